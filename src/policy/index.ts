@@ -1,0 +1,2 @@
+/** The policy decision point: roles (casbin) and data contracts, decided without I/O. */
+export type { Subject, PolicyRequest, AttributeScope, Obligations, RuleRef, Decision } from './types.js';

@@ -1,0 +1,77 @@
+/**
+ * The policy decision point's contract: what it is asked (a PolicyRequest, every name an
+ * expanded IRI) and what it answers (a Decision). decide() is pure: the caller passes the
+ * clock and the current counter values in, and applies the obligations itself.
+ */
+import type { Action, Operation, FilterRead } from '../ngsi/types.js';
+
+export interface Subject {
+  /** Token `sub`. */
+  sub?: string;
+  /** Token `client_id` (or `azp`). */
+  clientId?: string;
+  /** Organisation identifier (e.g. a DID) when the token names one. */
+  organisation?: string;
+  /** Roles from the configured token claim. */
+  roles: string[];
+  /** SHA-256 thumbprint (base64url) of the mTLS client certificate, when there is one. */
+  certThumbprint?: string;
+}
+
+/** A request as the PDP sees it: every entity type and attribute name is an expanded IRI. */
+export interface PolicyRequest {
+  action: Action;
+  operation: Operation;
+  tenant: string | undefined;
+  subject: Subject;
+  /** Declared purpose (expanded IRI, e.g. a W3C DPV purpose), from the token or a header. */
+  purpose?: string;
+  /** Declared recipient, when different from the subject. */
+  recipient?: string;
+  entityIds: string[];
+  idPatterns: string[];
+  types: string[];
+  attrs: string[];
+  filterReads: Array<Omit<FilterRead, 'attr'> & { attr: string }>;
+  /** True when the request names no type at all, so the response must be filtered by type. */
+  typeUnknown: boolean;
+  /** Epoch milliseconds: the decision's clock (decide() never reads the system clock). */
+  now: number;
+}
+
+/** Which attributes of one entity type the caller may see or change. */
+export type AttributeScope =
+  | { kind: 'all'; except: ReadonlySet<string> }
+  | { kind: 'only'; attrs: ReadonlySet<string> };
+
+export interface Obligations {
+  /**
+   * What the response may show, per entity type IRI. An entity whose types are all absent
+   * here is dropped; otherwise its attributes are cut to the union of its types' scopes.
+   * Undefined means "no response filtering".
+   */
+  view?: ReadonlyMap<string, AttributeScope>;
+  /** Entities must lie inside one of these GeoJSON geometries to be shown (spatial constraint). */
+  within?: ReadonlyArray<unknown>;
+  /** Counter keys to increment once the request is permitted (count constraints). */
+  counters: string[];
+  /** Audit detail asked for by a `log` duty. */
+  auditLevel: 'normal' | 'detailed';
+}
+
+export interface RuleRef {
+  contract: string;
+  rule: string;
+}
+
+export interface Decision {
+  id: string;
+  effect: 'permit' | 'deny';
+  /** Stable reason code, e.g. `permitted`, `no_matching_permission`, `prohibited`, `role_denied`. */
+  reason: string;
+  /** Human-readable explanation, safe to show to the caller. */
+  detail: string;
+  /** Contract rules that decided (the permitting ones, or the prohibition). */
+  rules: RuleRef[];
+  obligations: Obligations;
+}

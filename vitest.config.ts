@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 60_000,
+    // Integration suites start real HTTPS servers on 127.0.0.1; run files in separate forks.
+    pool: 'forks',
+    reporters: ['default'],
+  },
+});
