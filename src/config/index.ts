@@ -1,0 +1,5 @@
+/** Configuration: one schema, loaded from YAML/JSON, overridden from the environment, validated with errors that name the key. */
+export { loadConfig, buildConfig, ConfigError } from './load.js';
+export type { LoadedConfig } from './load.js';
+export { configSchema, ENV_OVERRIDES } from './schema.js';
+export type { Config, IssuerSettings } from './schema.js';

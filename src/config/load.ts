@@ -1,0 +1,159 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, resolve, isAbsolute } from 'node:path';
+import { createRequire } from 'node:module';
+import { parse as parseYaml } from 'yaml';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { configSchema, ENV_OVERRIDES, type Config } from './schema.js';
+
+// ajv and ajv-formats ship CommonJS with `exports.default`; require keeps the types simple.
+const require = createRequire(import.meta.url);
+const Ajv = require('ajv').default as typeof import('ajv').default;
+const addFormats = require('ajv-formats').default as typeof import('ajv-formats').default;
+
+/** A configuration that cannot be used; `key` is the dotted path of the offending key. */
+export class ConfigError extends Error {
+  readonly code = 'ERR_CONFIG_INVALID';
+  readonly key: string;
+  constructor(key: string, message: string) {
+    super(key ? `config key "${key}": ${message}` : `config: ${message}`);
+    this.name = 'ConfigError';
+    this.key = key;
+  }
+}
+
+let validator: ValidateFunction | undefined;
+function validate(): ValidateFunction {
+  if (!validator) {
+    const ajv = new Ajv({ useDefaults: true, allErrors: false, strict: true, strictTypes: false });
+    addFormats(ajv);
+    validator = ajv.compile(configSchema);
+  }
+  return validator;
+}
+
+function describe(err: ErrorObject): ConfigError {
+  const base = err.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  switch (err.keyword) {
+    case 'additionalProperties': {
+      const extra = String((err.params as { additionalProperty: string }).additionalProperty);
+      return new ConfigError(base ? `${base}.${extra}` : extra, 'is not a known key');
+    }
+    case 'required': {
+      const missing = String((err.params as { missingProperty: string }).missingProperty);
+      return new ConfigError(base ? `${base}.${missing}` : missing, 'is required');
+    }
+    case 'enum':
+      return new ConfigError(base, `must be one of ${JSON.stringify((err.params as { allowedValues: unknown[] }).allowedValues)}`);
+    case 'oneOf':
+      return new ConfigError(base, 'must set exactly one of jwksUri or jwksFile');
+    default:
+      return new ConfigError(base, err.message ?? 'is invalid');
+  }
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let cur = target;
+  for (const p of parts.slice(0, -1)) {
+    const next = cur[p];
+    if (next === undefined) cur[p] = {};
+    else if (typeof next !== 'object' || next === null || Array.isArray(next)) throw new ConfigError(path, 'cannot be overridden: its parent is not an object');
+    cur = cur[p] as Record<string, unknown>;
+  }
+  cur[parts[parts.length - 1]!] = value;
+}
+
+function envValue(name: string, raw: string, type: 'string' | 'integer' | 'boolean', key: string): unknown {
+  if (type === 'string') return raw;
+  if (type === 'integer') {
+    if (!/^\d+$/.test(raw)) throw new ConfigError(key, `environment variable ${name} must be a whole number`);
+    return Number(raw);
+  }
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(key, `environment variable ${name} must be true or false`);
+}
+
+export interface LoadedConfig {
+  config: Config;
+  /** The file read, if any. */
+  file: string | undefined;
+  /** Folder that relative paths in the config are resolved against. */
+  baseDir: string;
+}
+
+/**
+ * Validate a configuration object (from a file or built in code) and fill defaults.
+ * Relative paths (keys, store, policies, contracts, TLS files) are made absolute against `baseDir`.
+ */
+export function buildConfig(input: unknown, opts: { baseDir: string; env?: NodeJS.ProcessEnv } ): Config {
+  if (input === null || input === undefined) input = {};
+  if (typeof input !== 'object' || Array.isArray(input)) throw new ConfigError('', 'the configuration must be an object');
+  const data = structuredClone(input) as Record<string, unknown>;
+  const env = opts.env ?? {};
+  for (const [name, key, type] of ENV_OVERRIDES) {
+    const raw = env[name];
+    if (raw !== undefined && raw !== '') setPath(data, key, envValue(name, raw, type, key));
+  }
+  const check = validate();
+  if (!check(data)) throw describe(check.errors![0]!);
+  const config = data as unknown as Config;
+  const abs = (p: string): string => (isAbsolute(p) ? p : resolve(opts.baseDir, p));
+  config.keysDir = abs(config.keysDir);
+  config.policiesDir = abs(config.policiesDir);
+  config.contractsDir = abs(config.contractsDir);
+  config.store.path = config.store.path === ':memory:' ? ':memory:' : abs(config.store.path);
+  for (const k of ['cert', 'key', 'clientCa'] as const) {
+    const v = config.tls[k];
+    if (v) config.tls[k] = abs(v);
+  }
+  if (config.upstream.caFile) config.upstream.caFile = abs(config.upstream.caFile);
+  if (config.contexts.coreContextFile) config.contexts.coreContextFile = abs(config.contexts.coreContextFile);
+  for (const iss of config.issuers) if (iss.jwksFile) iss.jwksFile = abs(iss.jwksFile);
+  if ((config.tls.cert === null) !== (config.tls.key === null)) {
+    throw new ConfigError(config.tls.cert === null ? 'tls.cert' : 'tls.key', 'tls.cert and tls.key must be set together');
+  }
+  if (config.tls.requireClientCert && !config.tls.clientCa) throw new ConfigError('tls.clientCa', 'is required when tls.requireClientCert is true');
+  if (!config.tls.enabled && config.tls.clientCa) throw new ConfigError('tls.clientCa', 'mTLS needs tls.enabled: true');
+  const seen = new Set<string>();
+  config.issuers.forEach((iss, i) => {
+    if (seen.has(iss.issuer)) throw new ConfigError(`issuers.${i}.issuer`, 'is listed twice');
+    seen.add(iss.issuer);
+  });
+  if (config.localIssuer.enabled && seen.has(config.localIssuer.issuer)) {
+    throw new ConfigError('localIssuer.issuer', 'is also listed in issuers');
+  }
+  return config;
+}
+
+/**
+ * Load the configuration: the file named by `path` (or MIMTRUST_CONFIG, or ./mimtrust.yaml
+ * when present), then environment overrides, then validation against the schema.
+ */
+export function loadConfig(path?: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LoadedConfig {
+  let file = path ?? env.MIMTRUST_CONFIG;
+  if (!file) {
+    for (const candidate of ['mimtrust.yaml', 'mimtrust.yml', 'mimtrust.json']) {
+      if (existsSync(resolve(cwd, candidate))) { file = candidate; break; }
+    }
+  }
+  let input: unknown = {};
+  let baseDir = cwd;
+  if (file) {
+    const abs = resolve(cwd, file);
+    let text: string;
+    try {
+      text = readFileSync(abs, 'utf8');
+    } catch (err) {
+      throw new ConfigError('', `cannot read ${abs}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+    }
+    try {
+      input = parseYaml(text, { prettyErrors: true });
+    } catch (err) {
+      throw new ConfigError('', `${abs} is not valid YAML or JSON: ${(err as Error).message.split('\n')[0]}`);
+    }
+    file = abs;
+    baseDir = dirname(abs);
+  }
+  return { config: buildConfig(input, { baseDir, env }), file, baseDir };
+}

@@ -1,0 +1,200 @@
+/**
+ * The one configuration schema. Every key has a default that works on a fresh machine
+ * (embedded SQLite, generated keys, self-signed TLS); unknown keys are errors so that a
+ * typo never silently falls back to a default.
+ */
+export const configSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    listen: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        host: { type: 'string', minLength: 1, default: '127.0.0.1' },
+        port: { type: 'integer', minimum: 0, maximum: 65535, default: 8443 },
+      },
+    },
+    tls: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enabled: { type: 'boolean', default: true },
+        cert: { type: ['string', 'null'], default: null },
+        key: { type: ['string', 'null'], default: null },
+        clientCa: { type: ['string', 'null'], default: null },
+        requireClientCert: { type: 'boolean', default: false },
+        minVersion: { enum: ['TLSv1.2', 'TLSv1.3'], default: 'TLSv1.2' },
+        hostnames: { type: 'array', items: { type: 'string', minLength: 1 }, default: ['localhost', '127.0.0.1'] },
+      },
+    },
+    upstream: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        url: { type: 'string', format: 'uri', pattern: '^https?://', default: 'http://127.0.0.1:1026' },
+        basePath: { type: 'string', pattern: '^/[^?#]*[^/?#]$', default: '/ngsi-ld/v1' },
+        connectTimeoutMs: { type: 'integer', minimum: 1, default: 1000 },
+        responseTimeoutMs: { type: 'integer', minimum: 1, default: 10000 },
+        connections: { type: 'integer', minimum: 1, maximum: 4096, default: 128 },
+        forwardAuthorization: { type: 'boolean', default: false },
+        caFile: { type: ['string', 'null'], default: null },
+        maxResponseBytes: { type: 'integer', minimum: 1024, default: 33554432 },
+      },
+    },
+    limits: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        bodyBytes: { type: 'integer', minimum: 1024, default: 1048576 },
+        requestTimeoutMs: { type: 'integer', minimum: 1, default: 30000 },
+        headersTimeoutMs: { type: 'integer', minimum: 1, default: 10000 },
+        keepAliveTimeoutMs: { type: 'integer', minimum: 1, default: 72000 },
+      },
+    },
+    issuers: {
+      type: 'array',
+      default: [],
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['issuer', 'audience'],
+        properties: {
+          issuer: { type: 'string', minLength: 1 },
+          jwksUri: { type: 'string', format: 'uri', pattern: '^https?://' },
+          jwksFile: { type: 'string', minLength: 1 },
+          audience: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } }] },
+          algorithms: {
+            type: 'array',
+            minItems: 1,
+            items: { enum: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'] },
+            default: ['RS256', 'PS256', 'ES256', 'EdDSA'],
+          },
+          rolesClaim: { type: 'string', minLength: 1, default: 'roles' },
+          tenantsClaim: { type: 'string', minLength: 1 },
+          allowPlainJwt: { type: 'boolean', default: false },
+          clockToleranceSec: { type: 'integer', minimum: 0, maximum: 300, default: 30 },
+        },
+        oneOf: [{ required: ['jwksUri'] }, { required: ['jwksFile'] }],
+      },
+    },
+    localIssuer: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enabled: { type: 'boolean', default: true },
+        issuer: { type: 'string', minLength: 1, default: 'urn:mimtrust:local-issuer' },
+        audience: { type: 'string', minLength: 1, default: 'mimtrust' },
+      },
+    },
+    store: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        path: { type: 'string', minLength: 1, default: 'data/mimtrust.db' },
+      },
+    },
+    audit: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        checkpointEvery: { type: 'integer', minimum: 1, default: 1000 },
+      },
+    },
+    contexts: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        allowList: { type: 'array', items: { type: 'string', format: 'uri', pattern: '^https?://' }, default: [] },
+        coreContextFile: { type: ['string', 'null'], default: null },
+        maxEntries: { type: 'integer', minimum: 1, default: 256 },
+        maxAgeSec: { type: 'integer', minimum: 1, default: 3600 },
+        maxBytes: { type: 'integer', minimum: 1024, default: 262144 },
+        fetchTimeoutMs: { type: 'integer', minimum: 1, default: 2000 },
+      },
+    },
+    keysDir: { type: 'string', minLength: 1, default: 'keys' },
+    policiesDir: { type: 'string', minLength: 1, default: 'policies' },
+    contractsDir: { type: 'string', minLength: 1, default: 'contracts' },
+    trustProxy: { type: 'boolean', default: false },
+    logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
+  },
+} as const;
+
+export interface IssuerSettings {
+  issuer: string;
+  jwksUri?: string;
+  jwksFile?: string;
+  audience: string | string[];
+  algorithms: string[];
+  rolesClaim: string;
+  tenantsClaim?: string;
+  allowPlainJwt: boolean;
+  clockToleranceSec: number;
+}
+
+export interface Config {
+  listen: { host: string; port: number };
+  tls: {
+    enabled: boolean;
+    cert: string | null;
+    key: string | null;
+    clientCa: string | null;
+    requireClientCert: boolean;
+    minVersion: 'TLSv1.2' | 'TLSv1.3';
+    hostnames: string[];
+  };
+  upstream: {
+    url: string;
+    basePath: string;
+    connectTimeoutMs: number;
+    responseTimeoutMs: number;
+    connections: number;
+    forwardAuthorization: boolean;
+    caFile: string | null;
+    maxResponseBytes: number;
+  };
+  limits: { bodyBytes: number; requestTimeoutMs: number; headersTimeoutMs: number; keepAliveTimeoutMs: number };
+  issuers: IssuerSettings[];
+  localIssuer: { enabled: boolean; issuer: string; audience: string };
+  store: { path: string };
+  audit: { checkpointEvery: number };
+  contexts: {
+    allowList: string[];
+    coreContextFile: string | null;
+    maxEntries: number;
+    maxAgeSec: number;
+    maxBytes: number;
+    fetchTimeoutMs: number;
+  };
+  keysDir: string;
+  policiesDir: string;
+  contractsDir: string;
+  trustProxy: boolean;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** Environment variables that override the common keys: name -> [key path, type]. */
+export const ENV_OVERRIDES: ReadonlyArray<readonly [string, string, 'string' | 'integer' | 'boolean']> = [
+  ['MIMTRUST_HOST', 'listen.host', 'string'],
+  ['MIMTRUST_PORT', 'listen.port', 'integer'],
+  ['MIMTRUST_TLS_ENABLED', 'tls.enabled', 'boolean'],
+  ['MIMTRUST_TLS_CERT', 'tls.cert', 'string'],
+  ['MIMTRUST_TLS_KEY', 'tls.key', 'string'],
+  ['MIMTRUST_TLS_CLIENT_CA', 'tls.clientCa', 'string'],
+  ['MIMTRUST_UPSTREAM_URL', 'upstream.url', 'string'],
+  ['MIMTRUST_STORE_PATH', 'store.path', 'string'],
+  ['MIMTRUST_KEYS_DIR', 'keysDir', 'string'],
+  ['MIMTRUST_POLICIES_DIR', 'policiesDir', 'string'],
+  ['MIMTRUST_CONTRACTS_DIR', 'contractsDir', 'string'],
+  ['MIMTRUST_LOCAL_ISSUER', 'localIssuer.enabled', 'boolean'],
+  ['MIMTRUST_LOG_LEVEL', 'logLevel', 'string'],
+];

@@ -1,0 +1,9 @@
+/**
+ * Key material mimtrust generates on first start into `keys/` and reuses afterwards:
+ * the self-signed TLS certificate and JOSE signing keys. Private keys are written
+ * owner-only and never leave the folder.
+ */
+export { loadOrCreateSelfSignedCertificate } from './tls-certificate.js';
+export type { TlsMaterial } from './tls-certificate.js';
+export { loadOrCreateSigningKey } from './signing-key.js';
+export type { SigningKey } from './signing-key.js';

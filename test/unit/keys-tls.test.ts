@@ -1,0 +1,32 @@
+import { describe, it, expect } from 'vitest';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { X509Certificate } from 'node:crypto';
+import { loadOrCreateSelfSignedCertificate } from '../../src/keys/tls-certificate.js';
+
+describe('self-signed TLS certificate', () => {
+  it('is generated once with the host names as SANs, private key owner-only, then reused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mimtrust-keys-'));
+    const first = await loadOrCreateSelfSignedCertificate(dir, ['localhost', '127.0.0.1']);
+    expect(first.generated).toBe(true);
+    const cert = new X509Certificate(first.cert);
+    expect(cert.subjectAltName).toContain('DNS:localhost');
+    expect(cert.subjectAltName).toContain('IP Address:127.0.0.1');
+    expect(statSync(first.keyPath).mode & 0o777).toBe(0o600);
+    const second = await loadOrCreateSelfSignedCertificate(dir, ['localhost']);
+    expect(second.generated).toBe(false);
+    expect(second.cert).toBe(first.cert);
+  });
+
+  it('replaces a certificate whose key does not match', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mimtrust-keys-'));
+    const a = await loadOrCreateSelfSignedCertificate(dir, ['localhost']);
+    const other = mkdtempSync(join(tmpdir(), 'mimtrust-keys-'));
+    const b = await loadOrCreateSelfSignedCertificate(other, ['localhost']);
+    writeFileSync(a.keyPath, b.key);
+    const c = await loadOrCreateSelfSignedCertificate(dir, ['localhost']);
+    expect(c.generated).toBe(true);
+    expect(new X509Certificate(c.cert).checkPrivateKey((await import('node:crypto')).createPrivateKey(c.key))).toBe(true);
+  });
+});

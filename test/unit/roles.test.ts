@@ -1,0 +1,47 @@
+import { describe, it, expect } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { RoleChecker, RolePolicyError, parseRoleCsv } from '../../src/policy/roles.js';
+
+const model = readFileSync(new URL('../../policies/model.conf', import.meta.url), 'utf8');
+
+describe('roles with tenant domains', () => {
+  it('applies the shipped policy: inheritance, tenant scope, wildcard actions', async () => {
+    const roles = await RoleChecker.fromFiles(new URL('../../policies', import.meta.url).pathname);
+    const cases: Array<[string[], string | undefined, Parameters<RoleChecker['allows']>[2], boolean]> = [
+      [['viewer'], undefined, 'read', true],
+      [['viewer'], 'mobility', 'readTemporal', true],
+      [['viewer'], undefined, 'create', false],
+      [['provider'], 'mobility', 'read', true], // inherited from viewer in every tenant
+      [['provider'], 'mobility', 'create', true],
+      [['provider'], undefined, 'delete', false],
+      [['operator'], undefined, 'delete', true],
+      [['operator'], undefined, 'manageContexts', true],
+      [['operator'], 'mobility', 'delete', false], // operator's wildcard is for the default tenant only
+      [['operator'], 'mobility', 'read', false], // and its inheritance of provider too
+      [['mobility-editor'], 'mobility', 'delete', true],
+      [['mobility-editor'], undefined, 'read', false],
+      [['mobility-editor'], 'parking', 'read', false],
+      [[], undefined, 'read', false],
+      [['nobody'], undefined, 'read', false],
+      [['nobody', 'viewer'], undefined, 'read', true],
+    ];
+    for (const [r, tenant, action, expected] of cases) {
+      expect(roles.allows(r, tenant, action), `${r.join(',')} ${tenant} ${action}`).toBe(expected);
+      expect(roles.allows(r, tenant, action), 'memoised answer is the same').toBe(expected);
+    }
+  });
+
+  it('a tenant literally named like the default domain cannot borrow its grants', async () => {
+    const roles = await RoleChecker.fromText(model, 'p, operator, @default, *\n');
+    expect(roles.allows(['operator'], undefined, 'delete')).toBe(true);
+    expect(roles.allows(['operator'], 'default', 'delete')).toBe(false);
+  });
+
+  it('refuses a policy line with a typo, naming the file and line', () => {
+    expect(() => parseRoleCsv('p, viewer, *, read\np, viewer, *, raed\n', 'roles.csv')).toThrowError(RolePolicyError);
+    expect(() => parseRoleCsv('p, viewer, *, raed\n', 'roles.csv')).toThrowError(/roles\.csv:1: unknown action "raed"/);
+    expect(() => parseRoleCsv('\n# c\nx, a, b, c\n', 'r.csv')).toThrowError(/r\.csv:3/);
+    expect(() => parseRoleCsv('p, viewer, bad tenant!, read\n', 'r.csv')).toThrowError(/invalid tenant/);
+    expect(() => parseRoleCsv('g, a, b\n', 'r.csv')).toThrowError(/a g line/);
+  });
+});
