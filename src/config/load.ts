@@ -44,8 +44,6 @@ function describe(err: ErrorObject): ConfigError {
     }
     case 'enum':
       return new ConfigError(base, `must be one of ${JSON.stringify((err.params as { allowedValues: unknown[] }).allowedValues)}`);
-    case 'oneOf':
-      return new ConfigError(base, 'must set exactly one of jwksUri or jwksFile');
     default:
       return new ConfigError(base, err.message ?? 'is invalid');
   }
@@ -118,6 +116,7 @@ export function buildConfig(input: unknown, opts: { baseDir: string; env?: NodeJ
   const seen = new Set<string>();
   config.issuers.forEach((iss, i) => {
     if (seen.has(iss.issuer)) throw new ConfigError(`issuers.${i}.issuer`, 'is listed twice');
+    if ((iss.jwksUri === undefined) === (iss.jwksFile === undefined)) throw new ConfigError(`issuers.${i}`, 'must set exactly one of jwksUri or jwksFile');
     seen.add(iss.issuer);
   });
   if (config.localIssuer.enabled && seen.has(config.localIssuer.issuer)) {

@@ -79,7 +79,6 @@ export const configSchema = {
           allowPlainJwt: { type: 'boolean', default: false },
           clockToleranceSec: { type: 'integer', minimum: 0, maximum: 300, default: 30 },
         },
-        oneOf: [{ required: ['jwksUri'] }, { required: ['jwksFile'] }],
       },
     },
     localIssuer: {

@@ -5,3 +5,16 @@
  */
 export type { Action, Operation, RawRequest, NgsiRequest, FilterRead } from './types.js';
 export { ACTIONS } from './types.js';
+export { classify, createClassifier } from './classify.js';
+export type { ClassifyOptions, Classifier } from './classify.js';
+export { listRoutes, matchRoute } from './routes.js';
+export type { RouteMatch, RouteTarget, ParamRole } from './routes.js';
+export { compileBasePath, normalizePath } from './normalize-path.js';
+export type { BasePath, NormalizedPath } from './normalize-path.js';
+export { parseQuery } from './parse-query.js';
+export type { ParsedQuery } from './parse-query.js';
+export { knownParameters } from './parameters.js';
+export { parseTypeExpression } from './type-expression.js';
+export { parseQ } from './q-language.js';
+export { acceptsGeoJson } from './query-params.js';
+export { readTenant } from './tenant.js';

@@ -98,4 +98,6 @@ export interface NgsiRequest {
   format?: string;
   /** True when the body carries its own `@context` (application/ld+json). */
   bodyHasContext: boolean;
+  /** Where a subscription body asks notifications to be sent (`notification.endpoint.uri`). */
+  notificationEndpoint?: string;
 }

@@ -1,0 +1,44 @@
+/**
+ * The hash chain: each record's hash is SHA-256 (hex) over the previous record's hash, a
+ * newline, and the canonical JSON of the record's seq and event fields. Only the fields
+ * listed here are hashed, so what is hashed is exactly what the store keeps.
+ */
+import { createHash } from 'node:crypto';
+import { canonicalJson } from './canonical.js';
+import type { AuditEvent } from './types.js';
+
+/** prevHash of record 1. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+export const AUDIT_EVENT_FIELDS = [
+  'time', 'decisionId', 'requestId', 'sub', 'clientId', 'operation', 'action', 'tenant',
+  'targets', 'effect', 'reason', 'rules', 'upstreamStatus', 'latencyMs', 'method', 'path',
+] as const satisfies ReadonlyArray<keyof AuditEvent>;
+
+// A field added to AuditEvent but not to the list above would silently escape the hash.
+type UnhashedField = Exclude<keyof AuditEvent, (typeof AUDIT_EVENT_FIELDS)[number]>;
+const everyFieldHashed: [UnhashedField] extends [never] ? true : never = true;
+void everyFieldHashed;
+
+// Top-level keys are fixed, so they are sorted and quoted once here rather than per record;
+// nested values still go through canonicalJson. Output equals canonicalJson({ seq, ...event }).
+type PayloadField = (typeof AUDIT_EVENT_FIELDS)[number] | 'seq';
+const PAYLOAD_FIELDS: readonly PayloadField[] = ([...AUDIT_EVENT_FIELDS, 'seq'] as PayloadField[]).sort();
+const PAYLOAD_KEYS = PAYLOAD_FIELDS.map((field) => JSON.stringify(field) + ':');
+
+/** The exact string a record's hash is taken over (without prevHash). */
+export function chainPayload(seq: number, event: AuditEvent): string {
+  let out = '{';
+  for (let i = 0; i < PAYLOAD_FIELDS.length; i++) {
+    const field = PAYLOAD_FIELDS[i] as PayloadField;
+    const value: unknown = field === 'seq' ? seq : event[field];
+    // Absent optional fields come back from a store as null or undefined alike.
+    if (value === undefined || value === null) continue;
+    out += (out.length === 1 ? '' : ',') + (PAYLOAD_KEYS[i] as string) + (typeof value === 'string' ? JSON.stringify(value) : canonicalJson(value));
+  }
+  return out + '}';
+}
+
+export function recordHash(prevHash: string, seq: number, event: AuditEvent): string {
+  return createHash('sha256').update(prevHash).update('\n').update(chainPayload(seq, event)).digest('hex');
+}

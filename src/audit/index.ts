@@ -1,0 +1,34 @@
+/**
+ * The tamper-evident audit log: every decision becomes a record carrying the SHA-256 hash
+ * of the record before it; every `checkpointEvery` records (and on close) the head of the
+ * chain is signed with the city's Ed25519 key. verifyAudit() finds any edit, deletion,
+ * reorder or cut-off tail. The log depends only on the AuditStore interface (src/store).
+ *
+ * Durability and batching (group commit):
+ * - append() validates and copies the event and queues it: a few microseconds, no I/O.
+ *   Its promise resolves only after the transaction holding the record has committed, and
+ *   under SQLite's synchronous=FULL a commit means the WAL was fsynced. A 2xx must wait
+ *   for that promise.
+ * - The first append in an event-loop turn schedules a flush with setImmediate, so every
+ *   append made in the same turn shares one transaction and one fsync; a queue reaching
+ *   `maxBatch` (default 256) flushes at once. Flushes run one after another, so a batch is
+ *   never chained onto records that could still fail.
+ * - The flush assigns seqs, computes hashes (~1-2 µs each) and signs due checkpoints
+ *   (~50 µs each) right before the write, so checkpoints commit with their records.
+ * - If a write fails, every pending append rejects with a 503 MimtrustError
+ *   (`audit_write_failed`) and the chain head is re-read from the store before the next
+ *   write, so the chain continues from what is really on disk.
+ * - Throughput is bounded by fsync rate x batch size, not by fsyncs per request.
+ */
+export { AuditLog } from './log.js';
+export type { AuditLogOptions } from './log.js';
+export { verifyAudit } from './verify.js';
+export type { VerifyOptions } from './verify.js';
+export { loadOrCreateAuditKey, AUDIT_PRIVATE_KEY_FILE, AUDIT_PUBLIC_KEY_FILE } from './keys.js';
+export type { AuditKeyPair } from './keys.js';
+export { auditKeyId, toAuditSigningKey, toAuditVerifyKeys } from './signing-key.js';
+export type { AuditSigningKey, AuditKeyInput } from './signing-key.js';
+export { GENESIS_HASH, recordHash, chainPayload } from './chain.js';
+export { canonicalJson } from './canonical.js';
+export { signCheckpoint, checkpointSignatureValid } from './checkpoint.js';
+export type { AuditEvent, AuditTargets, AuditRecord, AuditCheckpoint, AuditProblem, VerifyResult } from './types.js';

@@ -1,0 +1,185 @@
+/**
+ * The append-only audit log with group commit. append() only checks the event and queues
+ * it; a flush takes the queue, chains and hashes the records, signs any checkpoints that
+ * fall due, and hands everything to the store as one transaction. Flushes run one at a
+ * time, so a batch is never hashed on top of records that might still fail to commit.
+ */
+import { MimtrustError, asMimtrustError } from '../errors/index.js';
+import type { AuditStore } from '../store/audit-store.js';
+import { GENESIS_HASH, recordHash } from './chain.js';
+import { signCheckpoint } from './checkpoint.js';
+import { normalizeAuditEvent } from './event.js';
+import { toAuditSigningKey, type AuditKeyInput, type AuditSigningKey } from './signing-key.js';
+import type { AuditCheckpoint, AuditEvent, AuditRecord } from './types.js';
+
+export interface AuditLogOptions {
+  store: AuditStore;
+  /** Ed25519 private key that signs checkpoints. */
+  signingKey: AuditKeyInput;
+  /** Sign a checkpoint every this many records. Default 1000. */
+  checkpointEvery?: number;
+  /** Flush as soon as this many appends are queued. Default 256. */
+  maxBatch?: number;
+  /** Clock for checkpoint times. */
+  now?: () => Date;
+}
+
+interface Pending {
+  event: AuditEvent;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
+function positiveInteger(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new MimtrustError('INTERNAL', `The audit log option ${name} must be a positive integer.`, { reason: 'audit_config_invalid' });
+  }
+  return value;
+}
+
+function writeFailed(cause: unknown): MimtrustError {
+  return new MimtrustError('SERVICE_UNAVAILABLE', 'The audit log could not be written.', { reason: 'audit_write_failed', cause });
+}
+
+export class AuditLog {
+  private readonly store: AuditStore;
+  private readonly key: AuditSigningKey;
+  private readonly checkpointEvery: number;
+  private readonly maxBatch: number;
+  private readonly now: () => Date;
+
+  private queue: Pending[] = [];
+  /** Undefined after a failed write: reloaded from the store before the next one. */
+  private head: ChainHead | undefined;
+  private lastCheckpointSeq: number;
+  private tickScheduled = false;
+  private running: Promise<void> | undefined;
+  private closed = false;
+
+  private constructor(options: AuditLogOptions, head: ChainHead, lastCheckpointSeq: number) {
+    this.store = options.store;
+    this.key = toAuditSigningKey(options.signingKey);
+    this.checkpointEvery = positiveInteger(options.checkpointEvery, 1000, 'checkpointEvery');
+    this.maxBatch = positiveInteger(options.maxBatch, 256, 'maxBatch');
+    this.now = options.now ?? (() => new Date());
+    this.head = head;
+    this.lastCheckpointSeq = lastCheckpointSeq;
+  }
+
+  /** Opens the log on a store, continuing its chain. */
+  static async open(options: AuditLogOptions): Promise<AuditLog> {
+    const [head, checkpoints] = await Promise.all([AuditLog.loadHead(options.store), options.store.checkpoints()]);
+    const lastCheckpointSeq = checkpoints.length === 0 ? 0 : (checkpoints[checkpoints.length - 1] as AuditCheckpoint).seq;
+    return new AuditLog(options, head, lastCheckpointSeq);
+  }
+
+  private static async loadHead(store: AuditStore): Promise<ChainHead> {
+    const last = await store.lastRecord();
+    return last === undefined ? { seq: 0, hash: GENESIS_HASH } : { seq: last.seq, hash: last.hash };
+  }
+
+  /** Seq of the last committed record (0 when empty or while the head is being reloaded). */
+  get lastSeq(): number {
+    return this.head?.seq ?? 0;
+  }
+
+  /**
+   * Queues an event; resolves once its record is committed to disk, rejects (with a 503
+   * MimtrustError) when the event is malformed, the log is closed or the write failed.
+   */
+  append(event: AuditEvent): Promise<void> {
+    if (this.closed) {
+      return Promise.reject(new MimtrustError('SERVICE_UNAVAILABLE', 'The audit log is closed.', { reason: 'audit_closed' }));
+    }
+    let normalized: AuditEvent;
+    try {
+      normalized = normalizeAuditEvent(event);
+    } catch (err) {
+      return Promise.reject(asMimtrustError(err));
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ event: normalized, resolve, reject });
+      if (this.queue.length >= this.maxBatch) this.kick();
+      else if (!this.tickScheduled) {
+        // Everything appended during this event-loop turn joins one transaction.
+        this.tickScheduled = true;
+        setImmediate(this.onTick);
+      }
+    });
+  }
+
+  /** Resolves once everything appended so far has been written (or has failed). */
+  async flush(): Promise<void> {
+    this.kick();
+    while (this.running !== undefined) await this.running;
+  }
+
+  /** Flushes, signs a final checkpoint at the head, and refuses further appends. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
+    const head = this.head ?? (await AuditLog.loadHead(this.store));
+    if (head.seq > this.lastCheckpointSeq) {
+      await this.store.appendCheckpoint(signCheckpoint(this.key, head.seq, head.hash, this.now().toISOString()));
+      this.lastCheckpointSeq = head.seq;
+    }
+  }
+
+  private readonly onTick = (): void => {
+    this.tickScheduled = false;
+    this.kick();
+  };
+
+  private kick(): void {
+    if (this.running !== undefined || this.queue.length === 0) return;
+    this.running = this.drain().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
+      this.queue = batch === this.queue ? [] : this.queue.slice(this.maxBatch);
+      await this.write(batch);
+    }
+  }
+
+  private async write(batch: Pending[]): Promise<void> {
+    try {
+      const head = this.head ?? (await AuditLog.loadHead(this.store));
+      const records: AuditRecord[] = new Array<AuditRecord>(batch.length);
+      const checkpoints: AuditCheckpoint[] = [];
+      let { seq, hash } = head;
+      for (let i = 0; i < batch.length; i++) {
+        const event = (batch[i] as Pending).event;
+        const prevHash = hash;
+        seq += 1;
+        hash = recordHash(prevHash, seq, event);
+        records[i] = { ...event, seq, prevHash, hash };
+        if (seq % this.checkpointEvery === 0) {
+          checkpoints.push(signCheckpoint(this.key, seq, hash, this.now().toISOString()));
+        }
+      }
+      await this.store.appendBatch(records, checkpoints);
+      this.head = { seq, hash };
+      if (checkpoints.length > 0) this.lastCheckpointSeq = seq - (seq % this.checkpointEvery);
+      for (const p of batch) p.resolve();
+    } catch (err) {
+      // The store may hold more (another writer) or less than we assumed: reload the head
+      // before the next write, and fail everything pending so no caller answers 2xx.
+      this.head = undefined;
+      const failure = writeFailed(err);
+      const rest = this.queue;
+      this.queue = [];
+      for (const p of batch) p.reject(failure);
+      for (const p of rest) p.reject(failure);
+    }
+  }
+}

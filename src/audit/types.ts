@@ -1,0 +1,69 @@
+/**
+ * The audit log's data: what the gateway reports for each decision (AuditEvent), what is
+ * stored (AuditRecord: the event plus its place in the hash chain) and the signed
+ * checkpoints that pin the chain's head at intervals.
+ */
+
+/** What a request touched, kept small: names as the policy saw them. */
+export interface AuditTargets {
+  entityIds: readonly string[];
+  types: readonly string[];
+  attrs: readonly string[];
+}
+
+export interface AuditEvent {
+  /** ISO 8601 time of the decision. */
+  time: string;
+  decisionId: string;
+  requestId: string;
+  sub?: string;
+  clientId?: string;
+  /** NGSI-LD operation (e.g. `entity.retrieve`), or a marker for requests that could not be classified. */
+  operation: string;
+  /** Action group (e.g. `read`). */
+  action: string;
+  tenant?: string;
+  targets: AuditTargets;
+  effect: 'permit' | 'deny';
+  /** Stable reason code of the decision or the error. */
+  reason: string;
+  /** Contract rule references (`contract#rule`) that decided. */
+  rules?: readonly string[];
+  /** HTTP status the broker answered with, when the request was forwarded. */
+  upstreamStatus?: number;
+  latencyMs: number;
+  method: string;
+  path: string;
+}
+
+/** One stored record: seq counts from 1 without gaps; hash covers seq, the event and prevHash. */
+export interface AuditRecord extends AuditEvent {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+/**
+ * A signed statement "the record at `seq` has hash `hash`", made at `time` with the key
+ * whose RFC 7638 thumbprint is `kid`. `signature` is base64url Ed25519 over the
+ * canonical checkpoint payload (see checkpoint.ts).
+ */
+export interface AuditCheckpoint {
+  seq: number;
+  hash: string;
+  time: string;
+  kid: string;
+  signature: string;
+}
+
+export type AuditProblem =
+  | 'hash_mismatch'
+  | 'broken_link'
+  | 'gap'
+  | 'bad_checkpoint_signature'
+  | 'checkpoint_mismatch'
+  | 'truncated';
+
+export type VerifyResult =
+  | { ok: true; records: number; checkpoints: number }
+  | { ok: false; records: number; firstBad: { seq: number; problem: AuditProblem; detail: string } };

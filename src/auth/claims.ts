@@ -1,0 +1,95 @@
+/**
+ * Reads the facts the gateway needs out of a verified claims set. Claim paths are compiled
+ * once per issuer; reading is a few property look-ups. A claim of the wrong type denies
+ * the token rather than being guessed at.
+ */
+import type { JWTPayload } from 'jose';
+import type { VerifiedToken } from './types.js';
+import { invalidToken } from './token-errors.js';
+
+/** Reads one claim value, or undefined when the token does not carry it. */
+export type ClaimReader = (claims: JWTPayload) => unknown;
+
+/**
+ * A claim name with dots is first looked up as written (URI-named claims such as
+ * `https://example.org/roles`), then as a path into nested objects.
+ */
+export function compileClaimPath(path: string): ClaimReader {
+  const segments = path.split('.');
+  if (path === '' || segments.some((s) => s === '')) {
+    throw new TypeError(`claim path "${path}" has an empty segment`);
+  }
+  if (segments.length === 1) return (claims) => (Object.hasOwn(claims, path) ? claims[path] : undefined);
+  return (claims) => {
+    if (Object.hasOwn(claims, path)) return claims[path];
+    let node: unknown = claims;
+    for (const segment of segments) {
+      if (typeof node !== 'object' || node === null || Array.isArray(node) || !Object.hasOwn(node, segment)) return undefined;
+      node = (node as Record<string, unknown>)[segment];
+    }
+    return node;
+  };
+}
+
+/** Roles and tenants: issuers write them separated by spaces or by commas. */
+export const LIST_SEPARATORS = /[\s,]+/;
+/** OAuth scope: space separated; a comma is a legal character inside a scope token (RFC 6749 §3.3). */
+export const SCOPE_SEPARATORS = /\s+/;
+
+/**
+ * A list claim is an array of strings or one string split on `separators`.
+ * Missing gives an empty list; any other shape is refused.
+ */
+export function readStringList(value: unknown, separators: RegExp = LIST_SEPARATORS): string[] {
+  if (value === undefined) return [];
+  if (typeof value === 'string') return value.split(separators).filter((s) => s !== '');
+  if (Array.isArray(value) && value.every((v): v is string => typeof v === 'string')) return value.filter((s) => s !== '');
+  throw invalidToken('token_claim_invalid');
+}
+
+function optionalString(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') return value;
+  throw invalidToken('token_claim_invalid');
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+export interface ClaimReaders {
+  roles: ClaimReader;
+  tenants?: ClaimReader;
+}
+
+/**
+ * Builds the VerifiedToken for claims jose has already checked (signature, iss, aud, exp).
+ * The result is deeply frozen because the cache hands the same object to every request
+ * presenting that token.
+ */
+export function toVerifiedToken(claims: JWTPayload, issuer: string, readers: ClaimReaders): VerifiedToken {
+  const exp = claims.exp;
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) throw invalidToken('token_claim_invalid');
+  const token: VerifiedToken = { issuer, roles: readStringList(readers.roles(claims)), exp, claims };
+
+  const sub = optionalString(claims.sub);
+  if (sub !== undefined) token.sub = sub;
+  const clientId = optionalString(claims['client_id']) ?? optionalString(claims['azp']);
+  if (clientId !== undefined) token.clientId = clientId;
+  if (readers.tenants) token.tenants = readStringList(readers.tenants(claims));
+  const scope = claims['scope'] ?? claims['scp'];
+  if (scope !== undefined) token.scope = readStringList(scope, SCOPE_SEPARATORS);
+  const purpose = optionalString(claims['purpose']);
+  if (purpose !== undefined) token.purpose = purpose;
+  const cnf = claims['cnf'];
+  if (cnf !== undefined) {
+    // A confirmation claim we cannot read would silently drop the sender constraint.
+    if (typeof cnf !== 'object' || cnf === null || Array.isArray(cnf)) throw invalidToken('token_claim_invalid');
+    token.cnf = cnf as Record<string, unknown>;
+  }
+  return deepFreeze(token);
+}

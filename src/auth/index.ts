@@ -1,0 +1,13 @@
+/**
+ * Access-token verification: bearer JWTs (RFC 9068) checked against the configured
+ * issuers' key sets, with a bounded cache of verified tokens. Every failure is a
+ * MimtrustError (UNAUTHENTICATED or INVALID_TOKEN) with a `reason` and a WWW-Authenticate
+ * challenge; no message ever carries the token or its claims.
+ */
+export { createTokenVerifier } from './verifier.js';
+export type { TokenVerifierWithKeys } from './verifier.js';
+export type { IssuerConfig, VerifiedToken, TokenVerifier, TokenVerifierOptions } from './types.js';
+export { DEFAULT_ALGORITHMS, DEFAULT_CLOCK_TOLERANCE_SEC } from './issuers.js';
+export { extractBearerToken } from './bearer.js';
+export { compileClaimPath, readStringList } from './claims.js';
+export type { InvalidTokenReason } from './token-errors.js';

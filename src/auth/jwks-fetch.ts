@@ -1,0 +1,86 @@
+/**
+ * The fetch used for remote JWKS. jose refreshes a key set on an unknown `kid` no more
+ * than once per cooldown, but retries a failed fetch on every request; this fetch adds the
+ * same floor after a failure, so an unreachable issuer is not hammered by each incoming
+ * call. It also bounds the body size and checks the JSON shape before jose sees it.
+ */
+import { performance } from 'node:perf_hooks';
+import type { FetchImplementation } from 'jose';
+import { JwksFetchError } from './token-errors.js';
+
+export interface JwksFetchOptions {
+  /** After a failure, no new attempt for this long. */
+  cooldownMs: number;
+  maxBytes: number;
+}
+
+async function readLimited(response: Response, maxBytes: number): Promise<string> {
+  const declared = Number(response.headers.get('content-length'));
+  if (declared > maxBytes) {
+    await response.body?.cancel();
+    throw new JwksFetchError('JWKS response is too large');
+  }
+  const body = response.body;
+  if (body === null) return '';
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw new JwksFetchError('JWKS response is too large');
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+const isObject = (value: unknown): boolean => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Same shape test jose applies, so a set that passes here is not refused later (and retried at once). */
+function isKeySet(value: unknown): boolean {
+  if (!isObject(value)) return false;
+  const keys = (value as { keys?: unknown }).keys;
+  return Array.isArray(keys) && keys.every(isObject);
+}
+
+/** One instance per remote key set: the failure floor is per issuer. */
+export function createJwksFetch(opts: JwksFetchOptions): FetchImplementation {
+  // Network back-off is about wall time passing, not token validity: a monotonic clock.
+  let failedAt: number | undefined;
+
+  const fail = (message: string, cause?: unknown): never => {
+    failedAt = performance.now();
+    throw new JwksFetchError(message, { cause });
+  };
+
+  return async (url, init) => {
+    if (failedAt !== undefined && performance.now() - failedAt < opts.cooldownMs) {
+      throw new JwksFetchError('JWKS fetch held back after a recent failure');
+    }
+    let response: Response;
+    try {
+      response = await fetch(url, init);
+    } catch (cause) {
+      return fail('JWKS endpoint unreachable', cause);
+    }
+    if (response.status !== 200) {
+      await response.body?.cancel().catch(() => undefined);
+      return fail(`JWKS endpoint answered HTTP ${response.status}`);
+    }
+    let text: string;
+    let json: unknown;
+    try {
+      text = await readLimited(response, opts.maxBytes);
+      json = JSON.parse(text);
+    } catch (cause) {
+      return fail(cause instanceof JwksFetchError ? cause.message : 'JWKS response is not JSON', cause);
+    }
+    if (!isKeySet(json)) return fail('JWKS response is not a key set');
+    failedAt = undefined;
+    return new Response(text, { status: 200, headers: { 'content-type': 'application/json' } });
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * The errors a token check ends in. Each reason has a fixed, safe description: nothing
+ * from the token (not the token itself, not a claim value) ever reaches a message, a
+ * header or an error cause.
+ */
+import { MimtrustError } from '../errors/index.js';
+
+const REALM = 'Bearer realm="mimtrust"';
+
+const DESCRIPTIONS = {
+  token_malformed: 'The access token is not a well-formed JWT.',
+  token_expired: 'The access token has expired.',
+  token_not_yet_valid: 'The access token is not valid yet.',
+  token_issuer_unknown: 'The access token was issued by an issuer that is not trusted.',
+  token_audience_mismatch: 'The access token is not meant for this service.',
+  token_algorithm_refused: 'The access token is signed with an algorithm that is not allowed.',
+  token_type_refused: 'The access token does not have the required type.',
+  token_signature_invalid: 'The access token signature is invalid.',
+  token_key_unknown: 'The key that signed the access token is not known.',
+  token_key_ambiguous: 'More than one key could have signed the access token.',
+  token_claim_invalid: 'The access token lacks a required claim or has a claim of the wrong type.',
+  jwks_unavailable: 'The keys of the token issuer could not be obtained.',
+  token_verification_failed: 'The access token could not be verified.',
+} as const;
+
+export type InvalidTokenReason = keyof typeof DESCRIPTIONS;
+
+/** No usable `Authorization: Bearer <token>` header. RFC 6750 §3: no error code in the challenge. */
+export function tokenMissing(): MimtrustError {
+  return new MimtrustError('UNAUTHENTICATED', 'A bearer access token is required.', {
+    reason: 'token_missing',
+    headers: { 'www-authenticate': REALM },
+  });
+}
+
+/** The token was presented but cannot be accepted. `cause` is only ever a non-token failure (network). */
+export function invalidToken(reason: InvalidTokenReason, cause?: unknown): MimtrustError {
+  const description = DESCRIPTIONS[reason];
+  return new MimtrustError('INVALID_TOKEN', description, {
+    reason,
+    headers: { 'www-authenticate': `${REALM}, error="invalid_token", error_description="${description}"` },
+    cause,
+  });
+}
+
+/** Claim names jose reports on ERR_JWT_CLAIM_VALIDATION_FAILED, and what they mean here. */
+const CLAIM_REASONS: ReadonlyMap<unknown, InvalidTokenReason> = new Map([
+  ['nbf', 'token_not_yet_valid'],
+  ['aud', 'token_audience_mismatch'],
+  ['iss', 'token_issuer_unknown'],
+  ['typ', 'token_type_refused'],
+]);
+
+const CODE_REASONS: ReadonlyMap<unknown, InvalidTokenReason> = new Map([
+  ['ERR_JWT_EXPIRED', 'token_expired'],
+  ['ERR_JOSE_ALG_NOT_ALLOWED', 'token_algorithm_refused'],
+  ['ERR_JOSE_NOT_SUPPORTED', 'token_algorithm_refused'],
+  ['ERR_JWS_SIGNATURE_VERIFICATION_FAILED', 'token_signature_invalid'],
+  ['ERR_JWKS_NO_MATCHING_KEY', 'token_key_unknown'],
+  ['ERR_JWKS_MULTIPLE_MATCHING_KEYS', 'token_key_ambiguous'],
+  ['ERR_JWKS_TIMEOUT', 'jwks_unavailable'],
+  ['ERR_JWKS_INVALID', 'jwks_unavailable'],
+  ['ERR_JWK_INVALID', 'jwks_unavailable'],
+  ['ERR_JWT_INVALID', 'token_malformed'],
+  ['ERR_JWS_INVALID', 'token_malformed'],
+  // A generic JOSEError is only raised by the JWKS fetch (non-200, unparsable body).
+  ['ERR_JOSE_GENERIC', 'jwks_unavailable'],
+]);
+
+/**
+ * Maps whatever a verification threw to a denial. jose errors keep the claims set on
+ * `payload`, so they are never attached as cause; anything unrecognised still denies.
+ */
+export function toInvalidToken(err: unknown): MimtrustError {
+  if (err instanceof MimtrustError) return err;
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED') {
+    return invalidToken(CLAIM_REASONS.get((err as { claim?: unknown }).claim) ?? 'token_claim_invalid');
+  }
+  if (err instanceof JwksFetchError) return invalidToken('jwks_unavailable', err);
+  return invalidToken(CODE_REASONS.get(code) ?? 'token_verification_failed');
+}
+
+/** A JWKS could not be fetched; carries the network cause (never token material). */
+export class JwksFetchError extends Error {
+  constructor(message: string, opts?: { cause?: unknown }) {
+    super(message, opts);
+    this.name = 'JwksFetchError';
+  }
+}

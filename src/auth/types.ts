@@ -1,0 +1,70 @@
+/**
+ * Shapes shared by the access-token checks: how an issuer is configured, and what a
+ * verified token tells the rest of the gateway.
+ */
+import type { JWK, JWTPayload } from 'jose';
+
+/** One trusted token issuer, as the configuration loader produces it. */
+export interface IssuerConfig {
+  /** Exact `iss` value. */
+  issuer: string;
+  /** Remote JWKS: https, or http only for a loopback host. Exactly one of jwksUri / jwks. */
+  jwksUri?: string;
+  /** Local key set (public keys only). */
+  jwks?: { keys: JWK[] };
+  /** Accepted `aud` value(s); a token must name at least one. */
+  audience: string | string[];
+  /** Allowed signature algorithms; never `none`, never HMAC. Default RS256, PS256, ES256, EdDSA. */
+  algorithms?: string[];
+  /** Claim holding the roles; a dotted path walks into objects (`realm_access.roles`). */
+  rolesClaim: string;
+  /** Accept tokens without `typ: at+jwt` (Keycloak, Keyrock). Default false. */
+  allowPlainJwt?: boolean;
+  /** Clock skew allowed on `exp` and `nbf`, in seconds. Default 30. */
+  clockToleranceSec?: number;
+  /** Claim listing the tenants the caller may use (dotted path allowed). */
+  tenantsClaim?: string;
+}
+
+/** What a successfully verified access token says. Frozen: shared between requests by the cache. */
+export interface VerifiedToken {
+  sub?: string;
+  /** `client_id`, or `azp` when there is no `client_id`. */
+  clientId?: string;
+  issuer: string;
+  roles: string[];
+  /** Present only when the issuer configures `tenantsClaim`; empty when the token names none. */
+  tenants?: string[];
+  /** `scope` (space separated, RFC 9068) or `scp`. */
+  scope?: string[];
+  /** The `purpose` claim, when present. */
+  purpose?: string;
+  /** Expiry, seconds since the epoch. */
+  exp: number;
+  claims: JWTPayload;
+  /** Confirmation claim of a sender-constrained token (DPoP `jkt`, mTLS `x5t#S256`). */
+  cnf?: Record<string, unknown>;
+}
+
+export interface TokenVerifierOptions {
+  /** Verified tokens kept in memory. Default 10 000. */
+  cacheSize?: number;
+  /** Least time between two JWKS fetches of one issuer (unknown `kid`, or after a failure). Default 30 s. */
+  jwksCooldownMs?: number;
+  /** Age after which a remote JWKS is fetched again. Default 10 min. */
+  jwksCacheMaxAgeMs?: number;
+  /** Time allowed for one JWKS fetch. Default 5 s. */
+  jwksTimeoutMs?: number;
+  /** Largest JWKS response body accepted, in bytes. Default 256 KiB. */
+  jwksMaxBytes?: number;
+  /** Clock, milliseconds since the epoch. Default Date.now. */
+  now?: () => number;
+}
+
+export interface TokenVerifier {
+  /**
+   * Checks the `Authorization` header. Resolves with the token's facts, or rejects with a
+   * MimtrustError (UNAUTHENTICATED or INVALID_TOKEN); it never resolves for a bad token.
+   */
+  verify(authorizationHeader: string | undefined): Promise<VerifiedToken>;
+}

@@ -1,0 +1,29 @@
+import { loadConfig } from '../config/index.js';
+import { startGateway } from '../gateway/index.js';
+import { parseOptions } from './options.js';
+
+export async function runStart(args: string[]): Promise<number> {
+  const { values } = parseOptions(args, { config: { type: 'string', short: 'c' } });
+  const { config, file } = loadConfig(values.config);
+  const log = {
+    info: (m: string) => process.stderr.write(`mimtrust: ${m}\n`),
+    warn: (m: string) => process.stderr.write(`mimtrust: warning: ${m}\n`),
+    error: (obj: unknown, m: string) => process.stderr.write(`mimtrust: error: ${m}: ${obj instanceof Error ? obj.message : String(obj)}\n`),
+  };
+  log.info(file ? `configuration: ${file}` : 'configuration: built-in defaults (no mimtrust.yaml found)');
+  const gateway = await startGateway(config, log);
+  log.info(`listening on ${gateway.url}, forwarding to ${config.upstream.url}`);
+  const stop = (signal: string) => {
+    log.info(`${signal}: closing`);
+    gateway.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error(err, 'close failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  return 0;
+}

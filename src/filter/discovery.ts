@@ -1,0 +1,146 @@
+/**
+ * Type and attribute discovery (`/types`, `/types/{type}`, `/attributes`,
+ * `/attributes/{attr}`): only types in the view are named, and only attribute names the
+ * view permits for at least one readable type. An Attribute names a type only when that
+ * type's scope permits the attribute, so discovery cannot tell which hidden attributes a
+ * readable type has. Members outside the known shapes are removed.
+ */
+import type { AttributeScope } from '../policy/types.js';
+import type { FilterContext } from './context.js';
+import { unfilterable } from './errors.js';
+import { permittedForSomeType, scopePermits } from './scopes.js';
+import { isObject, type JsonObject } from './types.js';
+
+const ENTITY_TYPE_LIST_MEMBERS: ReadonlySet<string> = new Set(['id', 'type', '@context', 'typeList']);
+const ENTITY_TYPE_MEMBERS: ReadonlySet<string> = new Set([
+  'id', 'type', '@context', 'typeName', 'attributeNames', 'entityCount', 'attributeDetails',
+]);
+const ATTRIBUTE_LIST_MEMBERS: ReadonlySet<string> = new Set(['id', 'type', '@context', 'attributeList']);
+const ATTRIBUTE_MEMBERS: ReadonlySet<string> = new Set([
+  'id', 'type', '@context', 'attributeName', 'attributeCount', 'attributeTypes', 'typeNames',
+]);
+
+/** Copies the known members of `source`, taking those in `replaced` from there instead. */
+function rebuild(source: JsonObject, known: ReadonlySet<string>, replaced: JsonObject, ctx: FilterContext): JsonObject {
+  const out: JsonObject = {};
+  for (const key of Object.keys(source)) {
+    if (Object.hasOwn(replaced, key)) out[key] = replaced[key];
+    else if (known.has(key)) out[key] = source[key];
+    else ctx.stats.removedAttributes++;
+  }
+  return out;
+}
+
+/** The name an item is known by: its compacted name member, else its `id` (the IRI). */
+function nameOf(item: JsonObject, member: string, what: string): string {
+  const name = item[member] ?? item['id'];
+  if (typeof name !== 'string') throw unfilterable(what);
+  return name;
+}
+
+function stringList(value: unknown, what: string): string[] {
+  if (!Array.isArray(value)) throw unfilterable(what);
+  for (const item of value) if (typeof item !== 'string') throw unfilterable(what);
+  return value as string[];
+}
+
+/** EntityTypeList: `typeList` cut to the types in the view. */
+export function filterEntityTypeList(list: JsonObject, ctx: FilterContext): JsonObject {
+  const kept: string[] = [];
+  for (const name of stringList(list['typeList'], 'EntityTypeList')) {
+    if (ctx.view.has(ctx.expand(name))) kept.push(name);
+    else ctx.stats.droppedEntities++;
+  }
+  return rebuild(list, ENTITY_TYPE_LIST_MEMBERS, { typeList: kept }, ctx);
+}
+
+function filterAttributeNames(names: unknown, scope: AttributeScope, ctx: FilterContext): string[] {
+  const kept: string[] = [];
+  for (const name of stringList(names, 'attribute names')) {
+    if (scopePermits(scope, ctx.expand(name))) kept.push(name);
+    else ctx.stats.removedAttributes++;
+  }
+  return kept;
+}
+
+function filterAttributeDetails(details: unknown, scope: AttributeScope, ctx: FilterContext): JsonObject[] {
+  if (!Array.isArray(details)) throw unfilterable('attributeDetails');
+  const kept: JsonObject[] = [];
+  for (const detail of details) {
+    if (!isObject(detail)) throw unfilterable('attributeDetails item');
+    const iri = ctx.expand(nameOf(detail, 'attributeName', 'attributeDetails item'));
+    if (!scopePermits(scope, iri)) {
+      ctx.stats.removedAttributes++;
+      continue;
+    }
+    const replaced: JsonObject = {};
+    if ('typeNames' in detail) replaced['typeNames'] = filterTypeNames(detail['typeNames'], iri, ctx);
+    kept.push(rebuild(detail, ATTRIBUTE_MEMBERS, replaced, ctx));
+  }
+  return kept;
+}
+
+/**
+ * EntityType (details=true item) or EntityTypeInfo (`/types/{type}`): undefined when the
+ * type is not in the view; otherwise its attribute names and details cut to its scope.
+ */
+export function filterEntityTypeIn(item: JsonObject, ctx: FilterContext): JsonObject | undefined {
+  const scope = ctx.view.get(ctx.expand(nameOf(item, 'typeName', 'EntityType')));
+  if (scope === undefined) return undefined;
+  const replaced: JsonObject = {};
+  if ('attributeNames' in item) replaced['attributeNames'] = filterAttributeNames(item['attributeNames'], scope, ctx);
+  if ('attributeDetails' in item) replaced['attributeDetails'] = filterAttributeDetails(item['attributeDetails'], scope, ctx);
+  return rebuild(item, ENTITY_TYPE_MEMBERS, replaced, ctx);
+}
+
+/** Types of `typeNames` that are in the view and permit the attribute. */
+function filterTypeNames(names: unknown, attributeIri: string, ctx: FilterContext): string[] {
+  const kept: string[] = [];
+  for (const name of stringList(names, 'typeNames')) {
+    const scope = ctx.view.get(ctx.expand(name));
+    if (scope !== undefined && scopePermits(scope, attributeIri)) kept.push(name);
+  }
+  return kept;
+}
+
+/** AttributeList: `attributeList` cut to names some readable type permits. */
+export function filterAttributeList(list: JsonObject, ctx: FilterContext): JsonObject {
+  const kept: string[] = [];
+  for (const name of stringList(list['attributeList'], 'AttributeList')) {
+    if (permittedForSomeType(ctx.view, ctx.expand(name))) kept.push(name);
+    else ctx.stats.droppedEntities++;
+  }
+  return rebuild(list, ATTRIBUTE_LIST_MEMBERS, { attributeList: kept }, ctx);
+}
+
+/**
+ * Attribute (details=true item or `/attributes/{attr}`): undefined when no readable type
+ * permits it, or when it lists types and none of them is both readable and permits it.
+ */
+export function filterAttributeIn(item: JsonObject, ctx: FilterContext): JsonObject | undefined {
+  const iri = ctx.expand(nameOf(item, 'attributeName', 'Attribute'));
+  if (!permittedForSomeType(ctx.view, iri)) return undefined;
+  const replaced: JsonObject = {};
+  if ('typeNames' in item) {
+    const typeNames = filterTypeNames(item['typeNames'], iri, ctx);
+    if (typeNames.length === 0) return undefined;
+    replaced['typeNames'] = typeNames;
+  }
+  return rebuild(item, ATTRIBUTE_MEMBERS, replaced, ctx);
+}
+
+/** An array of EntityType or Attribute items; hidden items are dropped and counted. */
+export function filterDiscoveryItems(
+  items: readonly unknown[],
+  filterItem: (item: JsonObject, ctx: FilterContext) => JsonObject | undefined,
+  ctx: FilterContext,
+): JsonObject[] {
+  const kept: JsonObject[] = [];
+  for (const item of items) {
+    if (!isObject(item)) throw unfilterable('discovery item');
+    const out = filterItem(item, ctx);
+    if (out === undefined) ctx.stats.droppedEntities++;
+    else kept.push(out);
+  }
+  return kept;
+}

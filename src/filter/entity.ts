@@ -1,0 +1,181 @@
+/**
+ * Cuts one entity down to what a view shows, in any representation: normalized (attribute
+ * objects or arrays of instances with datasetId), concise, keyValues/simplified, and the
+ * temporal forms (instance arrays, temporalValues, aggregatedValues). Only the attribute's
+ * name decides, so the representation of its value does not matter; kept values are
+ * reused as they are, never copied.
+ *
+ * Members kept whatever the view: `id`, `type`, `@context` and the system attributes
+ * `createdAt`, `modifiedAt`, `deletedAt`. `scope` is governed like any attribute (under its
+ * expanded IRI): scopes describe the data and may say more than a contract allows.
+ * Names are expanded with the expander the caller passes in, also for `application/ld+json`
+ * bodies that carry an `@context` of their own: the gateway builds that expander from the
+ * same context the caller sent, which is the one the broker compacted with.
+ */
+import { createContext, type FilterContext } from './context.js';
+import { unfilterable } from './errors.js';
+import { locatedWithin } from './location.js';
+import { permits, scopesForTypes } from './scopes.js';
+import type { AttributeScope } from '../policy/types.js';
+import { isObject, type JsonObject, type TermExpander, type View } from './types.js';
+
+const NGSI_LD = 'https://uri.etsi.org/ngsi-ld/';
+
+/** Members never removed: identity, context and system attributes (short and expanded forms). */
+const ALWAYS_KEPT: ReadonlySet<string> = new Set([
+  'id', 'type', '@id', '@type', '@context',
+  'createdAt', 'modifiedAt', 'deletedAt',
+  `${NGSI_LD}createdAt`, `${NGSI_LD}modifiedAt`, `${NGSI_LD}deletedAt`,
+]);
+
+/** An object that reads as an entity: a string id and a type. */
+function looksLikeEntity(value: unknown): value is JsonObject {
+  if (!isObject(value)) return false;
+  const type = value['type'];
+  return typeof value['id'] === 'string' && (typeof type === 'string' || Array.isArray(type));
+}
+
+/**
+ * A relationship may carry the entity it points to inline (`join=inline`): `entity` next to
+ * `object`, `entityList` next to `objectList`, or in keyValues the entity in place of the id.
+ * That entity is filtered on its own types; when it is hidden the plain reference remains,
+ * which the permitted relationship shows anyway.
+ */
+function filterInlineInstance(instance: unknown, ctx: FilterContext): unknown {
+  if (ctx.keyValues) {
+    if (!looksLikeEntity(instance)) return instance;
+    const kept = filterEntityIn(instance, ctx);
+    if (kept !== undefined) return kept;
+    ctx.stats.removedAttributes++;
+    return instance['id'];
+  }
+  if (!isObject(instance)) return instance;
+  const single = 'object' in instance && 'entity' in instance;
+  const list = 'objectList' in instance && 'entityList' in instance;
+  if (!single && !list) return instance;
+  const copy: JsonObject = { ...instance };
+  if (single) {
+    const inline = instance['entity'];
+    const kept = looksLikeEntity(inline) ? filterEntityIn(inline, ctx) : undefined;
+    if (kept === undefined) {
+      delete copy['entity'];
+      ctx.stats.removedAttributes++;
+    } else {
+      copy['entity'] = kept;
+    }
+  }
+  if (list) {
+    const inline = instance['entityList'];
+    const kept: JsonObject[] = [];
+    if (Array.isArray(inline)) {
+      for (const item of inline) {
+        const k = looksLikeEntity(item) ? filterEntityIn(item, ctx) : undefined;
+        if (k === undefined) ctx.stats.removedAttributes++;
+        else kept.push(k);
+      }
+    } else {
+      ctx.stats.removedAttributes++;
+    }
+    copy['entityList'] = kept;
+  }
+  return copy;
+}
+
+function filterInline(value: unknown, ctx: FilterContext): unknown {
+  if (!Array.isArray(value)) return filterInlineInstance(value, ctx);
+  let copy: unknown[] | undefined;
+  for (let i = 0; i < value.length; i++) {
+    const item: unknown = value[i];
+    const kept = filterInlineInstance(item, ctx);
+    if (kept !== item) {
+      copy ??= value.slice();
+      copy[i] = kept;
+    }
+  }
+  return copy ?? value;
+}
+
+/**
+ * Copies into `out` the members of `source` the scopes permit, and returns the value of
+ * the location attribute (permitted or not: the spatial check needs it either way).
+ */
+export function filterMembers(source: JsonObject, scopes: readonly AttributeScope[], ctx: FilterContext, out: JsonObject): unknown {
+  let location: unknown;
+  for (const key of Object.keys(source)) {
+    const value = source[key];
+    if (ALWAYS_KEPT.has(key)) {
+      out[key] = value;
+      continue;
+    }
+    // Assigning this key would replace the prototype of the output, not add a member.
+    if (key === '__proto__') {
+      ctx.stats.removedAttributes++;
+      continue;
+    }
+    const iri = ctx.expand(key);
+    if (iri === ctx.locationIri) location = value;
+    if (permits(scopes, iri)) out[key] = filterInline(value, ctx);
+    else ctx.stats.removedAttributes++;
+  }
+  return location;
+}
+
+/** The entity as the view shows it, or undefined when the view hides it entirely. */
+export function filterEntityIn(entity: JsonObject, ctx: FilterContext): JsonObject | undefined {
+  const scopes = scopesForTypes(entity['type'], ctx.view, ctx.expand);
+  if (scopes.length === 0) return undefined;
+  const removedBefore = ctx.stats.removedAttributes;
+  const out: JsonObject = {};
+  const location = filterMembers(entity, scopes, ctx, out);
+  if (ctx.areas !== undefined && !locatedWithin(location, ctx.areas, ctx.keyValues)) {
+    // A hidden entity is counted once, as dropped, not also by its attributes.
+    ctx.stats.removedAttributes = removedBefore;
+    return undefined;
+  }
+  return out;
+}
+
+/** Filters an array of entities, keeping their order; every item must be an object. */
+export function filterEntityList(items: readonly unknown[], ctx: FilterContext): JsonObject[] {
+  const kept: JsonObject[] = [];
+  for (const item of items) {
+    if (!isObject(item)) throw unfilterable('entity list item');
+    const out = filterEntityIn(item, ctx);
+    if (out === undefined) ctx.stats.droppedEntities++;
+    else kept.push(out);
+  }
+  return kept;
+}
+
+export type FilterEntityResult = { entity: JsonObject; removedAttributes: number } | { dropped: true };
+
+/**
+ * Filters one entity. `within` holds the permitted areas (GeoJSON Polygon / MultiPolygon);
+ * `options` the NGSI-LD `options` values of the request (keyValues, concise, ...).
+ */
+export function filterEntity(
+  entity: unknown,
+  view: View,
+  expand: TermExpander,
+  within?: ReadonlyArray<unknown>,
+  options: readonly string[] = [],
+): FilterEntityResult {
+  if (!isObject(entity)) throw unfilterable('entity');
+  const ctx = createContext(view, expand, within, options);
+  const out = filterEntityIn(entity, ctx);
+  return out === undefined ? { dropped: true } : { entity: out, removedAttributes: ctx.stats.removedAttributes };
+}
+
+/** Filters an array of entities; `dropped` counts the entities the view hides. */
+export function filterEntities(
+  entities: unknown,
+  view: View,
+  expand: TermExpander,
+  within?: ReadonlyArray<unknown>,
+  options: readonly string[] = [],
+): { items: JsonObject[]; dropped: number; removedAttributes: number } {
+  if (!Array.isArray(entities)) throw unfilterable('entity list');
+  const ctx = createContext(view, expand, within, options);
+  const items = filterEntityList(entities, ctx);
+  return { items, dropped: ctx.stats.droppedEntities, removedAttributes: ctx.stats.removedAttributes };
+}

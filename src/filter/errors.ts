@@ -1,0 +1,14 @@
+/**
+ * The two ways filtering refuses a response. A body the filter cannot read is an internal
+ * error rather than passed through (a leak is worse than a failure); a single resource the
+ * view hides answers as if it did not exist, so its existence does not leak either.
+ */
+import { MimtrustError } from '../errors/index.js';
+
+export function unfilterable(what: string): MimtrustError {
+  return new MimtrustError('INTERNAL', `The broker response (${what}) could not be filtered.`, { reason: 'unfilterable_response' });
+}
+
+export function notVisible(): MimtrustError {
+  return new MimtrustError('NOT_FOUND', 'The requested resource was not found.', { reason: 'filtered_out' });
+}

@@ -1,0 +1,157 @@
+/**
+ * One entry point for the gateway: given the operation and the broker's response body,
+ * returns the body cut down to the decision's view. Every operation is listed either as
+ * filtered (with the shapes it may answer with) or as carrying no entity data; an
+ * operation in neither list, or a body of an unexpected shape, is refused.
+ */
+import type { Operation } from '../ngsi/types.js';
+import { createContext, type FilterContext } from './context.js';
+import {
+  filterAttributeIn, filterAttributeList, filterDiscoveryItems, filterEntityTypeIn, filterEntityTypeList,
+} from './discovery.js';
+import { filterEntityIn } from './entity.js';
+import { notVisible, unfilterable } from './errors.js';
+import { filterFeatureCollectionIn, filterFeatureIn, isFeature, isFeatureCollection } from './geojson.js';
+import { isObject, type JsonObject, type TermExpander, type View } from './types.js';
+
+export interface FilterResponseInput {
+  operation: Operation;
+  body: unknown;
+  view: View;
+  /** Permitted areas (GeoJSON Polygon / MultiPolygon) from the decision, if any. */
+  within?: ReadonlyArray<unknown> | undefined;
+  expand: TermExpander;
+  /** `geometryProperty` of the request, as the caller wrote it; default `location`. */
+  geometryProperty?: string | undefined;
+  /** `geojson` when the caller asked for GeoJSON (format parameter or Accept). */
+  format?: 'geojson' | undefined;
+  /** NGSI-LD `options` values of the request. */
+  options: readonly string[];
+}
+
+export interface FilterResponseResult {
+  body: unknown;
+  /** Entities (features, discovery items) hidden: subtract from result counts. */
+  droppedEntities: number;
+  /** Attributes (and other members) removed from what is shown. */
+  removedAttributes: number;
+}
+
+type Shape = 'entities' | 'entity' | 'types' | 'type' | 'attributes' | 'attribute' | 'none';
+
+/**
+ * How each operation's success body is filtered. Write operations answer with nothing,
+ * ids or batch results (`success` ids, `errors`); subscriptions, registrations, hosted
+ * contexts, information and entity maps carry no entity attributes and are governed by
+ * the decision on the request alone.
+ */
+const SHAPES: Readonly<Record<Operation, Shape>> = {
+  'entity.query': 'entities',
+  'batch.query': 'entities',
+  'temporal.query': 'entities',
+  'temporal.batch.query': 'entities',
+  'entity.retrieve': 'entity',
+  'temporal.retrieve': 'entity',
+  'types.list': 'types',
+  'types.retrieve': 'type',
+  'attributes.list': 'attributes',
+  'attributes.retrieve': 'attribute',
+  'entity.create': 'none', 'entity.replace': 'none', 'entity.merge': 'none', 'entity.delete': 'none',
+  'attrs.append': 'none', 'attrs.update': 'none', 'attr.update': 'none', 'attr.replace': 'none', 'attr.delete': 'none',
+  'batch.create': 'none', 'batch.upsert': 'none', 'batch.update': 'none', 'batch.delete': 'none', 'batch.merge': 'none',
+  'temporal.create': 'none', 'temporal.delete': 'none', 'temporal.attrs.append': 'none', 'temporal.attr.delete': 'none',
+  'temporal.instance.modify': 'none', 'temporal.instance.delete': 'none',
+  'subscription.create': 'none', 'subscription.list': 'none', 'subscription.retrieve': 'none',
+  'subscription.update': 'none', 'subscription.delete': 'none',
+  'csource.create': 'none', 'csource.list': 'none', 'csource.retrieve': 'none', 'csource.update': 'none', 'csource.delete': 'none',
+  'csourceSubscription.create': 'none', 'csourceSubscription.list': 'none', 'csourceSubscription.retrieve': 'none',
+  'csourceSubscription.update': 'none', 'csourceSubscription.delete': 'none',
+  'jsonldContexts.list': 'none', 'jsonldContexts.create': 'none', 'jsonldContexts.retrieve': 'none', 'jsonldContexts.delete': 'none',
+  'info.sourceIdentity': 'none', 'info.conformance': 'none',
+  'entityMap.create': 'none', 'entityMap.list': 'none', 'entityMap.retrieve': 'none', 'entityMap.update': 'none', 'entityMap.delete': 'none',
+};
+
+/** One member of an entity list: a Feature or an entity, as the requested format says. */
+function filterListItem(item: unknown, geojson: boolean | undefined, geometryIri: string, ctx: FilterContext): JsonObject | undefined {
+  const feature = geojson ?? isFeature(item);
+  if (feature) {
+    if (!isFeature(item)) throw unfilterable('GeoJSON Feature');
+    return filterFeatureIn(item, geometryIri, ctx);
+  }
+  if (!isObject(item)) throw unfilterable('entity');
+  return filterEntityIn(item, ctx);
+}
+
+function filterList(items: readonly unknown[], geojson: boolean | undefined, geometryIri: string, ctx: FilterContext): JsonObject[] {
+  const kept: JsonObject[] = [];
+  for (const item of items) {
+    const out = filterListItem(item, geojson, geometryIri, ctx);
+    if (out === undefined) ctx.stats.droppedEntities++;
+    else kept.push(out);
+  }
+  return kept;
+}
+
+/**
+ * Entity bodies: an array of entities or Features (queries; a retrieve with `join=flat`),
+ * a FeatureCollection, or a single entity or Feature (retrieve), which answers "not found"
+ * when hidden.
+ */
+function filterEntityBody(body: unknown, single: boolean, geojson: boolean | undefined, geometryIri: string, ctx: FilterContext): unknown {
+  if (Array.isArray(body)) return filterList(body, geojson, geometryIri, ctx);
+  if (isFeatureCollection(body)) return filterFeatureCollectionIn(body, geometryIri, ctx);
+  if (geojson === true && !isFeature(body)) throw unfilterable('GeoJSON body');
+  if (!single || !isObject(body)) throw unfilterable(single ? 'entity' : 'entity list');
+  const out = filterListItem(body, geojson, geometryIri, ctx);
+  if (out === undefined) throw notVisible();
+  return out;
+}
+
+function filterTypesBody(body: unknown, ctx: FilterContext): unknown {
+  if (Array.isArray(body)) return filterDiscoveryItems(body, filterEntityTypeIn, ctx);
+  if (isObject(body) && 'typeList' in body) return filterEntityTypeList(body, ctx);
+  throw unfilterable('type list');
+}
+
+function filterAttributesBody(body: unknown, ctx: FilterContext): unknown {
+  if (Array.isArray(body)) return filterDiscoveryItems(body, filterAttributeIn, ctx);
+  if (isObject(body) && 'attributeList' in body) return filterAttributeList(body, ctx);
+  throw unfilterable('attribute list');
+}
+
+function filterSingle(body: unknown, filterItem: (item: JsonObject, ctx: FilterContext) => JsonObject | undefined, ctx: FilterContext): JsonObject {
+  if (!isObject(body)) throw unfilterable('discovery item');
+  const out = filterItem(body, ctx);
+  if (out === undefined) throw notVisible();
+  return out;
+}
+
+/**
+ * Filters a broker response for the caller. Throws MimtrustError INTERNAL
+ * (`unfilterable_response`) for a body it cannot read, INTERNAL (`invalid_spatial_constraint`)
+ * for an unusable `within`, and NOT_FOUND (`filtered_out`) when a single requested entity,
+ * type or attribute is hidden.
+ */
+export function filterResponse(input: FilterResponseInput): FilterResponseResult {
+  const shape: Shape | undefined = Object.hasOwn(SHAPES, input.operation) ? SHAPES[input.operation] : undefined;
+  if (shape === undefined) throw unfilterable(`operation ${String(input.operation)}`);
+  // No body means nothing to show, hence nothing to cut.
+  if (shape === 'none' || input.body === undefined || input.body === null) {
+    return { body: input.body, droppedEntities: 0, removedAttributes: 0 };
+  }
+  const ctx = createContext(input.view, input.expand, input.within, input.options);
+  // When the format is known it decides; otherwise GeoJSON is recognised by its shape.
+  const geojson = input.format === 'geojson' ? true : undefined;
+  let body: unknown;
+  switch (shape) {
+    case 'entities':
+    case 'entity':
+      body = filterEntityBody(input.body, shape === 'entity', geojson, input.expand(input.geometryProperty ?? 'location'), ctx);
+      break;
+    case 'types': body = filterTypesBody(input.body, ctx); break;
+    case 'type': body = filterSingle(input.body, filterEntityTypeIn, ctx); break;
+    case 'attributes': body = filterAttributesBody(input.body, ctx); break;
+    case 'attribute': body = filterSingle(input.body, filterAttributeIn, ctx); break;
+  }
+  return { body, droppedEntities: ctx.stats.droppedEntities, removedAttributes: ctx.stats.removedAttributes };
+}

@@ -1,0 +1,36 @@
+import type { NgsiRequest, RawRequest } from '../ngsi/index.js';
+import type { VerifiedToken } from '../auth/index.js';
+import type { Decision } from '../policy/index.js';
+import type { UpstreamResponse } from './upstream.js';
+
+/**
+ * Everything one request accumulates on its way through the steps. Each step reads what
+ * earlier steps left and adds its own part; the last writes the audit record from it.
+ */
+export interface RequestContext {
+  requestId: string;
+  /** One decision per request: the id in the audit record and in every error response. */
+  decisionId: string;
+  /** Wall-clock start, epoch ms (the audit record's time). */
+  startedAt: number;
+  /** Monotonic start (performance.now()), for latency. */
+  t0: number;
+  raw: RawRequest;
+  /** The request body as received (JSON bodies only), parsed lazily by the classify step. */
+  rawBody: Buffer | undefined;
+  clientIp: string;
+  tls: boolean;
+  /** RFC 8705 x5t#S256 of a verified client certificate. */
+  certThumbprint?: string;
+  token?: VerifiedToken;
+  ngsi?: NgsiRequest;
+  decision?: Decision;
+  /** Body forwarded upstream: the parsed body serialised again, so the broker reads exactly what was checked. */
+  forwardBody?: string;
+  upstream?: UpstreamResponse;
+  /** Final response, once decided. */
+  response?: { status: number; headers: Record<string, string | string[]>; body: Buffer | string | undefined };
+  /** Decision reason for the audit record. */
+  reason: string;
+  rules: string[];
+}

@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config/index.js';
+import { loadOrCreateSelfSignedCertificate, loadOrCreateSigningKey } from '../keys/index.js';
+import { LOCAL_ISSUER_KEY_NAME } from '../issuer/index.js';
+import { createTokenVerifier, type IssuerConfig } from '../auth/index.js';
+import { RoleChecker } from '../policy/index.js';
+import { AuditLog, loadOrCreateAuditKey } from '../audit/index.js';
+import { openSqlite, SqliteAuditStore, type SqliteDatabase } from '../store/index.js';
+import { Upstream } from './upstream.js';
+import { buildServer } from './server.js';
+import { authenticate, authorizeRole, classifyRequest, forward, respond, type StepDeps } from './steps.js';
+
+export interface Gateway {
+  app: FastifyInstance;
+  /** The URL the gateway listens on (after start). */
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface GatewayLogger {
+  info(msg: string): void;
+  warn(msg: string): void;
+  error(obj: unknown, msg: string): void;
+}
+
+/** Trusted issuers from the configuration, plus the local issuer when enabled. */
+async function trustedIssuers(config: Config): Promise<IssuerConfig[]> {
+  const issuers: IssuerConfig[] = config.issuers.map((i) => ({
+    issuer: i.issuer,
+    ...(i.jwksUri ? { jwksUri: i.jwksUri } : {}),
+    ...(i.jwksFile ? { jwks: JSON.parse(readFileSync(i.jwksFile, 'utf8')) as IssuerConfig['jwks'] } : {}),
+    audience: i.audience,
+    algorithms: i.algorithms,
+    rolesClaim: i.rolesClaim,
+    allowPlainJwt: i.allowPlainJwt,
+    clockToleranceSec: i.clockToleranceSec,
+    ...(i.tenantsClaim ? { tenantsClaim: i.tenantsClaim } : {}),
+  }));
+  if (config.localIssuer.enabled) {
+    const key = await loadOrCreateSigningKey(config.keysDir, LOCAL_ISSUER_KEY_NAME);
+    issuers.push({
+      issuer: config.localIssuer.issuer,
+      jwks: { keys: [key.publicJwk] },
+      audience: config.localIssuer.audience,
+      algorithms: ['ES256'],
+      rolesClaim: 'roles',
+      tenantsClaim: 'tenants',
+    });
+  }
+  return issuers;
+}
+
+/**
+ * Assemble and start the gateway: keys, TLS, token verifier, roles, audit log and the
+ * upstream pool, then the request steps in order. Anything wrong stops the start.
+ */
+export async function startGateway(config: Config, log: GatewayLogger): Promise<Gateway> {
+  let tls: { cert: string; key: string; ca?: string } | undefined;
+  if (config.tls.enabled) {
+    if (config.tls.cert && config.tls.key) {
+      tls = { cert: readFileSync(config.tls.cert, 'utf8'), key: readFileSync(config.tls.key, 'utf8') };
+    } else {
+      const generated = await loadOrCreateSelfSignedCertificate(config.keysDir, config.tls.hostnames);
+      if (generated.generated) log.info(`generated a self-signed TLS certificate: ${generated.certPath}`);
+      tls = { cert: generated.cert, key: generated.key };
+    }
+    if (config.tls.clientCa) tls.ca = readFileSync(config.tls.clientCa, 'utf8');
+  } else {
+    log.warn('TLS is disabled (tls.enabled: false): tokens and data cross the network in plain text');
+  }
+
+  const issuers = await trustedIssuers(config);
+  if (issuers.length === 0) log.warn('no token issuer is trusted: every request will be refused with 401');
+  const verifier = createTokenVerifier(issuers);
+  let roles = await RoleChecker.fromFiles(config.policiesDir);
+
+  let db: SqliteDatabase | undefined;
+  let audit: AuditLog | undefined;
+  const upstream = new Upstream(config.upstream);
+  try {
+    db = openSqlite(config.store.path);
+    const auditKey = loadOrCreateAuditKey(config.keysDir);
+    audit = await AuditLog.open({ store: new SqliteAuditStore(db), signingKey: auditKey.privateKey, checkpointEvery: config.audit.checkpointEvery });
+
+    const deps: StepDeps = {
+      basePath: config.upstream.basePath,
+      verifier,
+      roles: () => roles,
+      upstream,
+      forwardAuthorization: config.upstream.forwardAuthorization,
+    };
+    const steps = [authenticate(deps), classifyRequest(deps), authorizeRole(deps), forward(deps), respond(deps)];
+    const app = buildServer({ config, tls, steps, audit, log });
+    const address = await app.listen({ host: config.listen.host, port: config.listen.port });
+    const url = address.replace('[::1]', 'localhost');
+    const openAudit = audit;
+    const openDb = db;
+    return {
+      app,
+      url,
+      async close() {
+        await app.close();
+        await upstream.close();
+        await openAudit.close();
+        openDb.close();
+      },
+    };
+  } catch (err) {
+    await upstream.close().catch(() => undefined);
+    await audit?.close().catch(() => undefined);
+    db?.close();
+    throw err;
+  }
+}

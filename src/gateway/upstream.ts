@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { Pool, errors as undiciErrors } from 'undici';
+import { MimtrustError } from '../errors/index.js';
+import type { Config } from '../config/index.js';
+
+export interface UpstreamResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+export interface UpstreamRequest {
+  method: string;
+  /** Path and query, already canonical, relative to the upstream's base (starts with '/'). */
+  path: string;
+  headers: Record<string, string>;
+  body?: Buffer | string;
+}
+
+/**
+ * The connection pool to the NGSI-LD broker. Every failure is turned into a 502 (the
+ * broker could not be reached or answered nonsense) or a 504 (it was too slow), quickly:
+ * connect and response timeouts are bounded so a request never hangs.
+ */
+export class Upstream {
+  private readonly pool: Pool;
+  private readonly prefix: string;
+  readonly origin: string;
+
+  constructor(private readonly cfg: Config['upstream']) {
+    const url = new URL(cfg.url);
+    this.origin = url.origin;
+    this.prefix = url.pathname.replace(/\/+$/, '');
+    this.pool = new Pool(url.origin, {
+      connections: cfg.connections,
+      pipelining: 1,
+      connect: {
+        timeout: cfg.connectTimeoutMs,
+        ...(cfg.caFile ? { ca: readFileSync(cfg.caFile) } : {}),
+      },
+      headersTimeout: cfg.responseTimeoutMs,
+      bodyTimeout: cfg.responseTimeoutMs,
+      keepAliveTimeout: 30_000,
+    });
+  }
+
+  async send(req: UpstreamRequest): Promise<UpstreamResponse> {
+    let res;
+    try {
+      res = await this.pool.request({
+        method: req.method as 'GET',
+        path: this.prefix + req.path,
+        headers: req.headers,
+        body: req.body,
+      });
+    } catch (err) {
+      throw toUpstreamError(err);
+    }
+    const body = await readBounded(res.body, this.cfg.maxResponseBytes);
+    return { status: res.statusCode, headers: res.headers, body };
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}
+
+async function readBounded(stream: AsyncIterable<Buffer> & { destroy(err?: Error): void }, max: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of stream) {
+      size += chunk.length;
+      if (size > max) {
+        stream.destroy();
+        throw new MimtrustError('BAD_GATEWAY', 'The broker response is larger than the configured limit.', { reason: 'upstream_response_too_large' });
+      }
+      chunks.push(chunk);
+    }
+  } catch (err) {
+    throw toUpstreamError(err);
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+}
+
+function toUpstreamError(err: unknown): MimtrustError {
+  if (err instanceof MimtrustError) return err;
+  if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) {
+    return new MimtrustError('GATEWAY_TIMEOUT', 'The broker did not answer in time.', { reason: 'upstream_timeout', cause: err });
+  }
+  if (err instanceof undiciErrors.ConnectTimeoutError) {
+    return new MimtrustError('GATEWAY_TIMEOUT', 'The broker could not be reached in time.', { reason: 'upstream_connect_timeout', cause: err });
+  }
+  return new MimtrustError('BAD_GATEWAY', 'The broker could not be reached.', { reason: 'upstream_unreachable', cause: err });
+}

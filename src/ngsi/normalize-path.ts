@@ -1,0 +1,84 @@
+/**
+ * Path canonicalisation. The gateway decides on decoded path segments and forwards a path
+ * rebuilt from exactly those segments, so no later decoding step (in a proxy or in the
+ * broker) can make the forwarded path mean something that was not checked. Anything that
+ * different servers normalise differently (dot segments, doubled or trailing slashes,
+ * backslashes, encoded dots) is refused instead of normalised.
+ */
+import { MimtrustError } from '../errors/index.js';
+import { decodeStrict, encodeComponent } from './percent.js';
+
+export interface BasePath {
+  /** Decoded segments of the API base, e.g. ['ngsi-ld', 'v1']. */
+  segments: readonly string[];
+  /** The base re-encoded, e.g. '/ngsi-ld/v1'. */
+  canonical: string;
+}
+
+export interface NormalizedPath {
+  /** Decoded segments after the API base. */
+  segments: string[];
+  /** The whole canonical path, base included: what is forwarded. */
+  path: string;
+  /** The raw query string (without '?'), still encoded. */
+  rawQuery: string;
+}
+
+function notCanonical(): MimtrustError {
+  return new MimtrustError('BAD_REQUEST', 'The request path is not in canonical form.', { reason: 'path_not_canonical' });
+}
+
+export function unknownPath(): MimtrustError {
+  return new MimtrustError('NOT_FOUND', 'No NGSI-LD resource exists at this path.', { reason: 'unknown_path' });
+}
+
+function isDotSegment(s: string): boolean {
+  return s === '.' || s === '..';
+}
+
+/** Decodes one raw segment, refusing anything that could be read as a different path. */
+function decodeSegment(raw: string): string {
+  if (raw === '') throw notCanonical();
+  const decoded = decodeStrict(raw);
+  if (decoded === undefined || decoded.includes('\\') || isDotSegment(decoded)) throw notCanonical();
+  // An encoded '/' is legitimate inside an identifier, but a server that decodes it before
+  // routing would then see dot segments; refuse those.
+  if (decoded.includes('/') && decoded.split('/').some(isDotSegment)) throw notCanonical();
+  return decoded;
+}
+
+/** Validates the configured API base once, at load time. */
+export function compileBasePath(basePath: string): BasePath {
+  if (!basePath.startsWith('/') || basePath.endsWith('/')) {
+    throw new MimtrustError('INTERNAL', 'The NGSI-LD base path must start with "/" and not end with one.', { reason: 'invalid_base_path' });
+  }
+  let segments: string[];
+  try {
+    segments = basePath.slice(1).split('/').map(decodeSegment);
+  } catch (err) {
+    throw new MimtrustError('INTERNAL', 'The NGSI-LD base path is not canonical.', { reason: 'invalid_base_path', cause: err });
+  }
+  return { segments, canonical: '/' + segments.map(encodeComponent).join('/') };
+}
+
+/** Splits the request target, checks and decodes the path, and strips the API base. */
+export function normalizePath(url: string, base: BasePath): NormalizedPath {
+  // A fragment never travels in a request target; a raw '#' is a sign of smuggling.
+  if (!url.startsWith('/') || url.includes('#')) throw notCanonical();
+  const q = url.indexOf('?');
+  const rawPath = q === -1 ? url : url.slice(0, q);
+  const rawQuery = q === -1 ? '' : url.slice(q + 1);
+  if (rawPath === '/') throw unknownPath();
+
+  const raw = rawPath.slice(1).split('/');
+  const decoded = raw.map(decodeSegment);
+  const baseSegs = base.segments;
+  if (decoded.length < baseSegs.length) throw unknownPath();
+  for (let i = 0; i < baseSegs.length; i++) {
+    if (decoded[i] !== baseSegs[i]) throw unknownPath();
+  }
+  const segments = decoded.slice(baseSegs.length);
+  let path = base.canonical;
+  for (const s of segments) path += '/' + encodeComponent(s);
+  return { segments, path, rawQuery };
+}

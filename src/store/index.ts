@@ -1,0 +1,11 @@
+/**
+ * Persistent storage. `audit-store.ts` holds the interfaces the rest of mimtrust depends on
+ * (AuditStore so far); this folder's SQLite implementation is the embedded default, and a
+ * PostgreSQL implementation for multi-instance deployments follows the same interfaces.
+ */
+export { AuditRecordCorruptError } from './audit-store.js';
+export type { AuditStore } from './audit-store.js';
+export { openSqlite, applyMigrations } from './sqlite.js';
+export type { SqliteDatabase, OpenSqliteOptions } from './sqlite.js';
+export { SQLITE_MIGRATIONS } from './migrations.js';
+export { SqliteAuditStore } from './sqlite-audit-store.js';

@@ -1,0 +1,46 @@
+/**
+ * The SQLite schema, as an ordered list of migrations: migration i brings the database to
+ * version i + 1. Released entries are never edited; changes are new entries at the end.
+ */
+export const SQLITE_MIGRATIONS: readonly string[] = [
+  // 1: audit log. Triggers refuse UPDATE and DELETE so that nothing in mimtrust can alter
+  // history by mistake; deliberate tampering is caught by the hash chain, not by these.
+  `
+  CREATE TABLE audit_records (
+    seq             INTEGER PRIMARY KEY,
+    time            TEXT    NOT NULL,
+    decision_id     TEXT    NOT NULL,
+    request_id      TEXT    NOT NULL,
+    sub             TEXT,
+    client_id       TEXT,
+    operation       TEXT    NOT NULL,
+    action          TEXT    NOT NULL,
+    tenant          TEXT,
+    targets         TEXT    NOT NULL,
+    effect          TEXT    NOT NULL,
+    reason          TEXT    NOT NULL,
+    rules           TEXT,
+    upstream_status INTEGER,
+    latency_ms      REAL    NOT NULL,
+    method          TEXT    NOT NULL,
+    path            TEXT    NOT NULL,
+    prev_hash       TEXT    NOT NULL,
+    hash            TEXT    NOT NULL
+  ) STRICT;
+  CREATE TABLE audit_checkpoints (
+    seq       INTEGER PRIMARY KEY,
+    hash      TEXT NOT NULL,
+    time      TEXT NOT NULL,
+    kid       TEXT NOT NULL,
+    signature TEXT NOT NULL
+  ) STRICT;
+  CREATE TRIGGER audit_records_no_update BEFORE UPDATE ON audit_records
+    BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+  CREATE TRIGGER audit_records_no_delete BEFORE DELETE ON audit_records
+    BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+  CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE ON audit_checkpoints
+    BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
+  CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints
+    BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
+  `,
+];

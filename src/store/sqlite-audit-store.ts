@@ -1,0 +1,143 @@
+/**
+ * The audit store on SQLite. Statements are prepared once; a batch of records and its
+ * checkpoints is one transaction (one WAL fsync under synchronous=FULL).
+ */
+import type { Statement } from 'better-sqlite3';
+import type { AuditCheckpoint, AuditRecord, AuditTargets } from '../audit/types.js';
+import type { SqliteDatabase } from './sqlite.js';
+import { AuditRecordCorruptError, type AuditStore } from './audit-store.js';
+
+interface RecordRow {
+  seq: number;
+  time: string;
+  decision_id: string;
+  request_id: string;
+  sub: string | null;
+  client_id: string | null;
+  operation: string;
+  action: string;
+  tenant: string | null;
+  targets: string;
+  effect: string;
+  reason: string;
+  rules: string | null;
+  upstream_status: number | null;
+  latency_ms: number;
+  method: string;
+  path: string;
+  prev_hash: string;
+  hash: string;
+}
+
+const RECORD_COLUMNS =
+  'seq, time, decision_id, request_id, sub, client_id, operation, action, tenant, targets, effect, reason, rules, upstream_status, latency_ms, method, path, prev_hash, hash';
+
+function toRow(r: AuditRecord): RecordRow {
+  return {
+    seq: r.seq,
+    time: r.time,
+    decision_id: r.decisionId,
+    request_id: r.requestId,
+    sub: r.sub ?? null,
+    client_id: r.clientId ?? null,
+    operation: r.operation,
+    action: r.action,
+    tenant: r.tenant ?? null,
+    targets: JSON.stringify(r.targets),
+    effect: r.effect,
+    reason: r.reason,
+    rules: r.rules === undefined ? null : JSON.stringify(r.rules),
+    upstream_status: r.upstreamStatus ?? null,
+    latency_ms: r.latencyMs,
+    method: r.method,
+    path: r.path,
+    prev_hash: r.prevHash,
+    hash: r.hash,
+  };
+}
+
+function fromRow(row: RecordRow): AuditRecord {
+  let targets: AuditTargets;
+  let rules: string[] | null;
+  try {
+    targets = JSON.parse(row.targets) as AuditTargets;
+    rules = row.rules === null ? null : (JSON.parse(row.rules) as string[]);
+  } catch (err) {
+    throw new AuditRecordCorruptError(row.seq, err);
+  }
+  // The effect column is returned as stored: an altered value must reach the hash check.
+  const record: AuditRecord = {
+    seq: row.seq,
+    time: row.time,
+    decisionId: row.decision_id,
+    requestId: row.request_id,
+    operation: row.operation,
+    action: row.action,
+    targets,
+    effect: row.effect as AuditRecord['effect'],
+    reason: row.reason,
+    latencyMs: row.latency_ms,
+    method: row.method,
+    path: row.path,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+  if (row.sub !== null) record.sub = row.sub;
+  if (row.client_id !== null) record.clientId = row.client_id;
+  if (row.tenant !== null) record.tenant = row.tenant;
+  if (rules !== null) record.rules = rules;
+  if (row.upstream_status !== null) record.upstreamStatus = row.upstream_status;
+  return record;
+}
+
+export class SqliteAuditStore implements AuditStore {
+  private readonly insertRecord: Statement<[RecordRow]>;
+  private readonly insertCheckpoint: Statement<[AuditCheckpoint]>;
+  private readonly selectRange: Statement<[number, number], RecordRow>;
+  private readonly selectLast: Statement<[], RecordRow>;
+  private readonly selectCheckpoints: Statement<[], AuditCheckpoint>;
+  private readonly writeBatch: (records: readonly AuditRecord[], checkpoints: readonly AuditCheckpoint[]) => void;
+
+  constructor(db: SqliteDatabase) {
+    const params = RECORD_COLUMNS.split(', ').map((c) => '@' + c).join(', ');
+    this.insertRecord = db.prepare(`INSERT INTO audit_records (${RECORD_COLUMNS}) VALUES (${params})`);
+    this.insertCheckpoint = db.prepare(
+      'INSERT INTO audit_checkpoints (seq, hash, time, kid, signature) VALUES (@seq, @hash, @time, @kid, @signature)',
+    );
+    this.selectRange = db.prepare(`SELECT ${RECORD_COLUMNS} FROM audit_records WHERE seq >= ? ORDER BY seq LIMIT ?`);
+    this.selectLast = db.prepare(`SELECT ${RECORD_COLUMNS} FROM audit_records ORDER BY seq DESC LIMIT 1`);
+    this.selectCheckpoints = db.prepare('SELECT seq, hash, time, kid, signature FROM audit_checkpoints ORDER BY seq');
+    this.writeBatch = db.transaction((records: readonly AuditRecord[], checkpoints: readonly AuditCheckpoint[]) => {
+      for (const r of records) this.insertRecord.run(toRow(r));
+      for (const cp of checkpoints) this.insertCheckpoint.run(checkpointRow(cp));
+    });
+  }
+
+  // better-sqlite3 is synchronous: each method does its work before returning, and an
+  // error becomes a rejected promise rather than a throw, as with any other store.
+  async appendBatch(records: readonly AuditRecord[], checkpoints: readonly AuditCheckpoint[] = []): Promise<void> {
+    this.writeBatch(records, checkpoints);
+  }
+
+  async readRange(fromSeq: number, limit: number): Promise<AuditRecord[]> {
+    return this.selectRange.all(fromSeq, limit).map(fromRow);
+  }
+
+  async lastRecord(): Promise<AuditRecord | undefined> {
+    const row = this.selectLast.get();
+    return row === undefined ? undefined : fromRow(row);
+  }
+
+  async appendCheckpoint(checkpoint: AuditCheckpoint): Promise<void> {
+    this.insertCheckpoint.run(checkpointRow(checkpoint));
+  }
+
+  async checkpoints(): Promise<AuditCheckpoint[]> {
+    return this.selectCheckpoints.all();
+  }
+}
+
+// Copy the known fields only, so a caller's extra properties never reach the statement.
+function checkpointRow(cp: AuditCheckpoint): AuditCheckpoint {
+  return { seq: cp.seq, hash: cp.hash, time: cp.time, kid: cp.kid, signature: cp.signature };
+}

@@ -1,0 +1,135 @@
+/**
+ * Starts the real gateway over HTTPS in front of the in-memory broker, with its own
+ * temporary keys and SQLite store, plus an external token issuer serving a JWKS over
+ * HTTP on 127.0.0.1. Tests talk to it with undici, trusting the generated certificate.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer, type Server } from 'node:http';
+import { Agent } from 'undici';
+import { SignJWT, exportJWK, generateKeyPair, type JWK, type CryptoKey } from 'jose';
+import { buildConfig, type Config } from '../../src/config/index.js';
+import { startGateway, type Gateway } from '../../src/gateway/index.js';
+import { startMiniBroker, type MiniBroker } from './mini-broker.mjs';
+
+export const ISSUER = 'https://issuer.test.mimtrust';
+export const AUDIENCE = 'mimtrust-gateway';
+export const REPO = new URL('../..', import.meta.url).pathname;
+
+export interface Issuer {
+  url: string;
+  privateKey: CryptoKey;
+  kid: string;
+  jwks: { keys: JWK[] };
+  fetches: number;
+  close(): Promise<void>;
+}
+
+export async function startIssuer(): Promise<Issuer> {
+  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'key-1', alg: 'RS256', use: 'sig' };
+  const issuer: Issuer = {
+    url: '',
+    privateKey,
+    kid: 'key-1',
+    jwks: { keys: [jwk] },
+    fetches: 0,
+    close: async () => undefined,
+  };
+  const server: Server = createServer((_req, res) => {
+    issuer.fetches++;
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(issuer.jwks));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  issuer.url = `http://127.0.0.1:${port}/jwks`;
+  issuer.close = () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); });
+  return issuer;
+}
+
+export interface TokenOptions {
+  sub?: string;
+  roles?: string[];
+  iss?: string;
+  aud?: string;
+  expOffsetSec?: number;
+  nbfOffsetSec?: number;
+  typ?: string | null;
+  kid?: string;
+  extra?: Record<string, unknown>;
+}
+
+export async function token(issuer: Issuer, o: TokenOptions = {}): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  const header: Record<string, unknown> = { alg: 'RS256', kid: o.kid ?? issuer.kid };
+  if (o.typ !== null) header.typ = o.typ ?? 'at+jwt';
+  const jwt = new SignJWT({ roles: o.roles ?? ['viewer'], client_id: 'test-client', ...(o.extra ?? {}) })
+    .setProtectedHeader(header as { alg: string })
+    .setIssuer(o.iss ?? ISSUER)
+    .setAudience(o.aud ?? AUDIENCE)
+    .setSubject(o.sub ?? 'alice')
+    .setIssuedAt(now)
+    .setExpirationTime(now + (o.expOffsetSec ?? 300));
+  if (o.nbfOffsetSec !== undefined) jwt.setNotBefore(now + o.nbfOffsetSec);
+  return jwt.sign(issuer.privateKey);
+}
+
+export interface Harness {
+  gateway: Gateway;
+  broker: MiniBroker;
+  issuer: Issuer;
+  config: Config;
+  dir: string;
+  ca: string;
+  agent: Agent;
+  call(method: string, path: string, opts?: { token?: string; headers?: Record<string, string | string[]>; body?: unknown; rawBody?: string }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string; json: () => any }>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(overrides: Record<string, unknown> = {}): Promise<Harness> {
+  const broker = await startMiniBroker();
+  const issuer = await startIssuer();
+  const dir = mkdtempSync(join(tmpdir(), 'mimtrust-it-'));
+  const input = {
+    listen: { host: '127.0.0.1', port: 0 },
+    issuers: [{ issuer: ISSUER, jwksUri: issuer.url, audience: AUDIENCE, rolesClaim: 'roles' }],
+    keysDir: join(dir, 'keys'),
+    store: { path: join(dir, 'mimtrust.db') },
+    policiesDir: join(REPO, 'policies'),
+    contractsDir: join(REPO, 'contracts'),
+    logLevel: 'silent',
+    ...overrides,
+    upstream: { url: broker.url, connectTimeoutMs: 500, responseTimeoutMs: 1500, ...((overrides.upstream as object | undefined) ?? {}) },
+  };
+  // Also written out, so the CLI can be run against the same gateway's files.
+  writeFileSync(join(dir, 'mimtrust.json'), JSON.stringify(input, null, 2));
+  const config = buildConfig(input, { baseDir: dir });
+  const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+  const gateway = await startGateway(config, quiet);
+  const ca = readFileSync(join(dir, 'keys', 'tls-cert.pem'), 'utf8');
+  const agent = new Agent({ connect: { ca, servername: 'localhost' } });
+  const base = gateway.url.replace('127.0.0.1', 'localhost');
+  return {
+    gateway, broker, issuer, config, dir, ca, agent,
+    async call(method, path, opts = {}) {
+      const headers: Record<string, string | string[]> = { ...(opts.headers ?? {}) };
+      if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+      let body: string | undefined = opts.rawBody;
+      if (opts.body !== undefined) {
+        body = JSON.stringify(opts.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      // The dispatcher API sends the path as written: no URL parser normalises dot segments away.
+      const res = await agent.request({ origin: base, path, method: method as 'GET', headers, body });
+      const text = await res.body.text();
+      return { status: res.statusCode, headers: res.headers, text, json: () => JSON.parse(text) };
+    },
+    async close() {
+      await gateway.close();
+      await agent.close();
+      await broker.close();
+      await issuer.close();
+    },
+  };
+}

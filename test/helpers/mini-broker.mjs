@@ -1,0 +1,216 @@
+// An in-memory NGSI-LD context broker for tests and benchmarks: entities per tenant,
+// query with type/attrs/count/limit/offset (Results-Count and Link paging headers as
+// Orion-LD sends them), batch operations, discovery, subscriptions and a simple temporal
+// view. It records every request it receives exactly as it arrived, so tests can check
+// that the gateway forwarded precisely what it checked.
+import { createServer } from 'node:http';
+
+const BASE = '/ngsi-ld/v1';
+const CORE = 'https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld';
+const CONTEXT_REL = 'http://www.w3.org/ns/json-ld#context';
+
+function problem(res, status, type, detail, tenant) {
+  const body = JSON.stringify({ type: `https://uri.etsi.org/ngsi-ld/errors/${type}`, title: type, status, detail });
+  const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+  if (tenant !== undefined) headers['ngsild-tenant'] = tenant;
+  res.writeHead(status, headers).end(body);
+}
+
+function contextLink(req) {
+  const link = req.headers.link;
+  const m = typeof link === 'string' ? /<([^>]+)>/.exec(link) : null;
+  return `<${m ? m[1] : CORE}>; rel="${CONTEXT_REL}"; type="application/ld+json"`;
+}
+
+function send(res, req, status, payload, extra = {}) {
+  const tenant = req.headers['ngsild-tenant'];
+  const headers = { ...extra };
+  if (tenant !== undefined) headers['ngsild-tenant'] = tenant;
+  if (payload === undefined) {
+    res.writeHead(status, headers).end();
+    return;
+  }
+  const body = JSON.stringify(payload);
+  headers['content-type'] = 'application/json';
+  headers['content-length'] = Buffer.byteLength(body);
+  const links = [contextLink(req)];
+  if (extra.link) links.push(extra.link);
+  headers.link = links.join(', ');
+  res.writeHead(status, headers).end(body);
+}
+
+function typesOf(entity) {
+  return Array.isArray(entity.type) ? entity.type : [entity.type];
+}
+
+function project(entity, attrs, keyValues) {
+  const out = { id: entity.id, type: entity.type };
+  for (const [k, v] of Object.entries(entity)) {
+    if (k === 'id' || k === 'type') continue;
+    if (attrs && !attrs.includes(k)) continue;
+    out[k] = keyValues ? (v && typeof v === 'object' && 'value' in v ? v.value : v && typeof v === 'object' && 'object' in v ? v.object : v) : v;
+  }
+  return out;
+}
+
+function readBody(req) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * Start the broker on 127.0.0.1. Options: `port` (default ephemeral), `record` (keep the
+ * requests received; default true), `delayMs` (answer late, to test timeouts).
+ */
+export async function startMiniBroker(options = {}) {
+  const tenants = new Map();
+  const subscriptions = new Map();
+  const requests = [];
+  const state = { delayMs: options.delayMs ?? 0, record: options.record ?? true };
+  const store = (tenant) => {
+    const key = tenant ?? '';
+    let t = tenants.get(key);
+    if (!t) tenants.set(key, (t = new Map()));
+    return t;
+  };
+
+  const server = createServer(async (req, res) => {
+    const raw = await readBody(req);
+    if (state.record) requests.push({ method: req.method, url: req.url, headers: { ...req.headers }, body: raw });
+    if (state.delayMs > 0) await new Promise((r) => setTimeout(r, state.delayMs));
+    const tenant = req.headers['ngsild-tenant'];
+    let body;
+    try {
+      body = raw ? JSON.parse(raw) : undefined;
+    } catch {
+      return problem(res, 400, 'InvalidRequest', 'invalid JSON', tenant);
+    }
+    const url = new URL(req.url, 'http://broker');
+    if (!url.pathname.startsWith(BASE + '/')) return problem(res, 404, 'ResourceNotFound', 'unknown path', tenant);
+    const segs = url.pathname.slice(BASE.length + 1).split('/').map(decodeURIComponent);
+    const q = url.searchParams;
+    const entities = store(tenant);
+    const opts = (q.get('options') ?? '').split(',');
+    const keyValues = opts.includes('keyValues') || opts.includes('simplified');
+    const m = req.method;
+
+    if (segs[0] === 'entities' && segs.length === 1) {
+      if (m === 'POST') {
+        if (!body || typeof body.id !== 'string') return problem(res, 400, 'BadRequestData', 'entity needs an id', tenant);
+        if (entities.has(body.id)) return problem(res, 409, 'AlreadyExists', 'entity exists', tenant);
+        const { '@context': _c, ...entity } = body;
+        entities.set(entity.id, entity);
+        return send(res, req, 201, undefined, { location: `${BASE}/entities/${encodeURIComponent(entity.id)}` });
+      }
+      if (m === 'GET') {
+        const types = q.get('type')?.split(/[,|;()]/).filter(Boolean);
+        const ids = q.get('id')?.split(',');
+        const attrs = q.get('attrs')?.split(',');
+        let all = [...entities.values()].filter((e) => (!types || typesOf(e).some((t) => types.includes(t))) && (!ids || ids.includes(e.id)));
+        const total = all.length;
+        const limit = Number(q.get('limit') ?? 20);
+        const offset = Number(q.get('offset') ?? 0);
+        all = all.slice(offset, offset + limit);
+        const extra = {};
+        if (q.get('count') === 'true') extra['ngsild-results-count'] = String(total);
+        if (offset + limit < total) {
+          const next = new URLSearchParams(q);
+          next.set('offset', String(offset + limit));
+          extra.link = `<${BASE}/entities?${next}>; rel="next"; type="application/ld+json"`;
+        }
+        return send(res, req, 200, all.map((e) => project(e, attrs, keyValues)), extra);
+      }
+    }
+    if (segs[0] === 'entities' && segs.length >= 2) {
+      const id = segs[1];
+      const entity = entities.get(id);
+      if (!entity) return problem(res, 404, 'ResourceNotFound', 'no such entity', tenant);
+      if (segs.length === 2 && m === 'GET') return send(res, req, 200, project(entity, q.get('attrs')?.split(','), keyValues));
+      if (segs.length === 2 && m === 'DELETE') {
+        entities.delete(id);
+        return send(res, req, 204);
+      }
+      if (segs[2] === 'attrs' && (m === 'PATCH' || m === 'POST') && segs.length === 3) {
+        const { '@context': _c, ...attrs } = body ?? {};
+        Object.assign(entity, attrs);
+        return send(res, req, 204);
+      }
+      if (segs[2] === 'attrs' && segs.length === 4 && m === 'DELETE') {
+        if (!(segs[3] in entity)) return problem(res, 404, 'ResourceNotFound', 'no such attribute', tenant);
+        delete entity[segs[3]];
+        return send(res, req, 204);
+      }
+    }
+    if (segs[0] === 'entityOperations' && m === 'POST') {
+      const op = segs[1];
+      if (op === 'query') {
+        const types = (body?.entities ?? []).map((e) => e.type).filter(Boolean);
+        const all = [...entities.values()].filter((e) => types.length === 0 || typesOf(e).some((t) => types.includes(t)));
+        return send(res, req, 200, all.map((e) => project(e, body?.attrs, keyValues)));
+      }
+      const success = [];
+      const errors = [];
+      for (const item of body ?? []) {
+        const id = typeof item === 'string' ? item : item.id;
+        if (op === 'create' && entities.has(id)) errors.push({ entityId: id, error: { type: 'https://uri.etsi.org/ngsi-ld/errors/AlreadyExists', title: 'exists', status: 409 } });
+        else if (op === 'delete') entities.delete(id) ? success.push(id) : errors.push({ entityId: id, error: { type: 'https://uri.etsi.org/ngsi-ld/errors/ResourceNotFound', title: 'missing', status: 404 } });
+        else {
+          const { '@context': _c, ...e } = item;
+          entities.set(id, { ...(entities.get(id) ?? {}), ...e });
+          success.push(id);
+        }
+      }
+      return send(res, req, errors.length ? 207 : op === 'create' ? 201 : 204, errors.length ? { success, errors } : op === 'create' ? success : undefined);
+    }
+    if (segs[0] === 'types' && segs.length === 1 && m === 'GET') {
+      const names = [...new Set([...entities.values()].flatMap(typesOf))];
+      return send(res, req, 200, { id: 'urn:ngsi-ld:EntityTypeList:1', type: 'EntityTypeList', typeList: names });
+    }
+    if (segs[0] === 'attributes' && segs.length === 1 && m === 'GET') {
+      const names = [...new Set([...entities.values()].flatMap((e) => Object.keys(e).filter((k) => k !== 'id' && k !== 'type')))];
+      return send(res, req, 200, { id: 'urn:ngsi-ld:AttributeList:1', type: 'AttributeList', attributeList: names });
+    }
+    if (segs[0] === 'temporal' && segs[1] === 'entities' && segs.length === 3 && m === 'GET') {
+      const entity = entities.get(segs[2]);
+      if (!entity) return problem(res, 404, 'ResourceNotFound', 'no such entity', tenant);
+      const out = { id: entity.id, type: entity.type };
+      for (const [k, v] of Object.entries(entity)) if (k !== 'id' && k !== 'type') out[k] = [{ ...v, observedAt: '2026-01-01T00:00:00Z' }];
+      return send(res, req, 200, out);
+    }
+    if (segs[0] === 'subscriptions') {
+      if (segs.length === 1 && m === 'POST') {
+        const id = body?.id ?? `urn:ngsi-ld:Subscription:${subscriptions.size + 1}`;
+        subscriptions.set(id, { ...body, id });
+        return send(res, req, 201, undefined, { location: `${BASE}/subscriptions/${encodeURIComponent(id)}` });
+      }
+      if (segs.length === 1 && m === 'GET') return send(res, req, 200, [...subscriptions.values()]);
+      if (segs.length === 2 && m === 'GET') {
+        const s = subscriptions.get(segs[1]);
+        return s ? send(res, req, 200, s) : problem(res, 404, 'ResourceNotFound', 'no such subscription', tenant);
+      }
+    }
+    return problem(res, 501, 'OperationNotSupported', 'not implemented by the test broker', tenant);
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  const port = server.address().port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    requests,
+    setDelay(ms) {
+      state.delayMs = ms;
+    },
+    seed(entity, tenant) {
+      store(tenant).set(entity.id, structuredClone(entity));
+    },
+    close() {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}

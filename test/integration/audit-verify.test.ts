@@ -1,0 +1,100 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync, cpSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import Database from 'better-sqlite3';
+import { startHarness, token, REPO, type Harness } from '../helpers/harness.js';
+
+const CLI = join(REPO, 'dist', 'cli', 'index.js');
+let h: Harness;
+let pristine: string;
+
+function verify(dir: string): { code: number; out: string } {
+  try {
+    const out = execFileSync(process.execPath, [CLI, 'audit', 'verify', '--config', join(dir, 'mimtrust.json')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return { code: 0, out };
+  } catch (err) {
+    const e = err as { status: number; stdout: string; stderr: string };
+    return { code: e.status, out: e.stdout + e.stderr };
+  }
+}
+
+/** A copy of the gateway's files where the test can play the attacker. */
+function tamperedCopy(edit: (db: Database.Database) => void): string {
+  const dir = mkdtempSync(join(tmpdir(), 'mimtrust-tamper-'));
+  cpSync(join(pristine, 'keys'), join(dir, 'keys'), { recursive: true });
+  copyFileSync(join(pristine, 'mimtrust.db'), join(dir, 'mimtrust.db'));
+  const cfg = JSON.parse(readFileSync(join(pristine, 'mimtrust.json'), 'utf8'));
+  cfg.keysDir = join(dir, 'keys');
+  cfg.store = { path: join(dir, 'mimtrust.db') };
+  writeFileSync(join(dir, 'mimtrust.json'), JSON.stringify(cfg));
+  const db = new Database(join(dir, 'mimtrust.db'));
+  // Someone with write access to the file can drop the append-only triggers first.
+  for (const t of ['audit_records_no_update', 'audit_records_no_delete']) db.exec(`DROP TRIGGER IF EXISTS ${t}`);
+  edit(db);
+  db.close();
+  return dir;
+}
+
+beforeAll(async () => {
+  h = await startHarness({ audit: { checkpointEvery: 5 } });
+  h.broker.seed({ id: 'urn:ngsi-ld:ParkingSpot:1', type: 'ParkingSpot' });
+  const t = await token(h.issuer);
+  for (let i = 0; i < 12; i++) await h.call('GET', '/ngsi-ld/v1/entities/urn:ngsi-ld:ParkingSpot:1', { token: t });
+  await h.call('GET', '/ngsi-ld/v1/entities/urn:ngsi-ld:ParkingSpot:1'); // a denial is recorded too
+  await h.gateway.close();
+  pristine = h.dir;
+});
+afterAll(async () => {
+  await h?.agent.close();
+  await h.broker.close();
+  await h.issuer.close();
+});
+
+describe('audit log on disk', () => {
+  it('records every decision, permit and deny, with caller, operation and upstream status', () => {
+    const db = new Database(join(pristine, 'mimtrust.db'), { readonly: true });
+    const rows = db.prepare('SELECT * FROM audit_records ORDER BY seq').all() as Array<Record<string, unknown>>;
+    db.close();
+    expect(rows).toHaveLength(13);
+    expect(rows[0]).toMatchObject({ seq: 1, effect: 'permit', sub: 'alice', client_id: 'test-client', operation: 'entity.retrieve', action: 'read', upstream_status: 200, method: 'GET' });
+    expect(rows[12]).toMatchObject({ seq: 13, effect: 'deny', reason: 'token_missing' });
+  });
+
+  it('verifies an untouched log', () => {
+    const r = verify(pristine);
+    expect(r.out).toContain('intact');
+    expect(r.code).toBe(0);
+  });
+
+  it('catches an edited row', () => {
+    const dir = tamperedCopy((db) => db.prepare("UPDATE audit_records SET sub = 'mallory' WHERE seq = 4").run());
+    const r = verify(dir);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/record 4/);
+  });
+
+  it('catches a deleted row', () => {
+    const dir = tamperedCopy((db) => db.prepare('DELETE FROM audit_records WHERE seq = 7').run());
+    const r = verify(dir);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/record 7/);
+  });
+
+  it('catches two swapped rows', () => {
+    const dir = tamperedCopy((db) => {
+      db.exec('UPDATE audit_records SET seq = -1 WHERE seq = 8; UPDATE audit_records SET seq = 8 WHERE seq = 9; UPDATE audit_records SET seq = 9 WHERE seq = -1;');
+    });
+    const r = verify(dir);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/record 8/);
+  });
+
+  it('catches a cut-off tail behind a signed checkpoint', () => {
+    const dir = tamperedCopy((db) => db.prepare('DELETE FROM audit_records WHERE seq >= 9').run());
+    const r = verify(dir);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/BROKEN/);
+  });
+});

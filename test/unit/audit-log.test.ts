@@ -1,0 +1,226 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AuditLog, GENESIS_HASH, recordHash, verifyAudit, type AuditCheckpoint, type AuditRecord } from '../../src/audit/index.js';
+import { MimtrustError } from '../../src/errors/index.js';
+import { openSqlite, SqliteAuditStore, type AuditStore, type SqliteDatabase } from '../../src/store/index.js';
+import { ed25519, event, tempDir } from './audit-fixtures.js';
+
+let dir: string;
+let cleanup: () => void;
+let path: string;
+const opened: SqliteDatabase[] = [];
+const key = ed25519();
+
+beforeEach(() => {
+  ({ dir, cleanup } = tempDir());
+  path = join(dir, 'audit', 'mimtrust.db');
+});
+afterEach(() => {
+  for (const db of opened.splice(0)) if (db.open) db.close();
+  cleanup();
+});
+
+function openStore(options: Parameters<typeof openSqlite>[1] = {}): { db: SqliteDatabase; store: SqliteAuditStore } {
+  const db = openSqlite(path, options);
+  opened.push(db);
+  return { db, store: new SqliteAuditStore(db) };
+}
+
+/** Delegates to a real store and records the size of every batch written. */
+function countingStore(inner: AuditStore): AuditStore & { batches: number[] } {
+  const batches: number[] = [];
+  return {
+    batches,
+    appendBatch: async (records, checkpoints) => {
+      batches.push(records.length);
+      return inner.appendBatch(records, checkpoints);
+    },
+    readRange: (from, limit) => inner.readRange(from, limit),
+    lastRecord: () => inner.lastRecord(),
+    appendCheckpoint: (cp) => inner.appendCheckpoint(cp),
+    checkpoints: () => inner.checkpoints(),
+  };
+}
+
+async function allRecords(store: AuditStore): Promise<AuditRecord[]> {
+  return store.readRange(1, 1_000_000);
+}
+
+describe('AuditLog', () => {
+  it('chains 1000 concurrent appends into contiguous seqs with few transactions', async () => {
+    const { store } = openStore();
+    const counting = countingStore(store);
+    const log = await AuditLog.open({ store: counting, signingKey: key.privateKey, checkpointEvery: 400 });
+    await Promise.all(Array.from({ length: 1000 }, (_, i) => log.append(event(i))));
+    // Same event-loop turn: batches of maxBatch (256) and the rest, not 1000 transactions.
+    expect(counting.batches).toEqual([256, 256, 256, 232]);
+    const records = await allRecords(store);
+    expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
+    expect(records[0]?.prevHash).toBe(GENESIS_HASH);
+    expect(records[0]?.decisionId).toBe('d-0');
+    expect(records[999]?.prevHash).toBe(records[998]?.hash);
+    expect(records[999]?.hash).toBe(recordHash(records[998]!.hash, 1000, records[999]!));
+    expect(log.lastSeq).toBe(1000);
+    expect((await store.checkpoints()).map((c) => c.seq)).toEqual([400, 800]);
+    await log.close();
+    expect((await store.checkpoints()).map((c) => c.seq)).toEqual([400, 800, 1000]);
+    expect(await verifyAudit(store, key.publicKey)).toEqual({ ok: true, records: 1000, checkpoints: 3 });
+  });
+
+  it('groups appends from one turn into one transaction and later turns into their own', async () => {
+    const { store } = openStore();
+    const counting = countingStore(store);
+    const log = await AuditLog.open({ store: counting, signingKey: key.privateKey });
+    await Promise.all([log.append(event(1)), log.append(event(2)), log.append(event(3))]);
+    await log.append(event(4));
+    expect(counting.batches).toEqual([3, 1]);
+    await log.close();
+  });
+
+  it('resolves an append only after its record can be read back from disk', async () => {
+    const { store } = openStore();
+    const log = await AuditLog.open({ store, signingKey: key.privateKey });
+    await log.append(event(7));
+    const other = new Database(path, { readonly: true });
+    try {
+      expect(other.prepare('SELECT decision_id FROM audit_records').all()).toEqual([{ decision_id: 'd-7' }]);
+    } finally {
+      other.close();
+    }
+    await log.close();
+  });
+
+  it('continues the chain after the store is reopened', async () => {
+    let { db, store } = openStore();
+    let log = await AuditLog.open({ store, signingKey: key.privateKey, checkpointEvery: 5 });
+    await Promise.all(Array.from({ length: 7 }, (_, i) => log.append(event(i))));
+    await log.close();
+    db.close();
+
+    ({ db, store } = openStore());
+    log = await AuditLog.open({ store, signingKey: key.privateKey, checkpointEvery: 5 });
+    expect(log.lastSeq).toBe(7);
+    await Promise.all(Array.from({ length: 5 }, (_, i) => log.append(event(100 + i))));
+    await log.close();
+    const records = await allRecords(store);
+    expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect(records[7]?.prevHash).toBe(records[6]?.hash);
+    // 5 (interval), 7 (close), 10 (interval), 12 (close)
+    expect((await store.checkpoints()).map((c: AuditCheckpoint) => c.seq)).toEqual([5, 7, 10, 12]);
+    expect(await verifyAudit(store, key.publicKey)).toEqual({ ok: true, records: 12, checkpoints: 4 });
+  });
+
+  it('does not sign a second checkpoint at the same head on close', async () => {
+    const { store } = openStore();
+    const log = await AuditLog.open({ store, signingKey: key.privateKey, checkpointEvery: 2 });
+    await Promise.all([log.append(event(1)), log.append(event(2))]);
+    await log.close();
+    expect((await store.checkpoints()).map((c) => c.seq)).toEqual([2]);
+  });
+
+  it('rejects every pending append when the write fails on a read-only database', async () => {
+    openStore().db.close();
+    const { store } = openStore({ readonly: true });
+    const log = await AuditLog.open({ store, signingKey: key.privateKey });
+    const results = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => log.append(event(i))));
+    expect(results.every((r) => r.status === 'rejected')).toBe(true);
+    const reason = (results[0] as PromiseRejectedResult).reason as MimtrustError;
+    expect(reason).toBeInstanceOf(MimtrustError);
+    expect(reason.reason).toBe('audit_write_failed');
+    expect(reason.status).toBe(503);
+    expect(String((reason.cause as Error).message)).toMatch(/readonly/i);
+  });
+
+  it('rejects pending appends when the database is closed underneath', async () => {
+    const { db, store } = openStore();
+    const log = await AuditLog.open({ store, signingKey: key.privateKey });
+    await log.append(event(1));
+    const pending = [log.append(event(2)), log.append(event(3))];
+    db.close();
+    for (const p of pending) await expect(p).rejects.toMatchObject({ reason: 'audit_write_failed' });
+  });
+
+  it('recovers after a transient lock: rejected records leave no hole, the chain continues', async () => {
+    const { store } = openStore({ busyTimeoutMs: 0 });
+    const log = await AuditLog.open({ store, signingKey: key.privateKey });
+    await log.append(event(1));
+
+    const locker = new Database(path);
+    locker.exec('BEGIN EXCLUSIVE');
+    const failed = await Promise.allSettled([log.append(event(2)), log.append(event(3))]);
+    expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(String(((failed[0] as PromiseRejectedResult).reason as MimtrustError).cause)).toMatch(/locked|busy/i);
+    locker.exec('ROLLBACK');
+    locker.close();
+
+    await Promise.all([log.append(event(4)), log.append(event(5))]);
+    await log.close();
+    const records = await allRecords(store);
+    expect(records.map((r) => [r.seq, r.decisionId])).toEqual([[1, 'd-1'], [2, 'd-4'], [3, 'd-5']]);
+    expect(await verifyAudit(store, key.publicKey)).toMatchObject({ ok: true, records: 3 });
+  });
+
+  it('reloads the head after a write lost to another writer and continues after it', async () => {
+    const { store } = openStore();
+    const a = await AuditLog.open({ store, signingKey: key.privateKey });
+    const b = await AuditLog.open({ store, signingKey: key.privateKey });
+    await a.append(event(1));
+    await expect(b.append(event(2))).rejects.toMatchObject({ reason: 'audit_write_failed' });
+    await b.append(event(3));
+    // a still believes the head is 1: its write collides, then it re-reads the head.
+    await expect(a.append(event(4))).rejects.toMatchObject({ reason: 'audit_write_failed' });
+    await a.append(event(5));
+    const records = await allRecords(store);
+    expect(records.map((r) => r.decisionId)).toEqual(['d-1', 'd-3', 'd-5']);
+    expect(await verifyAudit(store, key.publicKey)).toMatchObject({ ok: true, records: 3 });
+  });
+
+  it('rejects a malformed event on its own without disturbing the batch', async () => {
+    const { store } = openStore();
+    const log = await AuditLog.open({ store, signingKey: key.privateKey });
+    const bad = { ...event(2), latencyMs: Number.NaN };
+    const results = await Promise.allSettled([log.append(event(1)), log.append(bad), log.append({ ...event(3), effect: 'maybe' as 'permit' }), log.append(event(4))]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ reason: 'audit_event_invalid' });
+    expect((await allRecords(store)).map((r) => r.decisionId)).toEqual(['d-1', 'd-4']);
+    await log.close();
+  });
+
+  it('stores only known fields and text SQLite can give back unchanged', async () => {
+    const { store } = openStore();
+    const log = await AuditLog.open({ store, signingKey: key.privateKey });
+    const odd = { ...event(1, { path: '/e/\uD800x', targets: { entityIds: ['a\u0000b'], types: [], attrs: [] } }), extra: 'ignored' };
+    await log.append(odd);
+    await log.close();
+    const [stored] = await allRecords(store);
+    expect(stored?.path).toBe('/e/\uFFFDx');
+    expect(stored?.targets.entityIds).toEqual(['a\u0000b']);
+    expect(stored).not.toHaveProperty('extra');
+    expect(await verifyAudit(store, key.publicKey)).toMatchObject({ ok: true, records: 1 });
+  });
+
+  it('refuses appends after close and rejects a bad configuration', async () => {
+    const { store } = openStore();
+    const log = await AuditLog.open({ store, signingKey: key.privateKey });
+    await log.close();
+    await expect(log.append(event(1))).rejects.toMatchObject({ reason: 'audit_closed' });
+    await expect(AuditLog.open({ store, signingKey: key.privateKey, maxBatch: 0 })).rejects.toMatchObject({ reason: 'audit_config_invalid' });
+    await expect(AuditLog.open({ store, signingKey: key.publicKey })).rejects.toMatchObject({ reason: 'audit_key_invalid' });
+    await expect(AuditLog.open({ store, signingKey: ed25519().privateKey.export({ format: 'jwk' }) })).resolves.toBeInstanceOf(AuditLog);
+  });
+
+  it('keeps the caller-side cost of append small', async () => {
+    const { store } = openStore();
+    const log = await AuditLog.open({ store, signingKey: key.privateKey, maxBatch: 100_000 });
+    const n = 5_000;
+    const events = Array.from({ length: n }, (_, i) => event(i));
+    const start = process.hrtime.bigint();
+    const promises = events.map((e) => log.append(e));
+    const perAppendUs = Number(process.hrtime.bigint() - start) / 1000 / n;
+    await Promise.all(promises);
+    await log.close();
+    expect(perAppendUs).toBeLessThan(50);
+    expect(log.lastSeq).toBe(n);
+  });
+});

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { createClassifier } from '../../src/ngsi/index.js';
+import { BASE, expectRefused, req } from './ngsi-fixtures.js';
+
+describe('tenant', () => {
+  it.each(['city1', 'A_b-9', 'x'.repeat(64)])('accepts %s', (tenant) => {
+    expect(req('GET', `${BASE}/types`, { headers: { 'ngsild-tenant': tenant } }).tenant).toBe(tenant);
+  });
+
+  it('absent means the default tenant', () => {
+    expect(req('GET', `${BASE}/types`).tenant).toBeUndefined();
+  });
+
+  it.each<[string | string[]]>([
+    [''], ['x'.repeat(65)], ['a b'], ['a/b'], ['../other'], ['a, b'], ['tenant\u0000'], ['é'], [['a', 'b']],
+  ])('refuses %j', (tenant) => {
+    expectRefused(() => req('GET', `${BASE}/types`, { headers: { 'ngsild-tenant': tenant } }), 'BAD_REQUEST', 'invalid_tenant');
+  });
+});
+
+describe('query parameters feed the request model', () => {
+  it('ids, patterns, types, attrs and every filter', () => {
+    const r = req('GET', `${BASE}/entities?` + [
+      'id=urn%3Aa,%20urn%3Ab', 'idPattern=urn%3Ac.*', 'type=(Car%3BVehicle)|Bus', 'attrs=speed,name',
+      'pick=id,type,brand', 'omit=secret', 'q=rpm%3E1%3Bowner%5Bname%5D==%22x%22', 'scopeQ=/Madrid',
+      'georel=near%3BmaxDistance==10', 'geometry=Point', 'coordinates=%5B1,2%5D', 'options=keyValues,sysAttrs',
+      'join=inline', 'joinLevel=2',
+    ].join('&'));
+    expect(r.operation).toBe('entity.query');
+    expect(r.entityIds).toEqual(['urn:a', 'urn:b']);
+    expect(r.idPatterns).toEqual(['urn:c.*']);
+    expect(r.types).toEqual(['Car', 'Vehicle', 'Bus']);
+    expect(r.attrs).toEqual(['speed', 'name', 'brand']);
+    expect(r.options).toEqual(['keyValues', 'sysAttrs']);
+    expect(r.filterReads).toEqual([
+      { attr: 'speed', via: 'attrs' }, { attr: 'name', via: 'attrs' },
+      { attr: 'brand', via: 'pick' }, { attr: 'secret', via: 'omit' },
+      { attr: 'rpm', via: 'q' }, { attr: 'owner', via: 'q' },
+      { attr: 'scope', via: 'scopeQ' },
+      { attr: 'location', via: 'geoproperty' },
+      { attr: '*', via: 'join' },
+    ]);
+    expect(r.format).toBeUndefined();
+    expect(r.bodyHasContext).toBe(false);
+  });
+
+  it('a named geoproperty and timeproperty are reads', () => {
+    const r = req('GET', `${BASE}/temporal/entities?type=Car&georel=within&geometry=Polygon&coordinates=x&geoproperty=area&timerel=after&timeAt=t&timeproperty=modifiedAt`);
+    expect(r.action).toBe('readTemporal');
+    expect(r.filterReads).toEqual([
+      { attr: 'area', via: 'geoproperty' }, { attr: 'modifiedAt', via: 'timeproperty' },
+    ]);
+  });
+
+  it('pick/omit projections name their top-level attributes, never id or type', () => {
+    const r = req('GET', `${BASE}/entities/urn%3Aa?pick=id,type,brand%7Bname,model%7Bcode%7D%7D,speed&omit=owner|driver%7Bname%7D`);
+    expect(r.attrs).toEqual(['brand', 'speed']);
+    expect(r.filterReads).toEqual([
+      { attr: 'brand', via: 'pick' }, { attr: 'speed', via: 'pick' },
+      { attr: 'owner', via: 'omit' }, { attr: 'driver', via: 'omit' },
+    ]);
+  });
+
+  it('join=@none follows nothing', () => {
+    expect(req('GET', `${BASE}/entities?type=A&join=@none`).filterReads).toEqual([]);
+  });
+
+  it('GeoJSON from Accept or format reads the geometry property (location by default)', () => {
+    const accept = req('GET', `${BASE}/entities?type=Car`, { headers: { accept: 'application/json;q=0.5, application/geo+json' } });
+    expect(accept.format).toBe('geojson');
+    expect(accept.filterReads).toEqual([{ attr: 'location', via: 'geometryProperty' }]);
+    const param = req('GET', `${BASE}/entities/urn%3Aa?format=geojson&geometryProperty=area`);
+    expect(param.format).toBe('geojson');
+    expect(param.filterReads).toEqual([{ attr: 'area', via: 'geometryProperty' }]);
+    const simplified = req('GET', `${BASE}/entities?type=Car&format=simplified`, { headers: { accept: ['application/ld+json'] } });
+    expect(simplified.format).toBe('simplified');
+    expect(simplified.filterReads).toEqual([]);
+  });
+
+  it.each(['attrs=a,,b', 'id=urn%3Aa,', 'options=,keyValues', 'pick=a{b', 'omit=a}', 'pick=a{b}c', 'pick={b}', 'pick=a,'])('refuses malformed list %s', (qs) => {
+    expectRefused(() => req('GET', `${BASE}/entities?type=A&${qs}`), 'BAD_REQUEST', 'invalid_parameter');
+  });
+
+  it('refuses a malformed q or type', () => {
+    expectRefused(() => req('GET', `${BASE}/entities?q=a%3D%3D`), 'BAD_REQUEST', 'invalid_q');
+    expectRefused(() => req('GET', `${BASE}/entities?type=A%7C%7CB`), 'BAD_REQUEST', 'invalid_type_expression');
+  });
+});
+
+describe('classifier', () => {
+  it('works for another API base', () => {
+    const c = createClassifier({ basePath: '/broker/ngsi-ld/v1' });
+    const r = c({ method: 'GET', url: '/broker/ngsi-ld/v1/entities/urn%3Aa', headers: {} });
+    expect(r.path).toBe('/broker/ngsi-ld/v1/entities/urn%3Aa');
+    expectRefused(() => c({ method: 'GET', url: '/ngsi-ld/v1/entities', headers: {} }), 'NOT_FOUND', 'unknown_path');
+  });
+
+  it('turns an unexpected failure into an internal error, never into a classification', () => {
+    const c = createClassifier({ basePath: BASE });
+    const hostile = new Proxy({}, { ownKeys: () => { throw new TypeError('boom'); } });
+    expectRefused(() => c({ method: 'POST', url: `${BASE}/entities`, headers: {}, body: hostile }), 'INTERNAL', 'internal_error');
+  });
+});
