@@ -80,7 +80,12 @@ export function toVerifiedToken(claims: JWTPayload, issuer: string, readers: Cla
   if (sub !== undefined) token.sub = sub;
   const clientId = optionalString(claims['client_id']) ?? optionalString(claims['azp']);
   if (clientId !== undefined) token.clientId = clientId;
-  if (readers.tenants) token.tenants = readStringList(readers.tenants(claims));
+  if (readers.tenants) {
+    // An absent claim leaves the token unrestricted by tenant (roles still apply); a present
+    // one, even empty, restricts it to what it lists.
+    const value = readers.tenants(claims);
+    if (value !== undefined) token.tenants = readStringList(value);
+  }
   const scope = claims['scope'] ?? claims['scp'];
   if (scope !== undefined) token.scope = readStringList(scope, SCOPE_SEPARATORS);
   const purpose = optionalString(claims['purpose']);

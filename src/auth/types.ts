@@ -33,7 +33,7 @@ export interface VerifiedToken {
   clientId?: string;
   issuer: string;
   roles: string[];
-  /** Present only when the issuer configures `tenantsClaim`; empty when the token names none. */
+  /** Present only when the issuer configures `tenantsClaim` and the token carries it: the tenants it is restricted to. */
   tenants?: string[];
   /** `scope` (space separated, RFC 9068) or `scp`. */
   scope?: string[];

@@ -1,0 +1,73 @@
+import { describe, it, expect, afterEach } from 'vitest';
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Agent } from 'undici';
+import { REPO } from '../helpers/harness.js';
+import { startMiniBroker } from '../helpers/mini-broker.mjs';
+
+const CLI = join(REPO, 'dist', 'cli', 'index.js');
+let child: ChildProcess | undefined;
+afterEach(() => {
+  child?.kill('SIGKILL');
+  child = undefined;
+});
+
+function waitForLine(proc: ChildProcess, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; output: ${seen}`)), timeoutMs);
+    const onData = (d: Buffer) => {
+      seen += d.toString();
+      const m = pattern.exec(seen);
+      if (m) { clearTimeout(timer); resolve(m[0]); }
+    };
+    proc.stderr!.on('data', onData);
+    proc.stdout!.on('data', onData);
+    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`exited with ${code}: ${seen}`)); });
+  });
+}
+
+describe('mimtrust command', () => {
+  it('starts on embedded defaults (generated TLS certificate and keys), mints a local token and proxies with it', async () => {
+    const broker = await startMiniBroker();
+    broker.seed({ id: 'urn:ngsi-ld:ParkingSpot:1', type: 'ParkingSpot', status: { type: 'Property', value: 'free' } });
+    const dir = mkdtempSync(join(tmpdir(), 'mimtrust-cli-'));
+    const env = { ...process.env, MIMTRUST_PORT: '0', MIMTRUST_UPSTREAM_URL: broker.url, MIMTRUST_POLICIES_DIR: join(REPO, 'policies'), MIMTRUST_CONTRACTS_DIR: join(REPO, 'contracts'), MIMTRUST_LOG_LEVEL: 'warn' };
+    child = spawn(process.execPath, [CLI, 'start'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const line = await waitForLine(child, /listening on (https:\/\/[^,\s]+)/);
+    const url = /https:\/\/[^,\s]+/.exec(line)![0].replace('127.0.0.1', 'localhost');
+    const token = execFileSync(process.execPath, [CLI, 'token', '--sub', 'alice', '--roles', 'viewer'], { cwd: dir, env, encoding: 'utf8' }).trim();
+    const ca = (await import('node:fs')).readFileSync(join(dir, 'keys', 'tls-cert.pem'));
+    const agent = new Agent({ connect: { ca } });
+    const health = await agent.request({ origin: url, path: '/health', method: 'GET' });
+    expect(health.statusCode).toBe(200);
+    await health.body.dump();
+    const res = await agent.request({ origin: url, path: '/ngsi-ld/v1/entities/urn:ngsi-ld:ParkingSpot:1', method: 'GET', headers: { authorization: `Bearer ${token}` } });
+    expect(res.statusCode).toBe(200);
+    expect(await res.body.json()).toMatchObject({ id: 'urn:ngsi-ld:ParkingSpot:1' });
+    await agent.close();
+    child.kill('SIGTERM');
+    await new Promise((r) => child!.once('exit', r));
+    const verify = execFileSync(process.execPath, [CLI, 'audit', 'verify'], { cwd: dir, env, encoding: 'utf8' });
+    expect(verify).toMatch(/intact: 1 records/);
+    await broker.close();
+  });
+
+  it('refuses to start on a wrong config, naming the key', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mimtrust-cli-'));
+    writeFileSync(join(dir, 'mimtrust.yaml'), 'upstream:\n  url: http://127.0.0.1:1026\n  timeout: 5\n');
+    let out = '';
+    let code = 0;
+    try {
+      execFileSync(process.execPath, [CLI, 'start'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (err) {
+      const e = err as { status: number; stderr: string };
+      code = e.status;
+      out = e.stderr;
+    }
+    expect(code).toBe(1);
+    expect(out).toContain('config key "upstream.timeout": is not a known key');
+  });
+});
