@@ -123,6 +123,8 @@ export const configSchema = {
     keysDir: { type: 'string', minLength: 1, default: 'keys' },
     policiesDir: { type: 'string', minLength: 1, default: 'policies' },
     contractsDir: { type: 'string', minLength: 1, default: 'contracts' },
+    enforceContracts: { type: 'boolean', default: true },
+    watchContracts: { type: 'boolean', default: true },
     trustProxy: { type: 'boolean', default: false },
     logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
   },
@@ -177,6 +179,8 @@ export interface Config {
   keysDir: string;
   policiesDir: string;
   contractsDir: string;
+  enforceContracts: boolean;
+  watchContracts: boolean;
   trustProxy: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -194,6 +198,7 @@ export const ENV_OVERRIDES: ReadonlyArray<readonly [string, string, 'string' | '
   ['MIMTRUST_KEYS_DIR', 'keysDir', 'string'],
   ['MIMTRUST_POLICIES_DIR', 'policiesDir', 'string'],
   ['MIMTRUST_CONTRACTS_DIR', 'contractsDir', 'string'],
+  ['MIMTRUST_ENFORCE_CONTRACTS', 'enforceContracts', 'boolean'],
   ['MIMTRUST_LOCAL_ISSUER', 'localIssuer.enabled', 'boolean'],
   ['MIMTRUST_LOG_LEVEL', 'logLevel', 'string'],
 ];

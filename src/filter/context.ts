@@ -3,10 +3,10 @@
  * the permitted areas and the representation, plus the running totals.
  */
 import { compileAreas, type Area } from './geo.js';
-import type { FilterStats, TermExpander, View } from './types.js';
+import { typeViewOf, type FilterStats, type TermExpander, type TypeView, type View, type ViewExtras } from './types.js';
 
 export interface FilterContext {
-  readonly view: View;
+  readonly view: TypeView;
   readonly expand: TermExpander;
   /** Permitted areas; undefined when the decision sets no spatial constraint. */
   readonly areas: readonly Area[] | undefined;
@@ -22,9 +22,10 @@ export function createContext(
   expand: TermExpander,
   within: ReadonlyArray<unknown> | undefined,
   options: readonly string[],
+  extras?: ViewExtras,
 ): FilterContext {
   return {
-    view,
+    view: typeViewOf(view, extras),
     expand,
     areas: within === undefined ? undefined : compileAreas(within),
     locationIri: expand('location'),

@@ -17,7 +17,7 @@ import { unfilterable } from './errors.js';
 import { locatedWithin } from './location.js';
 import { permits, scopesForTypes } from './scopes.js';
 import type { AttributeScope } from '../policy/types.js';
-import { isObject, type JsonObject, type TermExpander, type View } from './types.js';
+import { isObject, type JsonObject, type TermExpander, type View, type ViewExtras } from './types.js';
 
 const NGSI_LD = 'https://uri.etsi.org/ngsi-ld/';
 
@@ -159,9 +159,10 @@ export function filterEntity(
   expand: TermExpander,
   within?: ReadonlyArray<unknown>,
   options: readonly string[] = [],
+  extras?: ViewExtras,
 ): FilterEntityResult {
   if (!isObject(entity)) throw unfilterable('entity');
-  const ctx = createContext(view, expand, within, options);
+  const ctx = createContext(view, expand, within, options, extras);
   const out = filterEntityIn(entity, ctx);
   return out === undefined ? { dropped: true } : { entity: out, removedAttributes: ctx.stats.removedAttributes };
 }
@@ -173,9 +174,10 @@ export function filterEntities(
   expand: TermExpander,
   within?: ReadonlyArray<unknown>,
   options: readonly string[] = [],
+  extras?: ViewExtras,
 ): { items: JsonObject[]; dropped: number; removedAttributes: number } {
   if (!Array.isArray(entities)) throw unfilterable('entity list');
-  const ctx = createContext(view, expand, within, options);
+  const ctx = createContext(view, expand, within, options, extras);
   const items = filterEntityList(entities, ctx);
   return { items, dropped: ctx.stats.droppedEntities, removedAttributes: ctx.stats.removedAttributes };
 }

@@ -11,4 +11,5 @@ export { filterEntity, filterEntities } from './entity.js';
 export type { FilterEntityResult } from './entity.js';
 export { compileAreas, geometryWithin } from './geo.js';
 export type { Area } from './geo.js';
-export type { TermExpander, View } from './types.js';
+export type { TermExpander, View, ViewExtras, TypeView } from './types.js';
+export { typeViewOf } from './types.js';

@@ -12,12 +12,16 @@ import {
 import { filterEntityIn } from './entity.js';
 import { notVisible, unfilterable } from './errors.js';
 import { filterFeatureCollectionIn, filterFeatureIn, isFeature, isFeatureCollection } from './geojson.js';
-import { isObject, type JsonObject, type TermExpander, type View } from './types.js';
+import { isObject, type JsonObject, type TermExpander, type View, type ViewExtras } from './types.js';
 
 export interface FilterResponseInput {
   operation: Operation;
   body: unknown;
   view: View;
+  /** Scope for entity types the view does not name (a permission without a type restriction). */
+  otherTypes?: ViewExtras['otherTypes'];
+  /** Types whose entities are never shown (prohibited types). */
+  excludeTypes?: ViewExtras['excludeTypes'];
   /** Permitted areas (GeoJSON Polygon / MultiPolygon) from the decision, if any. */
   within?: ReadonlyArray<unknown> | undefined;
   expand: TermExpander;
@@ -139,7 +143,7 @@ export function filterResponse(input: FilterResponseInput): FilterResponseResult
   if (shape === 'none' || input.body === undefined || input.body === null) {
     return { body: input.body, droppedEntities: 0, removedAttributes: 0 };
   }
-  const ctx = createContext(input.view, input.expand, input.within, input.options);
+  const ctx = createContext(input.view, input.expand, input.within, input.options, input);
   // When the format is known it decides; otherwise GeoJSON is recognised by its shape.
   const geojson = input.format === 'geojson' ? true : undefined;
   let body: unknown;

@@ -3,7 +3,7 @@
  * the entity's types that the view names.
  */
 import type { AttributeScope } from '../policy/types.js';
-import type { TermExpander, View } from './types.js';
+import type { TermExpander, TypeView } from './types.js';
 
 export function scopePermits(scope: AttributeScope, iri: string): boolean {
   return scope.kind === 'all' ? !scope.except.has(iri) : scope.attrs.has(iri);
@@ -20,7 +20,7 @@ export function permits(scopes: readonly AttributeScope[], iri: string): boolean
  * of strings, as compacted by the broker). Empty when none of its types is in the view or
  * the member is malformed: such an entity is not shown.
  */
-export function scopesForTypes(type: unknown, view: View, expand: TermExpander): AttributeScope[] {
+export function scopesForTypes(type: unknown, view: TypeView, expand: TermExpander): AttributeScope[] {
   const scopes: AttributeScope[] = [];
   if (typeof type === 'string') {
     const scope = view.get(expand(type));
@@ -31,14 +31,17 @@ export function scopesForTypes(type: unknown, view: View, expand: TermExpander):
   for (const t of type) {
     // One unreadable type makes the whole list unreadable: no partial guesses.
     if (typeof t !== 'string') return [];
-    const scope = view.get(expand(t));
+    const iri = expand(t);
+    // A prohibited type hides the entity whatever its other types would show.
+    if (view.excluded(iri)) return [];
+    const scope = view.get(iri);
     if (scope !== undefined && !scopes.includes(scope)) scopes.push(scope);
   }
   return scopes;
 }
 
 /** True when some type in the view lets the attribute through (attribute discovery). */
-export function permittedForSomeType(view: View, iri: string): boolean {
+export function permittedForSomeType(view: TypeView, iri: string): boolean {
   for (const scope of view.values()) if (scopePermits(scope, iri)) return true;
   return false;
 }

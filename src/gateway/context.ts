@@ -1,6 +1,7 @@
 import type { NgsiRequest, RawRequest } from '../ngsi/index.js';
 import type { VerifiedToken } from '../auth/index.js';
-import type { Decision } from '../policy/index.js';
+import type { Decision, PolicyRequest } from '../policy/index.js';
+import type { ActiveContext } from '../context/index.js';
 import type { UpstreamResponse } from './upstream.js';
 
 /**
@@ -24,6 +25,9 @@ export interface RequestContext {
   certThumbprint?: string;
   token?: VerifiedToken;
   ngsi?: NgsiRequest;
+  /** The caller's @context applied on top of the NGSI-LD core (set for contract-governed operations). */
+  context?: ActiveContext;
+  policy?: PolicyRequest;
   decision?: Decision;
   /** Body forwarded upstream: the parsed body serialised again, so the broker reads exactly what was checked. */
   forwardBody?: string;

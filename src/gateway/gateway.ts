@@ -6,7 +6,12 @@ import { LOCAL_ISSUER_KEY_NAME } from '../issuer/index.js';
 import { createTokenVerifier, type IssuerConfig } from '../auth/index.js';
 import { RoleChecker } from '../policy/index.js';
 import { AuditLog, loadOrCreateAuditKey } from '../audit/index.js';
-import { openSqlite, SqliteAuditStore, type SqliteDatabase } from '../store/index.js';
+import { openSqlite, WorkerAuditStore, SqliteContractStore, type SqliteDatabase } from '../store/index.js';
+import { createContextResolver, loadCoreContextFile } from '../context/index.js';
+import { ContractRegistry } from '../contracts/index.js';
+import { UsageCounters } from './usage-counters.js';
+import { expandNames, decideContracts, narrowQuery, filterByDecision, type ContractDeps } from './contract-steps.js';
+import type { Step } from './steps.js';
 import { Upstream } from './upstream.js';
 import { buildServer } from './server.js';
 import { authenticate, authorizeRole, classifyRequest, forward, respond, type StepDeps } from './steps.js';
@@ -75,13 +80,26 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
   const verifier = createTokenVerifier(issuers);
   let roles = await RoleChecker.fromFiles(config.policiesDir);
 
+  const resolver = createContextResolver({
+    allowList: config.contexts.allowList,
+    maxEntries: config.contexts.maxEntries,
+    maxAgeMs: config.contexts.maxAgeSec * 1000,
+    maxBytes: config.contexts.maxBytes,
+    fetchTimeoutMs: config.contexts.fetchTimeoutMs,
+    ...(config.contexts.coreContextFile ? { core: await loadCoreContextFile(config.contexts.coreContextFile) } : {}),
+  });
+
   let db: SqliteDatabase | undefined;
   let audit: AuditLog | undefined;
+  let contracts: ContractRegistry | undefined;
+  let auditStore: WorkerAuditStore | undefined;
   const upstream = new Upstream(config.upstream);
   try {
     db = openSqlite(config.store.path);
     const auditKey = loadOrCreateAuditKey(config.keysDir);
-    audit = await AuditLog.open({ store: new SqliteAuditStore(db), signingKey: auditKey.privateKey, checkpointEvery: config.audit.checkpointEvery });
+    // The audit store writes from a worker thread: durable commits never stall requests.
+    auditStore = await WorkerAuditStore.open(config.store.path);
+    audit = await AuditLog.open({ store: auditStore, signingKey: auditKey.privateKey, checkpointEvery: config.audit.checkpointEvery });
 
     const deps: StepDeps = {
       basePath: config.upstream.basePath,
@@ -90,25 +108,52 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
       upstream,
       forwardAuthorization: config.upstream.forwardAuthorization,
     };
-    const steps = [authenticate(deps), classifyRequest(deps), authorizeRole(deps), forward(deps), respond(deps)];
+    let steps: Step[];
+    if (config.enforceContracts) {
+      contracts = await ContractRegistry.open({
+        dir: config.contractsDir,
+        store: new SqliteContractStore(db),
+        resolver,
+        onReload: (s) => log.info(`contracts reloaded: ${s.contracts.size} in force`),
+        onReloadError: (err) => log.error(err, 'contracts not reloaded; the previous set stays in force'),
+      });
+      log.info(`contracts: ${contracts.snapshot.contracts.size} in force from ${config.contractsDir}`);
+      if (config.watchContracts) contracts.watch();
+      const registry = contracts;
+      const c: ContractDeps = { resolver, snapshot: () => registry.snapshot, counters: new UsageCounters() };
+      steps = [
+        authenticate(deps), classifyRequest(deps), authorizeRole(deps),
+        expandNames(c), decideContracts(c), narrowQuery(),
+        forward(deps), respond(deps), filterByDecision(),
+      ];
+    } else {
+      log.warn('contracts are not enforced (enforceContracts: false): roles alone decide');
+      steps = [authenticate(deps), classifyRequest(deps), authorizeRole(deps), forward(deps), respond(deps)];
+    }
     const app = buildServer({ config, tls, steps, audit, log });
     const address = await app.listen({ host: config.listen.host, port: config.listen.port });
     const url = address.replace('[::1]', 'localhost');
     const openAudit = audit;
     const openDb = db;
+    const openContracts = contracts;
+    const openAuditStore = auditStore;
     return {
       app,
       url,
       async close() {
+        openContracts?.close();
         await app.close();
         await upstream.close();
         await openAudit.close();
+        await openAuditStore.close();
         openDb.close();
       },
     };
   } catch (err) {
+    contracts?.close();
     await upstream.close().catch(() => undefined);
     await audit?.close().catch(() => undefined);
+    await auditStore?.close().catch(() => undefined);
     db?.close();
     throw err;
   }

@@ -28,8 +28,8 @@ const PROBLEM_JSON = 'application/json';
 export function buildServer(deps: ServerDeps): FastifyInstance {
   const { config } = deps;
   const app = Fastify({
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
-    disableRequestLogging: true,
+    // mimtrust logs through its own logger; per-request logging would cost on every call.
+    logger: false,
     https: deps.tls
       ? {
           cert: deps.tls.cert,

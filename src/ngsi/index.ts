@@ -11,7 +11,7 @@ export { listRoutes, matchRoute } from './routes.js';
 export type { RouteMatch, RouteTarget, ParamRole } from './routes.js';
 export { compileBasePath, normalizePath } from './normalize-path.js';
 export type { BasePath, NormalizedPath } from './normalize-path.js';
-export { parseQuery } from './parse-query.js';
+export { parseQuery, canonicalSearch } from './parse-query.js';
 export type { ParsedQuery } from './parse-query.js';
 export { knownParameters } from './parameters.js';
 export { parseTypeExpression } from './type-expression.js';

@@ -44,7 +44,12 @@ export function parseQuery(rawQuery: string, known: ReadonlySet<string>): Parsed
   }
   if (params.size === 0) return EMPTY;
   const entries = [...params].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  return { entries, params, search: canonicalSearch(entries) };
+}
+
+/** `?a=1&b=2` from entries already in canonical (name) order, each part percent-encoded. */
+export function canonicalSearch(entries: ReadonlyArray<readonly [string, string]>): string {
   let search = '';
   for (const [n, v] of entries) search += (search === '' ? '?' : '&') + encodeComponent(n) + '=' + encodeComponent(v);
-  return { entries, params, search };
+  return search;
 }

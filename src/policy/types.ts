@@ -51,6 +51,13 @@ export interface Obligations {
    * Undefined means "no response filtering".
    */
   view?: ReadonlyMap<string, AttributeScope>;
+  /**
+   * Scope for entities none of whose types is named in `view` (a permission without a type
+   * refinement). Undefined means such entities are dropped. Only meaningful with `view`.
+   */
+  otherTypes?: AttributeScope;
+  /** Entities carrying any of these types are dropped whatever `view` says (prohibited types). */
+  excludeTypes?: ReadonlySet<string>;
   /** Entities must lie inside one of these GeoJSON geometries to be shown (spatial constraint). */
   within?: ReadonlyArray<unknown>;
   /** Counter keys to increment once the request is permitted (count constraints). */

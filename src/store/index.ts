@@ -9,3 +9,6 @@ export { openSqlite, applyMigrations } from './sqlite.js';
 export type { SqliteDatabase, OpenSqliteOptions } from './sqlite.js';
 export { SQLITE_MIGRATIONS } from './migrations.js';
 export { SqliteAuditStore } from './sqlite-audit-store.js';
+export type { ContractStore, StoredContract } from './contract-store.js';
+export { SqliteContractStore } from './sqlite-contract-store.js';
+export { WorkerAuditStore } from './worker-audit-store.js';

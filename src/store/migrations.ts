@@ -43,4 +43,12 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints
     BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
   `,
+  // 2: usage contracts created through the admin API (files in contracts/ are not copied here).
+  `
+  CREATE TABLE contracts (
+    uid        TEXT PRIMARY KEY,
+    document   TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  ) STRICT;
+  `,
 ];

@@ -97,7 +97,7 @@ export async function startHarness(overrides: Record<string, unknown> = {}): Pro
     keysDir: join(dir, 'keys'),
     store: { path: join(dir, 'mimtrust.db') },
     policiesDir: join(REPO, 'policies'),
-    contractsDir: join(REPO, 'contracts'),
+    contractsDir: join(REPO, 'test', 'fixtures', 'contracts-open'),
     logLevel: 'silent',
     ...overrides,
     upstream: { url: broker.url, connectTimeoutMs: 500, responseTimeoutMs: 1500, ...((overrides.upstream as object | undefined) ?? {}) },

@@ -1,0 +1,53 @@
+/**
+ * The child side of a benchmark process. A runner hands in a start function; this module
+ * speaks the IPC protocol with the parent:
+ *   child -> parent  { type: 'ready', ...info } | { type: 'failed', message } |
+ *                    { type: 'rss', rss, heapUsed } every 500 ms | { type: 'stopped', ...summary }
+ *   parent -> child  { type: 'stop' }
+ * The child never outlives its parent: losing the IPC channel ends it.
+ */
+const RSS_INTERVAL_MS = 500;
+
+/**
+ * @param {(options: any) => Promise<{ info: object, close: () => Promise<object | void> }>} start
+ */
+export function runAsChild(start) {
+  const send = process.send?.bind(process);
+  if (!send) {
+    console.error('this script is started by bench/gateway.mjs through child_process.fork');
+    process.exit(2);
+  }
+  let stopping = false;
+  const options = JSON.parse(process.argv[2] ?? '{}');
+
+  // Sampled here, inside the process under test, so the figure is its own memory and
+  // not the load generator's.
+  const sampler = setInterval(() => {
+    const { rss, heapUsed } = process.memoryUsage();
+    send({ type: 'rss', rss, heapUsed });
+  }, RSS_INTERVAL_MS);
+
+  process.on('disconnect', () => {
+    if (!stopping) process.exit(1);
+  });
+
+  start(options).then(
+    (sut) => {
+      send({ type: 'ready', rss: process.memoryUsage.rss(), ...sut.info });
+      process.on('message', (msg) => {
+        if (msg?.type !== 'stop' || stopping) return;
+        stopping = true;
+        clearInterval(sampler);
+        sut.close().then(
+          (summary) => send({ type: 'stopped', ...(summary ?? {}) }, () => process.disconnect()),
+          (err) => send({ type: 'failed', message: `close failed: ${err?.stack ?? err}` }, () => process.exit(1)),
+        );
+      });
+    },
+    (err) => {
+      stopping = true;
+      clearInterval(sampler);
+      send({ type: 'failed', message: String(err?.stack ?? err) }, () => process.exit(1));
+    },
+  );
+}

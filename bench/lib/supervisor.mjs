@@ -1,0 +1,101 @@
+/**
+ * The parent side of the benchmark processes: fork a runner, wait until it is listening,
+ * follow its resident memory, stop it gracefully (so a CPU profile and the audit log are
+ * written out) and, whatever happens, kill it before the benchmark exits.
+ */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const LIVE = new Set();
+
+function killNow(handle) {
+  if (handle.child.exitCode === null && handle.child.signalCode === null) handle.child.kill('SIGKILL');
+  LIVE.delete(handle);
+}
+
+/** Kills every runner still alive; safe to call more than once and from an exit handler. */
+export function killAll() {
+  for (const handle of [...LIVE]) killNow(handle);
+}
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Forks `lib/<script>` with `options` (JSON in argv) and resolves once it reports ready.
+ * @returns {Promise<RunnerHandle>}
+ */
+export async function startRunner(name, script, options, { execArgv = [], readyTimeoutMs = 30_000 } = {}) {
+  const path = fileURLToPath(new URL(script, import.meta.url));
+  const child = fork(path, [JSON.stringify(options)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const handle = new RunnerHandle(name, child);
+  LIVE.add(handle);
+  try {
+    handle.info = await withTimeout(handle.next('ready'), readyTimeoutMs, `${name} start`);
+    return handle;
+  } catch (err) {
+    killNow(handle);
+    throw err;
+  }
+}
+
+export class RunnerHandle {
+  constructor(name, child) {
+    this.name = name;
+    this.child = child;
+    this.info = undefined;
+    /** RSS reported when the runner became ready (idle, after start-up). */
+    this.rssAtReady = 0;
+    this.rssMax = 0;
+    this.heapUsedMax = 0;
+    this.waiting = new Map();
+    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    child.on('message', (msg) => this.onMessage(msg));
+    child.once('exit', (code, signal) => {
+      LIVE.delete(this);
+      const err = new Error(`${name} exited (code ${code}, signal ${signal})`);
+      for (const { reject } of this.waiting.values()) reject(err);
+      this.waiting.clear();
+    });
+  }
+
+  onMessage(msg) {
+    if (msg?.type === 'rss' || msg?.type === 'ready') this.rssMax = Math.max(this.rssMax, msg.rss);
+    if (msg?.type === 'rss') this.heapUsedMax = Math.max(this.heapUsedMax, msg.heapUsed);
+    if (msg?.type === 'ready') this.rssAtReady = msg.rss;
+    if (msg?.type === 'failed') {
+      const err = new Error(`${this.name} failed: ${msg.message}`);
+      for (const { reject } of this.waiting.values()) reject(err);
+      this.waiting.clear();
+      return;
+    }
+    const waiter = this.waiting.get(msg?.type);
+    if (waiter) {
+      this.waiting.delete(msg.type);
+      waiter.resolve(msg);
+    }
+  }
+
+  next(type) {
+    return new Promise((resolve, reject) => this.waiting.set(type, { resolve, reject }));
+  }
+
+  /** Graceful stop: the runner closes its server and exits by itself; killed if it takes too long. */
+  async stop(timeoutMs = 15_000) {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) throw new Error(`${this.name} is not running`);
+    const stopped = this.next('stopped');
+    this.child.send({ type: 'stop' });
+    try {
+      const summary = await withTimeout(stopped, timeoutMs, `${this.name} stop`);
+      await withTimeout(this.exited, timeoutMs, `${this.name} exit`);
+      return summary;
+    } finally {
+      killNow(this);
+    }
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * Usage contracts: an ODRL 2.2 profile for NGSI-LD. Documents are validated strictly
+ * against the profile (anything outside it is refused with a ContractError naming the
+ * file, the rule and the term) and compiled into an indexed, immutable PolicySnapshot
+ * for the pure decide() of src/policy. See docs/contracts.md.
+ */
+export { compileContract } from './compile-contract.js';
+export { compileContracts, snapshotOf, EMPTY_SNAPSHOT } from './snapshot.js';
+export type { ContractInput } from './snapshot.js';
+export { ContractError } from './errors.js';
+export type { ContractErrorCode, ContractLocation } from './errors.js';
+export { defaultExpander, isAbsoluteIri, NGSI_LD_DEFAULT_VOCAB } from './expand.js';
+export type { TermExpander } from './expand.js';
+export { NS, PROFILE_IRI, ODRL_CONTEXT, CONTRACT_ACTIONS, isContractAction } from './vocabulary.js';
+export type { ContractAction } from './vocabulary.js';
+export type {
+  PolicySnapshot, CompiledContract, Rule, Constraint, Comparison, Assignee, EntityIdMatch, Area, TypeBucket, RuleIndex, AssigneeIndex,
+} from './model.js';
+export { readContractDir, compileDocument, compileDocuments } from './load.js';
+export type { ContractDocument } from './load.js';
+export { ContractRegistry, API_SOURCE_PREFIX } from './registry.js';
+export type { ContractRegistryOptions } from './registry.js';

@@ -1,0 +1,103 @@
+/**
+ * Contracts after validation: plain immutable data with every name expanded and every
+ * literal parsed, shaped for decide() rather than for authors.
+ */
+import type { AttributeScope } from '../policy/types.js';
+import type { ContractAction } from './vocabulary.js';
+
+export type Comparison = 'lt' | 'lteq' | 'gt' | 'gteq' | 'eq';
+
+/** A constraint tree. Spatial constraints are not here: they live on the rule (`area`). */
+export type Constraint =
+  | { kind: 'dateTime'; op: Comparison; at: number }
+  /**
+   * Purposes the request's purpose must equal or be narrower than. In a prohibition,
+   * `broader` also holds their ancestors: a request declaring a broader purpose could
+   * cover the prohibited one, so the prohibition applies to it too.
+   */
+  | { kind: 'purpose'; allowed: ReadonlySet<string>; broader: ReadonlySet<string> }
+  | { kind: 'recipient'; allowed: ReadonlySet<string> }
+  | { kind: 'role'; allowed: ReadonlySet<string> }
+  /** At most `max` permitted requests per `periodMs` window (whole lifetime when null). */
+  | { kind: 'count'; max: number; periodMs: number | null; period: string }
+  /** Satisfied from `from` up to and including `until` (epoch ms). */
+  | { kind: 'elapsedTime'; from: number; until: number }
+  | { kind: 'and' | 'or' | 'xone'; parts: readonly Constraint[] };
+
+export interface Assignee {
+  /** Client ids, subjects or organisation DIDs named directly. */
+  parties: ReadonlySet<string>;
+  roles: ReadonlySet<string>;
+}
+
+export interface EntityIdMatch {
+  ids: ReadonlySet<string> | null;
+  pattern: RegExp | null;
+}
+
+/** An area the shown entities must lie in. `key` identifies equal areas across rules. */
+export interface Area {
+  geometry: unknown;
+  key: string;
+}
+
+export interface Rule {
+  contract: string;
+  uid: string;
+  kind: 'permission' | 'prohibition';
+  actions: ReadonlySet<ContractAction>;
+  /** Expanded entity type IRIs; null when the rule has no type refinement. */
+  types: ReadonlySet<string> | null;
+  ids: EntityIdMatch | null;
+  /**
+   * Permission: the attributes granted. Prohibition: the attributes forbidden, or null
+   * when the prohibition covers the whole entity.
+   */
+  attrs: AttributeScope | null;
+  /** Tenants (the default tenant as `@default`); null means every tenant. */
+  tenants: ReadonlySet<string> | null;
+  /** Null means anybody authenticated. */
+  assignee: Assignee | null;
+  /** All must hold (the rule's constraint list is a conjunction). */
+  constraints: readonly Constraint[];
+  hasCount: boolean;
+  area: Area | null;
+  log: boolean;
+  /** Needs a consent record; none can be checked yet, so such a rule never permits. */
+  consent: boolean;
+}
+
+export interface CompiledContract {
+  uid: string;
+  source: string;
+  type: 'Set' | 'Offer' | 'Agreement';
+  permissions: readonly Rule[];
+  prohibitions: readonly Rule[];
+}
+
+/** Rules reachable by one action and one assignee key, split by entity type. */
+export interface TypeBucket {
+  byType: ReadonlyMap<string, readonly Rule[]>;
+  /** Rules without a type refinement. */
+  anyType: readonly Rule[];
+  /** Every rule of the bucket, each once. */
+  all: readonly Rule[];
+}
+
+/** The rules of one action, filed by who they are for. */
+export interface AssigneeIndex {
+  /** Rules without an assignee: anybody authenticated. */
+  anybody: TypeBucket | undefined;
+  /** By client id, subject or organisation DID. */
+  parties: ReadonlyMap<string, TypeBucket>;
+  roles: ReadonlyMap<string, TypeBucket>;
+}
+
+/** action -> assignee -> entity type. A caller only looks at the buckets of its own ids and roles. */
+export type RuleIndex = ReadonlyMap<ContractAction, AssigneeIndex>;
+
+export interface PolicySnapshot {
+  readonly contracts: ReadonlyMap<string, CompiledContract>;
+  readonly permissions: RuleIndex;
+  readonly prohibitions: RuleIndex;
+}

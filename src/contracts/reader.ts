@@ -1,0 +1,106 @@
+/**
+ * Strict readers for the JSON shapes of a contract. Each either returns a typed value or
+ * throws a ContractError naming the document, the rule and the term, so every check in
+ * the compiler reads as one line.
+ */
+import { ContractError, type ContractErrorCode } from './errors.js';
+import type { TermExpander } from './expand.js';
+import { PROFILE_KEYS } from './vocabulary.js';
+
+/** Where the reader is, for error messages, and how names expand there. */
+export interface ReadContext {
+  source: string;
+  rule?: string;
+  expand: TermExpander;
+}
+
+export function fail(code: ContractErrorCode, at: ReadContext, term: string, explanation: string): never {
+  throw new ContractError(code, at.rule === undefined ? { source: at.source } : { source: at.source, rule: at.rule }, term, explanation);
+}
+
+export type JsonObject = Record<string, unknown>;
+
+export function isObject(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function readObject(v: unknown, at: ReadContext, what: string): JsonObject {
+  if (!isObject(v)) fail('ERR_CONTRACT_MALFORMED', at, what, `${what} must be a JSON object`);
+  return v;
+}
+
+/**
+ * Refuses any key outside `allowed`; `canonical` maps alternative spellings (`ngsi:period`,
+ * `type`) to the names the caller uses. Returns the object re-keyed by canonical names.
+ */
+export function readKeys(obj: JsonObject, allowed: ReadonlySet<string>, at: ReadContext, canonical: (key: string) => string = (k) => k): JsonObject {
+  const out: JsonObject = {};
+  for (const [key, value] of Object.entries(obj)) {
+    const name = canonical(key);
+    if (!allowed.has(name)) fail('ERR_CONTRACT_UNKNOWN_TERM', at, key, 'key outside the profile');
+    if (name in out) fail('ERR_CONTRACT_MALFORMED', at, key, 'key given twice under different spellings');
+    out[name] = value;
+  }
+  return out;
+}
+
+/** One value or an array of them (JSON-LD sets), never empty. */
+export function readList(v: unknown, at: ReadContext, what: string): unknown[] {
+  const list = Array.isArray(v) ? v : [v];
+  if (list.length === 0) fail('ERR_CONTRACT_MALFORMED', at, what, `${what} must not be empty`);
+  return list;
+}
+
+/** An optional list member: absent or empty means none. */
+export function readOptionalList(v: unknown, at: ReadContext, what: string): unknown[] {
+  if (v === undefined || (Array.isArray(v) && v.length === 0)) return [];
+  return readList(v, at, what);
+}
+
+/** A JSON-LD value object (`{"@value": x}`, `{"@id": x}`) read as its plain value. */
+export function unwrap(v: unknown): unknown {
+  if (isObject(v)) {
+    if ('@value' in v) return v['@value'];
+    if ('@id' in v && Object.keys(v).length === 1) return v['@id'];
+  }
+  return v;
+}
+
+export function readString(v: unknown, at: ReadContext, what: string): string {
+  const s = unwrap(v);
+  if (typeof s !== 'string' || s.length === 0) fail('ERR_CONTRACT_BAD_VALUE', at, what, `${what} must be a non-empty string`);
+  return s;
+}
+
+export function readTerm<T>(table: ReadonlyMap<string, T>, v: unknown, at: ReadContext, what: string): T {
+  const s = unwrap(v);
+  if (typeof s !== 'string') fail('ERR_CONTRACT_MALFORMED', at, what, `${what} must be a term`);
+  const t = table.get(s);
+  if (t === undefined) fail('ERR_CONTRACT_UNKNOWN_TERM', at, s, `unknown ${what}`);
+  return t;
+}
+
+/**
+ * The right operand as a list of strings: one string for `eq`/`isA`, a non-empty array
+ * for the set operators.
+ */
+export function readStrings(v: unknown, single: boolean, at: ReadContext, what: string): string[] {
+  if (single) {
+    if (Array.isArray(v)) fail('ERR_CONTRACT_BAD_VALUE', at, what, `${what} takes one value with this operator`);
+    return [readString(v, at, what)];
+  }
+  const list = unwrap(v);
+  if (!Array.isArray(list) || list.length === 0) fail('ERR_CONTRACT_BAD_VALUE', at, what, `${what} takes a non-empty array with this operator`);
+  return list.map((x) => readString(x, at, what));
+}
+
+/** Checks that an operator is one of those a left operand takes. */
+export function requireOperator<T extends string>(op: T, allowed: readonly T[], at: ReadContext, left: string): void {
+  if (!allowed.includes(op)) fail('ERR_CONTRACT_UNKNOWN_TERM', at, op, `operator not allowed with ${left} (use ${allowed.join(', ')})`);
+}
+
+/** The name a key is read under: `type` is `@type`; profile keys lose their prefix. */
+export function profileKey(key: string): string {
+  if (key === 'type') return '@type';
+  return PROFILE_KEYS.get(key) ?? key;
+}

@@ -1,0 +1,95 @@
+/**
+ * Compiles a set of contracts into an immutable, indexed snapshot. Rules are filed by
+ * action, then by who they are for (a party, a role, or anybody), then by entity type,
+ * so decide() only ever looks at rules that can concern the caller and the request.
+ */
+import { compileContract } from './compile-contract.js';
+import { ContractError } from './errors.js';
+import type { TermExpander } from './expand.js';
+import type { CompiledContract, PolicySnapshot, Rule, RuleIndex } from './model.js';
+import type { ContractAction } from './vocabulary.js';
+
+export interface ContractInput {
+  /** File name or admin API id, for error messages. */
+  source: string;
+  doc: unknown;
+  /** Expands the names of this document (built from its `ngsi:context`). */
+  expand: TermExpander;
+}
+
+interface MutableBucket {
+  byType: Map<string, Rule[]>;
+  anyType: Rule[];
+  all: Rule[];
+}
+
+interface MutableAssigneeIndex {
+  anybody: MutableBucket | undefined;
+  parties: Map<string, MutableBucket>;
+  roles: Map<string, MutableBucket>;
+}
+
+const newBucket = (): MutableBucket => ({ byType: new Map(), anyType: [], all: [] });
+
+function bucketIn(map: Map<string, MutableBucket>, key: string): MutableBucket {
+  let b = map.get(key);
+  if (!b) map.set(key, (b = newBucket()));
+  return b;
+}
+
+/** The buckets a rule goes into: one per party and role it names, or anybody's. */
+function bucketsFor(rule: Rule, index: MutableAssigneeIndex): MutableBucket[] {
+  if (rule.assignee === null) return [(index.anybody ??= newBucket())];
+  return [
+    ...[...rule.assignee.parties].map((p) => bucketIn(index.parties, p)),
+    ...[...rule.assignee.roles].map((r) => bucketIn(index.roles, r)),
+  ];
+}
+
+function file(bucket: MutableBucket, rule: Rule): void {
+  bucket.all.push(rule);
+  if (rule.types === null) {
+    bucket.anyType.push(rule);
+    return;
+  }
+  for (const type of rule.types) {
+    const list = bucket.byType.get(type);
+    if (list) list.push(rule);
+    else bucket.byType.set(type, [rule]);
+  }
+}
+
+function buildIndex(rules: readonly Rule[]): RuleIndex {
+  const index = new Map<ContractAction, MutableAssigneeIndex>();
+  for (const rule of rules) {
+    for (const action of rule.actions) {
+      let byAssignee = index.get(action);
+      if (!byAssignee) index.set(action, (byAssignee = { anybody: undefined, parties: new Map(), roles: new Map() }));
+      for (const bucket of bucketsFor(rule, byAssignee)) file(bucket, rule);
+    }
+  }
+  return index;
+}
+
+/** Builds a snapshot from already compiled contracts (uids must be distinct). */
+export function snapshotOf(contracts: readonly CompiledContract[]): PolicySnapshot {
+  const byUid = new Map<string, CompiledContract>();
+  for (const c of contracts) {
+    const first = byUid.get(c.uid);
+    if (first) throw new ContractError('ERR_CONTRACT_DUPLICATE_UID', { source: c.source }, c.uid, `contract uid already used by ${first.source}`);
+    byUid.set(c.uid, c);
+  }
+  return Object.freeze({
+    contracts: byUid,
+    permissions: buildIndex(contracts.flatMap((c) => c.permissions)),
+    prohibitions: buildIndex(contracts.flatMap((c) => c.prohibitions)),
+  });
+}
+
+/** Validates and compiles every document; the first problem throws a ContractError. */
+export function compileContracts(docs: readonly ContractInput[]): PolicySnapshot {
+  return snapshotOf(docs.map((d) => compileContract(d.source, d.doc, d.expand)));
+}
+
+/** A snapshot without contracts: every request is denied. */
+export const EMPTY_SNAPSHOT: PolicySnapshot = snapshotOf([]);

@@ -1,0 +1,83 @@
+/**
+ * Parsers for the literal values a contract carries: ISO 8601 date-times and durations,
+ * GeoJSON areas. Each returns a value or undefined; the caller turns undefined into a
+ * ContractError that names the rule and the term.
+ */
+
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * Epoch milliseconds of an ISO 8601 date-time with a time zone. A date-time without a
+ * zone is refused: its meaning would depend on where the gateway runs.
+ */
+export function parseDateTime(text: string): number | undefined {
+  const m = DATE_TIME.exec(text);
+  if (!m) return undefined;
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) return undefined;
+  // Date.parse rolls 2024-02-31 over into March; refuse dates that do not exist.
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth) return undefined;
+  if (Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6] ?? 0) > 59) return undefined;
+  return ms;
+}
+
+export interface Duration {
+  years: number;
+  months: number;
+  /** Everything below a month, in milliseconds (weeks, days, hours, minutes, seconds). */
+  fixedMs: number;
+}
+
+const DURATION = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d{1,3})?)S)?)?$/;
+
+/** An ISO 8601 duration such as `PT1H`, `P1D`, `P1Y2M`. Empty ones (`P`, `PT`) are refused. */
+export function parseDuration(text: string): Duration | undefined {
+  const m = DURATION.exec(text);
+  if (!m || text === 'P' || text.endsWith('T')) return undefined;
+  const n = (i: number): number => Number(m[i] ?? 0);
+  const fixedMs = (((n(3) * 7 + n(4)) * 24 + n(5)) * 60 + n(6)) * 60_000 + Math.round(n(7) * 1000);
+  const d = { years: n(1), months: n(2), fixedMs };
+  if (d.years === 0 && d.months === 0 && d.fixedMs === 0) return undefined;
+  return d;
+}
+
+/** `from` plus a duration, adding years and months on the UTC calendar. */
+export function addDuration(from: number, d: Duration): number {
+  const date = new Date(from);
+  if (d.years !== 0 || d.months !== 0) date.setUTCMonth(date.getUTCMonth() + d.years * 12 + d.months);
+  return date.getTime() + d.fixedMs;
+}
+
+type Position = readonly number[];
+
+function isPosition(p: unknown): p is Position {
+  return Array.isArray(p) && (p.length === 2 || p.length === 3)
+    && p.every((x) => typeof x === 'number' && Number.isFinite(x))
+    && Math.abs(p[0] as number) <= 180 && Math.abs(p[1] as number) <= 90;
+}
+
+function isLinearRing(ring: unknown): boolean {
+  if (!Array.isArray(ring) || ring.length < 4 || !ring.every(isPosition)) return false;
+  const first = ring[0] as Position;
+  const last = ring[ring.length - 1] as Position;
+  return first[0] === last[0] && first[1] === last[1];
+}
+
+function isPolygonCoordinates(c: unknown): boolean {
+  return Array.isArray(c) && c.length > 0 && c.every(isLinearRing);
+}
+
+/** A GeoJSON Polygon or MultiPolygon with closed rings of valid WGS 84 positions. */
+export function isArea(value: unknown): value is { type: 'Polygon' | 'MultiPolygon'; coordinates: unknown } {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const g = value as Record<string, unknown>;
+  if (Object.keys(g).some((k) => k !== 'type' && k !== 'coordinates' && k !== 'bbox')) return false;
+  if (g['type'] === 'Polygon') return isPolygonCoordinates(g['coordinates']);
+  if (g['type'] === 'MultiPolygon') {
+    const c = g['coordinates'];
+    return Array.isArray(c) && c.length > 0 && c.every(isPolygonCoordinates);
+  }
+  return false;
+}

@@ -1,0 +1,331 @@
+/**
+ * The decision function: given a request (every name an expanded IRI), a contract snapshot
+ * and the current counter values, permit or deny, and say what the response may show.
+ * Pure: no I/O, no clock (the request carries `now`), no randomness. Deny by default; an
+ * applicable prohibition wins; any internal failure denies.
+ */
+import type { PolicySnapshot, Rule, RuleIndex, TypeBucket } from '../contracts/model.js';
+import { isContractAction, type ContractAction } from '../contracts/vocabulary.js';
+import type { Action, Operation } from '../ngsi/types.js';
+import { constraintsHold, idsCovered, idsMayTouch, subjectKey, tenantMatches, type MatchInput } from './rule-match.js';
+import { intersectScope, isFullScope, scopePermits, unionScope, withoutScope } from './scope.js';
+import type { AttributeScope, Decision, Obligations, PolicyRequest, RuleRef, Subject } from './types.js';
+
+export interface DecideState {
+  /** Current value of every counter key a count constraint may ask about. */
+  counters: ReadonlyMap<string, number>;
+  decisionId: string;
+}
+
+const READ_ACTIONS: ReadonlySet<Action> = new Set(['read', 'readTemporal', 'subscribe']);
+
+/** Writes that can remove attributes the request does not name: they need every attribute. */
+const WHOLE_ENTITY_OPERATIONS: ReadonlySet<Operation> = new Set([
+  'entity.replace', 'entity.delete', 'batch.delete', 'batch.upsert', 'temporal.delete',
+]);
+
+/** Filter reads that only shape the response; `attrs`/`pick` are checked through `req.attrs`. */
+const PROJECTIONS: ReadonlySet<string> = new Set(['attrs', 'pick', 'omit']);
+
+const PERMITTED = 'Permitted by contract.';
+
+const DETAIL: Readonly<Record<string, string>> = {
+  no_matching_permission: 'No contract permits this request.',
+  constraint_not_satisfied: 'A contract covers this request, but its conditions are not met now.',
+  consent_required: 'This data needs the consent of the person it is about.',
+  prohibited: 'A contract prohibits this request.',
+  type_not_permitted: 'The request names an entity type no contract permits to the caller.',
+  attribute_not_permitted: 'The request names an attribute no contract permits to the caller.',
+  filter_reads_forbidden_attribute: 'A filter of the request reads an attribute the caller may not read for every entity type it may return.',
+  join_not_permitted: 'Joins are not permitted through the gateway.',
+  type_required: 'This write must name the entity type, or be covered by a contract without a type restriction.',
+  decision_error: 'The request could not be decided.',
+};
+
+function ref(r: Rule): RuleRef {
+  return { contract: r.contract, rule: r.uid };
+}
+
+function deny(id: string, reason: string, rules: readonly Rule[] = []): Decision {
+  return {
+    id, effect: 'deny', reason, detail: DETAIL[reason] ?? 'Denied.', rules: rules.map(ref),
+    obligations: { counters: [], auditLevel: 'normal' },
+  };
+}
+
+function pushBucket(out: TypeBucket[], b: TypeBucket | undefined): void {
+  if (b !== undefined && !out.includes(b)) out.push(b);
+}
+
+/** The index buckets the subject can reach: anybody's, its own ids', its roles'. */
+function callerBuckets(index: RuleIndex, action: ContractAction, s: Subject): TypeBucket[] {
+  const out: TypeBucket[] = [];
+  const byAssignee = index.get(action);
+  if (!byAssignee) return out;
+  pushBucket(out, byAssignee.anybody);
+  if (byAssignee.parties.size > 0) {
+    if (s.clientId !== undefined) pushBucket(out, byAssignee.parties.get(s.clientId));
+    if (s.sub !== undefined) pushBucket(out, byAssignee.parties.get(s.sub));
+    if (s.organisation !== undefined) pushBucket(out, byAssignee.parties.get(s.organisation));
+  }
+  if (byAssignee.roles.size > 0) for (const role of s.roles) pushBucket(out, byAssignee.roles.get(role));
+  return out;
+}
+
+/** Rules of the buckets for these types (null: every rule), each once. */
+function candidates(buckets: readonly TypeBucket[], types: readonly string[] | null, anyTypeOnly: boolean): Rule[] {
+  const seen = new Set<Rule>();
+  for (const b of buckets) {
+    if (anyTypeOnly) for (const r of b.anyType) seen.add(r);
+    else if (types === null) for (const r of b.all) seen.add(r);
+    else {
+      for (const r of b.anyType) seen.add(r);
+      for (const t of types) for (const r of b.byType.get(t) ?? []) seen.add(r);
+    }
+  }
+  return [...seen];
+}
+
+/** What the applicable prohibitions take away. */
+interface Forbidden {
+  byType: Map<string, AttributeScope>;
+  anyType: AttributeScope | undefined;
+  /** Types prohibited as whole entities (only collected where the response can drop them). */
+  excluded: Set<string>;
+  rules: Rule[];
+}
+
+function forbiddenFor(f: Forbidden, type: string | null): AttributeScope | undefined {
+  const typed = type === null ? undefined : f.byType.get(type);
+  if (typed && f.anyType) return unionScope(typed, f.anyType);
+  return typed ?? f.anyType;
+}
+
+function applyForbidden(scope: AttributeScope, f: Forbidden, type: string | null): AttributeScope {
+  const forbidden = forbiddenFor(f, type);
+  return forbidden ? withoutScope(scope, forbidden) : scope;
+}
+
+/** A permission that applies, with the slice of counter keys its constraints produced. */
+interface Applied {
+  rule: Rule;
+  from: number;
+  to: number;
+}
+
+/** Union of the scopes granted by permissions that share one area (or have none). */
+interface Grant {
+  byType: Map<string, AttributeScope>;
+  anyType: AttributeScope | undefined;
+}
+
+function addScope(map: Map<string, AttributeScope>, key: string, scope: AttributeScope): void {
+  const prev = map.get(key);
+  map.set(key, prev ? unionScope(prev, scope) : scope);
+}
+
+function grantsByArea(applied: readonly Applied[]): Grant[] {
+  const groups = new Map<string, Grant>();
+  for (const { rule } of applied) {
+    const key = rule.area?.key ?? '';
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { byType: new Map(), anyType: undefined }));
+    const scope = rule.attrs as AttributeScope;
+    if (rule.types === null) g.anyType = g.anyType ? unionScope(g.anyType, scope) : scope;
+    else for (const t of rule.types) addScope(g.byType, t, scope);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * The scope of a type across area groups. With several areas, an entity is shown when it
+ * lies in any of them, so only what every area grants is safe to show: the intersection.
+ */
+function scopeOf(groups: readonly Grant[], type: string | null): AttributeScope | undefined {
+  let acc: AttributeScope | undefined;
+  for (const g of groups) {
+    const typed = type === null ? undefined : g.byType.get(type);
+    const s = typed && g.anyType ? unionScope(typed, g.anyType) : typed ?? g.anyType;
+    if (!s) return undefined;
+    acc = acc ? intersectScope(acc, s) : s;
+  }
+  return acc;
+}
+
+/**
+ * The prohibitions that apply, and what they take away. `types` are the entity types the
+ * request may touch (null: any type), so only prohibitions filed under those are read.
+ */
+function collectProhibitions(req: PolicyRequest, snap: PolicySnapshot, action: ContractAction, types: readonly string[] | null, isRead: boolean, unknownType: boolean, input: MatchInput): Forbidden | Decision {
+  const f: Forbidden = { byType: new Map(), anyType: undefined, excluded: new Set(), rules: [] };
+  const scratch: string[] = [];
+  for (const p of candidates(callerBuckets(snap.prohibitions, action, req.subject), types, false)) {
+    if (!tenantMatches(p, req) || !idsMayTouch(p, req) || !constraintsHold(p, input, scratch)) continue;
+    if (p.attrs === null) {
+      if (p.types === null || !isRead) return deny('', 'prohibited', [p]);
+      if (!unknownType && req.types.some((t) => p.types?.has(t))) return deny('', 'prohibited', [p]);
+      for (const t of p.types) f.excluded.add(t);
+    } else {
+      f.rules.push(p);
+      if (p.types === null) f.anyType = f.anyType ? unionScope(f.anyType, p.attrs) : p.attrs;
+      else for (const t of p.types) addScope(f.byType, t, p.attrs);
+    }
+  }
+  return f;
+}
+
+/**
+ * The types a request may touch, for looking up prohibitions: the named ones; for a read
+ * without type, those the caller's permissions show, or every type when a permission
+ * without a type refinement applies (then the response can show anything).
+ */
+function touchedTypes(req: PolicyRequest, unknownType: boolean, isRead: boolean, applied: readonly Applied[]): readonly string[] | null {
+  if (!unknownType) return req.types;
+  if (!isRead) return null;
+  const types = new Set<string>();
+  for (const { rule } of applied) {
+    if (rule.types === null) return null;
+    for (const t of rule.types) types.add(t);
+  }
+  return [...types];
+}
+
+function isDecision(x: Forbidden | Decision): x is Decision {
+  return 'effect' in x;
+}
+
+function permit(id: string, used: readonly Applied[], counters: readonly string[], view: Pick<Obligations, 'view' | 'otherTypes' | 'excludeTypes' | 'within'>): Decision {
+  const keys: string[] = [];
+  const rules: RuleRef[] = [];
+  let detailed = false;
+  for (const a of used) {
+    for (let i = a.from; i < a.to; i++) keys.push(counters[i] as string);
+    detailed ||= a.rule.log;
+    rules.push(ref(a.rule));
+  }
+  const obligations: Obligations = { counters: keys, auditLevel: detailed ? 'detailed' : 'normal' };
+  if (view.view !== undefined) obligations.view = view.view;
+  if (view.otherTypes !== undefined) obligations.otherTypes = view.otherTypes;
+  if (view.excludeTypes !== undefined) obligations.excludeTypes = view.excludeTypes;
+  if (view.within !== undefined) obligations.within = view.within;
+  return { id, effect: 'permit', reason: 'permitted', detail: PERMITTED, rules, obligations };
+}
+
+function decideOrThrow(req: PolicyRequest, snap: PolicySnapshot, state: DecideState): Decision {
+  const id = state.decisionId;
+  if (!isContractAction(req.action)) return deny(id, 'no_matching_permission');
+  const action = req.action;
+  const isRead = READ_ACTIONS.has(action);
+  if (isRead && req.filterReads.some((f) => f.via === 'join')) return deny(id, 'join_not_permitted');
+  const unknownType = req.typeUnknown || req.types.length === 0;
+  const input: MatchInput = { req, counters: state.counters, subjectKey: subjectKey(req.subject) };
+
+  // A write whose entity type is unknown can only rest on permissions without a type.
+  const anyTypeOnly = !isRead && unknownType;
+  const counters: string[] = [];
+  const applied: Applied[] = [];
+  let sawConsent = false;
+  let sawConstraint = false;
+  for (const r of candidates(callerBuckets(snap.permissions, action, req.subject), unknownType ? null : req.types, anyTypeOnly)) {
+    if (!tenantMatches(r, req) || !idsCovered(r, req)) continue;
+    if (r.consent) {
+      sawConsent = true;
+      continue;
+    }
+    const from = counters.length;
+    if (!constraintsHold(r, input, counters)) {
+      sawConstraint = true;
+      continue;
+    }
+    applied.push({ rule: r, from, to: counters.length });
+  }
+
+  // Prohibitions win over any permission, so they are checked before the reasons to deny.
+  const forbidden = collectProhibitions(req, snap, action, touchedTypes(req, unknownType, isRead, applied), isRead, unknownType, input);
+  if (isDecision(forbidden)) return { ...forbidden, id };
+
+  if (applied.length === 0) {
+    const reason = sawConsent ? 'consent_required' : sawConstraint ? 'constraint_not_satisfied' : anyTypeOnly ? 'type_required' : 'no_matching_permission';
+    return deny(id, reason);
+  }
+
+  // A permission without an area shows data anywhere; areas only bound what the others add.
+  const unbounded = applied.filter((a) => a.rule.area === null);
+  const used = unbounded.length > 0 ? unbounded : applied;
+  const areas = unbounded.length > 0 ? undefined : [...new Map(applied.map((a) => [a.rule.area?.key, a.rule.area?.geometry])).values()];
+  const groups = grantsByArea(used);
+  const spatial = areas ? { within: areas } : {};
+
+  if (!isRead) return decideWrite(req, id, used, counters, groups, forbidden, unknownType, spatial);
+  return decideRead(req, id, used, counters, groups, forbidden, unknownType, spatial);
+}
+
+function decideWrite(req: PolicyRequest, id: string, used: readonly Applied[], counters: readonly string[], groups: readonly Grant[], f: Forbidden, unknownType: boolean, spatial: { within?: unknown[] }): Decision {
+  const whole = WHOLE_ENTITY_OPERATIONS.has(req.operation);
+  // With the type unknown, every attribute prohibition of the caller may concern the entity.
+  const forbiddenAll = unknownType ? [...f.byType.values()].reduce((a, b) => unionScope(a, b), f.anyType ?? { kind: 'only', attrs: new Set<string>() } as AttributeScope) : undefined;
+  for (const type of unknownType ? [null] : req.types) {
+    const granted = scopeOf(groups, type);
+    if (!granted) return deny(id, unknownType ? 'type_required' : 'type_not_permitted');
+    const effective = forbiddenAll ? withoutScope(granted, forbiddenAll) : applyForbidden(granted, f, type);
+    for (const attr of req.attrs) {
+      if (scopePermits(effective, attr)) continue;
+      return scopePermits(granted, attr) ? deny(id, 'prohibited', f.rules) : deny(id, 'attribute_not_permitted');
+    }
+    if (whole && !isFullScope(effective)) return deny(id, isFullScope(granted) ? 'prohibited' : 'attribute_not_permitted', isFullScope(granted) ? f.rules : []);
+  }
+  const relevant = unknownType ? used : used.filter((a) => a.rule.types === null || req.types.some((t) => a.rule.types?.has(t)));
+  return permit(id, relevant, counters, spatial);
+}
+
+function decideRead(req: PolicyRequest, id: string, used: readonly Applied[], counters: readonly string[], groups: readonly Grant[], f: Forbidden, unknownType: boolean, spatial: { within?: unknown[] }): Decision {
+  const view = new Map<string, AttributeScope>();
+  let other: AttributeScope | undefined;
+  if (!unknownType) {
+    for (const t of req.types) {
+      const granted = scopeOf(groups, t);
+      if (!granted) return deny(id, 'type_not_permitted');
+      view.set(t, applyForbidden(granted, f, t));
+    }
+  } else {
+    const types = new Set<string>();
+    for (const g of groups) for (const t of g.byType.keys()) types.add(t);
+    const anyGranted = scopeOf(groups, null);
+    // Types with their own attribute prohibition get their own entry, so the
+    // prohibition also cuts entities shown through a permission without a type.
+    if (anyGranted) for (const t of f.byType.keys()) types.add(t);
+    for (const t of types) {
+      if (f.excluded.has(t)) continue;
+      const granted = scopeOf(groups, t);
+      if (granted) view.set(t, applyForbidden(granted, f, t));
+    }
+    if (anyGranted) other = applyForbidden(anyGranted, f, null);
+  }
+  const scopes = other ? [...view.values(), other] : [...view.values()];
+  if (scopes.length === 0) return deny(id, 'no_matching_permission');
+  for (const attr of req.attrs) {
+    if (!scopes.some((s) => scopePermits(s, attr))) return deny(id, 'attribute_not_permitted');
+  }
+  for (const fr of req.filterReads) {
+    if (PROJECTIONS.has(fr.via)) continue;
+    if (!scopes.every((s) => scopePermits(s, fr.attr))) return deny(id, 'filter_reads_forbidden_attribute');
+  }
+  const relevant = unknownType ? used : used.filter((a) => a.rule.types === null || req.types.some((t) => a.rule.types?.has(t)));
+  const unfiltered = other !== undefined && isFullScope(other) && f.excluded.size === 0 && [...view.values()].every(isFullScope);
+  const shown: Pick<Obligations, 'view' | 'otherTypes' | 'excludeTypes' | 'within'> = { within: spatial.within };
+  if (!unfiltered) {
+    shown.view = view;
+    shown.otherTypes = other;
+    if (f.excluded.size > 0) shown.excludeTypes = f.excluded;
+  }
+  return permit(id, relevant, counters, shown);
+}
+
+/** Decides one request. Never throws: an internal failure is a deny with reason `decision_error`. */
+export function decide(req: PolicyRequest, snapshot: PolicySnapshot, state: DecideState): Decision {
+  try {
+    return decideOrThrow(req, snapshot, state);
+  } catch {
+    return deny(state.decisionId, 'decision_error');
+  }
+}

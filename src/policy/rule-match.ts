@@ -1,0 +1,131 @@
+/**
+ * Whether one compiled rule applies to a request: tenant, entity ids and constraints.
+ * (Action, assignee and entity type are settled by the snapshot's index before this.)
+ * Pure: the clock is the request's `now`, counters are passed in.
+ */
+import type { Constraint, Rule } from '../contracts/model.js';
+import { DEFAULT_TENANT_DOMAIN } from './roles.js';
+import { purposeAncestors } from './purposes.js';
+import type { PolicyRequest, Subject } from './types.js';
+
+export interface MatchInput {
+  req: PolicyRequest;
+  counters: ReadonlyMap<string, number>;
+  /** Who counters are kept for; undefined when the subject has no identity. */
+  subjectKey: string | undefined;
+}
+
+/** The identity a counter is kept for: the client, else the subject, else the organisation. */
+export function subjectKey(s: Subject): string | undefined {
+  return s.clientId ?? s.sub ?? s.organisation;
+}
+
+export function tenantMatches(rule: Rule, req: PolicyRequest): boolean {
+  return rule.tenants === null || rule.tenants.has(req.tenant ?? DEFAULT_TENANT_DOMAIN);
+}
+
+function idMatches(rule: Rule, id: string): boolean {
+  const m = rule.ids;
+  if (m === null) return true;
+  return m.pattern !== null ? m.pattern.test(id) : m.ids !== null && m.ids.has(id);
+}
+
+/**
+ * A permission restricted to some entity ids covers a request only when the request names
+ * its entities by id, all of them matching: a query by type or pattern could return others.
+ */
+export function idsCovered(rule: Rule, req: PolicyRequest): boolean {
+  if (rule.ids === null) return true;
+  if (req.idPatterns.length > 0 || req.entityIds.length === 0) return false;
+  for (const id of req.entityIds) if (!idMatches(rule, id)) return false;
+  return true;
+}
+
+/** A prohibition restricted to some entity ids applies whenever the request may touch one of them. */
+export function idsMayTouch(rule: Rule, req: PolicyRequest): boolean {
+  if (rule.ids === null || req.idPatterns.length > 0 || req.entityIds.length === 0) return true;
+  for (const id of req.entityIds) if (idMatches(rule, id)) return true;
+  return false;
+}
+
+function compare(op: 'lt' | 'lteq' | 'gt' | 'gteq' | 'eq', now: number, at: number): boolean {
+  switch (op) {
+    case 'lt': return now < at;
+    case 'lteq': return now <= at;
+    case 'gt': return now > at;
+    case 'gteq': return now >= at;
+    case 'eq': return now === at;
+  }
+}
+
+function purposeHolds(c: Extract<Constraint, { kind: 'purpose' }>, declared: string | undefined): boolean {
+  if (declared === undefined) return false;
+  for (const p of purposeAncestors(declared)) if (c.allowed.has(p)) return true;
+  return c.broader.has(declared);
+}
+
+function recipientHolds(allowed: ReadonlySet<string>, req: PolicyRequest): boolean {
+  if (req.recipient !== undefined) return allowed.has(req.recipient);
+  const s = req.subject;
+  return (s.clientId !== undefined && allowed.has(s.clientId))
+    || (s.organisation !== undefined && allowed.has(s.organisation))
+    || (s.sub !== undefined && allowed.has(s.sub));
+}
+
+/**
+ * Evaluates one constraint. Counter keys of the count constraints that were satisfied on
+ * the way are appended to `out`; the caller truncates `out` when the whole rule fails.
+ */
+export function constraintHolds(c: Constraint, rule: Rule, input: MatchInput, out: string[]): boolean {
+  const req = input.req;
+  switch (c.kind) {
+    case 'dateTime': return compare(c.op, req.now, c.at);
+    case 'purpose': return purposeHolds(c, req.purpose);
+    case 'recipient': return recipientHolds(c.allowed, req);
+    case 'role': return req.subject.roles.some((r) => c.allowed.has(r));
+    case 'elapsedTime': return req.now >= c.from && req.now <= c.until;
+    case 'count': {
+      if (input.subjectKey === undefined) return false;
+      const window = c.periodMs === null ? 'total' : String(Math.floor(req.now / c.periodMs) * c.periodMs);
+      const key = `${rule.contract}|${rule.uid}|${input.subjectKey}|${c.period}|${window}`;
+      if ((input.counters.get(key) ?? 0) >= c.max) return false;
+      out.push(key);
+      return true;
+    }
+    case 'and': {
+      for (const part of c.parts) if (!constraintHolds(part, rule, input, out)) return false;
+      return true;
+    }
+    case 'or': {
+      // The first branch that holds is the one taken: only its counters count.
+      for (const part of c.parts) {
+        const mark = out.length;
+        if (constraintHolds(part, rule, input, out)) return true;
+        out.length = mark;
+      }
+      return false;
+    }
+    case 'xone': {
+      let held = 0;
+      for (const part of c.parts) {
+        const mark = out.length;
+        if (constraintHolds(part, rule, input, out)) held++;
+        else out.length = mark;
+        if (held > 1) return false;
+      }
+      return held === 1;
+    }
+  }
+}
+
+/** True when every constraint of the rule holds; `out` gets the rule's counter keys. */
+export function constraintsHold(rule: Rule, input: MatchInput, out: string[]): boolean {
+  const mark = out.length;
+  for (const c of rule.constraints) {
+    if (!constraintHolds(c, rule, input, out)) {
+      out.length = mark;
+      return false;
+    }
+  }
+  return true;
+}
