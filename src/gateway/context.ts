@@ -28,6 +28,8 @@ export interface RequestContext {
   /** The caller's @context applied on top of the NGSI-LD core (set for contract-governed operations). */
   context?: ActiveContext;
   policy?: PolicyRequest;
+  /** The broker was asked for a richer form than the caller (attribute details); give back the caller's form. */
+  reshape?: 'attributeList';
   decision?: Decision;
   /** Body forwarded upstream: the parsed body serialised again, so the broker reads exactly what was checked. */
   forwardBody?: string;

@@ -127,17 +127,32 @@ function checkEnforceable(ctx: RequestContext, ob: Obligations): void {
   }
 }
 
-/** Ask the broker only for the types the caller may read, so counts and pages stay consistent. */
+function withParam(query: ReadonlyArray<readonly [string, string]>, name: string, value: string): Array<readonly [string, string]> {
+  return [...query.filter(([n]) => n !== name), [name, value] as const].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+}
+
+/**
+ * Ask the broker for what the filter needs: only the types the caller may read (so counts
+ * and pages stay consistent), and attribute details (an attribute list names no types, so
+ * names used only by unreadable types could not be told apart otherwise).
+ */
 export function narrowQuery(): Step {
   return (ctx) => {
     const ngsi = ctx.ngsi!;
     const ob = ctx.decision?.obligations;
-    if (!ob?.view || !ctx.policy?.typeUnknown || !NARROWABLE.has(ngsi.operation)) return;
+    if (!ob?.view) return;
+    if (ngsi.operation === 'attributes.list' && !ngsi.query.some(([n, v]) => n === 'details' && v === 'true')) {
+      const query = withParam(ngsi.query, 'details', 'true');
+      ctx.ngsi = { ...ngsi, query, search: canonicalSearch(query) };
+      ctx.reshape = 'attributeList';
+      return;
+    }
+    if (!ctx.policy?.typeUnknown || !NARROWABLE.has(ngsi.operation)) return;
     if (ob.otherTypes !== undefined || ob.view.size === 0) return;
     const active = ctx.context!;
     const types = [...ob.view.keys()].filter((t) => !ob.excludeTypes?.has(t)).map((iri) => active.compactIri(iri));
     if (types.length === 0) return;
-    const query = [...ngsi.query.filter(([n]) => n !== 'type'), ['type', types.join(',')] as const].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    const query = withParam(ngsi.query, 'type', types.join(','));
     ctx.ngsi = { ...ngsi, query, search: canonicalSearch(query) };
   };
 }
@@ -176,11 +191,25 @@ export function filterByDecision(): Step {
       ...(ngsi.format === 'geojson' ? { format: 'geojson' as const } : {}),
       options: ngsi.options,
     });
+    const shown = ctx.reshape === 'attributeList' ? toAttributeList(out.body, ctx.decisionId) : out.body;
     // A Buffer, not a string: fastify would otherwise add a charset to the broker's content type.
-    res.body = Buffer.from(JSON.stringify(out.body));
+    res.body = Buffer.from(JSON.stringify(shown));
     const count = res.headers['ngsild-results-count'];
     if (typeof count === 'string' && out.droppedEntities > 0 && /^\d+$/.test(count)) {
       res.headers['ngsild-results-count'] = String(Math.max(0, Number(count) - out.droppedEntities));
     }
   };
+}
+
+/** An AttributeList built from the Attribute details the broker was asked for instead. */
+function toAttributeList(details: unknown, decisionId: string): unknown {
+  if (!Array.isArray(details)) {
+    throw new MimtrustError('BAD_GATEWAY', 'The broker answered attribute details in an unexpected form.', { reason: 'unfilterable_response' });
+  }
+  const names: string[] = [];
+  for (const d of details) {
+    const name = (d as { attributeName?: unknown }).attributeName;
+    if (typeof name === 'string') names.push(name);
+  }
+  return { id: `urn:ngsi-ld:AttributeList:${decisionId}`, type: 'AttributeList', attributeList: names };
 }

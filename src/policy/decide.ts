@@ -174,6 +174,16 @@ function collectProhibitions(req: PolicyRequest, snap: PolicySnapshot, action: C
   return f;
 }
 
+/** Types prohibited as whole entities for this caller and action, whatever types the request names. */
+function collectExcludedTypes(req: PolicyRequest, snap: PolicySnapshot, action: ContractAction, input: MatchInput, f: Forbidden): void {
+  const scratch: string[] = [];
+  for (const p of candidates(callerBuckets(snap.prohibitions, action, req.subject), null, false)) {
+    if (p.attrs !== null || p.types === null) continue;
+    if (!tenantMatches(p, req) || !idsMayTouch(p, req) || !constraintsHold(p, input, scratch)) continue;
+    for (const t of p.types) f.excluded.add(t);
+  }
+}
+
 /**
  * The types a request may touch, for looking up prohibitions: the named ones; for a read
  * without type, those the caller's permissions show, or every type when a permission
@@ -241,8 +251,13 @@ function decideOrThrow(req: PolicyRequest, snap: PolicySnapshot, state: DecideSt
   }
 
   // Prohibitions win over any permission, so they are checked before the reasons to deny.
-  const forbidden = collectProhibitions(req, snap, action, touchedTypes(req, unknownType, isRead, applied), isRead, unknownType, input);
+  const touched = touchedTypes(req, unknownType, isRead, applied);
+  const forbidden = collectProhibitions(req, snap, action, touched, isRead, unknownType, input);
   if (isDecision(forbidden)) return { ...forbidden, id };
+  // An entity may carry several types: one the caller may read and one it is forbidden to
+  // see at all. Whole-type prohibitions on types the request does not name are collected
+  // too, so the response filter can drop such entities.
+  if (isRead && touched !== null) collectExcludedTypes(req, snap, action, input, forbidden);
 
   if (applied.length === 0) {
     const reason = sawConsent ? 'consent_required' : sawConstraint ? 'constraint_not_satisfied' : anyTypeOnly ? 'type_required' : 'no_matching_permission';

@@ -43,12 +43,38 @@ function typesOf(entity) {
   return Array.isArray(entity.type) ? entity.type : [entity.type];
 }
 
-function project(entity, attrs, keyValues) {
+function simplified(v) {
+  return v && typeof v === 'object' && 'value' in v ? v.value : v && typeof v === 'object' && 'object' in v ? v.object : v;
+}
+
+function concise(v) {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return v;
+  const { type: _t, ...rest } = v;
+  return rest;
+}
+
+/** The entity in the representation asked for: normalized, keyValues or concise. */
+function project(entity, attrs, form = 'normalized') {
   const out = { id: entity.id, type: entity.type };
   for (const [k, v] of Object.entries(entity)) {
     if (k === 'id' || k === 'type') continue;
     if (attrs && !attrs.includes(k)) continue;
-    out[k] = keyValues ? (v && typeof v === 'object' && 'value' in v ? v.value : v && typeof v === 'object' && 'object' in v ? v.object : v) : v;
+    out[k] = form === 'keyValues' ? simplified(v) : form === 'concise' ? concise(v) : v;
+  }
+  return out;
+}
+
+/** A GeoJSON Feature, its geometry taken from `geometryProperty` (default location). */
+function feature(entity, attrs, geometryProperty = 'location') {
+  const { id, ...properties } = project(entity, attrs);
+  const geo = entity[geometryProperty];
+  return { id, type: 'Feature', geometry: geo && typeof geo === 'object' ? (geo.value ?? null) : null, properties };
+}
+
+function temporal(entity) {
+  const out = { id: entity.id, type: entity.type };
+  for (const [k, v] of Object.entries(entity)) {
+    if (k !== 'id' && k !== 'type') out[k] = [{ ...v, observedAt: '2026-01-01T00:00:00Z' }, { ...v, observedAt: '2026-01-01T01:00:00Z' }];
   }
   return out;
 }
@@ -60,6 +86,17 @@ function readBody(req) {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+function sendGeo(res, req, payload, extra = {}) {
+  const tenant = req.headers['ngsild-tenant'];
+  const body = JSON.stringify(payload);
+  const headers = { ...extra, 'content-type': 'application/geo+json', 'content-length': Buffer.byteLength(body) };
+  if (tenant !== undefined) headers['ngsild-tenant'] = tenant;
+  const links = [contextLink(req)];
+  if (extra.link) links.push(extra.link);
+  headers.link = links.join(', ');
+  res.writeHead(200, headers).end(body);
 }
 
 /**
@@ -95,7 +132,9 @@ export async function startMiniBroker(options = {}) {
     const q = url.searchParams;
     const entities = store(tenant);
     const opts = (q.get('options') ?? '').split(',');
-    const keyValues = opts.includes('keyValues') || opts.includes('simplified');
+    const form = opts.includes('keyValues') || opts.includes('simplified') ? 'keyValues' : opts.includes('concise') ? 'concise' : 'normalized';
+    const geojson = q.get('format') === 'geojson' || String(req.headers.accept ?? '').includes('application/geo+json');
+    const geometryProperty = q.get('geometryProperty') ?? 'location';
     const m = req.method;
 
     if (segs[0] === 'entities' && segs.length === 1) {
@@ -122,14 +161,18 @@ export async function startMiniBroker(options = {}) {
           next.set('offset', String(offset + limit));
           extra.link = `<${BASE}/entities?${next}>; rel="next"; type="application/ld+json"`;
         }
-        return send(res, req, 200, all.map((e) => project(e, attrs, keyValues)), extra);
+        if (geojson) return sendGeo(res, req, { type: 'FeatureCollection', features: all.map((e) => feature(e, attrs, geometryProperty)) }, extra);
+        return send(res, req, 200, all.map((e) => project(e, attrs, form)), extra);
       }
     }
     if (segs[0] === 'entities' && segs.length >= 2) {
       const id = segs[1];
       const entity = entities.get(id);
       if (!entity) return problem(res, 404, 'ResourceNotFound', 'no such entity', tenant);
-      if (segs.length === 2 && m === 'GET') return send(res, req, 200, project(entity, q.get('attrs')?.split(','), keyValues));
+      if (segs.length === 2 && m === 'GET') {
+        if (geojson) return sendGeo(res, req, feature(entity, q.get('attrs')?.split(','), geometryProperty));
+        return send(res, req, 200, project(entity, q.get('attrs')?.split(','), form));
+      }
       if (segs.length === 2 && m === 'DELETE') {
         entities.delete(id);
         return send(res, req, 204);
@@ -150,7 +193,7 @@ export async function startMiniBroker(options = {}) {
       if (op === 'query') {
         const types = (body?.entities ?? []).map((e) => e.type).filter(Boolean);
         const all = [...entities.values()].filter((e) => types.length === 0 || typesOf(e).some((t) => types.includes(t)));
-        return send(res, req, 200, all.map((e) => project(e, body?.attrs, keyValues)));
+        return send(res, req, 200, all.map((e) => project(e, body?.attrs, form)));
       }
       const success = [];
       const errors = [];
@@ -171,15 +214,28 @@ export async function startMiniBroker(options = {}) {
       return send(res, req, 200, { id: 'urn:ngsi-ld:EntityTypeList:1', type: 'EntityTypeList', typeList: names });
     }
     if (segs[0] === 'attributes' && segs.length === 1 && m === 'GET') {
-      const names = [...new Set([...entities.values()].flatMap((e) => Object.keys(e).filter((k) => k !== 'id' && k !== 'type')))];
-      return send(res, req, 200, { id: 'urn:ngsi-ld:AttributeList:1', type: 'AttributeList', attributeList: names });
+      const byName = new Map();
+      for (const e of entities.values()) {
+        for (const k of Object.keys(e)) {
+          if (k === 'id' || k === 'type') continue;
+          const types = byName.get(k) ?? new Set();
+          for (const t of typesOf(e)) types.add(t);
+          byName.set(k, types);
+        }
+      }
+      if (q.get('details') === 'true') {
+        return send(res, req, 200, [...byName].map(([name, types]) => ({ id: `https://uri.etsi.org/ngsi-ld/default-context/${name}`, type: 'Attribute', attributeName: name, typeNames: [...types] })));
+      }
+      return send(res, req, 200, { id: 'urn:ngsi-ld:AttributeList:1', type: 'AttributeList', attributeList: [...byName.keys()] });
     }
     if (segs[0] === 'temporal' && segs[1] === 'entities' && segs.length === 3 && m === 'GET') {
       const entity = entities.get(segs[2]);
       if (!entity) return problem(res, 404, 'ResourceNotFound', 'no such entity', tenant);
-      const out = { id: entity.id, type: entity.type };
-      for (const [k, v] of Object.entries(entity)) if (k !== 'id' && k !== 'type') out[k] = [{ ...v, observedAt: '2026-01-01T00:00:00Z' }];
-      return send(res, req, 200, out);
+      return send(res, req, 200, temporal(entity));
+    }
+    if (segs[0] === 'temporal' && segs[1] === 'entities' && segs.length === 2 && m === 'GET') {
+      const types = q.get('type')?.split(/[,|;()]/).filter(Boolean);
+      return send(res, req, 200, [...entities.values()].filter((e) => !types || typesOf(e).some((t) => types.includes(t))).map(temporal));
     }
     if (segs[0] === 'subscriptions') {
       if (segs.length === 1 && m === 'POST') {

@@ -1,0 +1,287 @@
+/**
+ * Usage contracts enforced end to end: the real gateway over HTTPS, contracts from
+ * test/fixtures/contracts-city, an allow-listed remote @context served on 127.0.0.1, and
+ * the in-memory broker. Each case is a way a caller might try to see or change more than
+ * its contracts allow.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { startHarness, token, REPO, type Harness } from '../helpers/harness.js';
+
+const E = '/ngsi-ld/v1/entities';
+const VOCAB = 'https://uri.etsi.org/ngsi-ld/default-context/';
+let h: Harness;
+let ctxServer: Server;
+let ctxBase = '';
+
+const spot = (n: number, extra: Record<string, unknown> = {}) => ({
+  id: `urn:ngsi-ld:ParkingSpot:${n}`,
+  type: 'ParkingSpot',
+  status: { type: 'Property', value: 'free' },
+  name: { type: 'Property', value: `Spot ${n}` },
+  location: { type: 'GeoProperty', value: { type: 'Point', coordinates: [4.35, 50.85] } },
+  ownerReference: { type: 'Relationship', object: 'urn:ngsi-ld:Person:alice' },
+  refDevice: { type: 'Relationship', object: 'urn:ngsi-ld:Device:7' },
+  ...extra,
+});
+
+function link(url: string): Record<string, string> {
+  return { link: `<${url}>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"` };
+}
+
+beforeAll(async () => {
+  ctxServer = createServer((req, res) => {
+    const docs: Record<string, unknown> = {
+      '/alias.jsonld': { '@context': { secretOwner: `${VOCAB}ownerReference`, spot: `${VOCAB}ParkingSpot`, dev: VOCAB } },
+      '/evil.jsonld': { '@context': { id: 'https://evil.example/id' } },
+    };
+    const doc = docs[req.url ?? ''];
+    if (!doc) return res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': 'application/ld+json' }).end(JSON.stringify(doc));
+  });
+  await new Promise<void>((r) => ctxServer.listen(0, '127.0.0.1', r));
+  ctxBase = `http://127.0.0.1:${(ctxServer.address() as { port: number }).port}`;
+  h = await startHarness({
+    contractsDir: join(REPO, 'test', 'fixtures', 'contracts-city'),
+    contexts: { allowList: [`${ctxBase}/`] },
+  });
+  for (let i = 1; i <= 3; i++) h.broker.seed(spot(i));
+  h.broker.seed({ id: 'urn:ngsi-ld:SecretSite:1', type: 'SecretSite', name: { type: 'Property', value: 'bunker' } });
+  h.broker.seed({ ...spot(9), id: 'urn:ngsi-ld:ParkingSpot:9', type: ['ParkingSpot', 'SecretSite'] });
+  h.broker.seed({ id: 'urn:ngsi-ld:HomeEnergyMeter:1', type: 'HomeEnergyMeter', consumption: { type: 'Property', value: 12.5 }, occupant: { type: 'Property', value: 'Alice' } });
+  h.broker.seed({ id: 'urn:ngsi-ld:OldDataset:1', type: 'OldDataset', v: { type: 'Property', value: 1 } });
+  h.broker.seed({ id: 'urn:ngsi-ld:ResidentParkingPermit:1', type: 'ResidentParkingPermit', plate: { type: 'Property', value: 'AB-123' } });
+});
+afterAll(async () => {
+  await h?.close();
+  await new Promise((r) => ctxServer.close(r));
+});
+
+const viewer = () => token(h.issuer, { roles: ['viewer'] });
+
+describe('attribute filtering of responses', () => {
+  it('removes forbidden attributes from a single entity and keeps the rest untouched', async () => {
+    const res = await h.call('GET', `${E}/urn:ngsi-ld:ParkingSpot:1`, { token: await viewer() });
+    expect(res.status).toBe(200);
+    const body = res.json();
+    expect(Object.keys(body).sort()).toEqual(['id', 'location', 'name', 'status', 'type']);
+    expect(body.status).toEqual({ type: 'Property', value: 'free' });
+    expect(res.headers['content-type']).toBe('application/json');
+  });
+
+  const forms: Array<[string, string, Record<string, string>]> = [
+    ['keyValues', '?options=keyValues', {}],
+    ['concise', '?options=concise', {}],
+    ['GeoJSON (Accept)', '', { accept: 'application/geo+json' }],
+  ];
+  for (const [name, query, headers] of forms) {
+    it(`removes them in the ${name} representation too`, async () => {
+      const res = await h.call('GET', `${E}/urn:ngsi-ld:ParkingSpot:1${query}`, { token: await viewer(), headers });
+      expect(res.status).toBe(200);
+      expect(res.text).not.toContain('ownerReference');
+      expect(res.text).not.toContain('urn:ngsi-ld:Person:alice');
+      expect(res.text).not.toContain('refDevice');
+      expect(res.text).toContain('free');
+    });
+  }
+
+  it('drops entities of a type the caller may not read from a query without a type, and corrects the count', async () => {
+    const res = await h.call('GET', `${E}?idPattern=urn:ngsi-ld:.*&count=true`, { token: await viewer() });
+    expect(res.status).toBe(200);
+    const ids = (res.json() as Array<{ id: string }>).map((e) => e.id).sort();
+    expect(ids).toEqual(['urn:ngsi-ld:ParkingSpot:1', 'urn:ngsi-ld:ParkingSpot:2', 'urn:ngsi-ld:ParkingSpot:3']);
+    expect(res.headers['ngsild-results-count']).toBe('3');
+    expect(res.text).not.toContain('ownerReference');
+  });
+
+  it('asks the broker only for permitted types when the query names none', async () => {
+    await h.call('GET', `${E}?idPattern=urn:ngsi-ld:.*`, { token: await viewer() });
+    const forwarded = h.broker.requests[h.broker.requests.length - 1]!;
+    expect(forwarded.url).toContain('type=ParkingSpot');
+  });
+
+  it('hides a multi-typed entity when one of its types is prohibited', async () => {
+    const res = await h.call('GET', `${E}?type=ParkingSpot`, { token: await viewer() });
+    expect(res.status).toBe(200);
+    expect(res.text).not.toContain('ParkingSpot:9');
+    const one = await h.call('GET', `${E}/urn:ngsi-ld:ParkingSpot:9`, { token: await viewer() });
+    expect(one.status).toBe(404);
+  });
+
+  it('removes forbidden attributes from temporal history', async () => {
+    const res = await h.call('GET', `/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:ParkingSpot:1`, { token: await viewer() });
+    expect(res.status).toBe(200);
+    expect(res.json().status).toHaveLength(2);
+    expect(res.text).not.toContain('ownerReference');
+  });
+
+  it('filters batch query results', async () => {
+    const res = await h.call('POST', '/ngsi-ld/v1/entityOperations/query', { token: await viewer(), body: { type: 'Query', entities: [{ type: 'ParkingSpot' }] } });
+    expect(res.status).toBe(200);
+    expect(res.json().length).toBeGreaterThan(0);
+    expect(res.text).not.toContain('ownerReference');
+  });
+
+  it('shows only permitted types and attributes in discovery', async () => {
+    const types = await h.call('GET', '/ngsi-ld/v1/types', { token: await viewer() });
+    expect(types.status).toBe(200);
+    expect(types.json().typeList).toEqual(['ParkingSpot']);
+    const attrs = await h.call('GET', '/ngsi-ld/v1/attributes', { token: await viewer() });
+    expect(attrs.json().attributeList).not.toContain('ownerReference');
+    expect(attrs.json().attributeList).not.toContain('occupant');
+    expect(attrs.json().attributeList).toContain('status');
+  });
+});
+
+describe('ways round the check are denied', () => {
+  const denied: Array<[string, string, Record<string, string>?]> = [
+    ['asking for the attribute by name', `${E}?type=ParkingSpot&attrs=ownerReference`],
+    ['asking for it by full IRI', `${E}?type=ParkingSpot&attrs=${encodeURIComponent(VOCAB + 'ownerReference')}`],
+    ['probing it through q', `${E}?type=ParkingSpot&q=ownerReference==%22urn:ngsi-ld:Person:alice%22`],
+    ['probing it through q by full IRI', `${E}?type=ParkingSpot&q=${encodeURIComponent(`"${VOCAB}ownerReference"==1`)}`],
+    ['a geo-query on it', `${E}?type=ParkingSpot&georel=near;maxDistance==10&geometry=Point&coordinates=%5B4.35,50.85%5D&geoproperty=ownerReference`],
+    ['picking it', `${E}?type=ParkingSpot&pick=id,ownerReference`],
+    ['a linked-entity join', `${E}?type=ParkingSpot&join=inline`],
+    ['an alias defined by the caller\'s own @context', `${E}?type=ParkingSpot&attrs=secretOwner`, 'alias'],
+    ['q through the alias', `${E}?type=spot&q=secretOwner==1`, 'alias'],
+    ['a compact IRI through the caller\'s prefix', `${E}?type=ParkingSpot&attrs=dev:ownerReference`, 'alias'],
+    ['a type the caller may not read', `${E}?type=HomeEnergyMeter`],
+    ['a prohibited type', `${E}?type=SecretSite`],
+    ['an expired permission', `${E}?type=OldDataset`],
+    ['a permission that needs citizen consent', `${E}?type=ResidentParkingPermit`],
+  ] as never;
+  for (const [name, path, ctx] of denied as Array<[string, string, string | undefined]>) {
+    it(`denies ${name} with 403 before anything reaches the broker`, async () => {
+      const before = h.broker.requests.length;
+      const headers = ctx === 'alias' ? link(`${ctxBase}/alias.jsonld`) : {};
+      const res = await h.call('GET', path, { token: await viewer(), headers });
+      expect(res.status, res.text).toBe(403);
+      expect(res.json().decisionId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(res.text).not.toContain('urn:ngsi-ld:Person:alice');
+      expect(h.broker.requests.length).toBe(before);
+    });
+  }
+
+  it('answers 404, with nothing of the entity, when a retrieve by id finds an entity the caller may not read', async () => {
+    for (const id of ['urn:ngsi-ld:OldDataset:1', 'urn:ngsi-ld:ResidentParkingPermit:1', 'urn:ngsi-ld:SecretSite:1', 'urn:ngsi-ld:HomeEnergyMeter:1']) {
+      const res = await h.call('GET', `${E}/${id}`, { token: await viewer() });
+      expect(res.status, id).toBe(404);
+      expect(res.text).not.toContain('AB-123');
+      expect(res.text).not.toContain('bunker');
+      expect(res.text).not.toContain('Alice');
+    }
+  });
+
+  it('treats a permitted attribute the same by short name, alias and full IRI', async () => {
+    const t = await viewer();
+    for (const [path, headers] of [
+      [`${E}?type=ParkingSpot&attrs=status`, {}],
+      [`${E}?type=${encodeURIComponent(VOCAB + 'ParkingSpot')}&attrs=${encodeURIComponent(VOCAB + 'status')}`, {}],
+      [`${E}?type=spot&attrs=dev:status`, link(`${ctxBase}/alias.jsonld`)],
+    ] as Array<[string, Record<string, string>]>) {
+      expect((await h.call('GET', path, { token: t, headers })).status, path).toBe(200);
+    }
+  });
+
+  it('refuses a caller @context that redefines a core term, and one that is not allow-listed', async () => {
+    const evil = await h.call('GET', `${E}?type=ParkingSpot`, { token: await viewer(), headers: link(`${ctxBase}/evil.jsonld`) });
+    expect(evil.status).toBe(400);
+    const other = await h.call('GET', `${E}?type=ParkingSpot`, { token: await viewer(), headers: link('https://contexts.example.org/ctx.jsonld') });
+    expect(other.status).toBe(400);
+    expect(other.text).not.toContain('contexts.example.org');
+  });
+
+  it('denies a context that cannot be loaded with a clear error', async () => {
+    const res = await h.call('GET', `${E}?type=ParkingSpot`, { token: await viewer(), headers: link(`${ctxBase}/missing.jsonld`) });
+    expect(res.status).toBe(503);
+    expect(res.json().type).toBe('https://uri.etsi.org/ngsi-ld/errors/LdContextNotAvailable');
+  });
+});
+
+describe('writes', () => {
+  const provider = () => token(h.issuer, { roles: ['provider'] });
+
+  it('permits writing permitted attributes and denies a write touching a forbidden one', async () => {
+    const ok = await h.call('POST', E, { token: await provider(), body: { id: 'urn:ngsi-ld:ParkingSpot:50', type: 'ParkingSpot', status: { type: 'Property', value: 'free' } } });
+    expect(ok.status).toBe(201);
+    const bad = await h.call('POST', E, { token: await provider(), body: { id: 'urn:ngsi-ld:ParkingSpot:51', type: 'ParkingSpot', ownerReference: { type: 'Relationship', object: 'urn:x' } } });
+    expect(bad.status).toBe(403);
+    const patch = await h.call('PATCH', `${E}/urn:ngsi-ld:ParkingSpot:50/attrs`, { token: await provider(), body: { refDevice: { type: 'Relationship', object: 'urn:x' } } });
+    expect(patch.status).toBe(403);
+  });
+
+  it('decides on the type in the body, not on what the id suggests', async () => {
+    const res = await h.call('POST', E, { token: await provider(), body: { id: 'urn:ngsi-ld:ParkingSpot:52', type: 'HomeEnergyMeter', status: { type: 'Property', value: 'x' } } });
+    expect(res.status).toBe(403);
+  });
+
+  it('denies a batch write when one entity in it is not permitted', async () => {
+    const before = h.broker.requests.length;
+    const res = await h.call('POST', '/ngsi-ld/v1/entityOperations/create', {
+      token: await provider(),
+      body: [
+        { id: 'urn:ngsi-ld:ParkingSpot:60', type: 'ParkingSpot', status: { type: 'Property', value: 'free' } },
+        { id: 'urn:ngsi-ld:SecretSite:60', type: 'SecretSite', name: { type: 'Property', value: 'x' } },
+      ],
+    });
+    expect(res.status).toBe(403);
+    expect(h.broker.requests.length).toBe(before);
+  });
+});
+
+describe('subscriptions', () => {
+  it('permits a subscription that names its types and permitted notification attributes', async () => {
+    const res = await h.call('POST', '/ngsi-ld/v1/subscriptions', { token: await viewer(), body: {
+      type: 'Subscription', entities: [{ type: 'ParkingSpot' }], watchedAttributes: ['status'],
+      notification: { attributes: ['status', 'name'], endpoint: { uri: 'https://app.example/notify' } },
+    } });
+    expect(res.status).toBe(201);
+  });
+
+  const bad: Array<[string, Record<string, unknown>]> = [
+    ['watching a forbidden attribute', { entities: [{ type: 'ParkingSpot' }], watchedAttributes: ['ownerReference'], notification: { attributes: ['status'], endpoint: { uri: 'https://a.example/n' } } }],
+    ['notifying a forbidden attribute', { entities: [{ type: 'ParkingSpot' }], notification: { attributes: ['ownerReference'], endpoint: { uri: 'https://a.example/n' } } }],
+    ['without notification attributes (the broker would send everything)', { entities: [{ type: 'ParkingSpot' }], notification: { endpoint: { uri: 'https://a.example/n' } } }],
+    ['without an entity type', { watchedAttributes: ['status'], notification: { attributes: ['status'], endpoint: { uri: 'https://a.example/n' } } }],
+    ['on a type the caller may not read', { entities: [{ type: 'HomeEnergyMeter' }], notification: { attributes: ['consumption'], endpoint: { uri: 'https://a.example/n' } } }],
+    ['filtering on a forbidden attribute', { entities: [{ type: 'ParkingSpot' }], q: 'ownerReference==1', notification: { attributes: ['status'], endpoint: { uri: 'https://a.example/n' } } }],
+  ];
+  for (const [name, body] of bad) {
+    it(`denies a subscription ${name}`, async () => {
+      const res = await h.call('POST', '/ngsi-ld/v1/subscriptions', { token: await viewer(), body: { type: 'Subscription', ...body } });
+      expect(res.status, res.text).toBe(403);
+    });
+  }
+});
+
+describe('constraints', () => {
+  const METER = `${E}?type=HomeEnergyMeter&id=urn:ngsi-ld:HomeEnergyMeter:1`;
+  const meterToken = (purpose?: string) => token(h.issuer, { roles: ['viewer'], extra: { client_id: 'energy-app', ...(purpose ? { purpose } : {}) } });
+
+  it('admits a narrower purpose, refuses a broader one and a missing one', async () => {
+    expect((await h.call('GET', METER, { token: await meterToken('dpv:Purpose') })).status).toBe(403);
+    expect((await h.call('GET', METER, { token: await meterToken() })).status).toBe(403);
+    const ok = await h.call('GET', METER, { token: await meterToken('dpv:ServiceOptimisation') });
+    expect(ok.status).toBe(200);
+    expect(ok.json()).toEqual([{ id: 'urn:ngsi-ld:HomeEnergyMeter:1', type: 'HomeEnergyMeter', consumption: { type: 'Property', value: 12.5 } }]);
+  });
+
+  it('stops at the count per period, and names the contract and rule in the audit log', async () => {
+    const t = await meterToken('dpv:ServiceProvision');
+    // one permitted read was spent in the previous test
+    expect((await h.call('GET', METER, { token: t })).status).toBe(200);
+    expect((await h.call('GET', METER, { token: t })).status).toBe(200);
+    const over = await h.call('GET', METER, { token: t });
+    expect(over.status).toBe(403);
+    await new Promise((r) => setTimeout(r, 50));
+    const db = new Database(join(h.dir, 'mimtrust.db'), { readonly: true });
+    const rows = db.prepare("SELECT effect, rules, reason FROM audit_records WHERE targets LIKE '%HomeEnergyMeter%' AND sub = 'alice' ORDER BY seq").all() as Array<{ effect: string; rules: string | null; reason: string }>;
+    db.close();
+    const permits = rows.filter((r) => r.effect === 'permit');
+    expect(permits).toHaveLength(3);
+    for (const p of permits) expect(JSON.parse(p.rules!)).toEqual(['urn:test:meter#urn:test:meter:consumption']);
+    expect(rows[rows.length - 1]!.reason).toBe('constraint_not_satisfied');
+  });
+});
