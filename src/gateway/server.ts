@@ -1,5 +1,4 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import helmet from '@fastify/helmet';
 import { randomUUID, createHash } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import { MimtrustError, asMimtrustError, toProblem } from '../errors/index.js';
@@ -8,6 +7,7 @@ import type { Config } from '../config/index.js';
 import type { RequestContext } from './context.js';
 import type { Step } from './steps.js';
 import { auditEventOf } from './audit-event.js';
+import { securityHeaders } from './security-headers.js';
 
 export interface ServerDeps {
   config: Config;
@@ -53,15 +53,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   }) as unknown as FastifyInstance;
   app.server.headersTimeout = config.limits.headersTimeoutMs;
 
-  void app.register(helmet, {
-    // An API, not a page: nothing may be framed, scripted or embedded from a response.
-    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-    crossOriginResourcePolicy: { policy: 'same-origin' },
-    crossOriginEmbedderPolicy: false,
-    hsts: deps.tls ? { maxAge: 31536000, includeSubDomains: true } : false,
-    referrerPolicy: { policy: 'no-referrer' },
-  });
-
+  const security = securityHeaders(deps.tls !== undefined);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(JSON_TYPES, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   app.addContentTypeParser('*', (_req, _payload, done) => {
@@ -109,13 +101,14 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     }
     void reply
       .code(err.status)
+      .headers(security)
       .headers(err.headers)
       .header('content-type', PROBLEM_JSON)
       .send(JSON.stringify(toProblem(err, { requestId: ctx.requestId, decisionId: ctx.decisionId })));
   };
 
   app.get('/health', async (_req, reply) => {
-    void reply.header('cache-control', 'no-store').send({ status: 'ok' });
+    void reply.headers(security).header('cache-control', 'no-store').send({ status: 'ok' });
   });
 
   app.route({
@@ -134,7 +127,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
           deps.log.error(auditErr, 'audit write failed; withholding the response');
           throw new MimtrustError('SERVICE_UNAVAILABLE', 'The audit log is unavailable; the request was not completed.', { reason: 'audit_unavailable' });
         }
-        void reply.code(res.status).headers(res.headers).send(res.body);
+        void reply.code(res.status).headers(security).headers(res.headers).send(res.body);
       } catch (err) {
         const e = asMimtrustError(err);
         if (e.code === 'INTERNAL') deps.log.error(err, 'request failed');
