@@ -6,6 +6,7 @@
 import { runStart } from './start.js';
 import { runToken } from './token.js';
 import { runAuditVerify } from './audit-verify.js';
+import { runContractsValidate } from './contracts-validate.js';
 import { ConfigError } from '../config/index.js';
 
 const USAGE = `usage: mimtrust <command> [options]
@@ -15,6 +16,7 @@ commands:
   token --sub NAME --roles R1,R2 [--tenants T1,T2] [--purpose IRI] [--ttl SECONDS] [--config FILE]
                                              print an access token from the local issuer
   audit verify [--config FILE]               check the audit log's hash chain and signed checkpoints
+  contracts validate [DIR] [--config FILE]   check every usage contract in DIR (default: contractsDir)
 
 The configuration file defaults to ./mimtrust.yaml when present (or MIMTRUST_CONFIG);
 see mimtrust.example.yaml for every key.`;
@@ -28,6 +30,9 @@ async function main(argv: string[]): Promise<number> {
       return runToken(rest);
     case 'audit':
       if (rest[0] === 'verify') return runAuditVerify(rest.slice(1));
+      break;
+    case 'contracts':
+      if (rest[0] === 'validate') return runContractsValidate(rest.slice(1));
       break;
     case undefined:
     case 'help':

@@ -96,6 +96,11 @@ export class ContractRegistry {
     return compileDocument({ source, doc }, this.opts.resolver);
   }
 
+  /** The document of a contract created through the API, as it was submitted. */
+  async storedDocument(uid: string): Promise<unknown> {
+    return (await this.opts.store.get(uid))?.document;
+  }
+
   list(): CompiledContract[] {
     return [...this.current.contracts.values()];
   }

@@ -36,6 +36,7 @@ export const PROBLEMS = {
   INVALID_TOKEN: { status: 401, type: 'InvalidToken', title: 'Invalid access token', ngsi: false },
   FORBIDDEN: { status: 403, type: 'Forbidden', title: 'Access denied', ngsi: false },
   NOT_FOUND: { status: 404, type: 'ResourceNotFound', title: 'Resource not found', ngsi: true },
+  CONFLICT: { status: 409, type: 'AlreadyExists', title: 'Already exists', ngsi: true },
   METHOD_NOT_ALLOWED: { status: 405, type: 'OperationNotSupported', title: 'Operation not supported', ngsi: true },
   NOT_ACCEPTABLE: { status: 406, type: 'NotAcceptable', title: 'Not acceptable', ngsi: false },
   PAYLOAD_TOO_LARGE: { status: 413, type: 'PayloadTooLarge', title: 'Request body too large', ngsi: false },

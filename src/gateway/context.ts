@@ -19,6 +19,10 @@ export interface RequestContext {
   raw: RawRequest;
   /** The request body as received (JSON bodies only), parsed lazily by the classify step. */
   rawBody: Buffer | undefined;
+  /** Route parameters (admin routes). */
+  params: Record<string, string>;
+  /** What the audit record names for requests outside the NGSI-LD API (admin operations). */
+  auditAs?: { operation: string; action: string; targets: { entityIds: string[]; types: string[]; attrs: string[] } };
   clientIp: string;
   tls: boolean;
   /** RFC 8705 x5t#S256 of a verified client certificate. */

@@ -7,7 +7,7 @@ import { MimtrustError } from '../errors/index.js';
 import { canonicalSearch, type Operation } from '../ngsi/index.js';
 import type { ContextResolver } from '../context/index.js';
 import type { PolicySnapshot } from '../contracts/index.js';
-import { decide, purposeIri, isFullScope, FULL_SCOPE, type AttributeScope, type Obligations, type PolicyRequest } from '../policy/index.js';
+import { decide, purposeIri, isFullScope, FULL_SCOPE, type AttributeScope, type Decision, type Obligations, type PolicyRequest } from '../policy/index.js';
 import { filterResponse } from '../filter/index.js';
 import type { Step } from './steps.js';
 import type { RequestContext } from './context.js';
@@ -66,17 +66,26 @@ export function expandNames(deps: ContractDeps): Step {
   };
 }
 
+/**
+ * The contract decision for a request whose names are expanded, with the checks on what
+ * the gateway can enforce; throws 403 for a deny. No side effects: the dry run uses it too.
+ */
+export function evaluateContracts(ctx: RequestContext, deps: ContractDeps): Decision | undefined {
+  const policy = ctx.policy;
+  if (!policy) return undefined;
+  const decision = decide(policy, deps.snapshot(), { counters: deps.counters.values, decisionId: ctx.decisionId });
+  ctx.decision = decision;
+  ctx.rules = decision.rules.map((r) => `${r.contract}#${r.rule}`);
+  if (decision.effect === 'deny') throw new MimtrustError('FORBIDDEN', decision.detail, { reason: decision.reason });
+  checkEnforceable(ctx, decision.obligations);
+  return decision;
+}
+
 /** Ask decide(); a deny becomes 403 naming the reason, a permit records the rules and counts. */
 export function decideContracts(deps: ContractDeps): Step {
   return (ctx) => {
-    const policy = ctx.policy;
-    if (!policy) return;
-    const decision = decide(policy, deps.snapshot(), { counters: deps.counters.values, decisionId: ctx.decisionId });
-    ctx.decision = decision;
-    ctx.rules = decision.rules.map((r) => `${r.contract}#${r.rule}`);
-    if (decision.effect === 'deny') throw new MimtrustError('FORBIDDEN', decision.detail, { reason: decision.reason });
-    checkEnforceable(ctx, decision.obligations);
-    deps.counters.increment(decision.obligations.counters);
+    const decision = evaluateContracts(ctx, deps);
+    if (decision) deps.counters.increment(decision.obligations.counters);
   };
 }
 

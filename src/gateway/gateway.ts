@@ -12,8 +12,9 @@ import { ContractRegistry } from '../contracts/index.js';
 import { UsageCounters } from './usage-counters.js';
 import { expandNames, decideContracts, narrowQuery, filterByDecision, type ContractDeps } from './contract-steps.js';
 import type { Step } from './steps.js';
+import { adminRoutes } from '../admin/index.js';
 import { Upstream } from './upstream.js';
-import { buildServer } from './server.js';
+import { buildServer, type RouteSpec } from './server.js';
 import { authenticate, authorizeRole, classifyRequest, forward, respond, type StepDeps } from './steps.js';
 
 export interface Gateway {
@@ -109,6 +110,7 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
       forwardAuthorization: config.upstream.forwardAuthorization,
     };
     let steps: Step[];
+    const extraRoutes: RouteSpec[] = [];
     if (config.enforceContracts) {
       contracts = await ContractRegistry.open({
         dir: config.contractsDir,
@@ -121,6 +123,7 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
       if (config.watchContracts) contracts.watch();
       const registry = contracts;
       const c: ContractDeps = { resolver, snapshot: () => registry.snapshot, counters: new UsageCounters() };
+      extraRoutes.push(...adminRoutes({ steps: deps, roles: () => roles, registry, contracts: c }));
       steps = [
         authenticate(deps), classifyRequest(deps), authorizeRole(deps),
         expandNames(c), decideContracts(c), narrowQuery(),
@@ -130,7 +133,8 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
       log.warn('contracts are not enforced (enforceContracts: false): roles alone decide');
       steps = [authenticate(deps), classifyRequest(deps), authorizeRole(deps), forward(deps), respond(deps)];
     }
-    const app = buildServer({ config, tls, steps, audit, log });
+    const routes: RouteSpec[] = [...extraRoutes, { method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'], url: '/*', steps }];
+    const app = buildServer({ config, tls, routes, audit, log });
     const address = await app.listen({ host: config.listen.host, port: config.listen.port });
     const url = address.replace('[::1]', 'localhost');
     const openAudit = audit;

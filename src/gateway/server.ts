@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type HTTPMethods } from 'fastify';
 import { randomUUID, createHash } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import { MimtrustError, asMimtrustError, toProblem } from '../errors/index.js';
@@ -9,10 +9,17 @@ import type { Step } from './steps.js';
 import { auditEventOf } from './audit-event.js';
 import { securityHeaders } from './security-headers.js';
 
+/** A route and the steps that handle it; the last step leaves `ctx.response`. */
+export interface RouteSpec {
+  method: HTTPMethods | HTTPMethods[];
+  url: string;
+  steps: readonly Step[];
+}
+
 export interface ServerDeps {
   config: Config;
   tls: { cert: string; key: string; ca?: string } | undefined;
-  steps: readonly Step[];
+  routes: readonly RouteSpec[];
   audit: AuditLog;
   log: { warn(msg: string): void; error(obj: unknown, msg: string): void };
 }
@@ -21,8 +28,8 @@ const JSON_TYPES = ['application/json', 'application/ld+json', 'application/merg
 const PROBLEM_JSON = 'application/json';
 
 /**
- * The HTTPS front: fastify with helmet, strict body handling and one catch-all route that
- * runs the request through the steps. Every outcome (permit, deny, error) is audited, and a
+ * The HTTPS front: fastify with security headers, strict body handling, and routes that
+ * each run the request through their list of steps. Every outcome (permit, deny, error) is audited, and a
  * response leaves only after its audit record is durable.
  */
 export function buildServer(deps: ServerDeps): FastifyInstance {
@@ -80,6 +87,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       t0: performance.now(),
       raw: { method: req.raw.method ?? 'GET', url: req.raw.url ?? '/', headers: req.headers },
       rawBody: Buffer.isBuffer(req.body) ? req.body : undefined,
+      params: (req.params ?? {}) as Record<string, string>,
       clientIp: req.ip,
       tls: deps.tls !== undefined,
       reason: 'pending',
@@ -111,31 +119,28 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     void reply.headers(security).header('cache-control', 'no-store').send({ status: 'ok' });
   });
 
-  app.route({
-    method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'],
-    url: '/*',
-    handler: async (req, reply) => {
-      const ctx = newContext(req);
+  const handlerFor = (steps: readonly Step[]) => async (req: FastifyRequest, reply: FastifyReply) => {
+    const ctx = newContext(req);
+    try {
+      for (const step of steps) await step(ctx);
+      const res = ctx.response;
+      if (!res) throw new MimtrustError('INTERNAL', 'The request could not be processed.', { reason: 'no_response' });
+      // Nothing lost: the response leaves only once its audit record is durable.
       try {
-        for (const step of deps.steps) await step(ctx);
-        const res = ctx.response;
-        if (!res) throw new MimtrustError('INTERNAL', 'The request could not be processed.', { reason: 'no_response' });
-        // Nothing lost: the response leaves only once its audit record is durable.
-        try {
-          await deps.audit.append(auditEventOf(ctx, res.status, 'permit'));
-        } catch (auditErr) {
-          deps.log.error(auditErr, 'audit write failed; withholding the response');
-          throw new MimtrustError('SERVICE_UNAVAILABLE', 'The audit log is unavailable; the request was not completed.', { reason: 'audit_unavailable' });
-        }
-        void reply.code(res.status).headers(security).headers(res.headers).send(res.body);
-      } catch (err) {
-        const e = asMimtrustError(err);
-        if (e.code === 'INTERNAL') deps.log.error(err, 'request failed');
-        await sendProblem(reply, ctx, e);
+        await deps.audit.append(auditEventOf(ctx, res.status, 'permit'));
+      } catch (auditErr) {
+        deps.log.error(auditErr, 'audit write failed; withholding the response');
+        throw new MimtrustError('SERVICE_UNAVAILABLE', 'The audit log is unavailable; the request was not completed.', { reason: 'audit_unavailable' });
       }
-      return reply;
-    },
-  });
+      void reply.code(res.status).headers(security).headers(res.headers).send(res.body);
+    } catch (err) {
+      const e = asMimtrustError(err);
+      if (e.code === 'INTERNAL') deps.log.error(err, 'request failed');
+      await sendProblem(reply, ctx, e);
+    }
+    return reply;
+  };
+  for (const r of deps.routes) app.route({ method: r.method, url: r.url, handler: handlerFor(r.steps) });
 
   // Errors raised by fastify itself (body too large, unsupported content type, malformed URL).
   app.setErrorHandler(async (error: Error & { statusCode?: number; code?: string }, req, reply) => {

@@ -32,19 +32,23 @@ export function authenticate(deps: StepDeps): Step {
   };
 }
 
+/** Parse the JSON body, if any, into `ctx.raw.body`; only methods that carry a body may have one. */
+export function parseJsonBody(ctx: RequestContext): void {
+  if (ctx.rawBody === undefined || ctx.rawBody.length === 0) return;
+  if (!JSON_BODY_METHODS.has(ctx.raw.method)) {
+    throw new MimtrustError('BAD_REQUEST', 'This method takes no request body.', { reason: 'unexpected_body' });
+  }
+  try {
+    ctx.raw.body = JSON.parse(ctx.rawBody.toString('utf8'));
+  } catch {
+    throw new MimtrustError('BAD_REQUEST', 'The request body is not valid JSON.', { reason: 'invalid_json' });
+  }
+}
+
 /** Parse the JSON body (only now, after authentication) and classify the request. */
 export function classifyRequest(deps: StepDeps): Step {
   return (ctx) => {
-    if (ctx.rawBody !== undefined && ctx.rawBody.length > 0) {
-      if (!JSON_BODY_METHODS.has(ctx.raw.method)) {
-        throw new MimtrustError('BAD_REQUEST', 'This method takes no request body.', { reason: 'unexpected_body' });
-      }
-      try {
-        ctx.raw.body = JSON.parse(ctx.rawBody.toString('utf8'));
-      } catch {
-        throw new MimtrustError('BAD_REQUEST', 'The request body is not valid JSON.', { reason: 'invalid_json' });
-      }
-    }
+    parseJsonBody(ctx);
     ctx.ngsi = classify(ctx.raw, { basePath: deps.basePath });
     if (ctx.raw.body !== undefined) ctx.forwardBody = JSON.stringify(ctx.raw.body);
   };

@@ -3,6 +3,11 @@ import { join } from 'node:path';
 import { newEnforcer, newModelFromString, type Enforcer } from 'casbin';
 import { ACTIONS, type Action } from '../ngsi/types.js';
 
+/** Actions outside the NGSI-LD API, granted by roles like the others. */
+export const ADMIN_ACTIONS = ['manageContracts'] as const;
+export type AdminAction = (typeof ADMIN_ACTIONS)[number];
+const KNOWN_ACTIONS: ReadonlySet<string> = new Set<string>([...ACTIONS, ...ADMIN_ACTIONS]);
+
 /** The domain that stands for the default tenant (no NGSILD-Tenant header). */
 export const DEFAULT_TENANT_DOMAIN = '@default';
 
@@ -33,8 +38,8 @@ export function parseRoleCsv(text: string, file: string): Lines {
       const [, role, tenant, action] = cells as [string, string, string, string];
       if (!NAME.test(role)) throw new RolePolicyError(file, n, `invalid role name "${role}"`);
       if (!TENANT.test(tenant)) throw new RolePolicyError(file, n, `invalid tenant "${tenant}"`);
-      if (action !== '*' && !(ACTIONS as readonly string[]).includes(action)) {
-        throw new RolePolicyError(file, n, `unknown action "${action}" (expected one of ${ACTIONS.join(', ')} or *)`);
+      if (action !== '*' && !KNOWN_ACTIONS.has(action)) {
+        throw new RolePolicyError(file, n, `unknown action "${action}" (expected one of ${[...KNOWN_ACTIONS].join(', ')} or *)`);
       }
       out.p.push([role, tenant, action]);
     } else if (kind === 'g') {
@@ -80,7 +85,7 @@ export class RoleChecker {
   }
 
   /** True when any of the roles may perform the action in the tenant (undefined = default tenant). */
-  allows(roles: readonly string[], tenant: string | undefined, action: Action): boolean {
+  allows(roles: readonly string[], tenant: string | undefined, action: Action | AdminAction): boolean {
     if (roles.length === 0) return false;
     const domain = tenant ?? DEFAULT_TENANT_DOMAIN;
     const key = `${domain}\u0000${action}\u0000${roles.join('\u0000')}`;

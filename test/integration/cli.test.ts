@@ -71,3 +71,33 @@ describe('mimtrust command', () => {
     expect(out).toContain('config key "upstream.timeout": is not a known key');
   });
 });
+
+describe('mimtrust contracts validate', () => {
+  function run(dir: string): { code: number; out: string } {
+    try {
+      return { code: 0, out: execFileSync(process.execPath, [CLI, 'contracts', 'validate', dir], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
+    } catch (err) {
+      const e = err as { status: number; stdout: string; stderr: string };
+      return { code: e.status, out: e.stdout + e.stderr };
+    }
+  }
+
+  it('accepts the shipped example contracts', () => {
+    const r = run(join(REPO, 'contracts'));
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/4 contract file\(s\) valid/);
+  });
+
+  it('names the file, rule and term of a contract outside the profile', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mimtrust-cv-'));
+    writeFileSync(join(dir, 'bad.jsonld'), JSON.stringify({
+      '@context': ['http://www.w3.org/ns/odrl.jsonld'], '@type': 'Set', uid: 'urn:x', profile: 'https://mimtrust.org/ns/odrl-ngsi-ld',
+      permission: [{ uid: 'urn:x:r1', target: { '@type': 'AssetCollection' }, action: 'ngsi:read', duty: [{ action: 'compensate' }] }],
+    }));
+    const r = run(dir);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('bad.jsonld');
+    expect(r.out).toContain('urn:x:r1');
+    expect(r.out).toContain('compensate');
+  });
+});

@@ -1,0 +1,151 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { cpSync, mkdtempSync, writeFileSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { startHarness, token, REPO, type Harness } from '../helpers/harness.js';
+
+let h: Harness;
+let contractsDir: string;
+const E = '/ngsi-ld/v1/entities';
+
+const tramContract = (uid = 'urn:test:tram', attrs = ['line', 'delay']) => ({
+  '@context': ['http://www.w3.org/ns/odrl.jsonld', { ngsi: 'https://mimtrust.org/ns/odrl-ngsi-ld#' }],
+  '@type': 'Set',
+  uid,
+  profile: 'https://mimtrust.org/ns/odrl-ngsi-ld',
+  permission: [{
+    uid: `${uid}:read`,
+    target: { '@type': 'AssetCollection', refinement: [
+      { leftOperand: 'ngsi:entityType', operator: 'eq', rightOperand: 'Tram' },
+      { leftOperand: 'ngsi:attribute', operator: 'isAnyOf', rightOperand: attrs },
+    ] },
+    action: 'ngsi:read',
+  }],
+});
+
+beforeAll(async () => {
+  contractsDir = mkdtempSync(join(tmpdir(), 'mimtrust-contracts-'));
+  cpSync(join(REPO, 'test', 'fixtures', 'contracts-city'), contractsDir, { recursive: true });
+  h = await startHarness({ contractsDir });
+  h.broker.seed({ id: 'urn:ngsi-ld:Tram:1', type: 'Tram', line: { type: 'Property', value: '4' }, delay: { type: 'Property', value: 2 }, driver: { type: 'Property', value: 'Bob' } });
+});
+afterAll(async () => h?.close());
+
+const admin = () => token(h.issuer, { roles: ['contract-admin'] });
+const viewer = () => token(h.issuer, { roles: ['viewer'] });
+
+describe('admin API: contracts', () => {
+  it('requires a token and a role that grants manageContracts', async () => {
+    expect((await h.call('GET', '/admin/contracts')).status).toBe(401);
+    const res = await h.call('GET', '/admin/contracts', { token: await viewer() });
+    expect(res.status).toBe(403);
+    expect(res.json().decisionId).toBeDefined();
+  });
+
+  it('lists the contracts in force, from files', async () => {
+    const res = await h.call('GET', '/admin/contracts', { token: await admin() });
+    expect(res.status).toBe(200);
+    const uids = (res.json() as Array<{ uid: string; source: string }>).map((c) => c.uid);
+    expect(uids).toContain('urn:test:parking');
+  });
+
+  it('creates a contract that takes effect on the next request, and keeps it in the store', async () => {
+    expect((await h.call('GET', `${E}?type=Tram`, { token: await viewer() })).status).toBe(403);
+    const res = await h.call('POST', '/admin/contracts', { token: await admin(), body: tramContract() });
+    expect(res.status, res.text).toBe(201);
+    expect(res.headers.location).toBe('/admin/contracts/urn%3Atest%3Atram');
+    const read = await h.call('GET', `${E}?type=Tram`, { token: await viewer() });
+    expect(read.status).toBe(200);
+    expect(read.json()).toEqual([{ id: 'urn:ngsi-ld:Tram:1', type: 'Tram', line: { type: 'Property', value: '4' }, delay: { type: 'Property', value: 2 } }]);
+    const db = new Database(join(h.dir, 'mimtrust.db'), { readonly: true });
+    expect(db.prepare('SELECT uid FROM contracts').all()).toEqual([{ uid: 'urn:test:tram' }]);
+    db.close();
+    const got = await h.call('GET', '/admin/contracts/urn%3Atest%3Atram', { token: await admin() });
+    expect(got.json().document.uid).toBe('urn:test:tram');
+  });
+
+  it('refuses a second contract with the same uid (409) and a contract outside the profile (400), losing nothing', async () => {
+    expect((await h.call('POST', '/admin/contracts', { token: await admin(), body: tramContract() })).status).toBe(409);
+    const bad = tramContract('urn:test:bad');
+    (bad.permission[0] as Record<string, unknown>).constraint = [{ leftOperand: 'weather', operator: 'eq', rightOperand: 'sunny' }];
+    const res = await h.call('POST', '/admin/contracts', { token: await admin(), body: bad });
+    expect(res.status).toBe(400);
+    expect(res.json().detail).toContain('urn:test:bad:read');
+    expect(res.json().detail).toContain('weather');
+    const list = (await h.call('GET', '/admin/contracts', { token: await admin() })).json() as Array<{ uid: string }>;
+    expect(list.map((c) => c.uid)).toContain('urn:test:tram');
+    expect(list.map((c) => c.uid)).not.toContain('urn:test:bad');
+    const notJson = await h.call('POST', '/admin/contracts', { token: await admin(), rawBody: '{"uid": ', headers: { 'content-type': 'application/json' } });
+    expect(notJson.status).toBe(400);
+  });
+
+  it('replaces and deletes an API contract; a file contract cannot be deleted through the API', async () => {
+    const put = await h.call('PUT', '/admin/contracts/urn%3Atest%3Atram', { token: await admin(), body: tramContract('urn:test:tram', ['line']) });
+    expect(put.status).toBe(200);
+    const read = await h.call('GET', `${E}?type=Tram`, { token: await viewer() });
+    expect(read.json()[0].delay).toBeUndefined();
+    const mismatch = await h.call('PUT', '/admin/contracts/urn%3Atest%3Aother', { token: await admin(), body: tramContract('urn:test:tram') });
+    expect(mismatch.status).toBe(400);
+    expect((await h.call('DELETE', '/admin/contracts/urn%3Atest%3Atram', { token: await admin() })).status).toBe(204);
+    expect((await h.call('GET', `${E}?type=Tram`, { token: await viewer() })).status).toBe(403);
+    expect((await h.call('DELETE', '/admin/contracts/urn%3Atest%3Atram', { token: await admin() })).status).toBe(404);
+    expect((await h.call('DELETE', '/admin/contracts/urn%3Atest%3Aparking', { token: await admin() })).status).toBe(400);
+  });
+
+  it('validates a document without changing anything', async () => {
+    const ok = await h.call('POST', '/admin/contracts/validate', { token: await admin(), body: tramContract('urn:test:draft') });
+    expect(ok.status).toBe(200);
+    expect(ok.json()).toMatchObject({ valid: true, uid: 'urn:test:draft' });
+    const list = (await h.call('GET', '/admin/contracts', { token: await admin() })).json() as Array<{ uid: string }>;
+    expect(list.map((c) => c.uid)).not.toContain('urn:test:draft');
+  });
+});
+
+describe('admin API: dry run', () => {
+  it('says why a request would be denied, and what a permitted one would show', async () => {
+    const deny = await h.call('POST', '/admin/decisions', { token: await admin(), body: {
+      request: { method: 'GET', url: '/ngsi-ld/v1/entities?type=ParkingSpot&attrs=ownerReference' },
+      caller: { sub: 'alice', roles: ['viewer'] },
+    } });
+    expect(deny.status).toBe(200);
+    expect(deny.json()).toMatchObject({ effect: 'deny', reason: 'attribute_not_permitted', operation: 'entity.query', action: 'read' });
+    const permit = await h.call('POST', '/admin/decisions', { token: await admin(), body: {
+      request: { method: 'GET', url: '/ngsi-ld/v1/entities?type=ParkingSpot' },
+      caller: { sub: 'alice', roles: ['viewer'] },
+    } });
+    const p = permit.json();
+    expect(p.effect).toBe('permit');
+    expect(p.rules).toEqual([{ contract: 'urn:test:parking', rule: 'urn:test:parking:read' }]);
+    expect(p.obligations.view['https://uri.etsi.org/ngsi-ld/default-context/ParkingSpot'].except).toContain('https://uri.etsi.org/ngsi-ld/default-context/ownerReference');
+    const roleDenied = await h.call('POST', '/admin/decisions', { token: await admin(), body: {
+      request: { method: 'POST', url: '/ngsi-ld/v1/entities', body: { id: 'urn:x', type: 'ParkingSpot' } },
+      caller: { roles: ['viewer'] },
+    } });
+    expect(roleDenied.json()).toMatchObject({ effect: 'deny', reason: 'role_denied' });
+    const bad = await h.call('POST', '/admin/decisions', { token: await admin(), body: { request: { method: 'GET' } } });
+    expect(bad.status).toBe(400);
+  });
+});
+
+describe('contracts folder', () => {
+  it('picks up a new contract file, and keeps the current set when a changed file is invalid', async () => {
+    writeFileSync(join(contractsDir, 'tram.jsonld'), JSON.stringify(tramContract('urn:test:tram-file')));
+    let status = 0;
+    for (let i = 0; i < 40 && status !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = (await h.call('GET', `${E}?type=Tram`, { token: await viewer() })).status;
+    }
+    expect(status).toBe(200);
+    writeFileSync(join(contractsDir, 'broken.jsonld'), '{ "uid": "urn:test:broken", ');
+    await new Promise((r) => setTimeout(r, 600));
+    expect((await h.call('GET', `${E}?type=Tram`, { token: await viewer() })).status).toBe(200);
+    unlinkSync(join(contractsDir, 'broken.jsonld'));
+    unlinkSync(join(contractsDir, 'tram.jsonld'));
+    for (let i = 0; i < 40 && status !== 403; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = (await h.call('GET', `${E}?type=Tram`, { token: await viewer() })).status;
+    }
+    expect(status).toBe(403);
+  });
+});
