@@ -1,6 +1,6 @@
 import { MimtrustError } from '../errors/index.js';
 import { classify } from '../ngsi/index.js';
-import type { TokenVerifier } from '../auth/index.js';
+import type { TokenVerifier, VerifiedToken } from '../auth/index.js';
 import type { RoleChecker } from '../policy/index.js';
 import type { RequestContext } from './context.js';
 import type { Upstream } from './upstream.js';
@@ -28,8 +28,34 @@ export function authenticate(deps: StepDeps): Step {
         headers: { 'www-authenticate': 'Bearer realm="mimtrust", error="invalid_request"' },
       });
     }
-    ctx.token = await deps.verifier.verify(header);
+    const token = await deps.verifier.verify(header);
+    checkSenderConstraint(token, ctx.certThumbprint);
+    ctx.token = token;
   };
+}
+
+/**
+ * A sender-constrained token is only good from its holder: bound to a client certificate
+ * (RFC 8705 `cnf.x5t#S256`) it must arrive over mTLS with that very certificate. Proof of
+ * possession for DPoP-bound tokens (`cnf.jkt`) is not checked yet, so those are refused
+ * rather than accepted as bearer tokens.
+ */
+export function checkSenderConstraint(token: VerifiedToken, certThumbprint: string | undefined): void {
+  const cnf = token.cnf;
+  if (cnf === undefined) return;
+  const bound = cnf['x5t#S256'];
+  if (bound !== undefined && bound !== certThumbprint) {
+    throw new MimtrustError('INVALID_TOKEN', 'The access token is bound to a client certificate that this connection did not present.', {
+      reason: 'token_binding_mismatch',
+      headers: { 'www-authenticate': 'Bearer realm="mimtrust", error="invalid_token", error_description="certificate binding mismatch"' },
+    });
+  }
+  if (cnf.jkt !== undefined) {
+    throw new MimtrustError('INVALID_TOKEN', 'DPoP-bound access tokens are not accepted by this gateway.', {
+      reason: 'token_dpop_unsupported',
+      headers: { 'www-authenticate': 'Bearer realm="mimtrust", error="invalid_token", error_description="DPoP-bound tokens are not supported"' },
+    });
+  }
 }
 
 /** Parse the JSON body, if any, into `ctx.raw.body`; only methods that carry a body may have one. */

@@ -24,8 +24,12 @@ const WHOLE_ENTITY_OPERATIONS: ReadonlySet<Operation> = new Set([
   'entity.replace', 'entity.delete', 'batch.delete', 'batch.upsert', 'temporal.delete',
 ]);
 
-/** Filter reads that only shape the response; `attrs`/`pick` are checked through `req.attrs`. */
-const PROJECTIONS: ReadonlySet<string> = new Set(['attrs', 'pick', 'omit']);
+/**
+ * Filter reads that only shape the response; `attrs`/`pick` are checked through
+ * `req.attrs`. `geometryProperty` picks the GeoJSON geometry, which the response filter
+ * empties when that property may not be read: it selects nothing, so it is not a probe.
+ */
+const PROJECTIONS: ReadonlySet<string> = new Set(['attrs', 'pick', 'omit', 'geometryProperty']);
 
 const PERMITTED = 'Permitted by contract.';
 

@@ -51,6 +51,7 @@ beforeAll(async () => {
   h.broker.seed({ id: 'urn:ngsi-ld:SecretSite:1', type: 'SecretSite', name: { type: 'Property', value: 'bunker' } });
   h.broker.seed({ ...spot(9), id: 'urn:ngsi-ld:ParkingSpot:9', type: ['ParkingSpot', 'SecretSite'] });
   h.broker.seed({ id: 'urn:ngsi-ld:HomeEnergyMeter:1', type: 'HomeEnergyMeter', consumption: { type: 'Property', value: 12.5 }, occupant: { type: 'Property', value: 'Alice' } });
+  h.broker.seed({ id: 'urn:ngsi-ld:StreetBench:1', type: 'StreetBench', name: { type: 'Property', value: 'Oak bench' }, location: { type: 'GeoProperty', value: { type: 'Point', coordinates: [4.123456, 50.654321] } } });
   h.broker.seed({ id: 'urn:ngsi-ld:OldDataset:1', type: 'OldDataset', v: { type: 'Property', value: 1 } });
   h.broker.seed({ id: 'urn:ngsi-ld:ResidentParkingPermit:1', type: 'ResidentParkingPermit', plate: { type: 'Property', value: 'AB-123' } });
 });
@@ -87,19 +88,34 @@ describe('attribute filtering of responses', () => {
     });
   }
 
+  it('never leaks a forbidden location through the GeoJSON geometry', async () => {
+    for (const [path, headers] of [
+      [`${E}/urn:ngsi-ld:StreetBench:1`, { accept: 'application/geo+json' }],
+      [`${E}?type=StreetBench&format=geojson`, {}],
+    ] as Array<[string, Record<string, string>]>) {
+      const res = await h.call('GET', path, { token: await viewer(), headers });
+      expect(res.status, res.text).toBe(200);
+      expect(res.text).toContain('Oak bench');
+      expect(res.text).not.toContain('4.123456');
+      const body = res.json();
+      const feature = body.type === 'FeatureCollection' ? body.features[0] : body;
+      expect(feature.geometry).toBeNull();
+    }
+  });
+
   it('drops entities of a type the caller may not read from a query without a type, and corrects the count', async () => {
     const res = await h.call('GET', `${E}?idPattern=urn:ngsi-ld:.*&count=true`, { token: await viewer() });
     expect(res.status).toBe(200);
     const ids = (res.json() as Array<{ id: string }>).map((e) => e.id).sort();
-    expect(ids).toEqual(['urn:ngsi-ld:ParkingSpot:1', 'urn:ngsi-ld:ParkingSpot:2', 'urn:ngsi-ld:ParkingSpot:3']);
-    expect(res.headers['ngsild-results-count']).toBe('3');
+    expect(ids).toEqual(['urn:ngsi-ld:ParkingSpot:1', 'urn:ngsi-ld:ParkingSpot:2', 'urn:ngsi-ld:ParkingSpot:3', 'urn:ngsi-ld:StreetBench:1']);
+    expect(res.headers['ngsild-results-count']).toBe('4');
     expect(res.text).not.toContain('ownerReference');
   });
 
   it('asks the broker only for permitted types when the query names none', async () => {
     await h.call('GET', `${E}?idPattern=urn:ngsi-ld:.*`, { token: await viewer() });
-    const forwarded = h.broker.requests[h.broker.requests.length - 1]!;
-    expect(forwarded.url).toContain('type=ParkingSpot');
+    const forwarded = new URL(h.broker.requests[h.broker.requests.length - 1]!.url, 'http://x');
+    expect(forwarded.searchParams.get('type')!.split(',').sort()).toEqual(['ParkingSpot', 'StreetBench']);
   });
 
   it('hides a multi-typed entity when one of its types is prohibited', async () => {
@@ -127,7 +143,7 @@ describe('attribute filtering of responses', () => {
   it('shows only permitted types and attributes in discovery', async () => {
     const types = await h.call('GET', '/ngsi-ld/v1/types', { token: await viewer() });
     expect(types.status).toBe(200);
-    expect(types.json().typeList).toEqual(['ParkingSpot']);
+    expect(types.json().typeList.sort()).toEqual(['ParkingSpot', 'StreetBench']);
     const attrs = await h.call('GET', '/ngsi-ld/v1/attributes', { token: await viewer() });
     expect(attrs.json().attributeList).not.toContain('ownerReference');
     expect(attrs.json().attributeList).not.toContain('occupant');

@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { SignJWT, base64url, exportSPKI } from 'jose';
 import { createPublicKey } from 'node:crypto';
+import { request as httpsRequest } from 'node:https';
 import { startHarness, token, ISSUER, type Harness } from '../helpers/harness.js';
 
 let h: Harness;
@@ -131,6 +132,25 @@ describe('forwarding', () => {
     expect(fwd.headers.authorization).toBeUndefined();
     expect(fwd.headers['x-forwarded-for']).toBe('127.0.0.1');
     expect(fwd.headers['x-forwarded-proto']).toBe('https');
+  });
+
+  it('does not forward hop-by-hop headers, nor headers the caller lists in Connection', async () => {
+    const t = await token(h.issuer);
+    // node:https sends the headers as written (undici refuses a custom Connection header).
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpsRequest(h.gateway.url.replace('127.0.0.1', 'localhost') + `${E}/urn:ngsi-ld:ParkingSpot:1`, {
+        ca: h.ca,
+        headers: { authorization: `Bearer ${t}`, connection: 'keep-alive, x-internal-secret', 'x-internal-secret': 's3cret', te: 'trailers', 'proxy-authorization': 'Basic eA==', 'x-keep': 'yes' },
+      }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode!)); });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(200);
+    const fwd = lastForwarded()!;
+    expect(fwd.headers['x-internal-secret']).toBeUndefined();
+    expect(fwd.headers['proxy-authorization']).toBeUndefined();
+    expect(fwd.headers.te).toBeUndefined();
+    expect(fwd.headers['x-keep']).toBe('yes');
   });
 
   it('forwards the body exactly as checked: a duplicated key cannot mean one thing to the gateway and another to the broker', async () => {
