@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { loadConfig } from '../config/index.js';
-import { createContextResolver } from '../context/index.js';
+import { contextResolverFor } from '../context/index.js';
 import { readContractDir, compileDocuments, ContractError } from '../contracts/index.js';
 import { parseOptions } from './options.js';
 
@@ -18,13 +18,7 @@ export async function runContractsValidate(args: string[]): Promise<number> {
     process.stderr.write(`mimtrust: no such folder: ${dir}\n`);
     return 1;
   }
-  const resolver = createContextResolver({
-    allowList: config.contexts.allowList,
-    maxEntries: config.contexts.maxEntries,
-    maxAgeMs: config.contexts.maxAgeSec * 1000,
-    maxBytes: config.contexts.maxBytes,
-    fetchTimeoutMs: config.contexts.fetchTimeoutMs,
-  });
+  const resolver = await contextResolverFor(config.contexts);
   try {
     const docs = readContractDir(dir);
     const snapshot = await compileDocuments(docs, resolver);

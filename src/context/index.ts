@@ -19,3 +19,4 @@ export { compileAllowList } from './allow-list.js';
 export type { UrlAllowList } from './allow-list.js';
 export { createContextResolver } from './resolver.js';
 export type { ContextResolver, ContextResolverOptions } from './resolver.js';
+export { contextResolverFor } from './from-config.js';

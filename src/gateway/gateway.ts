@@ -7,7 +7,7 @@ import { createTokenVerifier, type IssuerConfig } from '../auth/index.js';
 import { RoleChecker } from '../policy/index.js';
 import { AuditLog, loadOrCreateAuditKey } from '../audit/index.js';
 import { openSqlite, WorkerAuditStore, SqliteContractStore, type SqliteDatabase } from '../store/index.js';
-import { createContextResolver, loadCoreContextFile } from '../context/index.js';
+import { contextResolverFor } from '../context/index.js';
 import { ContractRegistry } from '../contracts/index.js';
 import { UsageCounters } from './usage-counters.js';
 import { expandNames, decideContracts, narrowQuery, filterByDecision, type ContractDeps } from './contract-steps.js';
@@ -81,14 +81,7 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
   const verifier = createTokenVerifier(issuers);
   let roles = await RoleChecker.fromFiles(config.policiesDir);
 
-  const resolver = createContextResolver({
-    allowList: config.contexts.allowList,
-    maxEntries: config.contexts.maxEntries,
-    maxAgeMs: config.contexts.maxAgeSec * 1000,
-    maxBytes: config.contexts.maxBytes,
-    fetchTimeoutMs: config.contexts.fetchTimeoutMs,
-    ...(config.contexts.coreContextFile ? { core: await loadCoreContextFile(config.contexts.coreContextFile) } : {}),
-  });
+  const resolver = await contextResolverFor(config.contexts);
 
   let db: SqliteDatabase | undefined;
   let audit: AuditLog | undefined;

@@ -1,0 +1,15 @@
+import type { Config } from '../config/index.js';
+import { loadCoreContextFile } from './core-context.js';
+import { createContextResolver, type ContextResolver } from './resolver.js';
+
+/** The resolver the configuration describes (allow-list, cache limits, optional newer core file). */
+export async function contextResolverFor(contexts: Config['contexts']): Promise<ContextResolver> {
+  return createContextResolver({
+    allowList: contexts.allowList,
+    maxEntries: contexts.maxEntries,
+    maxAgeMs: contexts.maxAgeSec * 1000,
+    maxBytes: contexts.maxBytes,
+    fetchTimeoutMs: contexts.fetchTimeoutMs,
+    ...(contexts.coreContextFile ? { core: await loadCoreContextFile(contexts.coreContextFile) } : {}),
+  });
+}
