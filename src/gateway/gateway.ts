@@ -79,7 +79,7 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
   const issuers = await trustedIssuers(config);
   if (issuers.length === 0) log.warn('no token issuer is trusted: every request will be refused with 401');
   const verifier = createTokenVerifier(issuers);
-  let roles = await RoleChecker.fromFiles(config.policiesDir);
+  const roles = await RoleChecker.fromFiles(config.policiesDir);
 
   const resolver = await contextResolverFor(config.contexts);
 
