@@ -1,15 +1,17 @@
 /**
  * Gateway benchmark: requests/s and p50/p99 latency of one NGSI-LD read
- * (GET /ngsi-ld/v1/entities/<ParkingSpot>) three ways against the same broker:
+ * (GET /ngsi-ld/v1/entities/<ParkingSpot>) against the same broker, in up to five modes:
  *   direct      HTTP straight to the broker
- *   bare proxy  HTTPS through a proxy that checks nothing (the ceiling for Node.js)
- *   gateway     HTTPS through mimtrust: token check, roles, audit log
- * Broker, bare proxy and gateway each run in their own process; the load generator runs
- * here. Afterwards it checks that every response was a 200 and that the audit log holds
- * one record per gateway request. See bench/README.md.
+ *   bare        HTTPS through a proxy that checks nothing (the ceiling for Node.js)
+ *   gateway     HTTPS through mimtrust: token check, roles, audit log; contracts off
+ *   contracts   the same plus usage contracts, with a contract that shows every attribute
+ *   filtering   the same plus usage contracts, with a contract that hides two attributes
+ * Broker, bare proxy and each gateway run in their own process; the load generator runs
+ * here. Afterwards it checks that every response was a 200 and that each gateway's audit
+ * log holds one record per request it received. See bench/README.md.
  *
  *   npm run build && node bench/gateway.mjs
- *   BENCH_DURATION=10 BENCH_WARMUP=2 BENCH_CONNECTIONS=16 BENCH_ROUNDS=3 BENCH_PROFILE=1 BENCH_JSON=out.json
+ *   BENCH_MODES=direct,bare,gateway BENCH_DURATION=8 BENCH_WARMUP=2 BENCH_CONNECTIONS=16 BENCH_ROUNDS=3 BENCH_PROFILE=1 BENCH_JSON=out.json
  */
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -19,24 +21,16 @@ import { readSettings } from './lib/settings.mjs';
 import { checkBuild } from './lib/build-check.mjs';
 import { killAll, startRunner } from './lib/supervisor.mjs';
 import { PARKING_SPOT_PATH } from './lib/parking-spot.mjs';
-import { preflight, differingBodies } from './lib/preflight.mjs';
+import { preflight, differingBodies, viewProblems } from './lib/preflight.mjs';
 import { measure } from './lib/load.mjs';
 import { combineRounds } from './lib/rounds.mjs';
 import { countAuditRows } from './lib/audit-count.mjs';
-import { compare, formatComparison, formatTable } from './lib/report.mjs';
+import { compare, formatComparison, formatTable, perRoundRatios } from './lib/report.mjs';
 import { formatProfileSummary, summariseProfile } from './lib/cpu-profile.mjs';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 
-async function mintToken(info, ttlSec) {
-  // Imported only here: the parent needs the compiled key and issuer code for this alone.
-  const { loadOrCreateSigningKey } = await import('../dist/keys/index.js');
-  const { issueLocalToken, LOCAL_ISSUER_KEY_NAME } = await import('../dist/issuer/index.js');
-  const key = await loadOrCreateSigningKey(info.keysDir, LOCAL_ISSUER_KEY_NAME);
-  return issueLocalToken(key, { issuer: info.localIssuer.issuer, audience: info.localIssuer.audience }, { sub: 'bench-viewer', roles: ['viewer'], ttlSec });
-}
-
-/** The run's temporary directory (keys, SQLite store, CPU profile); kept only when profiling. */
+/** The run's temporary directory (keys, SQLite stores, CPU profiles); kept only when profiling. */
 const temp = { dir: undefined, keep: false };
 
 function cleanUp() {
@@ -45,19 +39,59 @@ function cleanUp() {
   temp.dir = undefined;
 }
 
-function cpuProfileOf(dir) {
-  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-  if (!file) throw new Error(`no .cpuprofile was written to ${dir}`);
-  return join(dir, file);
+/** node --cpu-prof writes CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile; thread 0 is the main thread. */
+const PROFILE_NAME = /^CPU\.\d+\.\d+\.\d+\.(\d+)\.\d+\.cpuprofile$/;
+
+/** The main thread's profile (the event loop that serves requests) and those of worker threads, such as the audit writer. */
+function cpuProfilesOf(dir) {
+  const files = readdirSync(dir).filter((f) => PROFILE_NAME.test(f)).sort();
+  const main = files.find((f) => PROFILE_NAME.exec(f)?.[1] === '0');
+  if (!main) throw new Error(`no main-thread .cpuprofile was written to ${dir}`);
+  return { main: join(dir, main), workers: files.filter((f) => f !== main).map((f) => join(dir, f)) };
+}
+
+const MB = 1048576;
+
+/**
+ * Starts the process behind each mode. Gateways start one after another: the first one
+ * creates the audit key in the shared keys folder, the others read it.
+ */
+async function startModes(settings, { dir, broker, keys }) {
+  const started = [];
+  for (const mode of settings.modes.filter((m) => m.kind === 'gateway')) {
+    const profileDir = join(dir, 'profile', mode.key);
+    if (settings.profile) mkdirSync(profileDir, { recursive: true });
+    const handle = await startRunner(
+      `gateway ${mode.key}`,
+      './run-gateway.mjs',
+      { dir, repo: REPO, upstream: broker.info.url, connections: settings.upstreamConnections, name: mode.key, ...mode.gateway },
+      { execArgv: settings.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [] },
+    );
+    started.push({ ...mode, handle, origin: handle.info.url, profileDir });
+  }
+  if (settings.modes.some((m) => m.kind === 'bare')) {
+    const bare = await startRunner('bare proxy', './run-bare-proxy.mjs', {
+      upstream: broker.info.url,
+      certFile: keys.certFile,
+      keyFile: keys.keyFile,
+      connections: settings.upstreamConnections,
+    });
+    started.push({ ...settings.modes.find((m) => m.kind === 'bare'), handle: bare, origin: bare.info.url });
+  }
+  const direct = settings.modes.find((m) => m.kind === 'broker');
+  if (direct) started.push({ ...direct, handle: broker, origin: broker.info.url });
+  // Back in round order.
+  return settings.modes.map((m) => started.find((s) => s.key === m.key));
 }
 
 async function main(settings) {
   const warning = checkBuild(REPO);
   if (warning) console.warn(warning);
   console.log(
-    `mimtrust gateway benchmark: ${settings.connections} connections, ${settings.warmupSec} s warm-up + ${settings.durationSec} s per mode, ` +
+    `mimtrust gateway benchmark: modes ${settings.modes.map((m) => m.key).join(', ')}; ${settings.connections} connections, ` +
+      `${settings.warmupSec} s warm-up + ${settings.durationSec} s per mode, ${settings.rounds} round(s); ` +
       `${cpus().length} CPU(s) shared by the load generator and the system under test, node ${process.version}, ` +
-      `load average ${loadavg()[0].toFixed(2)} at start`,
+      `load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at start`,
   );
   if (settings.workers > 1) {
     console.log(`BENCH_WORKERS=${settings.workers}: skipped, the gateway runs as one process and has no multi-worker mode yet (see bench/README.md)`);
@@ -65,36 +99,30 @@ async function main(settings) {
 
   const dir = mkdtempSync(join(tmpdir(), 'mimtrust-bench-'));
   temp.dir = dir;
-  const profileDir = join(dir, 'profile');
   try {
+    // Imported only now: they load the compiled gateway, which checkBuild has found.
+    const { gatewayConfig } = await import('./lib/gateway-config.mjs');
+    const { prepareKeyMaterial } = await import('./lib/key-material.mjs');
+
     const broker = await startRunner('broker', './run-broker.mjs', {});
-    if (settings.profile) mkdirSync(profileDir);
-    const gateway = await startRunner(
-      'gateway',
-      './run-gateway.mjs',
-      { dir, repo: REPO, upstream: broker.info.url, connections: settings.upstreamConnections },
-      { execArgv: settings.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [] },
+    const shared = gatewayConfig({ dir, repo: REPO, upstream: broker.info.url, connections: settings.upstreamConnections });
+    const keys = await prepareKeyMaterial(shared, settings.timeBoundMs / 1000 + 600);
+    const modes = await startModes(settings, { dir, broker, keys });
+    const gateways = modes.filter((m) => m.kind === 'gateway');
+
+    // The same request everywhere; the broker and the bare proxy simply ignore the token.
+    const headers = { accept: 'application/json', authorization: `Bearer ${keys.token}` };
+    const answers = await preflight(
+      [{ name: 'broker', origin: broker.info.url }, ...modes.map((m) => ({ name: m.key, origin: m.origin }))],
+      { path: PARKING_SPOT_PATH, headers, ca: keys.cert },
     );
-    const bare = await startRunner('bare proxy', './run-bare-proxy.mjs', {
-      upstream: broker.info.url,
-      certFile: gateway.info.certFile,
-      keyFile: gateway.info.keyFile,
-      connections: settings.upstreamConnections,
-    });
-
-    const token = await mintToken(gateway.info, settings.timeBoundMs / 1000 + 600);
-    // The same request everywhere; direct and bare simply ignore the token.
-    const headers = { accept: 'application/json', authorization: `Bearer ${token}` };
-    const modes = [
-      { key: 'direct', label: 'direct (http)', origin: broker.info.url, handle: broker },
-      { key: 'bare', label: 'bare proxy (https)', origin: bare.info.url, handle: bare },
-      { key: 'gateway', label: 'gateway (https)', origin: gateway.info.url, handle: gateway },
-    ];
-
-    const ca = readFileSync(gateway.info.certFile, 'utf8');
-    const answers = await preflight(modes.map((m) => ({ name: m.key, origin: m.origin })), { path: PARKING_SPOT_PATH, headers, ca });
-    const differing = differingBodies(answers);
-    if (differing.length) console.warn(`warning: ${differing.join(', ')} answered a different body than the broker; the modes do not move the same bytes`);
+    const reference = answers[0].body;
+    const shown = modes.map((m, i) => ({ name: m.key, body: answers[i + 1].body, hides: m.hides }));
+    const problems = viewProblems(reference, shown);
+    if (problems.length) throw new Error(`preflight: the modes do not show what they should:\n  ${problems.join('\n  ')}`);
+    const differing = differingBodies(reference, shown);
+    if (differing.length) console.warn(`warning: ${differing.join(', ')} answered the entity with other bytes than the broker; the modes do not move the same bytes`);
+    for (const m of modes.filter((x) => x.hides.length)) console.log(`preflight: ${m.key} hides ${m.hides.join(', ')}; the other modes show the broker's entity unchanged`);
 
     const runs = Object.fromEntries(modes.map((m) => [m.key, []]));
     for (let round = 1; round <= settings.rounds; round++) {
@@ -113,24 +141,26 @@ async function main(settings) {
     }
     const results = Object.fromEntries(modes.map((m) => [m.key, combineRounds(runs[m.key])]));
 
-    // Stopping the gateway flushes and closes its audit log (and writes the CPU profile).
-    const { received } = await gateway.stop();
-    const audit = countAuditRows(gateway.info.storePath);
-    await bare.stop();
+    // Stopping a gateway flushes and closes its audit log (and writes its CPU profile).
+    const audits = {};
+    for (const g of gateways) {
+      const { received } = await g.handle.stop();
+      audits[g.key] = { received, ...countAuditRows(g.handle.info.storePath) };
+    }
+    for (const m of modes.filter((x) => x.kind === 'bare')) await m.handle.stop();
     await broker.stop();
 
     console.log('');
     if (settings.rounds > 1) console.log(`figures are medians over ${settings.rounds} interleaved rounds; counts are totals`);
     console.log(formatTable(modes.map((m) => ({ label: m.label, m: results[m.key], rssMax: m.handle.rssMax }))));
     console.log('');
-    const comparison = compare(results, gateway.rssMax);
+    const comparison = compare(results, Object.fromEntries(gateways.map((g) => [g.key, g.handle.rssMax])));
     console.log(formatComparison(comparison));
-    if (settings.rounds > 1) {
-      // Paired within each round, so drifting background load shows as spread, not as bias.
-      const perRound = runs.gateway.map((g, i) => (g.rps / runs.bare[i].rps).toFixed(2));
-      console.log(`gateway / bare proxy throughput per round: ${perRound.join(', ')}`);
+    const rounds = settings.rounds > 1 ? perRoundRatios(runs) : [];
+    for (const r of rounds) console.log(`${r.name} throughput per round: ${r.ratios.map((x) => x.toFixed(2)).join(', ')}`);
+    for (const g of gateways) {
+      console.log(`${g.key}: RSS after start (idle) ${(g.handle.rssAtReady / MB).toFixed(1)} MB; max V8 heap used under load ${(g.handle.heapUsedMax / MB).toFixed(1)} MB`);
     }
-    console.log(`gateway RSS after start (idle): ${(gateway.rssAtReady / 1048576).toFixed(1)} MB; max V8 heap used under load: ${(gateway.heapUsedMax / 1048576).toFixed(1)} MB`);
 
     const failures = [];
     for (const m of modes) {
@@ -139,33 +169,44 @@ async function main(settings) {
         failures.push(`${m.label}: ${r.non2xx} non-2xx (${JSON.stringify(r.statusCodes)}), ${r.errors} errors, ${r.timeouts} timeouts, ${r.warmupNon2xx} non-2xx in warm-up`);
       }
     }
-    // Exact: every request that reached the gateway's server has one record. Bounded from
+    // Exact: every request that reached a gateway's server has one record. Bounded from
     // below by what the load generator saw answered (plus the preflight request).
-    const answered = results.gateway.completed + 1;
-    console.log(
-      `audit: ${audit.records} records, ${audit.checkpoints} checkpoints; gateway received ${received} requests, ` +
-        `the load generator saw ${answered} answered (incl. preflight)`,
-    );
-    if (audit.records !== received) failures.push(`audit records (${audit.records}) != requests received by the gateway (${received})`);
-    if (audit.records < answered) failures.push(`audit records (${audit.records}) < responses answered (${answered})`);
+    for (const g of gateways) {
+      const audit = audits[g.key];
+      const answered = results[g.key].completed + 1;
+      console.log(
+        `audit ${g.key}: ${audit.records} records, ${audit.checkpoints} checkpoints; the gateway received ${audit.received} requests, ` +
+          `the load generator saw ${answered} answered (incl. preflight)`,
+      );
+      if (audit.records !== audit.received) failures.push(`${g.key}: audit records (${audit.records}) != requests received by the gateway (${audit.received})`);
+      if (audit.records < answered) failures.push(`${g.key}: audit records (${audit.records}) < responses answered (${answered})`);
+    }
 
     if (settings.profile) {
       temp.keep = true;
-      const file = cpuProfileOf(profileDir);
-      console.log('');
-      console.log(`gateway CPU profile: ${file} (summary of the measured run only, without start-up and warm-up)`);
-      console.log(formatProfileSummary(summariseProfile(JSON.parse(readFileSync(file, 'utf8')), results.gateway.windows)));
+      for (const g of gateways) {
+        const files = cpuProfilesOf(g.profileDir);
+        console.log('');
+        console.log(`${g.key} CPU profile, main thread: ${files.main} (summary of the measured runs only, without start-up and warm-up)`);
+        if (files.workers.length) console.log(`worker threads (summarise with bench/lib/cpu-profile.mjs): ${files.workers.join(', ')}`);
+        console.log(formatProfileSummary(summariseProfile(JSON.parse(readFileSync(files.main, 'utf8')), results[g.key].windows)));
+      }
     }
 
     if (settings.jsonOut) {
-      writeFileSync(settings.jsonOut, JSON.stringify({ settings, cpus: cpus().length, loadavg: loadavg(), node: process.version, runs, results, comparison, audit, received, gatewayMemory: { rssAtReady: gateway.rssAtReady, rssMax: gateway.rssMax, heapUsedMax: gateway.heapUsedMax } }, null, 2) + '\n');
+      const memory = Object.fromEntries(modes.map((m) => [m.key, { rssAtReady: m.handle.rssAtReady, rssMax: m.handle.rssMax, heapUsedMax: m.handle.heapUsedMax }]));
+      const { modes: _modes, ...plain } = settings;
+      writeFileSync(
+        settings.jsonOut,
+        JSON.stringify({ settings: { ...plain, modes: modes.map((m) => m.key) }, cpus: cpus().length, loadavg: loadavg(), node: process.version, runs, results, comparison, perRound: rounds, audits, memory }, null, 2) + '\n',
+      );
     }
 
     if (failures.length) {
       console.error('\nthe run is not valid:\n  ' + failures.join('\n  '));
       return 1;
     }
-    console.log('\nall responses were 200 and every gateway request is in the audit log');
+    console.log(`\nall responses were 200${gateways.length ? ' and every gateway request is in its audit log' : ''}`);
     return 0;
   } finally {
     cleanUp();

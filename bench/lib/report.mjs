@@ -1,30 +1,85 @@
-/** The benchmark's printed result: the table, the ratios that matter, and the targets. */
+/**
+ * The benchmark's printed result: the table, the ratios that matter, and the targets.
+ * Ratios are declared as pairs of modes; a pair is reported only when both were measured.
+ */
 
 export const TARGETS = {
   minThroughputVsBare: 0.8,
   maxAddedP50Ms: 1,
   maxRssMb: 200,
+  minFilteringVsContracts: 0.8,
 };
+
+const NAMES = { direct: 'direct', bare: 'bare proxy', gateway: 'gateway', contracts: 'contracts', filtering: 'filtering' };
+
+/**
+ * Two groups: the gateway's own cost (token, roles, audit) against a proxy that does
+ * nothing, and what usage contracts add on top of that gateway.
+ * min: the throughput ratio must reach it; max: the added p50 must stay below it.
+ */
+const GROUPS = [
+  {
+    title: 'gateway core (token check, roles, audit; no contracts)',
+    throughput: [
+      { a: 'gateway', b: 'bare', min: TARGETS.minThroughputVsBare },
+      { a: 'gateway', b: 'direct' },
+      { a: 'bare', b: 'direct' },
+    ],
+    added: [{ a: 'gateway', b: 'bare', max: TARGETS.maxAddedP50Ms }],
+  },
+  {
+    title: 'usage contracts (decide() alone, then decide() plus response filtering)',
+    throughput: [
+      { a: 'filtering', b: 'contracts', min: TARGETS.minFilteringVsContracts },
+      { a: 'contracts', b: 'gateway' },
+      { a: 'filtering', b: 'gateway' },
+      { a: 'contracts', b: 'direct' },
+      { a: 'filtering', b: 'direct' },
+    ],
+    added: [
+      { a: 'contracts', b: 'gateway' },
+      { a: 'filtering', b: 'gateway' },
+      { a: 'filtering', b: 'contracts' },
+    ],
+  },
+];
 
 const mb = (bytes) => bytes / (1024 * 1024);
 const fixed = (n, digits) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+const pairName = ({ a, b }) => `${NAMES[a]} / ${NAMES[b]}`;
 
-/** Ratios and the targets' verdicts from the three measured modes. */
-export function compare({ direct, bare, gateway }, gatewayRssMax) {
-  const addedP50Ms = gateway.p50Ms - bare.p50Ms;
-  const gatewayVsBare = gateway.rps / bare.rps;
-  return {
-    throughput: { gatewayVsBare, gatewayVsDirect: gateway.rps / direct.rps, bareVsDirect: bare.rps / direct.rps },
-    p50: { gatewayVsBare: gateway.p50Ms / bare.p50Ms, gatewayVsDirect: gateway.p50Ms / direct.p50Ms, bareVsDirect: bare.p50Ms / direct.p50Ms },
-    addedP50Ms,
-    addedP99Ms: gateway.p99Ms - bare.p99Ms,
-    gatewayRssMb: mb(gatewayRssMax),
-    targets: {
-      throughput: gatewayVsBare >= TARGETS.minThroughputVsBare,
-      addedP50: addedP50Ms < TARGETS.maxAddedP50Ms,
-      rss: mb(gatewayRssMax) < TARGETS.maxRssMb,
-    },
-  };
+/**
+ * Ratios, added latencies and the targets' verdicts from the measured modes.
+ * @param {Record<string, object>} results combined results by mode key
+ * @param {Record<string, number>} rssMaxByMode max RSS in bytes of each gateway child, by mode key
+ */
+export function compare(results, rssMaxByMode) {
+  const measured = (p) => results[p.a] !== undefined && results[p.b] !== undefined;
+  const groups = GROUPS.map((g) => ({
+    title: g.title,
+    throughput: g.throughput.filter(measured).map((p) => {
+      const ratio = results[p.a].rps / results[p.b].rps;
+      return { ...p, ratio, p50Ratio: results[p.a].p50Ms / results[p.b].p50Ms, ...(p.min !== undefined ? { met: ratio >= p.min } : {}) };
+    }),
+    added: g.added.filter(measured).map((p) => {
+      const p50Ms = results[p.a].p50Ms - results[p.b].p50Ms;
+      return { ...p, p50Ms, p99Ms: results[p.a].p99Ms - results[p.b].p99Ms, ...(p.max !== undefined ? { met: p50Ms < p.max } : {}) };
+    }),
+  })).filter((g) => g.throughput.length || g.added.length);
+  const rss = Object.entries(rssMaxByMode).map(([mode, bytes]) => ({ mode, mb: mb(bytes), met: mb(bytes) < TARGETS.maxRssMb }));
+  return { groups, rss };
+}
+
+/** Per-round throughput ratios of the pairs that have a target: paired within a round, they show the spread. */
+export function perRoundRatios(runs) {
+  const out = [];
+  for (const g of GROUPS) {
+    for (const p of g.throughput) {
+      if (p.min === undefined || !runs[p.a] || !runs[p.b]) continue;
+      out.push({ name: pairName(p), ratios: runs[p.a].map((r, i) => r.rps / runs[p.b][i].rps) });
+    }
+  }
+  return out;
 }
 
 export function formatTable(rows) {
@@ -46,18 +101,24 @@ export function formatTable(rows) {
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
+const verdict = (ok) => (ok ? 'met' : 'MISSED');
+
 export function formatComparison(c) {
-  const verdict = (ok) => (ok ? 'met' : 'MISSED');
-  return [
-    'throughput ratios (req/s):',
-    `  gateway / bare proxy   ${fixed(c.throughput.gatewayVsBare, 3)}   target >= ${TARGETS.minThroughputVsBare}: ${verdict(c.targets.throughput)}`,
-    `  gateway / direct       ${fixed(c.throughput.gatewayVsDirect, 3)}`,
-    `  bare proxy / direct    ${fixed(c.throughput.bareVsDirect, 3)}`,
-    'p50 latency ratios:',
-    `  gateway / bare proxy   ${fixed(c.p50.gatewayVsBare, 2)}`,
-    `  gateway / direct       ${fixed(c.p50.gatewayVsDirect, 2)}`,
-    `  bare proxy / direct    ${fixed(c.p50.bareVsDirect, 2)}`,
-    `added latency of the gateway over the bare proxy: p50 ${fixed(c.addedP50Ms, 3)} ms (target < ${TARGETS.maxAddedP50Ms} ms: ${verdict(c.targets.addedP50)}), p99 ${fixed(c.addedP99Ms, 3)} ms`,
-    `gateway max RSS under load: ${fixed(c.gatewayRssMb, 1)} MB (target < ${TARGETS.maxRssMb} MB: ${verdict(c.targets.rss)})`,
-  ].join('\n');
+  const lines = [];
+  for (const g of c.groups) {
+    lines.push(`${g.title}:`);
+    const width = Math.max(0, ...g.throughput.map((p) => pairName(p).length), ...g.added.map((p) => pairName(p).length));
+    for (const p of g.throughput) {
+      const target = p.min !== undefined ? `   target >= ${p.min}: ${verdict(p.met)}` : '';
+      lines.push(`  throughput ${pairName(p).padEnd(width)}  ${fixed(p.ratio, 3)}   (p50 ratio ${fixed(p.p50Ratio, 2)})${target}`);
+    }
+    for (const p of g.added) {
+      const target = p.max !== undefined ? `   target < ${p.max} ms: ${verdict(p.met)}` : '';
+      lines.push(`  added p50 of ${NAMES[p.a]} over ${NAMES[p.b]}: ${fixed(p.p50Ms, 3)} ms, p99 ${fixed(p.p99Ms, 3)} ms${target}`);
+    }
+  }
+  for (const r of c.rss) {
+    lines.push(`${NAMES[r.mode]} max RSS under load: ${fixed(r.mb, 1)} MB (target < ${TARGETS.maxRssMb} MB: ${verdict(r.met)})`);
+  }
+  return lines.join('\n');
 }

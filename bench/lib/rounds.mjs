@@ -1,5 +1,5 @@
 /**
- * Several rounds of the three modes, interleaved, resist a machine whose background load
+ * Several rounds of the modes, interleaved, resist a machine whose background load
  * changes during the run: each figure is the median over rounds, counts are summed.
  */
 

@@ -1,4 +1,5 @@
 /** Benchmark settings from the environment, checked up front so a typo fails at once. */
+import { selectModes } from './modes.mjs';
 
 function integer(env, name, fallback, min) {
   const raw = env[name];
@@ -15,22 +16,31 @@ function flag(env, name) {
   throw new Error(`${name} must be 1/true or 0/false, got "${raw}"`);
 }
 
+/** Seconds allowed, besides the measured runs, for the broker and the bare proxy to start and stop. */
+const BASE_SLACK_SEC = 60;
+/** Seconds allowed per gateway child to start (key and store set-up), stop and flush its audit log. */
+const GATEWAY_SLACK_SEC = 20;
+
 export function readSettings(env = process.env) {
-  const durationSec = integer(env, 'BENCH_DURATION', 10, 1);
+  const durationSec = integer(env, 'BENCH_DURATION', 8, 1);
   const warmupSec = integer(env, 'BENCH_WARMUP', 2, 0);
   const connections = integer(env, 'BENCH_CONNECTIONS', 16, 1);
   const rounds = integer(env, 'BENCH_ROUNDS', 1, 1);
+  const modes = selectModes(env.BENCH_MODES);
+  const gatewayChildren = modes.filter((m) => m.kind === 'gateway').length;
+  const profile = flag(env, 'BENCH_PROFILE');
   return {
     rounds,
     durationSec,
     warmupSec,
     connections,
+    modes,
     workers: integer(env, 'BENCH_WORKERS', 1, 1),
-    profile: flag(env, 'BENCH_PROFILE'),
+    profile,
     jsonOut: env.BENCH_JSON || undefined,
     /** Upstream pool size, the same for the gateway and the bare proxy (the gateway's default). */
     upstreamConnections: 128,
-    /** Three measured modes per round, each a warm-up plus a run, plus start-up and shutdown slack. */
-    timeBoundMs: (3 * rounds * (durationSec + warmupSec) + 90) * 1000,
+    /** Every mode of every round is a warm-up plus a run; each child needs time to start and stop (longer when writing a CPU profile). */
+    timeBoundMs: (modes.length * rounds * (durationSec + warmupSec) + BASE_SLACK_SEC + gatewayChildren * GATEWAY_SLACK_SEC * (profile ? 2 : 1)) * 1000,
   };
 }
