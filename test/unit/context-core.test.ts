@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { NGSI_LD_CONTEXTS } from '../helpers/shared.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,7 +8,7 @@ import {
 } from '../../src/context/index.js';
 import { MimtrustError } from '../../src/errors/index.js';
 
-const SHARED = '/work/shared/ngsi-ld';
+const SHARED = NGSI_LD_CONTEXTS;
 const officialPath = (v: string): string => join(SHARED, `ngsi-ld-core-context-v${v}.jsonld`);
 
 function officialContext(v: string): Record<string, unknown> {

@@ -4,6 +4,8 @@
  * every representation.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { NGSI_LD_CONTEXTS } from '../helpers/shared.js';
 import type { AttributeScope } from '../../src/policy/types.js';
 import type { TermExpander, View } from '../../src/filter/index.js';
 
@@ -25,7 +27,7 @@ export const IRI = {
 } as const;
 
 const coreContext = JSON.parse(
-  readFileSync(new URL('../../../shared/ngsi-ld/ngsi-ld-core-context-v1.4.jsonld', import.meta.url), 'utf8'),
+  readFileSync(join(NGSI_LD_CONTEXTS, 'ngsi-ld-core-context-v1.4.jsonld'), 'utf8'),
 ) as { '@context': Record<string, string | { '@id': string }> };
 
 const PREFIXES: Record<string, string> = {
