@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { buildConfig } from '../../dist/config/index.js';
 
 /**
- * @param {{ dir: string, repo: string, upstream: string, connections: number, name?: string, enforceContracts?: boolean, contractsDir?: string }} o
+ * @param {{ dir: string, repo: string, upstream: string, connections: number, name?: string, enforceContracts?: boolean, contractsDir?: string, audit?: { fsync?: boolean } }} o
  *   name: the mode, which names the store file; contractsDir relative to the repository.
  */
-export function gatewayConfig({ dir, repo, upstream, connections, name = 'gateway', enforceContracts = false, contractsDir }) {
+export function gatewayConfig({ dir, repo, upstream, connections, name = 'gateway', enforceContracts = false, contractsDir, audit }) {
   const input = {
     listen: { host: '127.0.0.1', port: 0 },
     keysDir: join(dir, 'keys'),
@@ -22,6 +22,7 @@ export function gatewayConfig({ dir, repo, upstream, connections, name = 'gatewa
     watchContracts: false,
     logLevel: 'silent',
     upstream: { url: upstream, connections },
+    ...(audit ? { audit } : {}),
   };
   // Without contracts the folder is never read; an empty one makes that plain.
   input.contractsDir = contractsDir ? join(repo, contractsDir) : join(dir, 'no-contracts');

@@ -21,6 +21,13 @@ export const MODES = Object.freeze([
   { key: 'bare', label: 'bare proxy (https)', kind: 'bare', hides: [] },
   { key: 'gateway', label: 'gateway (https)', kind: 'gateway', gateway: { enforceContracts: false }, hides: [] },
   {
+    key: 'gateway-os',
+    label: 'gateway, audit.fsync off',
+    kind: 'gateway',
+    gateway: { enforceContracts: false, audit: { fsync: false } },
+    hides: [],
+  },
+  {
     key: 'contracts',
     label: 'contracts, full view',
     kind: 'gateway',

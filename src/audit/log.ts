@@ -61,6 +61,8 @@ export class AuditLog {
   private tickScheduled = false;
   private running: Promise<void> | undefined;
   private closed = false;
+  /** Flushes to disk still running for committed batches (close() waits for them). */
+  private readonly pendingDurable = new Set<Promise<void>>();
 
   private constructor(options: AuditLogOptions, head: ChainHead, lastCheckpointSeq: number) {
     this.store = options.store;
@@ -118,6 +120,7 @@ export class AuditLog {
   async flush(): Promise<void> {
     this.kick();
     while (this.running !== undefined) await this.running;
+    await Promise.allSettled([...this.pendingDurable]);
   }
 
   /** Flushes, signs a final checkpoint at the head, and refuses further appends. */
@@ -166,6 +169,23 @@ export class AuditLog {
         if (seq % this.checkpointEvery === 0) {
           checkpoints.push(signCheckpoint(this.key, seq, hash, this.now().toISOString()));
         }
+      }
+      if (this.store.commitBatch) {
+        // Committed now, durable later: the next batch may chain onto these records at
+        // once (they can no longer be undone), while their callers wait for the disk.
+        const { durable } = this.store.commitBatch(records, checkpoints);
+        this.head = { seq, hash };
+        if (checkpoints.length > 0) this.lastCheckpointSeq = seq - (seq % this.checkpointEvery);
+        durable.then(
+          () => { for (const p of batch) p.resolve(); },
+          (err: unknown) => {
+            const failure = writeFailed(err);
+            for (const p of batch) p.reject(failure);
+          },
+        );
+        this.pendingDurable.add(durable);
+        void durable.catch(() => undefined).finally(() => this.pendingDurable.delete(durable));
+        return;
       }
       await this.store.appendBatch(records, checkpoints);
       this.head = { seq, hash };

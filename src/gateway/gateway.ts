@@ -6,7 +6,7 @@ import { LOCAL_ISSUER_KEY_NAME } from '../issuer/index.js';
 import { createTokenVerifier, type IssuerConfig } from '../auth/index.js';
 import { RoleChecker } from '../policy/index.js';
 import { AuditLog, loadOrCreateAuditKey } from '../audit/index.js';
-import { openSqlite, WorkerAuditStore, SqliteContractStore, type SqliteDatabase } from '../store/index.js';
+import { openSqlite, SqliteAuditStore, SqliteContractStore, WalSync, type SqliteDatabase } from '../store/index.js';
 import { contextResolverFor } from '../context/index.js';
 import { ContractRegistry } from '../contracts/index.js';
 import { UsageCounters } from './usage-counters.js';
@@ -85,15 +85,24 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
 
   let db: SqliteDatabase | undefined;
   let audit: AuditLog | undefined;
+  let auditDb: SqliteDatabase | undefined;
+  let walSync: WalSync | undefined;
   let contracts: ContractRegistry | undefined;
-  let auditStore: WorkerAuditStore | undefined;
   const upstream = new Upstream(config.upstream);
   try {
     db = openSqlite(config.store.path);
     const auditKey = loadOrCreateAuditKey(config.keysDir);
-    // The audit store writes from a worker thread: durable commits never stall requests.
-    auditStore = await WorkerAuditStore.open(config.store.path);
-    audit = await AuditLog.open({ store: auditStore, signingKey: auditKey.privateKey, checkpointEvery: config.audit.checkpointEvery });
+    // The audit log has its own connection: commits go to the WAL and the WAL is flushed
+    // with fdatasync off the event loop, so a record is durable before its response
+    // leaves while no request ever waits inside a system call.
+    auditDb = openSqlite(config.store.path, { synchronous: 'NORMAL' });
+    walSync = config.audit.fsync ? new WalSync(config.store.path) : undefined;
+    if (!walSync) log.warn('audit.fsync is false: the last audit records can be lost in a power failure');
+    audit = await AuditLog.open({
+      store: new SqliteAuditStore(auditDb, walSync ? { walSync } : {}),
+      signingKey: auditKey.privateKey,
+      checkpointEvery: config.audit.checkpointEvery,
+    });
 
     const deps: StepDeps = {
       basePath: config.upstream.basePath,
@@ -133,7 +142,8 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
     const openAudit = audit;
     const openDb = db;
     const openContracts = contracts;
-    const openAuditStore = auditStore;
+    const openAuditDb = auditDb;
+    const openWalSync = walSync;
     return {
       app,
       url,
@@ -142,7 +152,8 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
         await app.close();
         await upstream.close();
         await openAudit.close();
-        await openAuditStore.close();
+        await openWalSync?.close();
+        openAuditDb.close();
         openDb.close();
       },
     };
@@ -150,7 +161,8 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
     contracts?.close();
     await upstream.close().catch(() => undefined);
     await audit?.close().catch(() => undefined);
-    await auditStore?.close().catch(() => undefined);
+    await walSync?.close().catch(() => undefined);
+    auditDb?.close();
     db?.close();
     throw err;
   }

@@ -26,6 +26,13 @@ export interface AuditStore {
    */
   appendBatch(records: readonly AuditRecord[], checkpoints?: readonly AuditCheckpoint[]): Promise<void>;
   /**
+   * Optional, for stores whose commit is immediate and whose durability can follow
+   * (SQLite with WalSync): commits the batch before returning (or throws, committing
+   * nothing) and says when it is on disk. Lets the log chain the next batch while the
+   * previous one is being flushed.
+   */
+  commitBatch?(records: readonly AuditRecord[], checkpoints?: readonly AuditCheckpoint[]): { durable: Promise<void> };
+  /**
    * Up to `limit` records with seq >= fromSeq, in ascending seq order. Throws
    * AuditRecordCorruptError for a record it cannot decode.
    */

@@ -11,4 +11,4 @@ export { SQLITE_MIGRATIONS } from './migrations.js';
 export { SqliteAuditStore } from './sqlite-audit-store.js';
 export type { ContractStore, StoredContract } from './contract-store.js';
 export { SqliteContractStore } from './sqlite-contract-store.js';
-export { WorkerAuditStore } from './worker-audit-store.js';
+export { WalSync } from './wal-sync.js';

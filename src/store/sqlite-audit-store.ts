@@ -5,6 +5,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { AuditCheckpoint, AuditRecord, AuditTargets } from '../audit/types.js';
 import type { SqliteDatabase } from './sqlite.js';
+import type { WalSync } from './wal-sync.js';
 import { AuditRecordCorruptError, type AuditStore } from './audit-store.js';
 
 interface RecordRow {
@@ -98,7 +99,14 @@ export class SqliteAuditStore implements AuditStore {
   private readonly selectCheckpoints: Statement<[], AuditCheckpoint>;
   private readonly writeBatch: (records: readonly AuditRecord[], checkpoints: readonly AuditCheckpoint[]) => void;
 
-  constructor(db: SqliteDatabase) {
+  private readonly walSync: WalSync | undefined;
+
+  /**
+   * With `walSync`, the connection must use synchronous=NORMAL: each write commits to the
+   * WAL and then waits for WalSync's fdatasync before it resolves.
+   */
+  constructor(db: SqliteDatabase, options: { walSync?: WalSync } = {}) {
+    this.walSync = options.walSync;
     const params = RECORD_COLUMNS.split(', ').map((c) => '@' + c).join(', ');
     this.insertRecord = db.prepare(`INSERT INTO audit_records (${RECORD_COLUMNS}) VALUES (${params})`);
     this.insertCheckpoint = db.prepare(
@@ -116,7 +124,12 @@ export class SqliteAuditStore implements AuditStore {
   // better-sqlite3 is synchronous: each method does its work before returning, and an
   // error becomes a rejected promise rather than a throw, as with any other store.
   async appendBatch(records: readonly AuditRecord[], checkpoints: readonly AuditCheckpoint[] = []): Promise<void> {
+    await this.commitBatch(records, checkpoints).durable;
+  }
+
+  commitBatch(records: readonly AuditRecord[], checkpoints: readonly AuditCheckpoint[] = []): { durable: Promise<void> } {
     this.writeBatch(records, checkpoints);
+    return { durable: this.walSync ? this.walSync.sync() : Promise.resolve() };
   }
 
   async readRange(fromSeq: number, limit: number): Promise<AuditRecord[]> {
@@ -130,6 +143,7 @@ export class SqliteAuditStore implements AuditStore {
 
   async appendCheckpoint(checkpoint: AuditCheckpoint): Promise<void> {
     this.insertCheckpoint.run(checkpointRow(checkpoint));
+    if (this.walSync) await this.walSync.sync();
   }
 
   async checkpoints(): Promise<AuditCheckpoint[]> {

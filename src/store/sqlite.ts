@@ -16,6 +16,11 @@ export interface OpenSqliteOptions {
   readonly?: boolean;
   /** How long a write waits for another connection's lock, in milliseconds. Default 5000. */
   busyTimeoutMs?: number;
+  /**
+   * FULL (default): every commit waits for the disk. NORMAL: commits return once in the
+   * WAL; only for a connection whose durability comes from WalSync.
+   */
+  synchronous?: 'FULL' | 'NORMAL';
   /** Schema migrations; defaults to mimtrust's own. */
   migrations?: readonly string[];
 }
@@ -68,7 +73,7 @@ export function openSqlite(path: string, options: OpenSqliteOptions = {}): Sqlit
       }
     } else {
       db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
+      db.pragma(`synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
       db.pragma('foreign_keys = ON');
       applyMigrations(db, migrations);
     }
