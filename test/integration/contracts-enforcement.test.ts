@@ -209,6 +209,23 @@ describe('ways round the check are denied', () => {
     expect(other.text).not.toContain('contexts.example.org');
   });
 
+  it('refuses two @context links, and denies a batch query body that probes a forbidden attribute', async () => {
+    const alias = `<${ctxBase}/alias.jsonld>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"`;
+    const two = await h.call('GET', `${E}?type=ParkingSpot`, { token: await viewer(), headers: { link: [alias, alias] } });
+    expect(two.status).toBe(400);
+    const before = h.broker.requests.length;
+    for (const body of [
+      { type: 'Query', entities: [{ type: 'ParkingSpot' }], q: 'ownerReference==1' },
+      { type: 'Query', entities: [{ type: 'ParkingSpot' }], attrs: ['refDevice'] },
+      { type: 'Query', entities: [{ type: 'ParkingSpot' }], geoQ: { geometry: 'Point', coordinates: [4.35, 50.85], georel: 'near;maxDistance==5', geoproperty: 'ownerReference' } },
+      { type: 'Query', entities: [{ type: 'HomeEnergyMeter' }] },
+    ]) {
+      const res = await h.call('POST', '/ngsi-ld/v1/entityOperations/query', { token: await viewer(), body });
+      expect(res.status, JSON.stringify(body)).toBe(403);
+    }
+    expect(h.broker.requests.length).toBe(before);
+  });
+
   it('denies a context that cannot be loaded with a clear error', async () => {
     const res = await h.call('GET', `${E}?type=ParkingSpot`, { token: await viewer(), headers: link(`${ctxBase}/missing.jsonld`) });
     expect(res.status).toBe(503);
