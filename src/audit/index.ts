@@ -7,12 +7,15 @@
  * Durability and batching (group commit):
  * - append() validates and copies the event and queues it: a few microseconds, no I/O.
  *   Its promise resolves only after the transaction holding the record has committed, and
- *   under SQLite's synchronous=FULL a commit means the WAL was fsynced. A 2xx must wait
+ *   a commit means the WAL reached the disk (synchronous=FULL, or the store's WalSync
+ *   flush when the store offers commitBatch). A 2xx must wait
  *   for that promise.
  * - The first append in an event-loop turn schedules a flush with setImmediate, so every
  *   append made in the same turn shares one transaction and one fsync; a queue reaching
  *   `maxBatch` (default 256) flushes at once. Flushes run one after another, so a batch is
- *   never chained onto records that could still fail.
+ *   never chained onto records that could still fail. With a store that commits at once
+ *   and flushes later (commitBatch), the next batch chains onto committed records while
+ *   the previous flush is still running.
  * - The flush assigns seqs, computes hashes (~1-2 µs each) and signs due checkpoints
  *   (~50 µs each) right before the write, so checkpoints commit with their records.
  * - If a write fails, every pending append rejects with a 503 MimtrustError
