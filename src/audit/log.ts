@@ -18,6 +18,11 @@ export interface AuditLogOptions {
   signingKey: AuditKeyInput;
   /** Sign a checkpoint every this many records. Default 1000. */
   checkpointEvery?: number;
+  /**
+   * Also sign a checkpoint with the first batch written once this long has passed since
+   * the last one, so that a quiet log does not keep an unsigned tail for long. Default 60 s.
+   */
+  checkpointIntervalMs?: number;
   /** Flush as soon as this many appends are queued. Default 256. */
   maxBatch?: number;
   /** Clock for checkpoint times. */
@@ -58,6 +63,8 @@ export class AuditLog {
   /** Undefined after a failed write: reloaded from the store before the next one. */
   private head: ChainHead | undefined;
   private lastCheckpointSeq: number;
+  private readonly checkpointIntervalMs: number;
+  private lastCheckpointAt: number;
   private tickScheduled = false;
   private running: Promise<void> | undefined;
   private closed = false;
@@ -72,6 +79,8 @@ export class AuditLog {
     this.now = options.now ?? (() => new Date());
     this.head = head;
     this.lastCheckpointSeq = lastCheckpointSeq;
+    this.checkpointIntervalMs = positiveInteger(options.checkpointIntervalMs, 60_000, 'checkpointIntervalMs');
+    this.lastCheckpointAt = this.now().getTime();
   }
 
   /** Opens the log on a store, continuing its chain. */
@@ -154,6 +163,12 @@ export class AuditLog {
     }
   }
 
+  private noteCheckpoint(seq: number | undefined, at: Date): void {
+    if (seq === undefined) return;
+    this.lastCheckpointSeq = seq;
+    this.lastCheckpointAt = at.getTime();
+  }
+
   private async write(batch: Pending[]): Promise<void> {
     try {
       const head = this.head ?? (await AuditLog.loadHead(this.store));
@@ -170,12 +185,17 @@ export class AuditLog {
           checkpoints.push(signCheckpoint(this.key, seq, hash, this.now().toISOString()));
         }
       }
+      const now = this.now();
+      if (checkpoints.length === 0 && now.getTime() - this.lastCheckpointAt >= this.checkpointIntervalMs) {
+        checkpoints.push(signCheckpoint(this.key, seq, hash, now.toISOString()));
+      }
+      const lastSigned = checkpoints.length > 0 ? (checkpoints[checkpoints.length - 1] as AuditCheckpoint).seq : undefined;
       if (this.store.commitBatch) {
         // Committed now, durable later: the next batch may chain onto these records at
         // once (they can no longer be undone), while their callers wait for the disk.
         const { durable } = this.store.commitBatch(records, checkpoints);
         this.head = { seq, hash };
-        if (checkpoints.length > 0) this.lastCheckpointSeq = seq - (seq % this.checkpointEvery);
+        this.noteCheckpoint(lastSigned, now);
         durable.then(
           () => { for (const p of batch) p.resolve(); },
           (err: unknown) => {
@@ -189,7 +209,7 @@ export class AuditLog {
       }
       await this.store.appendBatch(records, checkpoints);
       this.head = { seq, hash };
-      if (checkpoints.length > 0) this.lastCheckpointSeq = seq - (seq % this.checkpointEvery);
+      this.noteCheckpoint(lastSigned, now);
       for (const p of batch) p.resolve();
     } catch (err) {
       // The store may hold more (another writer) or less than we assumed: reload the head

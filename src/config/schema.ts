@@ -105,6 +105,7 @@ export const configSchema = {
       default: {},
       properties: {
         checkpointEvery: { type: 'integer', minimum: 1, default: 1000 },
+        checkpointIntervalSec: { type: 'integer', minimum: 1, default: 60 },
         fsync: { type: 'boolean', default: true },
       },
     },
@@ -168,7 +169,7 @@ export interface Config {
   issuers: IssuerSettings[];
   localIssuer: { enabled: boolean; issuer: string; audience: string };
   store: { path: string };
-  audit: { checkpointEvery: number; fsync: boolean };
+  audit: { checkpointEvery: number; checkpointIntervalSec: number; fsync: boolean };
   contexts: {
     allowList: string[];
     coreContextFile: string | null;

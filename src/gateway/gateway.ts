@@ -102,6 +102,7 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
       store: new SqliteAuditStore(auditDb, walSync ? { walSync } : {}),
       signingKey: auditKey.privateKey,
       checkpointEvery: config.audit.checkpointEvery,
+      checkpointIntervalMs: config.audit.checkpointIntervalSec * 1000,
     });
 
     const deps: StepDeps = {

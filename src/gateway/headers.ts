@@ -59,6 +59,8 @@ export function clientResponseHeaders(
   // A broker that answers with absolute URLs names itself; the caller only knows the gateway.
   const location = out.location;
   if (typeof location === 'string' && location.startsWith(upstreamOrigin + '/')) out.location = location.slice(upstreamOrigin.length);
+  const link = out.link;
+  if (typeof link === 'string' && link.includes(`<${upstreamOrigin}/`)) out.link = link.split(`<${upstreamOrigin}/`).join('</');
   return out;
 }
 

@@ -224,3 +224,26 @@ describe('AuditLog', () => {
     expect(log.lastSeq).toBe(n);
   });
 });
+
+describe('time-based checkpoints', () => {
+  it('signs a checkpoint with the first batch after the interval, even below checkpointEvery', async () => {
+    const { dir, cleanup } = tempDir();
+    const db = openSqlite(join(dir, 't.db'));
+    const store = new SqliteAuditStore(db);
+    let clock = Date.UTC(2026, 0, 1);
+    const keys = ed25519();
+    const log = await AuditLog.open({ store, signingKey: keys.privateKey, checkpointEvery: 1000, checkpointIntervalMs: 60_000, now: () => new Date(clock) });
+    await log.append(event(1));
+    expect(await store.checkpoints()).toHaveLength(0);
+    clock += 61_000;
+    await log.append(event(2));
+    const cps = await store.checkpoints();
+    expect(cps.map((c) => c.seq)).toEqual([2]);
+    clock += 10_000;
+    await log.append(event(3));
+    expect(await store.checkpoints()).toHaveLength(1);
+    await log.close();
+    db.close();
+    cleanup();
+  });
+});
