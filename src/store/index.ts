@@ -1,7 +1,8 @@
 /**
- * Persistent storage. `audit-store.ts` holds the interfaces the rest of mimtrust depends on
- * (AuditStore so far); this folder's SQLite implementation is the embedded default, and a
- * PostgreSQL implementation for multi-instance deployments follows the same interfaces.
+ * Persistent storage, one narrow interface per concern: AuditStore (audit-store.ts) and
+ * ContractStore (contract-store.ts). The SQLite implementations are the embedded default;
+ * WalSync makes audit commits durable without blocking the event loop. A PostgreSQL
+ * implementation for multi-instance deployments follows the same interfaces.
  */
 export { AuditRecordCorruptError } from './audit-store.js';
 export type { AuditStore } from './audit-store.js';

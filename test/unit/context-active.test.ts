@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { badRequestReason } from '../helpers/refusal.js';
 import { builtinCoreContext, processContext } from '../../src/context/index.js';
 import type { ActiveContext } from '../../src/context/index.js';
-import { MimtrustError } from '../../src/errors/index.js';
 
 const core = builtinCoreContext();
 const TEMP = 'https://smartdatamodels.org/temperature';
@@ -17,16 +17,7 @@ function ctx(local: unknown, remote: Record<string, unknown> = {}): ActiveContex
   });
 }
 
-function reasonOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(MimtrustError);
-    expect((err as MimtrustError).code).toBe('BAD_REQUEST');
-    return (err as MimtrustError).reason;
-  }
-  throw new Error('expected a refusal');
-}
+const reasonOf = badRequestReason;
 
 describe('name expansion', () => {
   it('gives an alias, a compact IRI and the full IRI of one attribute the same IRI', () => {

@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { badRequestReason } from '../helpers/refusal.js';
 import { contextLinkOf, contextSourceOf, parseLinkHeader } from '../../src/context/index.js';
-import { MimtrustError } from '../../src/errors/index.js';
 
 const REL = 'rel="http://www.w3.org/ns/json-ld#context"';
 const CTX = 'https://ctx.example/context.jsonld';
 const link = (url: string, extra = ''): string => `<${url}>; ${REL}; type="application/ld+json"${extra}`;
 
-function reasonOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(MimtrustError);
-    expect((err as MimtrustError).code).toBe('BAD_REQUEST');
-    return (err as MimtrustError).reason;
-  }
-  throw new Error('expected a refusal');
-}
+const reasonOf = badRequestReason;
 
 describe('parseLinkHeader', () => {
   it('reads targets and parameters, quoted or not, with commas and semicolons inside quotes', () => {
