@@ -55,6 +55,22 @@ describe('mimtrust command', () => {
     await broker.close();
   });
 
+  it('serves plain HTTP only when told to, and warns about it', async () => {
+    const broker = await startMiniBroker();
+    const dir = mkdtempSync(join(tmpdir(), 'mimtrust-cli-'));
+    const env = { ...process.env, MIMTRUST_PORT: '0', MIMTRUST_TLS_ENABLED: 'false', MIMTRUST_UPSTREAM_URL: broker.url, MIMTRUST_POLICIES_DIR: join(REPO, 'policies'), MIMTRUST_CONTRACTS_DIR: join(REPO, 'contracts') };
+    child = spawn(process.execPath, [CLI, 'start'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const line = await waitForLine(child, /listening on (http:\/\/[^,\s]+)/);
+    expect(stderr).toContain('warning: TLS is disabled');
+    const url = /http:\/\/[^,\s]+/.exec(line)![0];
+    const res = await fetch(url + '/health');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('strict-transport-security')).toBeNull();
+    await broker.close();
+  });
+
   it('refuses to start on a wrong config, naming the key', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mimtrust-cli-'));
     writeFileSync(join(dir, 'mimtrust.yaml'), 'upstream:\n  url: http://127.0.0.1:1026\n  timeout: 5\n');
