@@ -127,6 +127,7 @@ export const configSchema = {
     contractsDir: { type: 'string', minLength: 1, default: 'contracts' },
     enforceContracts: { type: 'boolean', default: true },
     watchContracts: { type: 'boolean', default: true },
+    watchPolicies: { type: 'boolean', default: true },
     trustProxy: { type: 'boolean', default: false },
     logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
   },
@@ -183,6 +184,7 @@ export interface Config {
   contractsDir: string;
   enforceContracts: boolean;
   watchContracts: boolean;
+  watchPolicies: boolean;
   trustProxy: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }

@@ -5,8 +5,8 @@
  * never half of a change. A change that does not compile leaves the current snapshot in
  * place.
  */
-import { watch, type FSWatcher } from 'node:fs';
 import type { ContextResolver } from '../context/index.js';
+import { watchFolder } from '../lib/index.js';
 import type { ContractStore } from '../store/index.js';
 import { readContractDir, compileDocuments, compileDocument, type ContractDocument } from './load.js';
 import { ContractError } from './errors.js';
@@ -31,8 +31,7 @@ function uidOf(doc: unknown): string | undefined {
 
 export class ContractRegistry {
   private current!: PolicySnapshot;
-  private watcher: FSWatcher | undefined;
-  private reloadTimer: NodeJS.Timeout | undefined;
+  private stopWatching: (() => void) | undefined;
   /** Serialises changes, so two concurrent edits cannot each overwrite the other's snapshot. */
   private chain: Promise<unknown> = Promise.resolve();
 
@@ -77,18 +76,8 @@ export class ContractRegistry {
 
   /** Watch the folder; reload shortly after the last change (editors write in several steps). */
   watch(debounceMs = 200): void {
-    if (this.watcher) return;
-    try {
-      this.watcher = watch(this.opts.dir, () => {
-        clearTimeout(this.reloadTimer);
-        this.reloadTimer = setTimeout(() => {
-          this.reload().catch((err: unknown) => this.opts.onReloadError?.(err));
-        }, debounceMs);
-      });
-      this.watcher.on('error', (err) => this.opts.onReloadError?.(err));
-    } catch (err) {
-      this.opts.onReloadError?.(err);
-    }
+    if (this.stopWatching) return;
+    this.stopWatching = watchFolder(this.opts.dir, async () => { await this.reload(); }, (err) => this.opts.onReloadError?.(err), debounceMs);
   }
 
   /** Validate one document on its own, without changing anything. */
@@ -148,7 +137,7 @@ export class ContractRegistry {
   }
 
   close(): void {
-    clearTimeout(this.reloadTimer);
-    this.watcher?.close();
+    this.stopWatching?.();
+    this.stopWatching = undefined;
   }
 }

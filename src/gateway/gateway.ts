@@ -13,6 +13,7 @@ import { UsageCounters } from './usage-counters.js';
 import { expandNames, decideContracts, narrowQuery, filterByDecision, type ContractDeps } from './contract-steps.js';
 import type { Step } from './steps.js';
 import { adminRoutes } from '../admin/index.js';
+import { watchFolder } from '../lib/index.js';
 import { Upstream } from './upstream.js';
 import { buildServer, type RouteSpec } from './server.js';
 import { authenticate, authorizeRole, classifyRequest, forward, respond, type StepDeps } from './steps.js';
@@ -79,7 +80,18 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
   const issuers = await trustedIssuers(config);
   if (issuers.length === 0) log.warn('no token issuer is trusted: every request will be refused with 401');
   const verifier = createTokenVerifier(issuers);
-  const roles = await RoleChecker.fromFiles(config.policiesDir);
+  let roles = await RoleChecker.fromFiles(config.policiesDir);
+  // A new role policy replaces the old one whole; one that does not load leaves it in force.
+  const stopRoleWatch = config.watchPolicies
+    ? watchFolder(
+        config.policiesDir,
+        async () => {
+          roles = await RoleChecker.fromFiles(config.policiesDir);
+          log.info('roles reloaded');
+        },
+        (err) => log.error(err, 'roles not reloaded; the previous policy stays in force'),
+      )
+    : undefined;
 
   const resolver = await contextResolverFor(config.contexts);
 
@@ -149,6 +161,7 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
       app,
       url,
       async close() {
+        stopRoleWatch?.();
         openContracts?.close();
         await app.close();
         await upstream.close();
@@ -159,6 +172,7 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
       },
     };
   } catch (err) {
+    stopRoleWatch?.();
     contracts?.close();
     await upstream.close().catch(() => undefined);
     await audit?.close().catch(() => undefined);

@@ -1,0 +1,2 @@
+/** Small helpers shared by several folders, with no knowledge of mimtrust's domain. */
+export { watchFolder } from './watch-folder.js';
