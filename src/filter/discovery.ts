@@ -10,6 +10,7 @@ import type { FilterContext } from './context.js';
 import { unfilterable } from './errors.js';
 import { permittedForSomeType, scopePermits } from './scopes.js';
 import { isObject, type JsonObject } from './types.js';
+import { filterItems } from './entity.js';
 
 const ENTITY_TYPE_LIST_MEMBERS: ReadonlySet<string> = new Set(['id', 'type', '@context', 'typeList']);
 const ENTITY_TYPE_MEMBERS: ReadonlySet<string> = new Set([
@@ -135,12 +136,5 @@ export function filterDiscoveryItems(
   filterItem: (item: JsonObject, ctx: FilterContext) => JsonObject | undefined,
   ctx: FilterContext,
 ): JsonObject[] {
-  const kept: JsonObject[] = [];
-  for (const item of items) {
-    if (!isObject(item)) throw unfilterable('discovery item');
-    const out = filterItem(item, ctx);
-    if (out === undefined) ctx.stats.droppedEntities++;
-    else kept.push(out);
-  }
-  return kept;
+  return filterItems(items, filterItem, ctx, 'discovery item');
 }

@@ -135,16 +135,29 @@ export function filterEntityIn(entity: JsonObject, ctx: FilterContext): JsonObje
   return out;
 }
 
-/** Filters an array of entities, keeping their order; every item must be an object. */
-export function filterEntityList(items: readonly unknown[], ctx: FilterContext): JsonObject[] {
+/**
+ * Filters a list of items (entities, entity types, attributes), keeping their order;
+ * every item must be an object, and each hidden one is counted as dropped.
+ */
+export function filterItems(
+  items: readonly unknown[],
+  filterItem: (item: JsonObject, ctx: FilterContext) => JsonObject | undefined,
+  ctx: FilterContext,
+  what: string,
+): JsonObject[] {
   const kept: JsonObject[] = [];
   for (const item of items) {
-    if (!isObject(item)) throw unfilterable('entity list item');
-    const out = filterEntityIn(item, ctx);
+    if (!isObject(item)) throw unfilterable(what);
+    const out = filterItem(item, ctx);
     if (out === undefined) ctx.stats.droppedEntities++;
     else kept.push(out);
   }
   return kept;
+}
+
+/** Filters an array of entities, keeping their order; every item must be an object. */
+export function filterEntityList(items: readonly unknown[], ctx: FilterContext): JsonObject[] {
+  return filterItems(items, filterEntityIn, ctx, 'entity list item');
 }
 
 export type FilterEntityResult = { entity: JsonObject; removedAttributes: number } | { dropped: true };
