@@ -1,10 +1,16 @@
 import { loadConfig } from '../config/index.js';
-import { verifyAudit, loadOrCreateAuditKey } from '../audit/index.js';
+import { verifyAudit, AUDIT_PUBLIC_KEY_FILE } from '../audit/index.js';
 import { openSqlite, SqliteAuditStore } from '../store/index.js';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { JsonWebKey } from 'node:crypto';
 import { parseOptions } from './options.js';
 
-/** Exit 0 when the chain and every checkpoint hold; 1 naming the first bad record otherwise. */
+/**
+ * Exit 0 when the chain and every checkpoint hold; 1 naming the first bad record otherwise.
+ * Only the public key is read (never created), so an auditor can verify with a copy of
+ * the store and `audit-signing.pub.jwk.json`.
+ */
 export async function runAuditVerify(args: string[]): Promise<number> {
   const { values } = parseOptions(args, { config: { type: 'string', short: 'c' } });
   const { config } = loadConfig(values.config);
@@ -12,9 +18,20 @@ export async function runAuditVerify(args: string[]): Promise<number> {
     process.stderr.write(`mimtrust: no audit store at ${config.store.path}\n`);
     return 1;
   }
+  const keyFile = join(config.keysDir, AUDIT_PUBLIC_KEY_FILE);
+  if (!existsSync(keyFile)) {
+    process.stderr.write(`mimtrust: no audit public key at ${keyFile}\n`);
+    return 1;
+  }
+  let publicKey: JsonWebKey;
+  try {
+    publicKey = JSON.parse(readFileSync(keyFile, 'utf8')) as JsonWebKey;
+  } catch {
+    process.stderr.write(`mimtrust: ${keyFile} is not a JSON Web Key\n`);
+    return 1;
+  }
   const db = openSqlite(config.store.path, { readonly: true });
   try {
-    const { publicKey } = loadOrCreateAuditKey(config.keysDir);
     const result = await verifyAudit(new SqliteAuditStore(db), publicKey);
     if (result.ok) {
       process.stdout.write(`audit log intact: ${result.records} records, ${result.checkpoints} signed checkpoints\n`);

@@ -47,7 +47,8 @@ async function main(argv: string[]): Promise<number> {
 
 main(process.argv.slice(2)).then(
   (code) => {
-    if (code !== 0 || process.argv[2] !== 'start') process.exitCode = code;
+    // `start` returns 0 and keeps running on its server; the others end with their code.
+    process.exitCode = code;
   },
   (err: unknown) => {
     if (err instanceof ConfigError) process.stderr.write(`mimtrust: ${err.message}\n`);

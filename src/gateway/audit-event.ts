@@ -4,7 +4,7 @@ import type { RequestContext } from './context.js';
 const NO_TARGETS = { entityIds: [], types: [], attrs: [] } as const;
 
 /** The audit record of one request, whatever point it reached. */
-export function auditEventOf(ctx: RequestContext, status: number, effect: 'permit' | 'deny'): AuditEvent {
+export function auditEventOf(ctx: RequestContext, effect: 'permit' | 'deny'): AuditEvent {
   const ngsi = ctx.ngsi;
   const event: AuditEvent = {
     time: new Date(ctx.startedAt).toISOString(),
@@ -23,8 +23,8 @@ export function auditEventOf(ctx: RequestContext, status: number, effect: 'permi
   if (ctx.token?.clientId !== undefined) event.clientId = ctx.token.clientId;
   if (ngsi?.tenant !== undefined) event.tenant = ngsi.tenant;
   if (ctx.rules.length) event.rules = ctx.rules;
+  // Only what the broker answered; the gateway's own answers (admin API, errors) have none.
   if (ctx.upstream) event.upstreamStatus = ctx.upstream.status;
-  else if (effect === 'permit') event.upstreamStatus = status;
   return event;
 }
 

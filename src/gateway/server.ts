@@ -103,7 +103,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   const sendProblem = async (reply: FastifyReply, ctx: RequestContext, err: MimtrustError): Promise<void> => {
     ctx.reason = err.reason;
     try {
-      await deps.audit.append(auditEventOf(ctx, err.status, 'deny'));
+      await deps.audit.append(auditEventOf(ctx, 'deny'));
     } catch (auditErr) {
       deps.log.error(auditErr, 'audit write failed for a denied request');
     }
@@ -127,7 +127,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       if (!res) throw new MimtrustError('INTERNAL', 'The request could not be processed.', { reason: 'no_response' });
       // Nothing lost: the response leaves only once its audit record is durable.
       try {
-        await deps.audit.append(auditEventOf(ctx, res.status, 'permit'));
+        await deps.audit.append(auditEventOf(ctx, 'permit'));
       } catch (auditErr) {
         deps.log.error(auditErr, 'audit write failed; withholding the response');
         throw new MimtrustError('SERVICE_UNAVAILABLE', 'The audit log is unavailable; the request was not completed.', { reason: 'audit_unavailable' });

@@ -1,5 +1,4 @@
 import { mkdirSync, writeFileSync, readFileSync, existsSync, renameSync } from 'node:fs';
-import { join } from 'node:path';
 
 /** Private material is written owner-only, atomically, so a crash never leaves half a key. */
 export function writeSecretFile(path: string, data: string): void {
@@ -22,4 +21,3 @@ export function readIfExists(path: string): string | undefined {
   return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
 }
 
-export { join };

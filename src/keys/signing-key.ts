@@ -1,5 +1,6 @@
 import { generateKeyPair, exportJWK, importJWK, calculateJwkThumbprint, type JWK, type CryptoKey } from 'jose';
-import { ensureDir, join, readIfExists, writePublicFile, writeSecretFile } from './files.js';
+import { join } from 'node:path';
+import { ensureDir, readIfExists, writePublicFile, writeSecretFile } from './files.js';
 
 export interface SigningKey {
   alg: 'ES256';

@@ -1,7 +1,8 @@
 import 'reflect-metadata'; // @peculiar/x509 needs it before it loads
 import { webcrypto, X509Certificate, createPrivateKey } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
-import { ensureDir, join, readIfExists, writePublicFile, writeSecretFile } from './files.js';
+import { join } from 'node:path';
+import { ensureDir, readIfExists, writePublicFile, writeSecretFile } from './files.js';
 
 export interface TlsMaterial {
   cert: string;

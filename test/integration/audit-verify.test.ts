@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync, cpSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync, cpSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import Database from 'better-sqlite3';
@@ -66,6 +66,17 @@ describe('audit log on disk', () => {
     const r = verify(pristine);
     expect(r.out).toContain('intact');
     expect(r.code).toBe(0);
+  });
+
+  it('needs only the public key, and never makes one up', () => {
+    const dir = tamperedCopy(() => undefined);
+    rmSync(join(dir, 'keys', 'audit-signing.jwk.json'));
+    expect(verify(dir).code).toBe(0);
+    rmSync(join(dir, 'keys', 'audit-signing.pub.jwk.json'));
+    const r = verify(dir);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('no audit public key');
+    expect(existsSync(join(dir, 'keys', 'audit-signing.pub.jwk.json'))).toBe(false);
   });
 
   it('catches an edited row', () => {
