@@ -1,7 +1,7 @@
 // decide() cost per request against 10, 1,000 and 10,000 loaded contracts.
 // Run `npm run build` first; this script uses the compiled code in dist/.
 import { compileContracts, defaultExpander } from '../dist/contracts/index.js';
-import { decide } from '../dist/policy/decide.js';
+import { decideContracts as decide } from '../dist/policy/decide.js';
 
 const CTX = ['http://www.w3.org/ns/odrl.jsonld', { ngsi: 'https://mimtrust.org/ns/odrl-ngsi-ld#', dpv: 'https://w3id.org/dpv#' }];
 const V = 'https://uri.etsi.org/ngsi-ld/default-context/';

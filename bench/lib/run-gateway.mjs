@@ -2,7 +2,7 @@
 // when its mode enforces them), over HTTPS, with the run's shared keys and its own SQLite
 // store in the benchmark's temporary directory.
 import { join } from 'node:path';
-import { startGateway } from '../../dist/gateway/index.js';
+import { startGateway } from '../../dist/app/index.js';
 import { runAsChild } from './child-runtime.mjs';
 import { gatewayConfig } from './gateway-config.mjs';
 

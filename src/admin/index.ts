@@ -1,8 +1,8 @@
 /**
  * The admin API (under /admin): usage contracts for data providers and a dry-run
  * decision endpoint, protected by the same token checks and by the `manageContracts` role
- * grant. Routes are lists of steps, mounted by the gateway's server.
+ * grant. A fastify plugin, mounted by the application next to the NGSI-LD proxy.
  */
-export { adminRoutes, ADMIN_PREFIX } from './routes.js';
-export type { AdminDeps } from './routes.js';
+export { adminPlugin, ADMIN_PREFIX } from './plugin.js';
+export type { AdminDeps } from './plugin.js';
 export { contractSummary, decisionJson } from './describe.js';

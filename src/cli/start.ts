@@ -1,5 +1,5 @@
 import { loadConfig } from '../config/index.js';
-import { startGateway } from '../gateway/index.js';
+import { startGateway } from '../app/index.js';
 import { parseOptions } from './options.js';
 
 export async function runStart(args: string[]): Promise<number> {

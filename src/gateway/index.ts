@@ -1,11 +1,28 @@
 /**
  * The policy enforcement point: an HTTPS reverse proxy in front of an NGSI-LD broker.
- * Each route is a list of named steps (steps.ts, contract-steps.ts): authenticate,
- * classify, authorize roles, expand names, decide contracts, narrow the query, forward,
- * respond, filter. server.ts runs them and audits every outcome before a response
- * leaves; gateway.ts assembles keys, TLS, token checks, roles, contracts and the audit log.
+ * `proxy.ts` lists the request path as named stages (authenticate, classify, expand,
+ * decide, enforce, plan, forward, filter, audit), each in `stages/`, with the typed
+ * hand-offs of `exchange.ts`. `handler.ts` runs a pipeline for one HTTP exchange and
+ * audits every refusal; `plugin.ts` mounts the proxy on a fastify server. The stages are
+ * exported for the other roles (admin dry run, decision API) that share the front of the
+ * path.
  */
-export { startGateway } from './gateway.js';
-export type { Gateway, GatewayLogger } from './gateway.js';
-export { buildServer } from './server.js';
+export { proxyPlugin } from './plugin.js';
+export { proxyPipeline } from './proxy.js';
+export type { ProxyDeps } from './proxy.js';
+export { pipeline } from './pipeline.js';
+export type { Pipeline, Stage } from './pipeline.js';
+export { exchange, sendProblem, answer } from './handler.js';
+export type { ExchangeDeps } from './handler.js';
+export { receiver } from './receive.js';
+export type { Received, Authenticated, Classified, Expanded, Decided, Planned, Forwarded, Answered, Trail, Reply, AuditSubject, ForwardPlan } from './exchange.js';
+export { extend } from './exchange.js';
+export { authenticate, checkSenderConstraint } from './stages/authenticate.js';
+export { classifyRequest, readJsonBody } from './stages/classify.js';
+export { expandNames } from './stages/expand.js';
+export { decideRequest, refusal } from './stages/decide.js';
+export { enforceDecision, checkEnforceable, needsFiltering } from './stages/enforce.js';
+export { auditPermitted, auditEventOf } from './stages/audit.js';
 export { Upstream } from './upstream.js';
+export { UsageCounters } from './usage-counters.js';
+export { securityHeaders } from './security-headers.js';

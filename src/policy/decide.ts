@@ -1,5 +1,5 @@
 /**
- * The decision function: given a request (every name an expanded IRI), a contract snapshot
+ * The contract layer of the decision: given a request (every name an expanded IRI), a contract snapshot
  * and the current counter values, permit or deny, and say what the response may show.
  * Pure: no I/O, no clock (the request carries `now`), no randomness. Deny by default; an
  * applicable prohibition wins; any internal failure denies.
@@ -341,7 +341,7 @@ function decideRead(req: PolicyRequest, id: string, used: readonly Applied[], co
 }
 
 /** Decides one request. Never throws: an internal failure is a deny with reason `decision_error`. */
-export function decide(req: PolicyRequest, snapshot: PolicySnapshot, state: DecideState): Decision {
+export function decideContracts(req: PolicyRequest, snapshot: PolicySnapshot, state: DecideState): Decision {
   try {
     return decideOrThrow(req, snapshot, state);
   } catch {

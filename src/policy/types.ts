@@ -16,6 +16,8 @@ export interface Subject {
   roles: string[];
   /** SHA-256 thumbprint (base64url) of the mTLS client certificate, when there is one. */
   certThumbprint?: string;
+  /** Tenants the token is limited to (its issuer's tenants claim), when it names any. */
+  tenants?: string[];
 }
 
 /** A request as the PDP sees it: every entity type and attribute name is an expanded IRI. */

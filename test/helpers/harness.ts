@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:http';
 import { Agent } from 'undici';
 import { SignJWT, exportJWK, generateKeyPair, type JWK, type CryptoKey } from 'jose';
 import { buildConfig, type Config } from '../../src/config/index.js';
-import { startGateway, type Gateway } from '../../src/gateway/index.js';
+import { startGateway, type Gateway } from '../../src/app/index.js';
 import { startMiniBroker, type MiniBroker } from './mini-broker.mjs';
 
 export const ISSUER = 'https://issuer.test.mimtrust';

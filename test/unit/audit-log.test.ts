@@ -210,18 +210,16 @@ describe('AuditLog', () => {
     await expect(AuditLog.open({ store, signingKey: ed25519().privateKey.export({ format: 'jwk' }) })).resolves.toBeInstanceOf(AuditLog);
   });
 
-  it('keeps the caller-side cost of append small', async () => {
+  // The cost per append is measured by bench/, not asserted here.
+  it('records thousands of appends issued at once, each once and in order', async () => {
     const { store } = openStore();
     const log = await AuditLog.open({ store, signingKey: key.privateKey, maxBatch: 100_000 });
     const n = 5_000;
-    const events = Array.from({ length: n }, (_, i) => event(i));
-    const start = process.hrtime.bigint();
-    const promises = events.map((e) => log.append(e));
-    const perAppendUs = Number(process.hrtime.bigint() - start) / 1000 / n;
-    await Promise.all(promises);
+    await Promise.all(Array.from({ length: n }, (_, i) => log.append(event(i))));
     await log.close();
-    expect(perAppendUs).toBeLessThan(50);
     expect(log.lastSeq).toBe(n);
+    const records = await store.readRange(1, n);
+    expect(records.map((r) => r.seq)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide } from '../../src/policy/decide.js';
+import { decideContracts as decide } from '../../src/policy/decide.js';
 import { purposeWithin } from '../../src/policy/purposes.js';
 import type { AttributeScope, PolicyRequest } from '../../src/policy/types.js';
 import type { PolicySnapshot } from '../../src/contracts/index.js';

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileContracts, defaultExpander } from '../../src/contracts/index.js';
-import { decide } from '../../src/policy/decide.js';
+import { decideContracts as decide } from '../../src/policy/decide.js';
 import type { PolicyRequest } from '../../src/policy/types.js';
 import { DPV, request, V } from './contracts-fixtures.js';
 

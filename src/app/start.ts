@@ -4,19 +4,15 @@ import type { Config } from '../config/index.js';
 import { loadOrCreateSelfSignedCertificate, loadOrCreateSigningKey } from '../keys/index.js';
 import { LOCAL_ISSUER_KEY_NAME } from '../issuer/index.js';
 import { createTokenVerifier, type IssuerConfig } from '../auth/index.js';
-import { RoleChecker } from '../policy/index.js';
+import { RoleChecker, type DecisionSnapshot } from '../policy/index.js';
 import { AuditLog, loadOrCreateAuditKey } from '../audit/index.js';
 import { openSqlite, SqliteAuditStore, SqliteContractStore, WalSync, type SqliteDatabase } from '../store/index.js';
 import { contextResolverFor } from '../context/index.js';
 import { ContractRegistry } from '../contracts/index.js';
-import { UsageCounters } from './usage-counters.js';
-import { expandNames, decideContracts, narrowQuery, filterByDecision, type ContractDeps } from './contract-steps.js';
-import type { Step } from './steps.js';
-import { adminRoutes } from '../admin/index.js';
+import { adminPlugin } from '../admin/index.js';
 import { watchFolder } from '../lib/index.js';
-import { Upstream } from './upstream.js';
-import { buildServer, type RouteSpec } from './server.js';
-import { authenticate, authorizeRole, classifyRequest, forward, respond, type StepDeps } from './steps.js';
+import { proxyPlugin, receiver, securityHeaders, Upstream, UsageCounters, type ExchangeDeps } from '../gateway/index.js';
+import { createServer } from './server.js';
 
 export interface Gateway {
   app: FastifyInstance;
@@ -59,8 +55,9 @@ async function trustedIssuers(config: Config): Promise<IssuerConfig[]> {
 }
 
 /**
- * Assemble and start the gateway: keys, TLS, token verifier, roles, audit log and the
- * upstream pool, then the request steps in order. Anything wrong stops the start.
+ * Assemble and start mimtrust: keys, TLS, token verifier, roles, contracts, audit log and
+ * the upstream pool, then the server with its roles as plugins (admin API, NGSI-LD proxy).
+ * Anything wrong stops the start.
  */
 export async function startGateway(config: Config, log: GatewayLogger): Promise<Gateway> {
   let tls: { cert: string; key: string; ca?: string } | undefined;
@@ -117,15 +114,6 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
       checkpointIntervalMs: config.audit.checkpointIntervalSec * 1000,
     });
 
-    const deps: StepDeps = {
-      basePath: config.upstream.basePath,
-      verifier,
-      roles: () => roles,
-      upstream,
-      forwardAuthorization: config.upstream.forwardAuthorization,
-    };
-    let steps: Step[];
-    const extraRoutes: RouteSpec[] = [];
     if (config.enforceContracts) {
       contracts = await ContractRegistry.open({
         dir: config.contractsDir,
@@ -136,20 +124,31 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
       });
       log.info(`contracts: ${contracts.snapshot.contracts.size} in force from ${config.contractsDir}`);
       if (config.watchContracts) contracts.watch();
-      const registry = contracts;
-      const c: ContractDeps = { resolver, snapshot: () => registry.snapshot, counters: new UsageCounters() };
-      extraRoutes.push(...adminRoutes({ steps: deps, roles: () => roles, registry, contracts: c }));
-      steps = [
-        authenticate(deps), classifyRequest(deps), authorizeRole(deps),
-        expandNames(c), decideContracts(c), narrowQuery(),
-        forward(deps), respond(deps), filterByDecision(),
-      ];
     } else {
       log.warn('contracts are not enforced (enforceContracts: false): roles alone decide');
-      steps = [authenticate(deps), classifyRequest(deps), authorizeRole(deps), forward(deps), respond(deps)];
     }
-    const routes: RouteSpec[] = [...extraRoutes, { method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'], url: '/*', steps }];
-    const app = buildServer({ config, tls, routes, audit, log });
+    const registry = contracts;
+    const counters = new UsageCounters();
+    const snapshot = (): DecisionSnapshot => ({ roles, contracts: registry?.snapshot, counters: counters.values });
+
+    const exchangeDeps: ExchangeDeps = {
+      audit,
+      receive: receiver({ tls: tls !== undefined, clientCerts: tls?.ca !== undefined }),
+      headers: securityHeaders(tls !== undefined),
+      log,
+    };
+    const app = createServer({ config, tls }, () => exchangeDeps);
+    const shared = { ...exchangeDeps, basePath: config.upstream.basePath, verifier, snapshot };
+    if (registry) {
+      await app.register(adminPlugin({ ...shared, roles: () => roles, registry, resolver }));
+    }
+    await app.register(proxyPlugin({
+      ...shared,
+      resolver: registry ? resolver : undefined,
+      counters,
+      upstream,
+      forwardAuthorization: config.upstream.forwardAuthorization,
+    }));
     const address = await app.listen({ host: config.listen.host, port: config.listen.port });
     const url = address.replace('[::1]', 'localhost');
     const openAudit = audit;

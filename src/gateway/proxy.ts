@@ -1,0 +1,48 @@
+/**
+ * The NGSI-LD request path, in order. Reading this list is reading the protocol: who is
+ * calling, what the request touches, what its names mean, whether it may happen, what the
+ * broker is asked, what comes back, and the record of it all. Each stage is a module of
+ * `stages/`; the types in `exchange.ts` say what each hands to the next.
+ */
+import type { AuditLog } from '../audit/index.js';
+import type { TokenVerifier } from '../auth/index.js';
+import type { ContextResolver } from '../context/index.js';
+import type { DecisionSnapshot } from '../policy/index.js';
+import type { Answered, Received } from './exchange.js';
+import { pipeline, type Pipeline } from './pipeline.js';
+import type { Upstream } from './upstream.js';
+import type { UsageCounters } from './usage-counters.js';
+import { authenticate } from './stages/authenticate.js';
+import { classifyRequest } from './stages/classify.js';
+import { expandNames } from './stages/expand.js';
+import { decideRequest } from './stages/decide.js';
+import { enforceDecision } from './stages/enforce.js';
+import { planForward } from './stages/plan.js';
+import { forward } from './stages/forward.js';
+import { filterByDecision } from './stages/filter.js';
+import { auditPermitted } from './stages/audit.js';
+
+export interface ProxyDeps {
+  basePath: string;
+  verifier: TokenVerifier;
+  /** Undefined when contracts are not enforced. */
+  resolver: ContextResolver | undefined;
+  snapshot: () => DecisionSnapshot;
+  counters: UsageCounters;
+  upstream: Upstream;
+  forwardAuthorization: boolean;
+  audit: AuditLog;
+}
+
+export function proxyPipeline(d: ProxyDeps): Pipeline<Received, Answered> {
+  return pipeline<Received>()
+    .then('authenticate', authenticate(d))
+    .then('classify', classifyRequest(d))
+    .then('expand', expandNames(d))
+    .then('decide', decideRequest(d))
+    .then('enforce', enforceDecision(d))
+    .then('plan', planForward())
+    .then('forward', forward(d))
+    .then('filter', filterByDecision({ upstreamOrigin: d.upstream.origin }))
+    .then('audit', auditPermitted(d));
+}

@@ -1,0 +1,37 @@
+import { createHash } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
+import type { FastifyRequest } from 'fastify';
+import type { Received } from './exchange.js';
+
+export interface ReceiveOptions {
+  tls: boolean;
+  /** mTLS is configured: read the client certificate's thumbprint. */
+  clientCerts: boolean;
+}
+
+/** The start of every exchange: ids, clocks, the raw request and who is at the other end. */
+export function receiver(opts: ReceiveOptions): (req: FastifyRequest) => Received {
+  // One thumbprint per connection, not per request.
+  const thumbprints = new WeakMap<TLSSocket, string | null>();
+  const thumbprintOf = (socket: TLSSocket): string | undefined => {
+    let t = thumbprints.get(socket);
+    if (t === undefined) {
+      const cert = socket.authorized ? socket.getPeerCertificate() : undefined;
+      t = cert && cert.raw ? createHash('sha256').update(cert.raw).digest('base64url') : null;
+      thumbprints.set(socket, t);
+    }
+    return t ?? undefined;
+  };
+  return (req) => ({
+    requestId: req.id,
+    decisionId: req.id,
+    startedAt: Date.now(),
+    t0: performance.now(),
+    raw: { method: req.raw.method ?? 'GET', url: req.raw.url ?? '/', headers: req.headers },
+    rawBody: Buffer.isBuffer(req.body) ? req.body : undefined,
+    params: (req.params ?? {}) as Record<string, string>,
+    clientIp: req.ip,
+    tls: opts.tls,
+    certThumbprint: opts.clientCerts ? thumbprintOf(req.raw.socket as TLSSocket) : undefined,
+  });
+}

@@ -1,0 +1,71 @@
+import { MimtrustError } from '../../errors/index.js';
+import { isFullScope, FULL_SCOPE, ROLE_PERMIT, type AttributeScope, type Obligations } from '../../policy/index.js';
+import type { UsageCounters } from '../usage-counters.js';
+import type { Decided } from '../exchange.js';
+import { refusal } from './decide.js';
+
+/**
+ * Enforce: a deny is refused; a permit whose obligations this gateway cannot fulfil is
+ * refused too; what the permit counts is counted.
+ */
+export function enforceDecision(deps: { counters: UsageCounters }): (r: Decided) => Decided {
+  return (r) => {
+    checkEnforceable(r);
+    deps.counters.increment(r.decision.obligations.counters);
+    return r;
+  };
+}
+
+function restricts(ob: Obligations, scopes: Iterable<AttributeScope>): boolean {
+  if (ob.within !== undefined) return true;
+  for (const s of scopes) if (!isFullScope(s)) return true;
+  return false;
+}
+
+function scopesOf(ob: Obligations, types: readonly string[]): AttributeScope[] {
+  const out: AttributeScope[] = [];
+  if (types.length === 0) {
+    if (ob.view) out.push(...ob.view.values());
+    if (ob.otherTypes) out.push(ob.otherTypes);
+    return out;
+  }
+  for (const t of types) out.push(ob.view?.get(t) ?? ob.otherTypes ?? FULL_SCOPE);
+  return out;
+}
+
+/** True when the decision asks the response to be cut down (attributes, types or area). */
+export function needsFiltering(ob: Obligations): boolean {
+  return ob.view !== undefined || ob.within !== undefined;
+}
+
+/**
+ * A deny is refused. Some permitted reads cannot be cut down by the gateway because their data does not flow
+ * back through it: notifications go from the broker straight to the subscriber, and entity
+ * maps describe where entities live. Those are refused unless nothing needs cutting.
+ */
+export function checkEnforceable(r: Decided): void {
+  if (r.decision.effect === 'deny') throw refusal(r.decision);
+  const { ngsi, policy } = r;
+  const ob = r.decision.obligations;
+  if (r.decision.reason === ROLE_PERMIT) return;
+  if (ngsi.operation.startsWith('entityMap.')) {
+    if (restricts(ob, scopesOf(ob, [])) || ob.excludeTypes?.size) {
+      throw new MimtrustError('FORBIDDEN', 'Entity maps are only available to callers who may read every attribute of every type.', { reason: 'entity_map_not_permitted' });
+    }
+    return;
+  }
+  if (ngsi.operation !== 'subscription.create' && ngsi.operation !== 'subscription.update') return;
+  if (ob.within !== undefined) {
+    throw new MimtrustError('FORBIDDEN', 'Notifications cannot be limited to an area; this caller may only read part of the area.', { reason: 'subscription_area_not_enforceable' });
+  }
+  const body = (r.raw.body ?? {}) as { entities?: unknown; notification?: { attributes?: unknown } };
+  if (ngsi.operation === 'subscription.create' && policy.typeUnknown) {
+    throw new MimtrustError('FORBIDDEN', 'A subscription must name the entity types it watches.', { reason: 'subscription_type_required' });
+  }
+  const naming = ngsi.operation === 'subscription.create' || body.notification !== undefined;
+  const attrs = body.notification?.attributes;
+  const named = Array.isArray(attrs) && attrs.length > 0;
+  if (naming && !named && restricts(ob, scopesOf(ob, policy.types))) {
+    throw new MimtrustError('FORBIDDEN', 'This caller may read only some attributes: the subscription must list them in notification.attributes.', { reason: 'subscription_attributes_required' });
+  }
+}

@@ -1,0 +1,75 @@
+import { MimtrustError } from '../../errors/index.js';
+import { FULL_SCOPE } from '../../policy/index.js';
+import { filterResponse } from '../../filter/index.js';
+import { clientResponseHeaders } from '../headers.js';
+import { extend, type Answered, type Forwarded, type Reply } from '../exchange.js';
+import { needsFiltering } from './enforce.js';
+
+const JSON_CONTENT = /^application\/(?:[\w.+-]+\+)?json\b/i;
+
+/**
+ * Filter: the broker's answer as it sent it, cut down to the decision's view where the
+ * decision says so, with the result count corrected.
+ */
+export function filterByDecision(deps: { upstreamOrigin: string }): (r: Forwarded) => Answered {
+  return (r) => {
+    const up = r.upstream;
+    const reply: Reply = {
+      status: up.status,
+      headers: clientResponseHeaders(up.headers, deps.upstreamOrigin),
+      body: up.body.length > 0 ? up.body : undefined,
+    };
+    const ob = r.decision.obligations;
+    if (needsFiltering(ob) && reply.status >= 200 && reply.status < 300 && reply.body !== undefined) cut(r, reply);
+    return extend(r, { reply, outcome: up.status < 400 ? 'permitted' : 'permitted_upstream_error' });
+  };
+}
+
+function cut(r: Forwarded, res: Reply): void {
+  const ob = r.decision.obligations;
+  const type = res.headers['content-type'];
+  if (typeof type !== 'string' || !JSON_CONTENT.test(type)) {
+    throw new MimtrustError('BAD_GATEWAY', 'The broker answered in a form the gateway cannot filter.', { reason: 'unfilterable_response' });
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(res.body!.toString());
+  } catch {
+    throw new MimtrustError('BAD_GATEWAY', 'The broker answered with invalid JSON.', { reason: 'upstream_invalid_json' });
+  }
+  const { ngsi, context } = r;
+  const expand = context ? (t: string): string => context.expandTerm(t) : (t: string): string => t;
+  const geometryProperty = ngsi.query.find(([n]) => n === 'geometryProperty')?.[1];
+  const out = filterResponse({
+    operation: ngsi.operation,
+    body,
+    view: ob.view ?? new Map(),
+    otherTypes: ob.view === undefined ? FULL_SCOPE : ob.otherTypes,
+    ...(ob.excludeTypes ? { excludeTypes: ob.excludeTypes } : {}),
+    ...(ob.within ? { within: ob.within } : {}),
+    expand,
+    ...(geometryProperty ? { geometryProperty } : {}),
+    ...(ngsi.format === 'geojson' ? { format: 'geojson' as const } : {}),
+    options: ngsi.options,
+  });
+  const shown = r.plan.reshape === 'attributeList' ? toAttributeList(out.body, r.decisionId) : out.body;
+  // A Buffer, not a string: fastify would otherwise add a charset to the broker's content type.
+  res.body = Buffer.from(JSON.stringify(shown));
+  const count = res.headers['ngsild-results-count'];
+  if (typeof count === 'string' && out.droppedEntities > 0 && /^\d+$/.test(count)) {
+    res.headers['ngsild-results-count'] = String(Math.max(0, Number(count) - out.droppedEntities));
+  }
+}
+
+/** An AttributeList built from the Attribute details the broker was asked for instead. */
+function toAttributeList(details: unknown, decisionId: string): unknown {
+  if (!Array.isArray(details)) {
+    throw new MimtrustError('BAD_GATEWAY', 'The broker answered attribute details in an unexpected form.', { reason: 'unfilterable_response' });
+  }
+  const names: string[] = [];
+  for (const d of details) {
+    const name = (d as { attributeName?: unknown }).attributeName;
+    if (typeof name === 'string') names.push(name);
+  }
+  return { id: `urn:ngsi-ld:AttributeList:${decisionId}`, type: 'AttributeList', attributeList: names };
+}
