@@ -5,4 +5,3 @@
  */
 export { adminPlugin, ADMIN_PREFIX } from './plugin.js';
 export type { AdminDeps } from './plugin.js';
-export { contractSummary, decisionJson } from './describe.js';

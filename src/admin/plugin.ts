@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, HTTPMethods } from 'fastify';
 import { MimtrustError } from '../errors/index.js';
-import { ContractError, API_SOURCE_PREFIX, type ContractRegistry } from '../contracts/index.js';
+import { ContractError, API_SOURCE_PREFIX, contractSummary, type ContractRegistry } from '../contracts/index.js';
 import type { RoleChecker } from '../policy/index.js';
 import type { VerifiedToken, TokenVerifier } from '../auth/index.js';
 import type { AuditLog } from '../audit/index.js';
@@ -15,8 +15,7 @@ import {
   pipeline, readJsonBody,
   type Answered, type Authenticated, type ExchangeDeps, type Received, type Stage, type Trail,
 } from '../gateway/index.js';
-import type { DecisionSnapshot } from '../policy/index.js';
-import { contractSummary, decisionJson } from './describe.js';
+import { decisionJson, type DecisionSnapshot } from '../policy/index.js';
 import { readDryRun } from './dry-run.js';
 
 export const ADMIN_PREFIX = '/admin';

@@ -12,6 +12,7 @@ import { ContractRegistry } from '../contracts/index.js';
 import { adminPlugin } from '../admin/index.js';
 import { watchFolder } from '../lib/index.js';
 import { proxyPlugin, receiver, securityHeaders, Upstream, UsageCounters, type ExchangeDeps } from '../gateway/index.js';
+import { pdpPlugin, PDP_PREFIX, EXT_AUTHZ_PREFIX } from '../pdp/index.js';
 import { createServer } from './server.js';
 
 export interface Gateway {
@@ -141,6 +142,10 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
     const shared = { ...exchangeDeps, basePath: config.upstream.basePath, verifier, snapshot };
     if (registry) {
       await app.register(adminPlugin({ ...shared, roles: () => roles, registry, resolver }));
+    }
+    if (config.pdp.enabled) {
+      await app.register(pdpPlugin({ ...shared, resolver: registry ? resolver : undefined, counters }));
+      log.info(`decision API on ${PDP_PREFIX} (Envoy ext_authz: ${EXT_AUTHZ_PREFIX})`);
     }
     await app.register(proxyPlugin({
       ...shared,

@@ -126,6 +126,14 @@ export const configSchema = {
     policiesDir: { type: 'string', minLength: 1, default: 'policies' },
     contractsDir: { type: 'string', minLength: 1, default: 'contracts' },
     enforceContracts: { type: 'boolean', default: true },
+    pdp: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enabled: { type: 'boolean', default: false },
+      },
+    },
     watchContracts: { type: 'boolean', default: true },
     watchPolicies: { type: 'boolean', default: true },
     trustProxy: { type: 'boolean', default: false },
@@ -183,6 +191,7 @@ export interface Config {
   policiesDir: string;
   contractsDir: string;
   enforceContracts: boolean;
+  pdp: { enabled: boolean };
   watchContracts: boolean;
   watchPolicies: boolean;
   trustProxy: boolean;

@@ -20,3 +20,4 @@ export { readContractDir, compileDocument, compileDocuments } from './load.js';
 export type { ContractDocument } from './load.js';
 export { ContractRegistry, API_SOURCE_PREFIX } from './registry.js';
 export type { ContractRegistryOptions } from './registry.js';
+export { contractSummary } from './summary.js';

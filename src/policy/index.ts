@@ -12,3 +12,4 @@ export { decideContracts } from './decide.js';
 export type { DecideState } from './decide.js';
 export { DPV, PURPOSES, purposeIri, purposeAncestors, purposeWithin } from './purposes.js';
 export { FULL_SCOPE, EMPTY_SCOPE, scopePermits, isFullScope, unionScope, intersectScope, withoutScope } from './scope.js';
+export { decisionJson } from './describe.js';

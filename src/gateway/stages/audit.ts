@@ -11,7 +11,8 @@ const NO_TARGETS = { entityIds: [], types: [], attrs: [] } as const;
 export function auditPermitted(deps: { audit: AuditLog }): (r: Answered) => Promise<Answered> {
   return async (r) => {
     try {
-      await deps.audit.append(auditEventOf(r, 'permit', r.outcome));
+      // A decision answered as data (the decision API) is recorded with its own effect.
+      await deps.audit.append(auditEventOf(r, (r as Trail).decision?.effect ?? 'permit', r.outcome));
     } catch (err) {
       throw new MimtrustError('SERVICE_UNAVAILABLE', 'The audit log is unavailable; the request was not completed.', { reason: 'audit_unavailable', cause: err });
     }

@@ -1,16 +1,5 @@
-/** Pure renderings of contracts and decisions for the admin API's JSON answers. */
-import type { CompiledContract } from '../contracts/index.js';
-import type { AttributeScope, Decision } from '../policy/index.js';
-
-export function contractSummary(c: CompiledContract): Record<string, unknown> {
-  return {
-    uid: c.uid,
-    source: c.source,
-    type: c.type,
-    permissions: c.permissions.map((r) => r.uid),
-    prohibitions: c.prohibitions.map((r) => r.uid),
-  };
-}
+/** A decision as plain JSON, for the admin dry run and the decision API. */
+import type { AttributeScope, Decision } from './types.js';
 
 function scopeJson(s: AttributeScope): Record<string, unknown> {
   return s.kind === 'all' ? { all: true, except: [...s.except].sort() } : { only: [...s.attrs].sort() };
