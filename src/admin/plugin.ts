@@ -1,7 +1,8 @@
 /**
  * The admin API as a fastify plugin. Each route is a pipeline like the NGSI-LD proxy's:
  * the caller is authenticated with the same token checks, must hold a role that grants
- * `manageContracts`, and every call is audited as the last stage.
+ * `manageContracts`, and every call is audited as the last stage; a change is also on
+ * record before it is made.
  */
 import type { FastifyInstance, HTTPMethods } from 'fastify';
 import { MimtrustError } from '../errors/index.js';
@@ -12,7 +13,7 @@ import type { AuditLog } from '../audit/index.js';
 import type { ContextResolver } from '../context/index.js';
 import {
   answer, authenticate, auditPermitted, checkEnforceable, classifyRequest, decideRequest, exchange, expandNames,
-  pipeline, readJsonBody,
+  pipeline, readJsonBody, recordDecision,
   type Answered, type Authenticated, type ExchangeDeps, type Received, type Stage, type Trail,
 } from '../gateway/index.js';
 import { decisionJson, type DecisionSnapshot } from '../policy/index.js';
@@ -28,6 +29,7 @@ export interface AdminDeps {
   resolver: ContextResolver;
   snapshot: () => DecisionSnapshot;
   audit: AuditLog;
+  log: { error(obj: unknown, msg: string): void };
 }
 
 function auditAs<T extends Received>(r: T, operation: string, uid?: string): T {
@@ -92,6 +94,9 @@ function createContract(deps: AdminDeps): Handler {
     if (uid !== undefined && deps.registry.list().some((c) => c.uid === uid)) {
       throw new MimtrustError('CONFLICT', 'A contract with this uid exists; replace it with PUT.', { reason: 'contract_exists' });
     }
+    // Invalid input is refused before anything is recorded as about to change.
+    await contractCall(() => deps.registry.validate(doc));
+    await recordDecision(deps, r);
     const { contract } = await contractCall(() => deps.registry.put(doc));
     return answer(r, 201, contractSummary(contract), { location: contractPath(contract.uid) });
   };
@@ -102,6 +107,8 @@ function replaceContract(deps: AdminDeps): Handler {
     const uid = r.params.uid ?? '';
     auditAs(r, 'admin.contracts.replace', uid);
     const doc = objectBody(r);
+    await contractCall(() => deps.registry.validate(doc));
+    await recordDecision(deps, r);
     const { contract, created } = await contractCall(() => deps.registry.put(doc, uid));
     return answer(r, created ? 201 : 200, contractSummary(contract), created ? { location: contractPath(contract.uid) } : {});
   };
@@ -111,6 +118,7 @@ function deleteContract(deps: AdminDeps): Handler {
   return async (r) => {
     const uid = r.params.uid ?? '';
     auditAs(r, 'admin.contracts.delete', uid);
+    await recordDecision(deps, r);
     const deleted = await contractCall(() => deps.registry.remove(uid));
     if (!deleted) throw new MimtrustError('NOT_FOUND', 'No contract created through the API has this uid.', { reason: 'contract_not_found' });
     return answer(r, 204, undefined);

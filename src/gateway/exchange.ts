@@ -80,6 +80,8 @@ export interface ForwardPlan {
 
 export interface Planned extends Decided {
   plan: ForwardPlan;
+  /** The decision of a request that changes state is on record before it is forwarded. */
+  recordedBeforeEffect?: true;
 }
 
 export interface Forwarded extends Planned {

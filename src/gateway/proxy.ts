@@ -1,7 +1,8 @@
 /**
  * The NGSI-LD request path, in order. Reading this list is reading the protocol: who is
  * calling, what the request touches, what its names mean, whether it may happen, what the
- * broker is asked, what comes back, and the record of it all. Each stage is a module of
+ * broker is asked, the record of a change before it takes effect, what comes back, and
+ * the record of it all. Each stage is a module of
  * `stages/`; the types in `exchange.ts` say what each hands to the next.
  */
 import type { AuditLog } from '../audit/index.js';
@@ -20,7 +21,7 @@ import { enforceDecision } from './stages/enforce.js';
 import { planForward } from './stages/plan.js';
 import { forward } from './stages/forward.js';
 import { filterByDecision } from './stages/filter.js';
-import { auditPermitted } from './stages/audit.js';
+import { auditPermitted, recordBeforeEffect } from './stages/audit.js';
 
 export interface ProxyDeps {
   basePath: string;
@@ -32,6 +33,7 @@ export interface ProxyDeps {
   upstream: Upstream;
   forwardAuthorization: boolean;
   audit: AuditLog;
+  log: { error(obj: unknown, msg: string): void };
 }
 
 export function proxyPipeline(d: ProxyDeps): Pipeline<Received, Answered> {
@@ -42,6 +44,7 @@ export function proxyPipeline(d: ProxyDeps): Pipeline<Received, Answered> {
     .then('decide', decideRequest(d))
     .then('enforce', enforceDecision(d))
     .then('plan', planForward())
+    .then('record', recordBeforeEffect(d))
     .then('forward', forward(d))
     .then('filter', filterByDecision({ upstreamOrigin: d.upstream.origin }))
     .then('audit', auditPermitted(d));

@@ -18,3 +18,4 @@ export { parseTypeExpression } from './type-expression.js';
 export { parseQ } from './q-language.js';
 export { acceptsGeoJson } from './query-params.js';
 export { readTenant } from './tenant.js';
+export { changesState } from './changes-state.js';

@@ -1,20 +1,56 @@
 import { MimtrustError } from '../../errors/index.js';
 import type { AuditEvent, AuditLog } from '../../audit/index.js';
-import type { Answered, Trail } from '../exchange.js';
+import { changesState } from '../../ngsi/index.js';
+import type { Answered, Planned, Trail } from '../exchange.js';
+
+export interface AuditDeps {
+  audit: AuditLog;
+  log: { error(obj: unknown, msg: string): void };
+}
+
+function unavailable(cause: unknown): MimtrustError {
+  return new MimtrustError('SERVICE_UNAVAILABLE', 'The audit log is unavailable; the request was not completed.', { reason: 'audit_unavailable', cause });
+}
+
+/**
+ * No effect without a record: a request that changes state at the broker is forwarded
+ * only once the record of its decision is durable. If it cannot be written, nothing is
+ * forwarded (503).
+ */
+export function recordBeforeEffect(deps: AuditDeps): (r: Planned) => Promise<Planned> {
+  return async (r) => {
+    if (changesState(r.ngsi.operation)) await recordDecision(deps, r);
+    return r;
+  };
+}
+
+/** Appends the permit of an exchange about to take effect (reason `before_effect`); 503 if it cannot. */
+export async function recordDecision(deps: AuditDeps, t: Trail): Promise<void> {
+  try {
+    await deps.audit.append(auditEventOf(t, 'permit', 'before_effect'));
+  } catch (err) {
+    throw unavailable(err);
+  }
+  t.recordedBeforeEffect = true;
+}
 
 const NO_TARGETS = { entityIds: [], types: [], attrs: [] } as const;
 
 /**
  * Audit, the last stage: the response leaves only once its record is durable (nothing
- * lost). If the record cannot be written, the caller is told the request failed.
+ * lost). If the record cannot be written, the caller is told the request failed, unless
+ * the request already took effect with its decision on record: then the broker's answer
+ * is the truth, and withholding it would mislead the caller.
  */
-export function auditPermitted(deps: { audit: AuditLog }): (r: Answered) => Promise<Answered> {
+export function auditPermitted(deps: AuditDeps): (r: Answered) => Promise<Answered> {
   return async (r) => {
+    const t = r as Trail;
     try {
       // A decision answered as data (the decision API) is recorded with its own effect.
-      await deps.audit.append(auditEventOf(r, (r as Trail).decision?.effect ?? 'permit', r.outcome));
+      await deps.audit.append(auditEventOf(r, t.decision?.effect ?? 'permit', r.outcome));
     } catch (err) {
-      throw new MimtrustError('SERVICE_UNAVAILABLE', 'The audit log is unavailable; the request was not completed.', { reason: 'audit_unavailable', cause: err });
+      if (!t.recordedBeforeEffect) throw unavailable(err);
+      deps.log.error(err, 'audit write failed after a recorded request took effect; its outcome is not on record');
     }
     return r;
   };
