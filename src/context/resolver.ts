@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { MimtrustError, asMimtrustError } from '../errors/index.js';
+import { TtlCache } from '../lib/index.js';
 import { coreOnlyContext, processContext } from './active-context.js';
 import { compileAllowList, parseContextUrl } from './allow-list.js';
 import { canonicalDigest } from './canonical-json.js';
@@ -16,7 +17,6 @@ import { fetchJsonDocument } from './fetch-document.js';
 import { isPlainObject } from './iri.js';
 import { contextSourceOf, type RequestHeaders } from './request-context.js';
 import { refuse } from './term-definitions.js';
-import { TtlCache } from './ttl-cache.js';
 import type { ActiveContext, CoreContext } from './types.js';
 
 export interface ContextResolverOptions {

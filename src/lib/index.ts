@@ -1,2 +1,3 @@
 /** Small helpers shared by several folders, with no knowledge of mimtrust's domain. */
 export { watchFolder } from './watch-folder.js';
+export { TtlCache } from './ttl-cache.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TtlCache } from '../../src/context/ttl-cache.js';
+import { TtlCache } from '../../src/lib/index.js';
 
 describe('TtlCache', () => {
   it('expires entries at their time and evicts the least recently used when full', () => {
