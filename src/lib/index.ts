@@ -1,3 +1,4 @@
 /** Small helpers shared by several folders, with no knowledge of mimtrust's domain. */
 export { watchFolder } from './watch-folder.js';
 export { TtlCache } from './ttl-cache.js';
+export { mapLimited } from './map-limited.js';

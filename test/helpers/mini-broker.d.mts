@@ -9,6 +9,10 @@ export interface MiniBroker {
   port: number;
   requests: RecordedRequest[];
   setDelay(ms: number): void;
+  /** Answer requests the function picks with this status and body instead (undefined: answer normally). */
+  setFault(fault: ((req: { method?: string; url?: string }) => { status: number; body?: string } | undefined) | undefined): void;
+  /** A copy of the entity as held now. */
+  entity(id: string, tenant?: string): Record<string, unknown> | undefined;
   seed(entity: Record<string, unknown>, tenant?: string): void;
   close(): Promise<void>;
 }

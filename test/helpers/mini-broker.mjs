@@ -43,6 +43,16 @@ function typesOf(entity) {
   return Array.isArray(entity.type) ? entity.type : [entity.type];
 }
 
+/** Writes a fragment into an entity: its attributes replace the entity's, its types are added. */
+function mergeInto(entity, fragment) {
+  const { '@context': _c, id: _id, type, ...attrs } = fragment ?? {};
+  if (type !== undefined) {
+    const types = [...new Set([...typesOf(entity), ...(Array.isArray(type) ? type : [type])])];
+    entity.type = types.length === 1 ? types[0] : types;
+  }
+  Object.assign(entity, attrs);
+}
+
 function simplified(v) {
   return v && typeof v === 'object' && 'value' in v ? v.value : v && typeof v === 'object' && 'object' in v ? v.object : v;
 }
@@ -107,7 +117,7 @@ export async function startMiniBroker(options = {}) {
   const tenants = new Map();
   const subscriptions = new Map();
   const requests = [];
-  const state = { delayMs: options.delayMs ?? 0, record: options.record ?? true };
+  const state = { delayMs: options.delayMs ?? 0, record: options.record ?? true, fault: undefined };
   const store = (tenant) => {
     const key = tenant ?? '';
     let t = tenants.get(key);
@@ -119,6 +129,8 @@ export async function startMiniBroker(options = {}) {
     const raw = await readBody(req);
     if (state.record) requests.push({ method: req.method, url: req.url, headers: { ...req.headers }, body: raw });
     if (state.delayMs > 0) await new Promise((r) => setTimeout(r, state.delayMs));
+    const fault = state.fault?.(req);
+    if (fault) return res.writeHead(fault.status, { 'content-type': 'application/json' }).end(fault.body ?? '');
     const tenant = req.headers['ngsild-tenant'];
     let body;
     try {
@@ -177,9 +189,23 @@ export async function startMiniBroker(options = {}) {
         entities.delete(id);
         return send(res, req, 204);
       }
+      if (segs.length === 2 && m === 'PUT') {
+        const { '@context': _c, ...replacement } = body ?? {};
+        entities.set(id, { ...replacement, id });
+        return send(res, req, 204);
+      }
+      if (segs.length === 2 && m === 'PATCH') {
+        mergeInto(entity, body);
+        return send(res, req, 204);
+      }
       if (segs[2] === 'attrs' && (m === 'PATCH' || m === 'POST') && segs.length === 3) {
-        const { '@context': _c, ...attrs } = body ?? {};
-        Object.assign(entity, attrs);
+        mergeInto(entity, body);
+        return send(res, req, 204);
+      }
+      if (segs[2] === 'attrs' && segs.length === 4 && (m === 'PATCH' || m === 'PUT')) {
+        if (m === 'PATCH' && !(segs[3] in entity)) return problem(res, 404, 'ResourceNotFound', 'no such attribute', tenant);
+        const { '@context': _c, ...attribute } = body ?? {};
+        entity[segs[3]] = m === 'PATCH' ? { ...entity[segs[3]], ...attribute } : attribute;
         return send(res, req, 204);
       }
       if (segs[2] === 'attrs' && segs.length === 4 && m === 'DELETE') {
@@ -201,9 +227,13 @@ export async function startMiniBroker(options = {}) {
         const id = typeof item === 'string' ? item : item.id;
         if (op === 'create' && entities.has(id)) errors.push({ entityId: id, error: { type: 'https://uri.etsi.org/ngsi-ld/errors/AlreadyExists', title: 'exists', status: 409 } });
         else if (op === 'delete') entities.delete(id) ? success.push(id) : errors.push({ entityId: id, error: { type: 'https://uri.etsi.org/ngsi-ld/errors/ResourceNotFound', title: 'missing', status: 404 } });
+        else if (op !== 'upsert' && !entities.has(id)) errors.push({ entityId: id, error: { type: 'https://uri.etsi.org/ngsi-ld/errors/ResourceNotFound', title: 'missing', status: 404 } });
         else {
-          const { '@context': _c, ...e } = item;
-          entities.set(id, { ...(entities.get(id) ?? {}), ...e });
+          if (entities.has(id)) mergeInto(entities.get(id), item);
+          else {
+            const { '@context': _c, ...e } = item;
+            entities.set(id, e);
+          }
           success.push(id);
         }
       }
@@ -233,6 +263,26 @@ export async function startMiniBroker(options = {}) {
       if (!entity) return problem(res, 404, 'ResourceNotFound', 'no such entity', tenant);
       return send(res, req, 200, temporal(entity));
     }
+    // Temporal writes act on the same entities: the history is derived from them.
+    if (segs[0] === 'temporal' && segs[1] === 'entities' && segs.length === 2 && m === 'POST') {
+      if (!body || typeof body.id !== 'string') return problem(res, 400, 'BadRequestData', 'entity needs an id', tenant);
+      const existing = entities.get(body.id);
+      if (existing) mergeInto(existing, body);
+      else {
+        const { '@context': _c, ...e } = body;
+        entities.set(e.id, e);
+      }
+      return send(res, req, existing ? 204 : 201);
+    }
+    if (segs[0] === 'temporal' && segs[1] === 'entities' && segs.length >= 3 && m !== 'GET') {
+      const entity = entities.get(segs[2]);
+      if (!entity) return problem(res, 404, 'ResourceNotFound', 'no such entity', tenant);
+      if (segs.length === 3 && m === 'DELETE') entities.delete(segs[2]);
+      else if (segs[3] === 'attrs' && segs.length === 4 && m === 'POST') mergeInto(entity, body);
+      else if (segs[3] === 'attrs' && segs.length === 5 && m === 'DELETE') delete entity[segs[4]];
+      else if (segs[3] !== 'attrs' || segs.length !== 6) return problem(res, 501, 'OperationNotSupported', 'not implemented by the test broker', tenant);
+      return send(res, req, 204);
+    }
     if (segs[0] === 'temporal' && segs[1] === 'entities' && segs.length === 2 && m === 'GET') {
       const types = q.get('type')?.split(/[,|;()]/).filter(Boolean);
       return send(res, req, 200, [...entities.values()].filter((e) => !types || typesOf(e).some((t) => types.includes(t))).map(temporal));
@@ -260,6 +310,13 @@ export async function startMiniBroker(options = {}) {
     requests,
     setDelay(ms) {
       state.delayMs = ms;
+    },
+    setFault(fault) {
+      state.fault = fault;
+    },
+    entity(id, tenant) {
+      const e = store(tenant).get(id);
+      return e === undefined ? undefined : structuredClone(e);
     },
     seed(entity, tenant) {
       store(tenant).set(entity.id, structuredClone(entity));
