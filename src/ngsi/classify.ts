@@ -52,6 +52,7 @@ function classifyUnder(base: BasePath, raw: RawRequest): NgsiRequest {
     bodyHasContext: bodyHasContext(raw.body),
   };
   if (t.resourceId !== undefined) req.resourceId = t.resourceId;
+  if (route.entityId !== undefined) req.pathEntityId = route.entityId;
   if (route.attrId !== undefined) req.pathAttr = route.attrId;
   if (route.type !== undefined) req.pathType = route.type;
   if (format !== undefined) req.format = format;

@@ -88,6 +88,8 @@ export interface NgsiRequest {
   filterReads: FilterRead[];
   /** Path identifiers that are not entity ids (subscription, registration, context, instance). */
   resourceId?: string;
+  /** Entity id named in the path (`/entities/{entityId}`, `/temporal/entities/{entityId}`), decoded. */
+  pathEntityId?: string;
   /** Attribute named in the path (`/attrs/{attrId}`, `/attributes/{attrId}`), as written. */
   pathAttr?: string;
   /** Type named in the path (`/types/{type}`), as written. */
