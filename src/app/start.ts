@@ -11,8 +11,9 @@ import { contextResolverFor } from '../context/index.js';
 import { ContractRegistry } from '../contracts/index.js';
 import { adminPlugin } from '../admin/index.js';
 import { watchFolder } from '../lib/index.js';
-import { proxyPlugin, receiver, securityHeaders, Upstream, UsageCounters, type ExchangeDeps } from '../gateway/index.js';
+import { proxyPlugin, receiver, securityHeaders, StoredTypes, Upstream, UsageCounters, type ExchangeDeps } from '../gateway/index.js';
 import { pdpPlugin, PDP_PREFIX, EXT_AUTHZ_PREFIX } from '../pdp/index.js';
+import { compileBasePath } from '../ngsi/index.js';
 import { createServer } from './server.js';
 
 export interface Gateway {
@@ -153,6 +154,8 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
       counters,
       upstream,
       forwardAuthorization: config.upstream.forwardAuthorization,
+      // Writes are decided on the types the broker holds; roles alone do not depend on types.
+      storedTypes: registry ? new StoredTypes({ upstream, basePath: compileBasePath(config.upstream.basePath).canonical, ...config.storedTypes }) : undefined,
     }));
     const address = await app.listen({ host: config.listen.host, port: config.listen.port });
     const url = address.replace('[::1]', 'localhost');

@@ -122,6 +122,17 @@ export const configSchema = {
         fetchTimeoutMs: { type: 'integer', minimum: 1, default: 2000 },
       },
     },
+    storedTypes: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        ttlMs: { type: 'integer', minimum: 0, maximum: 60000, default: 2000 },
+        maxEntries: { type: 'integer', minimum: 1, default: 10000 },
+        maxIds: { type: 'integer', minimum: 1, maximum: 10000, default: 500 },
+        concurrency: { type: 'integer', minimum: 1, maximum: 64, default: 8 },
+      },
+    },
     keysDir: { type: 'string', minLength: 1, default: 'keys' },
     policiesDir: { type: 'string', minLength: 1, default: 'policies' },
     contractsDir: { type: 'string', minLength: 1, default: 'contracts' },
@@ -187,6 +198,7 @@ export interface Config {
     maxBytes: number;
     fetchTimeoutMs: number;
   };
+  storedTypes: { ttlMs: number; maxEntries: number; maxIds: number; concurrency: number };
   keysDir: string;
   policiesDir: string;
   contractsDir: string;

@@ -9,6 +9,7 @@ export function unfilterable(what: string): MimtrustError {
   return new MimtrustError('INTERNAL', `The broker response (${what}) could not be filtered.`, { reason: 'unfilterable_response' });
 }
 
-export function notVisible(): MimtrustError {
-  return new MimtrustError('NOT_FOUND', 'The requested resource was not found.', { reason: 'filtered_out' });
+/** The answer for a resource the caller may not know of; `reason` is for the audit log only. */
+export function notVisible(reason = 'filtered_out'): MimtrustError {
+  return new MimtrustError('NOT_FOUND', 'The requested resource was not found.', { reason });
 }

@@ -8,6 +8,7 @@
 export { filterResponse } from './response.js';
 export type { FilterResponseInput, FilterResponseResult } from './response.js';
 export { filterEntity, filterEntities } from './entity.js';
+export { notVisible } from './errors.js';
 export type { FilterEntityResult } from './entity.js';
 export { compileAreas, geometryWithin } from './geo.js';
 export type { Area } from './geo.js';

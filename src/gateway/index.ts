@@ -1,7 +1,7 @@
 /**
  * The policy enforcement point: an HTTPS reverse proxy in front of an NGSI-LD broker.
  * `proxy.ts` lists the request path as named stages (authenticate, classify, expand,
- * decide, enforce, plan, forward, filter, audit), each in `stages/`, with the typed
+ * stored-types, decide, enforce, plan, forward, filter, audit), each in `stages/`, with the typed
  * hand-offs of `exchange.ts`. `handler.ts` runs a pipeline for one HTTP exchange and
  * audits every refusal; `plugin.ts` mounts the proxy on a fastify server. The stages are
  * exported for the other roles (admin dry run, decision API) that share the front of the
@@ -25,5 +25,6 @@ export { enforceDecision, checkEnforceable, needsFiltering } from './stages/enfo
 export { auditPermitted, auditEventOf, recordBeforeEffect, recordDecision } from './stages/audit.js';
 export type { AuditDeps } from './stages/audit.js';
 export { Upstream } from './upstream.js';
+export { StoredTypes } from './stored-types.js';
 export { UsageCounters } from './usage-counters.js';
 export { securityHeaders } from './security-headers.js';

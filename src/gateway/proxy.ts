@@ -16,6 +16,8 @@ import type { UsageCounters } from './usage-counters.js';
 import { authenticate } from './stages/authenticate.js';
 import { classifyRequest } from './stages/classify.js';
 import { expandNames } from './stages/expand.js';
+import { decideOnStoredTypes, forgetWritten } from './stages/stored-types.js';
+import type { StoredTypes } from './stored-types.js';
 import { decideRequest } from './stages/decide.js';
 import { enforceDecision } from './stages/enforce.js';
 import { planForward } from './stages/plan.js';
@@ -34,6 +36,8 @@ export interface ProxyDeps {
   forwardAuthorization: boolean;
   audit: AuditLog;
   log: { error(obj: unknown, msg: string): void };
+  /** What the broker holds, asked before a write is decided; undefined when contracts are not enforced. */
+  storedTypes: StoredTypes | undefined;
 }
 
 export function proxyPipeline(d: ProxyDeps): Pipeline<Received, Answered> {
@@ -41,11 +45,12 @@ export function proxyPipeline(d: ProxyDeps): Pipeline<Received, Answered> {
     .then('authenticate', authenticate(d))
     .then('classify', classifyRequest(d))
     .then('expand', expandNames(d))
+    .then('stored-types', decideOnStoredTypes(d))
     .then('decide', decideRequest(d))
     .then('enforce', enforceDecision(d))
     .then('plan', planForward())
     .then('record', recordBeforeEffect(d))
-    .then('forward', forward(d))
+    .then('forward', forgetWritten(d.storedTypes, forward(d)))
     .then('filter', filterByDecision({ upstreamOrigin: d.upstream.origin }))
     .then('audit', auditPermitted(d));
 }
