@@ -140,7 +140,9 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
       log,
     };
     const app = createServer({ config, tls }, () => exchangeDeps);
-    const shared = { ...exchangeDeps, basePath: config.upstream.basePath, verifier, snapshot };
+    // Writes are decided on the types the broker holds; roles alone do not depend on types.
+    const storedTypes = registry ? new StoredTypes({ upstream, basePath: compileBasePath(config.upstream.basePath).canonical, ...config.storedTypes }) : undefined;
+    const shared = { ...exchangeDeps, basePath: config.upstream.basePath, verifier, snapshot, storedTypes, forwardAuthorization: config.upstream.forwardAuthorization };
     if (registry) {
       await app.register(adminPlugin({ ...shared, roles: () => roles, registry, resolver }));
     }
@@ -153,9 +155,6 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
       resolver: registry ? resolver : undefined,
       counters,
       upstream,
-      forwardAuthorization: config.upstream.forwardAuthorization,
-      // Writes are decided on the types the broker holds; roles alone do not depend on types.
-      storedTypes: registry ? new StoredTypes({ upstream, basePath: compileBasePath(config.upstream.basePath).canonical, ...config.storedTypes }) : undefined,
     }));
     const address = await app.listen({ host: config.listen.host, port: config.listen.port });
     const url = address.replace('[::1]', 'localhost');

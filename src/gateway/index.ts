@@ -26,5 +26,6 @@ export { auditPermitted, auditEventOf, recordBeforeEffect, recordDecision } from
 export type { AuditDeps } from './stages/audit.js';
 export { Upstream } from './upstream.js';
 export { StoredTypes } from './stored-types.js';
+export { decideOnStoredTypes, forgetPermitted } from './stages/stored-types.js';
 export { UsageCounters } from './usage-counters.js';
 export { securityHeaders } from './security-headers.js';

@@ -1,7 +1,7 @@
 /**
  * The decision point over HTTP, for proxies that already sit in the data path (Envoy,
  * APISIX, Kong): they ask, mimtrust answers from the same pipeline front as its own proxy
- * (authenticate, classify, expand, decide) and records the decision in the audit log
+ * (authenticate, classify, expand, stored-types, decide) and records the decision in the audit log
  * under the id it returns.
  *
  * - `POST /pdp/v1/decisions`: a JSON request in the style of OPA's data API,
@@ -21,9 +21,9 @@ import type { AuditLog } from '../audit/index.js';
 import type { ContextResolver } from '../context/index.js';
 import { decisionJson, isFullScope, type Decision, type DecisionSnapshot } from '../policy/index.js';
 import {
-  answer, authenticate, auditPermitted, classifyRequest, decideRequest, enforceDecision, exchange,
-  expandNames, needsFiltering, pipeline, readJsonBody,
-  type Answered, type Decided, type ExchangeDeps, type Received, type Trail, type UsageCounters,
+  answer, authenticate, auditPermitted, classifyRequest, decideOnStoredTypes, decideRequest, enforceDecision, exchange,
+  expandNames, forgetPermitted, needsFiltering, pipeline, readJsonBody,
+  type Answered, type Decided, type ExchangeDeps, type Received, type StoredTypes, type Trail, type UsageCounters,
 } from '../gateway/index.js';
 import { readDecisionInput } from './input.js';
 
@@ -38,6 +38,9 @@ export interface PdpDeps {
   snapshot: () => DecisionSnapshot;
   counters: UsageCounters;
   audit: AuditLog;
+  /** Writes are decided on the types the broker holds (asked with the gateway's upstream settings). */
+  storedTypes: StoredTypes | undefined;
+  forwardAuthorization: boolean;
 }
 
 /** Obligations that need nothing of the proxy that forwards the answer. */
@@ -71,7 +74,9 @@ function front(deps: PdpDeps) {
     .then('authenticate', authenticate(deps))
     .then('classify', classifyRequest(deps))
     .then('expand', expandNames(deps))
-    .then('decide', decideRequest(deps));
+    .then('stored-types', decideOnStoredTypes(deps))
+    .then('decide', decideRequest(deps))
+    .then('forget stored types', forgetPermitted(deps.storedTypes));
 }
 
 function extAuthz(deps: PdpDeps & ExchangeDeps) {

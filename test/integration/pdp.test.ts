@@ -69,6 +69,8 @@ describe('Envoy ext_authz HTTP service', () => {
   });
 
   it('decides writes on the body Envoy forwards', async () => {
+    // A write is decided on the entity the broker holds.
+    city.broker.seed({ id: 'urn:ngsi-ld:ParkingSpot:1', type: 'ParkingSpot', status: { type: 'Property', value: 'free' } });
     const provider = await bearer(city, ['provider']);
     const path = '/ngsi-ld/v1/entities/urn:ngsi-ld:ParkingSpot:1/attrs';
     const ok = await check(city, 'PATCH', path, provider, { type: 'ParkingSpot', status: { type: 'Property', value: 'taken' } });

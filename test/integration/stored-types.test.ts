@@ -44,7 +44,7 @@ function shape(text: string): Record<string, unknown> {
 
 beforeAll(async () => {
   // Kept for a minute: without forgetting on its own writes the gateway would decide on stale types.
-  h = await startHarness({ contractsDir: join(REPO, 'test', 'fixtures', 'contracts-writes'), storedTypes: { ttlMs: 60_000, maxIds: 5 } });
+  h = await startHarness({ contractsDir: join(REPO, 'test', 'fixtures', 'contracts-writes'), storedTypes: { ttlMs: 60_000, maxIds: 5 }, pdp: { enabled: true } });
 });
 afterAll(async () => {
   await h?.close();
@@ -119,6 +119,13 @@ describe('a write claiming another type is decided on the stored one', () => {
     const again = await h.call('PATCH', `${E}/${id}/attrs`, { token: await editor(), headers: MOBILITY, body: { status: prop('x') } });
     expect(again.status).toBe(404);
     expect(h.broker.entity(id, 'mobility')).toEqual(meter(id));
+  });
+
+  it('refuses a caller whose roles allow no such write (403) without asking the broker', async () => {
+    const before = h.broker.requests.length;
+    const res = await h.call('PATCH', `${E}/${METER}/attrs`, { token: await token(h.issuer, { roles: ['viewer'] }), body: { status: prop('x') } });
+    expect(res.status).toBe(403);
+    expect(h.broker.requests.length).toBe(before);
   });
 
   it('counts every stored type: an entity that is a ParkingSpot and an EnergyMeter is not written as a ParkingSpot', async () => {
@@ -310,5 +317,30 @@ describe('when the broker cannot say what an entity is', () => {
       await down.close();
       rmSync(down.dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the decision point for other proxies', () => {
+  const bearer = async () => ({ authorization: `Bearer ${await provider()}` });
+
+  it('decides a write on the stored types too, and answers a hidden entity as a missing one', async () => {
+    const before = h.broker.requests.length;
+    const check = (path: string) => h.call('PATCH', `/pdp/v1/ext_authz${path}`, { headers: {}, body: { type: 'ParkingSpot', status: prop('x') } });
+    const withToken = async (path: string) => h.call('PATCH', `/pdp/v1/ext_authz${path}`, { headers: await bearer(), body: { type: 'ParkingSpot', status: prop('x') } });
+    expect((await check(`${E}/${METER}/attrs`)).status).toBe(401);
+    const hidden = await withToken(`${E}/${METER}/attrs`);
+    const missing = await withToken(`${E}/urn:ngsi-ld:ParkingSpot:404/attrs`);
+    expect(hidden.status).toBe(404);
+    expect(shape(hidden.text)).toEqual(shape(missing.text));
+    expect((await withToken(`${E}/${SPOT}/attrs`)).status).toBe(200);
+    const ask = async (path: string) => (await h.call('POST', '/pdp/v1/decisions', { body: { input: {
+      method: 'PATCH', path, headers: await bearer(), body: { type: 'ParkingSpot', status: prop('x') },
+    } } })).json().result;
+    const asHidden = await ask(`${E}/${METER}/attrs`);
+    expect(asHidden.allow).toBe(false);
+    expect(asHidden).toEqual(await ask(`${E}/urn:ngsi-ld:ParkingSpot:404/attrs`));
+    // The decision point asks the broker, and never writes.
+    expect(lookupsSince(before, METER).length).toBeGreaterThan(0);
+    expect(writesSince(before)).toEqual([]);
   });
 });

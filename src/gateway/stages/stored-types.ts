@@ -6,8 +6,8 @@
  * the write may change is forgotten.
  *
  * What the caller learns: a write to an entity the broker does not hold answers 404, and
- * so does a denied write to an entity the caller may not read, in the same words, so that
- * "forbidden" tells nothing about existence. A caller who may read the entity learns why
+ * so does a denied write to an entity the caller may not read, in the same words and with
+ * the same reason, so that "forbidden" tells nothing about existence. A caller who may read the entity learns why
  * its write is denied (403, at the decision). A lookup that fails denies: nothing is
  * forwarded.
  */
@@ -15,7 +15,7 @@ import { MimtrustError } from '../../errors/index.js';
 import { notVisible } from '../../filter/index.js';
 import { decide, type Decision, type DecisionSnapshot, type PolicyRequest } from '../../policy/index.js';
 import type { ContextResolver } from '../../context/index.js';
-import { extend, type Expanded, type Planned, type Forwarded } from '../exchange.js';
+import { extend, type Decided, type Expanded, type Planned, type Forwarded } from '../exchange.js';
 import { upstreamRequestHeaders } from '../headers.js';
 import { planOnStoredTypes } from '../stored-type-plan.js';
 import type { StoredTypes, StoredTypesQuery } from '../stored-types.js';
@@ -31,6 +31,8 @@ export interface StoredTypesDeps {
   /** The lookup carries the caller's credentials exactly when the forward does. */
   forwardAuthorization: boolean;
 }
+
+const NOT_VISIBLE = 'entity_not_visible';
 
 function lookupHeaders(r: Expanded, forwardAuthorization: boolean): Record<string, string> {
   const incoming: Record<string, string | string[] | undefined> = { accept: 'application/json' };
@@ -58,6 +60,10 @@ export function decideOnStoredTypes(deps: StoredTypesDeps): (r: Expanded) => Pro
     if (!stored || !deps.resolver || !active) return r;
     const targets = writeTargets(r.ngsi, r.raw.body);
     if (!targets) return r;
+    const snapshot = deps.snapshot();
+    // A caller whose token or roles already refuse the write is refused by the decision as
+    // it is, without asking the broker anything.
+    if (decide({ request: r.policy, decisionId: r.decisionId }, { ...snapshot, contracts: undefined }).effect === 'deny') return r;
     const query: StoredTypesQuery = {
       tenant: r.ngsi.tenant,
       temporal: targets.temporal,
@@ -75,17 +81,13 @@ export function decideOnStoredTypes(deps: StoredTypesDeps): (r: Expanded) => Pro
       expandClaimed: (t) => active.expandTerm(t),
       expandStored: (t) => core.expandTerm(t),
     });
-    if (plan.missing.length > 0) throw notVisible('entity_not_found');
+    // One reason for both ways of "not found", even in the audit: the decision API shows it.
+    if (plan.missing.length > 0) throw notVisible(NOT_VISIBLE);
 
-    const snapshot = deps.snapshot();
     const ask = (request: PolicyRequest): Decision => decide({ request, decisionId: r.decisionId }, snapshot);
     const primary = ask(plan.primary);
     if (primary.effect === 'deny') {
-      if (plan.visibility && !mayRead(ask(plan.visibility))) {
-        // The audit record names the rules and the reason; the caller sees "not found".
-        extend(r, { decision: primary });
-        throw notVisible(primary.reason);
-      }
+      if (plan.visibility && !mayRead(ask(plan.visibility))) throw notVisible(NOT_VISIBLE);
     } else {
       const counters: string[] = [];
       for (const { request, refusal } of plan.also) {
@@ -101,6 +103,17 @@ export function decideOnStoredTypes(deps: StoredTypesDeps): (r: Expanded) => Pro
     }
     // The decision stage decides the write as it stands on the stored types (and denies with 403).
     return extend(r, { policy: plan.primary });
+  };
+}
+
+/**
+ * For a decision point whose caller forwards the write itself: once a write that may
+ * change types is permitted, what was known of its entities is forgotten.
+ */
+export function forgetPermitted(stored: StoredTypes | undefined): (r: Decided) => Decided {
+  return (r) => {
+    if (stored && r.decision.effect === 'permit' && mayChangeTypes(r.ngsi, r.raw.body)) stored.forget(r.ngsi.tenant, r.ngsi.entityIds);
+    return r;
   };
 }
 
