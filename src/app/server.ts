@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { MimtrustError, asMimtrustError } from '../errors/index.js';
 import type { Config } from '../config/index.js';
 import { sendProblem, type ExchangeDeps } from '../gateway/index.js';
+import { guardConnections } from './connection-guard.js';
+import { httpRefusals } from './http-refusals.js';
 
 export interface ServerOptions {
   config: Config;
@@ -27,6 +29,7 @@ export function createServer(opts: ServerOptions, exchange: () => ExchangeDeps):
           cert: opts.tls.cert,
           key: opts.tls.key,
           minVersion: config.tls.minVersion,
+          handshakeTimeout: config.limits.handshakeTimeoutMs,
           ...(opts.tls.ca ? { ca: opts.tls.ca, requestCert: true, rejectUnauthorized: config.tls.requireClientCert } : {}),
         }
       : null,
@@ -37,6 +40,7 @@ export function createServer(opts: ServerOptions, exchange: () => ExchangeDeps):
     genReqId: () => randomUUID(),
     return503OnClosing: true,
     routerOptions: { maxParamLength: 2048 },
+    clientErrorHandler: httpRefusals(exchange, opts.tls !== undefined),
     // Malformed URLs are refused by the router before any route runs; answer those as ProblemDetails too.
     frameworkErrors: (error, req, reply) => {
       const e = new MimtrustError('BAD_REQUEST', 'The request URL is malformed.', { reason: error.code === 'FST_ERR_BAD_URL' ? 'path_not_canonical' : 'malformed_request' });
@@ -45,6 +49,10 @@ export function createServer(opts: ServerOptions, exchange: () => ExchangeDeps):
     },
   }) as unknown as FastifyInstance;
   app.server.headersTimeout = config.limits.headersTimeoutMs;
+  guardConnections(app.server, {
+    maxConnections: config.limits.maxConnections,
+    maxPendingPerAddress: config.limits.maxPendingConnectionsPerAddress,
+  });
 
   app.removeAllContentTypeParsers();
   // Bodies are kept as bytes here and parsed only after the caller is authenticated.

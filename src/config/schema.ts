@@ -54,6 +54,9 @@ export const configSchema = {
         requestTimeoutMs: { type: 'integer', minimum: 1, default: 30000 },
         headersTimeoutMs: { type: 'integer', minimum: 1, default: 10000 },
         keepAliveTimeoutMs: { type: 'integer', minimum: 1, default: 72000 },
+        handshakeTimeoutMs: { type: 'integer', minimum: 100, default: 5000 },
+        maxConnections: { type: 'integer', minimum: 1, default: 16384 },
+        maxPendingConnectionsPerAddress: { type: 'integer', minimum: 1, default: 256 },
       },
     },
     issuers: {
@@ -185,7 +188,15 @@ export interface Config {
     caFile: string | null;
     maxResponseBytes: number;
   };
-  limits: { bodyBytes: number; requestTimeoutMs: number; headersTimeoutMs: number; keepAliveTimeoutMs: number };
+  limits: {
+    bodyBytes: number;
+    requestTimeoutMs: number;
+    headersTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    handshakeTimeoutMs: number;
+    maxConnections: number;
+    maxPendingConnectionsPerAddress: number;
+  };
   issuers: IssuerSettings[];
   localIssuer: { enabled: boolean; issuer: string; audience: string };
   store: { path: string };
