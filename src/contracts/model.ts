@@ -4,6 +4,7 @@
  */
 import type { AttributeScope } from '../policy/types.js';
 import type { ContractAction } from './vocabulary.js';
+import type { IdPattern } from './regex.js';
 
 export type Comparison = 'lt' | 'lteq' | 'gt' | 'gteq' | 'eq';
 
@@ -32,7 +33,7 @@ export interface Assignee {
 
 export interface EntityIdMatch {
   ids: ReadonlySet<string> | null;
-  pattern: RegExp | null;
+  pattern: IdPattern | null;
 }
 
 /** An area the shown entities must lie in. `key` identifies equal areas across rules. */

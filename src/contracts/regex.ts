@@ -1,87 +1,53 @@
 /**
- * Entity id patterns (`ngsi:matches`) run on every request, so a pattern must not be able
- * to backtrack catastrophically. JavaScript's engine backtracks; instead of trusting it we
- * accept only a subset whose matching time stays linear: no backreferences, no lookaround,
- * and no quantifier on a group that itself contains a quantifier or an alternation
- * (`(a+)+`, `(a|ab)*`). Patterns are anchored at both ends.
+ * Entity id patterns (`ngsi:matches`) run on every request, so no pattern may make
+ * matching slow. JavaScript's engine backtracks (`.*:.*:.*:.*:x` is polynomial in the id's
+ * length), so patterns run on RE2, whose time is linear in the input whatever the
+ * pattern. Patterns match the whole id.
  */
+import { RE2JS } from 're2js';
 
-export type PatternProblem = 'backreference' | 'lookaround' | 'nested_quantifier' | 'syntax';
+export type PatternProblem = 'backreference' | 'lookaround' | 'syntax' | 'too_long';
 
-interface Frame {
-  quantified: boolean;
-  alternation: boolean;
+/** A compiled entity id pattern: the whole id must match. */
+export interface IdPattern {
+  readonly source: string;
+  test(id: string): boolean;
 }
 
-function quantifierLength(p: string, i: number): number {
-  const c = p[i];
-  if (c === '*' || c === '+' || c === '?') return 1;
-  if (c === '{') {
-    const m = /^\{\d+(?:,\d*)?\}/.exec(p.slice(i));
-    if (m) return m[0].length;
-  }
-  return 0;
-}
+/** Longer patterns are refused at load: a pattern names ids, it does not enumerate them. */
+export const MAX_PATTERN_LENGTH = 1024;
 
-/** Scans the pattern for constructs outside the linear-safe subset. */
-export function unsafeConstruct(p: string): PatternProblem | undefined {
-  const stack: Frame[] = [{ quantified: false, alternation: false }];
-  let i = 0;
-  while (i < p.length) {
-    const c = p[i] as string;
-    const top = stack[stack.length - 1] as Frame;
+/** Constructs RE2 does not run, named so the author learns why, not just "syntax". */
+export function unsupportedConstruct(p: string): PatternProblem | undefined {
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i];
     if (c === '\\') {
       const next = p[i + 1] ?? '';
       if (/[1-9]/.test(next) || next === 'k') return 'backreference';
-      i += 2;
+      i++;
     } else if (c === '[') {
-      // A character class is one atom; skip to its unescaped end.
+      // Inside a character class nothing is a group; skip to its unescaped end.
       i++;
       while (i < p.length && p[i] !== ']') i += p[i] === '\\' ? 2 : 1;
-      i++;
-    } else if (c === '(') {
-      if (p.startsWith('(?=', i) || p.startsWith('(?!', i) || p.startsWith('(?<=', i) || p.startsWith('(?<!', i)) {
-        return 'lookaround';
-      }
-      stack.push({ quantified: false, alternation: false });
-      const opener = /^\((?:\?:|\?<[A-Za-z_$][\w$]*>)?/.exec(p.slice(i, i + 64));
-      i += opener ? opener[0].length : 1;
-      continue;
-    } else if (c === ')') {
-      const frame = stack.pop();
-      const parent = stack[stack.length - 1];
-      if (!frame || !parent) return 'syntax';
-      const q = quantifierLength(p, i + 1);
-      if (q > 0 && (frame.quantified || frame.alternation)) return 'nested_quantifier';
-      parent.quantified ||= frame.quantified || q > 0;
-      parent.alternation ||= frame.alternation;
-      i += 1 + q;
-      if (q > 0 && p[i] === '?') i++;
-      continue;
-    } else if (c === '|') {
-      top.alternation = true;
-      i++;
-      continue;
-    } else {
-      i++;
-    }
-    // After an atom: note a quantifier that applies to it.
-    const q = quantifierLength(p, i);
-    if (q > 0) {
-      top.quantified = true;
-      i += q;
-      if (p[i] === '?') i++;
+    } else if (c === '(' && /^\(\?(?:=|!|<=|<!)/.test(p.slice(i, i + 4))) {
+      return 'lookaround';
     }
   }
-  return stack.length === 1 ? undefined : 'syntax';
+  return undefined;
 }
 
-/** Compiles an anchored, linear-safe pattern, or reports why it is refused. */
-export function compileIdPattern(pattern: string): RegExp | PatternProblem {
-  const problem = unsafeConstruct(pattern);
+/**
+ * Compiles a pattern for RE2, or reports why it is refused. It must also be a valid
+ * JavaScript pattern, so that authors testing it in a browser see the same syntax.
+ */
+export function compileIdPattern(pattern: string): IdPattern | PatternProblem {
+  if (pattern.length > MAX_PATTERN_LENGTH) return 'too_long';
+  const problem = unsupportedConstruct(pattern);
   if (problem) return problem;
   try {
-    return new RegExp(`^(?:${pattern})$`, 'u');
+    new RegExp(pattern, 'u');
+    const re = RE2JS.compile(pattern);
+    return { source: pattern, test: (id) => re.matches(id) };
   } catch {
     return 'syntax';
   }
