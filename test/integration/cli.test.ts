@@ -14,7 +14,7 @@ afterEach(() => {
   child = undefined;
 });
 
-function waitForLine(proc: ChildProcess, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+function waitForLine(proc: ChildProcess, pattern: RegExp, timeoutMs = 45_000): Promise<string> {
   return new Promise((resolve, reject) => {
     let seen = '';
     const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; output: ${seen}`)), timeoutMs);

@@ -103,7 +103,8 @@ function harness(overrides: Partial<ContextResolverOptions> = {}): Harness {
     maxEntries: 100,
     maxAgeMs: 60_000,
     maxBytes: 2000,
-    fetchTimeoutMs: 300,
+    // Long enough for a loaded machine; the timeout case sets its own.
+    fetchTimeoutMs: 10_000,
     failureBackoffMs: 1000,
     now: () => clock.now,
     fetch: (input, init) => {
@@ -186,13 +187,12 @@ describe('context resolver: remote contexts', () => {
     ['a document without @context', '/ctx/no-context.jsonld'],
   ] as const) {
     it(`answers LD_CONTEXT_NOT_AVAILABLE for ${name}`, async () => {
-      const { resolver } = harness();
-      const started = Date.now();
+      // The slow document never completes: the fetch timeout is what ends this test.
+      const { resolver } = harness(path === '/ctx/slow.jsonld' ? { fetchTimeoutMs: 300 } : {});
       const err = await failure(resolver.resolve(`${base}${path}`));
       expect(err.code).toBe('LD_CONTEXT_NOT_AVAILABLE');
       expect(err.reason).toBe('context_unavailable');
       expect(err.status).toBe(503);
-      expect(Date.now() - started).toBeLessThan(2000);
     });
   }
 
