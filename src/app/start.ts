@@ -6,7 +6,7 @@ import { LOCAL_ISSUER_KEY_NAME } from '../issuer/index.js';
 import { createTokenVerifier, type IssuerConfig } from '../auth/index.js';
 import { RoleChecker, type DecisionSnapshot } from '../policy/index.js';
 import { AuditLog, loadOrCreateAuditKey } from '../audit/index.js';
-import { openSqlite, SqliteAuditStore, SqliteContractStore, WalSync, type SqliteDatabase } from '../store/index.js';
+import { openSqlite, SqliteAuditStore, SqliteContractStore, SqliteSubscriptionStore, WalSync, type SqliteDatabase } from '../store/index.js';
 import { contextResolverFor } from '../context/index.js';
 import { ContractRegistry } from '../contracts/index.js';
 import { adminPlugin } from '../admin/index.js';
@@ -14,6 +14,8 @@ import { watchFolder } from '../lib/index.js';
 import { proxyPlugin, receiver, securityHeaders, StoredTypes, Upstream, UsageCounters, type ExchangeDeps } from '../gateway/index.js';
 import { pdpPlugin, PDP_PREFIX, EXT_AUTHZ_PREFIX } from '../pdp/index.js';
 import { compileBasePath } from '../ngsi/index.js';
+import { RELAY_PATH, relayPlugin, type SubscriptionStageDeps } from '../gateway/index.js';
+import { NotificationDelivery, NotificationRelay, SubscriptionOwnership } from '../subscriptions/index.js';
 import { createServer } from './server.js';
 
 export interface Gateway {
@@ -100,6 +102,8 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
   let walSync: WalSync | undefined;
   let contracts: ContractRegistry | undefined;
   const upstream = new Upstream(config.upstream);
+  const delivery = new NotificationDelivery({ policy: config.subscriptions.endpoints, ...config.subscriptions.delivery });
+  let relayBase = config.subscriptions.relayBaseUrl ?? '';
   try {
     db = openSqlite(config.store.path);
     const auditKey = loadOrCreateAuditKey(config.keysDir);
@@ -150,14 +154,29 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
       await app.register(pdpPlugin({ ...shared, resolver: registry ? resolver : undefined, counters }));
       log.info(`decision API on ${PDP_PREFIX} (Envoy ext_authz: ${EXT_AUTHZ_PREFIX})`);
     }
+    const subscriptionStore = new SqliteSubscriptionStore(db);
+    const subscriptions: SubscriptionStageDeps = {
+      ...shared,
+      resolver: registry ? resolver : undefined,
+      counters,
+      upstream,
+      ownership: new SubscriptionOwnership({ store: subscriptionStore, policy: config.subscriptions.endpoints, relayBase: () => relayBase }),
+      relay: new NotificationRelay({ store: subscriptionStore, delivery }),
+    };
+    await app.register(relayPlugin({ ...exchangeDeps, ...subscriptions }));
     await app.register(proxyPlugin({
       ...shared,
       resolver: registry ? resolver : undefined,
       counters,
       upstream,
+      subscriptions,
     }));
     const address = await app.listen({ host: config.listen.host, port: config.listen.port });
     const url = address.replace('[::1]', 'localhost');
+    if (relayBase === '') {
+      relayBase = `${url}${RELAY_PATH}`;
+      log.info(`subscriptions.relayBaseUrl is not set: brokers are told to send notifications to ${relayBase}/...`);
+    }
     const openAudit = audit;
     const openDb = db;
     const openContracts = contracts;
@@ -171,6 +190,7 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
         openContracts?.close();
         await app.close();
         await upstream.close();
+        await delivery.close();
         await openAudit.close();
         await openWalSync?.close();
         openAuditDb.close();
@@ -181,6 +201,7 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
     stopRoleWatch?.();
     contracts?.close();
     await upstream.close().catch(() => undefined);
+    await delivery.close().catch(() => undefined);
     await audit?.close().catch(() => undefined);
     await walSync?.close().catch(() => undefined);
     auditDb?.close();

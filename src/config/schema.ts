@@ -136,6 +136,35 @@ export const configSchema = {
         concurrency: { type: 'integer', minimum: 1, maximum: 64, default: 8 },
       },
     },
+    subscriptions: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        relayBaseUrl: { type: ['string', 'null'], format: 'uri', pattern: '^https?://[^?#]*[^/?#]$', default: null },
+        endpoints: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            allowSchemes: { type: 'array', minItems: 1, items: { enum: ['https', 'http'] }, default: ['https'] },
+            allowHosts: { type: 'array', items: { type: 'string', pattern: '^(\\*|(\\*\\.)?[A-Za-z0-9.:\\[\\]-]+)$' }, default: ['*'] },
+            allowPrivateNetworks: { type: 'boolean', default: false },
+            allowLoopback: { type: 'boolean', default: false },
+          },
+        },
+        delivery: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            connectTimeoutMs: { type: 'integer', minimum: 1, default: 2000 },
+            responseTimeoutMs: { type: 'integer', minimum: 1, default: 5000 },
+            connections: { type: 'integer', minimum: 1, maximum: 1024, default: 16 },
+          },
+        },
+      },
+    },
     keysDir: { type: 'string', minLength: 1, default: 'keys' },
     policiesDir: { type: 'string', minLength: 1, default: 'policies' },
     contractsDir: { type: 'string', minLength: 1, default: 'contracts' },
@@ -210,6 +239,12 @@ export interface Config {
     fetchTimeoutMs: number;
   };
   storedTypes: { ttlMs: number; maxEntries: number; maxIds: number; concurrency: number };
+  subscriptions: {
+    /** Where the broker sends notifications; null: the gateway's own listening URL + /relay/notify. */
+    relayBaseUrl: string | null;
+    endpoints: { allowSchemes: Array<'https' | 'http'>; allowHosts: string[]; allowPrivateNetworks: boolean; allowLoopback: boolean };
+    delivery: { connectTimeoutMs: number; responseTimeoutMs: number; connections: number };
+  };
   keysDir: string;
   policiesDir: string;
   contractsDir: string;

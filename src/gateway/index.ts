@@ -29,3 +29,5 @@ export { StoredTypes } from './stored-types.js';
 export { decideOnStoredTypes, forgetPermitted } from './stages/stored-types.js';
 export { UsageCounters } from './usage-counters.js';
 export { securityHeaders } from './security-headers.js';
+export { RELAY_PATH, relayPlugin, relayPipeline, ownSubscriptions, showSubscriptions } from './subscription-stages.js';
+export type { SubscriptionStageDeps } from './subscription-stages.js';

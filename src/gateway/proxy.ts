@@ -24,6 +24,7 @@ import { planForward } from './stages/plan.js';
 import { forward } from './stages/forward.js';
 import { filterByDecision } from './stages/filter.js';
 import { auditPermitted, recordBeforeEffect } from './stages/audit.js';
+import { ownSubscriptions, showSubscriptions, type SubscriptionStageDeps } from './subscription-stages.js';
 
 export interface ProxyDeps {
   basePath: string;
@@ -38,6 +39,8 @@ export interface ProxyDeps {
   log: { error(obj: unknown, msg: string): void };
   /** What the broker holds, asked before a write is decided; undefined when contracts are not enforced. */
   storedTypes: StoredTypes | undefined;
+  /** Owned and relayed subscriptions (subscriptions/). */
+  subscriptions: SubscriptionStageDeps;
 }
 
 export function proxyPipeline(d: ProxyDeps): Pipeline<Received, Answered> {
@@ -49,8 +52,10 @@ export function proxyPipeline(d: ProxyDeps): Pipeline<Received, Answered> {
     .then('decide', decideRequest(d))
     .then('enforce', enforceDecision(d))
     .then('plan', planForward())
+    .then('own', ownSubscriptions(d.subscriptions))
     .then('record', recordBeforeEffect(d))
     .then('forward', forgetWritten(d.storedTypes, forward(d)))
     .then('filter', filterByDecision({ upstreamOrigin: d.upstream.origin }))
+    .then('show', showSubscriptions(d.subscriptions))
     .then('audit', auditPermitted(d));
 }

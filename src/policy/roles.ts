@@ -4,7 +4,7 @@ import { newEnforcer, newModelFromString, type Enforcer } from 'casbin';
 import { ACTIONS, type Action } from '../ngsi/types.js';
 
 /** Actions outside the NGSI-LD API, granted by roles like the others. */
-export const ADMIN_ACTIONS = ['manageContracts'] as const;
+export const ADMIN_ACTIONS = ['manageContracts', 'manageSubscriptions'] as const;
 export type AdminAction = (typeof ADMIN_ACTIONS)[number];
 const KNOWN_ACTIONS: ReadonlySet<string> = new Set<string>([...ACTIONS, ...ADMIN_ACTIONS]);
 

@@ -1,6 +1,7 @@
 /**
- * Persistent storage, one narrow interface per concern: AuditStore (audit-store.ts) and
- * ContractStore (contract-store.ts). The SQLite implementations are the embedded default;
+ * Persistent storage, one narrow interface per concern: AuditStore (audit-store.ts),
+ * ContractStore (contract-store.ts) and SubscriptionStore (subscriptions/types.ts). The
+ * SQLite implementations are the embedded default;
  * WalSync makes audit commits durable without blocking the event loop. A PostgreSQL
  * implementation for multi-instance deployments follows the same interfaces.
  */
@@ -13,3 +14,4 @@ export { SqliteAuditStore } from './sqlite-audit-store.js';
 export type { ContractStore, StoredContract } from './contract-store.js';
 export { SqliteContractStore } from './sqlite-contract-store.js';
 export { WalSync } from './wal-sync.js';
+export { SqliteSubscriptionStore } from './sqlite-subscription-store.js';

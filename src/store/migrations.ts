@@ -51,4 +51,23 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     updated_at TEXT NOT NULL
   ) STRICT;
   `,
+  // 3: subscriptions made through the gateway: owner, the subscriber's endpoint, the
+  // subscription as decided, and the hash of the relay token the broker was given.
+  `
+  CREATE TABLE subscriptions (
+    relay_hash      TEXT PRIMARY KEY,
+    tenant          TEXT NOT NULL,
+    subscription_id TEXT,
+    issuer          TEXT NOT NULL,
+    sub             TEXT NOT NULL,
+    client_id       TEXT NOT NULL,
+    subscriber      TEXT NOT NULL,
+    endpoint        TEXT NOT NULL,
+    decided         TEXT NOT NULL,
+    created_at      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL
+  ) STRICT;
+  CREATE UNIQUE INDEX subscriptions_by_id ON subscriptions (tenant, subscription_id) WHERE subscription_id IS NOT NULL;
+  CREATE INDEX subscriptions_by_owner ON subscriptions (tenant, issuer, sub, client_id);
+  `,
 ];

@@ -4,10 +4,20 @@ export interface RecordedRequest {
   headers: Record<string, string | string[] | undefined>;
   body: string;
 }
+export interface SentNotification {
+  subscriptionId: string;
+  uri: string;
+  payload: { id: string; type: 'Notification'; subscriptionId: string; notifiedAt: string; data: unknown[] };
+  status: number;
+}
 export interface MiniBroker {
   url: string;
   port: number;
   requests: RecordedRequest[];
+  notifications: SentNotification[];
+  trust(ca: string): void;
+  subscription(id: string, tenant?: string): Record<string, any> | undefined;
+  notify(id: string, data: unknown[], tenant?: string): Promise<number>;
   setDelay(ms: number): void;
   /** Answer requests the function picks with this status and body instead (undefined: answer normally). */
   setFault(fault: ((req: { method?: string; url?: string }) => { status: number; body?: string } | undefined) | undefined): void;

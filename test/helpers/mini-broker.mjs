@@ -2,8 +2,12 @@
 // query with type/attrs/count/limit/offset (Results-Count and Link paging headers as
 // Orion-LD sends them), batch operations, discovery, subscriptions and a simple temporal
 // view. It records every request it receives exactly as it arrived, so tests can check
-// that the gateway forwarded precisely what it checked.
-import { createServer } from 'node:http';
+// that the gateway forwarded precisely what it checked. Subscriptions are kept per tenant
+// and notified for real: a change to a matching entity is POSTed to the subscription's
+// endpoint (over HTTPS when the broker is told which CA to trust), and the broker answers
+// the change only once its notifications have been answered, so tests need not wait.
+import { createServer, request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 
 const BASE = '/ngsi-ld/v1';
 const CORE = 'https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld';
@@ -89,6 +93,37 @@ function temporal(entity) {
   return out;
 }
 
+/** Does a subscription watch this entity (types, ids, watched attributes among the changed ones)? */
+function watches(sub, entity, changed) {
+  const selectors = Array.isArray(sub.entities) ? sub.entities : [];
+  const types = typesOf(entity);
+  const selected = selectors.length === 0 || selectors.some((s) => (!s.type || types.includes(s.type)) && (!s.id || s.id === entity.id));
+  if (!selected) return false;
+  const watched = Array.isArray(sub.watchedAttributes) ? sub.watchedAttributes : undefined;
+  return !watched || changed.some((a) => watched.includes(a));
+}
+
+/** POST one notification to an endpoint; resolves with the status (0 when unreachable). */
+function post(uri, payload, headers, ca) {
+  return new Promise((resolve) => {
+    const url = new URL(uri);
+    const body = JSON.stringify(payload);
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = send(url, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      ...(url.protocol === 'https:' && ca ? { ca } : {}),
+      timeout: 5000,
+    }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', () => resolve(0));
+    req.end(body);
+  });
+}
+
 function readBody(req) {
   return new Promise((resolve, reject) => {
     const chunks = [];
@@ -115,14 +150,40 @@ function sendGeo(res, req, payload, extra = {}) {
  */
 export async function startMiniBroker(options = {}) {
   const tenants = new Map();
-  const subscriptions = new Map();
+  const subscriptionsByTenant = new Map();
   const requests = [];
-  const state = { delayMs: options.delayMs ?? 0, record: options.record ?? true, fault: undefined };
+  const notifications = [];
+  const state = { delayMs: options.delayMs ?? 0, record: options.record ?? true, fault: undefined, ca: undefined, nextSubscription: 1, nextNotification: 1 };
   const store = (tenant) => {
     const key = tenant ?? '';
     let t = tenants.get(key);
     if (!t) tenants.set(key, (t = new Map()));
     return t;
+  };
+  const subscriptionsOf = (tenant) => {
+    const key = tenant ?? '';
+    let t = subscriptionsByTenant.get(key);
+    if (!t) subscriptionsByTenant.set(key, (t = new Map()));
+    return t;
+  };
+  /** Send `data` as a notification of subscription `sub`, as a broker does; records the outcome. */
+  const sendNotification = async (sub, data) => {
+    const endpoint = sub.notification?.endpoint ?? {};
+    const headers = {};
+    for (const kv of endpoint.receiverInfo ?? []) headers[kv.key] = kv.value;
+    const payload = { id: `urn:ngsi-ld:Notification:${state.nextNotification++}`, type: 'Notification', subscriptionId: sub.id, notifiedAt: new Date().toISOString(), data };
+    const status = await post(endpoint.uri, payload, headers, state.ca);
+    notifications.push({ subscriptionId: sub.id, uri: endpoint.uri, payload, status });
+    return status;
+  };
+  /** Notify every subscription that watches this change of `entity` (attributes `changed`). */
+  const notifyChange = async (tenant, entity, changed) => {
+    for (const sub of subscriptionsOf(tenant).values()) {
+      if (sub.isActive === false || !watches(sub, entity, changed)) continue;
+      const attrs = sub.notification?.attributes;
+      const form = sub.notification?.format === 'keyValues' ? 'keyValues' : sub.notification?.format === 'concise' ? 'concise' : 'normalized';
+      await sendNotification(sub, [project(entity, Array.isArray(attrs) && attrs.length ? attrs : undefined, form)]);
+    }
   };
 
   const server = createServer(async (req, res) => {
@@ -155,6 +216,7 @@ export async function startMiniBroker(options = {}) {
         if (entities.has(body.id)) return problem(res, 409, 'AlreadyExists', 'entity exists', tenant);
         const { '@context': _c, ...entity } = body;
         entities.set(entity.id, entity);
+        await notifyChange(tenant, entity, Object.keys(entity).filter((k) => k !== 'id' && k !== 'type'));
         return send(res, req, 201, undefined, { location: `${BASE}/entities/${encodeURIComponent(entity.id)}` });
       }
       if (m === 'GET') {
@@ -200,6 +262,7 @@ export async function startMiniBroker(options = {}) {
       }
       if (segs[2] === 'attrs' && (m === 'PATCH' || m === 'POST') && segs.length === 3) {
         mergeInto(entity, body);
+        await notifyChange(tenant, entity, Object.keys(body ?? {}).filter((k) => k !== '@context'));
         return send(res, req, 204);
       }
       if (segs[2] === 'attrs' && segs.length === 4 && (m === 'PATCH' || m === 'PUT')) {
@@ -288,15 +351,29 @@ export async function startMiniBroker(options = {}) {
       return send(res, req, 200, [...entities.values()].filter((e) => !types || typesOf(e).some((t) => types.includes(t))).map(temporal));
     }
     if (segs[0] === 'subscriptions') {
+      const subscriptions = subscriptionsOf(tenant);
       if (segs.length === 1 && m === 'POST') {
-        const id = body?.id ?? `urn:ngsi-ld:Subscription:${subscriptions.size + 1}`;
-        subscriptions.set(id, { ...body, id });
+        const id = body?.id ?? `urn:ngsi-ld:Subscription:${state.nextSubscription++}`;
+        if (subscriptions.has(id)) return problem(res, 409, 'AlreadyExists', 'subscription exists', tenant);
+        const { '@context': _c, ...sub } = body ?? {};
+        subscriptions.set(id, { ...sub, id, status: 'active' });
         return send(res, req, 201, undefined, { location: `${BASE}/subscriptions/${encodeURIComponent(id)}` });
       }
-      if (segs.length === 1 && m === 'GET') return send(res, req, 200, [...subscriptions.values()]);
-      if (segs.length === 2 && m === 'GET') {
-        const s = subscriptions.get(segs[1]);
-        return s ? send(res, req, 200, s) : problem(res, 404, 'ResourceNotFound', 'no such subscription', tenant);
+      if (segs.length === 1 && m === 'GET') {
+        const all = [...subscriptions.values()];
+        return send(res, req, 200, all, q.get('count') === 'true' ? { 'ngsild-results-count': String(all.length) } : {});
+      }
+      const s = segs.length === 2 ? subscriptions.get(segs[1]) : undefined;
+      if (segs.length === 2 && !s) return problem(res, 404, 'ResourceNotFound', 'no such subscription', tenant);
+      if (segs.length === 2 && m === 'GET') return send(res, req, 200, s);
+      if (segs.length === 2 && m === 'PATCH') {
+        const { '@context': _c, ...patch } = body ?? {};
+        Object.assign(s, patch);
+        return send(res, req, 204);
+      }
+      if (segs.length === 2 && m === 'DELETE') {
+        subscriptions.delete(segs[1]);
+        return send(res, req, 204);
       }
     }
     return problem(res, 501, 'OperationNotSupported', 'not implemented by the test broker', tenant);
@@ -308,6 +385,22 @@ export async function startMiniBroker(options = {}) {
     url: `http://127.0.0.1:${port}`,
     port,
     requests,
+    /** Every notification sent: subscription id, endpoint, payload and the status it got. */
+    notifications,
+    /** The CA to trust when notifying an HTTPS endpoint (the gateway's relay). */
+    trust(ca) {
+      state.ca = ca;
+    },
+    /** The subscription as the broker holds it. */
+    subscription(id, tenant) {
+      return subscriptionsOf(tenant).get(id);
+    },
+    /** Send a notification with arbitrary `data`, as a broker might; resolves with the status it got. */
+    notify(id, data, tenant) {
+      const sub = subscriptionsOf(tenant).get(id);
+      if (!sub) throw new Error(`no subscription ${id}`);
+      return sendNotification(sub, data);
+    },
     setDelay(ms) {
       state.delayMs = ms;
     },

@@ -268,7 +268,7 @@ describe('subscriptions', () => {
   it('permits a subscription that names its types and permitted notification attributes', async () => {
     const res = await h.call('POST', '/ngsi-ld/v1/subscriptions', { token: await viewer(), body: {
       type: 'Subscription', entities: [{ type: 'ParkingSpot' }], watchedAttributes: ['status'],
-      notification: { attributes: ['status', 'name'], endpoint: { uri: 'https://app.example/notify' } },
+      notification: { attributes: ['status', 'name'], endpoint: { uri: 'https://203.0.113.10/notify' } },
     } });
     expect(res.status).toBe(201);
   });

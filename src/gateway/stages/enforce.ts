@@ -39,9 +39,11 @@ export function needsFiltering(ob: Obligations): boolean {
 }
 
 /**
- * A deny is refused. Some permitted reads cannot be cut down by the gateway because their data does not flow
- * back through it: notifications go from the broker straight to the subscriber, and entity
- * maps describe where entities live. Those are refused unless nothing needs cutting.
+ * A deny is refused. Entity maps describe where entities live and cannot be cut down:
+ * refused unless nothing needs cutting. A subscription must name what it notifies when the
+ * caller may read only part, so the broker sends no more than was decided (the relay cuts
+ * again on delivery); an update is checked here on the merged subscription, as a create,
+ * by the subscriptions stage.
  */
 export function checkEnforceable(r: Decided): void {
   if (r.decision.effect === 'deny') throw refusal(r.decision);
@@ -54,18 +56,17 @@ export function checkEnforceable(r: Decided): void {
     }
     return;
   }
-  if (ngsi.operation !== 'subscription.create' && ngsi.operation !== 'subscription.update') return;
+  if (ngsi.operation !== 'subscription.create') return;
   if (ob.within !== undefined) {
     throw new MimtrustError('FORBIDDEN', 'Notifications cannot be limited to an area; this caller may only read part of the area.', { reason: 'subscription_area_not_enforceable' });
   }
   const body = (r.raw.body ?? {}) as { entities?: unknown; notification?: { attributes?: unknown } };
-  if (ngsi.operation === 'subscription.create' && policy.typeUnknown) {
+  if (policy.typeUnknown) {
     throw new MimtrustError('FORBIDDEN', 'A subscription must name the entity types it watches.', { reason: 'subscription_type_required' });
   }
-  const naming = ngsi.operation === 'subscription.create' || body.notification !== undefined;
   const attrs = body.notification?.attributes;
   const named = Array.isArray(attrs) && attrs.length > 0;
-  if (naming && !named && restricts(ob, scopesOf(ob, policy.types))) {
+  if (!named && restricts(ob, scopesOf(ob, policy.types))) {
     throw new MimtrustError('FORBIDDEN', 'This caller may read only some attributes: the subscription must list them in notification.attributes.', { reason: 'subscription_attributes_required' });
   }
 }

@@ -1,0 +1,94 @@
+import type { Statement } from 'better-sqlite3';
+import type { SqliteDatabase } from './sqlite.js';
+import type { SubscriptionOwner, SubscriptionRecord, SubscriptionStore } from '../subscriptions/index.js';
+
+interface Row {
+  relay_hash: string;
+  tenant: string;
+  subscription_id: string | null;
+  subscriber: string;
+  endpoint: string;
+  decided: string;
+  created_at: string;
+  updated_at: string;
+}
+
+const COLUMNS = 'relay_hash, tenant, subscription_id, subscriber, endpoint, decided, created_at, updated_at';
+
+function toRecord(r: Row): SubscriptionRecord {
+  const record: SubscriptionRecord = {
+    relayHash: r.relay_hash,
+    tenant: r.tenant,
+    subscriber: JSON.parse(r.subscriber) as SubscriptionRecord['subscriber'],
+    endpoint: JSON.parse(r.endpoint) as SubscriptionRecord['endpoint'],
+    decided: JSON.parse(r.decided) as SubscriptionRecord['decided'],
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+  if (r.subscription_id !== null) record.subscriptionId = r.subscription_id;
+  return record;
+}
+
+// Absent sub or client are stored as '' so that owner lookups compare plain values.
+const ownerKey = (o: SubscriptionOwner): [string, string, string] => [o.issuer, o.sub ?? '', o.clientId ?? ''];
+
+export class SqliteSubscriptionStore implements SubscriptionStore {
+  private readonly one: Statement<[string, string], Row>;
+  private readonly byHash: Statement<[string], Row>;
+  private readonly owned: Statement<[string, string, string, string], Row>;
+  private readonly removeById: Statement<[string, string, string]>;
+  private readonly upsert: Statement<[string, string, string | null, string, string, string, string, string, string, string, string]>;
+  private readonly remove: Statement<[string]>;
+  private readonly putTx: (record: SubscriptionRecord, oldHash: string | undefined) => void;
+
+  constructor(db: SqliteDatabase) {
+    this.one = db.prepare(`SELECT ${COLUMNS} FROM subscriptions WHERE tenant = ? AND subscription_id = ?`);
+    this.byHash = db.prepare(`SELECT ${COLUMNS} FROM subscriptions WHERE relay_hash = ?`);
+    this.owned = db.prepare(`SELECT ${COLUMNS} FROM subscriptions WHERE tenant = ? AND issuer = ? AND sub = ? AND client_id = ? AND subscription_id IS NOT NULL ORDER BY created_at, subscription_id`);
+    this.removeById = db.prepare('DELETE FROM subscriptions WHERE tenant = ? AND subscription_id = ? AND relay_hash <> ?');
+    this.upsert = db.prepare(
+      `INSERT INTO subscriptions (relay_hash, tenant, subscription_id, issuer, sub, client_id, subscriber, endpoint, decided, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(relay_hash) DO UPDATE SET tenant = excluded.tenant, subscription_id = excluded.subscription_id,
+         issuer = excluded.issuer, sub = excluded.sub, client_id = excluded.client_id, subscriber = excluded.subscriber,
+         endpoint = excluded.endpoint, decided = excluded.decided, updated_at = excluded.updated_at`,
+    );
+    this.remove = db.prepare('DELETE FROM subscriptions WHERE relay_hash = ?');
+    this.putTx = db.transaction((record: SubscriptionRecord, oldHash: string | undefined) => {
+      if (oldHash !== undefined && oldHash !== record.relayHash) this.remove.run(oldHash);
+      // The broker reuses an id once its subscription is gone; the newer record wins.
+      if (record.subscriptionId !== undefined) this.removeById.run(record.tenant, record.subscriptionId, record.relayHash);
+      this.upsert.run(
+        record.relayHash, record.tenant, record.subscriptionId ?? null, ...ownerKey(record.subscriber),
+        JSON.stringify(record.subscriber), JSON.stringify(record.endpoint), JSON.stringify(record.decided),
+        record.createdAt, record.updatedAt,
+      );
+    });
+  }
+
+  async byId(tenant: string, subscriptionId: string): Promise<SubscriptionRecord | undefined> {
+    const r = this.one.get(tenant, subscriptionId);
+    return r ? toRecord(r) : undefined;
+  }
+
+  async byRelayHash(relayHash: string): Promise<SubscriptionRecord | undefined> {
+    const r = this.byHash.get(relayHash);
+    return r ? toRecord(r) : undefined;
+  }
+
+  async ownedBy(tenant: string, owner: SubscriptionOwner): Promise<SubscriptionRecord[]> {
+    return this.owned.all(tenant, ...ownerKey(owner)).map(toRecord);
+  }
+
+  async put(record: SubscriptionRecord): Promise<void> {
+    this.putTx(record, undefined);
+  }
+
+  async replace(oldRelayHash: string, record: SubscriptionRecord): Promise<void> {
+    this.putTx(record, oldRelayHash);
+  }
+
+  async delete(relayHash: string): Promise<void> {
+    this.remove.run(relayHash);
+  }
+}

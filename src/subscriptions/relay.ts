@@ -1,0 +1,105 @@
+/**
+ * The relay: the broker posts each notification to the URL it was given; the gateway finds
+ * the subscription by the URL's token, decides again with the subscriber's current rights
+ * (contracts as they are now, roles from the stored snapshot), cuts the data down to what
+ * the decision permits, and hands the result to the caller to audit and deliver.
+ */
+import type { VerifiedToken } from '../auth/index.js';
+import { contextSourceOf } from '../context/index.js';
+import { MimtrustError } from '../errors/index.js';
+import type { TermExpander } from '../filter/index.js';
+import type { Obligations } from '../policy/index.js';
+import type { NotificationDelivery } from './delivery.js';
+import { filterNotification, notificationTargets, parseNotification, type FilteredNotification } from './notification.js';
+import type { ContextHeaders } from './ownership.js';
+import { relayHashOf } from './relay-token.js';
+import { isObject } from './subscription-body.js';
+import type { SubscriberSnapshot, SubscriptionRecord, SubscriptionStore } from './types.js';
+
+const CORE_CONTEXT = 'https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld';
+
+/** The decision on a stored subscription for its subscriber; throws when it is denied. */
+export type DecideDelivery = (
+  body: Record<string, unknown>, context: ContextHeaders, subscriber: { token: VerifiedToken; certThumbprint?: string },
+) => Promise<{ obligations: Obligations | undefined; expand: TermExpander }>;
+
+export interface RelayDeps {
+  store: SubscriptionStore;
+  delivery: NotificationDelivery;
+}
+
+export interface RelayedNotification {
+  record: SubscriptionRecord;
+  filtered: FilteredNotification;
+  targets: { entityIds: string[]; types: string[]; attrs: string[] };
+}
+
+/**
+ * The subscriber as the decision sees it: the stored identity and claims. It stands for
+ * the token the subscription was made with and is never accepted as a credential.
+ */
+export function subscriberToken(s: SubscriberSnapshot): VerifiedToken {
+  return {
+    issuer: s.issuer,
+    ...(s.sub !== undefined ? { sub: s.sub } : {}),
+    ...(s.clientId !== undefined ? { clientId: s.clientId } : {}),
+    roles: [...s.roles],
+    ...(s.tenants !== undefined ? { tenants: [...s.tenants] } : {}),
+    ...(s.scope !== undefined ? { scope: [...s.scope] } : {}),
+    ...(s.purpose !== undefined ? { purpose: s.purpose } : {}),
+    exp: 0,
+    claims: {},
+  };
+}
+
+function unknownRelay(): MimtrustError {
+  return new MimtrustError('NOT_FOUND', 'No such relay endpoint.', { reason: 'relay_unknown' });
+}
+
+export function contextHeadersOf(record: SubscriptionRecord): ContextHeaders {
+  return { ...(record.decided.link ? { link: record.decided.link } : {}), ...(record.decided.contentType ? { contentType: record.decided.contentType } : {}) };
+}
+
+export class NotificationRelay {
+  constructor(private readonly deps: RelayDeps) {}
+
+  /** The subscription a relay token stands for, or the not-found error. */
+  async lookup(token: string | undefined): Promise<SubscriptionRecord> {
+    const hash = token === undefined ? undefined : relayHashOf(token);
+    const record = hash === undefined ? undefined : await this.deps.store.byRelayHash(hash);
+    if (!record) throw unknownRelay();
+    return record;
+  }
+
+  /** Decide and filter one notification for the record's subscriber. */
+  async prepare(record: SubscriptionRecord, body: unknown, decide: DecideDelivery): Promise<RelayedNotification> {
+    const n = parseNotification(body);
+    if (record.subscriptionId !== undefined && n.subscriptionId !== record.subscriptionId) {
+      throw new MimtrustError('BAD_REQUEST', 'The notification names another subscription.', { reason: 'relay_subscription_mismatch' });
+    }
+    const subscriber = {
+      token: subscriberToken(record.subscriber),
+      ...(record.subscriber.certThumbprint !== undefined ? { certThumbprint: record.subscriber.certThumbprint } : {}),
+    };
+    const { obligations, expand } = await decide(record.decided.body, contextHeadersOf(record), subscriber);
+    const format = isObject(record.decided.body.notification) ? record.decided.body.notification.format : undefined;
+    const filtered = filterNotification(n, obligations, expand, format);
+    return { record, filtered, targets: notificationTargets(filtered.body.data as unknown[]) };
+  }
+
+  /** Deliver to the subscriber's endpoint, in the media type it asked for. */
+  async deliver(n: RelayedNotification): Promise<number> {
+    const { record } = n;
+    const source = contextSourceOf(
+      { ...(record.decided.link ? { link: record.decided.link } : {}), ...(record.decided.contentType ? { 'content-type': record.decided.contentType } : {}) },
+      record.decided.body,
+    );
+    const link = source.kind === 'link' ? `<${source.url}>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"` : undefined;
+    let body = n.filtered.body;
+    if (record.endpoint.accept === 'application/ld+json') {
+      body = { ...body, '@context': source.kind === 'body' ? source.context : source.kind === 'link' ? source.url : CORE_CONTEXT };
+    }
+    const res = await this.deps.delivery.deliver(record.endpoint, body, link);
+    return res.status;
+  }
+}
