@@ -296,14 +296,17 @@ describe('updates are decided on the merged subscription', () => {
   it('refuses a patch that is harmless alone but not with what is stored', async () => {
     const admin = await contractAdmin();
     expect((await h.call('PUT', '/admin/contracts/urn:test:traffic', { token: admin, body: trafficContract(['intensity']) })).status).toBeLessThan(300);
-    const id = await subscribe(await alice(), parkingSubscription('/retype'));
-    const before = h.broker.requests.length;
-    // TrafficFlowObserved may be subscribed to, but not its status and name, which the stored subscription notifies
-    const res = await h.call('PATCH', `${S}/${encodeURIComponent(id)}`, { token: await alice(), body: { entities: [{ type: 'TrafficFlowObserved' }] } });
-    expect(res.status, res.text).toBe(403);
-    expect(h.broker.requests.slice(before).some((r) => r.method === 'PATCH')).toBe(false);
-    expect(h.broker.subscription(id)!.entities).toEqual([{ type: 'ParkingSpot' }]);
-    await h.call('DELETE', '/admin/contracts/urn:test:traffic', { token: admin });
+    try {
+      const id = await subscribe(await alice(), parkingSubscription('/retype'));
+      const before = h.broker.requests.length;
+      // TrafficFlowObserved may be subscribed to, but not its status and name, which the stored subscription notifies
+      const res = await h.call('PATCH', `${S}/${encodeURIComponent(id)}`, { token: await alice(), body: { entities: [{ type: 'TrafficFlowObserved' }] } });
+      expect(res.status, res.text).toBe(403);
+      expect(h.broker.requests.slice(before).some((r) => r.method === 'PATCH')).toBe(false);
+      expect(h.broker.subscription(id)!.entities).toEqual([{ type: 'ParkingSpot' }]);
+    } finally {
+      await h.call('DELETE', '/admin/contracts/urn:test:traffic', { token: admin });
+    }
   });
 
   it('refuses a patch that watches a forbidden attribute', async () => {
