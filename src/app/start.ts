@@ -42,6 +42,7 @@ async function trustedIssuers(config: Config): Promise<IssuerConfig[]> {
     rolesClaim: i.rolesClaim,
     allowPlainJwt: i.allowPlainJwt,
     clockToleranceSec: i.clockToleranceSec,
+    maxTokenLifetimeSec: i.maxTokenLifetimeSec ?? config.auth.maxTokenLifetimeSec,
     ...(i.tenantsClaim ? { tenantsClaim: i.tenantsClaim } : {}),
   }));
   if (config.localIssuer.enabled) {
@@ -53,6 +54,7 @@ async function trustedIssuers(config: Config): Promise<IssuerConfig[]> {
       algorithms: ['ES256'],
       rolesClaim: 'roles',
       tenantsClaim: 'tenants',
+      maxTokenLifetimeSec: config.auth.maxTokenLifetimeSec,
     });
   }
   return issuers;

@@ -1,4 +1,5 @@
 /** Takes the access token out of an `Authorization` header (RFC 6750 §2.1). */
+import { MimtrustError } from '../errors/index.js';
 import { tokenMissing } from './token-errors.js';
 
 const SCHEME = 'bearer';
@@ -17,4 +18,10 @@ export function extractBearerToken(header: string | undefined): string {
   const token = header.slice(start);
   if (token === '' || /\s/.test(token)) throw tokenMissing();
   return token;
+}
+
+/** The one `Authorization` header value; two or more is a malformed request (400), never a guess at which counts. */
+export function singleAuthorization(header: string | string[] | undefined): string | undefined {
+  if (!Array.isArray(header)) return header;
+  throw new MimtrustError('BAD_REQUEST', 'Exactly one Authorization header is allowed.', { reason: 'authorization_repeated' });
 }

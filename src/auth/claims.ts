@@ -94,6 +94,12 @@ export function toVerifiedToken(claims: JWTPayload, issuer: string, readers: Cla
   if (cnf !== undefined) {
     // A confirmation claim we cannot read would silently drop the sender constraint.
     if (typeof cnf !== 'object' || cnf === null || Array.isArray(cnf)) throw invalidToken('token_claim_invalid');
+    // Only a certificate binding can be checked; any other member (DPoP `jkt`, `jwk`, `jku`,
+    // `kid`, or one not yet defined) would turn a bound token into a bearer token.
+    for (const member of Object.keys(cnf)) {
+      if (member !== 'x5t#S256') throw invalidToken('token_confirmation_unsupported');
+    }
+    if (Object.hasOwn(cnf, 'x5t#S256') && typeof (cnf as Record<string, unknown>)['x5t#S256'] !== 'string') throw invalidToken('token_claim_invalid');
     token.cnf = cnf as Record<string, unknown>;
   }
   return deepFreeze(token);

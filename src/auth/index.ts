@@ -8,6 +8,6 @@ export { createTokenVerifier } from './verifier.js';
 export type { TokenVerifierWithKeys } from './verifier.js';
 export type { IssuerConfig, VerifiedToken, TokenVerifier, TokenVerifierOptions } from './types.js';
 export { DEFAULT_ALGORITHMS, DEFAULT_CLOCK_TOLERANCE_SEC } from './issuers.js';
-export { extractBearerToken } from './bearer.js';
+export { extractBearerToken, singleAuthorization } from './bearer.js';
 export { compileClaimPath, readStringList } from './claims.js';
 export type { InvalidTokenReason } from './token-errors.js';

@@ -8,10 +8,12 @@ import { createLocalJWKSet, createRemoteJWKSet, customFetch, type JWK, type JWTV
 import { MimtrustError } from '../errors/index.js';
 import { compileClaimPath, type ClaimReaders } from './claims.js';
 import { createJwksFetch } from './jwks-fetch.js';
+import type { TokenTimeLimits } from './token-times.js';
 import type { IssuerConfig } from './types.js';
 
 export const DEFAULT_ALGORITHMS: readonly string[] = ['RS256', 'PS256', 'ES256', 'EdDSA'];
 export const DEFAULT_CLOCK_TOLERANCE_SEC = 30;
+export const DEFAULT_MAX_TOKEN_LIFETIME_SEC = 24 * 3600;
 
 /** Public-key JWS algorithms jose verifies. Everything else (none, HS*) is refused. */
 const ASYMMETRIC_ALGORITHMS: ReadonlySet<string> = new Set([
@@ -35,6 +37,7 @@ export interface CompiledIssuer {
   /** jwtVerify options without the clock, which is read per call. */
   verifyOptions: Readonly<JWTVerifyOptions>;
   readers: ClaimReaders;
+  timeLimits: Readonly<TokenTimeLimits>;
 }
 
 export interface KeySetOptions {
@@ -126,6 +129,8 @@ export function compileIssuer(cfg: IssuerConfig, opts: KeySetOptions): CompiledI
   const clockTolerance = cfg.clockToleranceSec ?? DEFAULT_CLOCK_TOLERANCE_SEC;
   if (!Number.isFinite(clockTolerance) || clockTolerance < 0) throw configError(cfg.issuer, 'clockToleranceSec must be a non-negative number');
   if (typeof cfg.rolesClaim !== 'string') throw configError(cfg.issuer, 'rolesClaim is required');
+  const maxLifetimeSec = cfg.maxTokenLifetimeSec ?? DEFAULT_MAX_TOKEN_LIFETIME_SEC;
+  if (!Number.isFinite(maxLifetimeSec) || maxLifetimeSec < 1) throw configError(cfg.issuer, 'maxTokenLifetimeSec must be a positive number');
 
   const requireAccessTokenType = cfg.allowPlainJwt !== true;
   const verifyOptions: JWTVerifyOptions = {
@@ -147,6 +152,7 @@ export function compileIssuer(cfg: IssuerConfig, opts: KeySetOptions): CompiledI
     ...createKeySet(cfg, opts),
     verifyOptions: Object.freeze(verifyOptions),
     readers,
+    timeLimits: Object.freeze({ clockToleranceSec: clockTolerance, maxLifetimeSec }),
   };
 }
 

@@ -19,6 +19,10 @@ const DESCRIPTIONS = {
   token_key_unknown: 'The key that signed the access token is not known.',
   token_key_ambiguous: 'More than one key could have signed the access token.',
   token_claim_invalid: 'The access token lacks a required claim or has a claim of the wrong type.',
+  token_issued_in_future: 'The access token was issued in the future.',
+  token_lifetime_too_long: 'The access token is valid for longer than this gateway accepts.',
+  token_confirmation_unsupported: 'The access token is bound to its holder in a way this gateway cannot check.',
+  token_crit_unsupported: 'The access token names a critical header parameter this gateway does not support.',
   jwks_unavailable: 'The keys of the token issuer could not be obtained.',
   token_verification_failed: 'The access token could not be verified.',
 } as const;
@@ -40,6 +44,24 @@ export function invalidToken(reason: InvalidTokenReason, cause?: unknown): Mimtr
     reason,
     headers: { 'www-authenticate': `${REALM}, error="invalid_token", error_description="${description}"` },
     cause,
+  });
+}
+
+/** A header parameter name safe to name in an error: short, plain characters. */
+const SAFE_PARAMETER = /^[A-Za-z0-9_#.+-]{1,32}$/;
+
+/**
+ * A `crit` header naming parameters the gateway does not understand (RFC 7515 §4.1.11).
+ * The parameter is named in the error only when it is a short plain name, so nothing
+ * arbitrary from the token reaches a message or header.
+ */
+export function critUnsupported(names: readonly unknown[]): MimtrustError {
+  const named = names.filter((n): n is string => typeof n === 'string' && SAFE_PARAMETER.test(n));
+  const base = DESCRIPTIONS.token_crit_unsupported;
+  const description = named.length === 0 ? base : `${base.slice(0, -1)}: ${named.join(', ')}.`;
+  return new MimtrustError('INVALID_TOKEN', description, {
+    reason: 'token_crit_unsupported',
+    headers: { 'www-authenticate': `${REALM}, error="invalid_token", error_description="${description}"` },
   });
 }
 

@@ -22,6 +22,8 @@ export interface IssuerConfig {
   allowPlainJwt?: boolean;
   /** Clock skew allowed on `exp` and `nbf`, in seconds. Default 30. */
   clockToleranceSec?: number;
+  /** Longest accepted lifetime, `exp` - `iat` (or `exp` - now without `iat`), in seconds. Default 24 h. */
+  maxTokenLifetimeSec?: number;
   /** Claim listing the tenants the caller may use (dotted path allowed). */
   tenantsClaim?: string;
 }
@@ -42,7 +44,7 @@ export interface VerifiedToken {
   /** Expiry, seconds since the epoch. */
   exp: number;
   claims: JWTPayload;
-  /** Confirmation claim of a sender-constrained token (DPoP `jkt`, mTLS `x5t#S256`). */
+  /** Confirmation claim of a sender-constrained token: only mTLS `x5t#S256` is accepted. */
   cnf?: Record<string, unknown>;
 }
 

@@ -10,7 +10,8 @@ import { extractBearerToken } from './bearer.js';
 import { toVerifiedToken } from './claims.js';
 import { compileIssuers, type CompiledIssuer } from './issuers.js';
 import { VerifiedTokenCache, tokenDigest } from './token-cache.js';
-import { invalidToken, toInvalidToken } from './token-errors.js';
+import { critUnsupported, invalidToken, toInvalidToken } from './token-errors.js';
+import { checkTokenTimes } from './token-times.js';
 import type { IssuerConfig, TokenVerifier, TokenVerifierOptions, VerifiedToken } from './types.js';
 
 /** Compact JWS: three base64url parts; an empty signature is let through to be refused as `alg: none`. */
@@ -47,12 +48,19 @@ function selectIssuer(token: string, issuers: ReadonlyMap<string, CompiledIssuer
   if (issuer === undefined) throw invalidToken('token_issuer_unknown');
   if (typeof header.alg !== 'string' || !issuer.algorithms.has(header.alg)) throw invalidToken('token_algorithm_refused');
   if (issuer.requireAccessTokenType && !isAccessTokenType(header.typ)) throw invalidToken('token_type_refused');
+  // No extension is understood here, so any critical one refuses the token (RFC 7515 §4.1.11).
+  if (header.crit !== undefined) {
+    if (!Array.isArray(header.crit) || header.crit.length === 0) throw invalidToken('token_malformed');
+    throw critUnsupported(header.crit);
+  }
   return issuer;
 }
 
 async function verifyWithIssuer(token: string, issuer: CompiledIssuer, now: () => number): Promise<VerifiedToken> {
   try {
-    const { payload } = await jwtVerify(token, issuer.key, { ...issuer.verifyOptions, currentDate: new Date(now()) });
+    const at = now();
+    const { payload } = await jwtVerify(token, issuer.key, { ...issuer.verifyOptions, currentDate: new Date(at) });
+    checkTokenTimes(payload, Math.floor(at / 1000), issuer.timeLimits);
     return toVerifiedToken(payload, issuer.issuer, issuer.readers);
   } catch (err) {
     throw toInvalidToken(err);

@@ -23,8 +23,10 @@ export async function runToken(args: string[]): Promise<number> {
     return 2;
   }
   const ttlSec = Number(values.ttl);
-  if (!Number.isInteger(ttlSec) || ttlSec < 1 || ttlSec > 31 * 24 * 3600) {
-    process.stderr.write('mimtrust: --ttl must be a whole number of seconds, at most 31 days\n');
+  // A longer token would be refused by the gateway itself.
+  const maxSec = config.auth.maxTokenLifetimeSec;
+  if (!Number.isInteger(ttlSec) || ttlSec < 1 || ttlSec > maxSec) {
+    process.stderr.write(`mimtrust: --ttl must be a whole number of seconds, at most ${maxSec} (auth.maxTokenLifetimeSec)\n`);
     return 2;
   }
   const key = await loadOrCreateSigningKey(config.keysDir, LOCAL_ISSUER_KEY_NAME);

@@ -81,7 +81,16 @@ export const configSchema = {
           tenantsClaim: { type: 'string', minLength: 1 },
           allowPlainJwt: { type: 'boolean', default: false },
           clockToleranceSec: { type: 'integer', minimum: 0, maximum: 300, default: 30 },
+          maxTokenLifetimeSec: { type: 'integer', minimum: 1 },
         },
+      },
+    },
+    auth: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        maxTokenLifetimeSec: { type: 'integer', minimum: 1, default: 86400 },
       },
     },
     localIssuer: {
@@ -194,6 +203,8 @@ export interface IssuerSettings {
   tenantsClaim?: string;
   allowPlainJwt: boolean;
   clockToleranceSec: number;
+  /** Overrides auth.maxTokenLifetimeSec for this issuer. */
+  maxTokenLifetimeSec?: number;
 }
 
 export interface Config {
@@ -227,6 +238,7 @@ export interface Config {
     maxPendingConnectionsPerAddress: number;
   };
   issuers: IssuerSettings[];
+  auth: { maxTokenLifetimeSec: number };
   localIssuer: { enabled: boolean; issuer: string; audience: string };
   store: { path: string };
   audit: { checkpointEvery: number; checkpointIntervalSec: number; fsync: boolean };

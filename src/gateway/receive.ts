@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import type { FastifyRequest } from 'fastify';
 import type { Received } from './exchange.js';
+import { withRepeatedAuthorization } from './request-headers.js';
 
 export interface ReceiveOptions {
   tls: boolean;
@@ -27,7 +28,7 @@ export function receiver(opts: ReceiveOptions): (req: FastifyRequest) => Receive
     decisionId: req.id,
     startedAt: Date.now(),
     t0: performance.now(),
-    raw: { method: req.raw.method ?? 'GET', url: req.raw.url ?? '/', headers: req.headers },
+    raw: { method: req.raw.method ?? 'GET', url: req.raw.url ?? '/', headers: withRepeatedAuthorization(req.headers, req.raw.rawHeaders) },
     rawBody: Buffer.isBuffer(req.body) ? req.body : undefined,
     params: (req.params ?? {}) as Record<string, string>,
     clientIp: req.ip,

@@ -55,6 +55,8 @@ export interface TokenOptions {
   aud?: string;
   expOffsetSec?: number;
   nbfOffsetSec?: number;
+  /** `iat` relative to now; null leaves `iat` out. Default 0. */
+  iatOffsetSec?: number | null;
   typ?: string | null;
   kid?: string;
   extra?: Record<string, unknown>;
@@ -69,10 +71,21 @@ export async function token(issuer: Issuer, o: TokenOptions = {}): Promise<strin
     .setIssuer(o.iss ?? ISSUER)
     .setAudience(o.aud ?? AUDIENCE)
     .setSubject(o.sub ?? 'alice')
-    .setIssuedAt(now)
     .setExpirationTime(now + (o.expOffsetSec ?? 300));
+  if (o.iatOffsetSec !== null) jwt.setIssuedAt(now + (o.iatOffsetSec ?? 0));
   if (o.nbfOffsetSec !== undefined) jwt.setNotBefore(now + o.nbfOffsetSec);
   return jwt.sign(issuer.privateKey);
+}
+
+/**
+ * A token signed over exactly the given header and claims, for headers jose refuses to
+ * produce (an unknown `crit`). RS256 with the issuer's key.
+ */
+export async function rawToken(issuer: Issuer, header: Record<string, unknown>, claims: Record<string, unknown>): Promise<string> {
+  const enc = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const input = `${enc({ alg: 'RS256', kid: issuer.kid, typ: 'at+jwt', ...header })}.${enc(claims)}`;
+  const signature = await crypto.subtle.sign('RSASSA-PKCS1-v1_5', issuer.privateKey, new TextEncoder().encode(input));
+  return `${input}.${Buffer.from(signature).toString('base64url')}`;
 }
 
 export interface Harness {

@@ -51,13 +51,13 @@ describe('valid tokens', () => {
     const v = createTokenVerifier([remoteIssuer({ tenantsClaim: 'tenants' })], { now });
     const token = await signToken(rsa, base({
       roles: ['city-operator', 'viewer'], client_id: 'traffic-app', azp: 'ignored', scope: 'read write,extra',
-      purpose: 'https://w3id.org/dpv#ServiceProvision', tenants: 'mobility,parking', cnf: { jkt: 'abc' },
+      purpose: 'https://w3id.org/dpv#ServiceProvision', tenants: 'mobility,parking', cnf: { 'x5t#S256': 'abc' },
     }));
     const t = await v.verify(`Bearer ${token}`);
     expect(t).toMatchObject({
       issuer: ISS, sub: 'citizen-42', clientId: 'traffic-app', roles: ['city-operator', 'viewer'],
       scope: ['read', 'write,extra'], purpose: 'https://w3id.org/dpv#ServiceProvision', tenants: ['mobility', 'parking'],
-      exp: NOW_S + 300, cnf: { jkt: 'abc' },
+      exp: NOW_S + 300, cnf: { 'x5t#S256': 'abc' },
     });
     expect(t.claims.iss).toBe(ISS);
     expect(Object.isFrozen(t) && Object.isFrozen(t.roles) && Object.isFrozen(t.claims)).toBe(true);

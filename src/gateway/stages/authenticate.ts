@@ -1,18 +1,11 @@
 import { MimtrustError } from '../../errors/index.js';
-import type { TokenVerifier, VerifiedToken } from '../../auth/index.js';
+import { singleAuthorization, type TokenVerifier, type VerifiedToken } from '../../auth/index.js';
 import { extend, type Authenticated, type Received } from '../exchange.js';
 
 /** Authenticate: one valid bearer access token from a trusted issuer, or 401. */
 export function authenticate(deps: { verifier: TokenVerifier }): (r: Received) => Promise<Authenticated> {
   return async (r) => {
-    const header = r.raw.headers.authorization;
-    if (Array.isArray(header)) {
-      throw new MimtrustError('INVALID_TOKEN', 'Exactly one Authorization header is allowed.', {
-        reason: 'token_malformed',
-        headers: { 'www-authenticate': 'Bearer realm="mimtrust", error="invalid_request"' },
-      });
-    }
-    const token = await deps.verifier.verify(header);
+    const token = await deps.verifier.verify(singleAuthorization(r.raw.headers.authorization));
     checkSenderConstraint(token, r.certThumbprint);
     return extend(r, { token });
   };

@@ -1,5 +1,6 @@
 import { MimtrustError } from '../../errors/index.js';
 import { classify } from '../../ngsi/index.js';
+import { parseRequestJson } from '../json-body.js';
 import { extend, type Authenticated, type Classified, type Received } from '../exchange.js';
 
 const JSON_BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
@@ -10,11 +11,7 @@ export function readJsonBody(r: Received): unknown {
   if (!JSON_BODY_METHODS.has(r.raw.method)) {
     throw new MimtrustError('BAD_REQUEST', 'This method takes no request body.', { reason: 'unexpected_body' });
   }
-  try {
-    return JSON.parse(r.rawBody.toString('utf8'));
-  } catch {
-    throw new MimtrustError('BAD_REQUEST', 'The request body is not valid JSON.', { reason: 'invalid_json' });
-  }
+  return parseRequestJson(r.rawBody);
 }
 
 /** Classify: what the request touches (operation, tenant, ids, types, attributes, filters). */

@@ -4,6 +4,7 @@ import { filterResponse } from '../../filter/index.js';
 import { clientResponseHeaders } from '../headers.js';
 import { extend, type Answered, type Forwarded, type Reply } from '../exchange.js';
 import { needsFiltering } from './enforce.js';
+import { parseJson } from '../../lib/index.js';
 
 const JSON_CONTENT = /^application\/(?:[\w.+-]+\+)?json\b/i;
 
@@ -33,7 +34,7 @@ function cut(r: Forwarded, res: Reply): void {
   }
   let body: unknown;
   try {
-    body = JSON.parse(res.body!.toString());
+    body = parseJson(res.body!.toString());
   } catch {
     throw new MimtrustError('BAD_GATEWAY', 'The broker answered with invalid JSON.', { reason: 'upstream_invalid_json' });
   }
