@@ -2,27 +2,88 @@
  * Counters behind `count` constraints: how many permitted requests each (contract, rule,
  * caller, window) has had. decide() reads them and names the keys to increment; this
  * holds them. They live in memory: a restart starts every window afresh (shared, durable
- * counters come with the PostgreSQL store). Bounded: the oldest keys go first, and window
- * keys are by construction never needed again once their window has passed.
+ * counters come with the PostgreSQL store).
+ *
+ * Bounded without ever forgetting a live count: a key is dropped only once its window
+ * has closed. When the table is full of live windows, a request that needs a new key is
+ * refused (503 `usage_counters_full`) rather than letting it evict, and so reset, someone's
+ * count.
  */
-export class UsageCounters {
-  private readonly counts = new Map<string, number>();
-  constructor(private readonly maxKeys = 200_000) {}
+import { MimtrustError } from '../errors/index.js';
+import { counterWindowEnd } from '../policy/index.js';
 
+export interface UsageCountersOptions {
+  /** Most keys held at once. Default 200 000. */
+  maxKeys?: number;
+  /** Clock, epoch ms. Default Date.now. */
+  now?: () => number;
+}
+
+interface Entry {
+  count: number;
+  /** Epoch ms at which the window closes (Infinity for lifetime counts). */
+  until: number;
+}
+
+export class UsageCounters {
+  private readonly entries = new Map<string, Entry>();
+  private readonly counts = new Map<string, number>();
+  private readonly maxKeys: number;
+  private readonly now: () => number;
+  /** Earliest window end among the held keys: nothing can be swept before it. */
+  private nextExpiry = Number.POSITIVE_INFINITY;
+
+  constructor(options: UsageCountersOptions = {}) {
+    this.maxKeys = options.maxKeys ?? 200_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Current counts by key, for decide(). */
   get values(): ReadonlyMap<string, number> {
     return this.counts;
   }
 
+  /**
+   * Adds one to each key, all or none: throws (503) when the new keys do not fit even
+   * after closed windows are dropped.
+   */
   increment(keys: readonly string[]): void {
-    for (const key of keys) {
-      const n = this.counts.get(key);
-      if (n === undefined) {
-        if (this.counts.size >= this.maxKeys) {
-          const oldest = this.counts.keys().next().value;
-          if (oldest !== undefined) this.counts.delete(oldest);
-        }
-        this.counts.set(key, 1);
-      } else this.counts.set(key, n + 1);
+    let fresh = 0;
+    for (const key of keys) if (!this.entries.has(key)) fresh++;
+    if (fresh > 0 && this.entries.size + fresh > this.maxKeys) {
+      this.sweep();
+      if (this.entries.size + fresh > this.maxKeys) {
+        throw new MimtrustError('SERVICE_UNAVAILABLE', 'The gateway is tracking as many usage limits as it can hold; try again later.', { reason: 'usage_counters_full', headers: { 'retry-after': this.retryAfterSec() } });
+      }
     }
+    for (const key of keys) {
+      let entry = this.entries.get(key);
+      if (entry === undefined) {
+        entry = { count: 0, until: counterWindowEnd(key) };
+        this.entries.set(key, entry);
+        if (entry.until < this.nextExpiry) this.nextExpiry = entry.until;
+      }
+      entry.count += 1;
+      this.counts.set(key, entry.count);
+    }
+  }
+
+  /** Drops keys whose window has closed; a no-op until the earliest one has. */
+  private sweep(): void {
+    const now = this.now();
+    if (now < this.nextExpiry) return;
+    let next = Number.POSITIVE_INFINITY;
+    for (const [key, entry] of this.entries) {
+      if (entry.until <= now) {
+        this.entries.delete(key);
+        this.counts.delete(key);
+      } else if (entry.until < next) next = entry.until;
+    }
+    this.nextExpiry = next;
+  }
+
+  private retryAfterSec(): string {
+    const wait = this.nextExpiry - this.now();
+    return Number.isFinite(wait) ? String(Math.max(1, Math.ceil(wait / 1000))) : '3600';
   }
 }

@@ -13,3 +13,4 @@ export type { DecideState } from './decide.js';
 export { DPV, PURPOSES, purposeIri, purposeAncestors, purposeWithin } from './purposes.js';
 export { FULL_SCOPE, EMPTY_SCOPE, scopePermits, isFullScope, unionScope, intersectScope, withoutScope } from './scope.js';
 export { decisionJson } from './describe.js';
+export { counterKey, counterWindowEnd } from './counter-key.js';

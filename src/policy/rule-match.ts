@@ -7,6 +7,7 @@ import type { Constraint, Rule } from '../contracts/model.js';
 import { DEFAULT_TENANT_DOMAIN } from './roles.js';
 import { purposeAncestors } from './purposes.js';
 import type { PolicyRequest, Subject } from './types.js';
+import { counterKey } from './counter-key.js';
 
 export interface MatchInput {
   req: PolicyRequest;
@@ -86,8 +87,7 @@ export function constraintHolds(c: Constraint, rule: Rule, input: MatchInput, ou
     case 'elapsedTime': return req.now >= c.from && req.now <= c.until;
     case 'count': {
       if (input.subjectKey === undefined) return false;
-      const window = c.periodMs === null ? 'total' : String(Math.floor(req.now / c.periodMs) * c.periodMs);
-      const key = `${rule.contract}|${rule.uid}|${input.subjectKey}|${c.period}|${window}`;
+      const key = counterKey(rule.contract, rule.uid, input.subjectKey, c.period, c.periodMs, req.now);
       if ((input.counters.get(key) ?? 0) >= c.max) return false;
       out.push(key);
       return true;
