@@ -5,7 +5,7 @@ import { loadOrCreateSelfSignedCertificate, loadOrCreateSigningKey } from '../ke
 import { LOCAL_ISSUER_KEY_NAME } from '../issuer/index.js';
 import { createTokenVerifier, type IssuerConfig } from '../auth/index.js';
 import { RoleChecker, type DecisionSnapshot } from '../policy/index.js';
-import { AuditLog, loadOrCreateAuditKey } from '../audit/index.js';
+import { AuditLog, CheckpointCopies, loadOrCreateAuditKey } from '../audit/index.js';
 import { openSqlite, SqliteAuditStore, SqliteContractStore, SqliteSubscriptionStore, WalSync, type SqliteDatabase } from '../store/index.js';
 import { contextResolverFor } from '../context/index.js';
 import { ContractRegistry } from '../contracts/index.js';
@@ -102,6 +102,7 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
   let audit: AuditLog | undefined;
   let auditDb: SqliteDatabase | undefined;
   let walSync: WalSync | undefined;
+  let copies: CheckpointCopies | undefined;
   let contracts: ContractRegistry | undefined;
   const upstream = new Upstream(config.upstream);
   const delivery = new NotificationDelivery({ policy: config.subscriptions.endpoints, ...config.subscriptions.delivery });
@@ -115,11 +116,14 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
     auditDb = openSqlite(config.store.path, { synchronous: 'NORMAL' });
     walSync = config.audit.fsync ? new WalSync(config.store.path) : undefined;
     if (!walSync) log.warn('audit.fsync is false: the last audit records can be lost in a power failure');
+    copies = new CheckpointCopies({ ...config.audit, onError: (err, msg) => log.error(err, msg) });
     audit = await AuditLog.open({
       store: new SqliteAuditStore(auditDb, walSync ? { walSync } : {}),
       signingKey: auditKey.privateKey,
       checkpointEvery: config.audit.checkpointEvery,
       checkpointIntervalMs: config.audit.checkpointIntervalSec * 1000,
+      maxTargets: config.audit.maxTargets,
+      onCheckpoint: copies.onCheckpoint,
     });
 
     if (config.enforceContracts) {
@@ -184,6 +188,7 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
     const openContracts = contracts;
     const openAuditDb = auditDb;
     const openWalSync = walSync;
+    const openCopies = copies;
     return {
       app,
       url,
@@ -194,6 +199,7 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
         await upstream.close();
         await delivery.close();
         await openAudit.close();
+        await openCopies.close();
         await openWalSync?.close();
         openAuditDb.close();
         openDb.close();
@@ -205,6 +211,7 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
     await upstream.close().catch(() => undefined);
     await delivery.close().catch(() => undefined);
     await audit?.close().catch(() => undefined);
+    await copies?.close().catch(() => undefined);
     await walSync?.close().catch(() => undefined);
     auditDb?.close();
     db?.close();

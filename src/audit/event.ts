@@ -1,10 +1,13 @@
 /**
  * Checks and copies an incoming audit event before it is queued, so a malformed event
  * fails its own append instead of poisoning a batch, and what is hashed is exactly what
- * the store can give back (known fields only, well-formed Unicode, finite numbers).
+ * the store can give back (known fields only, well-formed Unicode, finite numbers), and
+ * bounded, so that a request naming thousands of ids cannot make a record of megabytes.
  */
 import { MimtrustError } from '../errors/index.js';
-import type { AuditEvent, AuditTargets } from './types.js';
+import { createHash } from 'node:crypto';
+import { canonicalJson } from './canonical.js';
+import type { AuditDecided, AuditEvent, AuditTargets } from './types.js';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
@@ -29,17 +32,53 @@ function textList(value: unknown, field: string): string[] {
   return out;
 }
 
-function targets(value: unknown): AuditTargets {
+/** Longest name kept in a record; the digest covers the full one. */
+export const MAX_TARGET_LENGTH = 512;
+/** Default number of entries kept per target list. */
+export const DEFAULT_MAX_TARGETS = 32;
+
+function bounded(list: readonly string[], max: number): string[] {
+  const out = list.length > max ? list.slice(0, max) : [...list];
+  for (let i = 0; i < out.length; i++) {
+    const item = out[i] as string;
+    if (item.length > MAX_TARGET_LENGTH) {
+      // Never split a surrogate pair: a lone half would be stored as U+FFFD and break the hash.
+      const high = item.charCodeAt(MAX_TARGET_LENGTH - 1);
+      out[i] = item.slice(0, high >= 0xd800 && high <= 0xdbff ? MAX_TARGET_LENGTH - 1 : MAX_TARGET_LENGTH);
+    }
+  }
+  return out;
+}
+
+function cut(list: readonly string[], max: number): boolean {
+  return list.length > max || list.some((item) => item.length > MAX_TARGET_LENGTH);
+}
+
+function targets(value: unknown, max: number): AuditTargets {
   if (typeof value !== 'object' || value === null) throw invalid('targets');
   const t = value as Partial<AuditTargets>;
-  return {
+  const full = {
     entityIds: textList(t.entityIds, 'targets.entityIds'),
     types: textList(t.types, 'targets.types'),
     attrs: textList(t.attrs, 'targets.attrs'),
   };
+  if (!cut(full.entityIds, max) && !cut(full.types, max) && !cut(full.attrs, max)) return full;
+  return {
+    entityIds: bounded(full.entityIds, max),
+    types: bounded(full.types, max),
+    attrs: bounded(full.attrs, max),
+    digest: createHash('sha256').update(canonicalJson(full)).digest('hex'),
+    counts: { entityIds: full.entityIds.length, types: full.types.length, attrs: full.attrs.length },
+  };
 }
 
-export function normalizeAuditEvent(event: AuditEvent): AuditEvent {
+function decided(value: unknown, max: number): AuditDecided {
+  if (typeof value !== 'object' || value === null) throw invalid('decided');
+  const d = value as Partial<AuditDecided>;
+  return { types: bounded(textList(d.types, 'decided.types'), max), attrs: bounded(textList(d.attrs, 'decided.attrs'), max) };
+}
+
+export function normalizeAuditEvent(event: AuditEvent, maxTargets = DEFAULT_MAX_TARGETS): AuditEvent {
   if (typeof event !== 'object' || event === null) throw invalid('event');
   if (event.effect !== 'permit' && event.effect !== 'deny') throw invalid('effect');
   if (typeof event.latencyMs !== 'number' || !Number.isFinite(event.latencyMs)) throw invalid('latencyMs');
@@ -49,7 +88,7 @@ export function normalizeAuditEvent(event: AuditEvent): AuditEvent {
     requestId: text(event.requestId, 'requestId'),
     operation: text(event.operation, 'operation'),
     action: text(event.action, 'action'),
-    targets: targets(event.targets),
+    targets: targets(event.targets, maxTargets),
     effect: event.effect,
     reason: text(event.reason, 'reason'),
     latencyMs: event.latencyMs,
@@ -66,6 +105,15 @@ export function normalizeAuditEvent(event: AuditEvent): AuditEvent {
   if (event.upstreamStatus !== undefined && event.upstreamStatus !== null) {
     if (!Number.isSafeInteger(event.upstreamStatus)) throw invalid('upstreamStatus');
     out.upstreamStatus = event.upstreamStatus;
+  }
+  if (event.decided !== undefined && event.decided !== null) out.decided = decided(event.decided, maxTargets);
+  if (event.contractRevision !== undefined && event.contractRevision !== null) {
+    if (!Number.isSafeInteger(event.contractRevision)) throw invalid('contractRevision');
+    out.contractRevision = event.contractRevision;
+  }
+  if (event.auditLevel !== undefined && event.auditLevel !== null) {
+    if (event.auditLevel !== 'normal' && event.auditLevel !== 'detailed') throw invalid('auditLevel');
+    out.auditLevel = event.auditLevel;
   }
   return out;
 }

@@ -8,7 +8,7 @@ import { MimtrustError, asMimtrustError } from '../errors/index.js';
 import type { AuditStore } from '../store/audit-store.js';
 import { GENESIS_HASH, recordHash } from './chain.js';
 import { signCheckpoint } from './checkpoint.js';
-import { normalizeAuditEvent } from './event.js';
+import { DEFAULT_MAX_TARGETS, normalizeAuditEvent } from './event.js';
 import { toAuditSigningKey, type AuditKeyInput, type AuditSigningKey } from './signing-key.js';
 import type { AuditCheckpoint, AuditEvent, AuditRecord } from './types.js';
 
@@ -27,6 +27,13 @@ export interface AuditLogOptions {
   maxBatch?: number;
   /** Clock for checkpoint times. */
   now?: () => Date;
+  /** Entries kept per target list of a record (the rest is summed up in a digest). Default 32. */
+  maxTargets?: number;
+  /**
+   * Called with each checkpoint once it is durable in the store, in seq order (to copy it
+   * outside the database). Must not throw; it is never awaited.
+   */
+  onCheckpoint?: (checkpoint: AuditCheckpoint) => void;
 }
 
 interface Pending {
@@ -57,7 +64,9 @@ export class AuditLog {
   private readonly key: AuditSigningKey;
   private readonly checkpointEvery: number;
   private readonly maxBatch: number;
+  private readonly maxTargets: number;
   private readonly now: () => Date;
+  private readonly onCheckpoint: (checkpoint: AuditCheckpoint) => void;
 
   private queue: Pending[] = [];
   /** Undefined after a failed write: reloaded from the store before the next one. */
@@ -76,6 +85,8 @@ export class AuditLog {
     this.key = toAuditSigningKey(options.signingKey);
     this.checkpointEvery = positiveInteger(options.checkpointEvery, 1000, 'checkpointEvery');
     this.maxBatch = positiveInteger(options.maxBatch, 256, 'maxBatch');
+    this.maxTargets = positiveInteger(options.maxTargets, DEFAULT_MAX_TARGETS, 'maxTargets');
+    this.onCheckpoint = options.onCheckpoint ?? (() => undefined);
     this.now = options.now ?? (() => new Date());
     this.head = head;
     this.lastCheckpointSeq = lastCheckpointSeq;
@@ -110,7 +121,7 @@ export class AuditLog {
     }
     let normalized: AuditEvent;
     try {
-      normalized = normalizeAuditEvent(event);
+      normalized = normalizeAuditEvent(event, this.maxTargets);
     } catch (err) {
       return Promise.reject(asMimtrustError(err));
     }
@@ -138,8 +149,10 @@ export class AuditLog {
     await this.flush();
     const head = this.head ?? (await AuditLog.loadHead(this.store));
     if (head.seq > this.lastCheckpointSeq) {
-      await this.store.appendCheckpoint(signCheckpoint(this.key, head.seq, head.hash, this.now().toISOString()));
+      const checkpoint = signCheckpoint(this.key, head.seq, head.hash, this.now().toISOString());
+      await this.store.appendCheckpoint(checkpoint);
       this.lastCheckpointSeq = head.seq;
+      this.announce([checkpoint]);
     }
   }
 
@@ -160,6 +173,16 @@ export class AuditLog {
       const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
       this.queue = batch === this.queue ? [] : this.queue.slice(this.maxBatch);
       await this.write(batch);
+    }
+  }
+
+  private announce(checkpoints: readonly AuditCheckpoint[]): void {
+    for (const cp of checkpoints) {
+      try {
+        this.onCheckpoint(cp);
+      } catch {
+        // Copies outside the database are best effort; the record is already durable.
+      }
     }
   }
 
@@ -197,7 +220,10 @@ export class AuditLog {
         this.head = { seq, hash };
         this.noteCheckpoint(lastSigned, now);
         durable.then(
-          () => { for (const p of batch) p.resolve(); },
+          () => {
+            this.announce(checkpoints);
+            for (const p of batch) p.resolve();
+          },
           (err: unknown) => {
             const failure = writeFailed(err);
             for (const p of batch) p.reject(failure);
@@ -210,6 +236,7 @@ export class AuditLog {
       await this.store.appendBatch(records, checkpoints);
       this.head = { seq, hash };
       this.noteCheckpoint(lastSigned, now);
+      this.announce(checkpoints);
       for (const p of batch) p.resolve();
     } catch (err) {
       // The store may hold more (another writer) or less than we assumed: reload the head

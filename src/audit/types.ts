@@ -4,9 +4,22 @@
  * checkpoints that pin the chain's head at intervals.
  */
 
-/** What a request touched, kept small: names as the policy saw them. */
+/**
+ * What a request touched, as the caller named it. Bounded: each list keeps at most the
+ * log's `maxTargets` first entries (each cut to 512 characters); when anything was left
+ * out, `digest` is the SHA-256 (hex) of the canonical JSON of the full lists and `counts`
+ * their full lengths, so a request naming thousands of ids costs one short record.
+ */
 export interface AuditTargets {
   entityIds: readonly string[];
+  types: readonly string[];
+  attrs: readonly string[];
+  digest?: string;
+  counts?: { entityIds: number; types: number; attrs: number };
+}
+
+/** The names the decision was taken on, expanded to IRIs with the caller's @context (bounded like targets). */
+export interface AuditDecided {
   types: readonly string[];
   attrs: readonly string[];
 }
@@ -31,6 +44,12 @@ export interface AuditEvent {
   rules?: readonly string[];
   /** HTTP status the broker answered with, when the request was forwarded. */
   upstreamStatus?: number;
+  /** Expanded type and attribute IRIs decided on (contract-governed requests). */
+  decided?: AuditDecided;
+  /** Revision of the contract snapshot the decision read. */
+  contractRevision?: number;
+  /** Detail level a `log` duty of a deciding rule asked for. */
+  auditLevel?: 'normal' | 'detailed';
   latencyMs: number;
   method: string;
   path: string;
@@ -62,7 +81,11 @@ export type AuditProblem =
   | 'gap'
   | 'bad_checkpoint_signature'
   | 'checkpoint_mismatch'
-  | 'truncated';
+  | 'truncated'
+  | 'checkpoint_cadence'
+  | 'anchor_file_missing'
+  | 'anchor_invalid'
+  | 'anchor_not_in_log';
 
 export type VerifyResult =
   | { ok: true; records: number; checkpoints: number }

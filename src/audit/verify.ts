@@ -3,18 +3,27 @@
  * does not hold up: a missing seq (deletion), a record whose hash does not match its
  * content (edit, reorder), a record that does not link to the one before (an edit whose
  * hash was recomputed), a checkpoint that is not validly signed or does not match the
- * record it names, or checkpoints beyond the last record (tail cut off).
+ * record it names, or checkpoints beyond the last record (tail cut off). With the options
+ * it also holds the log to its checkpoint cadence and to the checkpoints anchored outside
+ * the database, which is what catches a tail cut together with its checkpoints, deleted
+ * checkpoints, and a log re-chained (and even re-signed) after an edit.
  */
 import type { KeyObject } from 'node:crypto';
 import { AuditRecordCorruptError, type AuditStore } from '../store/audit-store.js';
 import { GENESIS_HASH, recordHash } from './chain.js';
 import { checkpointSignatureValid } from './checkpoint.js';
 import { toAuditVerifyKeys, type AuditKeyInput } from './signing-key.js';
-import type { AuditCheckpoint, AuditProblem, AuditRecord, VerifyResult } from './types.js';
+import type { AnchorRead } from './anchor-file.js';
+import { checkAnchors, checkCadence, type Finding } from './verify-anchors.js';
+import type { AuditCheckpoint, AuditRecord, VerifyResult } from './types.js';
 
 export interface VerifyOptions {
   /** Records read per page. Default 1000. */
   pageSize?: number;
+  /** When given, the checkpoint cadence is checked: the writer signs at least every this many records. */
+  checkpointEvery?: number;
+  /** When given, the checkpoints copied outside the database must match it. */
+  anchors?: AnchorRead;
 }
 
 interface CheckedCheckpoint {
@@ -22,7 +31,6 @@ interface CheckedCheckpoint {
   signed: boolean;
 }
 
-type Finding = { seq: number; problem: AuditProblem; detail: string } | undefined;
 
 function checkRecord(record: AuditRecord, expectedSeq: number, expectedPrev: string): Finding {
   if (record.seq !== expectedSeq) {
@@ -83,8 +91,10 @@ function checkLeftovers(checkpoints: Map<number, CheckedCheckpoint>, lastSeq: nu
 class ChainWalk {
   verified = 0;
   private prevHash = GENESIS_HASH;
+  /** Hashes of the records at the seqs asked for (the anchored ones). */
+  readonly hashesAt = new Map<number, string>();
 
-  constructor(private readonly checkpoints: ReadonlyMap<number, CheckedCheckpoint>) {}
+  constructor(private readonly checkpoints: ReadonlyMap<number, CheckedCheckpoint>, private readonly wanted: ReadonlySet<number> = new Set()) {}
 
   get nextSeq(): number {
     return this.verified + 1;
@@ -97,6 +107,7 @@ class ChainWalk {
       if (finding !== undefined) return finding;
       this.verified += 1;
       this.prevHash = record.hash;
+      if (this.wanted.has(record.seq)) this.hashesAt.set(record.seq, record.hash);
     }
     return undefined;
   }
@@ -133,7 +144,8 @@ export async function verifyAudit(
     checkpoints.set(checkpoint.seq, { checkpoint, signed: checkpointSignatureValid(checkpoint, keys) });
   }
 
-  const walk = new ChainWalk(checkpoints);
+  const anchored = new Set(options.anchors && !options.anchors.missing ? options.anchors.anchors.map((a) => a.seq) : []);
+  const walk = new ChainWalk(checkpoints, anchored);
   const fail = (firstBad: NonNullable<Finding>): VerifyResult => ({ ok: false, records: walk.verified, firstBad });
   for (;;) {
     const { page, finding } = await nextPage(store, walk, pageSize);
@@ -143,5 +155,19 @@ export async function verifyAudit(
   }
   const leftover = checkLeftovers(checkpoints, walk.verified);
   if (leftover !== undefined) return fail(leftover);
+  if (options.anchors !== undefined) {
+    const bad = checkAnchors({
+      read: options.anchors,
+      keys,
+      checkpoints: new Map([...checkpoints].map(([seq, entry]) => [seq, entry.checkpoint])),
+      recordHashes: walk.hashesAt,
+      lastSeq: walk.verified,
+    });
+    if (bad !== undefined) return fail(bad);
+  }
+  if (options.checkpointEvery !== undefined) {
+    const bad = checkCadence([...checkpoints.keys()].sort((a, b) => a - b), walk.verified, options.checkpointEvery);
+    if (bad !== undefined) return fail(bad);
+  }
   return { ok: true, records: walk.verified, checkpoints: checkpoints.size };
 }

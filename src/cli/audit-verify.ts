@@ -1,5 +1,5 @@
 import { loadConfig } from '../config/index.js';
-import { verifyAudit, AUDIT_PUBLIC_KEY_FILE } from '../audit/index.js';
+import { verifyAudit, readAnchorFile, AUDIT_PUBLIC_KEY_FILE } from '../audit/index.js';
 import { openSqlite, SqliteAuditStore } from '../store/index.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,7 +7,8 @@ import type { JsonWebKey } from 'node:crypto';
 import { parseOptions } from './options.js';
 
 /**
- * Exit 0 when the chain and every checkpoint hold; 1 naming the first bad record otherwise.
+ * Exit 0 when the chain, every checkpoint, the checkpoint cadence and the checkpoints
+ * anchored outside the database (audit.anchorFile) hold; 1 naming what is wrong otherwise.
  * Only the public key is read (never created), so an auditor can verify with a copy of
  * the store and `audit-signing.pub.jwk.json`.
  */
@@ -32,7 +33,11 @@ export async function runAuditVerify(args: string[]): Promise<number> {
   }
   const db = openSqlite(config.store.path, { readonly: true });
   try {
-    const result = await verifyAudit(new SqliteAuditStore(db), publicKey);
+    const anchors = config.audit.anchorFile === null ? undefined : readAnchorFile(config.audit.anchorFile);
+    const result = await verifyAudit(new SqliteAuditStore(db), publicKey, {
+      checkpointEvery: config.audit.checkpointEvery,
+      ...(anchors ? { anchors } : {}),
+    });
     if (result.ok) {
       process.stdout.write(`audit log intact: ${result.records} records, ${result.checkpoints} signed checkpoints\n`);
       return 0;

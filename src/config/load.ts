@@ -1,5 +1,6 @@
 import { readFileSync, existsSync } from 'node:fs';
-import { dirname, resolve, isAbsolute } from 'node:path';
+import { dirname, resolve, isAbsolute, join } from 'node:path';
+import { DEFAULT_ANCHOR_FILE_NAME } from '../audit/anchor-file.js';
 import { createRequire } from 'node:module';
 import { parse as parseYaml } from 'yaml';
 import type { ErrorObject, ValidateFunction } from 'ajv';
@@ -101,6 +102,9 @@ export function buildConfig(input: unknown, opts: { baseDir: string; env?: NodeJ
   config.policiesDir = abs(config.policiesDir);
   config.contractsDir = abs(config.contractsDir);
   config.store.path = config.store.path === ':memory:' ? ':memory:' : abs(config.store.path);
+  // Checkpoints are copied out of the database into this file (see the README, Audit).
+  if (config.audit.anchorFile !== null) config.audit.anchorFile = abs(config.audit.anchorFile);
+  else if (config.store.path !== ':memory:') config.audit.anchorFile = join(dirname(config.store.path), DEFAULT_ANCHOR_FILE_NAME);
   for (const k of ['cert', 'key', 'clientCa'] as const) {
     const v = config.tls[k];
     if (v) config.tls[k] = abs(v);

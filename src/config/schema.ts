@@ -119,6 +119,18 @@ export const configSchema = {
         checkpointEvery: { type: 'integer', minimum: 1, default: 1000 },
         checkpointIntervalSec: { type: 'integer', minimum: 1, default: 60 },
         fsync: { type: 'boolean', default: true },
+        maxTargets: { type: 'integer', minimum: 1, maximum: 4096, default: 32 },
+        anchorFile: { type: ['string', 'null'], minLength: 1, default: null },
+        witness: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            url: { type: ['string', 'null'], format: 'uri', pattern: '^https?://', default: null },
+            timeoutMs: { type: 'integer', minimum: 1, default: 5000 },
+            maxQueue: { type: 'integer', minimum: 1, maximum: 100000, default: 1000 },
+          },
+        },
       },
     },
     contexts: {
@@ -241,7 +253,15 @@ export interface Config {
   auth: { maxTokenLifetimeSec: number };
   localIssuer: { enabled: boolean; issuer: string; audience: string };
   store: { path: string };
-  audit: { checkpointEvery: number; checkpointIntervalSec: number; fsync: boolean };
+  audit: {
+    checkpointEvery: number;
+    checkpointIntervalSec: number;
+    fsync: boolean;
+    maxTargets: number;
+    /** Resolved at load: beside the store (`audit-anchors.jsonl`) when not set; null for an in-memory store. */
+    anchorFile: string | null;
+    witness: { url: string | null; timeoutMs: number; maxQueue: number };
+  };
   contexts: {
     allowList: string[];
     coreContextFile: string | null;

@@ -98,6 +98,11 @@ export interface AssigneeIndex {
 export type RuleIndex = ReadonlyMap<ContractAction, AssigneeIndex>;
 
 export interface PolicySnapshot {
+  /**
+   * Counts the snapshots a registry has put in force (0 for one built on its own), so an
+   * audit record says which set of contracts a decision read.
+   */
+  readonly revision: number;
   readonly contracts: ReadonlyMap<string, CompiledContract>;
   readonly permissions: RuleIndex;
   readonly prohibitions: RuleIndex;

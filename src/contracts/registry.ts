@@ -31,6 +31,7 @@ function uidOf(doc: unknown): string | undefined {
 
 export class ContractRegistry {
   private current!: PolicySnapshot;
+  private revision = 0;
   private stopWatching: (() => void) | undefined;
   /** Serialises changes, so two concurrent edits cannot each overwrite the other's snapshot. */
   private chain: Promise<unknown> = Promise.resolve();
@@ -39,8 +40,15 @@ export class ContractRegistry {
 
   static async open(opts: ContractRegistryOptions): Promise<ContractRegistry> {
     const r = new ContractRegistry(opts);
-    r.current = await r.build(await r.documents());
+    r.install(await r.build(await r.documents()));
     return r;
+  }
+
+  /** Puts a snapshot in force under the next revision. */
+  private install(built: PolicySnapshot): PolicySnapshot {
+    this.revision += 1;
+    this.current = Object.freeze({ ...built, revision: this.revision });
+    return this.current;
   }
 
   /** The snapshot decisions read now. */
@@ -67,8 +75,7 @@ export class ContractRegistry {
   /** Re-read the folder and the store; keep the current snapshot if the new set is invalid. */
   reload(): Promise<PolicySnapshot> {
     return this.serial(async () => {
-      const next = await this.build(await this.documents());
-      this.current = next;
+      const next = this.install(await this.build(await this.documents()));
       this.opts.onReload?.(next);
       return next;
     });
@@ -112,9 +119,9 @@ export class ContractRegistry {
       const source = API_SOURCE_PREFIX + uid;
       const docs = (await this.documents()).filter((d) => d.source !== source);
       docs.push({ source, doc });
-      const next = await this.build(docs);
+      const built = await this.build(docs);
       await this.opts.store.put(uid, doc, new Date().toISOString());
-      this.current = next;
+      const next = this.install(built);
       this.opts.onReload?.(next);
       return { contract: next.contracts.get(uid)!, created: existing === undefined };
     });
@@ -129,8 +136,7 @@ export class ContractRegistry {
       }
       const deleted = await this.opts.store.delete(uid);
       if (deleted) {
-        this.current = await this.build(await this.documents());
-        this.opts.onReload?.(this.current);
+        this.opts.onReload?.(this.install(await this.build(await this.documents())));
       }
       return deleted;
     });

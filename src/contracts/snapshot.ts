@@ -80,6 +80,7 @@ export function snapshotOf(contracts: readonly CompiledContract[]): PolicySnapsh
     byUid.set(c.uid, c);
   }
   return Object.freeze({
+    revision: 0,
     contracts: byUid,
     permissions: buildIndex(contracts.flatMap((c) => c.permissions)),
     prohibitions: buildIndex(contracts.flatMap((c) => c.prohibitions)),

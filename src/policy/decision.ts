@@ -57,7 +57,7 @@ function decideOrThrow(input: DecisionInput, snap: DecisionSnapshot): Decision {
     return plain(id, 'deny', 'role_denied', `No role of the caller allows "${req.action}" in this tenant.`);
   }
   if (snap.contracts === undefined || !governedByContracts(req.operation)) return plain(id, 'permit', ROLE_PERMIT);
-  return decideContracts(req, snap.contracts, { counters: snap.counters, decisionId: id });
+  return { ...decideContracts(req, snap.contracts, { counters: snap.counters, decisionId: id }), contractRevision: snap.contracts.revision };
 }
 
 /** Decides one request. Never throws: an internal failure is a deny with reason `decision_error`. */

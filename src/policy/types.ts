@@ -83,4 +83,6 @@ export interface Decision {
   /** Contract rules that decided (the permitting ones, or the prohibition). */
   rules: RuleRef[];
   obligations: Obligations;
+  /** Revision of the contract snapshot that decided; absent when roles alone decided. */
+  contractRevision?: number;
 }

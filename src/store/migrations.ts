@@ -70,4 +70,11 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX subscriptions_by_id ON subscriptions (tenant, subscription_id) WHERE subscription_id IS NOT NULL;
   CREATE INDEX subscriptions_by_owner ON subscriptions (tenant, issuer, sub, client_id);
   `,
+  // 4: audit records name the IRIs decided on, the contract snapshot revision and the
+  // detail level a log duty asked for.
+  `
+  ALTER TABLE audit_records ADD COLUMN decided TEXT;
+  ALTER TABLE audit_records ADD COLUMN contract_revision INTEGER;
+  ALTER TABLE audit_records ADD COLUMN audit_level TEXT;
+  `,
 ];

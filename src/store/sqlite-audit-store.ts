@@ -3,7 +3,7 @@
  * checkpoints is one transaction (one WAL fsync under synchronous=FULL).
  */
 import type { Statement } from 'better-sqlite3';
-import type { AuditCheckpoint, AuditRecord, AuditTargets } from '../audit/types.js';
+import type { AuditCheckpoint, AuditDecided, AuditRecord, AuditTargets } from '../audit/types.js';
 import type { SqliteDatabase } from './sqlite.js';
 import type { WalSync } from './wal-sync.js';
 import { AuditRecordCorruptError, type AuditStore } from './audit-store.js';
@@ -28,10 +28,13 @@ interface RecordRow {
   path: string;
   prev_hash: string;
   hash: string;
+  decided: string | null;
+  contract_revision: number | null;
+  audit_level: string | null;
 }
 
 const RECORD_COLUMNS =
-  'seq, time, decision_id, request_id, sub, client_id, operation, action, tenant, targets, effect, reason, rules, upstream_status, latency_ms, method, path, prev_hash, hash';
+  'seq, time, decision_id, request_id, sub, client_id, operation, action, tenant, targets, effect, reason, rules, upstream_status, latency_ms, method, path, prev_hash, hash, decided, contract_revision, audit_level';
 
 function toRow(r: AuditRecord): RecordRow {
   return {
@@ -54,15 +57,20 @@ function toRow(r: AuditRecord): RecordRow {
     path: r.path,
     prev_hash: r.prevHash,
     hash: r.hash,
+    decided: r.decided === undefined ? null : JSON.stringify(r.decided),
+    contract_revision: r.contractRevision ?? null,
+    audit_level: r.auditLevel ?? null,
   };
 }
 
 function fromRow(row: RecordRow): AuditRecord {
   let targets: AuditTargets;
   let rules: string[] | null;
+  let decided: AuditDecided | null;
   try {
     targets = JSON.parse(row.targets) as AuditTargets;
     rules = row.rules === null ? null : (JSON.parse(row.rules) as string[]);
+    decided = row.decided === null ? null : (JSON.parse(row.decided) as AuditDecided);
   } catch (err) {
     throw new AuditRecordCorruptError(row.seq, err);
   }
@@ -88,6 +96,10 @@ function fromRow(row: RecordRow): AuditRecord {
   if (row.tenant !== null) record.tenant = row.tenant;
   if (rules !== null) record.rules = rules;
   if (row.upstream_status !== null) record.upstreamStatus = row.upstream_status;
+  if (decided !== null) record.decided = decided;
+  if (row.contract_revision !== null) record.contractRevision = row.contract_revision;
+  // Returned as stored, like effect: an altered value must reach the hash check.
+  if (row.audit_level !== null) record.auditLevel = row.audit_level as AuditRecord['auditLevel'];
   return record;
 }
 

@@ -1,41 +1,14 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync, cpSync, rmSync, existsSync } from 'node:fs';
+import { rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import Database from 'better-sqlite3';
-import { startHarness, token, REPO, type Harness } from '../helpers/harness.js';
+import { startHarness, token, type Harness } from '../helpers/harness.js';
+import { tamperedCopy as tamperCopy, verifyCli, removeCopies } from '../helpers/audit-tamper.js';
 
-const CLI = join(REPO, 'dist', 'cli', 'index.js');
 let h: Harness;
 let pristine: string;
-
-function verify(dir: string): { code: number; out: string } {
-  try {
-    const out = execFileSync(process.execPath, [CLI, 'audit', 'verify', '--config', join(dir, 'mimtrust.json')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return { code: 0, out };
-  } catch (err) {
-    const e = err as { status: number; stdout: string; stderr: string };
-    return { code: e.status, out: e.stdout + e.stderr };
-  }
-}
-
-/** A copy of the gateway's files where the test can play the attacker. */
-function tamperedCopy(edit: (db: Database.Database) => void): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mimtrust-tamper-'));
-  cpSync(join(pristine, 'keys'), join(dir, 'keys'), { recursive: true });
-  copyFileSync(join(pristine, 'mimtrust.db'), join(dir, 'mimtrust.db'));
-  const cfg = JSON.parse(readFileSync(join(pristine, 'mimtrust.json'), 'utf8'));
-  cfg.keysDir = join(dir, 'keys');
-  cfg.store = { path: join(dir, 'mimtrust.db') };
-  writeFileSync(join(dir, 'mimtrust.json'), JSON.stringify(cfg));
-  const db = new Database(join(dir, 'mimtrust.db'));
-  // Someone with write access to the file can drop the append-only triggers first.
-  for (const t of ['audit_records_no_update', 'audit_records_no_delete']) db.exec(`DROP TRIGGER IF EXISTS ${t}`);
-  edit(db);
-  db.close();
-  return dir;
-}
+const verify = verifyCli;
+const tamperedCopy = (edit: (db: Database.Database) => void): string => tamperCopy(pristine, edit);
 
 beforeAll(async () => {
   h = await startHarness({ audit: { checkpointEvery: 5 } });
@@ -47,6 +20,7 @@ beforeAll(async () => {
   pristine = h.dir;
 });
 afterAll(async () => {
+  removeCopies();
   await h?.agent.close();
   await h.broker.close();
   await h.issuer.close();

@@ -79,6 +79,12 @@ export function auditEventOf(t: Trail, effect: 'permit' | 'deny', reason: string
   if (rules?.length) event.rules = rules.map((x) => `${x.contract}#${x.rule}`);
   // Only what the broker answered; the gateway's own answers (admin API, errors) have none.
   if (t.upstream) event.upstreamStatus = t.upstream.status;
+  // Names as decided on: IRIs under the caller's @context, where contracts compared them.
+  if (t.context && t.policy) event.decided = { types: t.policy.types, attrs: t.policy.attrs };
+  if (t.decision?.contractRevision !== undefined) {
+    event.contractRevision = t.decision.contractRevision;
+    event.auditLevel = t.decision.obligations.auditLevel;
+  }
   return event;
 }
 
