@@ -200,6 +200,35 @@ describe('what a record holds', () => {
   });
 });
 
+describe('contract revision', () => {
+  it('counts up when a contract is added through the admin API, and records say which set decided', async () => {
+    const h2 = await startHarness({ contractsDir: join(REPO, 'test', 'fixtures', 'contracts-city') });
+    try {
+      h2.broker.seed({ id: 'urn:ngsi-ld:HomeEnergyMeter:1', type: 'HomeEnergyMeter', consumption: { type: 'Property', value: 1 } });
+      const meter = await token(h2.issuer, { roles: ['viewer'], extra: { client_id: 'energy-app', purpose: 'dpv:ServiceProvision' } });
+      const admin = await token(h2.issuer, { roles: ['contract-admin'] });
+      expect((await h2.call('GET', METER, { token: meter })).status).toBe(200);
+      const tram = {
+        '@context': ['http://www.w3.org/ns/odrl.jsonld', { ngsi: 'https://mimtrust.org/ns/odrl-ngsi-ld#' }],
+        '@type': 'Set', uid: 'urn:test:tram', profile: 'https://mimtrust.org/ns/odrl-ngsi-ld',
+        permission: [{ uid: 'urn:test:tram:read', target: { '@type': 'AssetCollection', refinement: [{ leftOperand: 'ngsi:entityType', operator: 'eq', rightOperand: 'Tram' }] }, action: 'ngsi:read' }],
+      };
+      expect((await h2.call('POST', '/admin/contracts', { token: admin, body: tram })).status).toBe(201);
+      expect((await h2.call('GET', METER, { token: meter })).status).toBe(200);
+      await h2.gateway.close();
+      const db = new Database(join(h2.dir, 'mimtrust.db'), { readonly: true });
+      const revisions = db.prepare("SELECT contract_revision FROM audit_records WHERE operation = 'entity.query' ORDER BY seq").all();
+      db.close();
+      expect(revisions).toEqual([{ contract_revision: 1 }, { contract_revision: 2 }]);
+    } finally {
+      await h2.agent.close();
+      await h2.broker.close();
+      await h2.issuer.close();
+      rmSync(h2.dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('duties', () => {
   it('refuses a contract with a duty the gateway does not enforce, and keeps the set in force', async () => {
     const h2 = await startHarness({ contractsDir: join(REPO, 'test', 'fixtures', 'contracts-city') });
