@@ -4,6 +4,12 @@
  * view permits for at least one readable type. An Attribute names a type only when that
  * type's scope permits the attribute, so discovery cannot tell which hidden attributes a
  * readable type has. Members outside the known shapes are removed.
+ *
+ * Entities may carry several types, and a prohibition on one of them hides its attributes
+ * on all. The broker's summaries do not say which types share an entity, so an attribute
+ * some type prohibits is named under a readable type only where the broker lists every
+ * type that has it (an Attribute's `typeNames`) and none of those prohibits it. Counts
+ * (`entityCount`, `attributeCount`) are kept only where they cannot include a hidden entity.
  */
 import type { AttributeScope } from '../policy/types.js';
 import type { FilterContext } from './context.js';
@@ -21,15 +27,28 @@ const ATTRIBUTE_MEMBERS: ReadonlySet<string> = new Set([
   'id', 'type', '@context', 'attributeName', 'attributeCount', 'attributeTypes', 'typeNames',
 ]);
 
-/** Copies the known members of `source`, taking those in `replaced` from there instead. */
+/**
+ * Copies the known members of `source`, taking those in `replaced` from there instead;
+ * a member replaced by undefined is removed.
+ */
 function rebuild(source: JsonObject, known: ReadonlySet<string>, replaced: JsonObject, ctx: FilterContext): JsonObject {
   const out: JsonObject = {};
   for (const key of Object.keys(source)) {
-    if (Object.hasOwn(replaced, key)) out[key] = replaced[key];
-    else if (known.has(key)) out[key] = source[key];
-    else ctx.stats.removedAttributes++;
+    const value = Object.hasOwn(replaced, key) ? replaced[key] : known.has(key) ? source[key] : undefined;
+    if (value === undefined) ctx.stats.removedAttributes++;
+    else out[key] = value;
   }
   return out;
+}
+
+/** False when some entity of a shown type may still be hidden, so a broker count may include it. */
+function countsExact(ctx: FilterContext): boolean {
+  return ctx.areas === undefined && !ctx.view.excludesAny;
+}
+
+/** Whether discovery names the attribute under a type with this scope, not knowing the entities' other types. */
+function namedUnder(scope: AttributeScope, iri: string, ctx: FilterContext): boolean {
+  return scopePermits(scope, iri) && !ctx.view.forbidsSomewhere(iri);
 }
 
 /** The name an item is known by: its compacted name member, else its `id` (the IRI). */
@@ -58,7 +77,7 @@ export function filterEntityTypeList(list: JsonObject, ctx: FilterContext): Json
 function filterAttributeNames(names: unknown, scope: AttributeScope, ctx: FilterContext): string[] {
   const kept: string[] = [];
   for (const name of stringList(names, 'attribute names')) {
-    if (scopePermits(scope, ctx.expand(name))) kept.push(name);
+    if (namedUnder(scope, ctx.expand(name), ctx)) kept.push(name);
     else ctx.stats.removedAttributes++;
   }
   return kept;
@@ -70,12 +89,13 @@ function filterAttributeDetails(details: unknown, scope: AttributeScope, ctx: Fi
   for (const detail of details) {
     if (!isObject(detail)) throw unfilterable('attributeDetails item');
     const iri = ctx.expand(nameOf(detail, 'attributeName', 'attributeDetails item'));
-    if (!scopePermits(scope, iri)) {
+    if (!namedUnder(scope, iri, ctx)) {
       ctx.stats.removedAttributes++;
       continue;
     }
     const replaced: JsonObject = {};
-    if ('typeNames' in detail) replaced['typeNames'] = filterTypeNames(detail['typeNames'], iri, ctx);
+    if ('typeNames' in detail) replaced['typeNames'] = filterTypeNames(stringList(detail['typeNames'], 'typeNames'), iri, ctx);
+    if (!countsExact(ctx)) replaced['attributeCount'] = undefined;
     kept.push(rebuild(detail, ATTRIBUTE_MEMBERS, replaced, ctx));
   }
   return kept;
@@ -91,24 +111,26 @@ export function filterEntityTypeIn(item: JsonObject, ctx: FilterContext): JsonOb
   const replaced: JsonObject = {};
   if ('attributeNames' in item) replaced['attributeNames'] = filterAttributeNames(item['attributeNames'], scope, ctx);
   if ('attributeDetails' in item) replaced['attributeDetails'] = filterAttributeDetails(item['attributeDetails'], scope, ctx);
+  if (!countsExact(ctx)) replaced['entityCount'] = undefined;
   return rebuild(item, ENTITY_TYPE_MEMBERS, replaced, ctx);
 }
 
 /** Types of `typeNames` that are in the view and permit the attribute. */
-function filterTypeNames(names: unknown, attributeIri: string, ctx: FilterContext): string[] {
+function filterTypeNames(names: readonly string[], attributeIri: string, ctx: FilterContext): string[] {
   const kept: string[] = [];
-  for (const name of stringList(names, 'typeNames')) {
+  for (const name of names) {
     const scope = ctx.view.get(ctx.expand(name));
     if (scope !== undefined && scopePermits(scope, attributeIri)) kept.push(name);
   }
   return kept;
 }
 
-/** AttributeList: `attributeList` cut to names some readable type permits. */
+/** AttributeList: `attributeList` cut to names some readable type permits and no type prohibits. */
 export function filterAttributeList(list: JsonObject, ctx: FilterContext): JsonObject {
   const kept: string[] = [];
   for (const name of stringList(list['attributeList'], 'AttributeList')) {
-    if (permittedForSomeType(ctx.view, ctx.expand(name))) kept.push(name);
+    const iri = ctx.expand(name);
+    if (permittedForSomeType(ctx.view, iri) && !ctx.view.forbidsSomewhere(iri)) kept.push(name);
     else ctx.stats.droppedEntities++;
   }
   return rebuild(list, ATTRIBUTE_LIST_MEMBERS, { attributeList: kept }, ctx);
@@ -116,17 +138,29 @@ export function filterAttributeList(list: JsonObject, ctx: FilterContext): JsonO
 
 /**
  * Attribute (details=true item or `/attributes/{attr}`): undefined when no readable type
- * permits it, or when it lists types and none of them is both readable and permits it.
+ * permits it, when one of the types listed as having it prohibits it (or, listing none,
+ * any type does), or when it lists types and none of them is both readable and permits it.
+ * `attributeCount` stays only when every listed type is shown with the attribute.
  */
 export function filterAttributeIn(item: JsonObject, ctx: FilterContext): JsonObject | undefined {
   const iri = ctx.expand(nameOf(item, 'attributeName', 'Attribute'));
   if (!permittedForSomeType(ctx.view, iri)) return undefined;
   const replaced: JsonObject = {};
+  let exact = false;
   if ('typeNames' in item) {
-    const typeNames = filterTypeNames(item['typeNames'], iri, ctx);
+    const names = stringList(item['typeNames'], 'typeNames');
+    for (const name of names) {
+      const forbidden = ctx.view.forbidden(ctx.expand(name));
+      if (forbidden !== undefined && scopePermits(forbidden, iri)) return undefined;
+    }
+    const typeNames = filterTypeNames(names, iri, ctx);
     if (typeNames.length === 0) return undefined;
     replaced['typeNames'] = typeNames;
+    exact = typeNames.length === names.length && countsExact(ctx);
+  } else if (ctx.view.forbidsSomewhere(iri)) {
+    return undefined;
   }
+  if (!exact) replaced['attributeCount'] = undefined;
   return rebuild(item, ATTRIBUTE_MEMBERS, replaced, ctx);
 }
 

@@ -15,7 +15,7 @@
 import { createContext, type FilterContext } from './context.js';
 import { unfilterable } from './errors.js';
 import { locatedWithin } from './location.js';
-import { permits, scopesForTypes } from './scopes.js';
+import { entityScope, scopePermits } from './scopes.js';
 import type { AttributeScope } from '../policy/types.js';
 import { isObject, type JsonObject, type TermExpander, type View, type ViewExtras } from './types.js';
 
@@ -96,10 +96,10 @@ function filterInline(value: unknown, ctx: FilterContext): unknown {
 }
 
 /**
- * Copies into `out` the members of `source` the scopes permit, and returns the value of
+ * Copies into `out` the members of `source` the scope permits, and returns the value of
  * the location attribute (permitted or not: the spatial check needs it either way).
  */
-export function filterMembers(source: JsonObject, scopes: readonly AttributeScope[], ctx: FilterContext, out: JsonObject): unknown {
+export function filterMembers(source: JsonObject, scope: AttributeScope, ctx: FilterContext, out: JsonObject): unknown {
   let location: unknown;
   for (const key of Object.keys(source)) {
     const value = source[key];
@@ -114,7 +114,7 @@ export function filterMembers(source: JsonObject, scopes: readonly AttributeScop
     }
     const iri = ctx.expand(key);
     if (iri === ctx.locationIri) location = value;
-    if (permits(scopes, iri)) out[key] = filterInline(value, ctx);
+    if (scopePermits(scope, iri)) out[key] = filterInline(value, ctx);
     else ctx.stats.removedAttributes++;
   }
   return location;
@@ -122,11 +122,11 @@ export function filterMembers(source: JsonObject, scopes: readonly AttributeScop
 
 /** The entity as the view shows it, or undefined when the view hides it entirely. */
 export function filterEntityIn(entity: JsonObject, ctx: FilterContext): JsonObject | undefined {
-  const scopes = scopesForTypes(entity['type'], ctx.view, ctx.expand);
-  if (scopes.length === 0) return undefined;
+  const scope = entityScope(entity['type'], ctx.view, ctx.expand);
+  if (scope === undefined) return undefined;
   const removedBefore = ctx.stats.removedAttributes;
   const out: JsonObject = {};
-  const location = filterMembers(entity, scopes, ctx, out);
+  const location = filterMembers(entity, scope, ctx, out);
   if (ctx.areas !== undefined && !locatedWithin(location, ctx.areas, ctx.keyValues)) {
     // A hidden entity is counted once, as dropped, not also by its attributes.
     ctx.stats.removedAttributes = removedBefore;

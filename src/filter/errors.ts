@@ -9,7 +9,10 @@ export function unfilterable(what: string): MimtrustError {
   return new MimtrustError('INTERNAL', `The broker response (${what}) could not be filtered.`, { reason: 'unfilterable_response' });
 }
 
-/** The answer for a resource the caller may not know of; `reason` is for the audit log only. */
+/**
+ * The one "not found" answer for a single resource, whether the view hides it or the
+ * broker has none: only the audit record's `reason` tells them apart.
+ */
 export function notVisible(reason = 'filtered_out'): MimtrustError {
   return new MimtrustError('NOT_FOUND', 'The requested resource was not found.', { reason });
 }

@@ -9,7 +9,7 @@ import type { FilterContext } from './context.js';
 import { filterMembers } from './entity.js';
 import { unfilterable } from './errors.js';
 import { locatedWithin } from './location.js';
-import { permits, scopesForTypes } from './scopes.js';
+import { entityScope, scopePermits } from './scopes.js';
 import { isObject, type JsonObject } from './types.js';
 
 export function isFeature(value: unknown): value is JsonObject {
@@ -24,11 +24,11 @@ export function isFeatureCollection(value: unknown): value is JsonObject {
 export function filterFeatureIn(feature: JsonObject, geometryIri: string, ctx: FilterContext): JsonObject | undefined {
   const source = feature['properties'];
   if (!isObject(source)) throw unfilterable('GeoJSON Feature');
-  const scopes = scopesForTypes(source['type'], ctx.view, ctx.expand);
-  if (scopes.length === 0) return undefined;
+  const scope = entityScope(source['type'], ctx.view, ctx.expand);
+  if (scope === undefined) return undefined;
   const removedBefore = ctx.stats.removedAttributes;
   const properties: JsonObject = {};
-  let location = filterMembers(source, scopes, ctx, properties);
+  let location = filterMembers(source, scope, ctx, properties);
   if (ctx.areas !== undefined) {
     if (location === undefined && geometryIri === ctx.locationIri) location = feature['geometry'];
     if (!locatedWithin(location, ctx.areas, false)) {
@@ -36,7 +36,7 @@ export function filterFeatureIn(feature: JsonObject, geometryIri: string, ctx: F
       return undefined;
     }
   }
-  const showGeometry = permits(scopes, geometryIri);
+  const showGeometry = scopePermits(scope, geometryIri);
   const out: JsonObject = {};
   for (const key of Object.keys(feature)) {
     switch (key) {

@@ -14,3 +14,5 @@ export { compileAreas, geometryWithin } from './geo.js';
 export type { Area } from './geo.js';
 export type { TermExpander, View, ViewExtras, TypeView } from './types.js';
 export { typeViewOf } from './types.js';
+export { checkCountable, brokerCountExact, checkShownCount } from './count.js';
+export { answersOneResource, listsEntities } from './response.js';

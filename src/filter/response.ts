@@ -22,6 +22,8 @@ export interface FilterResponseInput {
   otherTypes?: ViewExtras['otherTypes'];
   /** Types whose entities are never shown (prohibited types). */
   excludeTypes?: ViewExtras['excludeTypes'];
+  /** Attributes prohibited per type, removed from every entity carrying that type. */
+  forbidTypes?: ViewExtras['forbidTypes'];
   /** Permitted areas (GeoJSON Polygon / MultiPolygon) from the decision, if any. */
   within?: ReadonlyArray<unknown> | undefined;
   expand: TermExpander;
@@ -74,6 +76,18 @@ const SHAPES: Readonly<Record<Operation, Shape>> = {
   'info.sourceIdentity': 'none', 'info.conformance': 'none',
   'entityMap.create': 'none', 'entityMap.list': 'none', 'entityMap.retrieve': 'none', 'entityMap.update': 'none', 'entityMap.delete': 'none',
 };
+
+/** Operations answering with a list of entities (the ones that take `count=true`). */
+export function listsEntities(op: Operation): boolean {
+  return Object.hasOwn(SHAPES, op) && SHAPES[op] === 'entities';
+}
+
+/** Operations answering with one entity, type or attribute, or "not found". */
+export function answersOneResource(op: Operation): boolean {
+  if (!Object.hasOwn(SHAPES, op)) return false;
+  const shape = SHAPES[op];
+  return shape === 'entity' || shape === 'type' || shape === 'attribute';
+}
 
 /** One member of an entity list: a Feature or an entity, as the requested format says. */
 function filterListItem(item: unknown, geojson: boolean | undefined, geometryIri: string, ctx: FilterContext): JsonObject | undefined {

@@ -1,7 +1,8 @@
 /**
  * Which attributes a view lets through for a given entity: the union of the scopes of
- * the entity's types that the view names.
+ * the entity's types that the view names, less what any of its types forbids.
  */
+import { unionScope, withoutScope } from '../policy/scope.js';
 import type { AttributeScope } from '../policy/types.js';
 import type { TermExpander, TypeView } from './types.js';
 
@@ -9,35 +10,35 @@ export function scopePermits(scope: AttributeScope, iri: string): boolean {
   return scope.kind === 'all' ? !scope.except.has(iri) : scope.attrs.has(iri);
 }
 
-/** True when at least one of the scopes lets the attribute through. */
-export function permits(scopes: readonly AttributeScope[], iri: string): boolean {
-  for (const scope of scopes) if (scopePermits(scope, iri)) return true;
-  return false;
-}
-
 /**
- * The scopes that apply to an entity whose `type` member is `type` (a string or an array
- * of strings, as compacted by the broker). Empty when none of its types is in the view or
- * the member is malformed: such an entity is not shown.
+ * What an entity whose `type` member is `type` (a string or an array of strings, as
+ * compacted by the broker) may show: the union of the scopes of its types that the view
+ * names, less everything any of its types forbids, so a prohibition on one type wins over
+ * a permission on another. Undefined when none of its types is in the view, one of them is
+ * excluded, or the member is malformed: such an entity is not shown.
  */
-export function scopesForTypes(type: unknown, view: TypeView, expand: TermExpander): AttributeScope[] {
-  const scopes: AttributeScope[] = [];
+export function entityScope(type: unknown, view: TypeView, expand: TermExpander): AttributeScope | undefined {
   if (typeof type === 'string') {
-    const scope = view.get(expand(type));
-    if (scope !== undefined) scopes.push(scope);
-    return scopes;
+    const iri = expand(type);
+    const scope = view.get(iri);
+    const forbidden = view.forbidden(iri);
+    return scope !== undefined && forbidden !== undefined ? withoutScope(scope, forbidden) : scope;
   }
-  if (!Array.isArray(type)) return scopes;
+  if (!Array.isArray(type)) return undefined;
+  let scope: AttributeScope | undefined;
+  let forbidden: AttributeScope | undefined;
   for (const t of type) {
     // One unreadable type makes the whole list unreadable: no partial guesses.
-    if (typeof t !== 'string') return [];
+    if (typeof t !== 'string') return undefined;
     const iri = expand(t);
     // A prohibited type hides the entity whatever its other types would show.
-    if (view.excluded(iri)) return [];
-    const scope = view.get(iri);
-    if (scope !== undefined && !scopes.includes(scope)) scopes.push(scope);
+    if (view.excluded(iri)) return undefined;
+    const s = view.get(iri);
+    if (s !== undefined) scope = scope === undefined || scope === s ? s : unionScope(scope, s);
+    const f = view.forbidden(iri);
+    if (f !== undefined) forbidden = forbidden === undefined ? f : unionScope(forbidden, f);
   }
-  return scopes;
+  return scope !== undefined && forbidden !== undefined ? withoutScope(scope, forbidden) : scope;
 }
 
 /** True when some type in the view lets the attribute through (attribute discovery). */

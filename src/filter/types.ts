@@ -3,6 +3,7 @@
  * name in a response is as the broker compacted it with the caller's @context, so the
  * filter compares `expand(name)` against the view.
  */
+import { scopePermits } from '../policy/scope.js';
 import type { AttributeScope } from '../policy/types.js';
 
 /** Turns a term as it appears in a response (short name, alias, CURIE or IRI) into its IRI. */
@@ -11,34 +12,57 @@ export type TermExpander = (term: string) => string;
 /** What the caller may see: attribute scope per entity type IRI (from the decision's obligations). */
 export type View = ReadonlyMap<string, AttributeScope>;
 
-/** The rest of a decision's view: a scope for types the view does not name, and types never shown. */
+/**
+ * The rest of a decision's view: a scope for types the view does not name, types never
+ * shown, and attributes prohibited per type (removed from every entity carrying the type).
+ */
 export interface ViewExtras {
   otherTypes?: AttributeScope;
   excludeTypes?: ReadonlySet<string>;
+  forbidTypes?: ReadonlyMap<string, AttributeScope>;
 }
 
 /**
  * The view as the filter consults it: `get` answers for one type IRI (undefined when
  * entities of that type are not shown for it), `excluded` names types whose entities are
- * hidden whatever their other types say.
+ * hidden whatever their other types say, `forbidden` what a type takes away from every
+ * entity carrying it, and `forbidsSomewhere` whether any type takes an attribute away.
  */
 export interface TypeView {
   get(typeIri: string): AttributeScope | undefined;
   has(typeIri: string): boolean;
   excluded(typeIri: string): boolean;
+  forbidden(typeIri: string): AttributeScope | undefined;
+  forbidsSomewhere(attrIri: string): boolean;
+  /** True when entities of a shown type may still be hidden (excluded types). */
+  readonly excludesAny: boolean;
   values(): Iterable<AttributeScope>;
 }
 
+const NO_FORBIDS: ReadonlyMap<string, AttributeScope> = new Map();
+
 export function typeViewOf(view: View, extras: ViewExtras = {}): TypeView {
   const { otherTypes, excludeTypes } = extras;
+  const forbids = extras.forbidTypes ?? NO_FORBIDS;
+  const forbidden = (t: string): AttributeScope | undefined => forbids.get(t);
+  const forbidsSomewhere = (iri: string): boolean => {
+    for (const scope of forbids.values()) if (scopePermits(scope, iri)) return true;
+    return false;
+  };
   if (otherTypes === undefined && (excludeTypes === undefined || excludeTypes.size === 0)) {
-    return { get: (t) => view.get(t), has: (t) => view.has(t), excluded: () => false, values: () => view.values() };
+    return {
+      get: (t) => view.get(t), has: (t) => view.has(t), excluded: () => false,
+      forbidden, forbidsSomewhere, excludesAny: false, values: () => view.values(),
+    };
   }
   const get = (t: string): AttributeScope | undefined => (excludeTypes?.has(t) ? undefined : (view.get(t) ?? otherTypes));
   return {
     get,
     has: (t) => get(t) !== undefined,
     excluded: (t) => excludeTypes?.has(t) ?? false,
+    forbidden,
+    forbidsSomewhere,
+    excludesAny: (excludeTypes?.size ?? 0) > 0,
     values: () => (otherTypes === undefined ? view.values() : [...view.values(), otherTypes]),
   };
 }

@@ -23,6 +23,8 @@ import { enforceDecision } from './stages/enforce.js';
 import { planForward } from './stages/plan.js';
 import { forward } from './stages/forward.js';
 import { filterByDecision } from './stages/filter.js';
+import { refuseInexactCount } from './stages/count.js';
+import { uniformNotFound } from './stages/not-found.js';
 import { auditPermitted, recordBeforeEffect } from './stages/audit.js';
 import { ownSubscriptions, showSubscriptions, type SubscriptionStageDeps } from './subscription-stages.js';
 
@@ -52,9 +54,11 @@ export function proxyPipeline(d: ProxyDeps): Pipeline<Received, Answered> {
     .then('decide', decideRequest(d))
     .then('enforce', enforceDecision(d))
     .then('plan', planForward())
+    .then('count', refuseInexactCount())
     .then('own', ownSubscriptions(d.subscriptions))
     .then('record', recordBeforeEffect(d))
     .then('forward', forgetWritten(d.storedTypes, forward(d)))
+    .then('not-found', uniformNotFound())
     .then('filter', filterByDecision({ upstreamOrigin: d.upstream.origin }))
     .then('show', showSubscriptions(d.subscriptions))
     .then('audit', auditPermitted(d));

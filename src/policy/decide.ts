@@ -178,14 +178,28 @@ function collectProhibitions(req: PolicyRequest, snap: PolicySnapshot, action: C
   return f;
 }
 
-/** Types prohibited as whole entities for this caller and action, whatever types the request names. */
-function collectExcludedTypes(req: PolicyRequest, snap: PolicySnapshot, action: ContractAction, input: MatchInput, f: Forbidden): void {
+/**
+ * Prohibitions filed under types the request does not name: an entity returned for one
+ * type may carry others, and what they prohibit (the whole entity, or some attributes)
+ * wins over what its other types permit.
+ */
+function collectOtherTypeProhibitions(req: PolicyRequest, snap: PolicySnapshot, action: ContractAction, input: MatchInput, f: Forbidden, touched: readonly string[]): void {
   const scratch: string[] = [];
   for (const p of candidates(callerBuckets(snap.prohibitions, action, req.subject), null, false)) {
-    if (p.attrs !== null || p.types === null) continue;
+    if (p.types === null) continue;
     if (!tenantMatches(p, req) || !idsMayTouch(p, req) || !constraintsHold(p, input, scratch)) continue;
-    for (const t of p.types) f.excluded.add(t);
+    if (p.attrs === null) {
+      for (const t of p.types) f.excluded.add(t);
+    } else {
+      for (const t of p.types) if (!touched.includes(t)) addScope(f.byType, t, p.attrs);
+    }
   }
+}
+
+/** True when a prohibition on some entity type forbids the attribute (see `forbidTypes`). */
+function forbiddenOnSomeType(f: Forbidden, attr: string): boolean {
+  for (const scope of f.byType.values()) if (scopePermits(scope, attr)) return true;
+  return false;
 }
 
 /**
@@ -208,7 +222,9 @@ function isDecision(x: Forbidden | Decision): x is Decision {
   return 'effect' in x;
 }
 
-function permit(id: string, used: readonly Applied[], counters: readonly string[], view: Pick<Obligations, 'view' | 'otherTypes' | 'excludeTypes' | 'within'>): Decision {
+type Shown = Pick<Obligations, 'view' | 'otherTypes' | 'excludeTypes' | 'forbidTypes' | 'within'>;
+
+function permit(id: string, used: readonly Applied[], counters: readonly string[], view: Shown): Decision {
   const keys: string[] = [];
   const rules: RuleRef[] = [];
   let detailed = false;
@@ -221,6 +237,7 @@ function permit(id: string, used: readonly Applied[], counters: readonly string[
   if (view.view !== undefined) obligations.view = view.view;
   if (view.otherTypes !== undefined) obligations.otherTypes = view.otherTypes;
   if (view.excludeTypes !== undefined) obligations.excludeTypes = view.excludeTypes;
+  if (view.forbidTypes !== undefined) obligations.forbidTypes = view.forbidTypes;
   if (view.within !== undefined) obligations.within = view.within;
   return { id, effect: 'permit', reason: 'permitted', detail: PERMITTED, rules, obligations };
 }
@@ -259,9 +276,9 @@ function decideOrThrow(req: PolicyRequest, snap: PolicySnapshot, state: DecideSt
   const forbidden = collectProhibitions(req, snap, action, touched, isRead, unknownType, input);
   if (isDecision(forbidden)) return { ...forbidden, id };
   // An entity may carry several types: one the caller may read and one it is forbidden to
-  // see at all. Whole-type prohibitions on types the request does not name are collected
-  // too, so the response filter can drop such entities.
-  if (isRead && touched !== null) collectExcludedTypes(req, snap, action, input, forbidden);
+  // see at all, or some of whose attributes are prohibited. Prohibitions on types the
+  // request does not name are collected too, so the response filter can apply them.
+  if (isRead && touched !== null) collectOtherTypeProhibitions(req, snap, action, input, forbidden, touched);
 
   if (applied.length === 0) {
     const reason = sawConsent ? 'consent_required' : sawConstraint ? 'constraint_not_satisfied' : anyTypeOnly ? 'type_required' : 'no_matching_permission';
@@ -328,14 +345,17 @@ function decideRead(req: PolicyRequest, id: string, used: readonly Applied[], co
   for (const fr of req.filterReads) {
     if (PROJECTIONS.has(fr.via)) continue;
     if (!scopes.every((s) => scopePermits(s, fr.attr))) return deny(id, 'filter_reads_forbidden_attribute');
+    // A returned entity may carry any type: a filter must not probe what one of them forbids.
+    if (forbiddenOnSomeType(f, fr.attr)) return deny(id, 'filter_reads_forbidden_attribute');
   }
   const relevant = unknownType ? used : used.filter((a) => a.rule.types === null || req.types.some((t) => a.rule.types?.has(t)));
-  const unfiltered = other !== undefined && isFullScope(other) && f.excluded.size === 0 && [...view.values()].every(isFullScope);
-  const shown: Pick<Obligations, 'view' | 'otherTypes' | 'excludeTypes' | 'within'> = { within: spatial.within };
+  const unfiltered = other !== undefined && isFullScope(other) && f.excluded.size === 0 && f.byType.size === 0 && [...view.values()].every(isFullScope);
+  const shown: Shown = { within: spatial.within };
   if (!unfiltered) {
     shown.view = view;
     shown.otherTypes = other;
     if (f.excluded.size > 0) shown.excludeTypes = f.excluded;
+    if (f.byType.size > 0) shown.forbidTypes = f.byType;
   }
   return permit(id, relevant, counters, shown);
 }

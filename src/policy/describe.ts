@@ -12,6 +12,7 @@ export function decisionJson(d: Decision): Record<string, unknown> {
   if (o.view) obligations.view = Object.fromEntries([...o.view].map(([t, s]) => [t, scopeJson(s)]));
   if (o.otherTypes) obligations.otherTypes = scopeJson(o.otherTypes);
   if (o.excludeTypes) obligations.excludeTypes = [...o.excludeTypes].sort();
+  if (o.forbidTypes) obligations.forbidTypes = Object.fromEntries([...o.forbidTypes].map(([t, s]) => [t, scopeJson(s)]));
   if (o.within) obligations.within = o.within;
   return {
     decisionId: d.id,

@@ -49,8 +49,9 @@ export type AttributeScope =
 export interface Obligations {
   /**
    * What the response may show, per entity type IRI. An entity whose types are all absent
-   * here is dropped; otherwise its attributes are cut to the union of its types' scopes.
-   * Undefined means "no response filtering".
+   * here is dropped; otherwise its attributes are cut to the union of its types' scopes,
+   * less whatever `forbidTypes` forbids for any of its types. Undefined means "no response
+   * filtering".
    */
   view?: ReadonlyMap<string, AttributeScope>;
   /**
@@ -60,6 +61,12 @@ export interface Obligations {
   otherTypes?: AttributeScope;
   /** Entities carrying any of these types are dropped whatever `view` says (prohibited types). */
   excludeTypes?: ReadonlySet<string>;
+  /**
+   * Attributes prohibited per entity type IRI: removed from every entity carrying that type,
+   * whichever of its other types permits them (a prohibition wins across all of an
+   * entity's types). Only meaningful with `view`.
+   */
+  forbidTypes?: ReadonlyMap<string, AttributeScope>;
   /** Entities must lie inside one of these GeoJSON geometries to be shown (spatial constraint). */
   within?: ReadonlyArray<unknown>;
   /** Counter keys to increment once the request is permitted (count constraints). */

@@ -1,11 +1,13 @@
-// An in-memory NGSI-LD context broker for tests and benchmarks: entities per tenant,
-// query with type/attrs/count/limit/offset (Results-Count and Link paging headers as
-// Orion-LD sends them), batch operations, discovery, subscriptions and a simple temporal
-// view. It records every request it receives exactly as it arrived, so tests can check
-// that the gateway forwarded precisely what it checked. Subscriptions are kept per tenant
-// and notified for real: a change to a matching entity is POSTed to the subscription's
-// endpoint (over HTTPS when the broker is told which CA to trust), and the broker answers
-// the change only once its notifications have been answered, so tests need not wait.
+// An in-memory NGSI-LD context broker for tests and benchmarks: entities per tenant, with
+// one type or several, query with type expressions (`A,B`, `A|B`, `(A;B)`), id, idPattern,
+// attrs, count, limit and offset (Results-Count and Link paging headers as Orion-LD sends
+// them), batch operations, discovery with details and counts, subscriptions and a simple
+// temporal view. It records every request it receives exactly as it arrived, so tests can
+// check that the gateway forwarded precisely what it checked. Subscriptions are kept per
+// tenant and notified for real: a change to a matching entity is POSTed to the
+// subscription's endpoint (over HTTPS when the broker is told which CA to trust), and the
+// broker answers the change only once its notifications have been answered, so tests need
+// not wait.
 import { createServer, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
@@ -55,6 +57,73 @@ function mergeInto(entity, fragment) {
     entity.type = types.length === 1 ? types[0] : types;
   }
   Object.assign(entity, attrs);
+}
+
+/**
+ * A matcher for an NGSI-LD type expression: `,` and `|` are "or", `;` is "and" and binds
+ * tighter, parentheses group. Undefined when the query names no type.
+ */
+function typeMatcher(expr) {
+  if (expr === null || expr === undefined) return undefined;
+  const tokens = expr.match(/[(),|;]|[^(),|;]+/g) ?? [];
+  let i = 0;
+  const factor = () => {
+    if (tokens[i] === '(') {
+      i++;
+      const inner = or();
+      i++;
+      return inner;
+    }
+    const name = tokens[i++];
+    return (types) => types.includes(name);
+  };
+  const and = () => {
+    const parts = [factor()];
+    while (tokens[i] === ';') {
+      i++;
+      parts.push(factor());
+    }
+    return (types) => parts.every((p) => p(types));
+  };
+  const or = () => {
+    const parts = [and()];
+    while (tokens[i] === ',' || tokens[i] === '|') {
+      i++;
+      parts.push(and());
+    }
+    return (types) => parts.some((p) => p(types));
+  };
+  const match = or();
+  return (entity) => match(typesOf(entity));
+}
+
+/** The entities a query selects by `type`, `id` and `idPattern`. */
+function selected(entities, q) {
+  const byType = typeMatcher(q.get('type'));
+  const ids = q.get('id')?.split(',');
+  const pattern = q.get('idPattern') ? new RegExp(q.get('idPattern')) : undefined;
+  return [...entities.values()].filter((e) => (!byType || byType(e)) && (!ids || ids.includes(e.id)) && (!pattern || pattern.test(e.id)));
+}
+
+const ATTR_VOCAB = 'https://uri.etsi.org/ngsi-ld/default-context/';
+
+/** Attribute names of the entities, each with the types of the entities having it and its count. */
+function attributesOf(entities) {
+  const byName = new Map();
+  for (const e of entities) {
+    for (const k of Object.keys(e)) {
+      if (k === 'id' || k === 'type') continue;
+      const a = byName.get(k) ?? { types: new Set(), count: 0 };
+      for (const t of typesOf(e)) a.types.add(t);
+      a.count++;
+      byName.set(k, a);
+    }
+  }
+  return byName;
+}
+
+function attributeItem(name, a) {
+  return { id: `${ATTR_VOCAB}${name}`, type: 'Attribute', attributeName: name, attributeCount: a.count, attributeTypes: ['Property'], typeNames: [...a.types] };
 }
 
 function simplified(v) {
@@ -220,10 +289,8 @@ export async function startMiniBroker(options = {}) {
         return send(res, req, 201, undefined, { location: `${BASE}/entities/${encodeURIComponent(entity.id)}` });
       }
       if (m === 'GET') {
-        const types = q.get('type')?.split(/[,|;()]/).filter(Boolean);
-        const ids = q.get('id')?.split(',');
         const attrs = q.get('attrs')?.split(',');
-        let all = [...entities.values()].filter((e) => (!types || typesOf(e).some((t) => types.includes(t))) && (!ids || ids.includes(e.id)));
+        let all = selected(entities, q);
         const total = all.length;
         const limit = Number(q.get('limit') ?? 20);
         const offset = Number(q.get('offset') ?? 0);
@@ -280,9 +347,10 @@ export async function startMiniBroker(options = {}) {
     if (segs[0] === 'entityOperations' && m === 'POST') {
       const op = segs[1];
       if (op === 'query') {
-        const types = (body?.entities ?? []).map((e) => e.type).filter(Boolean);
-        const all = [...entities.values()].filter((e) => types.length === 0 || typesOf(e).some((t) => types.includes(t)));
-        return send(res, req, 200, all.map((e) => project(e, body?.attrs, form)));
+        const matchers = (body?.entities ?? []).map((e) => typeMatcher(e.type)).filter(Boolean);
+        const all = [...entities.values()].filter((e) => matchers.length === 0 || matchers.some((match) => match(e)));
+        const extra = q.get('count') === 'true' ? { 'ngsild-results-count': String(all.length) } : {};
+        return send(res, req, 200, all.map((e) => project(e, body?.attrs, form)), extra);
       }
       const success = [];
       const errors = [];
@@ -304,22 +372,30 @@ export async function startMiniBroker(options = {}) {
     }
     if (segs[0] === 'types' && segs.length === 1 && m === 'GET') {
       const names = [...new Set([...entities.values()].flatMap(typesOf))];
+      if (q.get('details') === 'true') {
+        return send(res, req, 200, names.map((t) => ({
+          id: `${ATTR_VOCAB}${t}`, type: 'EntityType', typeName: t,
+          attributeNames: [...attributesOf([...entities.values()].filter((e) => typesOf(e).includes(t))).keys()],
+        })));
+      }
       return send(res, req, 200, { id: 'urn:ngsi-ld:EntityTypeList:1', type: 'EntityTypeList', typeList: names });
     }
+    if (segs[0] === 'types' && segs.length === 2 && m === 'GET') {
+      const ofType = [...entities.values()].filter((e) => typesOf(e).includes(segs[1]));
+      if (ofType.length === 0) return problem(res, 404, 'ResourceNotFound', 'no such type', tenant);
+      return send(res, req, 200, {
+        id: `${ATTR_VOCAB}${segs[1]}`, type: 'EntityTypeInfo', typeName: segs[1], entityCount: ofType.length,
+        attributeDetails: [...attributesOf(ofType)].map(([name, a]) => ({ id: `${ATTR_VOCAB}${name}`, type: 'Attribute', attributeName: name, attributeCount: a.count, attributeTypes: ['Property'] })),
+      });
+    }
     if (segs[0] === 'attributes' && segs.length === 1 && m === 'GET') {
-      const byName = new Map();
-      for (const e of entities.values()) {
-        for (const k of Object.keys(e)) {
-          if (k === 'id' || k === 'type') continue;
-          const types = byName.get(k) ?? new Set();
-          for (const t of typesOf(e)) types.add(t);
-          byName.set(k, types);
-        }
-      }
-      if (q.get('details') === 'true') {
-        return send(res, req, 200, [...byName].map(([name, types]) => ({ id: `https://uri.etsi.org/ngsi-ld/default-context/${name}`, type: 'Attribute', attributeName: name, typeNames: [...types] })));
-      }
+      const byName = attributesOf(entities.values());
+      if (q.get('details') === 'true') return send(res, req, 200, [...byName].map(([name, a]) => attributeItem(name, a)));
       return send(res, req, 200, { id: 'urn:ngsi-ld:AttributeList:1', type: 'AttributeList', attributeList: [...byName.keys()] });
+    }
+    if (segs[0] === 'attributes' && segs.length === 2 && m === 'GET') {
+      const a = attributesOf(entities.values()).get(segs[1]);
+      return a ? send(res, req, 200, attributeItem(segs[1], a)) : problem(res, 404, 'ResourceNotFound', 'no such attribute', tenant);
     }
     if (segs[0] === 'temporal' && segs[1] === 'entities' && segs.length === 3 && m === 'GET') {
       const entity = entities.get(segs[2]);
@@ -347,8 +423,9 @@ export async function startMiniBroker(options = {}) {
       return send(res, req, 204);
     }
     if (segs[0] === 'temporal' && segs[1] === 'entities' && segs.length === 2 && m === 'GET') {
-      const types = q.get('type')?.split(/[,|;()]/).filter(Boolean);
-      return send(res, req, 200, [...entities.values()].filter((e) => !types || typesOf(e).some((t) => types.includes(t))).map(temporal));
+      const all = selected(entities, q);
+      const extra = q.get('count') === 'true' ? { 'ngsild-results-count': String(all.length) } : {};
+      return send(res, req, 200, all.slice(0, Number(q.get('limit') ?? 20)).map(temporal), extra);
     }
     if (segs[0] === 'subscriptions') {
       const subscriptions = subscriptionsOf(tenant);

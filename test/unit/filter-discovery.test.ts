@@ -60,7 +60,9 @@ describe('attribute discovery', () => {
       { id: IRI.owner, type: 'Attribute', attributeName: 'owner', typeNames: ['ParkingSpot', 'Sensor'] },
     ];
     const result = run('attributes.list', body);
-    expect(result.body).toEqual([{ ...body[0], typeNames: ['ParkingSpot', 'Sensor'] }]);
+    // attributeCount also counted the hidden Vehicle's instances, so it goes too.
+    const { attributeCount: _count, ...status } = body[0]!;
+    expect(result.body).toEqual([{ ...status, typeNames: ['ParkingSpot', 'Sensor'] }]);
     expect(result.droppedEntities).toBe(2);
   });
 

@@ -1,6 +1,6 @@
 import { MimtrustError } from '../../errors/index.js';
 import { FULL_SCOPE } from '../../policy/index.js';
-import { filterResponse } from '../../filter/index.js';
+import { checkShownCount, filterResponse } from '../../filter/index.js';
 import { clientResponseHeaders } from '../headers.js';
 import { extend, type Answered, type Forwarded, type Reply } from '../exchange.js';
 import { needsFiltering } from './enforce.js';
@@ -10,7 +10,8 @@ const JSON_CONTENT = /^application\/(?:[\w.+-]+\+)?json\b/i;
 
 /**
  * Filter: the broker's answer as it sent it, cut down to the decision's view where the
- * decision says so, with the result count corrected.
+ * decision says so; a result count is only let through where it cannot include a hidden
+ * entity (see the count stage).
  */
 export function filterByDecision(deps: { upstreamOrigin: string }): (r: Forwarded) => Answered {
   return (r) => {
@@ -47,6 +48,7 @@ function cut(r: Forwarded, res: Reply): void {
     view: ob.view ?? new Map(),
     otherTypes: ob.view === undefined ? FULL_SCOPE : ob.otherTypes,
     ...(ob.excludeTypes ? { excludeTypes: ob.excludeTypes } : {}),
+    ...(ob.forbidTypes ? { forbidTypes: ob.forbidTypes } : {}),
     ...(ob.within ? { within: ob.within } : {}),
     expand,
     ...(geometryProperty ? { geometryProperty } : {}),
@@ -56,10 +58,7 @@ function cut(r: Forwarded, res: Reply): void {
   const shown = r.plan.reshape === 'attributeList' ? toAttributeList(out.body, r.decisionId) : out.body;
   // A Buffer, not a string: fastify would otherwise add a charset to the broker's content type.
   res.body = Buffer.from(JSON.stringify(shown));
-  const count = res.headers['ngsild-results-count'];
-  if (typeof count === 'string' && out.droppedEntities > 0 && /^\d+$/.test(count)) {
-    res.headers['ngsild-results-count'] = String(Math.max(0, Number(count) - out.droppedEntities));
-  }
+  checkShownCount(res.headers['ngsild-results-count'], out.droppedEntities);
 }
 
 /** An AttributeList built from the Attribute details the broker was asked for instead. */
