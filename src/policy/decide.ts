@@ -341,6 +341,8 @@ function decideRead(req: PolicyRequest, id: string, used: readonly Applied[], co
   if (scopes.length === 0) return deny(id, 'no_matching_permission');
   for (const attr of req.attrs) {
     if (!scopes.some((s) => scopePermits(s, attr))) return deny(id, 'attribute_not_permitted');
+    // Notifications reach the subscriber uncut: none may carry what some type takes away.
+    if (req.action === 'subscribe' && forbiddenOnSomeType(f, attr)) return deny(id, 'attribute_not_permitted');
   }
   for (const fr of req.filterReads) {
     if (PROJECTIONS.has(fr.via)) continue;

@@ -100,6 +100,28 @@ describe('a prohibition on one type wins over a permission on another', () => {
   });
 });
 
+describe('subscriptions, whose notifications the gateway does not cut', () => {
+  const subscription = (attributes?: string[]) => ({
+    type: 'Subscription', entities: [{ type: 'ParkingSpot' }],
+    notification: { ...(attributes ? { attributes } : {}), endpoint: { uri: 'https://subscriber.example/notify' } },
+  });
+  it('may not list an attribute some type prohibits, nor leave the attributes open', async () => {
+    for (const [body, reason] of [[subscription(['status', 'occupant']), 'attribute'], [subscription(), 'notification.attributes']] as const) {
+      const { res, forwarded } = await probe('POST', '/ngsi-ld/v1/subscriptions', await viewer(), body);
+      expect(res.status, res.text).toBe(403);
+      expect(res.json().detail).toContain(reason);
+      expect(forwarded).toBe(false);
+    }
+  });
+
+  it('may not watch it either', async () => {
+    const { res, forwarded } = await probe('POST', '/ngsi-ld/v1/subscriptions', await viewer(), { ...subscription(['status']), watchedAttributes: ['occupant'] });
+    expect(res.status, res.text).toBe(403);
+    expect(res.json().detail).toContain('filter');
+    expect(forwarded).toBe(false);
+  });
+});
+
 describe('discovery names no attribute a type of the same entity prohibits', () => {
   it('/types?details=true', async () => {
     const res = await h.call('GET', '/ngsi-ld/v1/types?details=true', { token: await viewer() });

@@ -18,6 +18,7 @@ export function enforceDecision(deps: { counters: UsageCounters }): (r: Decided)
 
 function restricts(ob: Obligations, scopes: Iterable<AttributeScope>): boolean {
   if (ob.within !== undefined) return true;
+  if (ob.forbidTypes !== undefined && ob.forbidTypes.size > 0) return true;
   for (const s of scopes) if (!isFullScope(s)) return true;
   return false;
 }
