@@ -21,7 +21,7 @@ export { authenticate, checkSenderConstraint } from './stages/authenticate.js';
 export { classifyRequest, readJsonBody } from './stages/classify.js';
 export { expandNames } from './stages/expand.js';
 export { decideRequest, refusal } from './stages/decide.js';
-export { enforceDecision, checkEnforceable, needsFiltering } from './stages/enforce.js';
+export { enforceDecision, checkEnforceable } from './stages/enforce.js';
 export { auditPermitted, auditEventOf, recordBeforeEffect, recordDecision } from './stages/audit.js';
 export type { AuditDeps } from './stages/audit.js';
 export { Upstream } from './upstream.js';

@@ -19,10 +19,10 @@ import { MimtrustError } from '../errors/index.js';
 import type { TokenVerifier } from '../auth/index.js';
 import type { AuditLog } from '../audit/index.js';
 import type { ContextResolver } from '../context/index.js';
-import { decisionJson, isFullScope, type Decision, type DecisionSnapshot } from '../policy/index.js';
+import { decisionJson, isFullScope, needsFiltering, type Decision, type DecisionSnapshot } from '../policy/index.js';
 import {
   answer, authenticate, auditPermitted, classifyRequest, decideOnStoredTypes, decideRequest, enforceDecision, exchange,
-  expandNames, forgetPermitted, needsFiltering, pipeline, readJsonBody,
+  expandNames, forgetPermitted, pipeline, readJsonBody,
   type Answered, type Decided, type ExchangeDeps, type Received, type StoredTypes, type Trail, type UsageCounters,
 } from '../gateway/index.js';
 import { readDecisionInput } from './input.js';

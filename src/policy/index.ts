@@ -14,3 +14,4 @@ export { DPV, PURPOSES, purposeIri, purposeAncestors, purposeWithin } from './pu
 export { FULL_SCOPE, EMPTY_SCOPE, scopePermits, isFullScope, unionScope, intersectScope, withoutScope } from './scope.js';
 export { decisionJson } from './describe.js';
 export { counterKey, counterWindowEnd } from './counter-key.js';
+export { needsFiltering, shownBy } from './obligations.js';

@@ -4,7 +4,7 @@
  */
 import { MimtrustError } from '../errors/index.js';
 import { filterResponse, type TermExpander } from '../filter/index.js';
-import { FULL_SCOPE, type Obligations } from '../policy/index.js';
+import { needsFiltering, shownBy, type Obligations } from '../policy/index.js';
 import { isObject } from './subscription-body.js';
 
 export interface Notification {
@@ -43,16 +43,13 @@ export interface FilteredNotification {
  * it may not read are dropped, attributes it may not read are removed.
  */
 export function filterNotification(n: Notification, ob: Obligations | undefined, expand: TermExpander, format: unknown): FilteredNotification {
-  if (!ob || (ob.view === undefined && ob.within === undefined)) {
+  if (!ob || !needsFiltering(ob)) {
     return { body: n.body, entities: n.data.length, droppedEntities: 0, removedAttributes: 0 };
   }
   const out = filterResponse({
     operation: 'entity.query',
     body: n.data,
-    view: ob.view ?? new Map(),
-    otherTypes: ob.view === undefined ? FULL_SCOPE : ob.otherTypes,
-    ...(ob.excludeTypes ? { excludeTypes: ob.excludeTypes } : {}),
-    ...(ob.within ? { within: ob.within } : {}),
+    ...shownBy(ob),
     expand,
     options: optionsOf(format),
   });

@@ -34,10 +34,6 @@ function scopesOf(ob: Obligations, types: readonly string[]): AttributeScope[] {
   return out;
 }
 
-/** True when the decision asks the response to be cut down (attributes, types or area). */
-export function needsFiltering(ob: Obligations): boolean {
-  return ob.view !== undefined || ob.within !== undefined;
-}
 
 /**
  * A deny is refused. Entity maps describe where entities live and cannot be cut down:

@@ -1,9 +1,8 @@
 import { MimtrustError } from '../../errors/index.js';
-import { FULL_SCOPE } from '../../policy/index.js';
+import { needsFiltering, shownBy } from '../../policy/index.js';
 import { checkShownCount, filterResponse } from '../../filter/index.js';
 import { clientResponseHeaders } from '../headers.js';
 import { extend, type Answered, type Forwarded, type Reply } from '../exchange.js';
-import { needsFiltering } from './enforce.js';
 import { parseJson } from '../../lib/index.js';
 
 const JSON_CONTENT = /^application\/(?:[\w.+-]+\+)?json\b/i;
@@ -45,11 +44,7 @@ function cut(r: Forwarded, res: Reply): void {
   const out = filterResponse({
     operation: ngsi.operation,
     body,
-    view: ob.view ?? new Map(),
-    otherTypes: ob.view === undefined ? FULL_SCOPE : ob.otherTypes,
-    ...(ob.excludeTypes ? { excludeTypes: ob.excludeTypes } : {}),
-    ...(ob.forbidTypes ? { forbidTypes: ob.forbidTypes } : {}),
-    ...(ob.within ? { within: ob.within } : {}),
+    ...shownBy(ob),
     expand,
     ...(geometryProperty ? { geometryProperty } : {}),
     ...(ngsi.format === 'geojson' ? { format: 'geojson' as const } : {}),
