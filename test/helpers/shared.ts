@@ -1,10 +1,7 @@
 /**
- * Reference data kept beside the repository (../shared/ngsi-ld: the official NGSI-LD core
- * contexts). MIMTRUST_SHARED_DIR points elsewhere when the checkout is laid out differently.
+ * The official NGSI-LD core contexts, vendored in the repository (contexts/ngsi-ld/, see
+ * its README), so tests need no file outside the checkout.
  */
-import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
-export const SHARED_DIR = process.env.MIMTRUST_SHARED_DIR ?? resolve(REPO, '..', 'shared');
-export const NGSI_LD_CONTEXTS = resolve(SHARED_DIR, 'ngsi-ld');
+export const NGSI_LD_CONTEXTS = fileURLToPath(new URL('../../contexts/ngsi-ld', import.meta.url));
