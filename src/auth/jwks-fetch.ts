@@ -24,7 +24,7 @@ async function readLimited(response: Response, maxBytes: number): Promise<string
   if (body === null) return '';
   const chunks: Uint8Array[] = [];
   let total = 0;
-  const reader = body.getReader();
+  const reader = (body as ReadableStream<Uint8Array>).getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;

@@ -8,8 +8,8 @@ import { configSchema, ENV_OVERRIDES, type Config } from './schema.js';
 
 // ajv and ajv-formats ship CommonJS with `exports.default`; require keeps the types simple.
 const require = createRequire(import.meta.url);
-const Ajv = require('ajv').default as typeof import('ajv').default;
-const addFormats = require('ajv-formats').default as typeof import('ajv-formats').default;
+const Ajv = (require('ajv') as typeof import('ajv')).default;
+const addFormats = (require('ajv-formats') as typeof import('ajv-formats')).default;
 
 /** A configuration that cannot be used; `key` is the dotted path of the offending key. */
 export class ConfigError extends Error {

@@ -8,7 +8,7 @@ import { readConstraints } from './constraints.js';
 import type { TermExpander } from './expand.js';
 import type { Assignee, CompiledContract, EntityIdMatch, Rule } from './model.js';
 import {
-  fail, profileKey, readKeys, readList, readOptionalList, readObject, readString, readStrings, readTerm, requireOperator, unwrap,
+  fail, profileKey, readKeys, readList, readOptionalList, readObject, readString, readStrings, readTerm, requireOperator, termText, unwrap,
   type JsonObject, type ReadContext,
 } from './reader.js';
 import { compileIdPattern } from './regex.js';
@@ -47,7 +47,7 @@ function readTarget(raw: unknown, at: ReadContext): Target {
   if (raw === undefined) fail('ERR_CONTRACT_MALFORMED', at, 'target', 'every rule needs a target (an AssetCollection)');
   const target = readKeys(readObject(raw, at, 'target'), TARGET_KEYS, at, profileKey);
   if (target['@type'] !== undefined && unwrap(target['@type']) !== 'AssetCollection' && unwrap(target['@type']) !== 'odrl:AssetCollection') {
-    fail('ERR_CONTRACT_UNKNOWN_TERM', at, String(target['@type']), 'a target is an AssetCollection');
+    fail('ERR_CONTRACT_UNKNOWN_TERM', at, termText(target['@type']), 'a target is an AssetCollection');
   }
   const out: Target = { types: null, ids: null, attrs: null, tenants: null };
   const seen = new Set<TargetOperand>();
@@ -147,7 +147,7 @@ function readRule(raw: unknown, kind: Rule['kind'], index: number, contract: str
   const rule = readKeys(obj, kind === 'permission' ? PERMISSION_KEYS : PROHIBITION_KEYS, at, profileKey);
   const expectedType = kind === 'permission' ? 'Permission' : 'Prohibition';
   if (rule['@type'] !== undefined && unwrap(rule['@type']) !== expectedType) {
-    fail('ERR_CONTRACT_UNKNOWN_TERM', at, String(rule['@type']), `a ${kind} has @type ${expectedType}`);
+    fail('ERR_CONTRACT_UNKNOWN_TERM', at, termText(rule['@type']), `a ${kind} has @type ${expectedType}`);
   }
   const target = readTarget(rule['target'], at);
   const ruleFrom = readValidFrom(rule['validFrom'], at) ?? validFrom;
@@ -178,7 +178,7 @@ function checkHeader(doc: JsonObject, at: ReadContext): void {
   const contexts = Array.isArray(ctx) ? ctx : [ctx];
   if (!contexts.includes(ODRL_CONTEXT)) fail('ERR_CONTRACT_MALFORMED', at, '@context', `@context must include ${ODRL_CONTEXT}`);
   const profile = unwrap(doc['profile']);
-  if (profile !== PROFILE_IRI) fail('ERR_CONTRACT_UNKNOWN_TERM', at, String(profile ?? 'profile'), `profile must be ${PROFILE_IRI}`);
+  if (profile !== PROFILE_IRI) fail('ERR_CONTRACT_UNKNOWN_TERM', at, profile === undefined ? 'profile' : termText(profile), `profile must be ${PROFILE_IRI}`);
   for (const key of ['assigner', 'title', 'description']) if (doc[key] !== undefined) readString(doc[key], at, key);
   // The context itself is resolved by the caller into the expander; here only its shape is checked.
   const own = doc['context'];

@@ -58,6 +58,13 @@ export function readOptionalList(v: unknown, at: ReadContext, what: string): unk
 }
 
 /** A JSON-LD value object (`{"@value": x}`, `{"@id": x}`) read as its plain value. */
+/** A term as an error message names it: strings as written, anything else by its kind. */
+export function termText(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.join(',');
+  return typeof v === 'number' || typeof v === 'boolean' ? String(v) : `(${Array.isArray(v) ? 'array' : typeof v})`;
+}
+
 export function unwrap(v: unknown): unknown {
   if (isObject(v)) {
     if ('@value' in v) return v['@value'];

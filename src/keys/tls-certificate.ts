@@ -48,7 +48,7 @@ export async function loadOrCreateSelfSignedCertificate(keysDir: string, hostnam
   ensureDir(keysDir);
   x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
   const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
-  const keys = (await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"]));
   const now = Date.now();
   const certificate = await x509.X509CertificateGenerator.createSelfSigned(
     {

@@ -8,6 +8,7 @@
 // Printable ASCII without space: anything else on the wire was not encoded by a careful client.
 const RAW_OK = /^[\x21-\x7e]*$/;
 // C0, DEL and C1 controls.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\x00-\x1f\x7f-\x9f]/;
 
 /** The decoded component, or undefined when it is not acceptable. */

@@ -96,6 +96,7 @@ export interface Harness {
   dir: string;
   ca: string;
   agent: Agent;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read response bodies freely
   call(method: string, path: string, opts?: { token?: string; headers?: Record<string, string | string[]>; body?: unknown; rawBody?: string }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string; json: () => any }>;
   close(): Promise<void>;
 }
@@ -134,7 +135,7 @@ export async function startHarness(overrides: Record<string, unknown> = {}): Pro
         headers['content-type'] ??= 'application/json';
       }
       // The dispatcher API sends the path as written: no URL parser normalises dot segments away.
-      const res = await agent.request({ origin: base, path, method: method as 'GET', headers, body });
+      const res = await agent.request({ origin: base, path, method: method, headers, body });
       const text = await res.body.text();
       return { status: res.statusCode, headers: res.headers, text, json: () => JSON.parse(text) };
     },

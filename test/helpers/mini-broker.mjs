@@ -357,8 +357,10 @@ export async function startMiniBroker(options = {}) {
       for (const item of body ?? []) {
         const id = typeof item === 'string' ? item : item.id;
         if (op === 'create' && entities.has(id)) errors.push({ entityId: id, error: { type: 'https://uri.etsi.org/ngsi-ld/errors/AlreadyExists', title: 'exists', status: 409 } });
-        else if (op === 'delete') entities.delete(id) ? success.push(id) : errors.push({ entityId: id, error: { type: 'https://uri.etsi.org/ngsi-ld/errors/ResourceNotFound', title: 'missing', status: 404 } });
-        else if (op !== 'upsert' && !entities.has(id)) errors.push({ entityId: id, error: { type: 'https://uri.etsi.org/ngsi-ld/errors/ResourceNotFound', title: 'missing', status: 404 } });
+        else if (op === 'delete') {
+          if (entities.delete(id)) success.push(id);
+          else errors.push({ entityId: id, error: { type: 'https://uri.etsi.org/ngsi-ld/errors/ResourceNotFound', title: 'missing', status: 404 } });
+        } else if (op !== 'upsert' && !entities.has(id)) errors.push({ entityId: id, error: { type: 'https://uri.etsi.org/ngsi-ld/errors/ResourceNotFound', title: 'missing', status: 404 } });
         else {
           if (entities.has(id)) mergeInto(entities.get(id), item);
           else {

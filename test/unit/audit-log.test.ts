@@ -92,13 +92,13 @@ describe('AuditLog', () => {
   });
 
   it('continues the chain after the store is reopened', async () => {
-    let { db, store } = openStore();
-    let log = await AuditLog.open({ store, signingKey: key.privateKey, checkpointEvery: 5 });
+    const first = openStore();
+    let log = await AuditLog.open({ store: first.store, signingKey: key.privateKey, checkpointEvery: 5 });
     await Promise.all(Array.from({ length: 7 }, (_, i) => log.append(event(i))));
     await log.close();
-    db.close();
+    first.db.close();
 
-    ({ db, store } = openStore());
+    const { store } = openStore();
     log = await AuditLog.open({ store, signingKey: key.privateKey, checkpointEvery: 5 });
     expect(log.lastSeq).toBe(7);
     await Promise.all(Array.from({ length: 5 }, (_, i) => log.append(event(100 + i))));

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportSPKI, exportJWK, SignJWT, base64url } from 'jose';
 import { MimtrustError } from '../../src/errors/index.js';
@@ -41,7 +42,7 @@ async function expectInvalid(promise: Promise<unknown>, reason: string, token?: 
 
 /** Neither the token nor any of its parts, nor a claim value, may appear anywhere in the error. */
 function expectNoLeak(e: MimtrustError, token: string): void {
-  const seen = [e.message, String(e.stack), JSON.stringify(e.headers), String(e.cause ?? ''), JSON.stringify(e)].join('\n');
+  const seen = [e.message, String(e.stack), JSON.stringify(e.headers), inspect(e.cause), JSON.stringify(e)].join('\n');
   for (const part of token.split('.').filter((p) => p.length > 8)) expect(seen).not.toContain(part);
   expect(seen).not.toContain('citizen-42');
 }

@@ -181,7 +181,7 @@ describe('name expansion agrees with a JSON-LD processor', () => {
     };
     const active = processContext(caller, { core: builtin, load: callerLoader });
     const [expanded] = await jsonld.expand(
-      { '@context': [coreUrl('1.4'), ADDITIONS_URL, ...caller, coreUrl('1.4'), ADDITIONS_URL], ...entity } as jsonld.JsonLdDocument,
+      { '@context': [coreUrl('1.4'), ADDITIONS_URL, ...caller, coreUrl('1.4'), ADDITIONS_URL], ...entity },
       { documentLoader },
     );
     const compared = compareNode(active, entity, expanded as Record<string, unknown>);

@@ -108,7 +108,7 @@ function harness(overrides: Partial<ContextResolverOptions> = {}): Harness {
     failureBackoffMs: 1000,
     now: () => clock.now,
     fetch: (input, init) => {
-      fetchCalls.push(String(input));
+      fetchCalls.push(input instanceof Request ? input.url : String(input));
       return fetch(input, init);
     },
     ...overrides,
