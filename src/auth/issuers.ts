@@ -4,10 +4,11 @@
  * A configuration that would weaken the check (no key, `none`, HMAC, plain http to a
  * remote host, a private key in the set) is refused here rather than at request time.
  */
-import { createLocalJWKSet, createRemoteJWKSet, customFetch, type JWK, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
+import { createLocalJWKSet, type JWK, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
 import { MimtrustError } from '../errors/index.js';
 import { compileClaimPath, type ClaimReaders } from './claims.js';
 import { createJwksFetch } from './jwks-fetch.js';
+import { createRemoteKeySet } from './remote-key-set.js';
 import type { TokenTimeLimits } from './token-times.js';
 import type { IssuerConfig } from './types.js';
 
@@ -45,6 +46,8 @@ export interface KeySetOptions {
   cacheMaxAgeMs: number;
   timeoutMs: number;
   maxBytes: number;
+  /** Monotonic clock (ms) for refresh, cooldown and back-off. */
+  now: () => number;
 }
 
 function configError(issuer: string, problem: string): MimtrustError {
@@ -105,13 +108,14 @@ function createKeySet(cfg: IssuerConfig, opts: KeySetOptions): Pick<CompiledIssu
       throw configError(cfg.issuer, 'jwks is not a valid key set');
     }
   }
-  const remote = createRemoteJWKSet(checkJwksUri(cfg.issuer, cfg.jwksUri as string), {
-    cooldownDuration: opts.cooldownMs,
-    cacheMaxAge: opts.cacheMaxAgeMs,
-    timeoutDuration: opts.timeoutMs,
-    [customFetch]: createJwksFetch({ cooldownMs: opts.cooldownMs, maxBytes: opts.maxBytes }),
+  const remote = createRemoteKeySet(checkJwksUri(cfg.issuer, cfg.jwksUri as string), {
+    cooldownMs: opts.cooldownMs,
+    cacheMaxAgeMs: opts.cacheMaxAgeMs,
+    timeoutMs: opts.timeoutMs,
+    now: opts.now,
+    fetch: createJwksFetch({ cooldownMs: opts.cooldownMs, maxBytes: opts.maxBytes, now: opts.now }),
   });
-  return { key: remote, reload: () => remote.reload() };
+  return { key: remote.key, reload: () => remote.reload() };
 }
 
 function compileReader(issuer: string, field: string, path: string) {

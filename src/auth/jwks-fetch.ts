@@ -4,7 +4,6 @@
  * same floor after a failure, so an unreachable issuer is not hammered by each incoming
  * call. It also bounds the body size and checks the JSON shape before jose sees it.
  */
-import { performance } from 'node:perf_hooks';
 import type { FetchImplementation } from 'jose';
 import { JwksFetchError } from './token-errors.js';
 
@@ -12,6 +11,8 @@ export interface JwksFetchOptions {
   /** After a failure, no new attempt for this long. */
   cooldownMs: number;
   maxBytes: number;
+  /** Monotonic clock in milliseconds. */
+  now: () => number;
 }
 
 async function readLimited(response: Response, maxBytes: number): Promise<string> {
@@ -49,16 +50,16 @@ function isKeySet(value: unknown): boolean {
 
 /** One instance per remote key set: the failure floor is per issuer. */
 export function createJwksFetch(opts: JwksFetchOptions): FetchImplementation {
-  // Network back-off is about wall time passing, not token validity: a monotonic clock.
+  // Network back-off is about time passing, not token validity: a monotonic clock.
   let failedAt: number | undefined;
 
   const fail = (message: string, cause?: unknown): never => {
-    failedAt = performance.now();
+    failedAt = opts.now();
     throw new JwksFetchError(message, { cause });
   };
 
   return async (url, init) => {
-    if (failedAt !== undefined && performance.now() - failedAt < opts.cooldownMs) {
+    if (failedAt !== undefined && opts.now() - failedAt < opts.cooldownMs) {
       throw new JwksFetchError('JWKS fetch held back after a recent failure');
     }
     let response: Response;

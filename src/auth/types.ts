@@ -61,6 +61,8 @@ export interface TokenVerifierOptions {
   jwksMaxBytes?: number;
   /** Clock, milliseconds since the epoch. Default Date.now. */
   now?: () => number;
+  /** Monotonic clock in milliseconds for JWKS refresh, cooldown and back-off. Default performance.now. */
+  monotonicNow?: () => number;
 }
 
 export interface TokenVerifier {

@@ -5,6 +5,7 @@
  * algorithm or type from the header alone, and only then lets jose check signature and
  * claims. Every failure, expected or not, rejects: nothing here resolves for a bad token.
  */
+import { performance } from 'node:perf_hooks';
 import { decodeJwt, decodeProtectedHeader, jwtVerify, type ProtectedHeaderParameters } from 'jose';
 import { extractBearerToken } from './bearer.js';
 import { toVerifiedToken } from './claims.js';
@@ -82,6 +83,7 @@ export function createTokenVerifier(issuers: readonly IssuerConfig[], opts: Toke
     cacheMaxAgeMs: opts.jwksCacheMaxAgeMs ?? DEFAULTS.jwksCacheMaxAgeMs,
     timeoutMs: opts.jwksTimeoutMs ?? DEFAULTS.jwksTimeoutMs,
     maxBytes: opts.jwksMaxBytes ?? DEFAULTS.jwksMaxBytes,
+    now: opts.monotonicNow ?? (() => performance.now()),
   });
   const cache = new VerifiedTokenCache(opts.cacheSize ?? DEFAULTS.cacheSize, now);
 

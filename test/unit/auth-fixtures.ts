@@ -66,7 +66,6 @@ export class JwksServer {
   }
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs `fn` and returns what it rejected with; fails the test if it resolved. */
 export async function rejection(fn: () => Promise<unknown>): Promise<unknown> {

@@ -1,16 +1,21 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MimtrustError } from '../../src/errors/index.js';
 import { createTokenVerifier, type IssuerConfig } from '../../src/auth/index.js';
-import { JwksServer, makeKey, rejection, signToken, sleep, type TestKey } from './auth-fixtures.js';
+import { JwksServer, makeKey, rejection, signToken, type TestKey } from './auth-fixtures.js';
 
 const ISS = 'https://idp.example.org';
-const COOLDOWN_MS = 300;
+const COOLDOWN_MS = 30_000;
+
+/** The key set's monotonic clock, moved by hand: refresh and cooldown without waiting. */
+let clock = 0;
+const monotonicNow = (): number => clock;
 
 let server: JwksServer;
 let k1: TestKey;
 let k2: TestKey;
 
 beforeEach(async () => {
+  clock = 1_000_000;
   k1 ??= await makeKey('RS256', 'k1');
   k2 ??= await makeKey('ES256', 'k2');
   server = await new JwksServer().start();
@@ -29,7 +34,7 @@ async function reasonOf(p: Promise<unknown>): Promise<string> {
 
 describe('remote key set', () => {
   it('fetches once, and again for an unknown kid after the cooldown: a rotated-in key verifies', async () => {
-    const v = createTokenVerifier([issuer()], { jwksCooldownMs: COOLDOWN_MS });
+    const v = createTokenVerifier([issuer()], { jwksCooldownMs: COOLDOWN_MS, monotonicNow });
     const first = await signToken(k1, claims());
     const second = await signToken(k1, { ...claims(), jti: 'second' });
     const rotated = await signToken(k2, claims());
@@ -39,17 +44,17 @@ describe('remote key set', () => {
 
     server.keys = [k1.publicJwk, k2.publicJwk];
     // Inside the cooldown the set is not refetched, so the new key is not known yet.
+    clock += COOLDOWN_MS - 1;
     expect(await reasonOf(v.verify(`Bearer ${rotated}`))).toBe('token_key_unknown');
     expect(server.fetches).toBe(1);
 
-    await sleep(COOLDOWN_MS + 50);
+    clock += 1;
     await expect(v.verify(`Bearer ${rotated}`)).resolves.toMatchObject({ issuer: ISS });
     expect(server.fetches).toBe(2);
   });
 
   it('a flood of random unknown kids causes at most one fetch per cooldown window', async () => {
-    const v = createTokenVerifier([issuer()], { jwksCooldownMs: COOLDOWN_MS });
-    // Signed ahead of time, so each flood falls well inside one cooldown window.
+    const v = createTokenVerifier([issuer()], { jwksCooldownMs: COOLDOWN_MS, monotonicNow });
     const batch = () =>
       Promise.all(Array.from({ length: 40 }, (_, i) => signToken(k2, { ...claims(), jti: String(i) }, { kid: `random-${Math.random()}` })));
     const [a, b, c] = [await batch(), await batch(), await batch()];
@@ -57,29 +62,43 @@ describe('remote key set', () => {
 
     await v.verify(`Bearer ${await signToken(k1, claims())}`);
     expect(server.fetches).toBe(1);
-    await sleep(COOLDOWN_MS + 50);
+    clock += COOLDOWN_MS;
 
     expect(new Set(await flood(a))).toEqual(new Set(['token_key_unknown']));
     expect(server.fetches).toBe(2);
     expect(new Set(await flood(b))).toEqual(new Set(['token_key_unknown']));
     expect(server.fetches).toBe(2);
 
-    await sleep(COOLDOWN_MS + 50);
+    clock += COOLDOWN_MS;
     await flood(c);
     expect(server.fetches).toBe(3);
   });
 
   it('denies with jwks_unavailable when the endpoint fails, and holds back retries for the cooldown', async () => {
     server.status = 500;
-    const v = createTokenVerifier([issuer()], { jwksCooldownMs: COOLDOWN_MS });
+    const v = createTokenVerifier([issuer()], { jwksCooldownMs: COOLDOWN_MS, monotonicNow });
     const token = await signToken(k1, claims());
     expect(await reasonOf(v.verify(`Bearer ${token}`))).toBe('jwks_unavailable');
     expect(await reasonOf(v.verify(`Bearer ${token}`))).toBe('jwks_unavailable');
     expect(server.fetches).toBe(1);
 
     server.status = 200;
-    await sleep(COOLDOWN_MS + 50);
+    clock += COOLDOWN_MS - 1;
+    expect(await reasonOf(v.verify(`Bearer ${token}`))).toBe('jwks_unavailable');
+    expect(server.fetches).toBe(1);
+    clock += 1;
     await expect(v.verify(`Bearer ${token}`)).resolves.toMatchObject({ issuer: ISS });
+    expect(server.fetches).toBe(2);
+  });
+
+  it('fetches the set again once it is older than jwksCacheMaxAgeMs, not before', async () => {
+    const v = createTokenVerifier([issuer()], { jwksCacheMaxAgeMs: 600_000, monotonicNow });
+    await v.verify(`Bearer ${await signToken(k1, claims())}`);
+    clock += 599_999;
+    await v.verify(`Bearer ${await signToken(k1, { ...claims(), jti: 'b' })}`);
+    expect(server.fetches).toBe(1);
+    clock += 1;
+    await v.verify(`Bearer ${await signToken(k1, { ...claims(), jti: 'c' })}`);
     expect(server.fetches).toBe(2);
   });
 
