@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/helpers/cleanup.ts'],
     // Bounds for a hang, not speed targets: a loaded CI machine can be several times slower.
     testTimeout: 60_000,
     hookTimeout: 60_000,

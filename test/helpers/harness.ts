@@ -3,8 +3,8 @@
  * temporary keys and SQLite store, plus an external token issuer serving a JWKS over
  * HTTP on 127.0.0.1. Tests talk to it with undici, trusting the generated certificate.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { EventEmitter } from 'node:events';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import { Agent } from 'undici';
@@ -12,6 +12,7 @@ import { SignJWT, exportJWK, generateKeyPair, type JWK, type CryptoKey } from 'j
 import { buildConfig, type Config } from '../../src/config/index.js';
 import { startGateway, type Gateway } from '../../src/app/index.js';
 import { startMiniBroker, type MiniBroker } from './mini-broker.mjs';
+import { makeTempDir } from './temp-dir.js';
 
 export const ISSUER = 'https://issuer.test.mimtrust';
 export const AUDIENCE = 'mimtrust-gateway';
@@ -98,13 +99,36 @@ export interface Harness {
   agent: Agent;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read response bodies freely
   call(method: string, path: string, opts?: { token?: string; headers?: Record<string, string | string[]>; body?: unknown; rawBody?: string }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string; json: () => any }>;
+  /**
+   * Resolves with the next gateway log line matching `pattern` (e.g. /^roles reloaded/):
+   * tests wait on what the gateway reports instead of sleeping. Call it before causing
+   * the event.
+   */
+  nextLog(pattern: RegExp): Promise<string>;
   close(): Promise<void>;
+}
+
+/** A gateway logger that tells listeners about every line; nothing is printed. */
+function observedLogger(): { logger: { info(msg: string): void; warn(msg: string): void; error(obj: unknown, msg: string): void }; nextLog: (pattern: RegExp) => Promise<string> } {
+  const lines = new EventEmitter();
+  const emit = (msg: string): void => { lines.emit('line', msg); };
+  return {
+    logger: { info: emit, warn: emit, error: (_obj, msg) => emit(msg) },
+    nextLog: (pattern) => new Promise((resolve) => {
+      const listener = (line: string): void => {
+        if (!pattern.test(line)) return;
+        lines.off('line', listener);
+        resolve(line);
+      };
+      lines.on('line', listener);
+    }),
+  };
 }
 
 export async function startHarness(overrides: Record<string, unknown> = {}): Promise<Harness> {
   const broker = await startMiniBroker();
   const issuer = await startIssuer();
-  const dir = mkdtempSync(join(tmpdir(), 'mimtrust-it-'));
+  const dir = makeTempDir('it');
   const input = {
     listen: { host: '127.0.0.1', port: 0 },
     issuers: [{ issuer: ISSUER, jwksUri: issuer.url, audience: AUDIENCE, rolesClaim: 'roles' }],
@@ -119,13 +143,14 @@ export async function startHarness(overrides: Record<string, unknown> = {}): Pro
   // Also written out, so the CLI can be run against the same gateway's files.
   writeFileSync(join(dir, 'mimtrust.json'), JSON.stringify(input, null, 2));
   const config = buildConfig(input, { baseDir: dir });
-  const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
-  const gateway = await startGateway(config, quiet);
+  const log = observedLogger();
+  const gateway = await startGateway(config, log.logger);
   const ca = readFileSync(join(dir, 'keys', 'tls-cert.pem'), 'utf8');
   const agent = new Agent({ connect: { ca, servername: 'localhost' } });
   const base = gateway.url.replace('127.0.0.1', 'localhost');
   return {
     gateway, broker, issuer, config, dir, ca, agent,
+    nextLog: log.nextLog,
     async call(method, path, opts = {}) {
       const headers: Record<string, string | string[]> = { ...(opts.headers ?? {}) };
       if (opts.token) headers.authorization = `Bearer ${opts.token}`;

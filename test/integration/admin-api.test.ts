@@ -1,9 +1,9 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { cpSync, mkdtempSync, writeFileSync, unlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, writeFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { startHarness, token, REPO, type Harness } from '../helpers/harness.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 let h: Harness;
 let contractsDir: string;
@@ -25,7 +25,7 @@ const tramContract = (uid = 'urn:test:tram', attrs = ['line', 'delay']) => ({
 });
 
 beforeAll(async () => {
-  contractsDir = mkdtempSync(join(tmpdir(), 'mimtrust-contracts-'));
+  contractsDir = makeTempDir('contracts');
   cpSync(join(REPO, 'test', 'fixtures', 'contracts-city'), contractsDir, { recursive: true });
   h = await startHarness({ contractsDir });
   h.broker.seed({ id: 'urn:ngsi-ld:Tram:1', type: 'Tram', line: { type: 'Property', value: '4' }, delay: { type: 'Property', value: 2 }, driver: { type: 'Property', value: 'Bob' } });
@@ -130,22 +130,22 @@ describe('admin API: dry run', () => {
 
 describe('contracts folder', () => {
   it('picks up a new contract file, and keeps the current set when a changed file is invalid', async () => {
+    const tramStatus = async (): Promise<number> => (await h.call('GET', `${E}?type=Tram`, { token: await viewer() })).status;
+    // Each change is followed by the gateway's own report of the reload (or of its refusal).
+    let reported = h.nextLog(/^contracts reloaded/);
     writeFileSync(join(contractsDir, 'tram.jsonld'), JSON.stringify(tramContract('urn:test:tram-file')));
-    let status = 0;
-    for (let i = 0; i < 40 && status !== 200; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      status = (await h.call('GET', `${E}?type=Tram`, { token: await viewer() })).status;
-    }
-    expect(status).toBe(200);
+    await reported;
+    expect(await tramStatus()).toBe(200);
+
+    reported = h.nextLog(/^contracts not reloaded/);
     writeFileSync(join(contractsDir, 'broken.jsonld'), '{ "uid": "urn:test:broken", ');
-    await new Promise((r) => setTimeout(r, 600));
-    expect((await h.call('GET', `${E}?type=Tram`, { token: await viewer() })).status).toBe(200);
+    await reported;
+    expect(await tramStatus()).toBe(200);
+
+    reported = h.nextLog(/^contracts reloaded/);
     unlinkSync(join(contractsDir, 'broken.jsonld'));
     unlinkSync(join(contractsDir, 'tram.jsonld'));
-    for (let i = 0; i < 40 && status !== 403; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      status = (await h.call('GET', `${E}?type=Tram`, { token: await viewer() })).status;
-    }
-    expect(status).toBe(403);
+    await reported;
+    expect(await tramStatus()).toBe(403);
   });
 });

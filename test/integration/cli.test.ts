@@ -1,11 +1,11 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent } from 'undici';
 import { REPO } from '../helpers/harness.js';
 import { startMiniBroker } from '../helpers/mini-broker.mjs';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const CLI = join(REPO, 'dist', 'cli', 'index.js');
 let child: ChildProcess | undefined;
@@ -33,7 +33,7 @@ describe('mimtrust command', () => {
   it('starts on embedded defaults (generated TLS certificate and keys), mints a local token and proxies with it', async () => {
     const broker = await startMiniBroker();
     broker.seed({ id: 'urn:ngsi-ld:ParkingSpot:1', type: 'ParkingSpot', status: { type: 'Property', value: 'free' } });
-    const dir = mkdtempSync(join(tmpdir(), 'mimtrust-cli-'));
+    const dir = makeTempDir('cli');
     const env = { ...process.env, MIMTRUST_PORT: '0', MIMTRUST_UPSTREAM_URL: broker.url, MIMTRUST_POLICIES_DIR: join(REPO, 'policies'), MIMTRUST_CONTRACTS_DIR: join(REPO, 'contracts'), MIMTRUST_LOG_LEVEL: 'warn' };
     child = spawn(process.execPath, [CLI, 'start'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const line = await waitForLine(child, /listening on (https:\/\/[^,\s]+)/);
@@ -57,7 +57,7 @@ describe('mimtrust command', () => {
 
   it('serves plain HTTP only when told to, and warns about it', async () => {
     const broker = await startMiniBroker();
-    const dir = mkdtempSync(join(tmpdir(), 'mimtrust-cli-'));
+    const dir = makeTempDir('cli');
     const env = { ...process.env, MIMTRUST_PORT: '0', MIMTRUST_TLS_ENABLED: 'false', MIMTRUST_UPSTREAM_URL: broker.url, MIMTRUST_POLICIES_DIR: join(REPO, 'policies'), MIMTRUST_CONTRACTS_DIR: join(REPO, 'contracts') };
     child = spawn(process.execPath, [CLI, 'start'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
@@ -72,7 +72,7 @@ describe('mimtrust command', () => {
   });
 
   it('refuses to start on a wrong config, naming the key', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mimtrust-cli-'));
+    const dir = makeTempDir('cli');
     writeFileSync(join(dir, 'mimtrust.yaml'), 'upstream:\n  url: http://127.0.0.1:1026\n  timeout: 5\n');
     let out = '';
     let code = 0;
@@ -105,7 +105,7 @@ describe('mimtrust contracts validate', () => {
   });
 
   it('names the file, rule and term of a contract outside the profile', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mimtrust-cv-'));
+    const dir = makeTempDir('cv');
     writeFileSync(join(dir, 'bad.jsonld'), JSON.stringify({
       '@context': ['http://www.w3.org/ns/odrl.jsonld'], '@type': 'Set', uid: 'urn:x', profile: 'https://mimtrust.org/ns/odrl-ngsi-ld',
       permission: [{ uid: 'urn:x:r1', target: { '@type': 'AssetCollection' }, action: 'ngsi:read', duty: [{ action: 'compensate' }] }],

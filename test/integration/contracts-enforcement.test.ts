@@ -31,6 +31,8 @@ function link(url: string): Record<string, string> {
   return { link: `<${url}>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"` };
 }
 
+const METER_ENTITY = { id: 'urn:ngsi-ld:HomeEnergyMeter:1', type: 'HomeEnergyMeter', consumption: { type: 'Property', value: 12.5 }, occupant: { type: 'Property', value: 'Alice' } };
+
 beforeAll(async () => {
   ctxServer = createServer((req, res) => {
     const docs: Record<string, unknown> = {
@@ -50,7 +52,7 @@ beforeAll(async () => {
   for (let i = 1; i <= 3; i++) h.broker.seed(spot(i));
   h.broker.seed({ id: 'urn:ngsi-ld:SecretSite:1', type: 'SecretSite', name: { type: 'Property', value: 'bunker' } });
   h.broker.seed({ ...spot(9), id: 'urn:ngsi-ld:ParkingSpot:9', type: ['ParkingSpot', 'SecretSite'] });
-  h.broker.seed({ id: 'urn:ngsi-ld:HomeEnergyMeter:1', type: 'HomeEnergyMeter', consumption: { type: 'Property', value: 12.5 }, occupant: { type: 'Property', value: 'Alice' } });
+  h.broker.seed(METER_ENTITY);
   h.broker.seed({ id: 'urn:ngsi-ld:StreetBench:1', type: 'StreetBench', name: { type: 'Property', value: 'Oak bench' }, location: { type: 'GeoProperty', value: { type: 'Point', coordinates: [4.123456, 50.654321] } } });
   h.broker.seed({ id: 'urn:ngsi-ld:OldDataset:1', type: 'OldDataset', v: { type: 'Property', value: 1 } });
   h.broker.seed({ id: 'urn:ngsi-ld:ResidentParkingPermit:1', type: 'ResidentParkingPermit', plate: { type: 'Property', value: 'AB-123' } });
@@ -299,7 +301,7 @@ describe('subscriptions', () => {
 
 describe('constraints', () => {
   const METER = `${E}?type=HomeEnergyMeter&id=urn:ngsi-ld:HomeEnergyMeter:1`;
-  const meterToken = (purpose?: string) => token(h.issuer, { roles: ['viewer'], extra: { client_id: 'energy-app', ...(purpose ? { purpose } : {}) } });
+  const meterToken = (purpose?: string, harness: Harness = h) => token(harness.issuer, { roles: ['viewer'], extra: { client_id: 'energy-app', ...(purpose ? { purpose } : {}) } });
 
   it('admits a narrower purpose, refuses a broader one and a missing one', async () => {
     expect((await h.call('GET', METER, { token: await meterToken('dpv:Purpose') })).status).toBe(403);
@@ -310,16 +312,21 @@ describe('constraints', () => {
   });
 
   it('stops at the count per period, and names the contract and rule in the audit log', async () => {
-    const t = await meterToken('dpv:ServiceProvision');
-    // one permitted read was spent in the previous test
-    expect((await h.call('GET', METER, { token: t })).status).toBe(200);
-    expect((await h.call('GET', METER, { token: t })).status).toBe(200);
-    const over = await h.call('GET', METER, { token: t });
-    expect(over.status).toBe(403);
-    await new Promise((r) => setTimeout(r, 50));
-    const db = new Database(join(h.dir, 'mimtrust.db'), { readonly: true });
-    const rows = db.prepare("SELECT effect, rules, reason FROM audit_records WHERE targets LIKE '%HomeEnergyMeter%' AND sub = 'alice' ORDER BY seq").all() as Array<{ effect: string; rules: string | null; reason: string }>;
-    db.close();
+    // A gateway of its own, so the count starts at zero whatever other tests have spent.
+    const g = await startHarness({ contractsDir: join(REPO, 'test', 'fixtures', 'contracts-city') });
+    let rows: Array<{ effect: string; rules: string | null; reason: string }>;
+    try {
+      g.broker.seed(METER_ENTITY);
+      const t = await meterToken('dpv:ServiceProvision', g);
+      for (let i = 0; i < 3; i++) expect((await g.call('GET', METER, { token: t })).status).toBe(200);
+      expect((await g.call('GET', METER, { token: t })).status).toBe(403);
+      // Audit records are durable before the response leaves: no waiting needed.
+      const db = new Database(join(g.dir, 'mimtrust.db'), { readonly: true });
+      rows = db.prepare("SELECT effect, rules, reason FROM audit_records WHERE targets LIKE '%HomeEnergyMeter%' AND sub = 'alice' ORDER BY seq").all() as typeof rows;
+      db.close();
+    } finally {
+      await g.close();
+    }
     const permits = rows.filter((r) => r.effect === 'permit');
     expect(permits).toHaveLength(3);
     for (const p of permits) expect(JSON.parse(p.rules!)).toEqual(['urn:test:meter#urn:test:meter:consumption']);

@@ -1,10 +1,10 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent } from 'undici';
 import { startHarness, token, type Harness } from '../helpers/harness.js';
 import { createTestCa, type Issued, type TestCa } from '../helpers/pki.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const PATH = '/ngsi-ld/v1/entities/urn:ngsi-ld:ParkingSpot:1';
 let h: Harness;
@@ -16,7 +16,7 @@ beforeAll(async () => {
   ca = await createTestCa();
   alice = await ca.issue('alice-app');
   mallory = await ca.issue('mallory-app');
-  const dir = mkdtempSync(join(tmpdir(), 'mimtrust-ca-'));
+  const dir = makeTempDir('ca');
   writeFileSync(join(dir, 'ca.pem'), ca.cert);
   h = await startHarness({ tls: { clientCa: join(dir, 'ca.pem'), requireClientCert: true } });
   h.broker.seed({ id: 'urn:ngsi-ld:ParkingSpot:1', type: 'ParkingSpot' });

@@ -1,13 +1,12 @@
 /** Shared setup for the audit and store tests: temp databases, events, a tamper connection. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { AuditEvent } from '../../src/audit/index.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 export function tempDir(): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), 'mimtrust-audit-'));
+  const dir = makeTempDir('audit');
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

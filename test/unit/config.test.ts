@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildConfig, loadConfig, ConfigError } from '../../src/config/index.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const REPO = new URL('../..', import.meta.url).pathname;
 
@@ -49,7 +49,7 @@ describe('configuration', () => {
   }
 
   it('reports an unreadable or unparsable file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mimtrust-cfg-'));
+    const dir = makeTempDir('cfg');
     writeFileSync(join(dir, 'bad.yaml'), 'listen: [unclosed');
     expect(() => loadConfig(join(dir, 'bad.yaml'), {})).toThrowError(/not valid YAML or JSON/);
     expect(() => loadConfig(join(dir, 'missing.yaml'), {})).toThrowError(/cannot read/);

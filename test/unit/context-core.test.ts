@@ -1,12 +1,12 @@
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { NGSI_LD_CONTEXTS } from '../helpers/shared.js';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   builtinCoreContext, coreOnlyContext, loadCoreContextFile, isCoreContextUrl, NGSI_LD_DEFAULT_VOCAB,
 } from '../../src/context/index.js';
 import { MimtrustError } from '../../src/errors/index.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const SHARED = NGSI_LD_CONTEXTS;
 const officialPath = (v: string): string => join(SHARED, `ngsi-ld-core-context-v${v}.jsonld`);
@@ -86,7 +86,7 @@ describe('built-in core context table', () => {
 });
 
 describe('loadCoreContextFile', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'mimtrust-core-'));
+  const dir = makeTempDir('core');
 
   for (const version of ['1.3', '1.4']) {
     it(`loads the official v${version} file and expands its terms as the file says`, async () => {

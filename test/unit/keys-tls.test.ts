@@ -1,13 +1,12 @@
 import { describe, it, expect } from 'vitest';
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { statSync, writeFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { loadOrCreateSelfSignedCertificate } from '../../src/keys/tls-certificate.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 describe('self-signed TLS certificate', () => {
   it('is generated once with the host names as SANs, private key owner-only, then reused', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mimtrust-keys-'));
+    const dir = makeTempDir('keys');
     const first = await loadOrCreateSelfSignedCertificate(dir, ['localhost', '127.0.0.1']);
     expect(first.generated).toBe(true);
     const cert = new X509Certificate(first.cert);
@@ -20,9 +19,9 @@ describe('self-signed TLS certificate', () => {
   });
 
   it('replaces a certificate whose key does not match', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mimtrust-keys-'));
+    const dir = makeTempDir('keys');
     const a = await loadOrCreateSelfSignedCertificate(dir, ['localhost']);
-    const other = mkdtempSync(join(tmpdir(), 'mimtrust-keys-'));
+    const other = makeTempDir('keys');
     const b = await loadOrCreateSelfSignedCertificate(other, ['localhost']);
     writeFileSync(a.keyPath, b.key);
     const c = await loadOrCreateSelfSignedCertificate(dir, ['localhost']);

@@ -1,0 +1,5 @@
+// Runs in every test file: removes the temporary folders it made.
+import { afterAll } from 'vitest';
+import { removeTempDirs } from './temp-dir.js';
+
+afterAll(removeTempDirs);
