@@ -40,8 +40,8 @@ const SCHEMA = {
 } as const;
 
 const require = createRequire(import.meta.url);
-const Ajv = require('ajv').default as typeof import('ajv').default;
-const validate = new Ajv({ allErrors: false, strict: true }).compile(SCHEMA);
+const Ajv = (require('ajv') as typeof import('ajv')).default;
+const validate = new Ajv({ allErrors: false, strict: true }).compile<Raw>(SCHEMA);
 
 interface Raw {
   request: { method: string; url: string; headers?: Record<string, string>; body?: unknown };
@@ -55,7 +55,7 @@ export function readDryRun(body: unknown): DryRunInput {
     const where = e ? `${e.instancePath || '(body)'} ${e.message ?? 'is invalid'}` : 'is invalid';
     throw new MimtrustError('BAD_REQUEST', `Invalid dry-run request: ${where}.`, { reason: 'invalid_body' });
   }
-  const b = body as unknown as Raw;
+  const b = body;
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(b.request.headers ?? {})) headers[k.toLowerCase()] = v;
   const c = b.caller;

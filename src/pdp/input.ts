@@ -4,7 +4,7 @@ import { MimtrustError } from '../errors/index.js';
 import type { RawRequest } from '../ngsi/index.js';
 
 const require = createRequire(import.meta.url);
-const Ajv = require('ajv').default as typeof import('ajv').default;
+const Ajv = (require('ajv') as typeof import('ajv')).default;
 
 const SCHEMA = {
   type: 'object',
@@ -25,7 +25,7 @@ const SCHEMA = {
   },
 } as const;
 
-const validate = new Ajv({ allErrors: false, strict: true }).compile(SCHEMA);
+const validate = new Ajv({ allErrors: false, strict: true }).compile<Input>(SCHEMA);
 
 interface Input {
   input: { method: string; path: string; headers?: Record<string, string>; body?: unknown };
@@ -39,7 +39,7 @@ export function readDecisionInput(body: unknown): { raw: RawRequest; body: unkno
     const where = e ? `${e.instancePath || '(body)'} ${e.message ?? 'is invalid'}` : 'is invalid';
     throw new MimtrustError('BAD_REQUEST', `Invalid decision input: ${where}.`, { reason: 'invalid_body' });
   }
-  const { input } = body as unknown as Input;
+  const { input } = body;
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(input.headers ?? {})) headers[k.toLowerCase()] = v;
   return { raw: { method: input.method.toUpperCase(), url: input.path, headers }, body: input.body };
