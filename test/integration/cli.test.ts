@@ -30,6 +30,7 @@ function waitForLine(proc: ChildProcess, pattern: RegExp, timeoutMs = 45_000): P
 }
 
 describe('mimtrust command', () => {
+  // Three node processes one after another (start, token, audit verify): a loaded machine needs room.
   it('starts on embedded defaults (generated TLS certificate and keys), mints a local token and proxies with it', async () => {
     const broker = await startMiniBroker();
     broker.seed({ id: 'urn:ngsi-ld:ParkingSpot:1', type: 'ParkingSpot', status: { type: 'Property', value: 'free' } });
@@ -53,7 +54,7 @@ describe('mimtrust command', () => {
     const verify = execFileSync(process.execPath, [CLI, 'audit', 'verify'], { cwd: dir, env, encoding: 'utf8' });
     expect(verify).toMatch(/intact: 1 records/);
     await broker.close();
-  });
+  }, 60_000);
 
   it('serves plain HTTP only when told to, and warns about it', async () => {
     const broker = await startMiniBroker();
