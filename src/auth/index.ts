@@ -9,5 +9,6 @@ export type { TokenVerifierWithKeys } from './verifier.js';
 export type { IssuerConfig, VerifiedToken, TokenVerifier, TokenVerifierOptions } from './types.js';
 export { DEFAULT_ALGORITHMS, DEFAULT_CLOCK_TOLERANCE_SEC } from './issuers.js';
 export { extractBearerToken, singleAuthorization } from './bearer.js';
+export { bearerChallenge, type BearerError } from './challenge.js';
 export { compileClaimPath, readStringList } from './claims.js';
 export type { InvalidTokenReason } from './token-errors.js';

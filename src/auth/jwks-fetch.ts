@@ -5,6 +5,7 @@
  * call. It also bounds the body size and checks the JSON shape before jose sees it.
  */
 import type { FetchImplementation } from 'jose';
+import { isObject } from '../lib/index.js';
 import { JwksFetchError } from './token-errors.js';
 
 export interface JwksFetchOptions {
@@ -39,7 +40,6 @@ async function readLimited(response: Response, maxBytes: number): Promise<string
   return Buffer.concat(chunks).toString('utf8');
 }
 
-const isObject = (value: unknown): boolean => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Same shape test jose applies, so a set that passes here is not refused later (and retried at once). */
 function isKeySet(value: unknown): boolean {

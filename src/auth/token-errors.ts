@@ -4,8 +4,7 @@
  * header or an error cause.
  */
 import { MimtrustError } from '../errors/index.js';
-
-const REALM = 'Bearer realm="mimtrust"';
+import { bearerChallenge } from './challenge.js';
 
 const DESCRIPTIONS = {
   token_malformed: 'The access token is not a well-formed JWT.',
@@ -33,7 +32,7 @@ export type InvalidTokenReason = keyof typeof DESCRIPTIONS;
 export function tokenMissing(): MimtrustError {
   return new MimtrustError('UNAUTHENTICATED', 'A bearer access token is required.', {
     reason: 'token_missing',
-    headers: { 'www-authenticate': REALM },
+    headers: { 'www-authenticate': bearerChallenge() },
   });
 }
 
@@ -42,7 +41,7 @@ export function invalidToken(reason: InvalidTokenReason, cause?: unknown): Mimtr
   const description = DESCRIPTIONS[reason];
   return new MimtrustError('INVALID_TOKEN', description, {
     reason,
-    headers: { 'www-authenticate': `${REALM}, error="invalid_token", error_description="${description}"` },
+    headers: { 'www-authenticate': bearerChallenge('invalid_token', description) },
     cause,
   });
 }

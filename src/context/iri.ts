@@ -46,6 +46,4 @@ export function splitCompactIri(s: string): { prefix: string; suffix: string } |
   return { prefix: s.slice(0, i), suffix };
 }
 
-export function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+export { isObject as isPlainObject } from '../lib/index.js';

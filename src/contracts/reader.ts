@@ -3,6 +3,7 @@
  * throws a ContractError naming the document, the rule and the term, so every check in
  * the compiler reads as one line.
  */
+import { isObject, type JsonObject } from '../lib/index.js';
 import { ContractError, type ContractErrorCode } from './errors.js';
 import type { TermExpander } from './expand.js';
 import { PROFILE_KEYS } from './vocabulary.js';
@@ -18,11 +19,7 @@ export function fail(code: ContractErrorCode, at: ReadContext, term: string, exp
   throw new ContractError(code, at.rule === undefined ? { source: at.source } : { source: at.source, rule: at.rule }, term, explanation);
 }
 
-export type JsonObject = Record<string, unknown>;
-
-export function isObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+export { isObject, type JsonObject };
 
 export function readObject(v: unknown, at: ReadContext, what: string): JsonObject {
   if (!isObject(v)) fail('ERR_CONTRACT_MALFORMED', at, what, `${what} must be a JSON object`);

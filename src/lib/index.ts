@@ -3,3 +3,4 @@ export { watchFolder } from './watch-folder.js';
 export { TtlCache } from './ttl-cache.js';
 export { mapLimited } from './map-limited.js';
 export { parseJson, jsonDepth, JsonTooDeepError, MAX_JSON_DEPTH } from './parse-json.js';
+export { isObject, type JsonObject } from './is-object.js';
