@@ -60,7 +60,7 @@ export function critUnsupported(names: readonly unknown[]): MimtrustError {
   const description = named.length === 0 ? base : `${base.slice(0, -1)}: ${named.join(', ')}.`;
   return new MimtrustError('INVALID_TOKEN', description, {
     reason: 'token_crit_unsupported',
-    headers: { 'www-authenticate': `${REALM}, error="invalid_token", error_description="${description}"` },
+    headers: { 'www-authenticate': bearerChallenge('invalid_token', description) },
   });
 }
 

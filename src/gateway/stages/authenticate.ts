@@ -1,5 +1,5 @@
 import { MimtrustError } from '../../errors/index.js';
-import { singleAuthorization, type TokenVerifier, type VerifiedToken } from '../../auth/index.js';
+import { bearerChallenge, singleAuthorization, type TokenVerifier, type VerifiedToken } from '../../auth/index.js';
 import { extend, type Authenticated, type Received } from '../exchange.js';
 
 /** Authenticate: one valid bearer access token from a trusted issuer, or 401. */
@@ -13,24 +13,15 @@ export function authenticate(deps: { verifier: TokenVerifier }): (r: Received) =
 
 /**
  * A sender-constrained token is only good from its holder: bound to a client certificate
- * (RFC 8705 `cnf.x5t#S256`) it must arrive over mTLS with that very certificate. Proof of
- * possession for DPoP-bound tokens (`cnf.jkt`) is not checked yet, so those are refused
- * rather than accepted as bearer tokens.
+ * (RFC 8705 `cnf.x5t#S256`) it must arrive over mTLS with that very certificate. Any other
+ * confirmation method is refused when the token is verified.
  */
 export function checkSenderConstraint(token: VerifiedToken, certThumbprint: string | undefined): void {
-  const cnf = token.cnf;
-  if (cnf === undefined) return;
-  const bound = cnf['x5t#S256'];
+  const bound = token.cnf?.['x5t#S256'];
   if (bound !== undefined && bound !== certThumbprint) {
     throw new MimtrustError('INVALID_TOKEN', 'The access token is bound to a client certificate that this connection did not present.', {
       reason: 'token_binding_mismatch',
-      headers: { 'www-authenticate': 'Bearer realm="mimtrust", error="invalid_token", error_description="certificate binding mismatch"' },
-    });
-  }
-  if (cnf.jkt !== undefined) {
-    throw new MimtrustError('INVALID_TOKEN', 'DPoP-bound access tokens are not accepted by this gateway.', {
-      reason: 'token_dpop_unsupported',
-      headers: { 'www-authenticate': 'Bearer realm="mimtrust", error="invalid_token", error_description="DPoP-bound tokens are not supported"' },
+      headers: { 'www-authenticate': bearerChallenge('invalid_token', 'certificate binding mismatch') },
     });
   }
 }
