@@ -97,7 +97,6 @@ export interface Harness {
   dir: string;
   ca: string;
   agent: Agent;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read response bodies freely
   call(method: string, path: string, opts?: { token?: string; headers?: Record<string, string | string[]>; body?: unknown; rawBody?: string }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string; json: () => any }>;
   /**
    * Resolves with the next gateway log line matching `pattern` (e.g. /^roles reloaded/):
