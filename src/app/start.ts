@@ -17,6 +17,7 @@ import { compileBasePath } from '../ngsi/index.js';
 import { RELAY_PATH, relayPlugin, type SubscriptionStageDeps } from '../gateway/index.js';
 import { NotificationDelivery, NotificationRelay, SubscriptionOwnership } from '../subscriptions/index.js';
 import { createServer } from './server.js';
+import { createUpstreamAuth } from '../upstream/index.js';
 
 export interface Gateway {
   app: FastifyInstance;
@@ -104,7 +105,7 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
   let walSync: WalSync | undefined;
   let copies: CheckpointCopies | undefined;
   let contracts: ContractRegistry | undefined;
-  const upstream = new Upstream(config.upstream);
+  const upstream = new Upstream(config.upstream, createUpstreamAuth(config.upstream.auth));
   const delivery = new NotificationDelivery({ policy: config.subscriptions.endpoints, ...config.subscriptions.delivery });
   let relayBase = config.subscriptions.relayBaseUrl ?? '';
   try {

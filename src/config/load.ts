@@ -110,6 +110,7 @@ export function buildConfig(input: unknown, opts: { baseDir: string; env?: NodeJ
     if (v) config.tls[k] = abs(v);
   }
   if (config.upstream.caFile) config.upstream.caFile = abs(config.upstream.caFile);
+  checkUpstreamAuth(config.upstream, abs);
   if (config.contexts.coreContextFile) config.contexts.coreContextFile = abs(config.contexts.coreContextFile);
   for (const iss of config.issuers) if (iss.jwksFile) iss.jwksFile = abs(iss.jwksFile);
   if ((config.tls.cert === null) !== (config.tls.key === null)) {
@@ -127,6 +128,38 @@ export function buildConfig(input: unknown, opts: { baseDir: string; env?: NodeJ
     throw new ConfigError('localIssuer.issuer', 'is also listed in issuers');
   }
   return config;
+}
+
+/** Headers the gateway sets itself or that frame the message: never a credential's name. */
+const RESERVED_HEADERS = new Set([
+  'host', 'content-length', 'content-type', 'transfer-encoding', 'connection', 'te', 'upgrade', 'expect',
+  'ngsild-tenant', 'link', 'accept', 'forwarded', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host',
+]);
+
+function exactlyOne(values: ReadonlyArray<string | undefined>): boolean {
+  return values.filter((v) => v !== undefined).length === 1;
+}
+
+/** The broker credentials: one kind, one source each, and never together with the caller's own. */
+function checkUpstreamAuth(upstream: Config['upstream'], abs: (p: string) => string): void {
+  const { header, clientCredentials: cc } = upstream.auth;
+  if (header !== null && cc !== null) throw new ConfigError('upstream.auth', 'set header or clientCredentials, not both');
+  if ((header !== null || cc !== null) && upstream.forwardAuthorization) {
+    throw new ConfigError('upstream.forwardAuthorization', 'cannot be true when upstream.auth gives the gateway its own credentials');
+  }
+  if (header !== null) {
+    if (!exactlyOne([header.value, header.valueEnv, header.valueFile])) {
+      throw new ConfigError('upstream.auth.header', 'must set exactly one of value, valueEnv or valueFile');
+    }
+    if (RESERVED_HEADERS.has(header.name.toLowerCase())) throw new ConfigError('upstream.auth.header.name', 'names a header the gateway sets itself');
+    if (header.valueFile) header.valueFile = abs(header.valueFile);
+  }
+  if (cc !== null) {
+    if (!exactlyOne([cc.clientSecret, cc.clientSecretEnv, cc.clientSecretFile])) {
+      throw new ConfigError('upstream.auth.clientCredentials', 'must set exactly one of clientSecret, clientSecretEnv or clientSecretFile');
+    }
+    if (cc.clientSecretFile) cc.clientSecretFile = abs(cc.clientSecretFile);
+  }
 }
 
 /**

@@ -43,6 +43,43 @@ export const configSchema = {
         forwardAuthorization: { type: 'boolean', default: false },
         caFile: { type: ['string', 'null'], default: null },
         maxResponseBytes: { type: 'integer', minimum: 1024, default: 33554432 },
+        auth: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            header: {
+              type: ['object', 'null'],
+              additionalProperties: false,
+              default: null,
+              required: ['name'],
+              properties: {
+                name: { type: 'string', pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$" },
+                value: { type: 'string', minLength: 1 },
+                valueEnv: { type: 'string', minLength: 1 },
+                valueFile: { type: 'string', minLength: 1 },
+              },
+            },
+            clientCredentials: {
+              type: ['object', 'null'],
+              additionalProperties: false,
+              default: null,
+              required: ['tokenUrl', 'clientId'],
+              properties: {
+                tokenUrl: { type: 'string', format: 'uri', pattern: '^https?://' },
+                clientId: { type: 'string', minLength: 1 },
+                clientSecret: { type: 'string', minLength: 1 },
+                clientSecretEnv: { type: 'string', minLength: 1 },
+                clientSecretFile: { type: 'string', minLength: 1 },
+                authMethod: { enum: ['client_secret_basic', 'client_secret_post'], default: 'client_secret_basic' },
+                scope: { type: 'string', minLength: 1 },
+                audience: { type: 'string', minLength: 1 },
+                refreshBeforeSec: { type: 'integer', minimum: 0, default: 30 },
+                timeoutMs: { type: 'integer', minimum: 1, default: 2000 },
+              },
+            },
+          },
+        },
       },
     },
     limits: {
@@ -239,6 +276,21 @@ export interface Config {
     forwardAuthorization: boolean;
     caFile: string | null;
     maxResponseBytes: number;
+    auth: {
+      header: { name: string; value?: string; valueEnv?: string; valueFile?: string } | null;
+      clientCredentials: {
+        tokenUrl: string;
+        clientId: string;
+        clientSecret?: string;
+        clientSecretEnv?: string;
+        clientSecretFile?: string;
+        authMethod: 'client_secret_basic' | 'client_secret_post';
+        scope?: string;
+        audience?: string;
+        refreshBeforeSec: number;
+        timeoutMs: number;
+      } | null;
+    };
   };
   limits: {
     bodyBytes: number;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Pool, errors as undiciErrors } from 'undici';
 import { MimtrustError } from '../errors/index.js';
 import type { Config } from '../config/index.js';
+import type { UpstreamAuth } from '../upstream/index.js';
 
 export interface UpstreamResponse {
   status: number;
@@ -20,14 +21,19 @@ export interface UpstreamRequest {
 /**
  * The connection pool to the NGSI-LD broker. Every failure is turned into a 502 (the
  * broker could not be reached or answered nonsense) or a 504 (it was too slow), quickly:
- * connect and response timeouts are bounded so a request never hangs.
+ * connect and response timeouts are bounded so a request never hangs. With `upstream.auth`
+ * every request carries the gateway's own credential, set last so no caller header can
+ * stand in for it; without one (the token endpoint down) the request is not sent.
  */
 export class Upstream {
   private readonly pool: Pool;
   private readonly prefix: string;
   readonly origin: string;
 
-  constructor(private readonly cfg: Config['upstream']) {
+  constructor(
+    private readonly cfg: Config['upstream'],
+    private readonly auth?: UpstreamAuth,
+  ) {
     const url = new URL(cfg.url);
     this.origin = url.origin;
     this.prefix = url.pathname.replace(/\/+$/, '');
@@ -45,17 +51,20 @@ export class Upstream {
   }
 
   async send(req: UpstreamRequest): Promise<UpstreamResponse> {
+    let headers = req.headers;
+    if (this.auth) headers = { ...headers, [this.auth.header]: await this.auth.value() };
     let res;
     try {
       res = await this.pool.request({
         method: req.method as 'GET',
         path: this.prefix + req.path,
-        headers: req.headers,
+        headers,
         body: req.body,
       });
     } catch (err) {
       throw toUpstreamError(err);
     }
+    if (res.statusCode === 401) this.auth?.rejected();
     const body = await readBounded(res.body, this.cfg.maxResponseBytes);
     return { status: res.statusCode, headers: res.headers, body };
   }
