@@ -2,8 +2,14 @@
  * Path canonicalisation. The gateway decides on decoded path segments and forwards a path
  * rebuilt from exactly those segments, so no later decoding step (in a proxy or in the
  * broker) can make the forwarded path mean something that was not checked. Anything that
- * different servers normalise differently (dot segments, doubled or trailing slashes,
- * backslashes, encoded dots) is refused instead of normalised.
+ * different servers normalise differently (dot segments, doubled slashes, backslashes,
+ * encoded dots) is refused instead of normalised.
+ *
+ * One trailing slash is the exception: the ETSI specification writes its resource URIs with
+ * one (`/ngsi-ld/v1/entities/`) and some brokers route only that form (Cassiopeia) while
+ * others route only the bare form. Both classify to the same resource, and the broker
+ * receives the form the caller sent, so the gateway neither breaks a broker nor adds a
+ * spelling of its own.
  */
 import { MimtrustError } from '../errors/index.js';
 import { decodeStrict, encodeComponent } from './percent.js';
@@ -18,7 +24,7 @@ export interface BasePath {
 export interface NormalizedPath {
   /** Decoded segments after the API base. */
   segments: string[];
-  /** The whole canonical path, base included: what is forwarded. */
+  /** The whole canonical path, base included, with the caller's trailing slash if any: what is forwarded. */
   path: string;
   /** The raw query string (without '?'), still encoded. */
   rawQuery: string;
@@ -71,6 +77,9 @@ export function normalizePath(url: string, base: BasePath): NormalizedPath {
   if (rawPath === '/') throw unknownPath();
 
   const raw = rawPath.slice(1).split('/');
+  // One empty last segment is the trailing slash; any other empty segment is refused below.
+  const trailingSlash = raw.length > 1 && raw[raw.length - 1] === '';
+  if (trailingSlash) raw.pop();
   const decoded = raw.map(decodeSegment);
   const baseSegs = base.segments;
   if (decoded.length < baseSegs.length) throw unknownPath();
@@ -78,7 +87,10 @@ export function normalizePath(url: string, base: BasePath): NormalizedPath {
     if (decoded[i] !== baseSegs[i]) throw unknownPath();
   }
   const segments = decoded.slice(baseSegs.length);
+  // The API base alone, with or without a slash, names no resource.
+  if (segments.length === 0) throw unknownPath();
   let path = base.canonical;
   for (const s of segments) path += '/' + encodeComponent(s);
+  if (trailingSlash) path += '/';
   return { segments, path, rawQuery };
 }

@@ -271,6 +271,8 @@ export async function startMiniBroker(options = {}) {
     const url = new URL(req.url, 'http://broker');
     if (!url.pathname.startsWith(BASE + '/')) return problem(res, 404, 'ResourceNotFound', 'unknown path', tenant);
     const segs = url.pathname.slice(BASE.length + 1).split('/').map(decodeURIComponent);
+    // Like a broker that follows the ETSI resource URIs: one trailing slash names the same resource.
+    if (segs.length > 1 && segs[segs.length - 1] === '') segs.pop();
     const q = url.searchParams;
     const entities = store(tenant);
     const opts = (q.get('options') ?? '').split(',');

@@ -14,7 +14,9 @@ describe('path canonicalisation', () => {
     `${BASE}/%2e/entities`,
     `/ngsi-ld/v1//entities`,
     `//ngsi-ld/v1/entities`,
-    `${BASE}/entities/`,
+    `${BASE}/entities//`,
+    `${BASE}/entities/urn:a//`,
+    `${BASE}/entities//attrs/`,
     `${BASE}/entities\\..\\subscriptions`,
     `${BASE}/entities/a%5Cb`,
     `${BASE}/entities/a%00b`,
@@ -41,6 +43,33 @@ describe('path canonicalisation', () => {
     expect(r.operation).toBe('entity.retrieve');
     expect(r.entityIds).toEqual(['https://example.org/a']);
     expect(r.path).toBe(`${BASE}/entities/https%3A%2F%2Fexample.org%2Fa`);
+  });
+
+  const entity = { id: 'urn:a', type: 'Car' };
+  const attrs = { speed: { type: 'Property', value: 1 } };
+  it.each<[string, string, string, unknown]>([
+    ['GET', 'entities/?type=Car', 'entity.query', undefined],
+    ['POST', 'entities/', 'entity.create', entity],
+    ['POST', 'entities/urn%3Aa/attrs/', 'attrs.append', attrs],
+    ['PATCH', 'entities/urn%3Aa/attrs/', 'attrs.update', attrs],
+    ['GET', 'subscriptions/', 'subscription.list', undefined],
+    ['POST', 'temporal/entities/', 'temporal.create', entity],
+    ['GET', 'csourceRegistrations/', 'csource.list', undefined],
+    ['GET', 'types/', 'types.list', undefined],
+    ['POST', 'entityOperations/upsert/', 'batch.upsert', [entity]],
+  ])('classifies %s %s with its trailing slash as the bare form, and keeps the slash', (method, rel, operation, body) => {
+    const extra = body === undefined ? {} : { body };
+    const withSlash = req(method, `${BASE}/${rel}`, extra);
+    const bare = req(method, `${BASE}/${rel.replace(/\/(\?|$)/, '$1')}`, extra);
+    expect(withSlash.operation).toBe(operation);
+    expect(bare.operation).toBe(operation);
+    expect(withSlash.path).toBe(`${BASE}/${rel.split('?')[0]}`);
+    expect(withSlash.path).toBe(bare.path + '/');
+  });
+
+  it('names no resource at the API base, with or without a slash', () => {
+    expectRefused(() => req('GET', `${BASE}/`), 'NOT_FOUND', 'unknown_path');
+    expectRefused(() => req('GET', BASE), 'NOT_FOUND', 'unknown_path');
   });
 
   it('re-encodes every segment from its decoded form', () => {
