@@ -6,6 +6,7 @@
 import type { JWTPayload } from 'jose';
 import type { VerifiedToken } from './types.js';
 import { invalidToken } from './token-errors.js';
+import { canonicalTenant } from '../ngsi/tenant.js';
 
 /** Reads one claim value, or undefined when the token does not carry it. */
 export type ClaimReader = (claims: JWTPayload) => unknown;
@@ -84,7 +85,8 @@ export function toVerifiedToken(claims: JWTPayload, issuer: string, readers: Cla
     // An absent claim leaves the token unrestricted by tenant (roles still apply); a present
     // one, even empty, restricts it to what it lists.
     const value = readers.tenants(claims);
-    if (value !== undefined) token.tenants = readStringList(value);
+    // Tenants are compared in the one form requests are decided on.
+    if (value !== undefined) token.tenants = readStringList(value).map(canonicalTenant);
   }
   const scope = claims['scope'] ?? claims['scp'];
   if (scope !== undefined) token.scope = readStringList(scope, SCOPE_SEPARATORS);

@@ -11,7 +11,7 @@ export { buildCoreContext, builtinCoreContext, loadCoreContextFile } from './cor
 export { isCoreContextUrl } from './core-urls.js';
 export { processContext, coreOnlyContext } from './active-context.js';
 export type { ProcessContextOptions } from './active-context.js';
-export { parseLinkHeader, contextLinkOf, JSON_LD_CONTEXT_REL } from './link-header.js';
+export { parseLinkHeader, contextLinkOf, contextLinkHeader, JSON_LD_CONTEXT_REL } from './link-header.js';
 export type { LinkValue } from './link-header.js';
 export { contextSourceOf } from './request-context.js';
 export type { ContextSource, RequestHeaders } from './request-context.js';

@@ -1,6 +1,10 @@
 /**
  * The `Link` request header (RFC 8288) as NGSI-LD uses it: at most one link with
- * `rel="http://www.w3.org/ns/json-ld#context"` names the caller's @context.
+ * `rel="http://www.w3.org/ns/json-ld#context"` names the caller's @context. Any other link
+ * in a request is refused: some brokers (Orion-LD) take the first URL of a Link header as
+ * the context whatever its `rel`, so a second link could make the broker expand names with
+ * a context the gateway never read. The gateway forwards only the link it resolved, rebuilt
+ * by `contextLinkHeader`.
  */
 import { MimtrustError } from '../errors/index.js';
 import { isAbsoluteIri } from './iri.js';
@@ -143,7 +147,9 @@ function contextLinkOfFields(fields: readonly string[]): string | undefined {
   let found: string | undefined;
   for (const field of fields) {
     for (const link of parseLinkHeader(field)) {
-      if (!isContextLink(link)) continue;
+      if (!isContextLink(link)) {
+        throw new MimtrustError('BAD_REQUEST', 'A request Link header may only name the JSON-LD context.', { reason: 'link_not_context' });
+      }
       if (found !== undefined) {
         throw new MimtrustError('BAD_REQUEST', 'Only one JSON-LD context Link header is allowed.', { reason: 'multiple_context_links' });
       }
@@ -152,4 +158,9 @@ function contextLinkOfFields(fields: readonly string[]): string | undefined {
     }
   }
   return found;
+}
+
+/** The one Link header value the broker receives: the context the gateway resolved. */
+export function contextLinkHeader(url: string): string {
+  return `<${url}>; rel="${JSON_LD_CONTEXT_REL}"; type="application/ld+json"`;
 }

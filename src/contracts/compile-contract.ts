@@ -12,6 +12,7 @@ import {
   type JsonObject, type ReadContext,
 } from './reader.js';
 import { compileIdPattern } from './regex.js';
+import { canonicalTenant } from '../ngsi/tenant.js';
 import { parseDateTime } from './values.js';
 import {
   ACTION_TERMS, CONTRACT_ACTIONS, DUTY_ACTIONS, ODRL_CONTEXT, OPERATORS, PARTY_OPERANDS, POLICY_TYPES,
@@ -83,7 +84,7 @@ function readTarget(raw: unknown, at: ReadContext): Target {
       }
       case 'tenant':
         requireOperator(op, ['eq', 'isAnyOf'], at, left);
-        out.tenants = new Set(readStrings(right, op === 'eq', at, left));
+        out.tenants = new Set(readStrings(right, op === 'eq', at, left).map(canonicalTenant));
         break;
     }
   }

@@ -1,7 +1,9 @@
 /**
  * Which headers cross the gateway. Hop-by-hop headers (RFC 9110 §7.6.1) never do; the
- * caller's credentials only when configured; the X-Forwarded-* set is always ours.
+ * caller's credentials only when configured; the X-Forwarded-* set is always ours; the
+ * tenant and the `Link` are the ones decided on, rebuilt, never the caller's text.
  */
+import { contextLinkHeader } from '../context/index.js';
 
 const HOP_BY_HOP = new Set([
   'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade',
@@ -10,9 +12,11 @@ const HOP_BY_HOP = new Set([
 
 /** Request headers the gateway rewrites itself, so a caller's value never reaches the broker. */
 const REWRITTEN = new Set([
-  'host', 'content-length', 'ngsild-tenant', 'forwarded',
+  'host', 'content-length', 'ngsild-tenant', 'link', 'forwarded',
   'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'x-real-ip',
   'expect',
+  // Refused by classification; never forwarded should a request reach here another way.
+  'fiware-service', 'fiware-servicepath', 'x-http-method-override', 'x-http-method', 'x-method-override',
 ]);
 
 export interface ForwardContext {
@@ -20,6 +24,8 @@ export interface ForwardContext {
   proto: 'http' | 'https';
   host: string | undefined;
   tenant: string | undefined;
+  /** The JSON-LD context the request was decided with, from its Link header (none for the gateway's own lookups). */
+  contextLink?: string | undefined;
   forwardAuthorization: boolean;
   /** Body length after re-serialisation, when there is a body. */
   bodyLength: number | undefined;
@@ -39,6 +45,7 @@ export function upstreamRequestHeaders(incoming: Record<string, string | string[
   out['x-forwarded-proto'] = ctx.proto;
   if (ctx.host) out['x-forwarded-host'] = ctx.host;
   if (ctx.tenant !== undefined) out['ngsild-tenant'] = ctx.tenant;
+  if (ctx.contextLink !== undefined) out.link = contextLinkHeader(ctx.contextLink);
   if (ctx.bodyLength !== undefined) out['content-length'] = String(ctx.bodyLength);
   return out;
 }

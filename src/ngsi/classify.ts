@@ -11,6 +11,8 @@ import { parseQuery } from './parse-query.js';
 import { applyQueryParams } from './query-params.js';
 import { matchRoute } from './routes.js';
 import { readTenant } from './tenant.js';
+import { refuseAmbiguousHeaders } from './request-headers.js';
+import { contextLinkOf } from '../context/link-header.js';
 import { Touches } from './touches.js';
 import type { NgsiRequest, RawRequest } from './types.js';
 
@@ -25,7 +27,9 @@ function classifyUnder(base: BasePath, raw: RawRequest): NgsiRequest {
   const { segments, path, rawQuery } = normalizePath(raw.url, base);
   const route = matchRoute(raw.method, segments);
   const query = parseQuery(rawQuery, knownParameters(route.operation));
+  refuseAmbiguousHeaders(raw.headers);
   const tenant = readTenant(raw.headers);
+  const contextLink = contextLinkOf(raw.headers['link']);
 
   const t = new Touches();
   if (route.entityId !== undefined) t.entityIds.add(route.entityId);
@@ -57,6 +61,7 @@ function classifyUnder(base: BasePath, raw: RawRequest): NgsiRequest {
   if (route.type !== undefined) req.pathType = route.type;
   if (format !== undefined) req.format = format;
   if (t.notificationEndpoint !== undefined) req.notificationEndpoint = t.notificationEndpoint;
+  if (contextLink !== undefined) req.contextLink = contextLink;
   return req;
 }
 

@@ -17,5 +17,6 @@ export { knownParameters } from './parameters.js';
 export { parseTypeExpression } from './type-expression.js';
 export { parseQ } from './q-language.js';
 export { acceptsGeoJson } from './query-params.js';
-export { readTenant } from './tenant.js';
+export { readTenant, canonicalTenant } from './tenant.js';
+export { refuseAmbiguousHeaders } from './request-headers.js';
 export { changesState } from './changes-state.js';

@@ -100,6 +100,8 @@ export interface NgsiRequest {
   format?: string;
   /** True when the body carries its own `@context` (application/ld+json). */
   bodyHasContext: boolean;
+  /** The JSON-LD context named by the Link header: the only link forwarded. */
+  contextLink?: string;
   /** Where a subscription body asks notifications to be sent (`notification.endpoint.uri`). */
   notificationEndpoint?: string;
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newEnforcer, newModelFromString, type Enforcer } from 'casbin';
 import { ACTIONS, type Action } from '../ngsi/types.js';
+import { canonicalTenant } from '../ngsi/tenant.js';
 
 /** Actions outside the NGSI-LD API, granted by roles like the others. */
 export const ADMIN_ACTIONS = ['manageContracts', 'manageSubscriptions'] as const;
@@ -41,13 +42,13 @@ export function parseRoleCsv(text: string, file: string): Lines {
       if (action !== '*' && !KNOWN_ACTIONS.has(action)) {
         throw new RolePolicyError(file, n, `unknown action "${action}" (expected one of ${[...KNOWN_ACTIONS].join(', ')} or *)`);
       }
-      out.p.push([role, tenant, action]);
+      out.p.push([role, canonicalTenant(tenant), action]);
     } else if (kind === 'g') {
       if (cells.length !== 4) throw new RolePolicyError(file, n, 'a g line is "g, role, inherited role, tenant"');
       const [, role, parent, tenant] = cells as [string, string, string, string];
       if (!NAME.test(role) || !NAME.test(parent)) throw new RolePolicyError(file, n, 'invalid role name');
       if (!TENANT.test(tenant)) throw new RolePolicyError(file, n, `invalid tenant "${tenant}"`);
-      out.g.push([role, parent, tenant]);
+      out.g.push([role, parent, canonicalTenant(tenant)]);
     } else {
       throw new RolePolicyError(file, n, `unknown line type "${kind ?? ''}" (expected p or g)`);
     }

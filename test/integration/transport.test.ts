@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { REPO, startHarness, token, type Harness } from '../helpers/harness.js';
 
 const BASE = '/ngsi-ld/v1';
+const CTX_REL = 'rel="http://www.w3.org/ns/json-ld#context"';
+const CTX = 'https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld';
 let h: Harness;
 let policies: string;
 
@@ -73,5 +75,85 @@ describe('trailing slashes', () => {
     expect((await h.call('POST', `${BASE}/entities/`, { token: viewer, body })).status).toBe(403);
     expect((await h.call('POST', `${BASE}/entities`, { token: viewer, body })).status).toBe(403);
     expect(since(before)).toHaveLength(0);
+  });
+});
+
+describe('Link headers', () => {
+  it('forwards the context link the gateway resolved, rebuilt', async () => {
+    const before = h.broker.requests.length;
+    const res = await h.call('GET', `${BASE}/entities?type=ParkingSpot`, {
+      token: await token(h.issuer, { roles: ['operator'] }),
+      headers: { link: `<${CTX}>;${CTX_REL}` },
+    });
+    expect(res.status).toBe(200);
+    expect(since(before)[0]!.headers.link).toBe(`<${CTX}>; ${CTX_REL}; type="application/ld+json"`);
+  });
+
+  it.each([
+    ['another rel beside the context', `<${CTX}>; ${CTX_REL}, <https://evil.example/ctx.jsonld>; rel="describedby"`],
+    ['another rel alone', '<https://evil.example/ctx.jsonld>; rel="alternate"'],
+    ['no rel at all', '<https://evil.example/ctx.jsonld>'],
+  ])('refuses %s and the broker never sees it', async (_name, link) => {
+    const before = h.broker.requests.length;
+    const res = await h.call('GET', `${BASE}/entities?type=ParkingSpot`, { token: await token(h.issuer, { roles: ['operator'] }), headers: { link } });
+    expect(res.status).toBe(400);
+    expect(res.text).not.toContain('evil.example');
+    expect(since(before)).toHaveLength(0);
+  });
+
+  it('refuses a second Link header line naming anything else', async () => {
+    const before = h.broker.requests.length;
+    const res = await h.call('GET', `${BASE}/entities?type=ParkingSpot`, {
+      token: await token(h.issuer, { roles: ['operator'] }),
+      headers: { link: [`<${CTX}>; ${CTX_REL}`, '<https://evil.example/ctx.jsonld>; rel="next"'] },
+    });
+    expect(res.status).toBe(400);
+    expect(since(before)).toHaveLength(0);
+  });
+});
+
+describe('tenant headers', () => {
+  it('refuses Fiware-Service from a viewer allowed only in tenant a, whatever NGSILD-Tenant says', async () => {
+    const viewer = await token(h.issuer, { roles: ['viewer-a'] });
+    const before = h.broker.requests.length;
+    const attempts: Array<Record<string, string>> = [{ 'ngsild-tenant': 'a', 'fiware-service': 'b' }, { 'fiware-service': 'b' }, { 'fiware-servicepath': '/b' }];
+    for (const headers of attempts) {
+      const res = await h.call('GET', `${BASE}/entities?type=ParkingSpot`, { token: viewer, headers });
+      expect(res.status).toBe(400);
+      expect(res.json()).toMatchObject({ status: 400, code: 'BAD_REQUEST', detail: expect.stringContaining('NGSILD-Tenant') });
+    }
+    expect(since(before)).toHaveLength(0);
+  });
+
+  it('decides and forwards one lowercase tenant name, whatever the spelling in the request or the policy', async () => {
+    const editor = await token(h.issuer, { roles: ['city-editor'] });
+    const before = h.broker.requests.length;
+    const created = await h.call('POST', `${BASE}/entities`, {
+      token: editor, headers: { 'ngsild-tenant': 'CITY' }, body: { id: 'urn:ngsi-ld:ParkingSpot:c1', type: 'ParkingSpot' },
+    });
+    expect(created.status).toBe(201);
+    const read = await h.call('GET', `${BASE}/entities/urn:ngsi-ld:ParkingSpot:c1`, { token: editor, headers: { 'ngsild-tenant': 'city' } });
+    expect(read.status).toBe(200);
+    expect(since(before).map((r) => r.headers['ngsild-tenant'])).toEqual(['city', 'city']);
+  });
+
+  it('a role for tenant a covers A, and nothing else', async () => {
+    const viewer = await token(h.issuer, { roles: ['viewer-a'] });
+    const before = h.broker.requests.length;
+    expect((await h.call('GET', `${BASE}/entities?type=ParkingSpot`, { token: viewer, headers: { 'ngsild-tenant': 'A' } })).status).toBe(200);
+    expect((await h.call('GET', `${BASE}/entities?type=ParkingSpot`, { token: viewer, headers: { 'ngsild-tenant': 'b' } })).status).toBe(403);
+    expect((await h.call('GET', `${BASE}/entities?type=ParkingSpot`, { token: viewer, headers: { 'ngsild-tenant': 'City' } })).status).toBe(403);
+    expect(since(before).map((r) => r.headers['ngsild-tenant'])).toEqual(['a']);
+  });
+});
+
+describe('method-override headers', () => {
+  it.each(['x-http-method-override', 'x-http-method', 'x-method-override'])('refuses %s and forwards nothing', async (name) => {
+    const viewer = await token(h.issuer, { roles: ['viewer-a'] });
+    const before = h.broker.requests.length;
+    const res = await h.call('GET', `${BASE}/entities/urn:ngsi-ld:ParkingSpot:t1`, { token: viewer, headers: { [name]: 'DELETE' } });
+    expect(res.status).toBe(400);
+    expect(since(before)).toHaveLength(0);
+    expect((await h.call('GET', `${BASE}/entities/urn:ngsi-ld:ParkingSpot:t1`, { token: viewer })).status).toBe(200);
   });
 });

@@ -52,7 +52,7 @@ describe('valid tokens', () => {
     const v = createTokenVerifier([remoteIssuer({ tenantsClaim: 'tenants' })], { now });
     const token = await signToken(rsa, base({
       roles: ['city-operator', 'viewer'], client_id: 'traffic-app', azp: 'ignored', scope: 'read write,extra',
-      purpose: 'https://w3id.org/dpv#ServiceProvision', tenants: 'mobility,parking', cnf: { 'x5t#S256': 'abc' },
+      purpose: 'https://w3id.org/dpv#ServiceProvision', tenants: 'Mobility,parking', cnf: { 'x5t#S256': 'abc' },
     }));
     const t = await v.verify(`Bearer ${token}`);
     expect(t).toMatchObject({

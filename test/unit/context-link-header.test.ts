@@ -30,16 +30,18 @@ describe('parseLinkHeader', () => {
 });
 
 describe('contextLinkOf', () => {
-  it('finds the JSON-LD context link among others', () => {
-    expect(contextLinkOf(`<https://a.example/page2>; rel="next", ${link(CTX)}`)).toBe(CTX);
+  it('finds the JSON-LD context link, and refuses any other link beside it', () => {
+    expect(reasonOf(() => contextLinkOf(`<https://a.example/page2>; rel="next", ${link(CTX)}`))).toBe('link_not_context');
+    expect(reasonOf(() => contextLinkOf([link(CTX), '<https://evil.example/ctx.jsonld>; rel="describedby"']))).toBe('link_not_context');
+    expect(reasonOf(() => contextLinkOf('<https://evil.example/ctx.jsonld>'))).toBe('link_not_context');
     expect(contextLinkOf(link(CTX))).toBe(CTX);
     expect(contextLinkOf(`<${CTX}>; rel="alternate HTTP://WWW.W3.ORG/ns/json-ld#context"`)).toBe(CTX);
   });
 
-  it('returns undefined without a context link', () => {
+  it('returns undefined without a Link header', () => {
     expect(contextLinkOf(undefined)).toBeUndefined();
-    expect(contextLinkOf('<https://a.example/>; rel="next"')).toBeUndefined();
     expect(contextLinkOf([])).toBeUndefined();
+    expect(contextLinkOf('')).toBeUndefined();
   });
 
   it('refuses two context links, on one line or on two', () => {
@@ -51,7 +53,7 @@ describe('contextLinkOf', () => {
   it('answers a repeated header the same way, refusals included', () => {
     for (let i = 0; i < 3; i++) {
       expect(contextLinkOf(link(CTX))).toBe(CTX);
-      expect(contextLinkOf('<https://a.example/>; rel="next"')).toBeUndefined();
+      expect(reasonOf(() => contextLinkOf('<https://a.example/>; rel="next"'))).toBe('link_not_context');
       expect(reasonOf(() => contextLinkOf(`${link(CTX)}, ${link(CTX)}`))).toBe('multiple_context_links');
       expect(reasonOf(() => contextLinkOf('<broken'))).toBe('invalid_link_header');
     }

@@ -265,6 +265,10 @@ describe('decide: constraints', () => {
     ] }));
     expect(run(s, { types: [PS], tenant: 'city' }).effect).toBe('permit');
     expect(run(s, { types: [PS] }).effect).toBe('permit');
+    const upper = snapshot(doc('urn:c:u', { permission: [
+      { uid: 'u', target: target('ParkingSpot', { leftOperand: 'ngsi:tenant', operator: 'eq', rightOperand: 'City' }), action: 'read' },
+    ] }));
+    expect(run(upper, { types: [PS], tenant: 'city' }).effect).toBe('permit'); // tenants compare in lower case
     expect(run(s, { types: [PS], tenant: 'other' }).effect).toBe('deny');
     expect(run(s, { types: [AQ], entityIds: ['urn:ngsi-ld:AirQualityObserved:public-1'] }).effect).toBe('permit');
     expect(run(s, { types: [AQ], entityIds: ['urn:ngsi-ld:AirQualityObserved:public-1', 'urn:ngsi-ld:AirQualityObserved:private-1'] }).effect).toBe('deny');

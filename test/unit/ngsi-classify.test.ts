@@ -3,8 +3,22 @@ import { createClassifier } from '../../src/ngsi/index.js';
 import { BASE, expectRefused, req } from './ngsi-fixtures.js';
 
 describe('tenant', () => {
-  it.each(['city1', 'A_b-9', 'x'.repeat(64)])('accepts %s', (tenant) => {
+  it.each(['city1', 'a_b-9', 'x'.repeat(64)])('accepts %s', (tenant) => {
     expect(req('GET', `${BASE}/types`, { headers: { 'ngsild-tenant': tenant } }).tenant).toBe(tenant);
+  });
+
+  it.each(['City', 'CITY', 'cItY'])('decides on and forwards %s in its one lowercase form', (tenant) => {
+    expect(req('GET', `${BASE}/types`, { headers: { 'ngsild-tenant': tenant } }).tenant).toBe('city');
+  });
+
+  it.each([
+    ['fiware-service', 'b', 'fiware_service_header'],
+    ['fiware-servicepath', '/', 'fiware_service_header'],
+    ['x-http-method-override', 'DELETE', 'method_override_header'],
+    ['x-http-method', 'DELETE', 'method_override_header'],
+    ['x-method-override', 'DELETE', 'method_override_header'],
+  ])('refuses a request carrying %s', (name, value, reason) => {
+    expectRefused(() => req('GET', `${BASE}/types`, { headers: { [name]: value, 'ngsild-tenant': 'a' } }), 'BAD_REQUEST', reason);
   });
 
   it('absent means the default tenant', () => {
@@ -15,6 +29,21 @@ describe('tenant', () => {
     [''], ['x'.repeat(65)], ['a b'], ['a/b'], ['../other'], ['a, b'], ['tenant\u0000'], ['é'], [['a', 'b']],
   ])('refuses %j', (tenant) => {
     expectRefused(() => req('GET', `${BASE}/types`, { headers: { 'ngsild-tenant': tenant } }), 'BAD_REQUEST', 'invalid_tenant');
+  });
+});
+
+describe('Link header', () => {
+  const CTX = 'https://ctx.example/city.jsonld';
+  it('keeps the JSON-LD context link for forwarding', () => {
+    const r = req('GET', `${BASE}/types`, { headers: { link: `<${CTX}>; rel="http://www.w3.org/ns/json-ld#context"` } });
+    expect(r.contextLink).toBe(CTX);
+    expect(req('GET', `${BASE}/types`).contextLink).toBeUndefined();
+  });
+
+  it('refuses any other link, whatever its rel', () => {
+    for (const link of [`<${CTX}>; rel="describedby"`, `<${CTX}>`, `<${CTX}>; rel="http://www.w3.org/ns/json-ld#context", <https://evil.example/x>; rel=next`]) {
+      expectRefused(() => req('GET', `${BASE}/types`, { headers: { link } }), 'BAD_REQUEST', 'link_not_context');
+    }
   });
 });
 

@@ -37,6 +37,13 @@ describe('roles with tenant domains', () => {
     expect(roles.allows(['operator'], 'default', 'delete')).toBe(false);
   });
 
+  it('reads tenant names in the one lowercase form requests are decided on', async () => {
+    const roles = await RoleChecker.fromText(model, 'p, editor, City, create\ng, helper, editor, MOBILITY\n');
+    expect(roles.allows(['editor'], 'city', 'create')).toBe(true);
+    expect(roles.allows(['editor'], 'City', 'create')).toBe(false); // requests arrive canonical
+    expect(roles.allows(['helper'], 'mobility', 'create')).toBe(false);
+  });
+
   it('refuses a policy line with a typo, naming the file and line', () => {
     expect(() => parseRoleCsv('p, viewer, *, read\np, viewer, *, raed\n', 'roles.csv')).toThrowError(RolePolicyError);
     expect(() => parseRoleCsv('p, viewer, *, raed\n', 'roles.csv')).toThrowError(/roles\.csv:1: unknown action "raed"/);

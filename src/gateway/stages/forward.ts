@@ -16,6 +16,7 @@ export function forward(deps: ForwardDeps): (r: Planned) => Promise<Forwarded> {
       proto: r.tls ? 'https' : 'http',
       host: typeof r.raw.headers.host === 'string' ? r.raw.headers.host : undefined,
       tenant: r.ngsi.tenant,
+      contextLink: r.ngsi.contextLink,
       forwardAuthorization: deps.forwardAuthorization,
       bodyLength: plan.body === undefined ? undefined : Buffer.byteLength(plan.body),
     });
