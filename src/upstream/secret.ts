@@ -26,7 +26,7 @@ export function readSecret(source: SecretSource, key: string, env: NodeJS.Proces
       // A trailing newline is how editors and `echo` end a file, never part of a credential.
       secret = readFileSync(source.file, 'utf8').replace(/\r?\n$/, '');
     } catch (err) {
-      throw new Error(`${origin} cannot be read: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+      throw new Error(`${origin} cannot be read: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`, { cause: err });
     }
   } else {
     throw new Error(`${key}: no value, ${key}Env or ${key}File is set`);

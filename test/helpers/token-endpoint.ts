@@ -53,8 +53,7 @@ export async function startTokenEndpoint(): Promise<TokenEndpoint> {
     },
     close: async () => undefined,
   };
-  const server: Server = createServer(async (req, res) => {
-    const form = await readForm(req);
+  const server: Server = createServer((req, res) => void readForm(req).then((form) => {
     ep.requests.push({ authorization: req.headers.authorization, form });
     for (const w of waiters.filter((x) => ep.requests.length >= x.n)) {
       waiters.splice(waiters.indexOf(w), 1);
@@ -78,7 +77,7 @@ export async function startTokenEndpoint(): Promise<TokenEndpoint> {
     };
     if (ep.hold) held.push(answer);
     else answer();
-  });
+  }));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   ep.url = `http://127.0.0.1:${(server.address() as { port: number }).port}/token`;
   ep.close = () => new Promise((r) => { ep.release(); server.closeAllConnections(); server.close(() => r()); });

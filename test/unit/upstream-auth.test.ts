@@ -41,7 +41,8 @@ describe('client-credentials token for the broker', () => {
     const clock = { t: 1_000_000 };
     const tok = clientToken(clock);
     ep.hold = true;
-    const first = [tok.authorization(), tok.authorization(), tok.authorization()];
+    // authorization() answers a string when a token is cached; none is yet, so these wait on one fetch.
+    const first = [tok.authorization(), tok.authorization(), tok.authorization()].map((a) => Promise.resolve(a));
     await ep.received(1);
     ep.hold = false;
     ep.release();
