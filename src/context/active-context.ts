@@ -83,6 +83,13 @@ class LayeredContext implements ActiveContext {
     return term;
   }
 
+  redefines(term: string): boolean {
+    // Caller definitions of core terms are refused while processing, so only the
+    // caller's own terms can differ; one mapped to null falls to the core @vocab.
+    const def = this.#terms.get(term);
+    return def !== undefined && def.iri !== null && def.iri !== this.#core.vocab + term;
+  }
+
   #lookup(term: string): TermDefinition | undefined {
     return this.#terms.get(term) ?? this.#core.terms.get(term);
   }

@@ -49,7 +49,7 @@ export function buildCoreContext(localContext: unknown, id: string): CoreContext
   try {
     applyContext(localContext, state, NOTHING, () => {
       throw invalidCore('The core context must not reference other contexts.');
-    }, { maxRemoteDepth: 0 });
+    }, { maxRemoteDepth: 0, keywordAliases: true });
   } catch (err) {
     throw err instanceof MimtrustError && err.reason === 'invalid_core_context'
       ? err

@@ -30,6 +30,13 @@ export interface ContextState {
 export interface ProcessLimits {
   /** How deep remote contexts may include remote contexts. */
   readonly maxRemoteDepth: number;
+  /**
+   * Whether a term may alias a JSON-LD keyword. Only the core may (`id`, `type`): a caller
+   * alias such as `{"x": "@nest"}` or `{"t": "@type"}` makes an ordinary-looking member
+   * mean a keyword to a JSON-LD broker, so what the gateway judged as a name would be read
+   * as structure.
+   */
+  readonly keywordAliases?: boolean;
 }
 
 const CONTEXT_KEYS = new Set(['@base', '@direction', '@import', '@language', '@propagate', '@protected', '@version', '@vocab']);
@@ -74,7 +81,7 @@ export function applyContext(
     return;
   }
   if (isPlainObject(value)) {
-    applyLocalContext(value, state, base);
+    applyLocalContext(value, state, base, limits.keywordAliases === true);
     return;
   }
   throw refuse('invalid_local_context', 'An @context entry must be a URL, an object or null.');
@@ -86,14 +93,15 @@ interface Env {
   readonly state: ContextState;
   readonly base: BaseLayer;
   readonly protectedDefault: boolean;
+  readonly keywordAliases: boolean;
 }
 
-function applyLocalContext(local: Record<string, unknown>, state: ContextState, base: BaseLayer): void {
+function applyLocalContext(local: Record<string, unknown>, state: ContextState, base: BaseLayer, keywordAliases: boolean): void {
   if ('@import' in local) throw refuse('unsupported_context_feature', '@import is not supported in an @context.');
   if ('@version' in local && local['@version'] !== 1.1) throw refuse('invalid_context', '@version must be 1.1.');
   const protectedValue = local['@protected'];
   if (protectedValue !== undefined && typeof protectedValue !== 'boolean') throw refuse('invalid_context', '@protected must be true or false.');
-  const env: Env = { local, defined: new Map(), state, base, protectedDefault: protectedValue === true };
+  const env: Env = { local, defined: new Map(), state, base, protectedDefault: protectedValue === true, keywordAliases };
   if ('@vocab' in local) state.vocab = vocabMapping(local['@vocab'], env);
   for (const term of Object.keys(local)) {
     if (!CONTEXT_KEYS.has(term)) defineTerm(term, env);
@@ -161,6 +169,10 @@ function defineTerm(term: string, env: Env): void {
   const shape = termShape(term, value, env.protectedDefault);
   if (shape === undefined) { env.defined.set(term, true); return; }
   const iri = shape.hasId && shape.id !== term ? iriFromId(term, shape.id, env) : iriFromTerm(term, env);
+  if (iri !== null && isKeyword(iri) && !env.keywordAliases && env.base.terms.get(term)?.iri !== iri) {
+    // Repeating a core alias (`"type": "@type"`) changes nothing; any other alias is refused.
+    throw refuse('keyword_alias', 'The @context makes a term an alias of a JSON-LD keyword; keyword aliases are not accepted.');
+  }
   const prefix = shape.prefix ?? (shape.simple && !term.includes(':') && !term.includes('/') && iri !== null
     && !isKeyword(iri) && (endsWithGenDelim(iri) || isBlankNode(iri)));
   record(term, { iri, prefix, protected: shape.protected }, env);

@@ -25,6 +25,8 @@ export interface ActiveContext {
   expandTerm(term: string): string;
   /** The name the caller would use for an IRI (a term, compact IRI, or the IRI itself). */
   compactIri(iri: string): string;
+  /** True when the caller's own context makes `term` mean something other than the core alone does. */
+  redefines(term: string): boolean;
   /** Cache key: the context URL, or a digest of an inline context; `core` for the core alone. */
   readonly id: string;
 }

@@ -4,6 +4,7 @@
  * one body shape; anything else is refused, so no part of a forwarded body goes unchecked.
  */
 import { MimtrustError } from '../errors/index.js';
+import { MEMBER_NAMES, MEMBERS, onlyMembers, refuseStructuralKeywords } from './body-members.js';
 import { recordAttrs, recordGeoQuery, recordJoin, recordProjection, recordQ, recordScopeQ } from './filters.js';
 import { splitList } from './lists.js';
 import type { Touches } from './touches.js';
@@ -88,9 +89,10 @@ function entity(v: unknown, t: Touches): void {
     if (key === 'id' || key === '@id') t.entityIds.add(str(e[key], 'entity id'));
     else if (key === 'type' || key === '@type') for (const ty of strings(e[key], 'entity type')) t.types.add(ty);
     else if (NOT_ATTRIBUTES.has(key)) continue;
-    // Other JSON-LD keywords (@graph, @nest, @reverse, @included ...) could carry
+    // Other keyword-shaped names (@graph, @nest, @reverse, @included, @foo ...) could carry
     // attributes that expansion would reveal only after the decision: refuse them.
-    else if (key === '' || key.startsWith('@')) throw invalid('unsupported member name');
+    else if (key.startsWith('@')) throw new MimtrustError('BAD_REQUEST', 'The request body is not valid for this operation: an entity member is a JSON-LD keyword.', { reason: 'keyword_member' });
+    else if (key === '') throw invalid('unsupported member name');
     else t.attrs.add(key);
   }
 }
@@ -99,6 +101,7 @@ function entity(v: unknown, t: Touches): void {
 function selectors(v: unknown, t: Touches, typeIsExpression: boolean): void {
   for (const item of array(v, 'entities')) {
     const s = object(item, 'an entity selector');
+    onlyMembers(s, MEMBERS.entitySelector, 'an entity selector');
     if (s.id !== undefined) t.entityIds.add(str(s.id, 'entity id'));
     if (s.idPattern !== undefined) t.idPatterns.add(str(s.idPattern, 'idPattern'));
     if (s.type !== undefined) {
@@ -122,10 +125,12 @@ function filters(b: Obj, t: Touches): void {
   }
   if (b.geoQ !== undefined) {
     const g = object(b.geoQ, 'geoQ');
+    onlyMembers(g, MEMBERS.geoQuery, 'geoQ');
     recordGeoQuery(g.geoproperty === undefined ? undefined : str(g.geoproperty, 'geoproperty'), t);
   }
   if (b.temporalQ !== undefined) {
     const tq = object(b.temporalQ, 'temporalQ');
+    onlyMembers(tq, MEMBERS.temporalQuery, 'temporalQ');
     if (tq.timeproperty !== undefined) t.read(str(tq.timeproperty, 'timeproperty'), 'timeproperty');
   }
   if (b.pick !== undefined) projection(b.pick, 'pick', t);
@@ -135,6 +140,7 @@ function filters(b: Obj, t: Touches): void {
 
 function query(v: unknown, t: Touches): void {
   const b = object(v, 'a query');
+  onlyMembers(b, MEMBERS.query, 'a query');
   if (b.entities !== undefined) selectors(b.entities, t, true);
   if (b.attrs !== undefined) {
     recordAttrs(typeof b.attrs === 'string' ? splitList(b.attrs, 'attrs') : strings(b.attrs, 'attrs'), t);
@@ -144,19 +150,25 @@ function query(v: unknown, t: Touches): void {
 
 function subscription(v: unknown, t: Touches): void {
   const b = object(v, 'a subscription');
+  onlyMembers(b, MEMBERS.subscription, 'a subscription');
   if (b.id !== undefined) t.resourceId ??= str(b.id, 'subscription id');
   if (b.entities !== undefined) selectors(b.entities, t, true);
   if (b.watchedAttributes !== undefined) t.readAll(strings(b.watchedAttributes, 'watchedAttributes'), 'watchedAttributes');
   filters(b, t);
   if (b.notification !== undefined) {
     const n = object(b.notification, 'notification');
+    onlyMembers(n, MEMBERS.notification, 'notification');
     if (n.attributes !== undefined) recordAttrs(strings(n.attributes, 'notification attributes'), t);
     if (n.pick !== undefined) projection(n.pick, 'pick', t);
     if (n.omit !== undefined) projection(n.omit, 'omit', t);
     if ((n.join !== undefined && n.join !== '@none') || n.joinLevel !== undefined) recordJoin(t);
     if (n.endpoint !== undefined) {
       const ep = object(n.endpoint, 'notification endpoint');
+      onlyMembers(ep, MEMBERS.endpoint, 'notification endpoint');
       if (ep.uri !== undefined) t.notificationEndpoint = str(ep.uri, 'notification endpoint uri');
+      for (const field of ['receiverInfo', 'notifierInfo'] as const) {
+        if (ep[field] !== undefined) for (const kv of array(ep[field], field)) onlyMembers(object(kv, field), MEMBERS.keyValuePair, field);
+      }
     }
   }
 }
@@ -182,6 +194,7 @@ export function applyBody(op: Operation, body: unknown, t: Touches): void {
     return;
   }
   if (body === undefined) throw invalid('a body is required');
+  if (kind !== 'context') refuseStructuralKeywords(body);
   switch (kind) {
     case 'entity':
       entity(body, t);
@@ -208,6 +221,21 @@ export function applyBody(op: Operation, body: unknown, t: Touches): void {
     case 'context':
       if (!Object.hasOwn(object(body, 'the body'), '@context')) throw invalid('a hosted context needs "@context"');
       return;
+  }
+}
+
+/**
+ * Refuses a caller @context that gives a member of a query or subscription body another
+ * meaning (`{"receiverInfo": "ngsi-ld:q"}`): a broker that expands the body would read
+ * that member as what it maps to, which the gateway did not decide on.
+ */
+export function refuseRedefinedMembers(op: Operation, redefines: (name: string) => boolean): void {
+  const kind = KINDS[op];
+  if (kind !== 'query' && kind !== 'subscription') return;
+  for (const name of MEMBER_NAMES) {
+    if (redefines(name)) {
+      throw new MimtrustError('BAD_REQUEST', 'The @context redefines a member name of the request body.', { reason: 'member_redefined' });
+    }
   }
 }
 

@@ -20,3 +20,4 @@ export { acceptsGeoJson } from './query-params.js';
 export { readTenant, canonicalTenant } from './tenant.js';
 export { refuseAmbiguousHeaders } from './request-headers.js';
 export { changesState } from './changes-state.js';
+export { refuseRedefinedMembers } from './body.js';

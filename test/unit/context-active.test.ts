@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { badRequestReason } from '../helpers/refusal.js';
-import { builtinCoreContext, processContext } from '../../src/context/index.js';
+import { join } from 'node:path';
+import { NGSI_LD_CONTEXTS } from '../helpers/shared.js';
+import { builtinCoreContext, loadCoreContextFile, processContext } from '../../src/context/index.js';
 import type { ActiveContext } from '../../src/context/index.js';
 
 const core = builtinCoreContext();
@@ -70,13 +72,41 @@ describe('name expansion', () => {
     expect(reasonOf(() => ctx({ '@vocab': '_:v' }))).toBe('blank_node_not_allowed');
   });
 
-  it('maps keyword aliases to the keyword', () => {
-    const active = ctx({ identifier: '@id' });
-    expect(active.expandTerm('identifier')).toBe('@id');
+  it('keeps the core keyword aliases and accepts them repeated unchanged', () => {
+    const active = ctx({ id: '@id', type: '@type' });
     expect(active.expandTerm('id')).toBe('@id');
     expect(active.expandTerm('type')).toBe('@type');
     expect(reasonOf(() => ctx({ '@id': 'https://example.org/x' }))).toBe('keyword_redefinition');
     expect(reasonOf(() => ctx({ ctx: '@context' }))).toBe('invalid_keyword_alias');
+  });
+
+  it('refuses every caller alias of a JSON-LD keyword, however it is spelled', () => {
+    const keywords = ['@id', '@type', '@nest', '@included', '@reverse', '@graph', '@value', '@list', '@set', '@index', '@language', '@json', '@none'];
+    for (const k of keywords) {
+      expect(reasonOf(() => ctx({ x: k })), k).toBe('keyword_alias');
+      expect(reasonOf(() => ctx({ x: { '@id': k } })), k).toBe('keyword_alias');
+    }
+    // through a core term that is itself an alias, and through a remote document
+    expect(reasonOf(() => ctx({ t: 'type' }))).toBe('keyword_alias');
+    expect(reasonOf(() => ctx({ i: 'id' }))).toBe('keyword_alias');
+    expect(reasonOf(() => ctx('https://ctx.example/k.jsonld', { 'https://ctx.example/k.jsonld': { x: '@nest' } }))).toBe('keyword_alias');
+    // a core alias moved onto another keyword is refused too
+    expect(reasonOf(() => ctx({ type: '@id' }))).toBe('keyword_alias');
+  });
+
+  it('says which names the caller context gives another meaning than the core', async () => {
+    // The official v1.4 core does not define `receiverInfo`, so a caller context can.
+    const v14 = await loadCoreContextFile(join(NGSI_LD_CONTEXTS, 'ngsi-ld-core-context-v1.4.jsonld'));
+    const active = processContext({ receiverInfo: 'https://uri.etsi.org/ngsi-ld/q', temp: TEMP, same: `${VOCAB}same`, gone: null, type: '@type' }, { core: v14 });
+    expect(active.redefines('receiverInfo')).toBe(true);
+    expect(active.redefines('temp')).toBe(true);
+    expect(active.redefines('same')).toBe(false);
+    expect(active.redefines('gone')).toBe(false);
+    expect(active.redefines('type')).toBe(false);
+    expect(active.redefines('q')).toBe(false);
+    expect(processContext({}, { core: v14 }).redefines('receiverInfo')).toBe(false);
+    // the built-in core carries every member name of query and subscription bodies: redefining one is refused outright
+    expect(reasonOf(() => ctx({ receiverInfo: 'https://uri.etsi.org/ngsi-ld/q' }))).toBe('protected_term_redefined');
   });
 
   it('refuses a term shaped like an IRI that is mapped to another IRI', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { refuseRedefinedMembers } from '../../src/ngsi/index.js';
 import { BASE, expectRefused, req } from './ngsi-fixtures.js';
 
 const post = (path: string, body: unknown) => req('POST', BASE + path, { body });
@@ -24,10 +25,46 @@ describe('entity bodies', () => {
 
   it.each([
     [{ id: 5, type: 'Car' }], [{ id: 'urn:a', type: 7 }], [{ id: 'urn:a', type: ['Car', 1] }],
-    [{ id: 'urn:a', '@graph': [] }], [{ id: 'urn:a', '@nest': { secret: 1 } }], [{ id: 'urn:a', '': 1 }],
+    [{ id: 'urn:a', '': 1 }],
     [[{ id: 'urn:a' }]], ['text'], [null], [undefined],
   ])('refuses entity body %j', (body) => {
     expectRefused(() => post('/entities', body), 'BAD_REQUEST', 'invalid_body');
+  });
+
+  it.each([
+    ['@graph', { id: 'urn:a', '@graph': [] }],
+    ['@nest', { id: 'urn:a', '@nest': { secret: 1 } }],
+    ['@included', { id: 'urn:a', '@included': [{ id: 'urn:b', secret: 1 }] }],
+    ['@reverse', { id: 'urn:a', '@reverse': { owner: { id: 'urn:b' } } }],
+    ['an unknown keyword form', { id: 'urn:a', '@secret': 1 }],
+    ['@nest inside an attribute', { id: 'urn:a', speed: { type: 'Property', value: 1, '@nest': { secret: 1 } } }],
+    ['@graph deep inside a value', { id: 'urn:a', speed: { type: 'Property', value: { a: [{ '@graph': [] }] } } }],
+    ['a nested @context', { id: 'urn:a', speed: { type: 'Property', '@context': { value: 'https://evil.example/v' }, value: 1 } }],
+  ])('refuses an entity body using %s', (_name, body) => {
+    expectRefused(() => post('/entities', body), 'BAD_REQUEST', 'keyword_member');
+    expectRefused(() => post('/entityOperations/upsert', [body]), 'BAD_REQUEST', 'keyword_member');
+    expectRefused(() => req('PATCH', `${BASE}/entities/urn%3Aa/attrs`, { body }), 'BAD_REQUEST', 'keyword_member');
+  });
+
+  it('refuses structural keywords in attribute, query and subscription bodies too', () => {
+    expectRefused(() => req('PATCH', `${BASE}/entities/urn%3Aa/attrs/speed`, { body: { value: 1, '@included': [] } }), 'BAD_REQUEST', 'keyword_member');
+    expectRefused(() => post('/entityOperations/query', { type: 'Query', geoQ: { georel: 'within', '@nest': {} } }), 'BAD_REQUEST', 'keyword_member');
+    expectRefused(() => post('/subscriptions', { type: 'Subscription', notification: { '@reverse': {} } }), 'BAD_REQUEST', 'keyword_member');
+  });
+
+  it('keeps value objects and language maps, which use keywords that do not restructure', () => {
+    const r = post('/entities', {
+      id: 'urn:a', type: 'Car',
+      since: { type: 'Property', value: { '@type': 'DateTime', '@value': '2020-01-01T00:00:00Z' } },
+      label: { type: 'LanguageProperty', languageMap: { en: 'car', '@none': 'auto' } },
+    });
+    expect(r.attrs).toEqual(['since', 'label']);
+  });
+
+  it('refuses a body nested deeper than the stack would allow without crashing', () => {
+    let deep: unknown = { '@nest': 1 };
+    for (let i = 0; i < 50_000; i++) deep = { a: deep };
+    expectRefused(() => post('/entities', { id: 'urn:a', speed: deep }), 'BAD_REQUEST', 'keyword_member');
   });
 
   it('path entity and body attributes together on append', () => {
@@ -105,6 +142,21 @@ describe('batch bodies', () => {
     ]);
   });
 
+  it.each<[string, unknown]>([
+    ['a prefixed q', { type: 'Query', 'ngsi-ld:q': 'ownerReference==1' }],
+    ['q by its IRI', { type: 'Query', 'https://uri.etsi.org/ngsi-ld/q': 'ownerReference==1' }],
+    ['attrs by its IRI', { type: 'Query', 'https://uri.etsi.org/ngsi-ld/attrs': ['x'] }],
+    ['an unknown top-level member', { type: 'Query', orderBy: 'x' }],
+    ['aggregation in the body', { type: 'Query', aggrMethods: 'sum' }],
+    ['an unknown entity selector member', { type: 'Query', entities: [{ type: 'A', 'ngsi-ld:idPattern': '.*' }] }],
+    ['an unknown geoQ member', { type: 'Query', geoQ: { georel: 'within', 'ngsi-ld:geoproperty': 'x' } }],
+    ['an unknown temporalQ member', { type: 'Query', temporalQ: { timerel: 'after', lastN: 1 } }],
+    ['a keyword id', { type: 'Query', '@id': 'urn:x' }],
+  ])('refuses a query body with %s', (_name, body) => {
+    expectRefused(() => post('/entityOperations/query', body), 'BAD_REQUEST', 'unknown_member');
+    expectRefused(() => post('/temporal/entityOperations/query', body), 'BAD_REQUEST', 'unknown_member');
+  });
+
   it('batch query: a named geoproperty replaces the default', () => {
     const r = post('/entityOperations/query', { type: 'Query', geoQ: { georel: 'within', geoproperty: 'area' } });
     expect(r.filterReads).toEqual([{ attr: 'area', via: 'geoproperty' }]);
@@ -148,6 +200,46 @@ describe('subscription and registration bodies', () => {
       { attr: 'location', via: 'geoproperty' },
       { attr: 'filling', via: 'attrs' }, { attr: 'controlledAsset', via: 'attrs' },
     ]);
+  });
+
+  it.each<[string, unknown]>([
+    ['a second notification under an IRI', { 'https://uri.etsi.org/ngsi-ld/notification': { attributes: ['secret'] } }],
+    ['a prefixed q', { 'ngsi-ld:q': 'secret==1' }],
+    ['a prefixed watchedAttributes', { 'ngsi-ld:watchedAttributes': ['secret'] }],
+    ['a read-only member', { status: 'active' }],
+    ['an unknown notification member', { notification: { attributes: ['a'], 'ngsi-ld:attributes': ['secret'] } }],
+    ['an unknown endpoint member', { notification: { endpoint: { uri: 'https://a.example/n', 'ngsi-ld:uri': 'https://b.example/n' } } }],
+    ['an unknown receiverInfo member', { notification: { endpoint: { uri: 'https://a.example/n', receiverInfo: [{ key: 'k', value: 'v', extra: 1 }] } } }],
+  ])('refuses a subscription body with %s', (_name, body) => {
+    const full = { type: 'Subscription', entities: [{ type: 'A' }], ...(body as object) };
+    expectRefused(() => post('/subscriptions', full), 'BAD_REQUEST', 'unknown_member');
+    expectRefused(() => req('PATCH', `${BASE}/subscriptions/s1`, { body: full }), 'BAD_REQUEST', 'unknown_member');
+  });
+
+  it('accepts every member of a complete subscription', () => {
+    const r = post('/subscriptions', {
+      '@context': 'https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context.jsonld',
+      id: 'urn:s:1', type: 'Subscription', subscriptionName: 'n', description: 'd', entities: [{ idPattern: '.*', type: 'A' }],
+      watchedAttributes: ['a'], notificationTrigger: ['attributeUpdated'], q: 'a>1', geoQ: { georel: 'within', geometry: 'Point', coordinates: [0, 0] },
+      csf: 'x', isActive: true, expiresAt: '2030-01-01T00:00:00Z', throttling: 5, lang: 'en', jsonldContext: 'https://ctx.example/c.jsonld',
+      notification: {
+        attributes: ['a'], sysAttrs: false, format: 'normalized', showChanges: true,
+        endpoint: { uri: 'https://a.example/n', accept: 'application/json', timeout: 5, receiverInfo: [{ key: 'k', value: 'v' }], notifierInfo: [{ key: 'k', value: 'v' }] },
+      },
+    });
+    expect(r.attrs).toEqual(['a']);
+  });
+
+  it('refuses a context that redefines a member of a query or subscription body, and only there', () => {
+    const redefines = (name: string) => name === 'receiverInfo' || name === 'temporalQ';
+    for (const op of ['subscription.create', 'subscription.update', 'batch.query', 'temporal.batch.query', 'entityMap.create'] as const) {
+      expectRefused(() => refuseRedefinedMembers(op, redefines), 'BAD_REQUEST', 'member_redefined');
+      expect(() => refuseRedefinedMembers(op, () => false)).not.toThrow();
+    }
+    // entity bodies: member names are attribute names, decided as what they expand to
+    for (const op of ['entity.create', 'attrs.append', 'batch.upsert', 'entity.query'] as const) {
+      expect(() => refuseRedefinedMembers(op, redefines)).not.toThrow();
+    }
   });
 
   it('subscription update keeps the path id', () => {

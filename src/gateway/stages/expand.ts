@@ -1,5 +1,6 @@
 import type { ContextResolver, ActiveContext } from '../../context/index.js';
 import { governedByContracts, purposeIri, type PolicyRequest } from '../../policy/index.js';
+import { refuseRedefinedMembers } from '../../ngsi/index.js';
 import { extend, type Classified, type Expanded } from '../exchange.js';
 
 export interface ExpandDeps {
@@ -17,6 +18,7 @@ export function expandNames(deps: ExpandDeps): (r: Classified) => Promise<Expand
     const context = deps.resolver && governedByContracts(ngsi.operation)
       ? await deps.resolver.fromRequest(r.raw.headers, r.raw.body)
       : undefined;
+    if (context) refuseRedefinedMembers(ngsi.operation, (name) => context.redefines(name));
     const expand = context ? (t: string): string => context.expandTerm(t) : (t: string): string => t;
     const policy: PolicyRequest = {
       action: ngsi.action,
