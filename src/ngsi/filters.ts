@@ -9,6 +9,9 @@ import type { Touches } from './touches.js';
 /** `id` and `type` in a projection select the entity's own members, not attributes. */
 const NOT_ATTRIBUTES = new Set(['id', 'type', '@id', '@type']);
 
+/** A read of every attribute an entity has: a join, or an aggregation that names none. */
+export const EVERY_ATTRIBUTE = '*';
+
 /** Where a geo-query reads its geometry when no geoproperty is named. */
 export const DEFAULT_GEOPROPERTY = 'location';
 
@@ -43,5 +46,5 @@ export function recordProjection(value: string, via: 'pick' | 'omit', t: Touches
 
 /** Following relationships (join) may read any attribute of any linked entity. */
 export function recordJoin(t: Touches): void {
-  t.read('*', 'join');
+  t.read(EVERY_ATTRIBUTE, 'join');
 }

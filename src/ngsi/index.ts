@@ -17,6 +17,7 @@ export { knownParameters } from './parameters.js';
 export { parseTypeExpression } from './type-expression.js';
 export { parseQ } from './q-language.js';
 export { acceptsGeoJson } from './query-params.js';
+export { EVERY_ATTRIBUTE } from './filters.js';
 export { readTenant, canonicalTenant } from './tenant.js';
 export { refuseAmbiguousHeaders } from './request-headers.js';
 export { changesState } from './changes-state.js';

@@ -1,10 +1,20 @@
 /** What the query parameters of a request touch and read. */
-import { DEFAULT_GEOPROPERTY, recordAttrs, recordGeoQuery, recordJoin, recordProjection, recordQ, recordScopeQ } from './filters.js';
-import { splitList } from './lists.js';
+import { EVERY_ATTRIBUTE, recordAttrs, recordGeoQuery, recordJoin, recordProjection, recordQ, recordScopeQ } from './filters.js';
+import { projectionAttrs, splitList } from './lists.js';
 import type { Touches } from './touches.js';
 import { parseTypeExpression } from './type-expression.js';
 
 const GEO_QUERY = ['georel', 'geometry', 'coordinates', 'geoproperty'] as const;
+
+/**
+ * An aggregation reads the attributes it aggregates: those `attrs` (or `pick`) name, or
+ * every attribute when neither does.
+ */
+function recordAggregation(attrs: string | undefined, pick: string | undefined, t: Touches): void {
+  if (attrs !== undefined) t.readAll(splitList(attrs, 'attrs'), 'aggr');
+  else if (pick !== undefined) t.readAll(projectionAttrs(pick, 'pick'), 'aggr');
+  else t.read(EVERY_ATTRIBUTE, 'aggr');
+}
 const GEOJSON = 'application/geo+json';
 
 /** True when the Accept header lists GeoJSON among its media ranges. */
@@ -52,8 +62,11 @@ export function applyQueryParams(
 
   const formatParam = params.get('format');
   const geojson = formatParam === 'geojson' || acceptsGeoJson(accept);
+  // A named geometry property is forwarded and read by the broker: a probe like any filter.
+  // The default one (`location`) is not named; the response filter empties it when hidden.
   const geometryProperty = params.get('geometryProperty');
   if (geometryProperty !== undefined) t.read(geometryProperty, 'geometryProperty');
-  else if (geojson) t.read(DEFAULT_GEOPROPERTY, 'geometryProperty');
+
+  if (params.has('aggrMethods') || t.options.has('aggregatedValues')) recordAggregation(attrs, pick, t);
   return geojson ? 'geojson' : formatParam;
 }

@@ -26,10 +26,10 @@ const WHOLE_ENTITY_OPERATIONS: ReadonlySet<Operation> = new Set([
 
 /**
  * Filter reads that only shape the response; `attrs`/`pick` are checked through
- * `req.attrs`. `geometryProperty` picks the GeoJSON geometry, which the response filter
- * empties when that property may not be read: it selects nothing, so it is not a probe.
+ * `req.attrs`. A named `geometryProperty` is not among them: the broker would read that
+ * attribute to build each geometry, so it must be readable for every type returned.
  */
-const PROJECTIONS: ReadonlySet<string> = new Set(['attrs', 'pick', 'omit', 'geometryProperty']);
+const PROJECTIONS: ReadonlySet<string> = new Set(['attrs', 'pick', 'omit']);
 
 const PERMITTED = 'Permitted by contract.';
 

@@ -3,6 +3,7 @@
  * or the complement of one (`all` except), so union, intersection and complement stay
  * exact without knowing every attribute an entity type may have.
  */
+import { EVERY_ATTRIBUTE } from '../ngsi/index.js';
 import type { AttributeScope } from './types.js';
 
 const NONE: ReadonlySet<string> = new Set();
@@ -28,6 +29,8 @@ function plus(a: ReadonlySet<string>, b: ReadonlySet<string>): Set<string> {
 }
 
 export function scopePermits(scope: AttributeScope, attr: string): boolean {
+  // A read of every attribute (an aggregation naming none) is permitted by a full scope only.
+  if (attr === EVERY_ATTRIBUTE) return isFullScope(scope);
   return scope.kind === 'all' ? !scope.except.has(attr) : scope.attrs.has(attr);
 }
 

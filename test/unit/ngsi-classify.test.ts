@@ -90,14 +90,27 @@ describe('query parameters feed the request model', () => {
     ]);
   });
 
+  it('an aggregation reads the attributes it names, or every attribute', () => {
+    const T = `${BASE}/temporal/entities`;
+    expect(req('GET', `${T}?type=A&aggrMethods=sum&aggrPeriodDuration=PT1H&attrs=speed`).filterReads).toEqual([
+      { attr: 'speed', via: 'attrs' }, { attr: 'speed', via: 'aggr' },
+    ]);
+    expect(req('GET', `${T}?type=A&aggrMethods=sum`).filterReads).toEqual([{ attr: '*', via: 'aggr' }]);
+    expect(req('GET', `${T}?type=A&options=aggregatedValues`).filterReads).toEqual([{ attr: '*', via: 'aggr' }]);
+    expect(req('GET', `${T}/urn%3Aa?aggrMethods=max&pick=speed`).filterReads).toEqual([
+      { attr: 'speed', via: 'pick' }, { attr: 'speed', via: 'aggr' },
+    ]);
+    expect(req('GET', `${T}?type=A&attrs=speed`).filterReads).toEqual([{ attr: 'speed', via: 'attrs' }]);
+  });
+
   it('join=@none follows nothing', () => {
     expect(req('GET', `${BASE}/entities?type=A&join=@none`).filterReads).toEqual([]);
   });
 
-  it('GeoJSON from Accept or format reads the geometry property (location by default)', () => {
+  it('GeoJSON from Accept or format; a named geometry property is a read, the default one is not named', () => {
     const accept = req('GET', `${BASE}/entities?type=Car`, { headers: { accept: 'application/json;q=0.5, application/geo+json' } });
     expect(accept.format).toBe('geojson');
-    expect(accept.filterReads).toEqual([{ attr: 'location', via: 'geometryProperty' }]);
+    expect(accept.filterReads).toEqual([]);
     const param = req('GET', `${BASE}/entities/urn%3Aa?format=geojson&geometryProperty=area`);
     expect(param.format).toBe('geojson');
     expect(param.filterReads).toEqual([{ attr: 'area', via: 'geometryProperty' }]);
