@@ -9,6 +9,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { startHarness, token, REPO, type Harness } from '../helpers/harness.js';
+import { NGSI_LD_CONTEXTS } from '../helpers/shared.js';
 
 const API = '/ngsi-ld/v1';
 const E = `${API}/entities`;
@@ -202,5 +203,35 @@ describe('over the whole run', () => {
     expect(received).toContain(`omit=${SECRET}`);
     expect(received.split(`omit=${SECRET}`).join('')).not.toContain(SECRET);
     expect(received).not.toContain('nest.jsonld');
+  });
+});
+
+describe('with the official v1.4 core, whose table lacks newer member names', () => {
+  let h14: Harness;
+  beforeAll(async () => {
+    h14 = await startHarness({
+      contractsDir: join(REPO, 'test', 'fixtures', 'contracts-city'),
+      contexts: { coreContextFile: join(NGSI_LD_CONTEXTS, 'ngsi-ld-core-context-v1.4.jsonld') },
+    });
+  });
+  afterAll(async () => {
+    await h14?.close();
+  });
+
+  it('refuses a body context that gives a subscription member another meaning, forwarding nothing', async () => {
+    const subscription = {
+      type: 'Subscription', entities: [{ type: 'ParkingSpot' }],
+      notification: { attributes: ['status'], endpoint: { uri: 'https://app.example/n', receiverInfo: [{ key: 'k', value: `${SECRET}==1` }] } },
+    };
+    const t = await token(h14.issuer, { roles: ['viewer'] });
+    const ld = { 'content-type': 'application/ld+json' };
+    const redefined = await h14.call('POST', `${API}/subscriptions`, { token: t, headers: ld, body: { '@context': { receiverInfo: 'https://uri.etsi.org/ngsi-ld/q' }, ...subscription } });
+    expect(redefined.status, redefined.text).toBe(400);
+    expect(redefined.json().detail).toMatch(/redefines a member name/);
+    expect(h14.broker.requests).toHaveLength(0);
+    // the same subscription with a context that leaves the member alone goes through
+    const plain = await h14.call('POST', `${API}/subscriptions`, { token: t, headers: ld, body: { '@context': { other: 'https://example.org/other' }, ...subscription } });
+    expect(plain.status, plain.text).toBe(201);
+    expect(h14.broker.requests).toHaveLength(1);
   });
 });
