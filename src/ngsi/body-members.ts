@@ -60,20 +60,27 @@ export function onlyMembers(obj: Record<string, unknown>, allowed: ReadonlySet<s
  * deeply nested body cannot exhaust the stack.
  */
 export function refuseStructuralKeywords(body: unknown): void {
-  const stack: Array<{ value: unknown; top: boolean }> = [];
-  if (Array.isArray(body)) for (const item of body) stack.push({ value: item, top: true });
-  else stack.push({ value: body, top: true });
-  while (stack.length > 0) {
-    const { value, top } = stack.pop()!;
-    if (typeof value !== 'object' || value === null) continue;
-    if (Array.isArray(value)) {
-      for (const item of value) stack.push({ value: item, top: false });
-      continue;
+  const stack: object[] = [];
+  const tops = Array.isArray(body) ? body : [body];
+  for (const top of tops) if (typeof top === 'object' && top !== null) pushMembers(top, true, stack);
+  while (stack.length > 0) pushMembers(stack.pop()!, false, stack);
+}
+
+const AT = 64; // '@'
+
+/** Checks the keys of one object (or the items of an array) and stacks the nested objects. */
+function pushMembers(value: object, top: boolean, stack: object[]): void {
+  if (Array.isArray(value)) {
+    for (const item of value) if (typeof item === 'object' && item !== null) stack.push(item);
+    return;
+  }
+  const obj = value as Record<string, unknown>;
+  // JSON.parse gives plain objects with own enumerable keys only, so for...in sees exactly those.
+  for (const key in obj) {
+    if (key.charCodeAt(0) === AT && STRUCTURAL.has(key) && !(top && key === '@context')) {
+      throw refused('keyword_member', 'it uses a JSON-LD keyword that restructures the data');
     }
-    for (const [key, member] of Object.entries(value)) {
-      if (key === '@context' && top) continue;
-      if (STRUCTURAL.has(key)) throw refused('keyword_member', 'it uses a JSON-LD keyword that restructures the data');
-      stack.push({ value: member, top: false });
-    }
+    const member = obj[key];
+    if (typeof member === 'object' && member !== null) stack.push(member);
   }
 }
