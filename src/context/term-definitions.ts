@@ -166,6 +166,7 @@ function defineTerm(term: string, env: Env): void {
   if (hasKeywordForm(term)) { env.defined.set(term, true); return; }
   env.defined.set(term, false);
 
+  if (!env.keywordAliases && isPlainObject(value)) refuseRestructuring(value);
   const shape = termShape(term, value, env.protectedDefault);
   if (shape === undefined) { env.defined.set(term, true); return; }
   const iri = shape.hasId && shape.id !== term ? iriFromId(term, shape.id, env) : iriFromTerm(term, env);
@@ -184,6 +185,25 @@ interface TermShape {
   simple: boolean;
   protected: boolean;
   prefix: boolean | undefined;
+}
+
+/** Containers that turn a member's keys or value into other nodes, types or graphs. */
+const RESTRUCTURING_CONTAINERS: ReadonlySet<string> = new Set(['@graph', '@id', '@type', '@index']);
+
+/**
+ * Refuses the parts of a caller's term definition that change what names mean below the
+ * term, or turn keys into nodes: a scoped `@context` (a type-scoped one would rename the
+ * attributes of every entity of that type for a JSON-LD broker), property-valued `@index`,
+ * and `@graph`/`@id`/`@type`/`@index` containers.
+ */
+function refuseRestructuring(def: Record<string, unknown>): void {
+  if ('@context' in def) throw refuse('unsupported_context_feature', 'Scoped contexts are not supported in an @context.');
+  if ('@index' in def) throw refuse('unsupported_context_feature', 'Indexed term definitions are not supported in an @context.');
+  const container = def['@container'];
+  const kinds = Array.isArray(container) ? container : [container];
+  if (kinds.some((k) => typeof k === 'string' && RESTRUCTURING_CONTAINERS.has(k))) {
+    throw refuse('unsupported_context_feature', 'This @container is not supported in an @context.');
+  }
 }
 
 /** Reads a term definition's form; undefined when JSON-LD says to ignore it. */

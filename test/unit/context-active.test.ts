@@ -109,6 +109,17 @@ describe('name expansion', () => {
     expect(reasonOf(() => ctx({ receiverInfo: 'https://uri.etsi.org/ngsi-ld/q' }))).toBe('protected_term_redefined');
   });
 
+  it('refuses term definitions that would rename or restructure what lies below them', () => {
+    // a type-scoped context renaming status for every ParkingSpot
+    expect(reasonOf(() => ctx({ ParkingSpot: { '@id': `${VOCAB}ParkingSpot`, '@context': { status: `${VOCAB}ownerReference` } } }))).toBe('unsupported_context_feature');
+    expect(reasonOf(() => ctx({ data: { '@id': 'https://example.org/data', '@container': '@graph' } }))).toBe('unsupported_context_feature');
+    expect(reasonOf(() => ctx({ byId: { '@id': 'https://example.org/byId', '@container': ['@id', '@set'] } }))).toBe('unsupported_context_feature');
+    expect(reasonOf(() => ctx({ byType: { '@id': 'https://example.org/byType', '@container': '@type' } }))).toBe('unsupported_context_feature');
+    expect(reasonOf(() => ctx({ idx: { '@id': 'https://example.org/idx', '@container': '@index', '@index': 'https://example.org/p' } }))).toBe('unsupported_context_feature');
+    // lists, sets and language maps keep their keys as values
+    expect(ctx({ tags: { '@id': 'https://example.org/tags', '@container': ['@list'] }, label: { '@id': 'https://example.org/label', '@container': '@language' } }).expandTerm('tags')).toBe('https://example.org/tags');
+  });
+
   it('refuses a term shaped like an IRI that is mapped to another IRI', () => {
     expect(reasonOf(() => ctx({ 'https://example.org/a': 'https://example.org/b' }))).toBe('invalid_iri_mapping');
     expect(reasonOf(() => ctx({ ex: 'https://example.org/', 'ex:a': 'https://evil.example/b' }))).toBe('invalid_iri_mapping');
