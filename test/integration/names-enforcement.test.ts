@@ -212,6 +212,7 @@ describe('with the official v1.4 core, whose table lacks newer member names', ()
     h14 = await startHarness({
       contractsDir: join(REPO, 'test', 'fixtures', 'contracts-city'),
       contexts: { coreContextFile: join(NGSI_LD_CONTEXTS, 'ngsi-ld-core-context-v1.4.jsonld') },
+      subscriptions: { endpoints: { allowSchemes: ['https', 'http'], allowLoopback: true } },
     });
   });
   afterAll(async () => {
@@ -221,7 +222,7 @@ describe('with the official v1.4 core, whose table lacks newer member names', ()
   it('refuses a body context that gives a subscription member another meaning, forwarding nothing', async () => {
     const subscription = {
       type: 'Subscription', entities: [{ type: 'ParkingSpot' }],
-      notification: { attributes: ['status'], endpoint: { uri: 'https://app.example/n', receiverInfo: [{ key: 'k', value: `${SECRET}==1` }] } },
+      notification: { attributes: ['status'], endpoint: { uri: 'http://127.0.0.1:9/n', receiverInfo: [{ key: 'k', value: `${SECRET}==1` }] } },
     };
     const t = await token(h14.issuer, { roles: ['viewer'] });
     const ld = { 'content-type': 'application/ld+json' };
