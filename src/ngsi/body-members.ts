@@ -61,7 +61,7 @@ export function onlyMembers(obj: Record<string, unknown>, allowed: ReadonlySet<s
  */
 export function refuseStructuralKeywords(body: unknown): void {
   const stack: object[] = [];
-  const tops = Array.isArray(body) ? body : [body];
+  const tops: readonly unknown[] = Array.isArray(body) ? body : [body];
   for (const top of tops) if (typeof top === 'object' && top !== null) pushMembers(top, true, stack);
   while (stack.length > 0) pushMembers(stack.pop()!, false, stack);
 }
@@ -71,7 +71,7 @@ const AT = 64; // '@'
 /** Checks the keys of one object (or the items of an array) and stacks the nested objects. */
 function pushMembers(value: object, top: boolean, stack: object[]): void {
   if (Array.isArray(value)) {
-    for (const item of value) if (typeof item === 'object' && item !== null) stack.push(item);
+    for (const item of value as readonly unknown[]) if (typeof item === 'object' && item !== null) stack.push(item);
     return;
   }
   const obj = value as Record<string, unknown>;
