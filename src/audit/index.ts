@@ -23,6 +23,8 @@
  *   write, so the chain continues from what is really on disk.
  * - Throughput is bounded by fsync rate x batch size, not by fsyncs per request.
  */
+export { AuditRecordCorruptError } from './store.js';
+export type { AuditStore } from './store.js';
 export { AuditLog } from './log.js';
 export type { AuditLogOptions } from './log.js';
 export { verifyAudit } from './verify.js';

@@ -5,7 +5,7 @@
  * time, so a batch is never hashed on top of records that might still fail to commit.
  */
 import { MimtrustError, asMimtrustError } from '../errors/index.js';
-import type { AuditStore } from '../store/audit-store.js';
+import type { AuditStore } from './store.js';
 import { GENESIS_HASH, recordHash } from './chain.js';
 import { signCheckpoint } from './checkpoint.js';
 import { DEFAULT_MAX_TARGETS, normalizeAuditEvent } from './event.js';

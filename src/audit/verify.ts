@@ -9,7 +9,7 @@
  * checkpoints, and a log re-chained (and even re-signed) after an edit.
  */
 import type { KeyObject } from 'node:crypto';
-import { AuditRecordCorruptError, type AuditStore } from '../store/audit-store.js';
+import { AuditRecordCorruptError, type AuditStore } from './store.js';
 import { GENESIS_HASH, recordHash } from './chain.js';
 import { checkpointSignatureValid } from './checkpoint.js';
 import { toAuditVerifyKeys, type AuditKeyInput } from './signing-key.js';

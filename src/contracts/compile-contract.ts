@@ -3,7 +3,7 @@
  * Strict: a key, term, operator or value outside the profile is an error, never ignored,
  * because an ignored restriction would grant more than the author meant.
  */
-import type { AttributeScope } from '../policy/types.js';
+import type { AttributeScope } from './model.js';
 import { readConstraints } from './constraints.js';
 import type { TermExpander } from './expand.js';
 import type { Assignee, CompiledContract, EntityIdMatch, Rule } from './model.js';

@@ -3,7 +3,7 @@
  * are lifted out to the rule (they produce an obligation rather than a yes/no), so they
  * are accepted only at the top level of a permission, at most once.
  */
-import { purposeAncestors, purposeIri } from '../policy/purposes.js';
+import { purposeAncestors, purposeIri } from './purposes.js';
 import type { Area, Comparison, Constraint } from './model.js';
 import {
   fail, isObject, profileKey, readKeys, readObject, readOptionalList, readString, readStrings, readTerm, requireOperator, unwrap,

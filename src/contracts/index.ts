@@ -21,3 +21,4 @@ export type { ContractDocument } from './load.js';
 export { ContractRegistry, API_SOURCE_PREFIX } from './registry.js';
 export type { ContractRegistryOptions } from './registry.js';
 export { contractSummary } from './summary.js';
+export type { ContractStore, StoredContract } from './store.js';

@@ -2,9 +2,13 @@
  * Contracts after validation: plain immutable data with every name expanded and every
  * literal parsed, shaped for decide() rather than for authors.
  */
-import type { AttributeScope } from '../policy/types.js';
 import type { ContractAction } from './vocabulary.js';
 import type { IdPattern } from './regex.js';
+
+/** Which attributes of one entity type a rule covers: what a decision may let a caller see or change. */
+export type AttributeScope =
+  | { kind: 'all'; except: ReadonlySet<string> }
+  | { kind: 'only'; attrs: ReadonlySet<string> };
 
 export type Comparison = 'lt' | 'lteq' | 'gt' | 'gteq' | 'eq';
 

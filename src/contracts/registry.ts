@@ -7,7 +7,7 @@
  */
 import type { ContextResolver } from '../context/index.js';
 import { watchFolder } from '../lib/index.js';
-import type { ContractStore } from '../store/index.js';
+import type { ContractStore } from './store.js';
 import { readContractDir, compileDocuments, compileDocument, type ContractDocument } from './load.js';
 import { ContractError } from './errors.js';
 import type { CompiledContract, PolicySnapshot } from './model.js';

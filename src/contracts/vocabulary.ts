@@ -74,4 +74,4 @@ export const PROFILE_KEYS = vocabulary<'context' | 'validFrom' | 'period'>([
 ]);
 
 /** The tenant refinement value that names the default tenant (no NGSILD-Tenant header). */
-export { DEFAULT_TENANT_DOMAIN as DEFAULT_TENANT } from '../policy/roles.js';
+export { DEFAULT_TENANT_DOMAIN as DEFAULT_TENANT } from '../ngsi/tenant.js';

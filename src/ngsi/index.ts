@@ -18,7 +18,7 @@ export { parseTypeExpression } from './type-expression.js';
 export { parseQ } from './q-language.js';
 export { acceptsGeoJson } from './query-params.js';
 export { EVERY_ATTRIBUTE } from './filters.js';
-export { readTenant, canonicalTenant } from './tenant.js';
+export { readTenant, canonicalTenant, DEFAULT_TENANT_DOMAIN } from './tenant.js';
 export { refuseAmbiguousHeaders } from './request-headers.js';
 export { changesState } from './changes-state.js';
 export { refuseRedefinedMembers } from './body.js';

@@ -11,6 +11,9 @@
  */
 import { MimtrustError } from '../errors/index.js';
 
+/** The name that stands for the default tenant (no NGSILD-Tenant header) in policies and contracts. */
+export const DEFAULT_TENANT_DOMAIN = '@default';
+
 // NGSI-LD tenants are simple names; anything richer could address another tenant's store.
 const TENANT = /^[A-Za-z0-9_-]{1,64}$/;
 

@@ -10,7 +10,7 @@ export { decide, governedByContracts, ROLE_PERMIT } from './decision.js';
 export type { DecisionInput, DecisionSnapshot } from './decision.js';
 export { decideContracts } from './decide.js';
 export type { DecideState } from './decide.js';
-export { DPV, PURPOSES, purposeIri, purposeAncestors, purposeWithin } from './purposes.js';
+export { DPV, PURPOSES, purposeIri, purposeAncestors, purposeWithin } from '../contracts/purposes.js';
 export { FULL_SCOPE, EMPTY_SCOPE, scopePermits, isFullScope, unionScope, intersectScope, withoutScope } from './scope.js';
 export { decisionJson } from './describe.js';
 export { counterKey, counterWindowEnd } from './counter-key.js';

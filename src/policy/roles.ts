@@ -2,15 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newEnforcer, newModelFromString, type Enforcer } from 'casbin';
 import { ACTIONS, type Action } from '../ngsi/types.js';
-import { canonicalTenant } from '../ngsi/tenant.js';
+import { canonicalTenant, DEFAULT_TENANT_DOMAIN } from '../ngsi/tenant.js';
 
 /** Actions outside the NGSI-LD API, granted by roles like the others. */
 export const ADMIN_ACTIONS = ['manageContracts', 'manageSubscriptions'] as const;
 export type AdminAction = (typeof ADMIN_ACTIONS)[number];
 const KNOWN_ACTIONS: ReadonlySet<string> = new Set<string>([...ACTIONS, ...ADMIN_ACTIONS]);
 
-/** The domain that stands for the default tenant (no NGSILD-Tenant header). */
-export const DEFAULT_TENANT_DOMAIN = '@default';
+export { DEFAULT_TENANT_DOMAIN };
 
 export class RolePolicyError extends Error {
   readonly code = 'ERR_ROLE_POLICY_INVALID';

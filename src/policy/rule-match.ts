@@ -4,8 +4,8 @@
  * Pure: the clock is the request's `now`, counters are passed in.
  */
 import type { Constraint, Rule } from '../contracts/model.js';
-import { DEFAULT_TENANT_DOMAIN } from './roles.js';
-import { purposeAncestors } from './purposes.js';
+import { DEFAULT_TENANT_DOMAIN } from '../ngsi/tenant.js';
+import { purposeAncestors } from '../contracts/purposes.js';
 import type { PolicyRequest, Subject } from './types.js';
 import { counterKey } from './counter-key.js';
 

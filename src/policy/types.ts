@@ -4,6 +4,7 @@
  * clock and the current counter values in, and applies the obligations itself.
  */
 import type { Action, Operation, FilterRead } from '../ngsi/types.js';
+import type { AttributeScope } from '../contracts/model.js';
 
 export interface Subject {
   /** Token `sub`. */
@@ -41,10 +42,7 @@ export interface PolicyRequest {
   now: number;
 }
 
-/** Which attributes of one entity type the caller may see or change. */
-export type AttributeScope =
-  | { kind: 'all'; except: ReadonlySet<string> }
-  | { kind: 'only'; attrs: ReadonlySet<string> };
+export type { AttributeScope };
 
 export interface Obligations {
   /**

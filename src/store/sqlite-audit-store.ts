@@ -6,7 +6,7 @@ import type { Statement } from 'better-sqlite3';
 import type { AuditCheckpoint, AuditDecided, AuditRecord, AuditTargets } from '../audit/types.js';
 import type { SqliteDatabase } from './sqlite.js';
 import type { WalSync } from './wal-sync.js';
-import { AuditRecordCorruptError, type AuditStore } from './audit-store.js';
+import { AuditRecordCorruptError, type AuditStore } from '../audit/index.js';
 
 interface RecordRow {
   seq: number;

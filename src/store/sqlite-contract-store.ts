@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from './sqlite.js';
-import type { ContractStore, StoredContract } from './contract-store.js';
+import type { ContractStore, StoredContract } from '../contracts/index.js';
 
 interface Row { uid: string; document: string; updated_at: string }
 

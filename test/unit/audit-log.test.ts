@@ -3,7 +3,8 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditLog, GENESIS_HASH, recordHash, verifyAudit, type AuditCheckpoint, type AuditRecord } from '../../src/audit/index.js';
 import { MimtrustError } from '../../src/errors/index.js';
-import { openSqlite, SqliteAuditStore, type AuditStore, type SqliteDatabase } from '../../src/store/index.js';
+import { openSqlite, SqliteAuditStore, type SqliteDatabase } from '../../src/store/index.js';
+import type { AuditStore } from '../../src/audit/index.js';
 import { ed25519, event, tempDir } from './audit-fixtures.js';
 
 let dir: string;

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditLog, chainPayload, verifyAudit, type AuditRecord } from '../../src/audit/index.js';
-import { openSqlite, SqliteAuditStore, type AuditStore, type SqliteDatabase } from '../../src/store/index.js';
+import { openSqlite, SqliteAuditStore, type SqliteDatabase } from '../../src/store/index.js';
+import type { AuditStore } from '../../src/audit/index.js';
 import { ed25519, event, tamper, tamperMany, tempDir } from './audit-fixtures.js';
 
 const key = ed25519();

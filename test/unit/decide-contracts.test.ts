@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decideContracts as decide } from '../../src/policy/decide.js';
-import { purposeWithin } from '../../src/policy/purposes.js';
+import { purposeWithin } from '../../src/contracts/purposes.js';
 import type { AttributeScope, PolicyRequest } from '../../src/policy/types.js';
 import type { PolicySnapshot } from '../../src/contracts/index.js';
 import { attrsAnyOf, attrsNoneOf, doc, DPV, NOW, request, role, snapshot, target, V } from './contracts-fixtures.js';

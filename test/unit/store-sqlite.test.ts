@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MimtrustError } from '../../src/errors/index.js';
-import { applyMigrations, openSqlite, SQLITE_MIGRATIONS, SqliteAuditStore, AuditRecordCorruptError } from '../../src/store/index.js';
+import { applyMigrations, openSqlite, SQLITE_MIGRATIONS, SqliteAuditStore } from '../../src/store/index.js';
+import { AuditRecordCorruptError } from '../../src/audit/index.js';
 import type { AuditRecord } from '../../src/audit/index.js';
 import { event, tamper, tempDir } from './audit-fixtures.js';
 

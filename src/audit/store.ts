@@ -4,7 +4,7 @@
  * follow the same interface as the embedded SQLite one.
  */
 import { MimtrustError } from '../errors/index.js';
-import type { AuditCheckpoint, AuditRecord } from '../audit/types.js';
+import type { AuditCheckpoint, AuditRecord } from './types.js';
 
 /**
  * Thrown by readRange when a stored record cannot be decoded (its columns were altered),
