@@ -1,6 +1,5 @@
 /** The dry-run request body, checked against one JSON schema (ajv) and read into typed input. */
-import { createRequire } from 'node:module';
-import { MimtrustError } from '../errors/index.js';
+import { bodyValidator, describedRequestSchema, rawOf } from '../gateway/index.js';
 
 export interface DryRunInput {
   request: { method: string; url: string; headers: Record<string, string>; body?: unknown };
@@ -9,22 +8,17 @@ export interface DryRunInput {
 
 const strings = { type: 'array', items: { type: 'string' } } as const;
 
-const SCHEMA = {
+interface Raw {
+  request: { method: string; url: string; headers?: Record<string, string>; body?: unknown };
+  caller: { roles?: string[]; sub?: string; clientId?: string; purpose?: string; tenants?: string[] };
+}
+
+const read = bodyValidator<Raw>({
   type: 'object',
   required: ['request', 'caller'],
   additionalProperties: false,
   properties: {
-    request: {
-      type: 'object',
-      required: ['method', 'url'],
-      additionalProperties: false,
-      properties: {
-        method: { type: 'string', minLength: 1, maxLength: 16 },
-        url: { type: 'string', pattern: '^/', maxLength: 8192 },
-        headers: { type: 'object', additionalProperties: { type: 'string' } },
-        body: {},
-      },
-    },
+    request: describedRequestSchema('url'),
     caller: {
       type: 'object',
       additionalProperties: false,
@@ -37,30 +31,14 @@ const SCHEMA = {
       },
     },
   },
-} as const;
-
-const require = createRequire(import.meta.url);
-const Ajv = (require('ajv') as typeof import('ajv')).default;
-const validate = new Ajv({ allErrors: false, strict: true }).compile<Raw>(SCHEMA);
-
-interface Raw {
-  request: { method: string; url: string; headers?: Record<string, string>; body?: unknown };
-  caller: { roles?: string[]; sub?: string; clientId?: string; purpose?: string; tenants?: string[] };
-}
+}, 'dry-run request');
 
 export function readDryRun(body: unknown): DryRunInput {
-  if (!validate(body)) {
-    const e = validate.errors?.[0];
-    // The schema path, not the caller's value, so nothing of the input is echoed.
-    const where = e ? `${e.instancePath || '(body)'} ${e.message ?? 'is invalid'}` : 'is invalid';
-    throw new MimtrustError('BAD_REQUEST', `Invalid dry-run request: ${where}.`, { reason: 'invalid_body' });
-  }
-  const b = body;
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(b.request.headers ?? {})) headers[k.toLowerCase()] = v;
+  const b = read(body);
+  const raw = rawOf({ ...b.request, target: b.request.url });
   const c = b.caller;
   return {
-    request: { method: b.request.method.toUpperCase(), url: b.request.url, headers, ...(b.request.body !== undefined ? { body: b.request.body } : {}) },
+    request: { method: raw.method, url: raw.url, headers: raw.headers as Record<string, string>, ...(b.request.body !== undefined ? { body: b.request.body } : {}) },
     caller: {
       roles: c.roles ?? [],
       ...(c.sub !== undefined ? { sub: c.sub } : {}),

@@ -31,3 +31,5 @@ export { UsageCounters } from './usage-counters.js';
 export { securityHeaders } from './security-headers.js';
 export { RELAY_PATH, relayPlugin, relayPipeline, ownSubscriptions, showSubscriptions } from './subscription-stages.js';
 export type { SubscriptionStageDeps } from './subscription-stages.js';
+export { bodyValidator, describedRequestSchema, rawOf } from './described-request.js';
+export type { DescribedRequest } from './described-request.js';
