@@ -4,7 +4,7 @@
  * listed here are hashed, so what is hashed is exactly what the store keeps.
  */
 import { createHash } from 'node:crypto';
-import { canonicalJson } from './canonical.js';
+import { canonicalJson } from '../lib/index.js';
 import type { AuditEvent } from './types.js';
 
 /** prevHash of record 1. */

@@ -4,7 +4,7 @@
  * key id) is bound to it.
  */
 import { sign, verify, type KeyObject } from 'node:crypto';
-import { canonicalJson } from './canonical.js';
+import { canonicalJson } from '../lib/index.js';
 import type { AuditSigningKey } from './signing-key.js';
 import type { AuditCheckpoint } from './types.js';
 

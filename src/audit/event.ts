@@ -6,7 +6,7 @@
  */
 import { MimtrustError } from '../errors/index.js';
 import { createHash } from 'node:crypto';
-import { canonicalJson } from './canonical.js';
+import { canonicalJson } from '../lib/index.js';
 import type { AuditDecided, AuditEvent, AuditTargets } from './types.js';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;

@@ -34,7 +34,7 @@ export type { AuditKeyPair } from './keys.js';
 export { auditKeyId, toAuditSigningKey, toAuditVerifyKeys } from './signing-key.js';
 export type { AuditSigningKey, AuditKeyInput } from './signing-key.js';
 export { GENESIS_HASH, recordHash, chainPayload } from './chain.js';
-export { canonicalJson } from './canonical.js';
+export { canonicalJson } from '../lib/index.js';
 export { signCheckpoint, checkpointSignatureValid } from './checkpoint.js';
 export { AnchorFile, readAnchorFile, DEFAULT_ANCHOR_FILE_NAME } from './anchor-file.js';
 export type { AnchorRead } from './anchor-file.js';

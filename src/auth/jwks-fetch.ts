@@ -5,7 +5,7 @@
  * call. It also bounds the body size and checks the JSON shape before jose sees it.
  */
 import type { FetchImplementation } from 'jose';
-import { isObject } from '../lib/index.js';
+import { isObject, readBounded } from '../lib/index.js';
 import { JwksFetchError } from './token-errors.js';
 
 export interface JwksFetchOptions {
@@ -22,22 +22,10 @@ async function readLimited(response: Response, maxBytes: number): Promise<string
     await response.body?.cancel();
     throw new JwksFetchError('JWKS response is too large');
   }
-  const body = response.body;
-  if (body === null) return '';
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = (body as ReadableStream<Uint8Array>).getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw new JwksFetchError('JWKS response is too large');
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  if (response.body === null) return '';
+  const body = await readBounded(response.body, maxBytes);
+  if (body === undefined) throw new JwksFetchError('JWKS response is too large');
+  return body.toString('utf8');
 }
 
 

@@ -4,6 +4,7 @@
  * followed by hand so that each hop is checked against the allow-list.
  */
 import { MimtrustError } from '../errors/index.js';
+import { readBounded } from '../lib/index.js';
 import type { UrlAllowList } from './allow-list.js';
 
 export interface FetchDocumentOptions {
@@ -22,22 +23,8 @@ function unavailable(detail: string, cause?: unknown): MimtrustError {
 
 async function readLimited(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Uint8Array> {
   if (body === null) return new Uint8Array(0);
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw unavailable('The remote @context document is too large.');
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) { out.set(c, offset); offset += c.byteLength; }
+  const out = await readBounded(body, maxBytes);
+  if (out === undefined) throw unavailable('The remote @context document is too large.');
   return out;
 }
 

@@ -9,7 +9,7 @@
 import { MimtrustError } from '../errors/index.js';
 import { isPlainObject } from './iri.js';
 import { contextLinkOf } from './link-header.js';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '../lib/index.js';
 
 export type ContextSource =
   | { readonly kind: 'none' }

@@ -10,7 +10,7 @@ import { MimtrustError, asMimtrustError } from '../errors/index.js';
 import { TtlCache } from '../lib/index.js';
 import { coreOnlyContext, processContext } from './active-context.js';
 import { compileAllowList, parseContextUrl } from './allow-list.js';
-import { canonicalDigest } from './canonical-json.js';
+import { canonicalDigest } from '../lib/index.js';
 import { builtinCoreContext } from './core-context.js';
 import { isCoreContextUrl } from './core-urls.js';
 import { fetchJsonDocument } from './fetch-document.js';

@@ -3,6 +3,7 @@
  * name in a response is as the broker compacted it with the caller's @context, so the
  * filter compares `expand(name)` against the view.
  */
+import { isObject, type JsonObject } from '../lib/index.js';
 import { scopePermits } from '../policy/scope.js';
 import type { AttributeScope } from '../policy/types.js';
 
@@ -73,8 +74,4 @@ export interface FilterStats {
   removedAttributes: number;
 }
 
-export type JsonObject = Record<string, unknown>;
-
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export { isObject, type JsonObject };

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Pool, errors as undiciErrors } from 'undici';
 import { MimtrustError } from '../errors/index.js';
+import { readBounded } from '../lib/index.js';
 import type { Config } from '../config/index.js';
 import type { UpstreamAuth } from '../upstream/index.js';
 
@@ -65,7 +66,7 @@ export class Upstream {
       throw toUpstreamError(err);
     }
     if (res.statusCode === 401) this.auth?.rejected();
-    const body = await readBounded(res.body, this.cfg.maxResponseBytes);
+    const body = await readBody(res.body, this.cfg.maxResponseBytes);
     return { status: res.statusCode, headers: res.headers, body };
   }
 
@@ -74,22 +75,17 @@ export class Upstream {
   }
 }
 
-async function readBounded(stream: AsyncIterable<Buffer> & { destroy(err?: Error): void }, max: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
+async function readBody(stream: AsyncIterable<Buffer>, max: number): Promise<Buffer> {
+  let body: Buffer | undefined;
   try {
-    for await (const chunk of stream) {
-      size += chunk.length;
-      if (size > max) {
-        stream.destroy();
-        throw new MimtrustError('BAD_GATEWAY', 'The broker response is larger than the configured limit.', { reason: 'upstream_response_too_large' });
-      }
-      chunks.push(chunk);
-    }
+    body = await readBounded(stream, max);
   } catch (err) {
     throw toUpstreamError(err);
   }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+  if (body === undefined) {
+    throw new MimtrustError('BAD_GATEWAY', 'The broker response is larger than the configured limit.', { reason: 'upstream_response_too_large' });
+  }
+  return body;
 }
 
 function toUpstreamError(err: unknown): MimtrustError {

@@ -4,3 +4,5 @@ export { TtlCache } from './ttl-cache.js';
 export { mapLimited } from './map-limited.js';
 export { parseJson, jsonDepth, JsonTooDeepError, MAX_JSON_DEPTH } from './parse-json.js';
 export { isObject, type JsonObject } from './is-object.js';
+export { canonicalJson, canonicalDigest } from './canonical-json.js';
+export { readBounded } from './read-bounded.js';

@@ -4,6 +4,7 @@
  * one body shape; anything else is refused, so no part of a forwarded body goes unchecked.
  */
 import { MimtrustError } from '../errors/index.js';
+import { isObject } from '../lib/index.js';
 import { MEMBER_NAMES, MEMBERS, onlyMembers, refuseStructuralKeywords } from './body-members.js';
 import { recordAttrs, recordGeoQuery, recordJoin, recordProjection, recordQ, recordScopeQ } from './filters.js';
 import { splitList } from './lists.js';
@@ -57,9 +58,6 @@ function invalid(what: string): MimtrustError {
   return new MimtrustError('BAD_REQUEST', `The request body is not valid for this operation: ${what}.`, { reason: 'invalid_body' });
 }
 
-function isObject(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function object(v: unknown, what: string): Obj {
   if (!isObject(v)) throw invalid(`${what} must be a JSON object`);

@@ -5,13 +5,12 @@
  * its owner) or with every secret hidden (to anyone else).
  */
 import { MimtrustError } from '../errors/index.js';
+import { isObject } from '../lib/index.js';
 import type { SubscriberEndpoint } from './types.js';
 
 type Obj = Record<string, unknown>;
 
-export function isObject(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+export { isObject };
 
 function invalid(what: string): MimtrustError {
   return new MimtrustError('BAD_REQUEST', `The subscription is not valid: ${what}.`, { reason: 'invalid_body' });

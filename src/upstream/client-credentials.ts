@@ -7,6 +7,7 @@
  */
 import { request } from 'undici';
 import { MimtrustError } from '../errors/index.js';
+import { readBounded } from '../lib/index.js';
 
 export interface ClientCredentialsOptions {
   tokenUrl: string;
@@ -95,7 +96,7 @@ export class ClientCredentialsToken {
         signal: AbortSignal.timeout(o.timeoutMs),
       });
       status = res.statusCode;
-      text = await readBounded(res.body);
+      text = await readAnswer(res.body);
     } catch (err) {
       if (err instanceof MimtrustError) throw err;
       throw unavailable('The token endpoint for the broker could not be reached.', err);
@@ -111,18 +112,10 @@ export class ClientCredentialsToken {
   }
 }
 
-async function readBounded(body: AsyncIterable<Buffer> & { destroy(err?: Error): unknown }): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > MAX_RESPONSE_BYTES) {
-      body.destroy();
-      throw unavailable('The token endpoint for the broker answered with an oversized response.');
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, size).toString('utf8');
+async function readAnswer(body: AsyncIterable<Buffer>): Promise<string> {
+  const text = await readBounded(body, MAX_RESPONSE_BYTES);
+  if (text === undefined) throw unavailable('The token endpoint for the broker answered with an oversized response.');
+  return text.toString('utf8');
 }
 
 /** RFC 6749 §5.1; only Bearer tokens, since the gateway presents the token as one. */

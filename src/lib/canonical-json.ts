@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Canonical JSON: object keys sorted (by UTF-16 code units) at every depth, no whitespace,
  * undefined object members left out. The same value always gives the same string, so a
@@ -38,4 +40,9 @@ export function canonicalJson(value: unknown): string {
     default:
       throw new TypeError(`canonical JSON cannot hold a ${typeof value}`);
   }
+}
+
+/** SHA-256 (base64url) of the canonical JSON: equal values written in another key order share it. */
+export function canonicalDigest(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('base64url');
 }
