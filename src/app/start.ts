@@ -84,6 +84,11 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
   const issuers = await trustedIssuers(config);
   if (issuers.length === 0) log.warn('no token issuer is trusted: every request will be refused with 401');
   const verifier = createTokenVerifier(issuers);
+  // Key sets fetched now, so the first request does not wait on an issuer; one that cannot
+  // be reached is fetched again when a token needs it, and its tokens fail until then.
+  for (const { issuer, ok } of await verifier.warmUp()) {
+    if (!ok) log.warn(`the key set of issuer ${issuer} could not be fetched at start; it will be tried again on use`);
+  }
   let roles = await RoleChecker.fromFiles(config.policiesDir);
   // A new role policy replaces the old one whole; one that does not load leaves it in force.
   const stopRoleWatch = config.watchPolicies
