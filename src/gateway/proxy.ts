@@ -19,7 +19,7 @@ import { expandNames } from './stages/expand.js';
 import { decideOnStoredTypes, forgetWritten } from './stages/stored-types.js';
 import type { StoredTypes } from './stored-types.js';
 import { decideRequest } from './stages/decide.js';
-import { enforceDecision } from './stages/enforce.js';
+import { checkEnforceable, countUsage } from './stages/enforce.js';
 import { planForward } from './stages/plan.js';
 import { forward } from './stages/forward.js';
 import { filterByDecision } from './stages/filter.js';
@@ -52,9 +52,11 @@ export function proxyPipeline(d: ProxyDeps): Pipeline<Received, Answered> {
     .then('expand', expandNames(d))
     .then('stored-types', decideOnStoredTypes(d))
     .then('decide', decideRequest(d))
-    .then('enforce', enforceDecision(d))
+    .then('enforce', (r) => { checkEnforceable(r); return r; })
     .then('plan', planForward())
     .then('count', refuseInexactCount())
+    // Counted after every check that refuses on the request's own terms (a refused count=true costs nothing).
+    .then('use', countUsage(d))
     .then('own', ownSubscriptions(d.subscriptions))
     .then('record', recordBeforeEffect(d))
     .then('forward', forgetWritten(d.storedTypes, forward(d)))

@@ -9,8 +9,16 @@ import { refusal } from './decide.js';
  * refused too; what the permit counts is counted.
  */
 export function enforceDecision(deps: { counters: UsageCounters }): (r: Decided) => Decided {
+  const use = countUsage(deps);
   return (r) => {
     checkEnforceable(r);
+    return use(r);
+  };
+}
+
+/** What the permit counts against count constraints; the last check before the broker is asked. */
+export function countUsage(deps: { counters: UsageCounters }): <T extends Decided>(r: T) => T {
+  return (r) => {
     deps.counters.increment(r.decision.obligations.counters);
     return r;
   };
