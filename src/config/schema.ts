@@ -1,3 +1,5 @@
+import type { FromSchema } from 'json-schema-to-ts';
+
 /**
  * The one configuration schema. Every key has a default that works on a fresh machine
  * (embedded SQLite, generated keys, self-signed TLS); unknown keys are errors so that a
@@ -118,7 +120,7 @@ export const configSchema = {
           tenantsClaim: { type: 'string', minLength: 1 },
           allowPlainJwt: { type: 'boolean', default: false },
           clockToleranceSec: { type: 'integer', minimum: 0, maximum: 300, default: 30 },
-          maxTokenLifetimeSec: { type: 'integer', minimum: 1 },
+          maxTokenLifetimeSec: { type: 'integer', minimum: 1, description: 'Overrides auth.maxTokenLifetimeSec for this issuer.' },
         },
       },
     },
@@ -157,7 +159,10 @@ export const configSchema = {
         checkpointIntervalSec: { type: 'integer', minimum: 1, default: 60 },
         fsync: { type: 'boolean', default: true },
         maxTargets: { type: 'integer', minimum: 1, maximum: 4096, default: 32 },
-        anchorFile: { type: ['string', 'null'], minLength: 1, default: null },
+        anchorFile: {
+          type: ['string', 'null'], minLength: 1, default: null,
+          description: 'Resolved at load: beside the store (audit-anchors.jsonl) when not set; null for an in-memory store.',
+        },
         witness: {
           type: 'object',
           additionalProperties: false,
@@ -199,7 +204,10 @@ export const configSchema = {
       additionalProperties: false,
       default: {},
       properties: {
-        relayBaseUrl: { type: ['string', 'null'], format: 'uri', pattern: '^https?://[^?#]*[^/?#]$', default: null },
+        relayBaseUrl: {
+          type: ['string', 'null'], format: 'uri', pattern: '^https?://[^?#]*[^/?#]$', default: null,
+          description: "Where the broker sends notifications; null: the gateway's own listening URL + /relay/notify.",
+        },
         endpoints: {
           type: 'object',
           additionalProperties: false,
@@ -242,103 +250,15 @@ export const configSchema = {
   },
 } as const;
 
-export interface IssuerSettings {
-  issuer: string;
-  jwksUri?: string;
-  jwksFile?: string;
-  audience: string | string[];
-  algorithms: string[];
-  rolesClaim: string;
-  tenantsClaim?: string;
-  allowPlainJwt: boolean;
-  clockToleranceSec: number;
-  /** Overrides auth.maxTokenLifetimeSec for this issuer. */
-  maxTokenLifetimeSec?: number;
-}
+/**
+ * The configuration as the rest of the code sees it: derived from the schema, so a key
+ * cannot be added to one and forgotten in the other. Every key with a default is present
+ * after loading (ajv fills defaults in).
+ */
+export type Config = FromSchema<typeof configSchema>;
 
-export interface Config {
-  listen: { host: string; port: number };
-  tls: {
-    enabled: boolean;
-    cert: string | null;
-    key: string | null;
-    clientCa: string | null;
-    requireClientCert: boolean;
-    minVersion: 'TLSv1.2' | 'TLSv1.3';
-    hostnames: string[];
-  };
-  upstream: {
-    url: string;
-    basePath: string;
-    connectTimeoutMs: number;
-    responseTimeoutMs: number;
-    connections: number;
-    forwardAuthorization: boolean;
-    caFile: string | null;
-    maxResponseBytes: number;
-    auth: {
-      header: { name: string; value?: string; valueEnv?: string; valueFile?: string } | null;
-      clientCredentials: {
-        tokenUrl: string;
-        clientId: string;
-        clientSecret?: string;
-        clientSecretEnv?: string;
-        clientSecretFile?: string;
-        authMethod: 'client_secret_basic' | 'client_secret_post';
-        scope?: string;
-        audience?: string;
-        refreshBeforeSec: number;
-        timeoutMs: number;
-      } | null;
-    };
-  };
-  limits: {
-    bodyBytes: number;
-    requestTimeoutMs: number;
-    headersTimeoutMs: number;
-    keepAliveTimeoutMs: number;
-    handshakeTimeoutMs: number;
-    maxConnections: number;
-    maxPendingConnectionsPerAddress: number;
-  };
-  issuers: IssuerSettings[];
-  auth: { maxTokenLifetimeSec: number };
-  localIssuer: { enabled: boolean; issuer: string; audience: string };
-  store: { path: string };
-  audit: {
-    checkpointEvery: number;
-    checkpointIntervalSec: number;
-    fsync: boolean;
-    maxTargets: number;
-    /** Resolved at load: beside the store (`audit-anchors.jsonl`) when not set; null for an in-memory store. */
-    anchorFile: string | null;
-    witness: { url: string | null; timeoutMs: number; maxQueue: number };
-  };
-  contexts: {
-    allowList: string[];
-    coreContextFile: string | null;
-    maxEntries: number;
-    maxAgeSec: number;
-    maxBytes: number;
-    fetchTimeoutMs: number;
-  };
-  storedTypes: { ttlMs: number; maxEntries: number; maxIds: number; concurrency: number };
-  subscriptions: {
-    /** Where the broker sends notifications; null: the gateway's own listening URL + /relay/notify. */
-    relayBaseUrl: string | null;
-    endpoints: { allowSchemes: Array<'https' | 'http'>; allowHosts: string[]; allowPrivateNetworks: boolean; allowLoopback: boolean };
-    delivery: { connectTimeoutMs: number; responseTimeoutMs: number; connections: number };
-  };
-  keysDir: string;
-  policiesDir: string;
-  contractsDir: string;
-  enforceContracts: boolean;
-  pdp: { enabled: boolean };
-  watchContracts: boolean;
-  watchPolicies: boolean;
-  trustProxy: boolean;
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-}
+/** One trusted token issuer. */
+export type IssuerSettings = Config['issuers'][number];
 
 /** Environment variables that override the common keys: name -> [key path, type]. */
 export const ENV_OVERRIDES: ReadonlyArray<readonly [string, string, 'string' | 'integer' | 'boolean']> = [
