@@ -3,7 +3,7 @@
  * from the token (not the token itself, not a claim value) ever reaches a message, a
  * header or an error cause.
  */
-import { MimtrustError } from '../errors/index.js';
+import { CodedError, MimtrustError } from '../errors/index.js';
 import { bearerChallenge } from './challenge.js';
 
 const DESCRIPTIONS = {
@@ -103,7 +103,8 @@ export function toInvalidToken(err: unknown): MimtrustError {
 }
 
 /** A JWKS could not be fetched; carries the network cause (never token material). */
-export class JwksFetchError extends Error {
+export class JwksFetchError extends CodedError<'ERR_JWKS_UNAVAILABLE'> {
+  readonly code = 'ERR_JWKS_UNAVAILABLE';
   constructor(message: string, opts?: { cause?: unknown }) {
     super(message, opts);
     this.name = 'JwksFetchError';

@@ -7,7 +7,7 @@ import { runStart } from './start.js';
 import { runToken } from './token.js';
 import { runAuditVerify } from './audit-verify.js';
 import { runContractsValidate } from './contracts-validate.js';
-import { ConfigError } from '../config/index.js';
+import { isCodedError } from '../errors/index.js';
 
 const USAGE = `usage: mimtrust <command> [options]
 
@@ -51,10 +51,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof ConfigError) process.stderr.write(`mimtrust: ${err.message}\n`);
-    else if (err instanceof Error && 'code' in err && typeof err.code === 'string' && err.code.startsWith('ERR_')) {
-      process.stderr.write(`mimtrust: ${err.message}\n`);
-    } else process.stderr.write(`mimtrust: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    if (isCodedError(err)) process.stderr.write(`mimtrust: ${err.message}\n`);
+    else process.stderr.write(`mimtrust: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exitCode = 1;
   },
 );

@@ -4,6 +4,7 @@ import { DEFAULT_ANCHOR_FILE_NAME } from '../audit/anchor-file.js';
 import { createRequire } from 'node:module';
 import { parse as parseYaml } from 'yaml';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { CodedError } from '../errors/index.js';
 import { configSchema, ENV_OVERRIDES, type Config } from './schema.js';
 
 // ajv and ajv-formats ship CommonJS with `exports.default`; require keeps the types simple.
@@ -12,7 +13,7 @@ const Ajv = (require('ajv') as typeof import('ajv')).default;
 const addFormats = (require('ajv-formats') as typeof import('ajv-formats')).default;
 
 /** A configuration that cannot be used; `key` is the dotted path of the offending key. */
-export class ConfigError extends Error {
+export class ConfigError extends CodedError<'ERR_CONFIG_INVALID'> {
   readonly code = 'ERR_CONFIG_INVALID';
   readonly key: string;
   constructor(key: string, message: string) {

@@ -3,7 +3,7 @@
  * rule (uid, or kind and index when the rule has none) and the offending term, so a
  * provider can fix a contract without guessing.
  */
-import { MimtrustError } from '../errors/index.js';
+import { CodedError, MimtrustError } from '../errors/index.js';
 
 export type ContractErrorCode =
   | 'ERR_CONTRACT_MALFORMED'
@@ -24,7 +24,7 @@ function shown(term: string): string {
   return term.length > MAX_TERM ? `${term.slice(0, MAX_TERM)}…` : term;
 }
 
-export class ContractError extends Error {
+export class ContractError extends CodedError<ContractErrorCode> {
   readonly code: ContractErrorCode;
   readonly source: string;
   readonly rule: string | undefined;

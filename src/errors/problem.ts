@@ -4,6 +4,7 @@
  * and the NGSI-LD error type URI. `detail` is written by us, never copied from input, so
  * a token, secret or forbidden value cannot leak through it.
  */
+import { CodedError } from './coded.js';
 
 const NGSI_ERRORS = 'https://uri.etsi.org/ngsi-ld/errors/';
 const MIMTRUST_ERRORS = 'https://mimtrust.org/errors/';
@@ -60,7 +61,7 @@ export function problemTypeUri(spec: ProblemSpec): string {
  * A failure that becomes a ProblemDetails response. `reason` is a short machine-readable
  * reason recorded in the audit log (e.g. `token_expired`, `role_denied`).
  */
-export class MimtrustError extends Error {
+export class MimtrustError extends CodedError<ProblemCode> {
   readonly code: ProblemCode;
   readonly status: number;
   readonly reason: string;

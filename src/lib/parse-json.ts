@@ -5,10 +5,13 @@
  * stack there. One linear pass over the text finds the depth before anything is built.
  */
 
+import { CodedError } from '../errors/index.js';
+
 /** Deeper than any NGSI-LD payload (an entity with nested properties and GeoJSON is under 10). */
 export const MAX_JSON_DEPTH = 64;
 
-export class JsonTooDeepError extends Error {
+export class JsonTooDeepError extends CodedError<'ERR_JSON_TOO_DEEP'> {
+  readonly code = 'ERR_JSON_TOO_DEEP';
   constructor(readonly maxDepth: number) {
     super(`JSON nested deeper than ${maxDepth} levels`);
     this.name = 'JsonTooDeepError';

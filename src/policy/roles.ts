@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newEnforcer, newModelFromString, type Enforcer } from 'casbin';
+import { CodedError } from '../errors/index.js';
 import { ACTIONS, type Action } from '../ngsi/types.js';
 import { canonicalTenant, DEFAULT_TENANT_DOMAIN } from '../ngsi/tenant.js';
 
@@ -11,7 +12,7 @@ const KNOWN_ACTIONS: ReadonlySet<string> = new Set<string>([...ACTIONS, ...ADMIN
 
 export { DEFAULT_TENANT_DOMAIN };
 
-export class RolePolicyError extends Error {
+export class RolePolicyError extends CodedError<'ERR_ROLE_POLICY_INVALID'> {
   readonly code = 'ERR_ROLE_POLICY_INVALID';
   constructor(readonly file: string, readonly line: number, message: string) {
     super(`${file}:${line}: ${message}`);
