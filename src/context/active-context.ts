@@ -18,6 +18,7 @@
  *   is then compared as the broker's default expansion of it, never as "nothing".
  */
 import { MimtrustError } from '../errors/index.js';
+import { BoundedMemo } from '../lib/index.js';
 import { isAbsoluteIri, isBlankNode, isKeyword, hasKeywordForm, splitCompactIri } from './iri.js';
 import { applyContext, newContextState, refuse } from './term-definitions.js';
 import type { ActiveContext, ContextLoader, CoreContext, TermDefinition } from './types.js';
@@ -55,8 +56,8 @@ class LayeredContext implements ActiveContext {
   readonly id: string;
   readonly #core: CoreContext;
   readonly #terms: ReadonlyMap<string, TermDefinition>;
-  readonly #expanded = new Map<string, string>();
-  readonly #compacted = new Map<string, string>();
+  readonly #expanded = new BoundedMemo<string, string>(MEMO_LIMIT);
+  readonly #compacted = new BoundedMemo<string, string>(MEMO_LIMIT);
   #reverse: ReverseIndex | undefined;
 
   constructor(id: string, core: CoreContext, terms: ReadonlyMap<string, TermDefinition>) {
@@ -66,21 +67,11 @@ class LayeredContext implements ActiveContext {
   }
 
   expandTerm(term: string): string {
-    const hit = this.#expanded.get(term);
-    if (hit !== undefined) return hit;
-    const iri = this.#expand(term);
-    if (this.#expanded.size >= MEMO_LIMIT) this.#expanded.clear();
-    this.#expanded.set(term, iri);
-    return iri;
+    return this.#expanded.remember(term, () => this.#expand(term));
   }
 
   compactIri(iri: string): string {
-    const hit = this.#compacted.get(iri);
-    if (hit !== undefined) return hit;
-    const term = this.#compact(iri);
-    if (this.#compacted.size >= MEMO_LIMIT) this.#compacted.clear();
-    this.#compacted.set(iri, term);
-    return term;
+    return this.#compacted.remember(iri, () => this.#compact(iri));
   }
 
   redefines(term: string): boolean {

@@ -7,6 +7,7 @@
  * by `contextLinkHeader`.
  */
 import { MimtrustError } from '../errors/index.js';
+import { BoundedMemo } from '../lib/index.js';
 import { isAbsoluteIri } from './iri.js';
 
 export const JSON_LD_CONTEXT_REL = 'http://www.w3.org/ns/json-ld#context';
@@ -114,7 +115,7 @@ function isContextLink(link: LinkValue): boolean {
 /** Memo of single header values; NONE stands for "no context link" (a target is never empty). */
 const NONE = '';
 const MEMO_LIMIT = 1024;
-const memo = new Map<string, string | MimtrustError>();
+const memo = new BoundedMemo<string, string | MimtrustError>(MEMO_LIMIT);
 
 /**
  * The context URL named by the Link header(s), or undefined when there is none. Header
@@ -137,7 +138,6 @@ export function contextLinkOf(header: string | readonly string[] | undefined): s
     if (!(err instanceof MimtrustError)) throw err;
     answer = err;
   }
-  if (memo.size >= MEMO_LIMIT) memo.clear();
   memo.set(header, answer);
   if (answer instanceof MimtrustError) throw answer;
   return answer === NONE ? undefined : answer;

@@ -1,6 +1,7 @@
 /** Small helpers shared by several folders, with no knowledge of mimtrust's domain. */
 export { watchFolder } from './watch-folder.js';
 export { TtlCache } from './ttl-cache.js';
+export { BoundedMemo } from './bounded-memo.js';
 export { mapLimited } from './map-limited.js';
 export { parseJson, jsonDepth, JsonTooDeepError, MAX_JSON_DEPTH } from './parse-json.js';
 export { isObject, type JsonObject } from './is-object.js';

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newEnforcer, newModelFromString, type Enforcer } from 'casbin';
 import { CodedError } from '../errors/index.js';
+import { BoundedMemo } from '../lib/index.js';
 import { ACTIONS, type Action } from '../ngsi/types.js';
 import { canonicalTenant, DEFAULT_TENANT_DOMAIN } from '../ngsi/tenant.js';
 
@@ -63,8 +64,10 @@ export function parseRoleCsv(text: string, file: string): Lines {
  * RoleChecker, so the memo never outlives the policy it came from.
  */
 export class RoleChecker {
-  private readonly memo = new Map<string, boolean>();
-  private constructor(private readonly enforcer: Enforcer, private readonly memoLimit: number) {}
+  private readonly memo: BoundedMemo<string, boolean>;
+  private constructor(private readonly enforcer: Enforcer, memoLimit: number) {
+    this.memo = new BoundedMemo(memoLimit);
+  }
 
   static async fromFiles(dir: string, memoLimit = 10_000): Promise<RoleChecker> {
     const modelFile = join(dir, 'model.conf');
@@ -96,7 +99,6 @@ export class RoleChecker {
     for (const role of roles) {
       if (this.enforcer.enforceSync(role, domain, action)) { ok = true; break; }
     }
-    if (this.memo.size >= this.memoLimit) this.memo.clear();
     this.memo.set(key, ok);
     return ok;
   }
