@@ -3,14 +3,16 @@
  * `proxy.ts` lists the request path as named stages (authenticate, classify, expand,
  * stored-types, decide, enforce, plan, forward, filter, audit), each in `stages/`, with the typed
  * hand-offs of `exchange.ts`. `handler.ts` runs a pipeline for one HTTP exchange and
- * audits every refusal; `plugin.ts` mounts the proxy on a fastify server. The stages are
- * exported for the other roles (admin dry run, decision API) that share the front of the
- * path.
+ * audits every refusal; `plugin.ts` mounts the proxy on a fastify server. `front.ts` is
+ * the path up to the decision, which the decision point over HTTP (pdp/) runs as it is;
+ * the stages are exported for the admin dry run, which runs part of it.
  */
 export { proxyPlugin } from './plugin.js';
 export { proxyPipeline } from './proxy.js';
 export type { ProxyDeps } from './proxy.js';
 export { pipeline } from './pipeline.js';
+export { decisionFront } from './front.js';
+export type { FrontDeps } from './front.js';
 export type { Pipeline, Stage } from './pipeline.js';
 export { exchange, sendProblem, answer } from './handler.js';
 export type { ExchangeDeps } from './handler.js';

@@ -10,15 +10,12 @@ import type { TokenVerifier } from '../auth/index.js';
 import type { ContextResolver } from '../context/index.js';
 import type { DecisionSnapshot } from '../policy/index.js';
 import type { Answered, Received } from './exchange.js';
-import { pipeline, type Pipeline } from './pipeline.js';
+import type { Pipeline } from './pipeline.js';
 import type { Upstream } from './upstream.js';
 import type { UsageCounters } from './usage-counters.js';
-import { authenticate } from './stages/authenticate.js';
-import { classifyRequest } from './stages/classify.js';
-import { expandNames } from './stages/expand.js';
-import { decideOnStoredTypes, forgetWritten } from './stages/stored-types.js';
+import { decisionFront } from './front.js';
+import { forgetWritten } from './stages/stored-types.js';
 import type { StoredTypes } from './stored-types.js';
-import { decideRequest } from './stages/decide.js';
 import { checkEnforceable, countUsage } from './stages/enforce.js';
 import { planForward } from './stages/plan.js';
 import { forward } from './stages/forward.js';
@@ -46,12 +43,8 @@ export interface ProxyDeps {
 }
 
 export function proxyPipeline(d: ProxyDeps): Pipeline<Received, Answered> {
-  return pipeline<Received>()
-    .then('authenticate', authenticate(d))
-    .then('classify', classifyRequest(d))
-    .then('expand', expandNames(d))
-    .then('stored-types', decideOnStoredTypes(d))
-    .then('decide', decideRequest(d))
+  // authenticate → classify → expand → stored-types → decide (front.ts), then:
+  return decisionFront(d)
     .then('enforce', (r) => { checkEnforceable(r); return r; })
     .then('plan', planForward())
     .then('count', refuseInexactCount())

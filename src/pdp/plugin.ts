@@ -21,8 +21,7 @@ import type { AuditLog } from '../audit/index.js';
 import type { ContextResolver } from '../context/index.js';
 import { decisionJson, isFullScope, needsFiltering, type Decision, type DecisionSnapshot } from '../policy/index.js';
 import {
-  answer, authenticate, auditPermitted, classifyRequest, decideOnStoredTypes, decideRequest, enforceDecision, exchange,
-  expandNames, forgetPermitted, pipeline, readJsonBody,
+  answer, auditPermitted, decisionFront, enforceDecision, exchange, forgetPermitted, pipeline, readJsonBody,
   type Answered, type Decided, type ExchangeDeps, type Received, type StoredTypes, type Trail, type UsageCounters,
 } from '../gateway/index.js';
 import { readDecisionInput } from './input.js';
@@ -70,13 +69,7 @@ function onlyWhatIsForwardedAsIs(d: Decided): Decided {
 
 /** The decision front shared by both APIs: the same stages as the proxy's, up to the decision. */
 function front(deps: PdpDeps) {
-  return pipeline<Received>()
-    .then('authenticate', authenticate(deps))
-    .then('classify', classifyRequest(deps))
-    .then('expand', expandNames(deps))
-    .then('stored-types', decideOnStoredTypes(deps))
-    .then('decide', decideRequest(deps))
-    .then('forget stored types', forgetPermitted(deps.storedTypes));
+  return decisionFront(deps).then('forget stored types', forgetPermitted(deps.storedTypes));
 }
 
 function extAuthz(deps: PdpDeps & ExchangeDeps) {

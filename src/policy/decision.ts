@@ -60,6 +60,14 @@ function decideOrThrow(input: DecisionInput, snap: DecisionSnapshot): Decision {
   return { ...decideContracts(req, snap.contracts, { counters: snap.counters, decisionId: id }), contractRevision: snap.contracts.revision };
 }
 
+/**
+ * True when usage contracts took part in the decision. Only then can it carry obligations
+ * (a view, an area, counts) for the enforcing proxy; a permit by roles alone carries none.
+ */
+export function decidedByContracts(d: Decision): boolean {
+  return d.contractRevision !== undefined;
+}
+
 /** Decides one request. Never throws: an internal failure is a deny with reason `decision_error`. */
 export function decide(input: DecisionInput, snapshot: DecisionSnapshot): Decision {
   try {

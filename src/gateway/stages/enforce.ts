@@ -1,5 +1,5 @@
 import { MimtrustError } from '../../errors/index.js';
-import { isFullScope, FULL_SCOPE, ROLE_PERMIT, type AttributeScope, type Obligations } from '../../policy/index.js';
+import { decidedByContracts, isFullScope, FULL_SCOPE, type AttributeScope, type Obligations } from '../../policy/index.js';
 import type { UsageCounters } from '../usage-counters.js';
 import type { Decided } from '../exchange.js';
 import { refusal } from './decide.js';
@@ -54,7 +54,7 @@ export function checkEnforceable(r: Decided): void {
   if (r.decision.effect === 'deny') throw refusal(r.decision);
   const { ngsi, policy } = r;
   const ob = r.decision.obligations;
-  if (r.decision.reason === ROLE_PERMIT) return;
+  if (!decidedByContracts(r.decision)) return;
   if (ngsi.operation.startsWith('entityMap.')) {
     if (restricts(ob, scopesOf(ob, [])) || ob.excludeTypes?.size) {
       throw new MimtrustError('FORBIDDEN', 'Entity maps are only available to callers who may read every attribute of every type.', { reason: 'entity_map_not_permitted' });

@@ -1,5 +1,5 @@
 import { answersOneResource, notVisible } from '../../filter/index.js';
-import { ROLE_PERMIT } from '../../policy/index.js';
+import { decidedByContracts } from '../../policy/index.js';
 import type { Forwarded } from '../exchange.js';
 
 /**
@@ -9,7 +9,7 @@ import type { Forwarded } from '../exchange.js';
  */
 export function uniformNotFound(): (r: Forwarded) => Forwarded {
   return (r) => {
-    if (r.upstream.status !== 404 || r.decision.reason === ROLE_PERMIT) return r;
+    if (r.upstream.status !== 404 || !decidedByContracts(r.decision)) return r;
     if (answersOneResource(r.ngsi.operation)) throw notVisible('upstream_not_found');
     return r;
   };
