@@ -5,15 +5,15 @@
  * its contracts allow.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { createServer, type Server } from 'node:http';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { startHarness, token, REPO, type Harness } from '../helpers/harness.js';
+import { startContextServer, type ContextServer } from '../helpers/context-server.js';
 
 const E = '/ngsi-ld/v1/entities';
 const VOCAB = 'https://uri.etsi.org/ngsi-ld/default-context/';
 let h: Harness;
-let ctxServer: Server;
+let ctxServer: ContextServer;
 let ctxBase = '';
 
 const spot = (n: number, extra: Record<string, unknown> = {}) => ({
@@ -34,17 +34,11 @@ function link(url: string): Record<string, string> {
 const METER_ENTITY = { id: 'urn:ngsi-ld:HomeEnergyMeter:1', type: 'HomeEnergyMeter', consumption: { type: 'Property', value: 12.5 }, occupant: { type: 'Property', value: 'Alice' } };
 
 beforeAll(async () => {
-  ctxServer = createServer((req, res) => {
-    const docs: Record<string, unknown> = {
-      '/alias.jsonld': { '@context': { secretOwner: `${VOCAB}ownerReference`, spot: `${VOCAB}ParkingSpot`, dev: VOCAB } },
-      '/evil.jsonld': { '@context': { id: 'https://evil.example/id' } },
-    };
-    const doc = docs[req.url ?? ''];
-    if (!doc) return res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': 'application/ld+json' }).end(JSON.stringify(doc));
+  ctxServer = await startContextServer({
+    '/alias.jsonld': { '@context': { secretOwner: `${VOCAB}ownerReference`, spot: `${VOCAB}ParkingSpot`, dev: VOCAB } },
+    '/evil.jsonld': { '@context': { id: 'https://evil.example/id' } },
   });
-  await new Promise<void>((r) => ctxServer.listen(0, '127.0.0.1', r));
-  ctxBase = `http://127.0.0.1:${(ctxServer.address() as { port: number }).port}`;
+  ctxBase = ctxServer.base;
   h = await startHarness({
     contractsDir: join(REPO, 'test', 'fixtures', 'contracts-city'),
     contexts: { allowList: [`${ctxBase}/`] },
@@ -59,7 +53,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await h?.close();
-  await new Promise((r) => ctxServer.close(r));
+  await ctxServer.close();
 });
 
 const viewer = () => token(h.issuer, { roles: ['viewer'] });

@@ -6,10 +6,10 @@
  * an undecided member to the broker; each must be refused before anything is forwarded.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { startHarness, token, REPO, type Harness } from '../helpers/harness.js';
 import { NGSI_LD_CONTEXTS } from '../helpers/shared.js';
+import { startContextServer, type ContextServer } from '../helpers/context-server.js';
 
 const API = '/ngsi-ld/v1';
 const E = `${API}/entities`;
@@ -20,7 +20,7 @@ const CONTEXT_REL = 'http://www.w3.org/ns/json-ld#context';
 const SECRET = 'ownerReference';
 
 let h: Harness;
-let ctxServer: Server;
+let ctxServer: ContextServer;
 let ctxBase = '';
 
 const DOCS: Record<string, unknown> = {
@@ -45,13 +45,8 @@ function receivedSince(from: number): string {
 }
 
 beforeAll(async () => {
-  ctxServer = createServer((req, res) => {
-    const doc = DOCS[req.url ?? ''];
-    if (!doc) return res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': 'application/ld+json' }).end(JSON.stringify(doc));
-  });
-  await new Promise<void>((r) => ctxServer.listen(0, '127.0.0.1', r));
-  ctxBase = `http://127.0.0.1:${(ctxServer.address() as { port: number }).port}`;
+  ctxServer = await startContextServer(DOCS);
+  ctxBase = ctxServer.base;
   h = await startHarness({
     contractsDir: join(REPO, 'test', 'fixtures', 'contracts-city'),
     contexts: { allowList: [`${ctxBase}/`] },
@@ -70,7 +65,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await h?.close();
-  await new Promise((r) => ctxServer.close(r));
+  await ctxServer.close();
 });
 
 describe('a forbidden name never reaches the broker', () => {
