@@ -43,11 +43,22 @@ export function parseDuration(text: string): Duration | undefined {
   return d;
 }
 
-/** `from` plus a duration, adding years and months on the UTC calendar. */
+/**
+ * `from` plus a duration, as XML Schema adds them (XSD 1.1 Part 2, appendix E): years and
+ * months move the calendar month, and a day past the end of the new month is pinned to its
+ * last day (2025-01-31 + P1M = 2025-02-28, not March 3rd); the rest is then added as
+ * elapsed time, on the UTC calendar.
+ */
 export function addDuration(from: number, d: Duration): number {
+  const months = d.years * 12 + d.months;
+  if (months === 0) return from + d.fixedMs;
   const date = new Date(from);
-  if (d.years !== 0 || d.months !== 0) date.setUTCMonth(date.getUTCMonth() + d.years * 12 + d.months);
-  return date.getTime() + d.fixedMs;
+  const target = date.getUTCFullYear() * 12 + date.getUTCMonth() + months;
+  const year = Math.floor(target / 12);
+  const month = target - year * 12;
+  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+  const moved = Date.UTC(year, month, Math.min(date.getUTCDate(), lastDay), date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds(), date.getUTCMilliseconds());
+  return moved + d.fixedMs;
 }
 
 type Position = readonly number[];
