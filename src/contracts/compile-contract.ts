@@ -20,8 +20,8 @@ import {
 } from './vocabulary.js';
 
 const CONTRACT_KEYS = new Set(['@context', '@type', 'uid', 'profile', 'assigner', 'title', 'description', 'context', 'validFrom', 'permission', 'prohibition']);
-const PERMISSION_KEYS = new Set(['uid', '@type', 'target', 'assignee', 'assigner', 'action', 'constraint', 'duty', 'validFrom']);
-const PROHIBITION_KEYS = new Set(['uid', '@type', 'target', 'assignee', 'assigner', 'action', 'constraint', 'validFrom']);
+const PERMISSION_KEYS = new Set(['uid', '@type', 'target', 'assignee', 'assigner', 'action', 'constraint', 'duty', 'validFrom', 'description']);
+const PROHIBITION_KEYS = new Set(['uid', '@type', 'target', 'assignee', 'assigner', 'action', 'constraint', 'validFrom', 'description']);
 const TARGET_KEYS = new Set(['@type', 'uid', 'refinement']);
 const PARTY_KEYS = new Set(['@type', 'uid', 'refinement']);
 const REFINEMENT_KEYS = new Set(['leftOperand', 'operator', 'rightOperand', 'uid', '@type']);
@@ -155,6 +155,7 @@ function readRule(raw: unknown, kind: Rule['kind'], index: number, contract: str
   const read = readConstraints(rule['constraint'], at, { kind, validFrom: ruleFrom });
   const duties = readDuties(rule['duty'], at);
   if (rule['assigner'] !== undefined) readString(rule['assigner'], at, 'assigner');
+  const description = rule['description'] === undefined ? undefined : readString(rule['description'], at, 'description');
   const compiled: Rule = {
     contract,
     uid,
@@ -171,6 +172,7 @@ function readRule(raw: unknown, kind: Rule['kind'], index: number, contract: str
     log: duties.log,
     consent: duties.consent,
   };
+  if (description !== undefined) compiled.description = description;
   return Object.freeze(compiled);
 }
 

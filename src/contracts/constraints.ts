@@ -69,28 +69,29 @@ class ConstraintReader {
     if (c['period'] !== undefined && left !== 'count') fail('ERR_CONTRACT_UNKNOWN_TERM', this.at, 'ngsi:period', 'period applies to count only');
     switch (left) {
       case 'dateTime': {
-        requireOperator(op, ['lt', 'lteq', 'gt', 'gteq', 'eq'], this.at, left);
+        requireOperator(op, ['lt', 'lteq', 'gt', 'gteq', 'eq', 'neq'], this.at, left);
         const text = readString(right, this.at, 'dateTime');
         const at = parseDateTime(text);
         if (at === undefined) fail('ERR_CONTRACT_BAD_VALUE', this.at, text, 'not an ISO 8601 date-time with a time zone');
         return { kind: 'dateTime', op: op as Comparison, at };
       }
       case 'purpose': {
-        requireOperator(op, ['eq', 'isA', 'isAnyOf'], this.at, left);
+        requireOperator(op, ['eq', 'isA', 'isAnyOf', 'exactly'], this.at, left);
         const allowed = new Set<string>();
-        for (const p of readStrings(right, op !== 'isAnyOf', this.at, 'purpose')) {
+        for (const p of readStrings(right, op === 'exactly' ? !Array.isArray(unwrap(right)) : op !== 'isAnyOf', this.at, 'purpose')) {
           const iri = purposeIri(p);
           if (iri === undefined) fail('ERR_CONTRACT_UNKNOWN_TERM', this.at, p, 'not a DPV purpose known to the profile');
           allowed.add(iri);
         }
         const broader = new Set<string>();
-        if (this.scope.kind === 'prohibition') for (const p of allowed) for (const a of purposeAncestors(p)) broader.add(a);
-        return { kind: 'purpose', allowed, broader };
+        const binding = this.scope.kind === 'prohibition';
+        if (binding) for (const p of allowed) for (const a of purposeAncestors(p)) broader.add(a);
+        return { kind: 'purpose', allowed, broader, exact: op === 'exactly', binding };
       }
       case 'recipient':
       case 'role': {
-        requireOperator(op, ['eq', 'isAnyOf'], this.at, left);
-        return { kind: left, allowed: new Set(readStrings(right, op === 'eq', this.at, left)) };
+        requireOperator(op, ['eq', 'neq', 'isAnyOf'], this.at, left);
+        return { kind: left, allowed: new Set(readStrings(right, op !== 'isAnyOf', this.at, left)), negated: op === 'neq' };
       }
       case 'count':
         return this.readCount(op, right, c['period']);

@@ -10,19 +10,21 @@ export type AttributeScope =
   | { kind: 'all'; except: ReadonlySet<string> }
   | { kind: 'only'; attrs: ReadonlySet<string> };
 
-export type Comparison = 'lt' | 'lteq' | 'gt' | 'gteq' | 'eq';
+export type Comparison = 'lt' | 'lteq' | 'gt' | 'gteq' | 'eq' | 'neq';
 
 /** A constraint tree. Spatial constraints are not here: they live on the rule (`area`). */
 export type Constraint =
   | { kind: 'dateTime'; op: Comparison; at: number }
   /**
-   * Purposes the request's purpose must equal or be narrower than. In a prohibition,
-   * `broader` also holds their ancestors: a request declaring a broader purpose could
-   * cover the prohibited one, so the prohibition applies to it too.
+   * Purposes the request's purpose must equal or be narrower than (`exact`: equal only).
+   * In a prohibition (`binding`), `broader` also holds their ancestors: a request
+   * declaring a broader purpose could cover the prohibited one, so the prohibition applies
+   * to it too; and so does a request that declares no purpose, or one outside the table.
    */
-  | { kind: 'purpose'; allowed: ReadonlySet<string>; broader: ReadonlySet<string> }
-  | { kind: 'recipient'; allowed: ReadonlySet<string> }
-  | { kind: 'role'; allowed: ReadonlySet<string> }
+  | { kind: 'purpose'; allowed: ReadonlySet<string>; broader: ReadonlySet<string>; exact: boolean; binding: boolean }
+  /** `negated` (operator `neq`): holds when none of `allowed` matches. */
+  | { kind: 'recipient'; allowed: ReadonlySet<string>; negated: boolean }
+  | { kind: 'role'; allowed: ReadonlySet<string>; negated: boolean }
   /** At most `max` permitted requests per `periodMs` window (whole lifetime when null). */
   | { kind: 'count'; max: number; periodMs: number | null; period: string }
   /** Satisfied from `from` up to and including `until` (epoch ms). */
@@ -70,6 +72,8 @@ export interface Rule {
   log: boolean;
   /** Needs a consent record; none can be checked yet, so such a rule never permits. */
   consent: boolean;
+  /** The author's own words on what the rule is for; shown, never interpreted. */
+  description?: string;
 }
 
 export interface CompiledContract {

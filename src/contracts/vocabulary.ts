@@ -53,10 +53,10 @@ export const CONSTRAINT_OPERANDS = vocabulary<ConstraintOperand>([
   ['count', 'odrl'], ['elapsedTime', 'odrl'], ['spatial', 'odrl'],
 ]);
 
-export type Operator = 'eq' | 'lt' | 'lteq' | 'gt' | 'gteq' | 'isA' | 'isAnyOf' | 'isNoneOf' | 'matches' | 'within';
+export type Operator = 'eq' | 'neq' | 'lt' | 'lteq' | 'gt' | 'gteq' | 'isA' | 'isAnyOf' | 'isNoneOf' | 'matches' | 'within' | 'exactly';
 export const OPERATORS = vocabulary<Operator>([
-  ['eq', 'odrl'], ['lt', 'odrl'], ['lteq', 'odrl'], ['gt', 'odrl'], ['gteq', 'odrl'],
-  ['isA', 'odrl'], ['isAnyOf', 'odrl'], ['isNoneOf', 'odrl'], ['matches', 'ngsi'], ['within', 'ngsi'],
+  ['eq', 'odrl'], ['neq', 'odrl'], ['lt', 'odrl'], ['lteq', 'odrl'], ['gt', 'odrl'], ['gteq', 'odrl'],
+  ['isA', 'odrl'], ['isAnyOf', 'odrl'], ['isNoneOf', 'odrl'], ['matches', 'ngsi'], ['within', 'ngsi'], ['exactly', 'ngsi'],
 ]);
 
 export type LogicalOperator = 'and' | 'or' | 'xone';

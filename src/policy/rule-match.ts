@@ -3,9 +3,9 @@
  * (Action, assignee and entity type are settled by the snapshot's index before this.)
  * Pure: the clock is the request's `now`, counters are passed in.
  */
-import type { Constraint, Rule } from '../contracts/model.js';
+import type { Comparison, Constraint, Rule } from '../contracts/model.js';
 import { DEFAULT_TENANT_DOMAIN } from '../ngsi/tenant.js';
-import { purposeAncestors } from '../contracts/purposes.js';
+import { purposeAncestors, purposeIri } from '../contracts/purposes.js';
 import type { PolicyRequest, Subject } from './types.js';
 import { counterKey } from './counter-key.js';
 
@@ -49,8 +49,9 @@ export function idsMayTouch(rule: Rule, req: PolicyRequest): boolean {
   return false;
 }
 
-function compare(op: 'lt' | 'lteq' | 'gt' | 'gteq' | 'eq', now: number, at: number): boolean {
+function compare(op: Comparison, now: number, at: number): boolean {
   switch (op) {
+    case 'neq': return now !== at;
     case 'lt': return now < at;
     case 'lteq': return now <= at;
     case 'gt': return now > at;
@@ -59,10 +60,18 @@ function compare(op: 'lt' | 'lteq' | 'gt' | 'gteq' | 'eq', now: number, at: numb
   }
 }
 
+/**
+ * Whether the declared purpose meets the constraint. Both DPV namespaces are read here, so
+ * the answer never depends on how the caller spelled it. A prohibition binds: a request
+ * that declares no purpose, or one outside the DPV table, could be for the prohibited
+ * purpose, so the prohibition applies to it.
+ */
 function purposeHolds(c: Extract<Constraint, { kind: 'purpose' }>, declared: string | undefined): boolean {
-  if (declared === undefined) return false;
-  for (const p of purposeAncestors(declared)) if (c.allowed.has(p)) return true;
-  return c.broader.has(declared);
+  const iri = declared === undefined ? undefined : purposeIri(declared);
+  if (iri === undefined) return c.binding;
+  if (c.exact) return c.allowed.has(iri) || c.broader.has(iri);
+  for (const p of purposeAncestors(iri)) if (c.allowed.has(p)) return true;
+  return c.broader.has(iri);
 }
 
 function recipientHolds(allowed: ReadonlySet<string>, req: PolicyRequest): boolean {
@@ -82,8 +91,8 @@ export function constraintHolds(c: Constraint, rule: Rule, input: MatchInput, ou
   switch (c.kind) {
     case 'dateTime': return compare(c.op, req.now, c.at);
     case 'purpose': return purposeHolds(c, req.purpose);
-    case 'recipient': return recipientHolds(c.allowed, req);
-    case 'role': return req.subject.roles.some((r) => c.allowed.has(r));
+    case 'recipient': return recipientHolds(c.allowed, req) !== c.negated;
+    case 'role': return req.subject.roles.some((r) => c.allowed.has(r)) !== c.negated;
     case 'elapsedTime': return req.now >= c.from && req.now <= c.until;
     case 'count': {
       if (input.subjectKey === undefined) return false;

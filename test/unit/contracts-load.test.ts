@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileContract, compileContracts, ContractError, defaultExpander, type ContractErrorCode } from '../../src/contracts/index.js';
 import { compileIdPattern, type IdPattern } from '../../src/contracts/regex.js';
+import { contractSummary } from '../../src/contracts/summary.js';
 
 function compiled(p: string): IdPattern {
   const re = compileIdPattern(p);
@@ -149,5 +150,20 @@ describe('literal values', () => {
     expect(compiled('urn:ngsi-ld:EnergyMeter:.*:.*:.*:.*:private').test(id)).toBe(false);
     expect(compiled('(a+)+b').test('a'.repeat(10_000))).toBe(false);
     expect(compiled('urn:ngsi-ld:EnergyMeter:.*:public').test(id)).toBe(true);
+  });
+});
+
+describe('rule descriptions', () => {
+  it('are kept with the rule and listed with the contract, and must be strings', () => {
+    const base = {
+      '@context': ['http://www.w3.org/ns/odrl.jsonld', { ngsi: 'https://mimtrust.org/ns/odrl-ngsi-ld#' }],
+      '@type': 'Set', uid: 'urn:c:desc', profile: 'https://mimtrust.org/ns/odrl-ngsi-ld',
+    };
+    const rule = { uid: 'r', target: { '@type': 'AssetCollection' }, action: 'ngsi:read', description: 'Open data: anybody may read street lights.' };
+    const c = compileContract('d.jsonld', { ...base, permission: [rule] }, defaultExpander);
+    expect(c.permissions[0]?.description).toBe('Open data: anybody may read street lights.');
+    expect(contractSummary(c)).toMatchObject({ descriptions: { r: 'Open data: anybody may read street lights.' } });
+    expect(() => compileContract('d.jsonld', { ...base, permission: [{ ...rule, description: 42 }] }, defaultExpander))
+      .toThrow(expect.objectContaining({ code: 'ERR_CONTRACT_BAD_VALUE' }));
   });
 });

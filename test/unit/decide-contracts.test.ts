@@ -138,11 +138,15 @@ describe('decide: prohibitions', () => {
     ['whole-entity prohibition wins', { action: 'delete', operation: 'entity.delete', types: [AQ] }, 'deny', 'prohibited'],
     ['prohibited attribute on write', { action: 'modify', operation: 'attrs.update', types: [PS], attrs: [`${V}owner`] }, 'deny', 'prohibited'],
     ['other attributes on write', { action: 'modify', operation: 'attrs.update', types: [PS], attrs: [`${V}status`] }, 'permit', 'permitted'],
-    ['prohibited attribute requested on read', { types: [PS], attrs: [`${V}owner`] }, 'deny', 'attribute_not_permitted'],
-    ['prohibited attribute in a filter', { types: [PS], filterReads: [{ attr: `${V}owner`, via: 'q' }] }, 'deny', 'filter_reads_forbidden_attribute'],
+    ['prohibited attribute requested on read', { types: [PS], attrs: [`${V}owner`], purpose: `${DPV}ServiceProvision` }, 'deny', 'attribute_not_permitted'],
+    ['prohibited attribute in a filter', { types: [PS], filterReads: [{ attr: `${V}owner`, via: 'q' }], purpose: `${DPV}ServiceProvision` }, 'deny', 'filter_reads_forbidden_attribute'],
     ['marketing purpose is prohibited', { types: [PS], purpose: `${DPV}DirectMarketing` }, 'deny', 'prohibited'],
     ['a broader purpose is prohibited too', { types: [PS], purpose: `${DPV}Purpose` }, 'deny', 'prohibited'],
     ['an unrelated purpose is not', { types: [PS], purpose: `${DPV}ServiceProvision` }, 'permit', 'permitted'],
+    ['a purpose prohibition binds a request that declares none', { types: [PS] }, 'deny', 'prohibited'],
+    ['and one that declares a purpose outside the DPV table', { types: [PS], purpose: 'https://example.org/purposes/Anything' }, 'deny', 'prohibited'],
+    ['the old DPV namespace is read in prohibitions too', { types: [PS], purpose: 'http://www.w3.org/ns/dpv#DirectMarketing' }, 'deny', 'prohibited'],
+    ['a vague purpose in the old namespace too', { types: [PS], purpose: 'http://www.w3.org/ns/dpv#Purpose' }, 'deny', 'prohibited'],
     ['entity prohibition hits a query by type', { action: 'readTemporal', operation: 'temporal.query', types: [PS] }, 'deny', 'prohibited'],
     ['entity prohibition hits the named entity', { action: 'readTemporal', operation: 'temporal.retrieve', types: [PS], entityIds: ['urn:ngsi-ld:ParkingSpot:secret'] }, 'deny', 'prohibited'],
     ['entity prohibition spares other entities', { action: 'readTemporal', operation: 'temporal.retrieve', types: [PS], entityIds: ['urn:ngsi-ld:ParkingSpot:1'] }, 'permit', 'permitted'],
@@ -154,7 +158,7 @@ describe('decide: prohibitions', () => {
   });
 
   it('prohibited attributes are cut from the view', () => {
-    const d = run(snap, { types: [PS] });
+    const d = run(snap, { types: [PS], purpose: `${DPV}ServiceProvision` });
     expect(scope(d, PS)).toEqual({ kind: 'all', except: new Set([`${V}owner`]) });
   });
 
@@ -182,6 +186,17 @@ describe('decide: constraints', () => {
     ['purpose narrower', [purpose('dpv:ServiceProvision')], { purpose: `${DPV}ServiceOptimisation` }, 'permit'],
     ['purpose broader', [purpose('dpv:ServiceOptimisation')], { purpose: `${DPV}ServiceProvision` }, 'deny'],
     ['purpose missing', [purpose('dpv:ServiceProvision')], {}, 'deny'],
+    ['purpose exactly, equal', [{ leftOperand: 'purpose', operator: 'ngsi:exactly', rightOperand: 'dpv:ServiceProvision' }], { purpose: `${DPV}ServiceProvision` }, 'permit'],
+    ['purpose exactly, narrower is not admitted', [{ leftOperand: 'purpose', operator: 'ngsi:exactly', rightOperand: 'dpv:ServiceProvision' }], { purpose: `${DPV}ServiceOptimisation` }, 'deny'],
+    ['purpose exactly, one of several', [{ leftOperand: 'purpose', operator: 'ngsi:exactly', rightOperand: ['dpv:Marketing', 'dpv:ServiceProvision'] }], { purpose: 'http://www.w3.org/ns/dpv#ServiceProvision' }, 'permit'],
+    ['purpose outside the table in a permission', [purpose('dpv:Purpose')], { purpose: 'https://example.org/purposes/Anything' }, 'deny'],
+    ['purpose in the old namespace', [purpose('dpv:ServiceProvision')], { purpose: 'http://www.w3.org/ns/dpv#ServiceOptimisation' }, 'permit'],
+    ['dateTime neq at the instant', [dt('neq', nowIso)], {}, 'deny'],
+    ['dateTime neq another instant', [dt('neq', '2020-01-01T00:00:00Z')], {}, 'permit'],
+    ['recipient neq, another recipient', [{ leftOperand: 'recipient', operator: 'neq', rightOperand: 'did:web:ads' }], { recipient: 'did:web:lab' }, 'permit'],
+    ['recipient neq, that recipient', [{ leftOperand: 'recipient', operator: 'neq', rightOperand: 'did:web:ads' }], { recipient: 'did:web:ads' }, 'deny'],
+    ['role neq, caller without it', [{ leftOperand: 'role', operator: 'neq', rightOperand: 'contractor' }], { subject: { clientId: 'a', roles: ['staff'] } }, 'permit'],
+    ['role neq, caller with it', [{ leftOperand: 'role', operator: 'neq', rightOperand: 'contractor' }], { subject: { clientId: 'a', roles: ['staff', 'contractor'] } }, 'deny'],
     ['purpose isAnyOf', [{ leftOperand: 'purpose', operator: 'isAnyOf', rightOperand: ['dpv:Marketing', 'dpv:ResearchAndDevelopment'] }], { purpose: `${DPV}AcademicResearch` }, 'permit'],
     ['dateTime lt at the instant', [dt('lt', nowIso)], {}, 'deny'],
     ['dateTime lteq at the instant', [dt('lteq', nowIso)], {}, 'permit'],
