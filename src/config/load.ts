@@ -4,7 +4,8 @@ import { DEFAULT_ANCHOR_FILE_NAME } from '../audit/anchor-file.js';
 import { createRequire } from 'node:module';
 import { parse as parseYaml } from 'yaml';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { CodedError } from '../errors/index.js';
+import { ConfigError } from './errors.js';
+import { namedIssuers } from './issuer-names.js';
 import { configSchema, ENV_OVERRIDES, type Config } from './schema.js';
 
 // ajv and ajv-formats ship CommonJS with `exports.default`; require keeps the types simple.
@@ -12,16 +13,7 @@ const require = createRequire(import.meta.url);
 const Ajv = (require('ajv') as typeof import('ajv')).default;
 const addFormats = (require('ajv-formats') as typeof import('ajv-formats')).default;
 
-/** A configuration that cannot be used; `key` is the dotted path of the offending key. */
-export class ConfigError extends CodedError<'ERR_CONFIG_INVALID'> {
-  readonly code = 'ERR_CONFIG_INVALID';
-  readonly key: string;
-  constructor(key: string, message: string) {
-    super(key ? `config key "${key}": ${message}` : `config: ${message}`);
-    this.name = 'ConfigError';
-    this.key = key;
-  }
-}
+export { ConfigError };
 
 let validator: ValidateFunction | undefined;
 function validate(): ValidateFunction {
@@ -128,6 +120,8 @@ export function buildConfig(input: unknown, opts: { baseDir: string; env?: NodeJ
   if (config.localIssuer.enabled && seen.has(config.localIssuer.issuer)) {
     throw new ConfigError('localIssuer.issuer', 'is also listed in issuers');
   }
+  // Checked now, so two issuers answering to one name stop the start naming the key.
+  namedIssuers(config);
   return config;
 }
 

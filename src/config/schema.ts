@@ -1,6 +1,12 @@
 import type { FromSchema } from 'json-schema-to-ts';
 
 /**
+ * The name contracts give an issuer (`@name/party`): lowercase letters, digits and inner
+ * hyphens, at most 63 characters, so it can never contain the `/` that ends the prefix.
+ */
+export const ISSUER_NAME_PATTERN = '^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$';
+
+/**
  * The one configuration schema. Every key has a default that works on a fresh machine
  * (embedded SQLite, generated keys, self-signed TLS); unknown keys are errors so that a
  * typo never silently falls back to a default.
@@ -107,6 +113,16 @@ export const configSchema = {
         required: ['issuer', 'audience'],
         properties: {
           issuer: { type: 'string', minLength: 1 },
+          name: {
+            type: 'string',
+            pattern: ISSUER_NAME_PATTERN,
+            description: 'How contracts name this issuer (`@name/party`). Default: derived from the issuer (host and path).',
+          },
+          cityOwn: {
+            type: 'boolean',
+            default: false,
+            description: "One of the city's own issuers: contract parties written without an issuer prefix match its callers.",
+          },
           jwksUri: { type: 'string', format: 'uri', pattern: '^https?://' },
           jwksFile: { type: 'string', minLength: 1 },
           audience: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } }] },

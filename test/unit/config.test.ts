@@ -1,10 +1,12 @@
 import { describe, it, expect } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildConfig, loadConfig, ConfigError } from '../../src/config/index.js';
+import { buildConfig, derivedIssuerName, loadConfig, namedIssuers, ConfigError } from '../../src/config/index.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 const REPO = new URL('../..', import.meta.url).pathname;
+
+const issuer = (iss: string, more: Record<string, unknown> = {}) => ({ issuer: iss, jwksUri: 'https://keys.example/jwks', audience: 'a', ...more });
 
 describe('configuration', () => {
   it('fills every default and makes paths absolute', () => {
@@ -40,6 +42,12 @@ describe('configuration', () => {
     ['issuer without keys', { issuers: [{ issuer: 'https://i', audience: 'a' }] }, /"issuers\.0": must set exactly one of jwksUri or jwksFile/],
     ['issuer without audience', { issuers: [{ issuer: 'https://i', jwksUri: 'https://i/jwks' }] }, /"issuers\.0\.audience": is required/],
     ['HMAC algorithm', { issuers: [{ issuer: 'https://i', jwksUri: 'https://i/j', audience: 'a', algorithms: ['HS256'] }] }, /"issuers\.0\.algorithms\.0"/],
+    ['issuer name with a slash', { issuers: [issuer('https://i', { name: 'partner/idp' })] }, /"issuers\.0\.name"/],
+    ['issuer name in capitals', { issuers: [issuer('https://i', { name: 'Partner' })] }, /"issuers\.0\.name"/],
+    ['issuer named local', { issuers: [issuer('https://i', { name: 'local' })] }, /"issuers\.0\.name": "local" is the local issuer's name/],
+    ['two issuers, one name', { issuers: [issuer('https://a.example', { name: 'idp' }), issuer('https://b.example', { name: 'idp' })] }, /"issuers\.1\.name": "idp" is also the name of issuers\.0/],
+    ['two issuers, one derived name', { issuers: [issuer('https://idp.example/a-b'), issuer('https://idp.example/a.b')] }, /"issuers\.1\.name": "idp-example-a-b" is also the name of issuers\.0; set a name/],
+    ['no name can be derived', { issuers: [issuer('::')] }, /"issuers\.0\.name": is required/],
   ];
   for (const [name, input, message] of wrong) {
     it(`stops on a wrong config (${name}) with a message naming the key`, () => {
@@ -47,6 +55,32 @@ describe('configuration', () => {
       expect(() => buildConfig(input, { baseDir: '/x' })).toThrowError(message);
     });
   }
+
+  it('names every trusted issuer: local first, then each by its name or one derived from its iss', () => {
+    const c = buildConfig({
+      issuers: [
+        issuer('https://idp.partner.example/realms/Fleet'),
+        issuer('https://login.city.example', { name: 'city-idp', cityOwn: true }),
+        issuer('urn:example:issuer:7'),
+        issuer('http://127.0.0.1:8080/'),
+      ],
+    }, { baseDir: '/x' });
+    expect(namedIssuers(c)).toEqual([
+      { name: 'local', issuer: 'urn:mimtrust:local-issuer', cityOwn: true },
+      { name: 'idp-partner-example-realms-fleet', issuer: 'https://idp.partner.example/realms/Fleet', cityOwn: false },
+      { name: 'city-idp', issuer: 'https://login.city.example', cityOwn: true },
+      { name: 'urn-example-issuer-7', issuer: 'urn:example:issuer:7', cityOwn: false },
+      { name: '127-0-0-1-8080', issuer: 'http://127.0.0.1:8080/', cityOwn: false },
+    ]);
+    const withoutLocal = buildConfig({ localIssuer: { enabled: false }, issuers: [issuer('https://idp.example', { name: 'local-idp' })] }, { baseDir: '/x' });
+    expect(namedIssuers(withoutLocal).map((i) => i.name)).toEqual(['local-idp']);
+  });
+
+  it('derives names of at most 63 characters that never end in a hyphen', () => {
+    expect(derivedIssuerName(`https://idp.example/${'a'.repeat(50)}/b`)).toBe(`idp-example-${'a'.repeat(50)}`);
+    expect(derivedIssuerName('HTTPS://IdP.Example:8443/realms/x/')).toBe('idp-example-8443-realms-x');
+    expect(derivedIssuerName('--')).toBeUndefined();
+  });
 
   it('reports an unreadable or unparsable file', () => {
     const dir = makeTempDir('cfg');
