@@ -1,6 +1,6 @@
 // decide() cost per request against 10, 1,000 and 10,000 loaded contracts.
 // Run `npm run build` first; this script uses the compiled code in dist/.
-import { compileContracts, defaultExpander } from '../dist/contracts/index.js';
+import { compileContracts, defaultExpander, partyNames } from '../dist/contracts/index.js';
 import { decideContracts as decide } from '../dist/policy/decide.js';
 
 const CTX = ['http://www.w3.org/ns/odrl.jsonld', { ngsi: 'https://mimtrust.org/ns/odrl-ngsi-ld#', dpv: 'https://w3id.org/dpv#' }];
@@ -41,6 +41,8 @@ const mine = [
   ] },
 ];
 
+const ISSUER = 'urn:mimtrust:local-issuer';
+const PARTIES = partyNames([{ name: 'local', issuer: ISSUER, cityOwn: true }]);
 const now = Date.parse('2026-03-10T12:00:00Z');
 const requests = [
   { types: [`${V}ParkingSpot`], attrs: [`${V}status`], filterReads: [{ attr: `${V}status`, via: 'q' }] },
@@ -49,13 +51,13 @@ const requests = [
   { types: [`${V}Streetlight`] }, // denied
 ].map((r) => ({
   action: 'read', operation: 'entity.query', tenant: undefined, purpose: `${DPV}ServiceOptimisation`,
-  subject: { clientId: 'bench-client', sub: 'bench-client', roles: ['citizen', 'resident'] },
+  subject: { issuer: ISSUER, clientId: 'bench-client', sub: 'bench-client', roles: ['citizen', 'resident'] },
   entityIds: [], idPatterns: [], attrs: [], filterReads: [], typeUnknown: false, now, ...r,
 }));
 
 function load(n) {
   const docs = [...mine, ...Array.from({ length: n }, (_, i) => contract(i))];
-  return compileContracts(docs.map((doc, i) => ({ source: `bench-${i}.jsonld`, doc, expand: defaultExpander })));
+  return compileContracts(docs.map((doc, i) => ({ source: `bench-${i}.jsonld`, doc, expand: defaultExpander })), PARTIES);
 }
 
 /** Best of five time-boxed rounds, so the whole run stays well under a minute. */

@@ -3,14 +3,15 @@ import { bodyValidator, describedRequestSchema, rawOf } from '../gateway/index.j
 
 export interface DryRunInput {
   request: { method: string; url: string; headers: Record<string, string>; body?: unknown };
-  caller: { sub?: string; clientId?: string; roles: string[]; purpose?: string; tenants?: string[] };
+  /** `issuer` is the name contracts use for the caller's issuer. */
+  caller: { issuer?: string; sub?: string; clientId?: string; roles: string[]; purpose?: string; tenants?: string[] };
 }
 
 const strings = { type: 'array', items: { type: 'string' } } as const;
 
 interface Raw {
   request: { method: string; url: string; headers?: Record<string, string>; body?: unknown };
-  caller: { roles?: string[]; sub?: string; clientId?: string; purpose?: string; tenants?: string[] };
+  caller: { roles?: string[]; issuer?: string; sub?: string; clientId?: string; purpose?: string; tenants?: string[] };
 }
 
 const read = bodyValidator<Raw>({
@@ -24,6 +25,7 @@ const read = bodyValidator<Raw>({
       additionalProperties: false,
       properties: {
         roles: strings,
+        issuer: { type: 'string' },
         sub: { type: 'string' },
         clientId: { type: 'string' },
         purpose: { type: 'string' },
@@ -41,6 +43,7 @@ export function readDryRun(body: unknown): DryRunInput {
     request: { method: raw.method, url: raw.url, headers: raw.headers as Record<string, string>, ...(b.request.body !== undefined ? { body: b.request.body } : {}) },
     caller: {
       roles: c.roles ?? [],
+      ...(c.issuer !== undefined ? { issuer: c.issuer } : {}),
       ...(c.sub !== undefined ? { sub: c.sub } : {}),
       ...(c.clientId !== undefined ? { clientId: c.clientId } : {}),
       ...(c.purpose !== undefined ? { purpose: c.purpose } : {}),

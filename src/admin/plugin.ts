@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance, HTTPMethods } from 'fastify';
 import { MimtrustError } from '../errors/index.js';
-import { ContractError, API_SOURCE_PREFIX, contractSummary, type ContractRegistry } from '../contracts/index.js';
+import { ContractError, API_SOURCE_PREFIX, contractSummary, type ContractRegistry, type PartyNames } from '../contracts/index.js';
 import type { RoleChecker } from '../policy/index.js';
 import type { VerifiedToken, TokenVerifier } from '../auth/index.js';
 import type { AuditLog } from '../audit/index.js';
@@ -27,6 +27,8 @@ export interface AdminDeps {
   roles: () => RoleChecker;
   registry: ContractRegistry;
   resolver: ContextResolver;
+  /** The trusted issuers by the names contracts use, for dry-run callers. */
+  parties: PartyNames;
   snapshot: () => DecisionSnapshot;
   audit: AuditLog;
   log: { error(obj: unknown, msg: string): void };
@@ -134,6 +136,19 @@ function validateContract(deps: AdminDeps): Handler {
 }
 
 /**
+ * The `iss` of a dry-run caller, from the issuer name contracts use: by default the first
+ * of the city's own issuers (the local one when it is enabled), whose callers unprefixed
+ * party names match.
+ */
+function dryRunIssuer(parties: PartyNames, name: string | undefined): string {
+  const iss = name === undefined ? parties.cityOwn[0] : parties.byName.get(name);
+  if (iss !== undefined) return iss;
+  throw new MimtrustError('BAD_REQUEST', name === undefined
+    ? 'No issuer is one of the city\'s own: name the caller\'s issuer (caller.issuer).'
+    : 'caller.issuer is not the name of a trusted issuer.', { reason: 'dry_run_issuer_unknown' });
+}
+
+/**
  * Would this request be permitted, and why? The described request goes through the same
  * classification, name expansion and decision as a real one, without being forwarded and
  * without counting against any count constraint.
@@ -148,7 +163,7 @@ function dryRun(deps: AdminDeps): Handler {
     auditAs(r, 'admin.decisions.dryRun');
     const input = readDryRun(readJsonBody(r));
     const token: VerifiedToken = {
-      issuer: 'dry-run',
+      issuer: dryRunIssuer(deps.parties, input.caller.issuer),
       roles: input.caller.roles,
       exp: Math.floor(r.startedAt / 1000) + 60,
       claims: {},

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import type { Config } from '../config/index.js';
+import { namedIssuers, type Config } from '../config/index.js';
 import { loadOrCreateSelfSignedCertificate, loadOrCreateSigningKey } from '../keys/index.js';
 import { LOCAL_ISSUER_KEY_NAME } from '../issuer/index.js';
 import { createTokenVerifier, type IssuerConfig } from '../auth/index.js';
@@ -8,7 +8,7 @@ import { RoleChecker, type DecisionSnapshot } from '../policy/index.js';
 import { AuditLog, CheckpointCopies, loadOrCreateAuditKey } from '../audit/index.js';
 import { openSqlite, SqliteAuditStore, SqliteContractStore, SqliteSubscriptionStore, WalSync, type SqliteDatabase } from '../store/index.js';
 import { contextResolverFor } from '../context/index.js';
-import { ContractRegistry } from '../contracts/index.js';
+import { ContractRegistry, partyNames } from '../contracts/index.js';
 import { adminPlugin } from '../admin/index.js';
 import { watchFolder } from '../lib/index.js';
 import { proxyPlugin, receiver, securityHeaders, StoredTypes, Upstream, UsageCounters, type ExchangeDeps } from '../gateway/index.js';
@@ -83,6 +83,7 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
 
   const issuers = await trustedIssuers(config);
   if (issuers.length === 0) log.warn('no token issuer is trusted: every request will be refused with 401');
+  const parties = partyNames(namedIssuers(config));
   const verifier = createTokenVerifier(issuers);
   // Key sets fetched now, so the first request does not wait on an issuer; one that cannot
   // be reached is fetched again when a token needs it, and its tokens fail until then.
@@ -137,6 +138,7 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
         dir: config.contractsDir,
         store: new SqliteContractStore(db),
         resolver,
+        parties,
         onReload: (s) => log.info(`contracts reloaded: ${s.contracts.size} in force`),
         onReloadError: (err) => log.error(err, 'contracts not reloaded; the previous set stays in force'),
       });
@@ -160,7 +162,7 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
     const storedTypes = registry ? new StoredTypes({ upstream, basePath: compileBasePath(config.upstream.basePath).canonical, ...config.storedTypes }) : undefined;
     const shared = { ...exchangeDeps, basePath: config.upstream.basePath, verifier, snapshot, storedTypes, forwardAuthorization: config.upstream.forwardAuthorization };
     if (registry) {
-      await app.register(adminPlugin({ ...shared, roles: () => roles, registry, resolver }));
+      await app.register(adminPlugin({ ...shared, roles: () => roles, registry, resolver, parties }));
     }
     if (config.pdp.enabled) {
       await app.register(pdpPlugin({ ...shared, resolver: registry ? resolver : undefined, counters }));

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
-import { loadConfig } from '../config/index.js';
+import { loadConfig, namedIssuers } from '../config/index.js';
 import { contextResolverFor } from '../context/index.js';
-import { readContractDir, compileDocuments, ContractError } from '../contracts/index.js';
+import { readContractDir, compileDocuments, ContractError, partyNames } from '../contracts/index.js';
 import { parseOptions } from './options.js';
 
 /**
@@ -21,7 +21,7 @@ export async function runContractsValidate(args: string[]): Promise<number> {
   const resolver = await contextResolverFor(config.contexts);
   try {
     const docs = readContractDir(dir);
-    const snapshot = await compileDocuments(docs, resolver);
+    const snapshot = await compileDocuments(docs, resolver, partyNames(namedIssuers(config)));
     let rules = 0;
     for (const c of snapshot.contracts.values()) rules += c.permissions.length + c.prohibitions.length;
     process.stdout.write(`${docs.length} contract file(s) valid in ${dir}: ${snapshot.contracts.size} contracts, ${rules} rules\n`);

@@ -12,6 +12,7 @@ import {
   type JsonObject, type ReadContext,
 } from './reader.js';
 import { compileIdPattern } from './regex.js';
+import { addParty, type PartyNames } from './parties.js';
 import { canonicalTenant } from '../ngsi/tenant.js';
 import { parseDateTime } from './values.js';
 import {
@@ -93,12 +94,12 @@ function readTarget(raw: unknown, at: ReadContext): Target {
 
 function readAssignee(raw: unknown, at: ReadContext): Assignee | null {
   if (raw === undefined) return null;
-  const parties = new Set<string>();
+  const parties = new Map<string, Set<string>>();
   const roles = new Set<string>();
   for (const a of readList(raw, at, 'assignee')) {
     const v = unwrap(a);
     if (typeof v === 'string') {
-      parties.add(readString(v, at, 'assignee'));
+      addParty(parties, readString(v, at, 'assignee'), at);
       continue;
     }
     const party = readKeys(readObject(v, at, 'assignee'), PARTY_KEYS, at, profileKey);
@@ -188,9 +189,12 @@ function checkHeader(doc: JsonObject, at: ReadContext): void {
   if (own !== undefined && typeof own !== 'string' && typeof own !== 'object') fail('ERR_CONTRACT_BAD_VALUE', at, 'ngsi:context', 'ngsi:context is a URL, an object or an array');
 }
 
-/** Validates and compiles one contract document. Throws ContractError on anything outside the profile. */
-export function compileContract(source: string, doc: unknown, expand: TermExpander): CompiledContract {
-  const base: ReadContext = { source, expand };
+/**
+ * Validates and compiles one contract document. Throws ContractError on anything outside
+ * the profile. `parties` are the issuers its party names may refer to.
+ */
+export function compileContract(source: string, doc: unknown, expand: TermExpander, parties: PartyNames): CompiledContract {
+  const base: ReadContext = { source, expand, parties };
   const fields = readKeys(readObject(doc, base, 'contract'), CONTRACT_KEYS, base, profileKey);
   checkHeader(fields, base);
   const type = readTerm(POLICY_TYPES, fields['@type'], base, 'policy type');

@@ -9,6 +9,7 @@ import {
   fail, isObject, profileKey, readKeys, readObject, readOptionalList, readString, readStrings, readTerm, requireOperator, unwrap,
   type JsonObject, type ReadContext,
 } from './reader.js';
+import { readParties } from './parties.js';
 import { addDuration, isArea, parseDateTime, parseDuration } from './values.js';
 import { CONSTRAINT_OPERANDS, LOGICAL_OPERATORS, OPERATORS, type LogicalOperator, type Operator } from './vocabulary.js';
 
@@ -89,10 +90,11 @@ class ConstraintReader {
         return { kind: 'purpose', allowed, broader, exact: op === 'exactly', binding };
       }
       case 'recipient':
-      case 'role': {
+        requireOperator(op, ['eq', 'neq', 'isAnyOf'], this.at, left);
+        return { kind: left, allowed: readParties(readStrings(right, op !== 'isAnyOf', this.at, left), this.at), negated: op === 'neq' };
+      case 'role':
         requireOperator(op, ['eq', 'neq', 'isAnyOf'], this.at, left);
         return { kind: left, allowed: new Set(readStrings(right, op !== 'isAnyOf', this.at, left)), negated: op === 'neq' };
-      }
       case 'count':
         return this.readCount(op, right, c['period']);
       case 'elapsedTime': {

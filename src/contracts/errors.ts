@@ -10,6 +10,7 @@ export type ContractErrorCode =
   | 'ERR_CONTRACT_UNKNOWN_TERM'
   | 'ERR_CONTRACT_BAD_VALUE'
   | 'ERR_CONTRACT_BAD_PATTERN'
+  | 'ERR_CONTRACT_UNKNOWN_ISSUER'
   | 'ERR_CONTRACT_DUPLICATE_UID';
 
 /** Where in a document a problem sits. `rule` is undefined for document-level problems. */

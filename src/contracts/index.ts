@@ -18,6 +18,8 @@ export type {
 } from './model.js';
 export { readContractDir, compileDocument, compileDocuments } from './load.js';
 export type { ContractDocument } from './load.js';
+export { partyNames, hasParty, ISSUER_PREFIX } from './parties.js';
+export type { TrustedIssuer, PartyNames, PartySet } from './parties.js';
 export { ContractRegistry, API_SOURCE_PREFIX } from './registry.js';
 export type { ContractRegistryOptions } from './registry.js';
 export { contractSummary } from './summary.js';

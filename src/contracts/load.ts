@@ -11,6 +11,7 @@ import { compileContracts, type ContractInput } from './snapshot.js';
 import { compileContract } from './compile-contract.js';
 import { ContractError } from './errors.js';
 import type { PolicySnapshot, CompiledContract } from './model.js';
+import type { PartyNames } from './parties.js';
 
 export interface ContractDocument {
   /** File name (relative to the folder) or `api:<uid>`. */
@@ -62,14 +63,14 @@ async function toInput(d: ContractDocument, resolver: ContextResolver): Promise<
 }
 
 /** Validate and compile one document (admin API, `contracts validate`). */
-export async function compileDocument(d: ContractDocument, resolver: ContextResolver): Promise<CompiledContract> {
+export async function compileDocument(d: ContractDocument, resolver: ContextResolver, parties: PartyNames): Promise<CompiledContract> {
   const input = await toInput(d, resolver);
-  return compileContract(input.source, input.doc, input.expand);
+  return compileContract(input.source, input.doc, input.expand, parties);
 }
 
 /** Compile a whole set into a snapshot (duplicate uids are an error). */
-export async function compileDocuments(docs: readonly ContractDocument[], resolver: ContextResolver): Promise<PolicySnapshot> {
+export async function compileDocuments(docs: readonly ContractDocument[], resolver: ContextResolver, parties: PartyNames): Promise<PolicySnapshot> {
   const inputs: ContractInput[] = [];
   for (const d of docs) inputs.push(await toInput(d, resolver));
-  return compileContracts(inputs);
+  return compileContracts(inputs, parties);
 }

@@ -4,6 +4,7 @@
  */
 import type { ContractAction } from './vocabulary.js';
 import type { IdPattern } from './regex.js';
+import type { PartySet } from './parties.js';
 
 /** Which attributes of one entity type a rule covers: what a decision may let a caller see or change. */
 export type AttributeScope =
@@ -22,8 +23,8 @@ export type Constraint =
    * to it too; and so does a request that declares no purpose, or one outside the table.
    */
   | { kind: 'purpose'; allowed: ReadonlySet<string>; broader: ReadonlySet<string>; exact: boolean; binding: boolean }
-  /** `negated` (operator `neq`): holds when none of `allowed` matches. */
-  | { kind: 'recipient'; allowed: ReadonlySet<string>; negated: boolean }
+  /** Parties by issuer (see parties.ts). `negated` (operator `neq`): holds when none of `allowed` matches. */
+  | { kind: 'recipient'; allowed: PartySet; negated: boolean }
   | { kind: 'role'; allowed: ReadonlySet<string>; negated: boolean }
   /** At most `max` permitted requests per `periodMs` window (whole lifetime when null). */
   | { kind: 'count'; max: number; periodMs: number | null; period: string }
@@ -32,8 +33,8 @@ export type Constraint =
   | { kind: 'and' | 'or' | 'xone'; parts: readonly Constraint[] };
 
 export interface Assignee {
-  /** Client ids, subjects or organisation DIDs named directly. */
-  parties: ReadonlySet<string>;
+  /** Client ids, subjects or organisation DIDs named directly, by the issuer that may vouch for them. */
+  parties: PartySet;
   roles: ReadonlySet<string>;
 }
 
@@ -97,8 +98,8 @@ export interface TypeBucket {
 export interface AssigneeIndex {
   /** Rules without an assignee: anybody authenticated. */
   anybody: TypeBucket | undefined;
-  /** By client id, subject or organisation DID. */
-  parties: ReadonlyMap<string, TypeBucket>;
+  /** By the issuer's exact `iss`, then client id, subject or organisation DID. */
+  parties: ReadonlyMap<string, ReadonlyMap<string, TypeBucket>>;
   roles: ReadonlyMap<string, TypeBucket>;
 }
 

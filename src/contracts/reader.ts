@@ -6,6 +6,7 @@
 import { isObject, type JsonObject } from '../lib/index.js';
 import { ContractError, type ContractErrorCode } from './errors.js';
 import type { TermExpander } from './expand.js';
+import type { PartyNames } from './parties.js';
 import { PROFILE_KEYS } from './vocabulary.js';
 
 /** Where the reader is, for error messages, and how names expand there. */
@@ -13,6 +14,8 @@ export interface ReadContext {
   source: string;
   rule?: string;
   expand: TermExpander;
+  /** The issuers party names may refer to. */
+  parties: PartyNames;
 }
 
 export function fail(code: ContractErrorCode, at: ReadContext, term: string, explanation: string): never {

@@ -11,11 +11,14 @@ import type { ContractStore } from './store.js';
 import { readContractDir, compileDocuments, compileDocument, type ContractDocument } from './load.js';
 import { ContractError } from './errors.js';
 import type { CompiledContract, PolicySnapshot } from './model.js';
+import type { PartyNames } from './parties.js';
 
 export interface ContractRegistryOptions {
   dir: string;
   store: ContractStore;
   resolver: ContextResolver;
+  /** The issuers party names may refer to. */
+  parties: PartyNames;
   onReloadError?: (err: unknown) => void;
   onReload?: (snapshot: PolicySnapshot) => void;
 }
@@ -63,7 +66,7 @@ export class ContractRegistry {
   }
 
   private build(docs: readonly ContractDocument[]): Promise<PolicySnapshot> {
-    return compileDocuments(docs, this.opts.resolver);
+    return compileDocuments(docs, this.opts.resolver, this.opts.parties);
   }
 
   private serial<T>(task: () => Promise<T>): Promise<T> {
@@ -89,7 +92,7 @@ export class ContractRegistry {
 
   /** Validate one document on its own, without changing anything. */
   validate(doc: unknown, source = 'request'): Promise<CompiledContract> {
-    return compileDocument({ source, doc }, this.opts.resolver);
+    return compileDocument({ source, doc }, this.opts.resolver, this.opts.parties);
   }
 
   /** The document of a contract created through the API, as it was submitted. */

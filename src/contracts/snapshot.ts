@@ -1,11 +1,13 @@
 /**
  * Compiles a set of contracts into an immutable, indexed snapshot. Rules are filed by
- * action, then by who they are for (a party, a role, or anybody), then by entity type,
- * so decide() only ever looks at rules that can concern the caller and the request.
+ * action, then by who they are for (a party of one issuer, a role, or anybody), then by
+ * entity type, so decide() only ever looks at rules that can concern the caller and the
+ * request.
  */
 import { compileContract } from './compile-contract.js';
 import { ContractError } from './errors.js';
 import type { TermExpander } from './expand.js';
+import type { PartyNames } from './parties.js';
 import type { CompiledContract, PolicySnapshot, Rule, RuleIndex } from './model.js';
 import type { ContractAction } from './vocabulary.js';
 
@@ -25,7 +27,7 @@ interface MutableBucket {
 
 interface MutableAssigneeIndex {
   anybody: MutableBucket | undefined;
-  parties: Map<string, MutableBucket>;
+  parties: Map<string, Map<string, MutableBucket>>;
   roles: Map<string, MutableBucket>;
 }
 
@@ -37,13 +39,17 @@ function bucketIn(map: Map<string, MutableBucket>, key: string): MutableBucket {
   return b;
 }
 
-/** The buckets a rule goes into: one per party and role it names, or anybody's. */
+/** The buckets a rule goes into: one per (issuer, party) and role it names, or anybody's. */
 function bucketsFor(rule: Rule, index: MutableAssigneeIndex): MutableBucket[] {
   if (rule.assignee === null) return [(index.anybody ??= newBucket())];
-  return [
-    ...[...rule.assignee.parties].map((p) => bucketIn(index.parties, p)),
-    ...[...rule.assignee.roles].map((r) => bucketIn(index.roles, r)),
-  ];
+  const out: MutableBucket[] = [];
+  for (const [iss, ids] of rule.assignee.parties) {
+    let byId = index.parties.get(iss);
+    if (!byId) index.parties.set(iss, (byId = new Map<string, MutableBucket>()));
+    for (const id of ids) out.push(bucketIn(byId, id));
+  }
+  for (const r of rule.assignee.roles) out.push(bucketIn(index.roles, r));
+  return out;
 }
 
 function file(bucket: MutableBucket, rule: Rule): void {
@@ -87,9 +93,12 @@ export function snapshotOf(contracts: readonly CompiledContract[]): PolicySnapsh
   });
 }
 
-/** Validates and compiles every document; the first problem throws a ContractError. */
-export function compileContracts(docs: readonly ContractInput[]): PolicySnapshot {
-  return snapshotOf(docs.map((d) => compileContract(d.source, d.doc, d.expand)));
+/**
+ * Validates and compiles every document; the first problem throws a ContractError. Party
+ * names resolve against `parties`, the trusted issuers.
+ */
+export function compileContracts(docs: readonly ContractInput[], parties: PartyNames): PolicySnapshot {
+  return snapshotOf(docs.map((d) => compileContract(d.source, d.doc, d.expand, parties)));
 }
 
 /** A snapshot without contracts: every request is denied. */

@@ -1,11 +1,23 @@
 /**
  * Keys of the usage counters behind `count` constraints: one per (contract, rule, caller,
- * period, window). The window is written as its start and end in epoch ms (or `total`
- * for a lifetime count), so whoever holds the counters can tell from a key alone when
- * it stops mattering.
+ * period, window). The caller is its issuer and id together, so two callers of one name
+ * from different issuers never share a quota. The window is written as its start and end
+ * in epoch ms (or `total` for a lifetime count), so whoever holds the counters can tell
+ * from a key alone when it stops mattering.
  */
+import type { Subject } from './types.js';
 
 const TOTAL = 'total';
+
+/**
+ * Who a counter is kept for: the issuer with the client, else the subject, else the
+ * organisation; undefined when the subject has no identity. JSON keeps the pair apart
+ * whatever characters the issuer or the id contain.
+ */
+export function counterSubject(s: Subject): string | undefined {
+  const id = s.clientId ?? s.sub ?? s.organisation;
+  return id === undefined ? undefined : JSON.stringify([s.issuer, id]);
+}
 
 export function counterKey(contract: string, rule: string, subjectKey: string, period: string, periodMs: number | null, now: number): string {
   if (periodMs === null) return `${contract}|${rule}|${subjectKey}|${period}|${TOTAL}`;

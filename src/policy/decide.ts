@@ -7,7 +7,8 @@
 import type { PolicySnapshot, Rule, RuleIndex, TypeBucket } from '../contracts/model.js';
 import { isContractAction, type ContractAction } from '../contracts/vocabulary.js';
 import type { Action, Operation } from '../ngsi/types.js';
-import { constraintsHold, idsCovered, idsMayTouch, subjectKey, tenantMatches, type MatchInput } from './rule-match.js';
+import { constraintsHold, idsCovered, idsMayTouch, tenantMatches, type MatchInput } from './rule-match.js';
+import { counterSubject } from './counter-key.js';
 import { intersectScope, isFullScope, scopePermits, unionScope, withoutScope } from './scope.js';
 import type { AttributeScope, Decision, Obligations, PolicyRequest, RuleRef, Subject } from './types.js';
 
@@ -61,16 +62,18 @@ function pushBucket(out: TypeBucket[], b: TypeBucket | undefined): void {
   if (b !== undefined && !out.includes(b)) out.push(b);
 }
 
-/** The index buckets the subject can reach: anybody's, its own ids', its roles'. */
+/** The index buckets the subject can reach: anybody's, its own ids' (at its issuer), its roles'. */
 function callerBuckets(index: RuleIndex, action: ContractAction, s: Subject): TypeBucket[] {
   const out: TypeBucket[] = [];
   const byAssignee = index.get(action);
   if (!byAssignee) return out;
   pushBucket(out, byAssignee.anybody);
-  if (byAssignee.parties.size > 0) {
-    if (s.clientId !== undefined) pushBucket(out, byAssignee.parties.get(s.clientId));
-    if (s.sub !== undefined) pushBucket(out, byAssignee.parties.get(s.sub));
-    if (s.organisation !== undefined) pushBucket(out, byAssignee.parties.get(s.organisation));
+  // Only the parties of the caller's own issuer: the same name from another issuer is someone else.
+  const parties = byAssignee.parties.get(s.issuer);
+  if (parties !== undefined) {
+    if (s.clientId !== undefined) pushBucket(out, parties.get(s.clientId));
+    if (s.sub !== undefined) pushBucket(out, parties.get(s.sub));
+    if (s.organisation !== undefined) pushBucket(out, parties.get(s.organisation));
   }
   if (byAssignee.roles.size > 0) for (const role of s.roles) pushBucket(out, byAssignee.roles.get(role));
   return out;
@@ -249,7 +252,7 @@ function decideOrThrow(req: PolicyRequest, snap: PolicySnapshot, state: DecideSt
   const isRead = READ_ACTIONS.has(action);
   if (isRead && req.filterReads.some((f) => f.via === 'join')) return deny(id, 'join_not_permitted');
   const unknownType = req.typeUnknown || req.types.length === 0;
-  const input: MatchInput = { req, counters: state.counters, subjectKey: subjectKey(req.subject) };
+  const input: MatchInput = { req, counters: state.counters, subjectKey: counterSubject(req.subject) };
 
   // A write whose entity type is unknown can only rest on permissions without a type.
   const anyTypeOnly = !isRead && unknownType;

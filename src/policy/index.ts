@@ -13,5 +13,5 @@ export type { DecideState } from './decide.js';
 export { DPV, PURPOSES, purposeIri, purposeAncestors, purposeWithin } from '../contracts/purposes.js';
 export { FULL_SCOPE, EMPTY_SCOPE, scopePermits, isFullScope, unionScope, intersectScope, withoutScope } from './scope.js';
 export { decisionJson } from './describe.js';
-export { counterKey, counterWindowEnd } from './counter-key.js';
+export { counterKey, counterSubject, counterWindowEnd } from './counter-key.js';
 export { needsFiltering, shownBy } from './obligations.js';

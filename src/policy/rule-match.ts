@@ -6,19 +6,15 @@
 import type { Comparison, Constraint, Rule } from '../contracts/model.js';
 import { DEFAULT_TENANT_DOMAIN } from '../ngsi/tenant.js';
 import { purposeAncestors, purposeIri } from '../contracts/purposes.js';
-import type { PolicyRequest, Subject } from './types.js';
+import { hasParty, type PartySet } from '../contracts/parties.js';
+import type { PolicyRequest } from './types.js';
 import { counterKey } from './counter-key.js';
 
 export interface MatchInput {
   req: PolicyRequest;
   counters: ReadonlyMap<string, number>;
-  /** Who counters are kept for; undefined when the subject has no identity. */
+  /** Who counters are kept for (counterSubject); undefined when the subject has no identity. */
   subjectKey: string | undefined;
-}
-
-/** The identity a counter is kept for: the client, else the subject, else the organisation. */
-export function subjectKey(s: Subject): string | undefined {
-  return s.clientId ?? s.sub ?? s.organisation;
 }
 
 export function tenantMatches(rule: Rule, req: PolicyRequest): boolean {
@@ -74,12 +70,10 @@ function purposeHolds(c: Extract<Constraint, { kind: 'purpose' }>, declared: str
   return c.broader.has(iri);
 }
 
-function recipientHolds(allowed: ReadonlySet<string>, req: PolicyRequest): boolean {
-  if (req.recipient !== undefined) return allowed.has(req.recipient);
+function recipientHolds(allowed: PartySet, req: PolicyRequest): boolean {
+  if (req.recipient !== undefined) return hasParty(allowed, req.recipient.issuer, req.recipient.id);
   const s = req.subject;
-  return (s.clientId !== undefined && allowed.has(s.clientId))
-    || (s.organisation !== undefined && allowed.has(s.organisation))
-    || (s.sub !== undefined && allowed.has(s.sub));
+  return hasParty(allowed, s.issuer, s.clientId) || hasParty(allowed, s.issuer, s.organisation) || hasParty(allowed, s.issuer, s.sub);
 }
 
 /**

@@ -7,6 +7,11 @@ import type { Action, Operation, FilterRead } from '../ngsi/types.js';
 import type { AttributeScope } from '../contracts/model.js';
 
 export interface Subject {
+  /**
+   * Exact `iss` of the token. The ids below mean something only as this issuer vouches
+   * for them: contracts name parties per issuer, and counters are kept per issuer.
+   */
+  issuer: string;
   /** Token `sub`. */
   sub?: string;
   /** Token `client_id` (or `azp`). */
@@ -29,8 +34,8 @@ export interface PolicyRequest {
   subject: Subject;
   /** Declared purpose (expanded IRI, e.g. a W3C DPV purpose), from the token or a header. */
   purpose?: string;
-  /** Declared recipient, when different from the subject. */
-  recipient?: string;
+  /** Declared recipient, when different from the subject: a party as the issuer named vouches for it. */
+  recipient?: { issuer: string; id: string };
   entityIds: string[];
   idPatterns: string[];
   types: string[];

@@ -124,13 +124,17 @@ function observedLogger(): { logger: { info(msg: string): void; warn(msg: string
   };
 }
 
-export async function startHarness(overrides: Record<string, unknown> = {}): Promise<Harness> {
+/**
+ * `moreIssuers` are trusted next to the harness's own issuer, which stands for the city's
+ * identity service (`cityOwn`).
+ */
+export async function startHarness(overrides: Record<string, unknown> = {}, opts: { moreIssuers?: Array<Record<string, unknown>> } = {}): Promise<Harness> {
   const broker = await startMiniBroker();
   const issuer = await startIssuer();
   const dir = makeTempDir('it');
   const input = {
     listen: { host: '127.0.0.1', port: 0 },
-    issuers: [{ issuer: ISSUER, jwksUri: issuer.url, audience: AUDIENCE, rolesClaim: 'roles' }],
+    issuers: [{ issuer: ISSUER, jwksUri: issuer.url, audience: AUDIENCE, rolesClaim: 'roles', cityOwn: true }, ...(opts.moreIssuers ?? [])],
     keysDir: join(dir, 'keys'),
     store: { path: join(dir, 'mimtrust.db') },
     policiesDir: join(REPO, 'policies'),
@@ -143,7 +147,15 @@ export async function startHarness(overrides: Record<string, unknown> = {}): Pro
   writeFileSync(join(dir, 'mimtrust.json'), JSON.stringify(input, null, 2));
   const config = buildConfig(input, { baseDir: dir });
   const log = observedLogger();
-  const gateway = await startGateway(config, log.logger);
+  let gateway: Gateway;
+  try {
+    gateway = await startGateway(config, log.logger);
+  } catch (err) {
+    // A gateway that does not start leaves nothing running behind it.
+    await broker.close();
+    await issuer.close();
+    throw err;
+  }
   const ca = readFileSync(join(dir, 'keys', 'tls-cert.pem'), 'utf8');
   const agent = new Agent({ connect: { ca, servername: 'localhost' } });
   const base = gateway.url.replace('127.0.0.1', 'localhost');

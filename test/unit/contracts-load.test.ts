@@ -11,10 +11,10 @@ function compiled(p: string): IdPattern {
   return re;
 }
 import { parseDateTime, parseDuration } from '../../src/contracts/values.js';
-import { attrsAnyOf, doc, target, V } from './contracts-fixtures.js';
+import { attrsAnyOf, doc, PARTIES, target, V } from './contracts-fixtures.js';
 
 function load(d: unknown) {
-  return compileContract('parking.jsonld', d, defaultExpander);
+  return compileContract('parking.jsonld', d, defaultExpander, PARTIES);
 }
 
 /** The load error, checked to name the file, the rule and the term. */
@@ -100,14 +100,14 @@ describe('contract loading', () => {
     expect(() => compileContracts([
       { source: 'a.jsonld', doc: d, expand: defaultExpander },
       { source: 'b.jsonld', doc: d, expand: defaultExpander },
-    ])).toThrow(expect.objectContaining({ code: 'ERR_CONTRACT_DUPLICATE_UID', source: 'b.jsonld' }));
+    ], PARTIES)).toThrow(expect.objectContaining({ code: 'ERR_CONTRACT_DUPLICATE_UID', source: 'b.jsonld' }));
   });
 
   it('loads every example contract in contracts/', () => {
     const dir = join(import.meta.dirname, '../../contracts');
     const files = readdirSync(dir).filter((f) => f.endsWith('.jsonld'));
     expect(files.length).toBeGreaterThanOrEqual(4);
-    const snap = compileContracts(files.map((f) => ({ source: f, doc: JSON.parse(readFileSync(join(dir, f), 'utf8')) as unknown, expand: defaultExpander })));
+    const snap = compileContracts(files.map((f) => ({ source: f, doc: JSON.parse(readFileSync(join(dir, f), 'utf8')) as unknown, expand: defaultExpander })), PARTIES);
     expect(snap.contracts.size).toBe(files.length);
   });
 });
@@ -160,10 +160,10 @@ describe('rule descriptions', () => {
       '@type': 'Set', uid: 'urn:c:desc', profile: 'https://mimtrust.org/ns/odrl-ngsi-ld',
     };
     const rule = { uid: 'r', target: { '@type': 'AssetCollection' }, action: 'ngsi:read', description: 'Open data: anybody may read street lights.' };
-    const c = compileContract('d.jsonld', { ...base, permission: [rule] }, defaultExpander);
+    const c = compileContract('d.jsonld', { ...base, permission: [rule] }, defaultExpander, PARTIES);
     expect(c.permissions[0]?.description).toBe('Open data: anybody may read street lights.');
     expect(contractSummary(c)).toMatchObject({ descriptions: { r: 'Open data: anybody may read street lights.' } });
-    expect(() => compileContract('d.jsonld', { ...base, permission: [{ ...rule, description: 42 }] }, defaultExpander))
+    expect(() => compileContract('d.jsonld', { ...base, permission: [{ ...rule, description: 42 }] }, defaultExpander, PARTIES))
       .toThrow(expect.objectContaining({ code: 'ERR_CONTRACT_BAD_VALUE' }));
   });
 });

@@ -3,14 +3,14 @@ import { decideContracts as decide } from '../../src/policy/decide.js';
 import { purposeWithin } from '../../src/contracts/purposes.js';
 import type { AttributeScope, PolicyRequest } from '../../src/policy/types.js';
 import type { PolicySnapshot } from '../../src/contracts/index.js';
-import { attrsAnyOf, attrsNoneOf, doc, DPV, NOW, request, role, snapshot, target, V } from './contracts-fixtures.js';
+import { attrsAnyOf, attrsNoneOf, doc, DPV, LOCAL_ISS, NOW, request, role, snapshot, target, V, type RequestOver } from './contracts-fixtures.js';
 
 const PS = `${V}ParkingSpot`;
 const AQ = `${V}AirQualityObserved`;
 const area = { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]] };
 const state = (counters: Record<string, number> = {}) => ({ counters: new Map(Object.entries(counters)), decisionId: 'd-1' });
 
-function run(snap: PolicySnapshot, over: Partial<PolicyRequest>, counters: Record<string, number> = {}) {
+function run(snap: PolicySnapshot, over: RequestOver, counters: Record<string, number> = {}) {
   return decide(request(over), snap, state(counters));
 }
 
@@ -36,7 +36,7 @@ describe('decide: actions and assignees', () => {
     doc('urn:c:role', { permission: [{ uid: 'r', target: target('AirQualityObserved'), assignee: role('researcher'), action: 'read' }] }),
     doc('urn:c:did', { permission: [{ uid: 'd', target: target('AirQualityObserved'), assignee: 'did:web:uni.example', action: 'readTemporal' }] }),
   );
-  const table: Array<[string, Partial<PolicyRequest>, 'permit' | 'deny', string]> = [
+  const table: Array<[string, RequestOver, 'permit' | 'deny', string]> = [
     ['anybody reads', { types: [PS] }, 'permit', 'permitted'],
     ['anybody reads history', { action: 'readTemporal', operation: 'temporal.query', types: [PS] }, 'permit', 'permitted'],
     ['anybody subscribes', { action: 'subscribe', operation: 'subscription.create', types: [PS] }, 'permit', 'permitted'],
@@ -134,7 +134,7 @@ describe('decide: prohibitions', () => {
       { uid: 'no-secret', target: target('ParkingSpot', { leftOperand: 'ngsi:entityId', operator: 'eq', rightOperand: 'urn:ngsi-ld:ParkingSpot:secret' }), action: 'readTemporal' },
     ] }),
   );
-  const table: Array<[string, Partial<PolicyRequest>, 'permit' | 'deny', string]> = [
+  const table: Array<[string, RequestOver, 'permit' | 'deny', string]> = [
     ['whole-entity prohibition wins', { action: 'delete', operation: 'entity.delete', types: [AQ] }, 'deny', 'prohibited'],
     ['prohibited attribute on write', { action: 'modify', operation: 'attrs.update', types: [PS], attrs: [`${V}owner`] }, 'deny', 'prohibited'],
     ['other attributes on write', { action: 'modify', operation: 'attrs.update', types: [PS], attrs: [`${V}status`] }, 'permit', 'permitted'],
@@ -175,13 +175,13 @@ describe('decide: prohibitions', () => {
 describe('decide: constraints', () => {
   const perm = (uid: string, constraint: unknown[], extra: Record<string, unknown> = {}) =>
     doc(`urn:c:${uid}`, { permission: [{ uid, target: target('ParkingSpot'), action: 'read', constraint, ...extra }], ...('validFrom' in extra ? {} : {}) });
-  const only = (c: unknown[], over: Partial<PolicyRequest>, counters: Record<string, number> = {}, extra: Record<string, unknown> = {}) =>
+  const only = (c: unknown[], over: RequestOver, counters: Record<string, number> = {}, extra: Record<string, unknown> = {}) =>
     run(snapshot(perm('r', c, extra)), { types: [PS], ...over }, counters);
   const purpose = (p: string) => ({ leftOperand: 'purpose', operator: 'eq', rightOperand: p });
   const dt = (operator: string, at: string) => ({ leftOperand: 'dateTime', operator, rightOperand: at });
   const nowIso = new Date(NOW).toISOString();
 
-  const table: Array<[string, unknown[], Partial<PolicyRequest>, 'permit' | 'deny']> = [
+  const table: Array<[string, unknown[], RequestOver, 'permit' | 'deny']> = [
     ['purpose equal', [purpose('dpv:ServiceProvision')], { purpose: `${DPV}ServiceProvision` }, 'permit'],
     ['purpose narrower', [purpose('dpv:ServiceProvision')], { purpose: `${DPV}ServiceOptimisation` }, 'permit'],
     ['purpose broader', [purpose('dpv:ServiceOptimisation')], { purpose: `${DPV}ServiceProvision` }, 'deny'],
@@ -193,8 +193,8 @@ describe('decide: constraints', () => {
     ['purpose in the old namespace', [purpose('dpv:ServiceProvision')], { purpose: 'http://www.w3.org/ns/dpv#ServiceOptimisation' }, 'permit'],
     ['dateTime neq at the instant', [dt('neq', nowIso)], {}, 'deny'],
     ['dateTime neq another instant', [dt('neq', '2020-01-01T00:00:00Z')], {}, 'permit'],
-    ['recipient neq, another recipient', [{ leftOperand: 'recipient', operator: 'neq', rightOperand: 'did:web:ads' }], { recipient: 'did:web:lab' }, 'permit'],
-    ['recipient neq, that recipient', [{ leftOperand: 'recipient', operator: 'neq', rightOperand: 'did:web:ads' }], { recipient: 'did:web:ads' }, 'deny'],
+    ['recipient neq, another recipient', [{ leftOperand: 'recipient', operator: 'neq', rightOperand: 'did:web:ads' }], { recipient: { issuer: LOCAL_ISS, id: 'did:web:lab' } }, 'permit'],
+    ['recipient neq, that recipient', [{ leftOperand: 'recipient', operator: 'neq', rightOperand: 'did:web:ads' }], { recipient: { issuer: LOCAL_ISS, id: 'did:web:ads' } }, 'deny'],
     ['role neq, caller without it', [{ leftOperand: 'role', operator: 'neq', rightOperand: 'contractor' }], { subject: { clientId: 'a', roles: ['staff'] } }, 'permit'],
     ['role neq, caller with it', [{ leftOperand: 'role', operator: 'neq', rightOperand: 'contractor' }], { subject: { clientId: 'a', roles: ['staff', 'contractor'] } }, 'deny'],
     ['purpose isAnyOf', [{ leftOperand: 'purpose', operator: 'isAnyOf', rightOperand: ['dpv:Marketing', 'dpv:ResearchAndDevelopment'] }], { purpose: `${DPV}AcademicResearch` }, 'permit'],
@@ -204,8 +204,8 @@ describe('decide: constraints', () => {
     ['dateTime gteq at the instant', [dt('gteq', nowIso)], {}, 'permit'],
     ['dateTime eq at the instant', [dt('eq', nowIso)], {}, 'permit'],
     ['dateTime lt one ms later', [dt('lt', new Date(NOW + 1).toISOString())], {}, 'permit'],
-    ['recipient declared', [{ leftOperand: 'recipient', operator: 'eq', rightOperand: 'did:web:lab' }], { recipient: 'did:web:lab' }, 'permit'],
-    ['recipient other', [{ leftOperand: 'recipient', operator: 'eq', rightOperand: 'did:web:lab' }], { recipient: 'did:web:ads' }, 'deny'],
+    ['recipient declared', [{ leftOperand: 'recipient', operator: 'eq', rightOperand: 'did:web:lab' }], { recipient: { issuer: LOCAL_ISS, id: 'did:web:lab' } }, 'permit'],
+    ['recipient other', [{ leftOperand: 'recipient', operator: 'eq', rightOperand: 'did:web:lab' }], { recipient: { issuer: LOCAL_ISS, id: 'did:web:ads' } }, 'deny'],
     ['recipient is the caller', [{ leftOperand: 'recipient', operator: 'eq', rightOperand: 'app-1' }], {}, 'permit'],
     ['role constraint', [{ leftOperand: 'role', operator: 'isAnyOf', rightOperand: ['staff'] }], { subject: { clientId: 'a', roles: ['staff'] } }, 'permit'],
     ['role constraint unmet', [{ leftOperand: 'role', operator: 'eq', rightOperand: 'staff' }], {}, 'deny'],
@@ -226,7 +226,7 @@ describe('decide: constraints', () => {
   it('count: permits below the limit and returns the counter key; denies at the limit', () => {
     const c = [{ leftOperand: 'count', operator: 'lteq', rightOperand: 3, 'ngsi:period': 'PT1H' }];
     const window = Math.floor(NOW / 3_600_000) * 3_600_000;
-    const key = `urn:c:r|r|app-1|PT1H|${window}-${window + 3_600_000}`;
+    const key = `urn:c:r|r|["${LOCAL_ISS}","app-1"]|PT1H|${window}-${window + 3_600_000}`;
     const first = only(c, {});
     expect(first.effect).toBe('permit');
     expect(first.obligations.counters).toEqual([key]);
@@ -310,7 +310,7 @@ describe('decide: robustness and indexing', () => {
     ], prohibition: i % 10 === 0 ? [{ uid: 'x', target: target(`Type${i % 500}`), assignee: `client-${i}`, action: 'read' }] : [] }));
     const small = snapshot(mine, ...unrelated(10));
     const large = snapshot(mine, ...unrelated(10_000));
-    const requests: Array<Partial<PolicyRequest>> = [
+    const requests: Array<RequestOver> = [
       { types: [PS], purpose: `${DPV}ServiceOptimisation` },
       { types: [PS], purpose: `${DPV}Marketing` },
       { types: [PS], attrs: [`${V}owner`], purpose: `${DPV}ServiceProvision` },

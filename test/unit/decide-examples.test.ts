@@ -3,13 +3,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileContracts, defaultExpander } from '../../src/contracts/index.js';
 import { decideContracts as decide } from '../../src/policy/decide.js';
-import type { PolicyRequest } from '../../src/policy/types.js';
-import { DPV, request, V } from './contracts-fixtures.js';
+import { DPV, PARTIES, request, V, type RequestOver } from './contracts-fixtures.js';
 
 const dir = join(import.meta.dirname, '../../contracts');
 const snap = compileContracts(readdirSync(dir).filter((f) => f.endsWith('.jsonld'))
-  .map((f) => ({ source: f, doc: JSON.parse(readFileSync(join(dir, f), 'utf8')) as unknown, expand: defaultExpander })));
-const run = (over: Partial<PolicyRequest>, counters: Record<string, number> = {}) =>
+  .map((f) => ({ source: f, doc: JSON.parse(readFileSync(join(dir, f), 'utf8')) as unknown, expand: defaultExpander })), PARTIES);
+const run = (over: RequestOver, counters: Record<string, number> = {}) =>
   decide(request(over), snap, { counters: new Map(Object.entries(counters)), decisionId: 'd' });
 
 describe('the example contracts behave as docs/contracts.md says', () => {

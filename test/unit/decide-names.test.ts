@@ -4,8 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decideContracts as decide } from '../../src/policy/decide.js';
-import type { PolicyRequest } from '../../src/policy/types.js';
-import { attrsAnyOf, attrsNoneOf, doc, request, snapshot, target, V } from './contracts-fixtures.js';
+import { attrsAnyOf, attrsNoneOf, doc, request, snapshot, target, V, type RequestOver } from './contracts-fixtures.js';
 
 const PS = `${V}ParkingSpot`;
 const AQ = `${V}AirQualityObserved`;
@@ -16,7 +15,7 @@ const snap = snapshot(
   doc('urn:c:bench', { permission: [{ uid: 'r', target: target('StreetBench', attrsAnyOf('name')), action: 'read' }] }),
 );
 
-function run(over: Partial<PolicyRequest>) {
+function run(over: RequestOver) {
   return decide(request(over), snap, { counters: new Map(), decisionId: 'd-1' });
 }
 

@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decideContracts as decide } from '../../src/policy/decide.js';
-import type { Decision, PolicyRequest } from '../../src/policy/types.js';
+import type { Decision } from '../../src/policy/types.js';
 import { filterResponse, brokerCountExact, checkCountable, checkShownCount, type FilterResponseInput } from '../../src/filter/index.js';
-import { attrsAnyOf, doc, request, snapshot, target, V } from './contracts-fixtures.js';
+import { attrsAnyOf, doc, request, snapshot, target, V, type RequestOver } from './contracts-fixtures.js';
 
 const PS = `${V}ParkingSpot`;
 const HEM = `${V}HomeEnergyMeter`;
@@ -22,7 +22,7 @@ const snap = snapshot(
   }),
   doc('urn:c:secret', { prohibition: [{ uid: 'never', target: target('SecretSite'), action: 'use' }] }),
 );
-const run = (over: Partial<PolicyRequest>) => decide(request(over), snap, { counters: new Map(), decisionId: 'd-1' });
+const run = (over: RequestOver) => decide(request(over), snap, { counters: new Map(), decisionId: 'd-1' });
 
 const meterSpot = {
   id: 'urn:ngsi-ld:ParkingSpot:m1',

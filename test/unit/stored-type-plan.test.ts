@@ -2,18 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { planOnStoredTypes } from '../../src/gateway/stored-type-plan.js';
 import type { StoredEntity } from '../../src/gateway/stored-types.js';
 import type { WriteTargets } from '../../src/gateway/write-targets.js';
-import type { PolicyRequest } from '../../src/policy/index.js';
-import { request, V } from './contracts-fixtures.js';
+import { request, V, type RequestOver } from './contracts-fixtures.js';
 
 const expand = (t: string): string => (t.includes(':') ? t : V + t);
 const stored = (entries: Record<string, StoredEntity | undefined>) => new Map(Object.entries(entries));
 
-function plan(policy: Partial<PolicyRequest>, targets: WriteTargets, found: Record<string, StoredEntity | undefined>) {
+function plan(policy: RequestOver, targets: WriteTargets, found: Record<string, StoredEntity | undefined>) {
   return planOnStoredTypes({ policy: request(policy), targets, stored: stored(found), expandClaimed: expand, expandStored: expand });
 }
 
 describe('planOnStoredTypes', () => {
-  const update: Partial<PolicyRequest> = { action: 'modify', operation: 'attrs.update', types: [`${V}ParkingSpot`], attrs: [`${V}status`], entityIds: ['urn:m'] };
+  const update: RequestOver = { action: 'modify', operation: 'attrs.update', types: [`${V}ParkingSpot`], attrs: [`${V}status`], entityIds: ['urn:m'] };
   const one = (claimed: string[] = []): WriteTargets => ({ temporal: false, creates: false, targets: [{ id: 'urn:m', claimed }] });
 
   it('decides the write on every stored type, whatever the body claims', () => {

@@ -25,6 +25,7 @@ export function expandNames(deps: ExpandDeps): (r: Classified) => Promise<Expand
       operation: ngsi.operation,
       tenant: ngsi.tenant,
       subject: {
+        issuer: token.issuer,
         roles: token.roles,
         ...(token.sub !== undefined ? { sub: token.sub } : {}),
         ...(token.clientId !== undefined ? { clientId: token.clientId } : {}),
