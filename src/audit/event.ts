@@ -95,6 +95,8 @@ export function normalizeAuditEvent(event: AuditEvent, maxTargets = DEFAULT_MAX_
     method: text(event.method, 'method'),
     path: text(event.path, 'path'),
   };
+  const issuer = optionalText(event.issuer, 'issuer');
+  if (issuer !== undefined) out.issuer = issuer;
   const sub = optionalText(event.sub, 'sub');
   if (sub !== undefined) out.sub = sub;
   const clientId = optionalText(event.clientId, 'clientId');

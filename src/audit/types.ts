@@ -29,6 +29,8 @@ export interface AuditEvent {
   time: string;
   decisionId: string;
   requestId: string;
+  /** Exact `iss` of the caller's token: `sub` and `clientId` are names this issuer gave. */
+  issuer?: string;
   sub?: string;
   clientId?: string;
   /** NGSI-LD operation (e.g. `entity.retrieve`), or a marker for requests that could not be classified. */

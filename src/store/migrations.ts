@@ -77,4 +77,9 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ALTER TABLE audit_records ADD COLUMN contract_revision INTEGER;
   ALTER TABLE audit_records ADD COLUMN audit_level TEXT;
   `,
+  // 5: audit records name the issuer of the caller's token, since a sub or client id means
+  // something only together with it.
+  `
+  ALTER TABLE audit_records ADD COLUMN issuer TEXT;
+  `,
 ];

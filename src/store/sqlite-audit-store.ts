@@ -31,10 +31,11 @@ interface RecordRow {
   decided: string | null;
   contract_revision: number | null;
   audit_level: string | null;
+  issuer: string | null;
 }
 
 const RECORD_COLUMNS =
-  'seq, time, decision_id, request_id, sub, client_id, operation, action, tenant, targets, effect, reason, rules, upstream_status, latency_ms, method, path, prev_hash, hash, decided, contract_revision, audit_level';
+  'seq, time, decision_id, request_id, sub, client_id, operation, action, tenant, targets, effect, reason, rules, upstream_status, latency_ms, method, path, prev_hash, hash, decided, contract_revision, audit_level, issuer';
 
 function toRow(r: AuditRecord): RecordRow {
   return {
@@ -60,6 +61,7 @@ function toRow(r: AuditRecord): RecordRow {
     decided: r.decided === undefined ? null : JSON.stringify(r.decided),
     contract_revision: r.contractRevision ?? null,
     audit_level: r.auditLevel ?? null,
+    issuer: r.issuer ?? null,
   };
 }
 
@@ -91,6 +93,7 @@ function fromRow(row: RecordRow): AuditRecord {
     prevHash: row.prev_hash,
     hash: row.hash,
   };
+  if (row.issuer !== null) record.issuer = row.issuer;
   if (row.sub !== null) record.sub = row.sub;
   if (row.client_id !== null) record.clientId = row.client_id;
   if (row.tenant !== null) record.tenant = row.tenant;

@@ -40,6 +40,7 @@ describe('record hash', () => {
     expect(recordHash(GENESIS_HASH, 2, e)).not.toBe(base);
     expect(recordHash('1'.repeat(64), 1, e)).not.toBe(base);
     expect(recordHash(GENESIS_HASH, 1, { ...e, effect: 'deny' })).not.toBe(base);
+    expect(recordHash(GENESIS_HASH, 1, { ...e, issuer: 'https://idp.partner.example' })).not.toBe(base);
     expect(recordHash(GENESIS_HASH, 1, { ...e, latencyMs: e.latencyMs + 1 })).not.toBe(base);
     expect(recordHash(GENESIS_HASH, 1, { ...e, targets: { ...e.targets, attrs: [] } })).not.toBe(base);
     const withoutTenant = { ...e };

@@ -19,6 +19,7 @@ export function event(i: number, overrides: Partial<AuditEvent> = {}): AuditEven
     time: new Date(Date.UTC(2025, 0, 1, 0, 0, 0, i)).toISOString(),
     decisionId: `d-${i}`,
     requestId: `r-${i}`,
+    issuer: i % 4 === 0 ? undefined : 'https://idp.city.example',
     sub: i % 3 === 0 ? undefined : `citizen-${i % 7}`,
     clientId: 'wallet-app',
     operation: 'entity.retrieve',

@@ -72,6 +72,7 @@ export function auditEventOf(t: Trail, effect: 'permit' | 'deny', reason: string
     method: t.raw.method,
     path: ngsi ? ngsi.path : pathOnly(t.raw.url),
   };
+  if (t.token !== undefined) event.issuer = t.token.issuer;
   if (t.token?.sub !== undefined) event.sub = t.token.sub;
   if (t.token?.clientId !== undefined) event.clientId = t.token.clientId;
   if (ngsi?.tenant !== undefined) event.tenant = ngsi.tenant;
