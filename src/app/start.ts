@@ -83,6 +83,9 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
 
   const issuers = await trustedIssuers(config);
   if (issuers.length === 0) log.warn('no token issuer is trusted: every request will be refused with 401');
+  if (config.localIssuer.enabled && config.issuers.length > 0) {
+    log.warn("the local issuer is enabled next to external issuers: whoever can read its key (local-issuer.jwk.json in keysDir) can mint tokens for any of the city's clients, with any role; disable it (localIssuer.enabled: false) once a real identity provider is configured");
+  }
   const parties = partyNames(namedIssuers(config));
   const verifier = createTokenVerifier(issuers);
   // Key sets fetched now, so the first request does not wait on an issuer; one that cannot

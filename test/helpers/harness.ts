@@ -104,14 +104,18 @@ export interface Harness {
    * the event.
    */
   nextLog(pattern: RegExp): Promise<string>;
+  /** Every line the gateway has logged so far, start-up included. */
+  logs: string[];
   close(): Promise<void>;
 }
 
-/** A gateway logger that tells listeners about every line; nothing is printed. */
-function observedLogger(): { logger: { info(msg: string): void; warn(msg: string): void; error(obj: unknown, msg: string): void }; nextLog: (pattern: RegExp) => Promise<string> } {
+/** A gateway logger that keeps every line and tells listeners about it; nothing is printed. */
+function observedLogger(): { logger: { info(msg: string): void; warn(msg: string): void; error(obj: unknown, msg: string): void }; nextLog: (pattern: RegExp) => Promise<string>; logs: string[] } {
   const lines = new EventEmitter();
-  const emit = (msg: string): void => { lines.emit('line', msg); };
+  const logs: string[] = [];
+  const emit = (msg: string): void => { logs.push(msg); lines.emit('line', msg); };
   return {
+    logs,
     logger: { info: emit, warn: emit, error: (_obj, msg) => emit(msg) },
     nextLog: (pattern) => new Promise((resolve) => {
       const listener = (line: string): void => {
@@ -162,6 +166,7 @@ export async function startHarness(overrides: Record<string, unknown> = {}, opts
   return {
     gateway, broker, issuer, config, dir, ca, agent,
     nextLog: log.nextLog,
+    logs: log.logs,
     async call(method, path, opts = {}) {
       const headers: Record<string, string | string[]> = { ...(opts.headers ?? {}) };
       if (opts.token) headers.authorization = `Bearer ${opts.token}`;
