@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { startHarness, token, type Harness } from '../helpers/harness.js';
+import { ISSUER, startHarness, token, type Harness } from '../helpers/harness.js';
 import { tamperedCopy as tamperCopy, verifyCli, removeCopies } from '../helpers/audit-tamper.js';
 
 let h: Harness;
@@ -32,7 +32,7 @@ describe('audit log on disk', () => {
     const rows = db.prepare('SELECT * FROM audit_records ORDER BY seq').all() as Array<Record<string, unknown>>;
     db.close();
     expect(rows).toHaveLength(13);
-    expect(rows[0]).toMatchObject({ seq: 1, effect: 'permit', sub: 'alice', client_id: 'test-client', operation: 'entity.retrieve', action: 'read', upstream_status: 200, method: 'GET' });
+    expect(rows[0]).toMatchObject({ seq: 1, effect: 'permit', issuer: ISSUER, sub: 'alice', client_id: 'test-client', operation: 'entity.retrieve', action: 'read', upstream_status: 200, method: 'GET' });
     expect(rows[12]).toMatchObject({ seq: 13, effect: 'deny', reason: 'token_missing' });
   });
 
@@ -58,6 +58,13 @@ describe('audit log on disk', () => {
     const r = verify(dir);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/record 4/);
+  });
+
+  it('catches a record moved to another issuer', () => {
+    const dir = tamperedCopy((db) => db.prepare("UPDATE audit_records SET issuer = 'https://idp.partner.example' WHERE seq = 5").run());
+    const r = verify(dir);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/record 5/);
   });
 
   it('catches a deleted row', () => {

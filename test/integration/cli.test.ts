@@ -90,9 +90,10 @@ describe('mimtrust command', () => {
 });
 
 describe('mimtrust contracts validate', () => {
-  function run(dir: string): { code: number; out: string } {
+  function run(dir: string, config?: string): { code: number; out: string } {
+    const args = [CLI, 'contracts', 'validate', dir, ...(config ? ['--config', config] : [])];
     try {
-      return { code: 0, out: execFileSync(process.execPath, [CLI, 'contracts', 'validate', dir], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
+      return { code: 0, out: execFileSync(process.execPath, args, { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
     } catch (err) {
       const e = err as { status: number; stdout: string; stderr: string };
       return { code: e.status, out: e.stdout + e.stderr };
@@ -116,5 +117,21 @@ describe('mimtrust contracts validate', () => {
     expect(r.out).toContain('bad.jsonld');
     expect(r.out).toContain('urn:x:r1');
     expect(r.out).toContain('compensate');
+  });
+
+  it('resolves issuer prefixes against the issuers the configuration trusts', () => {
+    const dir = makeTempDir('cv');
+    writeFileSync(join(dir, 'fleet.jsonld'), JSON.stringify({
+      '@context': ['http://www.w3.org/ns/odrl.jsonld'], '@type': 'Set', uid: 'urn:x', profile: 'https://mimtrust.org/ns/odrl-ngsi-ld',
+      permission: [{ uid: 'urn:x:r1', target: { '@type': 'AssetCollection' }, assignee: '@partner-idp/fleet-client', action: 'ngsi:read' }],
+    }));
+    const config = join(makeTempDir('cv-config'), 'mimtrust.json');
+    writeFileSync(config, JSON.stringify({ issuers: [{ issuer: 'https://idp.partner.example', name: 'partner-idp', jwksUri: 'https://idp.partner.example/jwks', audience: 'mimtrust' }] }));
+    const trusted = run(dir, config);
+    expect(trusted.out).toMatch(/1 contract file\(s\) valid/);
+    expect(trusted.code).toBe(0);
+    const unknown = run(dir);
+    expect(unknown.code).toBe(1);
+    expect(unknown.out).toContain('"partner-idp" is not the name of a trusted issuer (trusted: local) ("@partner-idp/fleet-client") [ERR_CONTRACT_UNKNOWN_ISSUER]');
   });
 });
