@@ -1,4 +1,7 @@
-/** Configuration: one schema, loaded from YAML/JSON, overridden from the environment, validated with errors that name the key. */
+/**
+ * Configuration: one schema, loaded from YAML/JSON, overridden from the environment, validated
+ * with errors that name the key; and the names of the trusted issuers, as contracts use them.
+ */
 export { loadConfig, buildConfig, ConfigError } from './load.js';
 export type { LoadedConfig } from './load.js';
 export { configSchema, ENV_OVERRIDES } from './schema.js';

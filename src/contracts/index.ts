@@ -2,7 +2,8 @@
  * Usage contracts: an ODRL 2.2 profile for NGSI-LD. Documents are validated strictly
  * against the profile (anything outside it is refused with a ContractError naming the
  * file, the rule and the term) and compiled into an indexed, immutable PolicySnapshot
- * for the pure decide() of src/policy. See docs/contracts.md.
+ * for the pure decide() of src/policy. Party names resolve, at load, to parties of the
+ * trusted issuers they may come from (parties.ts). See docs/contracts.md.
  */
 export { compileContract } from './compile-contract.js';
 export { compileContracts, snapshotOf, EMPTY_SNAPSHOT } from './snapshot.js';
