@@ -226,7 +226,7 @@ describe('decide: constraints', () => {
   it('count: permits below the limit and returns the counter key; denies at the limit', () => {
     const c = [{ leftOperand: 'count', operator: 'lteq', rightOperand: 3, 'ngsi:period': 'PT1H' }];
     const window = Math.floor(NOW / 3_600_000) * 3_600_000;
-    const key = `urn:c:r|r|["${LOCAL_ISS}","app-1"]|PT1H|${window}-${window + 3_600_000}`;
+    const key = `urn:c:r|r|${LOCAL_ISS.length}:${LOCAL_ISS}|app-1|PT1H|${window}-${window + 3_600_000}`;
     const first = only(c, {});
     expect(first.effect).toBe('permit');
     expect(first.obligations.counters).toEqual([key]);

@@ -155,8 +155,8 @@ describe('count keys carry the issuer', () => {
   it('keeps one counter per issuer for callers of the same name', () => {
     const local = run(snap, caller(LOCAL_ISS, 'parking-operator-client'));
     const partner = run(snap, caller(PARTNER_ISS, 'parking-operator-client'));
-    expect(local.obligations.counters).toEqual([`urn:c:quota|q|["${LOCAL_ISS}","parking-operator-client"]|total|total`]);
-    expect(partner.obligations.counters).toEqual([`urn:c:quota|q|["${PARTNER_ISS}","parking-operator-client"]|total|total`]);
+    expect(local.obligations.counters).toEqual([`urn:c:quota|q|${LOCAL_ISS.length}:${LOCAL_ISS}|parking-operator-client|total|total`]);
+    expect(partner.obligations.counters).toEqual([`urn:c:quota|q|${PARTNER_ISS.length}:${PARTNER_ISS}|parking-operator-client|total|total`]);
     // The local caller's quota used up leaves the partner's untouched, and the other way round.
     const spent = { [local.obligations.counters[0]!]: 2 };
     expect(run(snap, caller(LOCAL_ISS, 'parking-operator-client'), spent).reason).toBe('constraint_not_satisfied');
@@ -164,10 +164,13 @@ describe('count keys carry the issuer', () => {
   });
 
   it('cannot be confused by ids or issuers that contain separators', () => {
-    const a = counterSubject({ issuer: 'https://a', clientId: 'b"]|x', roles: [] });
-    const b = counterSubject({ issuer: 'https://a","b', clientId: ']|x', roles: [] });
-    expect(a).not.toBe(b);
+    // Without the length, both would read "https://a|b|x".
+    const a = counterSubject({ issuer: 'https://a', clientId: 'b|x', roles: [] });
+    const b = counterSubject({ issuer: 'https://a|b', clientId: 'x', roles: [] });
+    expect(a).toBe('9:https://a|b|x');
+    expect(b).toBe('11:https://a|b|x');
+    expect(counterSubject({ issuer: '1:x', clientId: 'y', roles: [] })).not.toBe(counterSubject({ issuer: '1', clientId: 'x|y', roles: [] }));
     expect(counterSubject({ issuer: 'https://a', roles: [] })).toBeUndefined();
-    expect(counterSubject({ issuer: 'https://a', sub: 's', roles: [] })).toBe('["https://a","s"]');
+    expect(counterSubject({ issuer: 'https://a', sub: 's', roles: [] })).toBe('9:https://a|s');
   });
 });
