@@ -122,6 +122,11 @@ export function buildConfig(input: unknown, opts: { baseDir: string; env?: NodeJ
   }
   // Checked now, so two issuers answering to one name stop the start naming the key.
   namedIssuers(config);
+  const providerIds = new Set<string>();
+  config.providers.forEach((p, i) => {
+    if (providerIds.has(p.id)) throw new ConfigError(`providers.${i}.id`, 'is listed twice');
+    providerIds.add(p.id);
+  });
   return config;
 }
 

@@ -7,6 +7,12 @@ import type { FromSchema } from 'json-schema-to-ts';
 export const ISSUER_NAME_PATTERN = '^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$';
 
 /**
+ * A provider id: it names a namespace of contract uids (`<provider>/<uid>`) and a role
+ * grant (`manageContracts:<provider>`), so it holds neither `/`, `:` nor upper case.
+ */
+export const PROVIDER_ID_PATTERN = '^[a-z0-9][a-z0-9-]{0,62}$';
+
+/**
  * The one configuration schema. Every key has a default that works on a fresh machine
  * (embedded SQLite, generated keys, self-signed TLS); unknown keys are errors so that a
  * typo never silently falls back to a default.
@@ -251,6 +257,40 @@ export const configSchema = {
     policiesDir: { type: 'string', minLength: 1, default: 'policies' },
     contractsDir: { type: 'string', minLength: 1, default: 'contracts' },
     enforceContracts: { type: 'boolean', default: true },
+    /**
+     * The data providers whose contracts the admin API takes: each owns some entity types
+     * (and optionally only ids matching patterns) in some tenants, and its contracts may
+     * govern nothing else. See docs/contracts.md, Providers.
+     */
+    providers: {
+      type: 'array',
+      default: [],
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'owns'],
+        properties: {
+          id: { type: 'string', pattern: PROVIDER_ID_PATTERN },
+          title: { type: 'string', minLength: 1 },
+          /** The @context the type names are expanded with (a URL, an object or a list), on top of the core. */
+          context: { type: ['string', 'object', 'array'] },
+          owns: {
+            type: 'array',
+            minItems: 1,
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['tenants', 'types'],
+              properties: {
+                tenants: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^(@default|[A-Za-z0-9_-]{1,64})$' } },
+                types: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+                idPatterns: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+              },
+            },
+          },
+        },
+      },
+    },
     pdp: {
       type: 'object',
       additionalProperties: false,
@@ -275,6 +315,9 @@ export type Config = FromSchema<typeof configSchema>;
 
 /** One trusted token issuer. */
 export type IssuerSettings = Config['issuers'][number];
+
+/** One data provider, as the operator declares it. */
+export type ProviderSettings = Config['providers'][number];
 
 /** Environment variables that override the common keys: name -> [key path, type]. */
 export const ENV_OVERRIDES: ReadonlyArray<readonly [string, string, 'string' | 'integer' | 'boolean']> = [
