@@ -5,7 +5,7 @@
  */
 export type { Subject, PolicyRequest, AttributeScope, Obligations, RuleRef, Decision } from './types.js';
 export { RoleChecker, RolePolicyError, parseRoleCsv, DEFAULT_TENANT_DOMAIN, ADMIN_ACTIONS } from './roles.js';
-export type { AdminAction } from './roles.js';
+export type { AdminAction, RoleCheckerOptions } from './roles.js';
 export { decide, decidedByContracts, governedByContracts } from './decision.js';
 export type { DecisionInput, DecisionSnapshot } from './decision.js';
 export { decideContracts } from './decide.js';

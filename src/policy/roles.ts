@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newEnforcer, newModelFromString, type Enforcer } from 'casbin';
+import { PROVIDER_ID_PATTERN } from '../config/index.js';
 import { CodedError } from '../errors/index.js';
 import { BoundedMemo } from '../lib/index.js';
 import { ACTIONS, type Action } from '../ngsi/types.js';
@@ -10,6 +11,17 @@ import { canonicalTenant, DEFAULT_TENANT_DOMAIN } from '../ngsi/tenant.js';
 export const ADMIN_ACTIONS = ['manageContracts', 'manageSubscriptions'] as const;
 export type AdminAction = (typeof ADMIN_ACTIONS)[number];
 const KNOWN_ACTIONS: ReadonlySet<string> = new Set<string>([...ACTIONS, ...ADMIN_ACTIONS]);
+
+/**
+ * `manageContracts:<provider>`: manage that provider's contracts through the admin API.
+ * Granted only by a line that names it: `*` stands for every action but these, so no
+ * wildcard makes anyone act for a provider.
+ */
+const PROVIDER_GRANT = new RegExp(`^manageContracts:(${PROVIDER_ID_PATTERN.slice(1, -1)})$`);
+
+function providerGrant(provider: string): string {
+  return `manageContracts:${provider}`;
+}
 
 export { DEFAULT_TENANT_DOMAIN };
 
@@ -26,8 +38,11 @@ const TENANT = /^(\*|@default|[A-Za-z0-9_-]{1,64})$/;
 
 interface Lines { p: string[][]; g: string[][] }
 
-/** Parse and validate role lines strictly, so a typo is an error naming the line, not a silent deny. */
-export function parseRoleCsv(text: string, file: string): Lines {
+/**
+ * Parse and validate role lines strictly, so a typo is an error naming the line, not a
+ * silent deny. With `providers`, a grant naming a provider not among them is an error too.
+ */
+export function parseRoleCsv(text: string, file: string, providers?: ReadonlySet<string>): Lines {
   const out: Lines = { p: [], g: [] };
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim();
@@ -40,9 +55,11 @@ export function parseRoleCsv(text: string, file: string): Lines {
       const [, role, tenant, action] = cells as [string, string, string, string];
       if (!NAME.test(role)) throw new RolePolicyError(file, n, `invalid role name "${role}"`);
       if (!TENANT.test(tenant)) throw new RolePolicyError(file, n, `invalid tenant "${tenant}"`);
-      if (action !== '*' && !KNOWN_ACTIONS.has(action)) {
-        throw new RolePolicyError(file, n, `unknown action "${action}" (expected one of ${[...KNOWN_ACTIONS].join(', ')} or *)`);
+      const grant = PROVIDER_GRANT.exec(action);
+      if (action !== '*' && !KNOWN_ACTIONS.has(action) && !grant) {
+        throw new RolePolicyError(file, n, `unknown action "${action}" (expected one of ${[...KNOWN_ACTIONS].join(', ')}, manageContracts:<provider> or *)`);
       }
+      if (grant && providers && !providers.has(grant[1] as string)) throw new RolePolicyError(file, n, `no provider "${grant[1]}" is configured`);
       out.p.push([role, canonicalTenant(tenant), action]);
     } else if (kind === 'g') {
       if (cells.length !== 4) throw new RolePolicyError(file, n, 'a g line is "g, role, inherited role, tenant"');
@@ -65,41 +82,61 @@ export function parseRoleCsv(text: string, file: string): Lines {
  */
 export class RoleChecker {
   private readonly memo: BoundedMemo<string, boolean>;
-  private constructor(private readonly enforcer: Enforcer, memoLimit: number) {
+  /** @param grants the same model over the provider grant lines alone (and every g line). */
+  private constructor(private readonly enforcer: Enforcer, private readonly grants: Enforcer, memoLimit: number) {
     this.memo = new BoundedMemo(memoLimit);
   }
 
-  static async fromFiles(dir: string, memoLimit = 10_000): Promise<RoleChecker> {
-    const modelFile = join(dir, 'model.conf');
+  static async fromFiles(dir: string, opts: RoleCheckerOptions = {}): Promise<RoleChecker> {
     const rolesFile = join(dir, 'roles.csv');
-    const model = newModelFromString(readFileSync(modelFile, 'utf8'));
-    const lines = parseRoleCsv(readFileSync(rolesFile, 'utf8'), rolesFile);
-    return RoleChecker.fromLines(model, lines, memoLimit);
+    const lines = parseRoleCsv(readFileSync(rolesFile, 'utf8'), rolesFile, opts.providers);
+    return RoleChecker.fromLines(readFileSync(join(dir, 'model.conf'), 'utf8'), lines, opts.memoLimit);
   }
 
-  static async fromText(modelText: string, csv: string, memoLimit = 10_000): Promise<RoleChecker> {
-    return RoleChecker.fromLines(newModelFromString(modelText), parseRoleCsv(csv, 'roles.csv'), memoLimit);
+  static async fromText(modelText: string, csv: string, opts: RoleCheckerOptions = {}): Promise<RoleChecker> {
+    return RoleChecker.fromLines(modelText, parseRoleCsv(csv, 'roles.csv', opts.providers), opts.memoLimit);
   }
 
-  private static async fromLines(model: ReturnType<typeof newModelFromString>, lines: Lines, memoLimit: number): Promise<RoleChecker> {
-    const enforcer = await newEnforcer(model);
-    if (lines.p.length) await enforcer.addNamedPolicies('p', lines.p);
-    if (lines.g.length) await enforcer.addNamedGroupingPolicies('g', lines.g);
-    return new RoleChecker(enforcer, memoLimit);
+  private static async fromLines(modelText: string, lines: Lines, memoLimit = 10_000): Promise<RoleChecker> {
+    const build = async (p: string[][]): Promise<Enforcer> => {
+      const enforcer = await newEnforcer(newModelFromString(modelText));
+      if (p.length) await enforcer.addNamedPolicies('p', p);
+      if (lines.g.length) await enforcer.addNamedGroupingPolicies('g', lines.g);
+      return enforcer;
+    };
+    const grants = lines.p.filter((line) => PROVIDER_GRANT.test(line[2] as string));
+    return new RoleChecker(await build(lines.p), await build(grants), memoLimit);
   }
 
-  /** True when any of the roles may perform the action in the tenant (undefined = default tenant). */
-  allows(roles: readonly string[], tenant: string | undefined, action: Action | AdminAction): boolean {
+  private any(enforcer: Enforcer, roles: readonly string[], domain: string, action: string): boolean {
     if (roles.length === 0) return false;
-    const domain = tenant ?? DEFAULT_TENANT_DOMAIN;
-    const key = `${domain}\u0000${action}\u0000${roles.join('\u0000')}`;
+    const key = `${enforcer === this.grants ? 'g' : 'a'}\u0000${domain}\u0000${action}\u0000${roles.join('\u0000')}`;
     const hit = this.memo.get(key);
     if (hit !== undefined) return hit;
     let ok = false;
     for (const role of roles) {
-      if (this.enforcer.enforceSync(role, domain, action)) { ok = true; break; }
+      if (enforcer.enforceSync(role, domain, action)) { ok = true; break; }
     }
     this.memo.set(key, ok);
     return ok;
   }
+
+  /**
+   * True when any of the roles may perform the action in the tenant (undefined = default
+   * tenant; `*` asks for every tenant at once: only a grant for `*` answers it).
+   */
+  allows(roles: readonly string[], tenant: string | undefined, action: Action | AdminAction): boolean {
+    return this.any(this.enforcer, roles, tenant ?? DEFAULT_TENANT_DOMAIN, action);
+  }
+
+  /** True when one of the roles is granted `manageContracts:<provider>` in the tenant, by a line that names it. */
+  actsFor(roles: readonly string[], tenant: string | undefined, provider: string): boolean {
+    return this.any(this.grants, roles, tenant ?? DEFAULT_TENANT_DOMAIN, providerGrant(provider));
+  }
+}
+
+export interface RoleCheckerOptions {
+  memoLimit?: number;
+  /** The configured provider ids: a grant naming another is an error. */
+  providers?: ReadonlySet<string>;
 }

@@ -51,4 +51,43 @@ describe('roles with tenant domains', () => {
     expect(() => parseRoleCsv('p, viewer, bad tenant!, read\n', 'r.csv')).toThrowError(/invalid tenant/);
     expect(() => parseRoleCsv('g, a, b\n', 'r.csv')).toThrowError(/a g line/);
   });
+
+  it('refuses a provider grant naming a provider that is not configured', () => {
+    expect(() => parseRoleCsv('p, a, *, manageContracts:parking\n', 'r.csv', new Set(['transit']))).toThrowError(/r\.csv:1: no provider "parking" is configured/);
+    expect(() => parseRoleCsv('p, a, *, manageContracts:Parking\n', 'r.csv')).toThrowError(/unknown action/);
+    expect(() => parseRoleCsv('p, a, *, manageContracts:\n', 'r.csv')).toThrowError(/unknown action/);
+    expect(parseRoleCsv('p, a, *, manageContracts:parking\n', 'r.csv', new Set(['parking'])).p).toEqual([['a', '*', 'manageContracts:parking']]);
+  });
 });
+
+describe('provider grants', () => {
+  const csv = [
+    'p, operator, @default, *',
+    'p, everything, *, *',
+    'p, city-admin, *, manageContracts',
+    'p, parking-admin, *, manageContracts:parking',
+    'p, parking-mobility, mobility, manageContracts:parking',
+    'g, alice, parking-admin, *',
+    'p, transit-admin, *, manageContracts:transit',
+  ].join('\n');
+
+  it('acts for the provider the line names, in the tenants it names, inherited through roles', async () => {
+    const roles = await RoleChecker.fromText(model, csv, { providers: new Set(['parking', 'transit']) });
+    expect(roles.actsFor(['parking-admin'], undefined, 'parking')).toBe(true);
+    expect(roles.actsFor(['parking-admin'], 'mobility', 'parking')).toBe(true);
+    expect(roles.actsFor(['alice'], 'mobility', 'parking')).toBe(true);
+    expect(roles.actsFor(['parking-admin'], undefined, 'transit')).toBe(false);
+    expect(roles.actsFor(['parking-mobility'], 'mobility', 'parking')).toBe(true);
+    expect(roles.actsFor(['parking-mobility'], undefined, 'parking')).toBe(false);
+    expect(roles.actsFor(['parking-mobility'], '*', 'parking')).toBe(false);
+    expect(roles.actsFor(['parking-admin'], '*', 'parking')).toBe(true);
+  });
+
+  it('no wildcard and no plain manageContracts grant acts for a provider', async () => {
+    const roles = await RoleChecker.fromText(model, csv);
+    for (const r of ['operator', 'everything', 'city-admin']) expect(roles.actsFor([r], undefined, 'parking'), r).toBe(false);
+    expect(roles.allows(['city-admin'], undefined, 'manageContracts')).toBe(true);
+    expect(roles.allows(['parking-admin'], undefined, 'manageContracts')).toBe(false);
+  });
+});
+
