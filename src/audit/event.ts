@@ -113,6 +113,7 @@ export function normalizeAuditEvent(event: AuditEvent, maxTargets = DEFAULT_MAX_
     if (!Number.isSafeInteger(event.contractRevision)) throw invalid('contractRevision');
     out.contractRevision = event.contractRevision;
   }
+  if (event.providers !== undefined && event.providers !== null) out.providers = bounded(textList(event.providers, 'providers'), maxTargets);
   if (event.auditLevel !== undefined && event.auditLevel !== null) {
     if (event.auditLevel !== 'normal' && event.auditLevel !== 'detailed') throw invalid('auditLevel');
     out.auditLevel = event.auditLevel;

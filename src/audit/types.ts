@@ -52,6 +52,8 @@ export interface AuditEvent {
   contractRevision?: number;
   /** Detail level a `log` duty of a deciding rule asked for. */
   auditLevel?: 'normal' | 'detailed';
+  /** Providers of the contracts behind the decision, or the provider whose contracts an admin call changes. */
+  providers?: readonly string[];
   latencyMs: number;
   method: string;
   path: string;

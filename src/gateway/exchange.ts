@@ -23,6 +23,8 @@ export interface AuditSubject {
   operation: string;
   action: string;
   targets: { entityIds: string[]; types: string[]; attrs: string[] };
+  /** The provider whose contracts the call concerns (admin API). */
+  providers?: string[];
 }
 
 /** A request as it arrived. */

@@ -79,8 +79,11 @@ export interface Obligations {
 }
 
 export interface RuleRef {
+  /** The contract's key: its uid for a file, `<provider>/<uid>` for one made through the admin API. */
   contract: string;
   rule: string;
+  /** The provider whose contract it is; absent for the operator's. */
+  provider?: string;
 }
 
 export interface Decision {

@@ -82,4 +82,8 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE audit_records ADD COLUMN issuer TEXT;
   `,
+  // 6: audit records name the providers of the contracts behind a decision or an admin change.
+  `
+  ALTER TABLE audit_records ADD COLUMN providers TEXT;
+  `,
 ];

@@ -32,10 +32,11 @@ interface RecordRow {
   contract_revision: number | null;
   audit_level: string | null;
   issuer: string | null;
+  providers: string | null;
 }
 
 const RECORD_COLUMNS =
-  'seq, time, decision_id, request_id, sub, client_id, operation, action, tenant, targets, effect, reason, rules, upstream_status, latency_ms, method, path, prev_hash, hash, decided, contract_revision, audit_level, issuer';
+  'seq, time, decision_id, request_id, sub, client_id, operation, action, tenant, targets, effect, reason, rules, upstream_status, latency_ms, method, path, prev_hash, hash, decided, contract_revision, audit_level, issuer, providers';
 
 function toRow(r: AuditRecord): RecordRow {
   return {
@@ -62,6 +63,7 @@ function toRow(r: AuditRecord): RecordRow {
     contract_revision: r.contractRevision ?? null,
     audit_level: r.auditLevel ?? null,
     issuer: r.issuer ?? null,
+    providers: r.providers === undefined ? null : JSON.stringify(r.providers),
   };
 }
 
@@ -69,10 +71,12 @@ function fromRow(row: RecordRow): AuditRecord {
   let targets: AuditTargets;
   let rules: string[] | null;
   let decided: AuditDecided | null;
+  let providers: string[] | null;
   try {
     targets = JSON.parse(row.targets) as AuditTargets;
     rules = row.rules === null ? null : (JSON.parse(row.rules) as string[]);
     decided = row.decided === null ? null : (JSON.parse(row.decided) as AuditDecided);
+    providers = row.providers === null ? null : (JSON.parse(row.providers) as string[]);
   } catch (err) {
     throw new AuditRecordCorruptError(row.seq, err);
   }
@@ -103,6 +107,7 @@ function fromRow(row: RecordRow): AuditRecord {
   if (row.contract_revision !== null) record.contractRevision = row.contract_revision;
   // Returned as stored, like effect: an altered value must reach the hash check.
   if (row.audit_level !== null) record.auditLevel = row.audit_level as AuditRecord['auditLevel'];
+  if (providers !== null) record.providers = providers;
   return record;
 }
 

@@ -92,7 +92,7 @@ describe('SqliteAuditStore', () => {
   it('round-trips records exactly, absent optional fields staying absent', async () => {
     const db = openSqlite(join(dir, 'a.db'));
     const store = new SqliteAuditStore(db);
-    const full = record(1, { sub: 's', clientId: 'c', tenant: 't', rules: [], upstreamStatus: 404, latencyMs: 3 });
+    const full = record(1, { sub: 's', clientId: 'c', tenant: 't', rules: [], upstreamStatus: 404, latencyMs: 3, providers: ['parking'] });
     const bare = record(2, { sub: undefined, clientId: undefined, tenant: undefined, rules: undefined, upstreamStatus: undefined, path: 'x\u0000y' });
     delete bare.sub; delete bare.clientId; delete bare.tenant; delete bare.rules; delete bare.upstreamStatus;
     await store.appendBatch([full, bare]);
@@ -100,6 +100,7 @@ describe('SqliteAuditStore', () => {
     const back = (await store.readRange(2, 1))[0] as AuditRecord;
     expect(Object.keys(back)).not.toContain('sub');
     expect(Object.keys(back)).not.toContain('rules');
+    expect(Object.keys(back)).not.toContain('providers');
     expect(await store.lastRecord()).toEqual(bare);
     db.close();
   });

@@ -1,6 +1,7 @@
 import { MimtrustError } from '../../errors/index.js';
 import type { AuditEvent, AuditLog } from '../../audit/index.js';
 import { changesState } from '../../ngsi/index.js';
+import type { RuleRef } from '../../policy/index.js';
 import type { Answered, Planned, Trail } from '../exchange.js';
 
 export interface AuditDeps {
@@ -78,6 +79,8 @@ export function auditEventOf(t: Trail, effect: 'permit' | 'deny', reason: string
   if (ngsi?.tenant !== undefined) event.tenant = ngsi.tenant;
   const rules = t.decision?.rules;
   if (rules?.length) event.rules = rules.map((x) => `${x.contract}#${x.rule}`);
+  const providers = rules?.length ? providersOf(rules) : t.auditAs?.providers;
+  if (providers?.length) event.providers = providers;
   // Only what the broker answered; the gateway's own answers (admin API, errors) have none.
   if (t.upstream) event.upstreamStatus = t.upstream.status;
   // Names as decided on: IRIs under the caller's @context, where contracts compared them.
@@ -87,6 +90,13 @@ export function auditEventOf(t: Trail, effect: 'permit' | 'deny', reason: string
     event.auditLevel = t.decision.obligations.auditLevel;
   }
   return event;
+}
+
+/** The providers of the contracts behind a decision, each once. */
+function providersOf(rules: readonly RuleRef[]): string[] {
+  const out: string[] = [];
+  for (const r of rules) if (r.provider !== undefined && !out.includes(r.provider)) out.push(r.provider);
+  return out;
 }
 
 /** Unclassified paths are recorded without their query, which may carry anything. */
