@@ -160,6 +160,7 @@ function readRule(raw: unknown, kind: Rule['kind'], index: number, contract: str
   const compiled: Rule = {
     contract,
     uid,
+    provider: null,
     kind,
     actions: readActions(rule['action'], at),
     types: target.types,
@@ -210,5 +211,5 @@ export function compileContract(source: string, doc: unknown, expand: TermExpand
     if (seen.has(r.uid)) fail('ERR_CONTRACT_DUPLICATE_UID', { ...base, rule: r.uid }, r.uid, 'rule uid used twice in the contract');
     seen.add(r.uid);
   }
-  return Object.freeze({ uid, source, type, permissions: Object.freeze(permissions), prohibitions: Object.freeze(prohibitions) });
+  return Object.freeze({ uid, key: uid, provider: null, source, type, permissions: Object.freeze(permissions), prohibitions: Object.freeze(prohibitions) });
 }

@@ -11,7 +11,11 @@ export type ContractErrorCode =
   | 'ERR_CONTRACT_BAD_VALUE'
   | 'ERR_CONTRACT_BAD_PATTERN'
   | 'ERR_CONTRACT_UNKNOWN_ISSUER'
-  | 'ERR_CONTRACT_DUPLICATE_UID';
+  | 'ERR_CONTRACT_DUPLICATE_UID'
+  /** A provider's contract reaches beyond what the provider owns (a type, tenant or entity id). */
+  | 'ERR_CONTRACT_NOT_OWNED'
+  /** The uid is taken: by a contract file, or by an existing contract on create. */
+  | 'ERR_CONTRACT_UID_TAKEN';
 
 /** Where in a document a problem sits. `rule` is undefined for document-level problems. */
 export interface ContractLocation {
@@ -41,8 +45,9 @@ export class ContractError extends CodedError<ContractErrorCode> {
     this.term = term;
   }
 
-  /** The same problem as a 400 ProblemDetails, for the admin API. */
+  /** The same problem as a ProblemDetails for the admin API: 403 beyond ownership, 409 for a taken uid, else 400. */
   toMimtrustError(): MimtrustError {
-    return new MimtrustError('BAD_REQUEST', this.message, { reason: this.code.toLowerCase(), cause: this });
+    const problem = this.code === 'ERR_CONTRACT_NOT_OWNED' ? 'FORBIDDEN' : this.code === 'ERR_CONTRACT_UID_TAKEN' ? 'CONFLICT' : 'BAD_REQUEST';
+    return new MimtrustError(problem, this.message, { reason: this.code.toLowerCase(), cause: this });
   }
 }

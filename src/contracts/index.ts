@@ -3,7 +3,9 @@
  * against the profile (anything outside it is refused with a ContractError naming the
  * file, the rule and the term) and compiled into an indexed, immutable PolicySnapshot
  * for the pure decide() of src/policy. Party names resolve, at load, to parties of the
- * trusted issuers they may come from (parties.ts). See docs/contracts.md.
+ * trusted issuers they may come from (parties.ts). Contracts made through the admin API
+ * belong to a data provider, live in its namespace and are narrowed at compile time to
+ * what it owns (providers.ts, ownership.ts, namespace.ts). See docs/contracts.md.
  */
 export { compileContract } from './compile-contract.js';
 export { compileContracts, snapshotOf, EMPTY_SNAPSHOT } from './snapshot.js';
@@ -22,6 +24,10 @@ export type { ContractDocument } from './load.js';
 export { partyNames, hasParty, ISSUER_PREFIX } from './parties.js';
 export type { TrustedIssuer, PartyNames, PartySet } from './parties.js';
 export { ContractRegistry, API_SOURCE_PREFIX } from './registry.js';
-export type { ContractRegistryOptions } from './registry.js';
+export type { ContractRegistryOptions, ChangeCheck, PutOptions } from './registry.js';
+export { apiContractKey, contractTenants, OPERATOR_NAMESPACE } from './namespace.js';
+export type { ApiPlacement } from './namespace.js';
+export { resolveProviders } from './provider-config.js';
+export type { Provider, Providers, OwnedIds } from './providers.js';
 export { contractSummary } from './summary.js';
 export type { ContractStore, StoredContract } from './store.js';

@@ -10,13 +10,16 @@ import type { ContextResolver } from '../context/index.js';
 import { compileContracts, type ContractInput } from './snapshot.js';
 import { compileContract } from './compile-contract.js';
 import { ContractError } from './errors.js';
+import { placeContract, type ApiPlacement } from './namespace.js';
 import type { PolicySnapshot, CompiledContract } from './model.js';
 import type { PartyNames } from './parties.js';
 
 export interface ContractDocument {
-  /** File name (relative to the folder) or `api:<uid>`. */
+  /** File name (relative to the folder) or `api:<provider>/<uid>`. */
   source: string;
   doc: unknown;
+  /** Set for a contract made through the admin API: whose it is. */
+  api?: ApiPlacement;
 }
 
 const CONTRACT_FILE = /\.(jsonld|json)$/;
@@ -59,13 +62,13 @@ async function toInput(d: ContractDocument, resolver: ContextResolver): Promise<
   } catch (err) {
     throw new ContractError('ERR_CONTRACT_BAD_VALUE', { source: d.source }, 'ngsi:context', `its ngsi:context cannot be used: ${(err as Error).message}`);
   }
-  return { source: d.source, doc: d.doc, expand: (t) => active.expandTerm(t) };
+  return { source: d.source, doc: d.doc, expand: (t) => active.expandTerm(t), api: d.api };
 }
 
 /** Validate and compile one document (admin API, `contracts validate`). */
 export async function compileDocument(d: ContractDocument, resolver: ContextResolver, parties: PartyNames): Promise<CompiledContract> {
   const input = await toInput(d, resolver);
-  return compileContract(input.source, input.doc, input.expand, parties);
+  return placeContract(compileContract(input.source, input.doc, input.expand, parties), input.api);
 }
 
 /** Compile a whole set into a snapshot (duplicate uids are an error). */

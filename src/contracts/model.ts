@@ -50,8 +50,11 @@ export interface Area {
 }
 
 export interface Rule {
+  /** The key of its contract in the snapshot (see CompiledContract.key). */
   contract: string;
   uid: string;
+  /** The provider whose contract it is; null for the operator's. */
+  provider: string | null;
   kind: 'permission' | 'prohibition';
   actions: ReadonlySet<ContractAction>;
   /** Expanded entity type IRIs; null when the rule has no type refinement. */
@@ -79,6 +82,13 @@ export interface Rule {
 
 export interface CompiledContract {
   uid: string;
+  /**
+   * Unique in a snapshot: the uid for a file, `<provider>/<uid>` for a contract made
+   * through the admin API (namespace.ts), so neither can take the other's place.
+   */
+  key: string;
+  /** The provider whose contract it is; null for the operator's (files, and API contracts without providers). */
+  provider: string | null;
   source: string;
   type: 'Set' | 'Offer' | 'Agreement';
   permissions: readonly Rule[];

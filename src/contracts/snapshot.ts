@@ -8,6 +8,7 @@ import { compileContract } from './compile-contract.js';
 import { ContractError } from './errors.js';
 import type { TermExpander } from './expand.js';
 import type { PartyNames } from './parties.js';
+import { placeContract, type ApiPlacement } from './namespace.js';
 import type { CompiledContract, PolicySnapshot, Rule, RuleIndex } from './model.js';
 import type { ContractAction } from './vocabulary.js';
 
@@ -17,6 +18,8 @@ export interface ContractInput {
   doc: unknown;
   /** Expands the names of this document (built from its `ngsi:context`). */
   expand: TermExpander;
+  /** Set for a contract made through the admin API: whose it is (namespace.ts). */
+  api?: ApiPlacement;
 }
 
 interface MutableBucket {
@@ -77,17 +80,17 @@ function buildIndex(rules: readonly Rule[]): RuleIndex {
   return index;
 }
 
-/** Builds a snapshot from already compiled contracts (uids must be distinct). */
+/** Builds a snapshot from already compiled contracts (keys must be distinct). */
 export function snapshotOf(contracts: readonly CompiledContract[]): PolicySnapshot {
-  const byUid = new Map<string, CompiledContract>();
+  const byKey = new Map<string, CompiledContract>();
   for (const c of contracts) {
-    const first = byUid.get(c.uid);
+    const first = byKey.get(c.key);
     if (first) throw new ContractError('ERR_CONTRACT_DUPLICATE_UID', { source: c.source }, c.uid, `contract uid already used by ${first.source}`);
-    byUid.set(c.uid, c);
+    byKey.set(c.key, c);
   }
   return Object.freeze({
     revision: 0,
-    contracts: byUid,
+    contracts: byKey,
     permissions: buildIndex(contracts.flatMap((c) => c.permissions)),
     prohibitions: buildIndex(contracts.flatMap((c) => c.prohibitions)),
   });
@@ -98,7 +101,7 @@ export function snapshotOf(contracts: readonly CompiledContract[]): PolicySnapsh
  * names resolve against `parties`, the trusted issuers.
  */
 export function compileContracts(docs: readonly ContractInput[], parties: PartyNames): PolicySnapshot {
-  return snapshotOf(docs.map((d) => compileContract(d.source, d.doc, d.expand, parties)));
+  return snapshotOf(docs.map((d) => placeContract(compileContract(d.source, d.doc, d.expand, parties), d.api)));
 }
 
 /** A snapshot without contracts: every request is denied. */

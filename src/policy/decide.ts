@@ -48,12 +48,22 @@ const DETAIL: Readonly<Record<string, string>> = {
 };
 
 function ref(r: Rule): RuleRef {
-  return { contract: r.contract, rule: r.uid };
+  return r.provider === null ? { contract: r.contract, rule: r.uid } : { contract: r.contract, rule: r.uid, provider: r.provider };
+}
+
+/**
+ * Each rule named once: a provider's rule narrowed into parts (contracts/ownership.ts) may
+ * apply more than once.
+ */
+function refsOf(rules: Iterable<Rule>): RuleRef[] {
+  const out: RuleRef[] = [];
+  for (const r of rules) if (!out.some((x) => x.rule === r.uid && x.contract === r.contract)) out.push(ref(r));
+  return out;
 }
 
 function deny(id: string, reason: string, rules: readonly Rule[] = []): Decision {
   return {
-    id, effect: 'deny', reason, detail: DETAIL[reason] ?? 'Denied.', rules: rules.map(ref),
+    id, effect: 'deny', reason, detail: DETAIL[reason] ?? 'Denied.', rules: refsOf(rules),
     obligations: { counters: [], auditLevel: 'normal' },
   };
 }
@@ -228,15 +238,15 @@ function isDecision(x: Forbidden | Decision): x is Decision {
 type Shown = Pick<Obligations, 'view' | 'otherTypes' | 'excludeTypes' | 'forbidTypes' | 'within'>;
 
 function permit(id: string, used: readonly Applied[], counters: readonly string[], view: Shown): Decision {
-  const keys: string[] = [];
-  const rules: RuleRef[] = [];
+  // The parts of one narrowed rule share its counter keys: a request counts once.
+  const keys = new Set<string>();
   let detailed = false;
   for (const a of used) {
-    for (let i = a.from; i < a.to; i++) keys.push(counters[i] as string);
+    for (let i = a.from; i < a.to; i++) keys.add(counters[i] as string);
     detailed ||= a.rule.log;
-    rules.push(ref(a.rule));
   }
-  const obligations: Obligations = { counters: keys, auditLevel: detailed ? 'detailed' : 'normal' };
+  const rules = refsOf(used.map((a) => a.rule));
+  const obligations: Obligations = { counters: [...keys], auditLevel: detailed ? 'detailed' : 'normal' };
   if (view.view !== undefined) obligations.view = view.view;
   if (view.otherTypes !== undefined) obligations.otherTypes = view.otherTypes;
   if (view.excludeTypes !== undefined) obligations.excludeTypes = view.excludeTypes;

@@ -86,4 +86,18 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE audit_records ADD COLUMN providers TEXT;
   `,
+  // 6: API contracts live in their provider's namespace ('' for the operator's, made when
+  // no providers are configured).
+  `
+  CREATE TABLE contracts_by_provider (
+    provider   TEXT NOT NULL,
+    uid        TEXT NOT NULL,
+    document   TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (provider, uid)
+  ) STRICT;
+  INSERT INTO contracts_by_provider (provider, uid, document, updated_at) SELECT '', uid, document, updated_at FROM contracts;
+  DROP TABLE contracts;
+  ALTER TABLE contracts_by_provider RENAME TO contracts;
+  `,
 ];
