@@ -8,7 +8,7 @@ import { RoleChecker, type DecisionSnapshot } from '../policy/index.js';
 import { AuditLog, CheckpointCopies, loadOrCreateAuditKey } from '../audit/index.js';
 import { openSqlite, SqliteAuditStore, SqliteContractStore, SqliteSubscriptionStore, WalSync, type SqliteDatabase } from '../store/index.js';
 import { contextResolverFor } from '../context/index.js';
-import { ContractRegistry, partyNames } from '../contracts/index.js';
+import { ContractRegistry, partyNames, resolveProviders } from '../contracts/index.js';
 import { adminPlugin } from '../admin/index.js';
 import { watchFolder } from '../lib/index.js';
 import { proxyPlugin, receiver, securityHeaders, StoredTypes, Upstream, UsageCounters, type ExchangeDeps } from '../gateway/index.js';
@@ -93,20 +93,21 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
   for (const { issuer, ok } of await verifier.warmUp()) {
     if (!ok) log.warn(`the key set of issuer ${issuer} could not be fetched at start; it will be tried again on use`);
   }
-  let roles = await RoleChecker.fromFiles(config.policiesDir);
+  const resolver = await contextResolverFor(config.contexts);
+  const providers = await resolveProviders(config.providers, resolver);
+  const providerIds = new Set(providers.keys());
+  let roles = await RoleChecker.fromFiles(config.policiesDir, { providers: providerIds });
   // A new role policy replaces the old one whole; one that does not load leaves it in force.
   const stopRoleWatch = config.watchPolicies
     ? watchFolder(
         config.policiesDir,
         async () => {
-          roles = await RoleChecker.fromFiles(config.policiesDir);
+          roles = await RoleChecker.fromFiles(config.policiesDir, { providers: providerIds });
           log.info('roles reloaded');
         },
         (err) => log.error(err, 'roles not reloaded; the previous policy stays in force'),
       )
     : undefined;
-
-  const resolver = await contextResolverFor(config.contexts);
 
   let db: SqliteDatabase | undefined;
   let audit: AuditLog | undefined;
@@ -142,6 +143,7 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
         store: new SqliteContractStore(db),
         resolver,
         parties,
+        providers,
         onReload: (s) => log.info(`contracts reloaded: ${s.contracts.size} in force`),
         onReloadError: (err) => log.error(err, 'contracts not reloaded; the previous set stays in force'),
       });
@@ -165,7 +167,7 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
     const storedTypes = registry ? new StoredTypes({ upstream, basePath: compileBasePath(config.upstream.basePath).canonical, ...config.storedTypes }) : undefined;
     const shared = { ...exchangeDeps, basePath: config.upstream.basePath, verifier, snapshot, storedTypes, forwardAuthorization: config.upstream.forwardAuthorization };
     if (registry) {
-      await app.register(adminPlugin({ ...shared, roles: () => roles, registry, resolver, parties }));
+      await app.register(adminPlugin({ ...shared, roles: () => roles, registry, resolver, parties, providers }));
     }
     if (config.pdp.enabled) {
       await app.register(pdpPlugin({ ...shared, resolver: registry ? resolver : undefined, counters }));
