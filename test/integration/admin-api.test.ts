@@ -102,6 +102,48 @@ describe('admin API: contracts', () => {
   });
 });
 
+describe('admin API without providers: the operator\'s namespace', () => {
+  const busContract = (uid: string, tenants?: string[]) => ({
+    ...tramContract(uid),
+    permission: [{
+      uid: `${uid}:read`,
+      target: { '@type': 'AssetCollection', refinement: [
+        { leftOperand: 'ngsi:entityType', operator: 'eq', rightOperand: 'Bus' },
+        ...(tenants ? [{ leftOperand: 'ngsi:tenant', operator: 'isAnyOf', rightOperand: tenants }] : []),
+      ] },
+      action: 'ngsi:read',
+    }],
+  });
+
+  it('a contract applying in every tenant needs the grant in every tenant', async () => {
+    // The operator holds manageContracts (through *) in the default tenant only.
+    const operator = await token(h.issuer, { roles: ['operator'] });
+    const everywhere = await h.call('POST', '/admin/contracts', { token: operator, body: busContract('urn:test:bus') });
+    expect(everywhere.status).toBe(403);
+    expect(everywhere.json().detail).toContain('every tenant (*)');
+    const here = await h.call('POST', '/admin/contracts', { token: operator, body: busContract('urn:test:bus', ['@default']) });
+    expect(here.status, here.text).toBe(201);
+    expect(here.json()).toMatchObject({ provider: null, tenants: ['@default'] });
+    expect((await h.call('PUT', '/admin/contracts/urn%3Atest%3Abus', { token: operator, body: busContract('urn:test:bus', ['@default', 'mobility']) })).status).toBe(403);
+    expect((await h.call('DELETE', '/admin/contracts/urn%3Atest%3Abus', { token: operator })).status).toBe(204);
+  });
+
+  it('an API contract\'s uid never blocks a contract file that takes it later', async () => {
+    expect((await h.call('POST', '/admin/contracts', { token: await admin(), body: busContract('urn:test:squat') })).status).toBe(201);
+    const reported = h.nextLog(/^contracts reloaded/);
+    writeFileSync(join(contractsDir, 'squat.jsonld'), JSON.stringify(tramContract('urn:test:squat')));
+    await reported;
+    const list = (await h.call('GET', '/admin/contracts', { token: await admin() })).json() as Array<{ uid: string; source: string }>;
+    expect(list.filter((c) => c.uid === 'urn:test:squat').map((c) => c.source).sort()).toEqual(['api:@operator/urn:test:squat', 'squat.jsonld']);
+    expect((await h.call('GET', `${E}?type=Tram`, { token: await viewer() })).status).toBe(200);
+    expect((await h.call('DELETE', '/admin/contracts/urn%3Atest%3Asquat', { token: await admin() })).status).toBe(204);
+    const removed = h.nextLog(/^contracts reloaded/);
+    unlinkSync(join(contractsDir, 'squat.jsonld'));
+    await removed;
+    expect((await h.call('GET', `${E}?type=Tram`, { token: await viewer() })).status).toBe(403);
+  });
+});
+
 describe('admin API: dry run', () => {
   it('says why a request would be denied, and what a permitted one would show', async () => {
     const deny = await h.call('POST', '/admin/decisions', { token: await admin(), body: {
