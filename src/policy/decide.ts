@@ -55,9 +55,16 @@ function ref(r: Rule): RuleRef {
  * Each rule named once: a provider's rule narrowed into parts (contracts/ownership.ts) may
  * apply more than once.
  */
-function refsOf(rules: Iterable<Rule>): RuleRef[] {
+function refsOf(rules: readonly Rule[]): RuleRef[] {
+  if (rules.length < 2) return rules.map(ref);
   const out: RuleRef[] = [];
-  for (const r of rules) if (!out.some((x) => x.rule === r.uid && x.contract === r.contract)) out.push(ref(r));
+  const seen = new Set<string>();
+  for (const r of rules) {
+    const key = `${r.contract}\u0000${r.uid}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(ref(r));
+  }
   return out;
 }
 
@@ -238,15 +245,15 @@ function isDecision(x: Forbidden | Decision): x is Decision {
 type Shown = Pick<Obligations, 'view' | 'otherTypes' | 'excludeTypes' | 'forbidTypes' | 'within'>;
 
 function permit(id: string, used: readonly Applied[], counters: readonly string[], view: Shown): Decision {
-  // The parts of one narrowed rule share its counter keys: a request counts once.
-  const keys = new Set<string>();
+  const keys: string[] = [];
   let detailed = false;
   for (const a of used) {
-    for (let i = a.from; i < a.to; i++) keys.add(counters[i] as string);
+    for (let i = a.from; i < a.to; i++) keys.push(counters[i] as string);
     detailed ||= a.rule.log;
   }
   const rules = refsOf(used.map((a) => a.rule));
-  const obligations: Obligations = { counters: [...keys], auditLevel: detailed ? 'detailed' : 'normal' };
+  // The parts of one narrowed rule share its counter keys: a request counts once.
+  const obligations: Obligations = { counters: keys.length < 2 ? keys : [...new Set(keys)], auditLevel: detailed ? 'detailed' : 'normal' };
   if (view.view !== undefined) obligations.view = view.view;
   if (view.otherTypes !== undefined) obligations.otherTypes = view.otherTypes;
   if (view.excludeTypes !== undefined) obligations.excludeTypes = view.excludeTypes;
