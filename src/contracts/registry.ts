@@ -1,9 +1,9 @@
 /**
  * The live set of contracts: files from the contracts folder plus those created through
- * the admin API (kept in the store). Every change builds a complete new snapshot and
- * swaps it in with one assignment, so a request sees either the old set or the new one,
- * never half of a change. A change that does not compile leaves the current snapshot in
- * place.
+ * the admin API (kept in the store, each in its provider's namespace; namespace.ts).
+ * Every change builds a complete new snapshot and swaps it in with one assignment, so a
+ * request sees either the old set or the new one, never half of a change. A change that
+ * does not compile leaves the current snapshot in place.
  */
 import type { ContextResolver } from '../context/index.js';
 import { watchFolder } from '../lib/index.js';
