@@ -41,6 +41,9 @@ async function trustedIssuers(config: Config): Promise<IssuerConfig[]> {
     audience: i.audience,
     algorithms: i.algorithms,
     rolesClaim: i.rolesClaim,
+    purposeClaim: i.purposeClaim,
+    // Roles decide admin rights too: an issuer outside the city's control grants none unless listed.
+    ...(i.acceptRoles !== null ? { acceptRoles: i.acceptRoles } : i.cityOwn ? {} : { acceptRoles: [] }),
     allowPlainJwt: i.allowPlainJwt,
     clockToleranceSec: i.clockToleranceSec,
     maxTokenLifetimeSec: i.maxTokenLifetimeSec ?? config.auth.maxTokenLifetimeSec,

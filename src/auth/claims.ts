@@ -64,7 +64,10 @@ function deepFreeze<T>(value: T): T {
 
 export interface ClaimReaders {
   roles: ClaimReader;
+  purpose: ClaimReader;
   tenants?: ClaimReader;
+  /** Roles the issuer may grant; undefined: all. */
+  acceptRoles?: ReadonlySet<string>;
 }
 
 /**
@@ -75,7 +78,10 @@ export interface ClaimReaders {
 export function toVerifiedToken(claims: JWTPayload, issuer: string, readers: ClaimReaders): VerifiedToken {
   const exp = claims.exp;
   if (typeof exp !== 'number' || !Number.isFinite(exp)) throw invalidToken('token_claim_invalid');
-  const token: VerifiedToken = { issuer, roles: readStringList(readers.roles(claims)), exp, claims };
+  const claimed = readStringList(readers.roles(claims));
+  const accept = readers.acceptRoles;
+  const roles = accept === undefined ? claimed : claimed.filter((r) => accept.has(r));
+  const token: VerifiedToken = { issuer, roles, exp, claims };
 
   const sub = optionalString(claims.sub);
   if (sub !== undefined) token.sub = sub;
@@ -90,7 +96,7 @@ export function toVerifiedToken(claims: JWTPayload, issuer: string, readers: Cla
   }
   const scope = claims['scope'] ?? claims['scp'];
   if (scope !== undefined) token.scope = readStringList(scope, SCOPE_SEPARATORS);
-  const purpose = optionalString(claims['purpose']);
+  const purpose = optionalString(readers.purpose(claims));
   if (purpose !== undefined) token.purpose = purpose;
   const cnf = claims['cnf'];
   if (cnf !== undefined) {

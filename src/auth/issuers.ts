@@ -146,7 +146,11 @@ export function compileIssuer(cfg: IssuerConfig, opts: KeySetOptions): CompiledI
   };
   if (requireAccessTokenType) verifyOptions.typ = 'at+jwt';
 
-  const readers: ClaimReaders = { roles: compileReader(cfg.issuer, 'rolesClaim', cfg.rolesClaim) };
+  const readers: ClaimReaders = {
+    roles: compileReader(cfg.issuer, 'rolesClaim', cfg.rolesClaim),
+    purpose: compileReader(cfg.issuer, 'purposeClaim', cfg.purposeClaim ?? 'purpose'),
+  };
+  if (cfg.acceptRoles !== undefined) readers.acceptRoles = new Set(cfg.acceptRoles);
   if (cfg.tenantsClaim !== undefined) readers.tenants = compileReader(cfg.issuer, 'tenantsClaim', cfg.tenantsClaim);
 
   return {

@@ -18,6 +18,13 @@ export interface IssuerConfig {
   algorithms?: string[];
   /** Claim holding the roles; a dotted path walks into objects (`realm_access.roles`). */
   rolesClaim: string;
+  /**
+   * The roles this issuer may grant; any other role in its tokens is dropped. Undefined:
+   * every role. An issuer outside the city's control must not mint an administrator.
+   */
+  acceptRoles?: readonly string[];
+  /** Claim holding the declared DPV purpose (dotted path allowed). Default `purpose`. */
+  purposeClaim?: string;
   /** Accept tokens without `typ: at+jwt` (Keycloak, Keyrock). Default false. */
   allowPlainJwt?: boolean;
   /** Clock skew allowed on `exp` and `nbf`, in seconds. Default 30. */

@@ -139,6 +139,13 @@ export const configSchema = {
             default: ['RS256', 'PS256', 'ES256', 'EdDSA'],
           },
           rolesClaim: { type: 'string', minLength: 1, default: 'roles' },
+          acceptRoles: {
+            type: ['array', 'null'],
+            items: { type: 'string', minLength: 1 },
+            default: null,
+            description: "Roles taken from this issuer's tokens; others are dropped. Default (null): every role for the city's own issuers, none for the others.",
+          },
+          purposeClaim: { type: 'string', minLength: 1, default: 'purpose', description: 'Claim holding the declared DPV purpose (dotted path allowed).' },
           tenantsClaim: { type: 'string', minLength: 1 },
           allowPlainJwt: { type: 'boolean', default: false },
           clockToleranceSec: { type: 'integer', minimum: 0, maximum: 300, default: 30 },

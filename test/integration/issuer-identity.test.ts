@@ -40,12 +40,12 @@ afterEach(async () => {
   for (const w of open.splice(0)) await w.close();
 });
 
-async function startWorld(overrides: Record<string, unknown> = {}): Promise<World> {
+async function startWorld(overrides: Record<string, unknown> = {}, extraIssuers: Array<Record<string, unknown>> = []): Promise<World> {
   const partner = await startIssuer();
   let h: Harness;
   try {
     h = await startHarness({ contractsDir: CONTRACTS, ...overrides }, {
-      moreIssuers: [{ issuer: PARTNER_ISS, name: 'partner-idp', jwksUri: partner.url, audience: AUDIENCE, rolesClaim: 'roles' }],
+      moreIssuers: [{ issuer: PARTNER_ISS, name: 'partner-idp', jwksUri: partner.url, audience: AUDIENCE, rolesClaim: 'roles', acceptRoles: ['viewer'] }, ...extraIssuers],
     });
   } catch (err) {
     await partner.close();
@@ -191,5 +191,36 @@ describe('contracts name only trusted issuers', () => {
     const unknown = await ask({ issuer: 'nobody' });
     expect(unknown.status).toBe(400);
     expect(unknown.json().detail).toBe('caller.issuer is not the name of a trusted issuer.');
+  });
+});
+
+describe('a partner issuer grants only the roles the city accepts from it', () => {
+  it('a partner token claiming an administrator role gets no admin right, and keeps the roles it may grant', async () => {
+    const w = await startWorld();
+    const claimsAdmin = await token(w.partner, { iss: PARTNER_ISS, sub: 'mallory', roles: ['viewer', 'contract-admin', 'admin'], extra: { client_id: 'mallory' } });
+    const admin = await w.h.call('GET', '/admin/contracts', { token: claimsAdmin });
+    expect(admin.status).toBe(403);
+    expect(admin.json()).toMatchObject({ status: 403, code: 'FORBIDDEN' });
+    // The same token still acts with the role the partner may grant: roles let its read
+    // through to the contracts, which grant nothing to this caller.
+    await w.read('ParkingSpot', claimsAdmin);
+    expect(auditRows(w.h, 'mallory').map((r) => r.reason)).toEqual(['role_denied', 'no_matching_permission']);
+    // The city's own issuer grants the administrator role as before.
+    const cityAdmin = await token(w.h.issuer, { roles: ['contract-admin'] });
+    expect((await w.h.call('GET', '/admin/contracts', { token: cityAdmin })).status).toBe(200);
+  });
+
+  it('an issuer that is not the city\'s own and lists no roles grants none', async () => {
+    const other = await startIssuer();
+    try {
+      const w = await startWorld({}, [{ issuer: 'https://idp.other.test', name: 'other-idp', jwksUri: other.url, audience: AUDIENCE, rolesClaim: 'roles' }]);
+      const t = await token(other, { iss: 'https://idp.other.test', roles: ['viewer', 'contract-admin'] });
+      const res = await w.h.call('GET', `${E}?type=ParkingSpot`, { token: t });
+      expect(res.status).toBe(403);
+      expect(res.json()).toMatchObject({ status: 403 });
+      expect((await w.h.call('GET', '/admin/contracts', { token: t })).status).toBe(403);
+    } finally {
+      await other.close();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MimtrustError } from '../../src/errors/index.js';
 import { compileClaimPath, extractBearerToken, readStringList } from '../../src/auth/index.js';
+import { toVerifiedToken } from '../../src/auth/claims.js';
 
 describe('compileClaimPath', () => {
   const claims = { roles: ['a'], realm_access: { roles: ['b'] }, 'x.y': 'literal', x: { y: 'nested' }, arr: [{ z: 1 }] };
@@ -44,5 +45,24 @@ describe('extractBearerToken', () => {
   });
   it.each([undefined, '', 'Bearer', 'Bearer  ', 'Basic abc', 'Bearer\tabc', 'Bearer a\tb', 'Bearer a b'])('refuses %j', (h) => {
     expect(() => extractBearerToken(h)).toThrow(expect.objectContaining({ code: 'UNAUTHENTICATED', reason: 'token_missing' }));
+  });
+});
+
+describe('per-issuer claim reading', () => {
+  const readers = (acceptRoles?: string[]) => ({
+    roles: compileClaimPath('realm_access.roles'),
+    purpose: compileClaimPath('ctx.purpose'),
+    ...(acceptRoles ? { acceptRoles: new Set(acceptRoles) } : {}),
+  });
+  const claims = { exp: 2_000_000_000, realm_access: { roles: ['viewer', 'contract-admin'] }, ctx: { purpose: 'dpv:ServiceProvision' }, purpose: 'dpv:Marketing' };
+
+  it('keeps only the roles the issuer may grant', () => {
+    expect(toVerifiedToken(claims, 'https://idp', readers(['viewer'])).roles).toEqual(['viewer']);
+    expect(toVerifiedToken(claims, 'https://idp', readers([])).roles).toEqual([]);
+    expect(toVerifiedToken(claims, 'https://idp', readers()).roles).toEqual(['viewer', 'contract-admin']);
+  });
+
+  it('reads the purpose from the configured claim, not a top-level one', () => {
+    expect(toVerifiedToken(claims, 'https://idp', readers()).purpose).toBe('dpv:ServiceProvision');
   });
 });
