@@ -57,7 +57,10 @@ function decideOrThrow(input: DecisionInput, snap: DecisionSnapshot): Decision {
     return plain(id, 'deny', 'role_denied', `No role of the caller allows "${req.action}" in this tenant.`);
   }
   if (snap.contracts === undefined || !governedByContracts(req.operation)) return plain(id, 'permit', ROLE_PERMIT);
-  return { ...decideContracts(req, snap.contracts, { counters: snap.counters, decisionId: id }), contractRevision: snap.contracts.revision };
+  // Contracts name roles as the role policy defines them: with what each role inherits.
+  const roles = snap.roles.withInherited(req.subject.roles, req.tenant);
+  const asDecided = roles === req.subject.roles ? req : { ...req, subject: { ...req.subject, roles } };
+  return { ...decideContracts(asDecided, snap.contracts, { counters: snap.counters, decisionId: id }), contractRevision: snap.contracts.revision };
 }
 
 /**

@@ -82,9 +82,19 @@ export function parseRoleCsv(text: string, file: string, providers?: ReadonlySet
  */
 export class RoleChecker {
   private readonly memo: BoundedMemo<string, boolean>;
-  /** @param grants the same model over the provider grant lines alone (and every g line). */
-  private constructor(private readonly enforcer: Enforcer, private readonly grants: Enforcer, memoLimit: number) {
+  private readonly inheritedMemo: BoundedMemo<string, readonly string[]>;
+  /**
+   * @param grants the same model over the provider grant lines alone (and every g line).
+   * @param parents per tenant (`*` included), each role's directly inherited roles.
+   */
+  private constructor(
+    private readonly enforcer: Enforcer,
+    private readonly grants: Enforcer,
+    private readonly parents: ReadonlyMap<string, ReadonlyMap<string, readonly string[]>>,
+    memoLimit: number,
+  ) {
     this.memo = new BoundedMemo(memoLimit);
+    this.inheritedMemo = new BoundedMemo(memoLimit);
   }
 
   static async fromFiles(dir: string, opts: RoleCheckerOptions = {}): Promise<RoleChecker> {
@@ -105,7 +115,36 @@ export class RoleChecker {
       return enforcer;
     };
     const grants = lines.p.filter((line) => PROVIDER_GRANT.test(line[2] as string));
-    return new RoleChecker(await build(lines.p), await build(grants), memoLimit);
+    return new RoleChecker(await build(lines.p), await build(grants), parentsByTenant(lines.g), memoLimit);
+  }
+
+  /**
+   * The roles together with every role they inherit in the tenant, as the model's matcher
+   * reads `g` lines: the chains of that tenant, and the chains of `*`. Contracts name roles
+   * too, and a role that inherits `viewer` must meet what is written for viewers, their
+   * prohibitions included. Returns the same array when nothing is inherited.
+   */
+  withInherited(roles: readonly string[], tenant: string | undefined): readonly string[] {
+    if (roles.length === 0 || this.parents.size === 0) return roles;
+    const domain = tenant ?? DEFAULT_TENANT_DOMAIN;
+    return this.inheritedMemo.remember(`${domain}\u0000${roles.join('\u0000')}`, () => {
+      const all = new Set(roles);
+      for (const d of domain === '*' ? ['*'] : [domain, '*']) {
+        const links = this.parents.get(d);
+        if (links === undefined) continue;
+        const seen = new Set<string>(roles);
+        const todo = [...roles];
+        for (let role = todo.pop(); role !== undefined; role = todo.pop()) {
+          for (const parent of links.get(role) ?? []) {
+            if (seen.has(parent)) continue;
+            seen.add(parent);
+            all.add(parent);
+            todo.push(parent);
+          }
+        }
+      }
+      return all.size === roles.length ? roles : [...all];
+    });
   }
 
   private any(enforcer: Enforcer, roles: readonly string[], domain: string, action: string): boolean {
@@ -133,6 +172,18 @@ export class RoleChecker {
   actsFor(roles: readonly string[], tenant: string | undefined, provider: string): boolean {
     return this.any(this.grants, roles, tenant ?? DEFAULT_TENANT_DOMAIN, providerGrant(provider));
   }
+}
+
+function parentsByTenant(g: readonly string[][]): Map<string, Map<string, string[]>> {
+  const out = new Map<string, Map<string, string[]>>();
+  for (const [role, parent, tenant] of g as Array<[string, string, string]>) {
+    let links = out.get(tenant);
+    if (!links) out.set(tenant, (links = new Map<string, string[]>()));
+    const list = links.get(role);
+    if (list) list.push(parent);
+    else links.set(role, [parent]);
+  }
+  return out;
 }
 
 export interface RoleCheckerOptions {

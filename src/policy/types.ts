@@ -19,7 +19,7 @@ export interface Subject {
   /** Organisation identifier (e.g. a DID) when the token names one. */
   organisation?: string;
   /** Roles from the configured token claim. */
-  roles: string[];
+  roles: readonly string[];
   /** SHA-256 thumbprint (base64url) of the mTLS client certificate, when there is one. */
   certThumbprint?: string;
   /** Tenants the token is limited to (its issuer's tenants claim), when it names any. */

@@ -52,8 +52,8 @@ beforeAll(async () => {
     'p, parking-admin, *, manageContracts:parking',
     'p, transit-admin, *, manageContracts:transit',
     'p, transit-default-admin, @default, manageContracts:transit',
-    'g, auditor, viewer, *',
-    'g, inspector, viewer, *',
+    'p, auditor, *, read',
+    'p, inspector, *, read',
     '',
   ].join('\n'));
   contractsDir = makeTempDir('contracts');

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { decide as decideAll } from '../../src/policy/decision.js';
+import { RoleChecker } from '../../src/policy/roles.js';
 import { decideContracts as decide } from '../../src/policy/decide.js';
 import { purposeWithin } from '../../src/contracts/purposes.js';
 import type { AttributeScope, PolicyRequest } from '../../src/policy/types.js';
@@ -320,5 +323,21 @@ describe('decide: robustness and indexing', () => {
     ];
     for (const r of requests) expect(run(large, r)).toEqual(run(small, r));
     expect(run(small, requests[0]!).effect).toBe('permit');
+  });
+});
+
+describe('decide: roles named by contracts include inherited roles', () => {
+  it('a role that inherits viewer meets a viewer permission and a viewer prohibition', async () => {
+    const model = readFileSync(new URL('../../policies/model.conf', import.meta.url), 'utf8');
+    const roles = await RoleChecker.fromText(model, 'p, viewer, *, read\ng, inspector, viewer, *\np, outsider, *, read\n');
+    const contracts = snapshot(
+      doc('urn:c:view', { permission: [{ uid: 'p', target: target('ParkingSpot'), assignee: role('viewer'), action: 'read' }] }),
+      doc('urn:c:no', { prohibition: [{ uid: 'x', target: target('ParkingSpot', attrsAnyOf('owner')), assignee: role('viewer'), action: 'read' }] }),
+    );
+    const ask = (r: string[]) => decideAll({ request: request({ types: [PS], subject: { issuer: 'urn:test', clientId: 'c', roles: r } }), decisionId: 'd' }, { roles, contracts, counters: new Map() });
+    const inspector = ask(['inspector']);
+    expect(inspector.effect).toBe('permit');
+    expect(inspector.obligations.view?.get(PS)).toEqual({ kind: 'all', except: new Set([`${V}owner`]) });
+    expect(ask(['outsider'])).toMatchObject({ effect: 'deny', reason: 'no_matching_permission' });
   });
 });

@@ -91,3 +91,20 @@ describe('provider grants', () => {
   });
 });
 
+
+describe('inherited roles, as contracts see them', () => {
+  it('adds what each role inherits in the tenant and in every tenant, as the model reads g lines', async () => {
+    const roles = await RoleChecker.fromFiles(new URL('../../policies', import.meta.url).pathname);
+    expect([...roles.withInherited(['provider'], 'mobility')].sort()).toEqual(['provider', 'viewer']);
+    expect([...roles.withInherited(['operator'], undefined)].sort()).toEqual(['operator', 'provider']);
+    // operator inherits provider in the default tenant only.
+    expect(roles.withInherited(['operator'], 'mobility')).toEqual(['operator']);
+    const plain = ['viewer'];
+    expect(roles.withInherited(plain, undefined)).toBe(plain);
+  });
+
+  it('follows chains and survives cycles', async () => {
+    const roles = await RoleChecker.fromText(model, 'p, c, *, read\ng, a, b, *\ng, b, c, *\ng, c, a, *\n');
+    expect([...roles.withInherited(['a'], 't1')].sort()).toEqual(['a', 'b', 'c']);
+  });
+});
