@@ -7,3 +7,4 @@ export { parseJson, jsonDepth, JsonTooDeepError, MAX_JSON_DEPTH } from './parse-
 export { isObject, type JsonObject } from './is-object.js';
 export { canonicalJson, canonicalDigest } from './canonical-json.js';
 export { readBounded } from './read-bounded.js';
+export { runSteps, runStepsInSlices, type Steps } from './steps.js';
