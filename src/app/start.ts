@@ -183,7 +183,7 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
       counters,
       upstream,
       ownership: new SubscriptionOwnership({ store: subscriptionStore, policy: config.subscriptions.endpoints, relayBase: () => relayBase }),
-      relay: new NotificationRelay({ store: subscriptionStore, delivery }),
+      relay: new NotificationRelay({ store: subscriptionStore, delivery, maxGeometryPoints: config.limits.maxGeometryPoints }),
     };
     await app.register(relayPlugin({ ...exchangeDeps, ...subscriptions }));
     await app.register(proxyPlugin({
@@ -192,6 +192,7 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
       counters,
       upstream,
       subscriptions,
+      maxGeometryPoints: config.limits.maxGeometryPoints,
     }));
     const address = await app.listen({ host: config.listen.host, port: config.listen.port });
     const url = address.replace('[::1]', 'localhost');

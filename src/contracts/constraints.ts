@@ -10,7 +10,8 @@ import {
   type JsonObject, type ReadContext,
 } from './reader.js';
 import { readParties } from './parties.js';
-import { addDuration, isArea, parseDateTime, parseDuration } from './values.js';
+import { addDuration, parseDateTime, parseDuration } from './values.js';
+import { compileArea } from '../geo/index.js';
 import { CONSTRAINT_OPERANDS, LOGICAL_OPERATORS, OPERATORS, type LogicalOperator, type Operator } from './vocabulary.js';
 
 export interface ConstraintScope {
@@ -134,10 +135,9 @@ class ConstraintReader {
     if (this.scope.kind === 'prohibition') fail('ERR_CONTRACT_UNKNOWN_TERM', this.at, 'spatial', 'spatial is not allowed in a prohibition');
     if (!topLevel) fail('ERR_CONTRACT_MALFORMED', this.at, 'spatial', 'a spatial constraint must sit directly in the rule');
     if (this.area) fail('ERR_CONTRACT_MALFORMED', this.at, 'spatial', 'a rule has at most one spatial constraint');
-    if (!isArea(right)) fail('ERR_CONTRACT_BAD_VALUE', this.at, 'spatial', 'spatial takes a GeoJSON Polygon or MultiPolygon');
-    const key = JSON.stringify(right);
-    // A private copy: the caller may reuse or change the document it passed in.
-    this.area = { geometry: JSON.parse(key) as unknown, key };
+    const compiled = compileArea(right);
+    if ('problem' in compiled) fail('ERR_CONTRACT_BAD_VALUE', this.at, 'spatial', `not a usable area: ${compiled.problem}`);
+    this.area = compiled.area;
   }
 }
 

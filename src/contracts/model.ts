@@ -5,6 +5,7 @@
 import type { ContractAction } from './vocabulary.js';
 import type { IdPattern } from './regex.js';
 import type { PartySet } from './parties.js';
+import type { Area } from '../geo/index.js';
 
 /** Which attributes of one entity type a rule covers: what a decision may let a caller see or change. */
 export type AttributeScope =
@@ -43,11 +44,8 @@ export interface EntityIdMatch {
   pattern: IdPattern | null;
 }
 
-/** An area the shown entities must lie in. `key` identifies equal areas across rules. */
-export interface Area {
-  geometry: unknown;
-  key: string;
-}
+/** An area the shown entities must lie in, compiled when the contract is loaded; `key` identifies equal areas across rules. */
+export type { Area };
 
 export interface Rule {
   /** The key of its contract in the snapshot (see CompiledContract.key). */

@@ -1,7 +1,7 @@
 /**
- * Parsers for the literal values a contract carries: ISO 8601 date-times and durations,
- * GeoJSON areas. Each returns a value or undefined; the caller turns undefined into a
- * ContractError that names the rule and the term.
+ * Parsers for the literal values a contract carries: ISO 8601 date-times and durations
+ * (areas are compiled in geo/). Each returns a value or undefined; the caller turns undefined
+ * into a ContractError that names the rule and the term.
  */
 
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -59,36 +59,4 @@ export function addDuration(from: number, d: Duration): number {
   const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
   const moved = Date.UTC(year, month, Math.min(date.getUTCDate(), lastDay), date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds(), date.getUTCMilliseconds());
   return moved + d.fixedMs;
-}
-
-type Position = readonly number[];
-
-function isPosition(p: unknown): p is Position {
-  return Array.isArray(p) && (p.length === 2 || p.length === 3)
-    && p.every((x) => typeof x === 'number' && Number.isFinite(x))
-    && Math.abs(p[0] as number) <= 180 && Math.abs(p[1] as number) <= 90;
-}
-
-function isLinearRing(ring: unknown): boolean {
-  if (!Array.isArray(ring) || ring.length < 4 || !ring.every(isPosition)) return false;
-  const first = ring[0] as Position;
-  const last = ring[ring.length - 1] as Position;
-  return first[0] === last[0] && first[1] === last[1];
-}
-
-function isPolygonCoordinates(c: unknown): boolean {
-  return Array.isArray(c) && c.length > 0 && c.every(isLinearRing);
-}
-
-/** A GeoJSON Polygon or MultiPolygon with closed rings of valid WGS 84 positions. */
-export function isArea(value: unknown): value is { type: 'Polygon' | 'MultiPolygon'; coordinates: unknown } {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const g = value as Record<string, unknown>;
-  if (Object.keys(g).some((k) => k !== 'type' && k !== 'coordinates' && k !== 'bbox')) return false;
-  if (g['type'] === 'Polygon') return isPolygonCoordinates(g['coordinates']);
-  if (g['type'] === 'MultiPolygon') {
-    const c = g['coordinates'];
-    return Array.isArray(c) && c.length > 0 && c.every(isPolygonCoordinates);
-  }
-  return false;
 }

@@ -43,7 +43,7 @@ function rebuild(source: JsonObject, known: ReadonlySet<string>, replaced: JsonO
 
 /** False when some entity of a shown type may still be hidden, so a broker count may include it. */
 function countsExact(ctx: FilterContext): boolean {
-  return ctx.areas === undefined && !ctx.view.excludesAny;
+  return ctx.spatial === undefined && !ctx.view.excludesAny;
 }
 
 /** Whether discovery names the attribute under a type with this scope, not knowing the entities' other types. */

@@ -11,10 +11,14 @@
  * Names are expanded with the expander the caller passes in, also for `application/ld+json`
  * bodies that carry an `@context` of their own: the gateway builds that expander from the
  * same context the caller sent, which is the one the broker compacted with.
+ *
+ * Under a spatial constraint the cut entity then goes through spatial.ts: hidden unless
+ * its location lies inside, and stripped of the geographic attributes that do not.
  */
-import { createContext, type FilterContext } from './context.js';
+import { runSteps, type Steps } from '../lib/index.js';
+import { createContext, type FilterContext, type SpatialLimit } from './context.js';
 import { unfilterable } from './errors.js';
-import { locatedWithin } from './location.js';
+import { placeWithin, type Placed } from './spatial.js';
 import { entityScope, scopePermits } from './scopes.js';
 import type { AttributeScope } from '../policy/types.js';
 import { isObject, type JsonObject, type TermExpander, type View, type ViewExtras } from './types.js';
@@ -96,11 +100,14 @@ function filterInline(value: unknown, ctx: FilterContext): unknown {
 }
 
 /**
- * Copies into `out` the members of `source` the scope permits, and returns the value of
- * the location attribute (permitted or not: the spatial check needs it either way).
+ * Copies into `out` the members of `source` the scope permits, and says where the entity
+ * is: the value of its location attribute (permitted or not: the spatial check needs it
+ * either way) and which members were copied.
  */
-export function filterMembers(source: JsonObject, scope: AttributeScope, ctx: FilterContext, out: JsonObject): unknown {
+export function filterMembers(source: JsonObject, scope: AttributeScope, ctx: FilterContext, out: JsonObject): Placed {
   let location: unknown;
+  let locationKey: string | undefined;
+  const kept: string[] = [];
   for (const key of Object.keys(source)) {
     const value = source[key];
     if (ALWAYS_KEPT.has(key)) {
@@ -113,26 +120,42 @@ export function filterMembers(source: JsonObject, scope: AttributeScope, ctx: Fi
       continue;
     }
     const iri = ctx.expand(key);
-    if (iri === ctx.locationIri) location = value;
-    if (scopePermits(scope, iri)) out[key] = filterInline(value, ctx);
-    else ctx.stats.removedAttributes++;
+    if (iri === ctx.locationIri) {
+      location = value;
+      locationKey = key;
+    }
+    if (scopePermits(scope, iri)) {
+      out[key] = filterInline(value, ctx);
+      kept.push(key);
+    } else {
+      ctx.stats.removedAttributes++;
+    }
   }
-  return location;
+  return { location, locationKey, kept };
 }
 
-/** The entity as the view shows it, or undefined when the view hides it entirely. */
-export function filterEntityIn(entity: JsonObject, ctx: FilterContext): JsonObject | undefined {
+/**
+ * The entity as the view shows it, or undefined when the view hides it entirely; as steps
+ * that report the work done (members read, positions checked).
+ */
+export function* filterEntitySteps(entity: JsonObject, ctx: FilterContext): Steps<JsonObject | undefined> {
   const scope = entityScope(entity['type'], ctx.view, ctx.expand);
   if (scope === undefined) return undefined;
   const removedBefore = ctx.stats.removedAttributes;
   const out: JsonObject = {};
-  const location = filterMembers(entity, scope, ctx, out);
-  if (ctx.areas !== undefined && !locatedWithin(location, ctx.areas, ctx.keyValues)) {
+  const placed = filterMembers(entity, scope, ctx, out);
+  yield 1 + placed.kept.length;
+  if (ctx.spatial !== undefined && !(yield* placeWithin(out, placed, ctx.spatial, ctx))) {
     // A hidden entity is counted once, as dropped, not also by its attributes.
     ctx.stats.removedAttributes = removedBefore;
     return undefined;
   }
   return out;
+}
+
+/** The entity as the view shows it, or undefined when the view hides it entirely. */
+export function filterEntityIn(entity: JsonObject, ctx: FilterContext): JsonObject | undefined {
+  return runSteps(filterEntitySteps(entity, ctx));
 }
 
 /**
@@ -163,19 +186,19 @@ export function filterEntityList(items: readonly unknown[], ctx: FilterContext):
 export type FilterEntityResult = { entity: JsonObject; removedAttributes: number } | { dropped: true };
 
 /**
- * Filters one entity. `within` holds the permitted areas (GeoJSON Polygon / MultiPolygon);
+ * Filters one entity. `spatial` holds the permitted areas and the geometry size limit;
  * `options` the NGSI-LD `options` values of the request (keyValues, concise, ...).
  */
 export function filterEntity(
   entity: unknown,
   view: View,
   expand: TermExpander,
-  within?: ReadonlyArray<unknown>,
+  spatial?: SpatialLimit,
   options: readonly string[] = [],
   extras?: ViewExtras,
 ): FilterEntityResult {
   if (!isObject(entity)) throw unfilterable('entity');
-  const ctx = createContext(view, expand, within, options, extras);
+  const ctx = createContext(view, expand, spatial, options, extras);
   const out = filterEntityIn(entity, ctx);
   return out === undefined ? { dropped: true } : { entity: out, removedAttributes: ctx.stats.removedAttributes };
 }
@@ -185,12 +208,12 @@ export function filterEntities(
   entities: unknown,
   view: View,
   expand: TermExpander,
-  within?: ReadonlyArray<unknown>,
+  spatial?: SpatialLimit,
   options: readonly string[] = [],
   extras?: ViewExtras,
 ): { items: JsonObject[]; dropped: number; removedAttributes: number } {
   if (!Array.isArray(entities)) throw unfilterable('entity list');
-  const ctx = createContext(view, expand, within, options, extras);
+  const ctx = createContext(view, expand, spatial, options, extras);
   const items = filterEntityList(entities, ctx);
   return { items, dropped: ctx.stats.droppedEntities, removedAttributes: ctx.stats.removedAttributes };
 }

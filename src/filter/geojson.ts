@@ -2,14 +2,16 @@
  * GeoJSON representations (`format=geojson`, `Accept: application/geo+json`). A Feature holds
  * the entity's `type` and attributes in `properties`, and a copy of one of them, the
  * geometry property (`geometryProperty`, default `location`), in `geometry`. That copy is
- * shown only when the geometry property itself is permitted, so a forbidden location never
- * leaks through it; `bbox`, derived from geometries, goes with it.
+ * shown only when the geometry property itself is permitted and, under a spatial
+ * constraint, lies inside the areas, so neither a forbidden nor an outside geometry leaks
+ * through it; `bbox`, derived from geometries, goes with it.
  */
+import type { Steps } from '../lib/index.js';
 import type { FilterContext } from './context.js';
 import { filterMembers } from './entity.js';
 import { unfilterable } from './errors.js';
-import { locatedWithin } from './location.js';
 import { entityScope, scopePermits } from './scopes.js';
+import { geometryWithin, placeWithin } from './spatial.js';
 import { isObject, type JsonObject } from './types.js';
 
 export function isFeature(value: unknown): value is JsonObject {
@@ -21,22 +23,28 @@ export function isFeatureCollection(value: unknown): value is JsonObject {
 }
 
 /** The Feature as the view shows it, or undefined when the view hides the entity. */
-export function filterFeatureIn(feature: JsonObject, geometryIri: string, ctx: FilterContext): JsonObject | undefined {
+export function* filterFeatureSteps(feature: JsonObject, geometryIri: string, ctx: FilterContext): Steps<JsonObject | undefined> {
   const source = feature['properties'];
   if (!isObject(source)) throw unfilterable('GeoJSON Feature');
   const scope = entityScope(source['type'], ctx.view, ctx.expand);
   if (scope === undefined) return undefined;
   const removedBefore = ctx.stats.removedAttributes;
   const properties: JsonObject = {};
-  let location = filterMembers(source, scope, ctx, properties);
-  if (ctx.areas !== undefined) {
-    if (location === undefined && geometryIri === ctx.locationIri) location = feature['geometry'];
-    if (!locatedWithin(location, ctx.areas, false)) {
+  const placed = filterMembers(source, scope, ctx, properties);
+  yield 1 + placed.kept.length;
+  let showGeometry = scopePermits(scope, geometryIri);
+  const geometry = feature['geometry'];
+  if (ctx.spatial !== undefined) {
+    // Without `location` among the properties (not asked for), the geometry stands for it.
+    const located = placed.location === undefined && geometryIri === ctx.locationIri ? { ...placed, location: geometry } : placed;
+    if (!(yield* placeWithin(properties, located, ctx.spatial, ctx))) {
       ctx.stats.removedAttributes = removedBefore;
       return undefined;
     }
+    if (showGeometry && geometry !== null && geometry !== located.location) {
+      showGeometry = yield* geometryWithin(geometry, ctx.spatial);
+    }
   }
-  const showGeometry = scopePermits(scope, geometryIri);
   const out: JsonObject = {};
   for (const key of Object.keys(feature)) {
     switch (key) {
@@ -49,7 +57,7 @@ export function filterFeatureIn(feature: JsonObject, geometryIri: string, ctx: F
         out[key] = properties;
         break;
       case 'geometry':
-        out[key] = showGeometry ? feature[key] : null;
+        out[key] = showGeometry ? geometry : null;
         break;
       case 'bbox':
         if (showGeometry) out[key] = feature[key];
@@ -63,13 +71,13 @@ export function filterFeatureIn(feature: JsonObject, geometryIri: string, ctx: F
   return out;
 }
 
-export function filterFeatureCollectionIn(collection: JsonObject, geometryIri: string, ctx: FilterContext): JsonObject {
+export function* filterFeatureCollectionSteps(collection: JsonObject, geometryIri: string, ctx: FilterContext): Steps<JsonObject> {
   const features = collection['features'];
   if (!Array.isArray(features)) throw unfilterable('GeoJSON FeatureCollection');
   const kept: JsonObject[] = [];
   for (const feature of features) {
     if (!isFeature(feature)) throw unfilterable('GeoJSON FeatureCollection member');
-    const out = filterFeatureIn(feature, geometryIri, ctx);
+    const out = yield* filterFeatureSteps(feature, geometryIri, ctx);
     if (out === undefined) ctx.stats.droppedEntities++;
     else kept.push(out);
   }

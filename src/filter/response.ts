@@ -3,16 +3,34 @@
  * returns the body cut down to the decision's view. Every operation is listed either as
  * filtered (with the shapes it may answer with) or as carrying no entity data; an
  * operation in neither list, or a body of an unexpected shape, is refused.
+ *
+ * The work is written once as steps: `filterResponse` runs them straight through,
+ * `filterResponseInSlices` gives the event loop a turn every SLICE_UNITS units of work
+ * (members read, geometry positions checked), so a large response under a spatial
+ * constraint does not hold up other requests. Each turn is announced on the diagnostics
+ * channel `mimtrust:filter` (`{event: 'slice' | 'end', operation, slices}`).
  */
+import { channel } from 'node:diagnostics_channel';
+import { MimtrustError } from '../errors/index.js';
+import type { Area } from '../geo/index.js';
+import { runSteps, runStepsInSlices, type Steps } from '../lib/index.js';
 import type { Operation } from '../ngsi/types.js';
 import { createContext, type FilterContext } from './context.js';
 import {
   filterAttributeIn, filterAttributeList, filterDiscoveryItems, filterEntityTypeIn, filterEntityTypeList,
 } from './discovery.js';
-import { filterEntityIn } from './entity.js';
+import { filterEntitySteps } from './entity.js';
 import { notVisible, unfilterable } from './errors.js';
-import { filterFeatureCollectionIn, filterFeatureIn, isFeature, isFeatureCollection } from './geojson.js';
+import { filterFeatureCollectionSteps, filterFeatureSteps, isFeature, isFeatureCollection } from './geojson.js';
 import { isObject, type JsonObject, type TermExpander, type View, type ViewExtras } from './types.js';
+
+/**
+ * Work done between two turns of the event loop: about as many geometry positions, or
+ * entity members, as take a few milliseconds to check (see bench/spatial.mjs).
+ */
+export const SLICE_UNITS = 10_000;
+
+const slices = channel('mimtrust:filter');
 
 export interface FilterResponseInput {
   operation: Operation;
@@ -24,8 +42,10 @@ export interface FilterResponseInput {
   excludeTypes?: ViewExtras['excludeTypes'];
   /** Attributes prohibited per type, removed from every entity carrying that type. */
   forbidTypes?: ViewExtras['forbidTypes'];
-  /** Permitted areas (GeoJSON Polygon / MultiPolygon) from the decision, if any. */
-  within?: ReadonlyArray<unknown> | undefined;
+  /** Permitted areas from the decision, if any. */
+  within?: ReadonlyArray<Area> | undefined;
+  /** Positions a geometry may have to be checked against `within` (required with it). */
+  maxGeometryPoints?: number;
   expand: TermExpander;
   /** `geometryProperty` of the request, as the caller wrote it; default `location`. */
   geometryProperty?: string | undefined;
@@ -90,20 +110,20 @@ export function answersOneResource(op: Operation): boolean {
 }
 
 /** One member of an entity list: a Feature or an entity, as the requested format says. */
-function filterListItem(item: unknown, geojson: boolean | undefined, geometryIri: string, ctx: FilterContext): JsonObject | undefined {
+function* filterListItem(item: unknown, geojson: boolean | undefined, geometryIri: string, ctx: FilterContext): Steps<JsonObject | undefined> {
   const feature = geojson ?? isFeature(item);
   if (feature) {
     if (!isFeature(item)) throw unfilterable('GeoJSON Feature');
-    return filterFeatureIn(item, geometryIri, ctx);
+    return yield* filterFeatureSteps(item, geometryIri, ctx);
   }
   if (!isObject(item)) throw unfilterable('entity');
-  return filterEntityIn(item, ctx);
+  return yield* filterEntitySteps(item, ctx);
 }
 
-function filterList(items: readonly unknown[], geojson: boolean | undefined, geometryIri: string, ctx: FilterContext): JsonObject[] {
+function* filterList(items: readonly unknown[], geojson: boolean | undefined, geometryIri: string, ctx: FilterContext): Steps<JsonObject[]> {
   const kept: JsonObject[] = [];
   for (const item of items) {
-    const out = filterListItem(item, geojson, geometryIri, ctx);
+    const out = yield* filterListItem(item, geojson, geometryIri, ctx);
     if (out === undefined) ctx.stats.droppedEntities++;
     else kept.push(out);
   }
@@ -115,12 +135,12 @@ function filterList(items: readonly unknown[], geojson: boolean | undefined, geo
  * a FeatureCollection, or a single entity or Feature (retrieve), which answers "not found"
  * when hidden.
  */
-function filterEntityBody(body: unknown, single: boolean, geojson: boolean | undefined, geometryIri: string, ctx: FilterContext): unknown {
-  if (Array.isArray(body)) return filterList(body, geojson, geometryIri, ctx);
-  if (isFeatureCollection(body)) return filterFeatureCollectionIn(body, geometryIri, ctx);
+function* filterEntityBody(body: unknown, single: boolean, geojson: boolean | undefined, geometryIri: string, ctx: FilterContext): Steps<unknown> {
+  if (Array.isArray(body)) return yield* filterList(body, geojson, geometryIri, ctx);
+  if (isFeatureCollection(body)) return yield* filterFeatureCollectionSteps(body, geometryIri, ctx);
   if (geojson === true && !isFeature(body)) throw unfilterable('GeoJSON body');
   if (!single || !isObject(body)) throw unfilterable(single ? 'entity' : 'entity list');
-  const out = filterListItem(body, geojson, geometryIri, ctx);
+  const out = yield* filterListItem(body, geojson, geometryIri, ctx);
   if (out === undefined) throw notVisible();
   return out;
 }
@@ -144,32 +164,67 @@ function filterSingle(body: unknown, filterItem: (item: JsonObject, ctx: FilterC
   return out;
 }
 
-/**
- * Filters a broker response for the caller. Throws MimtrustError INTERNAL
- * (`unfilterable_response`) for a body it cannot read, INTERNAL (`invalid_spatial_constraint`)
- * for an unusable `within`, and NOT_FOUND (`filtered_out`) when a single requested entity,
- * type or attribute is hidden.
- */
-export function filterResponse(input: FilterResponseInput): FilterResponseResult {
-  const shape: Shape | undefined = Object.hasOwn(SHAPES, input.operation) ? SHAPES[input.operation] : undefined;
-  if (shape === undefined) throw unfilterable(`operation ${String(input.operation)}`);
-  // No body means nothing to show, hence nothing to cut.
-  if (shape === 'none' || input.body === undefined || input.body === null) {
-    return { body: input.body, droppedEntities: 0, removedAttributes: 0 };
+function shapeOf(operation: Operation): Shape {
+  const shape: Shape | undefined = Object.hasOwn(SHAPES, operation) ? SHAPES[operation] : undefined;
+  if (shape === undefined) throw unfilterable(`operation ${String(operation)}`);
+  return shape;
+}
+
+function contextFor(input: FilterResponseInput): FilterContext {
+  const { within, maxGeometryPoints } = input;
+  if (within !== undefined && maxGeometryPoints === undefined) {
+    throw new MimtrustError('INTERNAL', 'A spatial constraint cannot be checked without a geometry size limit.', { reason: 'invalid_spatial_constraint' });
   }
-  const ctx = createContext(input.view, input.expand, input.within, input.options, input);
+  const spatial = within === undefined ? undefined : { areas: within, maxGeometryPoints: maxGeometryPoints! };
+  return createContext(input.view, input.expand, spatial, input.options, input);
+}
+
+function* filterSteps(input: FilterResponseInput, shape: Shape): Steps<FilterResponseResult> {
+  const ctx = contextFor(input);
   // When the format is known it decides; otherwise GeoJSON is recognised by its shape.
   const geojson = input.format === 'geojson' ? true : undefined;
   let body: unknown;
   switch (shape) {
     case 'entities':
     case 'entity':
-      body = filterEntityBody(input.body, shape === 'entity', geojson, input.expand(input.geometryProperty ?? 'location'), ctx);
+      body = yield* filterEntityBody(input.body, shape === 'entity', geojson, input.expand(input.geometryProperty ?? 'location'), ctx);
       break;
     case 'types': body = filterTypesBody(input.body, ctx); break;
     case 'type': body = filterSingle(input.body, filterEntityTypeIn, ctx); break;
     case 'attributes': body = filterAttributesBody(input.body, ctx); break;
     case 'attribute': body = filterSingle(input.body, filterAttributeIn, ctx); break;
+    case 'none': body = input.body; break;
   }
   return { body, droppedEntities: ctx.stats.droppedEntities, removedAttributes: ctx.stats.removedAttributes };
+}
+
+/** No body means nothing to show, hence nothing to cut. */
+function passesUncut(shape: Shape, body: unknown): boolean {
+  return shape === 'none' || body === undefined || body === null;
+}
+
+/**
+ * Filters a broker response for the caller. Throws MimtrustError INTERNAL
+ * (`unfilterable_response`) for a body it cannot read, INTERNAL (`invalid_spatial_constraint`)
+ * for `within` without `maxGeometryPoints`, and NOT_FOUND (`filtered_out`) when a single
+ * requested entity, type or attribute is hidden.
+ */
+export function filterResponse(input: FilterResponseInput): FilterResponseResult {
+  const shape = shapeOf(input.operation);
+  if (passesUncut(shape, input.body)) return { body: input.body, droppedEntities: 0, removedAttributes: 0 };
+  return runSteps(filterSteps(input, shape));
+}
+
+/** `filterResponse`, giving the event loop a turn between slices of the work. */
+export async function filterResponseInSlices(input: FilterResponseInput): Promise<FilterResponseResult> {
+  const shape = shapeOf(input.operation);
+  if (passesUncut(shape, input.body)) return { body: input.body, droppedEntities: 0, removedAttributes: 0 };
+  const { operation } = input;
+  let count = 0;
+  const result = await runStepsInSlices(filterSteps(input, shape), SLICE_UNITS, () => {
+    count++;
+    if (slices.hasSubscribers) slices.publish({ event: 'slice', operation, slices: count });
+  });
+  if (slices.hasSubscribers) slices.publish({ event: 'end', operation, slices: count });
+  return result;
 }

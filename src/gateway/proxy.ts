@@ -40,6 +40,8 @@ export interface ProxyDeps {
   storedTypes: StoredTypes | undefined;
   /** Owned and relayed subscriptions (subscriptions/). */
   subscriptions: SubscriptionStageDeps;
+  /** `limits.maxGeometryPoints`: the largest geometry checked against a spatial constraint. */
+  maxGeometryPoints: number;
 }
 
 export function proxyPipeline(d: ProxyDeps): Pipeline<Received, Answered> {
@@ -54,7 +56,7 @@ export function proxyPipeline(d: ProxyDeps): Pipeline<Received, Answered> {
     .then('record', recordBeforeEffect(d))
     .then('forward', forgetWritten(d.storedTypes, forward(d)))
     .then('not-found', uniformNotFound())
-    .then('filter', filterByDecision({ upstreamOrigin: d.upstream.origin }))
+    .then('filter', filterByDecision({ upstreamOrigin: d.upstream.origin, maxGeometryPoints: d.maxGeometryPoints }))
     .then('show', showSubscriptions(d.subscriptions))
     .then('audit', auditPermitted(d));
 }

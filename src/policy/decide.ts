@@ -4,7 +4,7 @@
  * Pure: no I/O, no clock (the request carries `now`), no randomness. Deny by default; an
  * applicable prohibition wins; any internal failure denies.
  */
-import type { PolicySnapshot, Rule, RuleIndex, TypeBucket } from '../contracts/model.js';
+import type { Area, PolicySnapshot, Rule, RuleIndex, TypeBucket } from '../contracts/model.js';
 import { isContractAction, type ContractAction } from '../contracts/vocabulary.js';
 import type { Action, Operation } from '../ngsi/types.js';
 import { constraintsHold, idsCovered, idsMayTouch, tenantMatches, type MatchInput } from './rule-match.js';
@@ -308,7 +308,7 @@ function decideOrThrow(req: PolicyRequest, snap: PolicySnapshot, state: DecideSt
   // A permission without an area shows data anywhere; areas only bound what the others add.
   const unbounded = applied.filter((a) => a.rule.area === null);
   const used = unbounded.length > 0 ? unbounded : applied;
-  const areas = unbounded.length > 0 ? undefined : [...new Map(applied.map((a) => [a.rule.area?.key, a.rule.area?.geometry])).values()];
+  const areas = unbounded.length > 0 ? undefined : [...new Map(applied.flatMap((a) => (a.rule.area ? [[a.rule.area.key, a.rule.area] as const] : []))).values()];
   const groups = grantsByArea(used);
   const spatial = areas ? { within: areas } : {};
 
@@ -316,7 +316,7 @@ function decideOrThrow(req: PolicyRequest, snap: PolicySnapshot, state: DecideSt
   return decideRead(req, id, used, counters, groups, forbidden, unknownType, spatial);
 }
 
-function decideWrite(req: PolicyRequest, id: string, used: readonly Applied[], counters: readonly string[], groups: readonly Grant[], f: Forbidden, unknownType: boolean, spatial: { within?: unknown[] }): Decision {
+function decideWrite(req: PolicyRequest, id: string, used: readonly Applied[], counters: readonly string[], groups: readonly Grant[], f: Forbidden, unknownType: boolean, spatial: { within?: Area[] }): Decision {
   const whole = WHOLE_ENTITY_OPERATIONS.has(req.operation);
   // With the type unknown, every attribute prohibition of the caller may concern the entity.
   const forbiddenAll = unknownType ? [...f.byType.values()].reduce((a, b) => unionScope(a, b), f.anyType ?? { kind: 'only', attrs: new Set<string>() } as AttributeScope) : undefined;
@@ -334,7 +334,7 @@ function decideWrite(req: PolicyRequest, id: string, used: readonly Applied[], c
   return permit(id, relevant, counters, spatial);
 }
 
-function decideRead(req: PolicyRequest, id: string, used: readonly Applied[], counters: readonly string[], groups: readonly Grant[], f: Forbidden, unknownType: boolean, spatial: { within?: unknown[] }): Decision {
+function decideRead(req: PolicyRequest, id: string, used: readonly Applied[], counters: readonly string[], groups: readonly Grant[], f: Forbidden, unknownType: boolean, spatial: { within?: Area[] }): Decision {
   const view = new Map<string, AttributeScope>();
   let other: AttributeScope | undefined;
   if (!unknownType) {

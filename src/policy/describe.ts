@@ -13,7 +13,7 @@ export function decisionJson(d: Decision): Record<string, unknown> {
   if (o.otherTypes) obligations.otherTypes = scopeJson(o.otherTypes);
   if (o.excludeTypes) obligations.excludeTypes = [...o.excludeTypes].sort();
   if (o.forbidTypes) obligations.forbidTypes = Object.fromEntries([...o.forbidTypes].map(([t, s]) => [t, scopeJson(s)]));
-  if (o.within) obligations.within = o.within;
+  if (o.within) obligations.within = o.within.map((a) => a.geometry);
   return {
     decisionId: d.id,
     effect: d.effect,

@@ -1,4 +1,5 @@
 import { FULL_SCOPE } from './scope.js';
+import type { Area } from '../contracts/model.js';
 import type { AttributeScope, Obligations } from './types.js';
 
 /** True when the decision asks the response to be cut down (types, attributes or area). */
@@ -12,7 +13,7 @@ export interface Shown {
   otherTypes?: AttributeScope;
   excludeTypes?: ReadonlySet<string>;
   forbidTypes?: ReadonlyMap<string, AttributeScope>;
-  within?: ReadonlyArray<unknown>;
+  within?: ReadonlyArray<Area>;
 }
 
 export function shownBy(ob: Obligations): Shown {

@@ -4,7 +4,7 @@
  * clock and the current counter values in, and applies the obligations itself.
  */
 import type { Action, Operation, FilterRead } from '../ngsi/types.js';
-import type { AttributeScope } from '../contracts/model.js';
+import type { Area, AttributeScope } from '../contracts/model.js';
 
 export interface Subject {
   /**
@@ -70,8 +70,8 @@ export interface Obligations {
    * entity's types). Only meaningful with `view`.
    */
   forbidTypes?: ReadonlyMap<string, AttributeScope>;
-  /** Entities must lie inside one of these GeoJSON geometries to be shown (spatial constraint). */
-  within?: ReadonlyArray<unknown>;
+  /** Entities must lie inside these areas to be shown (spatial constraints, compiled with their contracts). */
+  within?: ReadonlyArray<Area>;
   /** Counter keys to increment once the request is permitted (count constraints). */
   counters: string[];
   /** Audit detail asked for by a `log` duty. */

@@ -3,7 +3,7 @@
  * cut down with the same response filter that queries use.
  */
 import { MimtrustError } from '../errors/index.js';
-import { filterResponse, type TermExpander } from '../filter/index.js';
+import { filterResponseInSlices, type TermExpander } from '../filter/index.js';
 import { needsFiltering, shownBy, type Obligations } from '../policy/index.js';
 import { isObject } from './subscription-body.js';
 
@@ -40,16 +40,21 @@ export interface FilteredNotification {
 
 /**
  * The notification with only what the decision lets the subscriber see: entities of types
- * it may not read are dropped, attributes it may not read are removed.
+ * it may not read are dropped, attributes it may not read are removed, and, should the
+ * contracts in force now set an area, what lies outside it (`maxGeometryPoints`:
+ * `limits.maxGeometryPoints`).
  */
-export function filterNotification(n: Notification, ob: Obligations | undefined, expand: TermExpander, format: unknown): FilteredNotification {
+export async function filterNotification(
+  n: Notification, ob: Obligations | undefined, expand: TermExpander, format: unknown, maxGeometryPoints: number,
+): Promise<FilteredNotification> {
   if (!ob || !needsFiltering(ob)) {
     return { body: n.body, entities: n.data.length, droppedEntities: 0, removedAttributes: 0 };
   }
-  const out = filterResponse({
+  const out = await filterResponseInSlices({
     operation: 'entity.query',
     body: n.data,
     ...shownBy(ob),
+    maxGeometryPoints,
     expand,
     options: optionsOf(format),
   });

@@ -26,6 +26,8 @@ export type DecideDelivery = (
 export interface RelayDeps {
   store: SubscriptionStore;
   delivery: NotificationDelivery;
+  /** `limits.maxGeometryPoints`, should a notification have to be cut to an area. */
+  maxGeometryPoints: number;
 }
 
 export interface RelayedNotification {
@@ -83,7 +85,7 @@ export class NotificationRelay {
     };
     const { obligations, expand } = await decide(record.decided.body, contextHeadersOf(record), subscriber);
     const format = isObject(record.decided.body.notification) ? record.decided.body.notification.format : undefined;
-    const filtered = filterNotification(n, obligations, expand, format);
+    const filtered = await filterNotification(n, obligations, expand, format, this.deps.maxGeometryPoints);
     return { record, filtered, targets: notificationTargets(filtered.body.data as unknown[]) };
   }
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { NGSI_LD_CONTEXTS } from '../helpers/shared.js';
 import type { AttributeScope } from '../../src/policy/types.js';
 import type { TermExpander, View } from '../../src/filter/index.js';
+import { compileArea, type Area } from '../../src/geo/index.js';
 
 export const NGSI_LD = 'https://uri.etsi.org/ngsi-ld/';
 export const DEFAULT_VOCAB = `${NGSI_LD}default-context/`;
@@ -91,7 +92,20 @@ export const viewOf = (entries: Array<[string, AttributeScope]>): View => new Ma
 export const POINT_IN = { type: 'Point', coordinates: [2.5, 2.5] };
 export const POINT_OUT = { type: 'Point', coordinates: [12, 12] };
 /** The permitted area used by the spatial tests: the square (0,0)-(10,10). */
-export const AREA = { type: 'Polygon', coordinates: [[[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]]] };
+export const AREA_GEOJSON = { type: 'Polygon', coordinates: [[[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]]] };
+
+/** An area as a contract compiles it; a test that passes an invalid one fails here. */
+export function areaOf(geometry: unknown): Area {
+  const compiled = compileArea(geometry);
+  if ('problem' in compiled) throw new Error(compiled.problem);
+  return compiled.area;
+}
+
+export const AREA = areaOf(AREA_GEOJSON);
+/** The default geometry size limit (`limits.maxGeometryPoints`). */
+export const MAX_POINTS = 10_000;
+/** The square as a response filter's spatial limit. */
+export const IN_AREA = { areas: [AREA], maxGeometryPoints: MAX_POINTS };
 
 /** The same ParkingSpot in each representation. */
 export function parkingSpot(location: object = POINT_IN) {

@@ -8,6 +8,7 @@ import { decideContracts as decide } from '../../src/policy/decide.js';
 import type { Decision } from '../../src/policy/types.js';
 import { filterResponse, brokerCountExact, checkCountable, checkShownCount, type FilterResponseInput } from '../../src/filter/index.js';
 import { attrsAnyOf, doc, request, snapshot, target, V, type RequestOver } from './contracts-fixtures.js';
+import { AREA } from './filter-fixtures.js';
 
 const PS = `${V}ParkingSpot`;
 const HEM = `${V}HomeEnergyMeter`;
@@ -164,7 +165,7 @@ describe('counts', () => {
     // Without a type the broker counts every type, unless the gateway narrowed the query.
     expect(brokerCountExact(onlyParking, true, count)).toBe(false);
     expect(brokerCountExact(onlyParking, true, [...count, ['type', 'ParkingSpot']])).toBe(true);
-    expect(brokerCountExact({ ...onlyParking, within: [{ type: 'Polygon', coordinates: [] }] }, false, count)).toBe(false);
+    expect(brokerCountExact({ ...onlyParking, within: [AREA] }, false, count)).toBe(false);
     expect(brokerCountExact({ counters: [], auditLevel: 'normal' }, true, count)).toBe(true);
   });
 

@@ -1,19 +1,26 @@
 import { MimtrustError } from '../../errors/index.js';
 import { needsFiltering, shownBy } from '../../policy/index.js';
-import { checkShownCount, filterResponse } from '../../filter/index.js';
+import { checkShownCount, filterResponseInSlices } from '../../filter/index.js';
 import { clientResponseHeaders } from '../headers.js';
 import { extend, type Answered, type Forwarded, type Reply } from '../exchange.js';
 import { parseJson } from '../../lib/index.js';
 
 const JSON_CONTENT = /^application\/(?:[\w.+-]+\+)?json\b/i;
 
+export interface FilterStageDeps {
+  upstreamOrigin: string;
+  /** `limits.maxGeometryPoints`: the largest geometry checked against an area. */
+  maxGeometryPoints: number;
+}
+
 /**
  * Filter: the broker's answer as it sent it, cut down to the decision's view where the
  * decision says so; a result count is only let through where it cannot include a hidden
- * entity (see the count stage).
+ * entity (see the count stage). The cutting runs in slices, so a large response does not
+ * hold up the requests the gateway serves meanwhile.
  */
-export function filterByDecision(deps: { upstreamOrigin: string }): (r: Forwarded) => Answered {
-  return (r) => {
+export function filterByDecision(deps: FilterStageDeps): (r: Forwarded) => Promise<Answered> {
+  return async (r) => {
     const up = r.upstream;
     const reply: Reply = {
       status: up.status,
@@ -21,12 +28,12 @@ export function filterByDecision(deps: { upstreamOrigin: string }): (r: Forwarde
       body: up.body.length > 0 ? up.body : undefined,
     };
     const ob = r.decision.obligations;
-    if (needsFiltering(ob) && reply.status >= 200 && reply.status < 300 && reply.body !== undefined) cut(r, reply);
+    if (needsFiltering(ob) && reply.status >= 200 && reply.status < 300 && reply.body !== undefined) await cut(r, reply, deps.maxGeometryPoints);
     return extend(r, { reply, outcome: up.status < 400 ? 'permitted' : 'permitted_upstream_error' });
   };
 }
 
-function cut(r: Forwarded, res: Reply): void {
+async function cut(r: Forwarded, res: Reply, maxGeometryPoints: number): Promise<void> {
   const ob = r.decision.obligations;
   const type = res.headers['content-type'];
   if (typeof type !== 'string' || !JSON_CONTENT.test(type)) {
@@ -41,10 +48,11 @@ function cut(r: Forwarded, res: Reply): void {
   const { ngsi, context } = r;
   const expand = context ? (t: string): string => context.expandTerm(t) : (t: string): string => t;
   const geometryProperty = ngsi.query.find(([n]) => n === 'geometryProperty')?.[1];
-  const out = filterResponse({
+  const out = await filterResponseInSlices({
     operation: ngsi.operation,
     body,
     ...shownBy(ob),
+    maxGeometryPoints,
     expand,
     ...(geometryProperty ? { geometryProperty } : {}),
     ...(ngsi.format === 'geojson' ? { format: 'geojson' as const } : {}),
