@@ -108,7 +108,10 @@ export const configSchema = {
         handshakeTimeoutMs: { type: 'integer', minimum: 100, default: 5000 },
         maxConnections: { type: 'integer', minimum: 1, default: 16384 },
         maxPendingConnectionsPerAddress: { type: 'integer', minimum: 1, default: 256 },
-        maxGeometryPoints: { type: 'integer', minimum: 1, maximum: 10000000, default: 10000 },
+        maxGeometryPoints: {
+          type: 'integer', minimum: 1, maximum: 10000000, default: 10000,
+          description: 'Positions a geometry may have to be checked against a spatial constraint; a larger one counts as outside.',
+        },
       },
     },
     issuers: {
