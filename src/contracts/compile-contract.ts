@@ -153,7 +153,8 @@ function readRule(raw: unknown, kind: Rule['kind'], index: number, contract: str
   }
   const target = readTarget(rule['target'], at);
   const ruleFrom = readValidFrom(rule['validFrom'], at) ?? validFrom;
-  const read = readConstraints(rule['constraint'], at, { kind, validFrom: ruleFrom });
+  const assignee = readAssignee(rule['assignee'], at);
+  const read = readConstraints(rule['constraint'], at, { kind, validFrom: ruleFrom, assignedToRoles: (assignee?.roles.size ?? 0) > 0 });
   const duties = readDuties(rule['duty'], at);
   if (rule['assigner'] !== undefined) readString(rule['assigner'], at, 'assigner');
   const description = rule['description'] === undefined ? undefined : readString(rule['description'], at, 'description');
@@ -167,7 +168,7 @@ function readRule(raw: unknown, kind: Rule['kind'], index: number, contract: str
     ids: target.ids,
     attrs: kind === 'permission' ? target.attrs ?? FULL : target.attrs,
     tenants: target.tenants,
-    assignee: readAssignee(rule['assignee'], at),
+    assignee,
     constraints: read.constraints,
     hasCount: read.hasCount,
     area: read.area,

@@ -4,7 +4,7 @@
  * are accepted only at the top level of a permission, at most once.
  */
 import { purposeAncestors, purposeIri } from './purposes.js';
-import type { Area, Comparison, Constraint } from './model.js';
+import { COUNT_SCOPES, type Area, type Comparison, type Constraint, type CountScope } from './model.js';
 import {
   fail, isObject, profileKey, readKeys, readObject, readOptionalList, readString, readStrings, readTerm, requireOperator, unwrap,
   type JsonObject, type ReadContext,
@@ -18,6 +18,8 @@ export interface ConstraintScope {
   kind: 'permission' | 'prohibition';
   /** Anchor of `elapsedTime`: the rule's `ngsi:validFrom`, else the contract's. */
   validFrom: number | undefined;
+  /** True when the rule is assigned to roles: only then can a count be shared per role. */
+  assignedToRoles: boolean;
 }
 
 export interface ReadConstraints {
@@ -26,7 +28,7 @@ export interface ReadConstraints {
   hasCount: boolean;
 }
 
-const CONSTRAINT_KEYS = new Set(['leftOperand', 'operator', 'rightOperand', 'uid', '@type', 'period']);
+const CONSTRAINT_KEYS = new Set(['leftOperand', 'operator', 'rightOperand', 'uid', '@type', 'period', 'countScope']);
 const LOGICAL_KEYS = new Set(['and', 'or', 'xone', 'uid', '@type']);
 
 function canonicalKey(key: string): string {
@@ -69,6 +71,7 @@ class ConstraintReader {
     const right = c['rightOperand'];
     if (right === undefined) fail('ERR_CONTRACT_MALFORMED', this.at, left, 'constraint without rightOperand');
     if (c['period'] !== undefined && left !== 'count') fail('ERR_CONTRACT_UNKNOWN_TERM', this.at, 'ngsi:period', 'period applies to count only');
+    if (c['countScope'] !== undefined && left !== 'count') fail('ERR_CONTRACT_UNKNOWN_TERM', this.at, 'ngsi:countScope', 'countScope applies to count only');
     switch (left) {
       case 'dateTime': {
         requireOperator(op, ['lt', 'lteq', 'gt', 'gteq', 'eq', 'neq'], this.at, left);
@@ -97,7 +100,7 @@ class ConstraintReader {
         requireOperator(op, ['eq', 'neq', 'isAnyOf'], this.at, left);
         return { kind: left, allowed: new Set(readStrings(right, op !== 'isAnyOf', this.at, left)), negated: op === 'neq' };
       case 'count':
-        return this.readCount(op, right, c['period']);
+        return this.readCount(op, right, c['period'], c['countScope']);
       case 'elapsedTime': {
         requireOperator(op, ['lteq'], this.at, left);
         const text = readString(right, this.at, 'elapsedTime');
@@ -113,7 +116,7 @@ class ConstraintReader {
     }
   }
 
-  private readCount(op: Operator, right: unknown, period: unknown): Constraint {
+  private readCount(op: Operator, right: unknown, period: unknown, scopeTerm: unknown): Constraint {
     requireOperator(op, ['lteq'], this.at, 'count');
     if (this.scope.kind === 'prohibition') fail('ERR_CONTRACT_UNKNOWN_TERM', this.at, 'count', 'count is not allowed in a prohibition');
     const n = unwrap(right);
@@ -122,12 +125,15 @@ class ConstraintReader {
       fail('ERR_CONTRACT_BAD_VALUE', this.at, String(n), 'count takes a non-negative integer');
     }
     this.hasCount = true;
-    if (period === undefined) return { kind: 'count', max, periodMs: null, period: 'total' };
+    const scope = scopeTerm === undefined ? 'caller' : readString(scopeTerm, this.at, 'ngsi:countScope') as CountScope;
+    if (!COUNT_SCOPES.includes(scope)) fail('ERR_CONTRACT_BAD_VALUE', this.at, scope, `countScope is one of ${COUNT_SCOPES.join(', ')}`);
+    if (scope === 'role' && !this.scope.assignedToRoles) fail('ERR_CONTRACT_BAD_VALUE', this.at, scope, 'a count shared per role needs a rule assigned to roles (a PartyCollection)');
+    if (period === undefined) return { kind: 'count', max, periodMs: null, period: 'total', scope };
     const text = readString(period, this.at, 'ngsi:period');
     const d = parseDuration(text);
     if (!d) fail('ERR_CONTRACT_BAD_VALUE', this.at, text, 'not an ISO 8601 duration');
     if (d.years !== 0 || d.months !== 0) fail('ERR_CONTRACT_BAD_VALUE', this.at, text, 'a count period must have a fixed length (weeks, days, hours, minutes, seconds)');
-    return { kind: 'count', max, periodMs: d.fixedMs, period: text };
+    return { kind: 'count', max, periodMs: d.fixedMs, period: text, scope };
   }
 
   private readArea(op: Operator, right: unknown, topLevel: boolean): void {

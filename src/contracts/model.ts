@@ -28,10 +28,18 @@ export type Constraint =
   | { kind: 'recipient'; allowed: PartySet; negated: boolean }
   | { kind: 'role'; allowed: ReadonlySet<string>; negated: boolean }
   /** At most `max` permitted requests per `periodMs` window (whole lifetime when null). */
-  | { kind: 'count'; max: number; periodMs: number | null; period: string }
+  | { kind: 'count'; max: number; periodMs: number | null; period: string; scope: CountScope }
   /** Satisfied from `from` up to and including `until` (epoch ms). */
   | { kind: 'elapsedTime'; from: number; until: number }
   | { kind: 'and' | 'or' | 'xone'; parts: readonly Constraint[] };
+
+/**
+ * Who shares one count: each caller (issuer with client, else subject, else organisation),
+ * each client, each organisation, everyone holding the same of the rule's assignee roles,
+ * or everyone the rule reaches together.
+ */
+export type CountScope = 'caller' | 'client' | 'organisation' | 'role' | 'everyone';
+export const COUNT_SCOPES: readonly CountScope[] = ['caller', 'client', 'organisation', 'role', 'everyone'];
 
 export interface Assignee {
   /** Client ids, subjects or organisation DIDs named directly, by the issuer that may vouch for them. */

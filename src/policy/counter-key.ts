@@ -5,6 +5,7 @@
  * in epoch ms (or `total` for a lifetime count), so whoever holds the counters can tell
  * from a key alone when it stops mattering.
  */
+import type { CountScope, Rule } from '../contracts/model.js';
 import type { Subject } from './types.js';
 
 const TOTAL = 'total';
@@ -18,6 +19,26 @@ const TOTAL = 'total';
 export function counterSubject(s: Subject): string | undefined {
   const id = s.clientId ?? s.sub ?? s.organisation;
   return id === undefined ? undefined : `${s.issuer.length}:${s.issuer}|${id}`;
+}
+
+/**
+ * Who a count shared wider than one caller is kept for (see `CountScope`), or undefined
+ * when the caller has nothing to share it by (no client, no organisation, none of the
+ * rule's assignee roles): the count then cannot be kept, and the constraint fails. The
+ * scope's name leads the key, so it never equals a caller key (which starts with a digit).
+ */
+export function sharedCounter(scope: Exclude<CountScope, 'caller'>, rule: Pick<Rule, 'assignee'>, s: Subject): string | undefined {
+  switch (scope) {
+    case 'client': return s.clientId === undefined ? undefined : `client:${s.issuer.length}:${s.issuer}|${s.clientId}`;
+    case 'organisation': return s.organisation === undefined ? undefined : `org:${s.issuer.length}:${s.issuer}|${s.organisation}`;
+    case 'role': {
+      const named = rule.assignee?.roles;
+      if (named === undefined) return undefined;
+      const held = s.roles.filter((r) => named.has(r)).sort();
+      return held.length === 0 ? undefined : `role:${held.join(',')}`;
+    }
+    case 'everyone': return 'everyone';
+  }
 }
 
 export function counterKey(contract: string, rule: string, subjectKey: string, period: string, periodMs: number | null, now: number): string {

@@ -8,7 +8,7 @@ import { DEFAULT_TENANT_DOMAIN } from '../ngsi/tenant.js';
 import { purposeAncestors, purposeIri } from '../contracts/purposes.js';
 import { hasParty, type PartySet } from '../contracts/parties.js';
 import type { PolicyRequest } from './types.js';
-import { counterKey } from './counter-key.js';
+import { counterKey, sharedCounter } from './counter-key.js';
 
 export interface MatchInput {
   req: PolicyRequest;
@@ -89,8 +89,9 @@ export function constraintHolds(c: Constraint, rule: Rule, input: MatchInput, ou
     case 'role': return req.subject.roles.some((r) => c.allowed.has(r)) !== c.negated;
     case 'elapsedTime': return req.now >= c.from && req.now <= c.until;
     case 'count': {
-      if (input.subjectKey === undefined) return false;
-      const key = counterKey(rule.contract, rule.uid, input.subjectKey, c.period, c.periodMs, req.now);
+      const who = c.scope === 'caller' ? input.subjectKey : sharedCounter(c.scope, rule, req.subject);
+      if (who === undefined) return false;
+      const key = counterKey(rule.contract, rule.uid, who, c.period, c.periodMs, req.now);
       if ((input.counters.get(key) ?? 0) >= c.max) return false;
       out.push(key);
       return true;

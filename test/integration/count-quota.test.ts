@@ -29,9 +29,22 @@ const contract = {
   }],
 };
 
+const shared = {
+  ...contract,
+  uid: 'urn:test:shared',
+  permission: [{
+    uid: 'urn:test:shared:benches',
+    target: { '@type': 'AssetCollection', refinement: [{ leftOperand: 'ngsi:entityType', operator: 'eq', rightOperand: 'StreetBench' }] },
+    assignee: { '@type': 'PartyCollection', refinement: [{ leftOperand: 'ngsi:role', operator: 'eq', rightOperand: 'viewer' }] },
+    action: 'ngsi:read',
+    constraint: [{ leftOperand: 'count', operator: 'lteq', rightOperand: 2, 'ngsi:period': 'PT1H', 'ngsi:countScope': 'role' }],
+  }],
+};
+
 beforeAll(async () => {
   const dir = makeTempDir('quota');
   writeFileSync(join(dir, 'quota.jsonld'), JSON.stringify(contract));
+  writeFileSync(join(dir, 'shared.jsonld'), JSON.stringify(shared));
   h = await startHarness({ contractsDir: dir });
   h.broker.seed({ id: 'urn:ngsi-ld:StreetLight:in', type: 'StreetLight', lit: { type: 'Property', value: true }, location: { type: 'GeoProperty', value: { type: 'Point', coordinates: [4.35, 50.85] } } });
 });
@@ -53,5 +66,14 @@ describe('count quota', () => {
     expect(ok.status).toBe(200);
     expect((ok.json() as Array<{ id: string }>).map((e) => e.id)).toEqual(['urn:ngsi-ld:StreetLight:in']);
     expect((await h.call('GET', `${E}?type=StreetLight`, { token: t })).status).toBe(403);
+  });
+
+  it('is shared by everyone holding the rule\'s role when the count says so', async () => {
+    const [ann, ben] = await Promise.all(['ann-app', 'ben-app'].map((c) => token(h.issuer, { sub: c, roles: ['viewer'], extra: { client_id: c } })));
+    expect((await h.call('GET', `${E}?type=StreetBench`, { token: ann })).status).toBe(200);
+    expect((await h.call('GET', `${E}?type=StreetBench`, { token: ben })).status).toBe(200);
+    // The role's two requests are spent, by whichever caller.
+    expect((await h.call('GET', `${E}?type=StreetBench`, { token: ann })).status).toBe(403);
+    expect((await h.call('GET', `${E}?type=StreetBench`, { token: ben })).status).toBe(403);
   });
 });

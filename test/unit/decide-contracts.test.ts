@@ -241,6 +241,40 @@ describe('decide: constraints', () => {
     expect(only(c, { subject: { roles: [] } }).effect).toBe('deny');
   });
 
+  it('count scopes: a count shared per client, organisation, role or by everyone the rule reaches', () => {
+    const window = Math.floor(NOW / 3_600_000) * 3_600_000;
+    const at = `PT1H|${window}-${window + 3_600_000}`;
+    const iss = `${LOCAL_ISS.length}:${LOCAL_ISS}`;
+    const counted = (scope: string) => [{ leftOperand: 'count', operator: 'lteq', rightOperand: 5, 'ngsi:period': 'PT1H', 'ngsi:countScope': scope }];
+    const alice = { sub: 'alice', clientId: 'dashboard', organisation: 'stats-office', roles: ['analyst', 'viewer'] };
+    const bob = { sub: 'bob', clientId: 'notebook', organisation: 'stats-office', roles: ['analyst'] };
+    const keysOf = (scope: string, who: typeof alice, extra: Record<string, unknown> = {}) =>
+      only(counted(scope), { subject: who }, {}, extra).obligations.counters;
+    expect(keysOf('client', alice)).toEqual([`urn:c:r|r|client:${iss}|dashboard|${at}`]);
+    // Alice and Bob share their organisation's count, and everyone's.
+    expect(keysOf('organisation', alice)).toEqual(keysOf('organisation', bob));
+    expect(keysOf('organisation', alice)).toEqual([`urn:c:r|r|org:${iss}|stats-office|${at}`]);
+    expect(keysOf('everyone', alice)).toEqual(keysOf('everyone', bob));
+    // Per role: by the rule's own assignee roles the caller holds, not by its other roles.
+    const byRole = { assignee: role('analyst') };
+    expect(keysOf('role', alice, byRole)).toEqual([`urn:c:r|r|role:analyst|${at}`]);
+    expect(keysOf('role', bob, byRole)).toEqual(keysOf('role', alice, byRole));
+    // The department's count, once spent by Bob, stops Alice too.
+    const spent = { [`urn:c:r|r|org:${iss}|stats-office|${at}`]: 5 };
+    expect(only(counted('organisation'), { subject: alice }, spent).reason).toBe('constraint_not_satisfied');
+    expect(only(counted('caller'), { subject: alice }, spent).effect).toBe('permit');
+    // Nothing to share the count by: the constraint fails.
+    expect(only(counted('organisation'), { subject: { clientId: 'x', roles: [] } }).effect).toBe('deny');
+  });
+
+  it('count scopes are checked at load', () => {
+    const counted = (scope: unknown) => [{ leftOperand: 'count', operator: 'lteq', rightOperand: 5, 'ngsi:countScope': scope }];
+    expect(() => snapshot(perm('r', counted('department')))).toThrow(expect.objectContaining({ code: 'ERR_CONTRACT_BAD_VALUE' }));
+    expect(() => snapshot(perm('r', counted('role')))).toThrow(/assigned to roles/);
+    expect(() => snapshot(perm('r', [{ leftOperand: 'dateTime', operator: 'gt', rightOperand: '2020-01-01T00:00:00Z', 'ngsi:countScope': 'client' }])))
+      .toThrow(expect.objectContaining({ code: 'ERR_CONTRACT_UNKNOWN_TERM' }));
+  });
+
   it('elapsedTime counts from the rule or contract validFrom', () => {
     const c = [{ leftOperand: 'elapsedTime', operator: 'lteq', rightOperand: 'P30D' }];
     const from = NOW - 10 * 86_400_000;
