@@ -2,7 +2,7 @@
  * Result counts that never count what the caller cannot see. The broker counts every
  * entity its query matches; the gateway sees one page of them, so it can only subtract
  * what it hides on that page. A count is therefore given only when the filter cannot hide
- * an entity the broker counted: no spatial constraint, no excluded type (an entity may
+ * an entity the broker counted: no shown type bounded by an area, no excluded type (an entity may
  * carry one beside a readable type), and a type list that bounds the broker to shown types
  * (named by the caller, narrowed by the gateway, or every type shown). Otherwise
  * `count=true` is refused before the broker is asked, so the refusal depends on the
@@ -10,6 +10,7 @@
  */
 import { MimtrustError } from '../errors/index.js';
 import type { Operation } from '../ngsi/types.js';
+import { boundedByArea } from '../policy/obligations.js';
 import type { Obligations } from '../policy/types.js';
 import { listsEntities } from './response.js';
 
@@ -17,7 +18,7 @@ type Query = ReadonlyArray<readonly [string, string]>;
 
 /** True when every entity the broker counts for this query is one the filter shows. */
 export function brokerCountExact(ob: Obligations, typeUnknown: boolean, query: Query): boolean {
-  if (ob.within !== undefined) return false;
+  if (boundedByArea(ob)) return false;
   if (ob.view === undefined) return true;
   if (ob.excludeTypes !== undefined && ob.excludeTypes.size > 0) return false;
   return !typeUnknown || ob.otherTypes !== undefined || query.some(([n]) => n === 'type');

@@ -41,9 +41,13 @@ function rebuild(source: JsonObject, known: ReadonlySet<string>, replaced: JsonO
   return out;
 }
 
-/** False when some entity of a shown type may still be hidden, so a broker count may include it. */
-function countsExact(ctx: FilterContext): boolean {
-  return ctx.spatial === undefined && !ctx.view.excludesAny;
+/**
+ * False when some entity of the type may still be hidden, so a broker count of its
+ * entities may include one: it carries an excluded type, or the type is shown only within
+ * areas.
+ */
+function countsExact(ctx: FilterContext, typeIri: string): boolean {
+  return !ctx.view.excludesAny && ctx.view.areas(typeIri) === undefined;
 }
 
 /** Whether discovery names the attribute under a type with this scope, not knowing the entities' other types. */
@@ -83,7 +87,7 @@ function filterAttributeNames(names: unknown, scope: AttributeScope, ctx: Filter
   return kept;
 }
 
-function filterAttributeDetails(details: unknown, scope: AttributeScope, ctx: FilterContext): JsonObject[] {
+function filterAttributeDetails(details: unknown, scope: AttributeScope, typeIri: string, ctx: FilterContext): JsonObject[] {
   if (!Array.isArray(details)) throw unfilterable('attributeDetails');
   const kept: JsonObject[] = [];
   for (const detail of details) {
@@ -95,7 +99,7 @@ function filterAttributeDetails(details: unknown, scope: AttributeScope, ctx: Fi
     }
     const replaced: JsonObject = {};
     if ('typeNames' in detail) replaced['typeNames'] = filterTypeNames(stringList(detail['typeNames'], 'typeNames'), iri, ctx);
-    if (!countsExact(ctx)) replaced['attributeCount'] = undefined;
+    if (!countsExact(ctx, typeIri)) replaced['attributeCount'] = undefined;
     kept.push(rebuild(detail, ATTRIBUTE_MEMBERS, replaced, ctx));
   }
   return kept;
@@ -106,12 +110,13 @@ function filterAttributeDetails(details: unknown, scope: AttributeScope, ctx: Fi
  * type is not in the view; otherwise its attribute names and details cut to its scope.
  */
 export function filterEntityTypeIn(item: JsonObject, ctx: FilterContext): JsonObject | undefined {
-  const scope = ctx.view.get(ctx.expand(nameOf(item, 'typeName', 'EntityType')));
+  const typeIri = ctx.expand(nameOf(item, 'typeName', 'EntityType'));
+  const scope = ctx.view.get(typeIri);
   if (scope === undefined) return undefined;
   const replaced: JsonObject = {};
   if ('attributeNames' in item) replaced['attributeNames'] = filterAttributeNames(item['attributeNames'], scope, ctx);
-  if ('attributeDetails' in item) replaced['attributeDetails'] = filterAttributeDetails(item['attributeDetails'], scope, ctx);
-  if (!countsExact(ctx)) replaced['entityCount'] = undefined;
+  if ('attributeDetails' in item) replaced['attributeDetails'] = filterAttributeDetails(item['attributeDetails'], scope, typeIri, ctx);
+  if (!countsExact(ctx, typeIri)) replaced['entityCount'] = undefined;
   return rebuild(item, ENTITY_TYPE_MEMBERS, replaced, ctx);
 }
 
@@ -156,7 +161,7 @@ export function filterAttributeIn(item: JsonObject, ctx: FilterContext): JsonObj
     const typeNames = filterTypeNames(names, iri, ctx);
     if (typeNames.length === 0) return undefined;
     replaced['typeNames'] = typeNames;
-    exact = typeNames.length === names.length && countsExact(ctx);
+    exact = typeNames.length === names.length && names.every((name) => countsExact(ctx, ctx.expand(name)));
   } else if (ctx.view.forbidsSomewhere(iri)) {
     return undefined;
   }

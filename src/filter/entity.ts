@@ -12,14 +12,15 @@
  * bodies that carry an `@context` of their own: the gateway builds that expander from the
  * same context the caller sent, which is the one the broker compacted with.
  *
- * Under a spatial constraint the cut entity then goes through spatial.ts: hidden unless
- * its location lies inside, and stripped of the geographic attributes that do not.
+ * Where some of its types are shown only within areas, the cut entity then goes through
+ * spatial.ts: hidden unless one of its types counts where it lies, cut to what those types
+ * show, and stripped of the geographic attributes they do not show where they are.
  */
 import { runSteps, type Steps } from '../lib/index.js';
 import { createContext, type FilterContext, type SpatialLimit } from './context.js';
 import { unfilterable } from './errors.js';
-import { placeWithin, type Placed } from './spatial.js';
-import { entityScope, scopePermits } from './scopes.js';
+import { holdingGrants, keepPlaced, type Placed } from './spatial.js';
+import { entityGrants, entityScope, scopePermits, shownScope, type EntityGrants, type TypeGrant } from './scopes.js';
 import type { AttributeScope } from '../policy/types.js';
 import { isObject, type JsonObject, type TermExpander, type View, type ViewExtras } from './types.js';
 
@@ -102,12 +103,14 @@ function filterInline(value: unknown, ctx: FilterContext): unknown {
 /**
  * Copies into `out` the members of `source` the scope permits, and says where the entity
  * is: the value of its location attribute (permitted or not: the spatial check needs it
- * either way) and which members were copied.
+ * either way) and which members were copied. Attributes fetched only for the obligations
+ * are read, never copied, and not counted as removed.
  */
 export function filterMembers(source: JsonObject, scope: AttributeScope, ctx: FilterContext, out: JsonObject): Placed {
   let location: unknown;
   let locationKey: string | undefined;
   const kept: string[] = [];
+  const fetched = ctx.fetched?.attrs;
   for (const key of Object.keys(source)) {
     const value = source[key];
     if (ALWAYS_KEPT.has(key)) {
@@ -124,6 +127,7 @@ export function filterMembers(source: JsonObject, scope: AttributeScope, ctx: Fi
       location = value;
       locationKey = key;
     }
+    if (fetched?.has(iri)) continue;
     if (scopePermits(scope, iri)) {
       out[key] = filterInline(value, ctx);
       kept.push(key);
@@ -135,21 +139,57 @@ export function filterMembers(source: JsonObject, scope: AttributeScope, ctx: Fi
 }
 
 /**
+ * False when the broker returned the entity only for an attribute the gateway added to
+ * `attrs`: it holds none of the attributes the caller asked for, so the caller's own query
+ * would not have matched it.
+ */
+export function matchesCallerAttrs(source: JsonObject, ctx: FilterContext): boolean {
+  const asked = ctx.fetched?.matchedBy;
+  if (asked === undefined) return true;
+  for (const key of Object.keys(source)) if (!ALWAYS_KEPT.has(key) && asked.has(ctx.expand(key))) return true;
+  return false;
+}
+
+/**
+ * What the entity's types let it show, wherever it is: a scope, or, where some type is
+ * shown only within areas, its types' grants to be placed. Undefined when none is shown.
+ */
+export function shownFor(source: JsonObject, ctx: FilterContext): { scope: AttributeScope; grants?: EntityGrants } | undefined {
+  if (!matchesCallerAttrs(source, ctx)) return undefined;
+  if (ctx.spatial === undefined) {
+    const scope = entityScope(source['type'], ctx.view, ctx.expand);
+    return scope === undefined ? undefined : { scope };
+  }
+  const grants = entityGrants(source['type'], ctx.view, ctx.expand);
+  return grants === undefined ? undefined : { scope: shownScope(grants.grants, grants.forbidden), grants };
+}
+
+/** The types of the entity that count where it is (spatial.ts), and the scope they narrow it to (undefined: all count). */
+export function* placeEntity(placed: Placed, grants: EntityGrants, ctx: FilterContext): Steps<{ holding: TypeGrant[]; narrowed: AttributeScope | undefined }> {
+  const holding = yield* holdingGrants(placed.location, grants.grants, ctx);
+  const narrowed = holding.length === grants.grants.length || holding.length === 0 ? undefined : shownScope(holding, grants.forbidden);
+  return { holding, narrowed };
+}
+
+/**
  * The entity as the view shows it, or undefined when the view hides it entirely; as steps
  * that report the work done (members read, positions checked).
  */
 export function* filterEntitySteps(entity: JsonObject, ctx: FilterContext): Steps<JsonObject | undefined> {
-  const scope = entityScope(entity['type'], ctx.view, ctx.expand);
-  if (scope === undefined) return undefined;
+  const shown = shownFor(entity, ctx);
+  if (shown === undefined) return undefined;
   const removedBefore = ctx.stats.removedAttributes;
   const out: JsonObject = {};
-  const placed = filterMembers(entity, scope, ctx, out);
+  const placed = filterMembers(entity, shown.scope, ctx, out);
   yield 1 + placed.kept.length;
-  if (ctx.spatial !== undefined && !(yield* placeWithin(out, placed, ctx.spatial, ctx))) {
+  if (shown.grants === undefined) return out;
+  const { holding, narrowed } = yield* placeEntity(placed, shown.grants, ctx);
+  if (holding.length === 0) {
     // A hidden entity is counted once, as dropped, not also by its attributes.
     ctx.stats.removedAttributes = removedBefore;
     return undefined;
   }
+  yield* keepPlaced(out, placed, holding, narrowed, ctx);
   return out;
 }
 
@@ -186,8 +226,9 @@ export function filterEntityList(items: readonly unknown[], ctx: FilterContext):
 export type FilterEntityResult = { entity: JsonObject; removedAttributes: number } | { dropped: true };
 
 /**
- * Filters one entity. `spatial` holds the permitted areas and the geometry size limit;
- * `options` the NGSI-LD `options` values of the request (keyValues, concise, ...).
+ * Filters one entity. `spatial` holds the geometry size limit (needed where `extras` bound
+ * a type to areas); `options` the NGSI-LD `options` values of the request (keyValues,
+ * concise, ...).
  */
 export function filterEntity(
   entity: unknown,

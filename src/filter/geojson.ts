@@ -2,16 +2,17 @@
  * GeoJSON representations (`format=geojson`, `Accept: application/geo+json`). A Feature holds
  * the entity's `type` and attributes in `properties`, and a copy of one of them, the
  * geometry property (`geometryProperty`, default `location`), in `geometry`. That copy is
- * shown only when the geometry property itself is permitted and, under a spatial
- * constraint, lies inside the areas, so neither a forbidden nor an outside geometry leaks
- * through it; `bbox`, derived from geometries, goes with it.
+ * shown only when the geometry property itself is permitted and, where the entity's types
+ * are shown within areas, one of the types that count shows it where it lies, so neither a
+ * forbidden nor an outside geometry leaks through it; `bbox`, derived from geometries,
+ * goes with it.
  */
 import type { Steps } from '../lib/index.js';
 import type { FilterContext } from './context.js';
-import { filterMembers } from './entity.js';
+import { filterMembers, placeEntity, shownFor } from './entity.js';
 import { unfilterable } from './errors.js';
-import { entityScope, scopePermits } from './scopes.js';
-import { geometryWithin, placeWithin } from './spatial.js';
+import { scopePermits } from './scopes.js';
+import { geometryShown, keepPlaced } from './spatial.js';
 import { isObject, type JsonObject } from './types.js';
 
 export function isFeature(value: unknown): value is JsonObject {
@@ -26,23 +27,26 @@ export function isFeatureCollection(value: unknown): value is JsonObject {
 export function* filterFeatureSteps(feature: JsonObject, geometryIri: string, ctx: FilterContext): Steps<JsonObject | undefined> {
   const source = feature['properties'];
   if (!isObject(source)) throw unfilterable('GeoJSON Feature');
-  const scope = entityScope(source['type'], ctx.view, ctx.expand);
-  if (scope === undefined) return undefined;
+  const shown = shownFor(source, ctx);
+  if (shown === undefined) return undefined;
   const removedBefore = ctx.stats.removedAttributes;
   const properties: JsonObject = {};
-  const placed = filterMembers(source, scope, ctx, properties);
+  const placed = filterMembers(source, shown.scope, ctx, properties);
   yield 1 + placed.kept.length;
-  let showGeometry = scopePermits(scope, geometryIri);
+  let showGeometry = scopePermits(shown.scope, geometryIri);
   const geometry = feature['geometry'];
-  if (ctx.spatial !== undefined) {
+  if (shown.grants !== undefined) {
     // Without `location` among the properties (not asked for), the geometry stands for it.
     const located = placed.location === undefined && geometryIri === ctx.locationIri ? { ...placed, location: geometry } : placed;
-    if (!(yield* placeWithin(properties, located, ctx.spatial, ctx))) {
+    const { holding, narrowed } = yield* placeEntity(located, shown.grants, ctx);
+    if (holding.length === 0) {
       ctx.stats.removedAttributes = removedBefore;
       return undefined;
     }
+    yield* keepPlaced(properties, located, holding, narrowed, ctx);
+    if (narrowed !== undefined) showGeometry = scopePermits(narrowed, geometryIri);
     if (showGeometry && geometry !== null && geometry !== located.location) {
-      showGeometry = yield* geometryWithin(geometry, ctx.spatial);
+      showGeometry = yield* geometryShown(geometry, geometryIri, holding, ctx);
     }
   }
   const out: JsonObject = {};

@@ -11,11 +11,9 @@
  * channel `mimtrust:filter` (`{event: 'slice' | 'end', operation, slices}`).
  */
 import { channel } from 'node:diagnostics_channel';
-import { MimtrustError } from '../errors/index.js';
-import type { Area } from '../geo/index.js';
 import { runSteps, runStepsInSlices, type Steps } from '../lib/index.js';
 import type { Operation } from '../ngsi/types.js';
-import { createContext, type FilterContext } from './context.js';
+import { createContext, type Fetched, type FilterContext } from './context.js';
 import {
   filterAttributeIn, filterAttributeList, filterDiscoveryItems, filterEntityTypeIn, filterEntityTypeList,
 } from './discovery.js';
@@ -42,10 +40,14 @@ export interface FilterResponseInput {
   excludeTypes?: ViewExtras['excludeTypes'];
   /** Attributes prohibited per type, removed from every entity carrying that type. */
   forbidTypes?: ViewExtras['forbidTypes'];
-  /** Permitted areas from the decision, if any. */
-  within?: ReadonlyArray<Area> | undefined;
-  /** Positions a geometry may have to be checked against `within` (required with it). */
+  /** Areas per type of the view that its entities must lie in (the decision's `within`). */
+  within?: ViewExtras['within'];
+  /** Areas bounding what `otherTypes` shows. */
+  otherTypesWithin?: ViewExtras['otherTypesWithin'];
+  /** Positions a geometry may have to be checked against an area (required with areas). */
   maxGeometryPoints?: number;
+  /** Attributes the broker was asked for only because the obligations read them. */
+  fetched?: Fetched | undefined;
   expand: TermExpander;
   /** `geometryProperty` of the request, as the caller wrote it; default `location`. */
   geometryProperty?: string | undefined;
@@ -171,12 +173,9 @@ function shapeOf(operation: Operation): Shape {
 }
 
 function contextFor(input: FilterResponseInput): FilterContext {
-  const { within, maxGeometryPoints } = input;
-  if (within !== undefined && maxGeometryPoints === undefined) {
-    throw new MimtrustError('INTERNAL', 'A spatial constraint cannot be checked without a geometry size limit.', { reason: 'invalid_spatial_constraint' });
-  }
-  const spatial = within === undefined ? undefined : { areas: within, maxGeometryPoints: maxGeometryPoints! };
-  return createContext(input.view, input.expand, spatial, input.options, input);
+  const { maxGeometryPoints } = input;
+  const limit = maxGeometryPoints === undefined ? undefined : { maxGeometryPoints };
+  return createContext(input.view, input.expand, limit, input.options, input, input.fetched);
 }
 
 function* filterSteps(input: FilterResponseInput, shape: Shape): Steps<FilterResponseResult> {
@@ -206,7 +205,7 @@ function passesUncut(shape: Shape, body: unknown): boolean {
 /**
  * Filters a broker response for the caller. Throws MimtrustError INTERNAL
  * (`unfilterable_response`) for a body it cannot read, INTERNAL (`invalid_spatial_constraint`)
- * for `within` without `maxGeometryPoints`, and NOT_FOUND (`filtered_out`) when a single
+ * for areas without `maxGeometryPoints`, and NOT_FOUND (`filtered_out`) when a single
  * requested entity, type or attribute is hidden.
  */
 export function filterResponse(input: FilterResponseInput): FilterResponseResult {

@@ -6,6 +6,7 @@
 import { isObject, type JsonObject } from '../lib/index.js';
 import { scopePermits } from '../policy/scope.js';
 import type { AttributeScope } from '../policy/types.js';
+import type { Area } from '../geo/index.js';
 
 /** Turns a term as it appears in a response (short name, alias, CURIE or IRI) into its IRI. */
 export type TermExpander = (term: string) => string;
@@ -15,12 +16,15 @@ export type View = ReadonlyMap<string, AttributeScope>;
 
 /**
  * The rest of a decision's view: a scope for types the view does not name, types never
- * shown, and attributes prohibited per type (removed from every entity carrying the type).
+ * shown, attributes prohibited per type (removed from every entity carrying the type), and
+ * the areas bounding what a type shows (per type of the view, and for the other types).
  */
 export interface ViewExtras {
   otherTypes?: AttributeScope;
   excludeTypes?: ReadonlySet<string>;
   forbidTypes?: ReadonlyMap<string, AttributeScope>;
+  within?: ReadonlyMap<string, ReadonlyArray<Area>>;
+  otherTypesWithin?: ReadonlyArray<Area>;
 }
 
 /**
@@ -38,22 +42,28 @@ export interface TypeView {
   /** True when entities of a shown type may still be hidden (excluded types). */
   readonly excludesAny: boolean;
   values(): Iterable<AttributeScope>;
+  /** Areas an entity must lie in to be shown for this type (undefined: anywhere); for a type `get` answers. */
+  areas(typeIri: string): ReadonlyArray<Area> | undefined;
+  /** True when some type is shown only within areas. */
+  readonly bounded: boolean;
 }
 
 const NO_FORBIDS: ReadonlyMap<string, AttributeScope> = new Map();
 
 export function typeViewOf(view: View, extras: ViewExtras = {}): TypeView {
-  const { otherTypes, excludeTypes } = extras;
+  const { otherTypes, excludeTypes, within, otherTypesWithin } = extras;
   const forbids = extras.forbidTypes ?? NO_FORBIDS;
   const forbidden = (t: string): AttributeScope | undefined => forbids.get(t);
   const forbidsSomewhere = (iri: string): boolean => {
     for (const scope of forbids.values()) if (scopePermits(scope, iri)) return true;
     return false;
   };
+  const areas = (t: string): ReadonlyArray<Area> | undefined => (view.has(t) ? within?.get(t) : otherTypesWithin);
+  const bounded = (within !== undefined && within.size > 0) || otherTypesWithin !== undefined;
   if (otherTypes === undefined && (excludeTypes === undefined || excludeTypes.size === 0)) {
     return {
       get: (t) => view.get(t), has: (t) => view.has(t), excluded: () => false,
-      forbidden, forbidsSomewhere, excludesAny: false, values: () => view.values(),
+      forbidden, forbidsSomewhere, excludesAny: false, values: () => view.values(), areas, bounded,
     };
   }
   const get = (t: string): AttributeScope | undefined => (excludeTypes?.has(t) ? undefined : (view.get(t) ?? otherTypes));
@@ -65,6 +75,8 @@ export function typeViewOf(view: View, extras: ViewExtras = {}): TypeView {
     forbidsSomewhere,
     excludesAny: (excludeTypes?.size ?? 0) > 0,
     values: () => (otherTypes === undefined ? view.values() : [...view.values(), otherTypes]),
+    areas,
+    bounded,
   };
 }
 

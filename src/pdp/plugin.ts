@@ -19,7 +19,7 @@ import { MimtrustError } from '../errors/index.js';
 import type { TokenVerifier } from '../auth/index.js';
 import type { AuditLog } from '../audit/index.js';
 import type { ContextResolver } from '../context/index.js';
-import { decisionJson, isFullScope, needsFiltering, type Decision, type DecisionSnapshot } from '../policy/index.js';
+import { boundedByArea, decisionJson, isFullScope, needsFiltering, type Decision, type DecisionSnapshot } from '../policy/index.js';
 import {
   answer, auditPermitted, decisionFront, enforceDecision, exchange, forgetPermitted, pipeline, readJsonBody,
   type Answered, type Decided, type ExchangeDeps, type Received, type StoredTypes, type Trail, type UsageCounters,
@@ -53,6 +53,8 @@ const NOTHING_TO_DO: ReadonlySet<string> = new Set(['counters', 'auditLevel', 'v
 function forwardableAsIs(d: Decided): boolean {
   const ob = d.decision.obligations;
   if (!needsFiltering(ob)) return true;
+  // A type shown only within areas needs every entity placed: only the gateway's filter does.
+  if (boundedByArea(ob)) return false;
   for (const key of Object.keys(ob)) if (!NOTHING_TO_DO.has(key) && ob[key as keyof typeof ob] !== undefined) return false;
   if (d.policy.typeUnknown || ob.otherTypes !== undefined) return false;
   for (const scope of ob.view?.values() ?? []) if (!isFullScope(scope)) return false;

@@ -9,7 +9,8 @@ import { isContractAction, type ContractAction } from '../contracts/vocabulary.j
 import type { Action, Operation } from '../ngsi/types.js';
 import { constraintsHold, idsCovered, idsMayTouch, tenantMatches, type MatchInput } from './rule-match.js';
 import { counterSubject } from './counter-key.js';
-import { intersectScope, isFullScope, scopePermits, unionScope, withoutScope } from './scope.js';
+import { addScope, Grants, type Applied, type TypeGrant } from './grants.js';
+import { isFullScope, scopePermits, unionScope, withoutScope } from './scope.js';
 import type { AttributeScope, Decision, Obligations, PolicyRequest, RuleRef, Subject } from './types.js';
 
 export interface DecideState {
@@ -130,52 +131,6 @@ function applyForbidden(scope: AttributeScope, f: Forbidden, type: string | null
   return forbidden ? withoutScope(scope, forbidden) : scope;
 }
 
-/** A permission that applies, with the slice of counter keys its constraints produced. */
-interface Applied {
-  rule: Rule;
-  from: number;
-  to: number;
-}
-
-/** Union of the scopes granted by permissions that share one area (or have none). */
-interface Grant {
-  byType: Map<string, AttributeScope>;
-  anyType: AttributeScope | undefined;
-}
-
-function addScope(map: Map<string, AttributeScope>, key: string, scope: AttributeScope): void {
-  const prev = map.get(key);
-  map.set(key, prev ? unionScope(prev, scope) : scope);
-}
-
-function grantsByArea(applied: readonly Applied[]): Grant[] {
-  const groups = new Map<string, Grant>();
-  for (const { rule } of applied) {
-    const key = rule.area?.key ?? '';
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = { byType: new Map(), anyType: undefined }));
-    const scope = rule.attrs as AttributeScope;
-    if (rule.types === null) g.anyType = g.anyType ? unionScope(g.anyType, scope) : scope;
-    else for (const t of rule.types) addScope(g.byType, t, scope);
-  }
-  return [...groups.values()];
-}
-
-/**
- * The scope of a type across area groups. With several areas, an entity is shown when it
- * lies in any of them, so only what every area grants is safe to show: the intersection.
- */
-function scopeOf(groups: readonly Grant[], type: string | null): AttributeScope | undefined {
-  let acc: AttributeScope | undefined;
-  for (const g of groups) {
-    const typed = type === null ? undefined : g.byType.get(type);
-    const s = typed && g.anyType ? unionScope(typed, g.anyType) : typed ?? g.anyType;
-    if (!s) return undefined;
-    acc = acc ? intersectScope(acc, s) : s;
-  }
-  return acc;
-}
-
 /**
  * The prohibitions that apply, and what they take away. `types` are the entity types the
  * request may touch (null: any type), so only prohibitions filed under those are read.
@@ -242,7 +197,7 @@ function isDecision(x: Forbidden | Decision): x is Decision {
   return 'effect' in x;
 }
 
-type Shown = Pick<Obligations, 'view' | 'otherTypes' | 'excludeTypes' | 'forbidTypes' | 'within'>;
+type Shown = Pick<Obligations, 'view' | 'otherTypes' | 'excludeTypes' | 'forbidTypes' | 'within' | 'otherTypesWithin'>;
 
 function permit(id: string, used: readonly Applied[], counters: readonly string[], view: Shown): Decision {
   const keys: string[] = [];
@@ -259,6 +214,7 @@ function permit(id: string, used: readonly Applied[], counters: readonly string[
   if (view.excludeTypes !== undefined) obligations.excludeTypes = view.excludeTypes;
   if (view.forbidTypes !== undefined) obligations.forbidTypes = view.forbidTypes;
   if (view.within !== undefined) obligations.within = view.within;
+  if (view.otherTypesWithin !== undefined) obligations.otherTypesWithin = view.otherTypesWithin;
   return { id, effect: 'permit', reason: 'permitted', detail: PERMITTED, rules, obligations };
 }
 
@@ -305,57 +261,86 @@ function decideOrThrow(req: PolicyRequest, snap: PolicySnapshot, state: DecideSt
     return deny(id, reason);
   }
 
-  // A permission without an area shows data anywhere; areas only bound what the others add.
-  const unbounded = applied.filter((a) => a.rule.area === null);
-  const used = unbounded.length > 0 ? unbounded : applied;
-  const areas = unbounded.length > 0 ? undefined : [...new Map(applied.flatMap((a) => (a.rule.area ? [[a.rule.area.key, a.rule.area] as const] : []))).values()];
-  const groups = grantsByArea(used);
-  const spatial = areas ? { within: areas } : {};
-
-  if (!isRead) return decideWrite(req, id, used, counters, groups, forbidden, unknownType, spatial);
-  return decideRead(req, id, used, counters, groups, forbidden, unknownType, spatial);
+  // Each type is shown as the permissions covering it say, with their areas or none.
+  const grants = new Grants(applied);
+  if (!isRead) return decideWrite(req, id, grants, counters, forbidden, unknownType);
+  return decideRead(req, id, grants, counters, forbidden, unknownType);
 }
 
-function decideWrite(req: PolicyRequest, id: string, used: readonly Applied[], counters: readonly string[], groups: readonly Grant[], f: Forbidden, unknownType: boolean, spatial: { within?: Area[] }): Decision {
+/** Areas per type, collected as the types are resolved. */
+class AreaSink {
+  readonly byType = new Map<string, ReadonlyArray<Area>>();
+  other: ReadonlyArray<Area> | undefined;
+
+  add(type: string | null, g: TypeGrant): void {
+    if (g.areas === undefined) return;
+    if (type === null) this.other = g.areas;
+    else this.byType.set(type, g.areas);
+  }
+
+  /** The obligations' `within` and `otherTypesWithin`. */
+  shown(): Shown {
+    const out: Shown = {};
+    if (this.byType.size > 0) out.within = this.byType;
+    if (this.other !== undefined) out.otherTypesWithin = this.other;
+    return out;
+  }
+}
+
+/** The permissions the decision rests on: for named types, those covering one of them. */
+function relevantTo(req: PolicyRequest, grants: Grants, unknownType: boolean): Applied[] {
+  const used = grants.used();
+  return unknownType ? used : used.filter((a) => a.rule.types === null || req.types.some((t) => a.rule.types?.has(t)));
+}
+
+function decideWrite(req: PolicyRequest, id: string, grants: Grants, counters: readonly string[], f: Forbidden, unknownType: boolean): Decision {
   const whole = WHOLE_ENTITY_OPERATIONS.has(req.operation);
   // With the type unknown, every attribute prohibition of the caller may concern the entity.
   const forbiddenAll = unknownType ? [...f.byType.values()].reduce((a, b) => unionScope(a, b), f.anyType ?? { kind: 'only', attrs: new Set<string>() } as AttributeScope) : undefined;
+  const areas = new AreaSink();
   for (const type of unknownType ? [null] : req.types) {
-    const granted = scopeOf(groups, type);
-    if (!granted) return deny(id, unknownType ? 'type_required' : 'type_not_permitted');
+    const grant = grants.grantFor(type);
+    if (!grant) return deny(id, unknownType ? 'type_required' : 'type_not_permitted');
+    const granted = grant.scope;
     const effective = forbiddenAll ? withoutScope(granted, forbiddenAll) : applyForbidden(granted, f, type);
     for (const attr of req.attrs) {
       if (scopePermits(effective, attr)) continue;
       return scopePermits(granted, attr) ? deny(id, 'prohibited', f.rules) : deny(id, 'attribute_not_permitted');
     }
     if (whole && !isFullScope(effective)) return deny(id, isFullScope(granted) ? 'prohibited' : 'attribute_not_permitted', isFullScope(granted) ? f.rules : []);
+    areas.add(type, grant);
   }
-  const relevant = unknownType ? used : used.filter((a) => a.rule.types === null || req.types.some((t) => a.rule.types?.has(t)));
-  return permit(id, relevant, counters, spatial);
+  return permit(id, relevantTo(req, grants, unknownType), counters, areas.shown());
 }
 
-function decideRead(req: PolicyRequest, id: string, used: readonly Applied[], counters: readonly string[], groups: readonly Grant[], f: Forbidden, unknownType: boolean, spatial: { within?: Area[] }): Decision {
+function decideRead(req: PolicyRequest, id: string, grants: Grants, counters: readonly string[], f: Forbidden, unknownType: boolean): Decision {
   const view = new Map<string, AttributeScope>();
+  const areas = new AreaSink();
   let other: AttributeScope | undefined;
   if (!unknownType) {
     for (const t of req.types) {
-      const granted = scopeOf(groups, t);
-      if (!granted) return deny(id, 'type_not_permitted');
-      view.set(t, applyForbidden(granted, f, t));
+      const grant = grants.grantFor(t);
+      if (!grant) return deny(id, 'type_not_permitted');
+      view.set(t, applyForbidden(grant.scope, f, t));
+      areas.add(t, grant);
     }
   } else {
-    const types = new Set<string>();
-    for (const g of groups) for (const t of g.byType.keys()) types.add(t);
-    const anyGranted = scopeOf(groups, null);
+    const types = grants.namedTypes();
+    const anyGranted = grants.grantFor(null);
     // Types with their own attribute prohibition get their own entry, so the
     // prohibition also cuts entities shown through a permission without a type.
     if (anyGranted) for (const t of f.byType.keys()) types.add(t);
     for (const t of types) {
       if (f.excluded.has(t)) continue;
-      const granted = scopeOf(groups, t);
-      if (granted) view.set(t, applyForbidden(granted, f, t));
+      const grant = grants.grantFor(t);
+      if (!grant) continue;
+      view.set(t, applyForbidden(grant.scope, f, t));
+      areas.add(t, grant);
     }
-    if (anyGranted) other = applyForbidden(anyGranted, f, null);
+    if (anyGranted) {
+      other = applyForbidden(anyGranted.scope, f, null);
+      areas.add(null, anyGranted);
+    }
   }
   const scopes = other ? [...view.values(), other] : [...view.values()];
   if (scopes.length === 0) return deny(id, 'no_matching_permission');
@@ -370,16 +355,17 @@ function decideRead(req: PolicyRequest, id: string, used: readonly Applied[], co
     // A returned entity may carry any type: a filter must not probe what one of them forbids.
     if (forbiddenOnSomeType(f, fr.attr)) return deny(id, 'filter_reads_forbidden_attribute');
   }
-  const relevant = unknownType ? used : used.filter((a) => a.rule.types === null || req.types.some((t) => a.rule.types?.has(t)));
-  const unfiltered = other !== undefined && isFullScope(other) && f.excluded.size === 0 && f.byType.size === 0 && [...view.values()].every(isFullScope);
-  const shown: Shown = { within: spatial.within };
+  const shown = areas.shown();
+  // Without types of their own, every entity is shown whole, within the same areas if any.
+  const unfiltered = other !== undefined && isFullScope(other) && f.excluded.size === 0 && f.byType.size === 0
+    && [...view.values()].every(isFullScope) && (shown.within === undefined && (shown.otherTypesWithin === undefined || view.size === 0));
   if (!unfiltered) {
     shown.view = view;
     shown.otherTypes = other;
     if (f.excluded.size > 0) shown.excludeTypes = f.excluded;
     if (f.byType.size > 0) shown.forbidTypes = f.byType;
   }
-  return permit(id, relevant, counters, shown);
+  return permit(id, relevantTo(req, grants, unknownType), counters, shown);
 }
 
 /** Decides one request. Never throws: an internal failure is a deny with reason `decision_error`. */

@@ -13,7 +13,8 @@ export function decisionJson(d: Decision): Record<string, unknown> {
   if (o.otherTypes) obligations.otherTypes = scopeJson(o.otherTypes);
   if (o.excludeTypes) obligations.excludeTypes = [...o.excludeTypes].sort();
   if (o.forbidTypes) obligations.forbidTypes = Object.fromEntries([...o.forbidTypes].map(([t, s]) => [t, scopeJson(s)]));
-  if (o.within) obligations.within = o.within.map((a) => a.geometry);
+  if (o.within) obligations.within = Object.fromEntries([...o.within].map(([t, areas]) => [t, areas.map((a) => a.geometry)]));
+  if (o.otherTypesWithin) obligations.otherTypesWithin = o.otherTypesWithin.map((a) => a.geometry);
   return {
     decisionId: d.id,
     effect: d.effect,

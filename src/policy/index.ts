@@ -14,4 +14,4 @@ export { DPV, PURPOSES, purposeIri, purposeAncestors, purposeWithin } from '../c
 export { FULL_SCOPE, EMPTY_SCOPE, scopePermits, isFullScope, unionScope, intersectScope, withoutScope } from './scope.js';
 export { decisionJson } from './describe.js';
 export { counterKey, counterSubject, counterWindowEnd } from './counter-key.js';
-export { needsFiltering, shownBy } from './obligations.js';
+export { needsFiltering, shownBy, boundedByArea, typeBoundedByArea, attributesRead, LOCATION_IRI } from './obligations.js';

@@ -52,9 +52,10 @@ export type { AttributeScope };
 export interface Obligations {
   /**
    * What the response may show, per entity type IRI. An entity whose types are all absent
-   * here is dropped; otherwise its attributes are cut to the union of its types' scopes,
-   * less whatever `forbidTypes` forbids for any of its types. Undefined means "no response
-   * filtering".
+   * here is dropped; otherwise its attributes are cut to the union of the scopes of those
+   * of its types whose areas it lies in (`within`; a type without areas always counts),
+   * less whatever `forbidTypes` forbids for any of its types; when none counts, it is
+   * dropped. Undefined means "no response filtering" beyond `otherTypesWithin`.
    */
   view?: ReadonlyMap<string, AttributeScope>;
   /**
@@ -70,8 +71,16 @@ export interface Obligations {
    * entity's types). Only meaningful with `view`.
    */
   forbidTypes?: ReadonlyMap<string, AttributeScope>;
-  /** Entities must lie inside these areas to be shown (spatial constraints, compiled with their contracts). */
-  within?: ReadonlyArray<Area>;
+  /**
+   * Areas per entity type IRI (spatial constraints, compiled with their contracts): an
+   * entity is shown for that type only when its `location` lies inside them. A type absent
+   * here is shown wherever its entities are. Each type's areas are those of the
+   * permissions that give it its scope; an unbounded permission covering the type leaves
+   * it out. Types sharing one list of areas share one array.
+   */
+  within?: ReadonlyMap<string, ReadonlyArray<Area>>;
+  /** Areas bounding what `otherTypes` shows (and, without a `view`, every entity); undefined: none. */
+  otherTypesWithin?: ReadonlyArray<Area>;
   /** Counter keys to increment once the request is permitted (count constraints). */
   counters: string[];
   /** Audit detail asked for by a `log` duty. */

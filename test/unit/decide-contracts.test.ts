@@ -290,7 +290,7 @@ describe('decide: constraints', () => {
   it('spatial: permits with a within obligation', () => {
     const d = only([{ leftOperand: 'spatial', operator: 'ngsi:within', rightOperand: area }], {});
     expect(d.effect).toBe('permit');
-    expect(d.obligations.within?.map((a) => a.geometry)).toEqual([area]);
+    expect([...d.obligations.within ?? []].map(([t, areas]) => [t, areas.map((a) => a.geometry)])).toEqual([[PS, [area]]]);
   });
 
   it('spatial: an unbounded permission makes the area irrelevant', () => {

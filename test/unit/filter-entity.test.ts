@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { filterEntities, filterEntity } from '../../src/filter/index.js';
 import { MimtrustError } from '../../src/errors/index.js';
 import {
-  DEFAULT_VOCAB, IN_AREA, IRI, NGSI_LD, POINT_OUT, allExcept, makeExpander, only, parkingSpot, snapshot, viewOf,
+  DEFAULT_VOCAB, LIMIT, IRI, allIn, NGSI_LD, POINT_OUT, allExcept, makeExpander, only, parkingSpot, snapshot, viewOf,
 } from './filter-fixtures.js';
 
 const expand = makeExpander();
@@ -174,19 +174,19 @@ describe('filterEntity: spatial constraint', () => {
   for (const representation of ['normalized', 'concise', 'keyValues'] as const) {
     it(`${representation}: shows an entity inside the area even when location itself is hidden`, () => {
       const options = representation === 'keyValues' ? ['keyValues'] : [];
-      const out = kept(filterEntity(parkingSpot()[representation], view, expand, IN_AREA, options));
+      const out = kept(filterEntity(parkingSpot()[representation], view, expand, LIMIT, options, allIn(view)));
       expect(out).not.toHaveProperty('location');
-      expect(filterEntity(parkingSpot(POINT_OUT)[representation], view, expand, IN_AREA, options)).toEqual({ dropped: true });
+      expect(filterEntity(parkingSpot(POINT_OUT)[representation], view, expand, LIMIT, options, allIn(view))).toEqual({ dropped: true });
     });
   }
 
   it('drops an entity without a location', () => {
-    expect(filterEntity({ id: 'urn:x', type: 'ParkingSpot', status: 'free' }, view, expand, IN_AREA)).toEqual({ dropped: true });
+    expect(filterEntity({ id: 'urn:x', type: 'ParkingSpot', status: 'free' }, view, expand, LIMIT, [], allIn(view))).toEqual({ dropped: true });
   });
 
   it('finds the location under a full IRI key', () => {
     const entity = { id: 'urn:x', type: 'ParkingSpot', [`${NGSI_LD}location`]: { type: 'GeoProperty', value: POINT_OUT } };
-    expect(filterEntity(entity, view, expand, IN_AREA)).toEqual({ dropped: true });
+    expect(filterEntity(entity, view, expand, LIMIT, [], allIn(view))).toEqual({ dropped: true });
   });
 
   it('requires every instance of a multi-attribute location inside', () => {
@@ -197,13 +197,13 @@ describe('filterEntity: spatial constraint', () => {
         { type: 'GeoProperty', value: POINT_OUT, datasetId: 'urn:b' },
       ],
     };
-    expect(filterEntity(entity, view, expand, IN_AREA)).toEqual({ dropped: true });
+    expect(filterEntity(entity, view, expand, LIMIT, [], allIn(view))).toEqual({ dropped: true });
   });
 
   it('in keyValues, a value that is not a geometry is no location', () => {
     const entity = { id: 'urn:x', type: 'ParkingSpot', location: { value: { type: 'Point', coordinates: [1, 1] } } };
-    expect(filterEntity(entity, view, expand, IN_AREA, ['keyValues'])).toEqual({ dropped: true });
-    expect(kept(filterEntity(entity, view, expand, IN_AREA))).toEqual({ id: 'urn:x', type: 'ParkingSpot' });
+    expect(filterEntity(entity, view, expand, LIMIT, ['keyValues'], allIn(view))).toEqual({ dropped: true });
+    expect(kept(filterEntity(entity, view, expand, LIMIT, [], allIn(view)))).toEqual({ id: 'urn:x', type: 'ParkingSpot' });
   });
 });
 

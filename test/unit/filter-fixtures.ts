@@ -104,8 +104,10 @@ export function areaOf(geometry: unknown): Area {
 export const AREA = areaOf(AREA_GEOJSON);
 /** The default geometry size limit (`limits.maxGeometryPoints`). */
 export const MAX_POINTS = 10_000;
-/** The square as a response filter's spatial limit. */
-export const IN_AREA = { areas: [AREA], maxGeometryPoints: MAX_POINTS };
+/** A response filter's geometry size limit. */
+export const LIMIT = { maxGeometryPoints: MAX_POINTS };
+/** Every type of the view shown only within the square (the decision's `within`). */
+export const allIn = (view: View): { within: Map<string, Area[]> } => ({ within: new Map([...view.keys()].map((t) => [t, [AREA]])) });
 
 /** The same ParkingSpot in each representation. */
 export function parkingSpot(location: object = POINT_IN) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { filterResponse, type FilterResponseInput } from '../../src/filter/index.js';
-import { AREA, MAX_POINTS, IRI, POINT_IN, POINT_OUT, allExcept, makeExpander, only, snapshot, viewOf } from './filter-fixtures.js';
+import { allIn, MAX_POINTS, IRI, POINT_IN, POINT_OUT, allExcept, makeExpander, only, snapshot, viewOf } from './filter-fixtures.js';
 
 const expand = makeExpander();
 
@@ -85,12 +85,14 @@ describe('GeoJSON FeatureCollection', () => {
   });
 
   it('applies the spatial constraint, reading geometry when properties lack the location', () => {
-    const result = run(collection, viewOf([[IRI.ParkingSpot, only(IRI.status)]]), { within: [AREA], maxGeometryPoints: MAX_POINTS });
+    const view = viewOf([[IRI.ParkingSpot, only(IRI.status)]]);
+    const result = run(collection, view, { ...allIn(view), maxGeometryPoints: MAX_POINTS });
     expect((result.body as { features: Array<{ id: string }> }).features.map((f) => f.id)).toEqual(['urn:1']);
     expect(result.droppedEntities).toBe(2);
 
     const bare = { type: 'FeatureCollection', features: [{ id: 'urn:9', type: 'Feature', geometry: POINT_OUT, properties: { type: 'ParkingSpot' } }] };
-    expect(run(bare, viewOf([[IRI.ParkingSpot, allExcept()]]), { within: [AREA], maxGeometryPoints: MAX_POINTS }).droppedEntities).toBe(1);
+    const whole = viewOf([[IRI.ParkingSpot, allExcept()]]);
+    expect(run(bare, whole, { ...allIn(whole), maxGeometryPoints: MAX_POINTS }).droppedEntities).toBe(1);
   });
 
   it('is recognised by its shape when no format is given', () => {

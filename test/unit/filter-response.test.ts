@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { filterResponse, type FilterResponseInput } from '../../src/filter/index.js';
 import type { Operation } from '../../src/ngsi/types.js';
-import { AREA, MAX_POINTS, DEFAULT_VOCAB, IRI, POINT_OUT, allExcept, makeExpander, only, parkingSpot, snapshot, viewOf } from './filter-fixtures.js';
+import { allIn, MAX_POINTS, DEFAULT_VOCAB, IRI, POINT_OUT, allExcept, makeExpander, only, parkingSpot, snapshot, viewOf } from './filter-fixtures.js';
 
 const expand = makeExpander();
 const view = viewOf([[IRI.ParkingSpot, only(IRI.status, IRI.name)]]);
@@ -26,7 +26,7 @@ describe('filterResponse: entities', () => {
 
   it('applies within to query results', () => {
     const body = [parkingSpot().keyValues, parkingSpot(POINT_OUT).keyValues];
-    const result = run('entity.query', body, { within: [AREA], maxGeometryPoints: MAX_POINTS, options: ['keyValues'] });
+    const result = run('entity.query', body, { ...allIn(view), maxGeometryPoints: MAX_POINTS, options: ['keyValues'] });
     expect(result.body).toEqual([{ id: 'urn:ngsi-ld:ParkingSpot:1', type: 'ParkingSpot', status: 'free', name: parkingSpot().keyValues.name }]);
     expect(result.droppedEntities).toBe(1);
   });
@@ -34,7 +34,7 @@ describe('filterResponse: entities', () => {
   it('answers not found for a retrieved entity the view hides', () => {
     expect(() => run('entity.retrieve', { id: 'urn:v', type: 'Vehicle', speed: 3 }))
       .toThrow(expect.objectContaining({ code: 'NOT_FOUND', reason: 'filtered_out' }));
-    expect(() => run('entity.retrieve', parkingSpot(POINT_OUT).concise, { within: [AREA], maxGeometryPoints: MAX_POINTS }))
+    expect(() => run('entity.retrieve', parkingSpot(POINT_OUT).concise, { ...allIn(view), maxGeometryPoints: MAX_POINTS }))
       .toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
   });
 
@@ -63,7 +63,7 @@ describe('filterResponse: entities', () => {
   });
 
   it('refuses a spatial constraint it is given no geometry size limit for', () => {
-    expect(() => run('entity.query', [], { within: [AREA] }))
+    expect(() => run('entity.query', [], allIn(view)))
       .toThrow(expect.objectContaining({ code: 'INTERNAL', reason: 'invalid_spatial_constraint' }));
   });
 });

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { filterEntity, filterResponse, filterResponseInSlices, SLICE_UNITS, type FilterResponseInput } from '../../src/filter/index.js';
-import { AREA, IN_AREA, IRI, MAX_POINTS, POINT_IN, POINT_OUT, allExcept, makeExpander, only, viewOf } from './filter-fixtures.js';
+import { LIMIT, IRI, allIn, MAX_POINTS, POINT_IN, POINT_OUT, allExcept, makeExpander, only, viewOf } from './filter-fixtures.js';
 
 const expand = makeExpander();
 const view = viewOf([[IRI.ParkingSpot, allExcept()]]);
@@ -16,8 +16,8 @@ const LINE_OUT = { type: 'LineString', coordinates: [[5, 5], [15, 5]] };
 const SQUARE_IN = { type: 'Polygon', coordinates: [[[1, 1], [3, 1], [3, 3], [1, 3], [1, 1]]] };
 const SQUARE_ACROSS = { type: 'Polygon', coordinates: [[[8, 8], [12, 8], [12, 12], [8, 12], [8, 8]]] };
 
-function shown(entity: object, options: string[] = [], spatial = IN_AREA) {
-  const result = filterEntity(entity, view, expand, spatial, options);
+function shown(entity: object, options: string[] = [], limit = LIMIT) {
+  const result = filterEntity(entity, view, expand, limit, options, allIn(view));
   return 'dropped' in result ? undefined : result;
 }
 
@@ -73,7 +73,8 @@ describe('normalized', () => {
   });
 
   it('does not check what the view does not show', () => {
-    const result = filterEntity(entity, viewOf([[IRI.ParkingSpot, only()]]), expand, IN_AREA);
+    const hidden = viewOf([[IRI.ParkingSpot, only()]]);
+    const result = filterEntity(entity, hidden, expand, LIMIT, [], allIn(hidden));
     expect(result).toEqual({ entity: { id: 'urn:x', type: 'ParkingSpot' }, removedAttributes: Object.keys(entity).length - 2 });
   });
 });
@@ -122,7 +123,7 @@ describe('keyValues', () => {
 });
 
 describe('the geometry size limit', () => {
-  const small = { areas: [AREA], maxGeometryPoints: 3 };
+  const small = { maxGeometryPoints: 3 };
   const line = (n: number) => ({ type: 'LineString', coordinates: Array.from({ length: n }, (_, i) => [1 + i / n, 5]) });
 
   it('hides an entity whose location has more positions than the limit, even inside', () => {
@@ -142,7 +143,7 @@ describe('GeoJSON', () => {
     properties: { type: 'ParkingSpot', location: { type: 'GeoProperty', value: POINT_IN }, observationSpace: { type: 'GeoProperty', value: SQUARE_ACROSS } },
   };
   const run = (body: unknown, geometryProperty: string) =>
-    filterResponse({ operation: 'entity.retrieve', body, view, expand, format: 'geojson', geometryProperty, within: [AREA], maxGeometryPoints: MAX_POINTS, options: [] });
+    filterResponse({ operation: 'entity.retrieve', body, view, expand, format: 'geojson', geometryProperty, ...allIn(view), maxGeometryPoints: MAX_POINTS, options: [] });
 
   it('shows no geometry (nor bbox) copied from a property outside the area', () => {
     expect(run(feature, 'observationSpace').body).toEqual({
@@ -162,7 +163,7 @@ describe('filterResponseInSlices', () => {
     location: { type: 'GeoProperty', value: { type: 'LineString', coordinates: Array.from({ length: 1000 }, (_, k) => [1 + k / 200, 1 + (i % 8)]) } },
     route: { type: 'GeoProperty', value: i % 3 === 0 ? LINE_OUT : SQUARE_IN },
   }));
-  const input: FilterResponseInput = { operation: 'entity.query', body, view, expand, within: [AREA], maxGeometryPoints: MAX_POINTS, options: [] };
+  const input: FilterResponseInput = { operation: 'entity.query', body, view, expand, ...allIn(view), maxGeometryPoints: MAX_POINTS, options: [] };
 
   it('answers as filterResponse does, in slices announced on the diagnostics channel', async () => {
     const events: Array<{ event: string; slices: number }> = [];

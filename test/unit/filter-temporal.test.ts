@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { filterResponse } from '../../src/filter/index.js';
-import { AREA, MAX_POINTS, IRI, POINT_OUT, allExcept, makeExpander, only, snapshot, viewOf } from './filter-fixtures.js';
+import { allIn, MAX_POINTS, IRI, POINT_OUT, allExcept, makeExpander, only, snapshot, viewOf } from './filter-fixtures.js';
 
 const expand = makeExpander();
 const view = viewOf([[IRI.ParkingSpot, only(IRI.status)], [IRI.Vehicle, allExcept(IRI.owner)]]);
@@ -55,13 +55,13 @@ describe('temporal representations', () => {
   });
 
   it('under a spatial constraint, requires every location instance inside', () => {
-    const normalized = filterResponse({ operation: 'temporal.batch.query', body: [normalizedTemporal], view, expand, within: [AREA], maxGeometryPoints: MAX_POINTS, options: [] });
+    const normalized = filterResponse({ operation: 'temporal.batch.query', body: [normalizedTemporal], view, expand, ...allIn(view), maxGeometryPoints: MAX_POINTS, options: [] });
     expect(normalized.droppedEntities).toBe(0);
-    const values = filterResponse({ operation: 'temporal.query', body: [temporalValues], view, expand, within: [AREA], maxGeometryPoints: MAX_POINTS, options: ['temporalValues'] });
+    const values = filterResponse({ operation: 'temporal.query', body: [temporalValues], view, expand, ...allIn(view), maxGeometryPoints: MAX_POINTS, options: ['temporalValues'] });
     expect(values.body).toEqual([]);
     expect(values.droppedEntities).toBe(1);
     // Aggregated locations carry no geometry to check: the entity cannot be placed.
-    const agg = filterResponse({ operation: 'temporal.query', body: [aggregated], view, expand, within: [AREA], maxGeometryPoints: MAX_POINTS, options: ['aggregatedValues'] });
+    const agg = filterResponse({ operation: 'temporal.query', body: [aggregated], view, expand, ...allIn(view), maxGeometryPoints: MAX_POINTS, options: ['aggregatedValues'] });
     expect(agg.droppedEntities).toBe(1);
   });
 });

@@ -165,7 +165,7 @@ describe('counts', () => {
     // Without a type the broker counts every type, unless the gateway narrowed the query.
     expect(brokerCountExact(onlyParking, true, count)).toBe(false);
     expect(brokerCountExact(onlyParking, true, [...count, ['type', 'ParkingSpot']])).toBe(true);
-    expect(brokerCountExact({ ...onlyParking, within: [AREA] }, false, count)).toBe(false);
+    expect(brokerCountExact({ ...onlyParking, within: new Map([[PS, [AREA]]]) }, false, count)).toBe(false);
     expect(brokerCountExact({ counters: [], auditLevel: 'normal' }, true, count)).toBe(true);
   });
 

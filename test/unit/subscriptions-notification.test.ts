@@ -13,7 +13,7 @@ describe('filterNotification under an area the contracts in force now set', () =
   const n = parseNotification({ id: 'urn:n', type: 'Notification', subscriptionId: 'urn:s', notifiedAt: '2026-01-01T00:00:00Z', data });
 
   it('delivers only what lies inside, with geographic attributes outside removed', async () => {
-    const out = await filterNotification(n, { counters: [], auditLevel: 'normal', within: [AREA] }, expand, 'normalized', MAX_POINTS);
+    const out = await filterNotification(n, { counters: [], auditLevel: 'normal', otherTypesWithin: [AREA] }, expand, 'normalized', MAX_POINTS);
     expect(out.body.data).toEqual([{ id: 'urn:in', type: 'ParkingSpot', location: { type: 'GeoProperty', value: POINT_IN } }]);
     expect(out).toMatchObject({ entities: 1, droppedEntities: 1, removedAttributes: 1 });
   });

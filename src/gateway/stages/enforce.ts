@@ -1,5 +1,5 @@
 import { MimtrustError } from '../../errors/index.js';
-import { decidedByContracts, isFullScope, FULL_SCOPE, type AttributeScope, type Obligations } from '../../policy/index.js';
+import { boundedByArea, decidedByContracts, isFullScope, FULL_SCOPE, type AttributeScope, type Obligations } from '../../policy/index.js';
 import type { UsageCounters } from '../usage-counters.js';
 import type { Decided } from '../exchange.js';
 import { refusal } from './decide.js';
@@ -25,7 +25,7 @@ export function countUsage(deps: { counters: UsageCounters }): <T extends Decide
 }
 
 function restricts(ob: Obligations, scopes: Iterable<AttributeScope>): boolean {
-  if (ob.within !== undefined) return true;
+  if (boundedByArea(ob)) return true;
   if (ob.forbidTypes !== undefined && ob.forbidTypes.size > 0) return true;
   for (const s of scopes) if (!isFullScope(s)) return true;
   return false;
@@ -62,7 +62,8 @@ export function checkEnforceable(r: Decided): void {
     return;
   }
   if (ngsi.operation !== 'subscription.create') return;
-  if (ob.within !== undefined) {
+  // The subscription's view holds the types it watches: one shown only within areas cannot be relayed.
+  if (boundedByArea(ob)) {
     throw new MimtrustError('FORBIDDEN', 'Notifications cannot be limited to an area; this caller may only read part of the area.', { reason: 'subscription_area_not_enforceable' });
   }
   const body = (r.raw.body ?? {}) as { entities?: unknown; notification?: { attributes?: unknown } };

@@ -13,7 +13,7 @@
  */
 import { MimtrustError } from '../../errors/index.js';
 import { notVisible } from '../../filter/index.js';
-import { decide, type Decision, type DecisionSnapshot, type PolicyRequest } from '../../policy/index.js';
+import { boundedByArea, decide, type Decision, type DecisionSnapshot, type PolicyRequest } from '../../policy/index.js';
 import type { ContextResolver } from '../../context/index.js';
 import { extend, type Decided, type Expanded, type Planned, type Forwarded } from '../exchange.js';
 import { upstreamRequestHeaders } from '../headers.js';
@@ -47,9 +47,13 @@ function lookupHeaders(r: Expanded, forwardAuthorization: boolean): Record<strin
   });
 }
 
-/** Whether a read decision lets the caller see the entity at all (with an area limit: not without its location). */
+/**
+ * Whether a read decision lets the caller see the entities at all. Where one of their
+ * types is shown only within areas, that cannot be told without their location: not
+ * known to be visible.
+ */
 function mayRead(d: Decision): boolean {
-  return d.effect === 'permit' && d.obligations.within === undefined;
+  return d.effect === 'permit' && !boundedByArea(d.obligations);
 }
 
 /** Look the written entities up and set the decision's view of the write to what they are. */
