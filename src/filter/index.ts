@@ -11,7 +11,7 @@ export type { FilterResponseInput, FilterResponseResult } from './response.js';
 export { filterEntity, filterEntities } from './entity.js';
 export { notVisible } from './errors.js';
 export type { FilterEntityResult } from './entity.js';
-export type { SpatialLimit } from './context.js';
+export type { SpatialLimit, Fetched } from './context.js';
 export type { TermExpander, View, ViewExtras, TypeView } from './types.js';
 export { typeViewOf } from './types.js';
 export { checkCountable, brokerCountExact, checkShownCount } from './count.js';

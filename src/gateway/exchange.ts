@@ -10,6 +10,7 @@ import type { VerifiedToken } from '../auth/index.js';
 import type { ActiveContext } from '../context/index.js';
 import type { Decision, PolicyRequest } from '../policy/index.js';
 import type { UpstreamResponse } from './upstream.js';
+import type { Fetched } from '../filter/index.js';
 
 /** A response about to leave: the broker's (possibly cut down) or the gateway's own. */
 export interface Reply {
@@ -78,6 +79,8 @@ export interface ForwardPlan {
   body: string | undefined;
   /** The broker is asked for attribute details; the caller gets the attribute list it asked for. */
   reshape?: 'attributeList';
+  /** Attributes asked of the broker only because the obligations read them: the filter takes them out. */
+  fetched?: Fetched;
 }
 
 export interface Planned extends Decided {

@@ -18,6 +18,8 @@ export { parseTypeExpression } from './type-expression.js';
 export { parseQ } from './q-language.js';
 export { acceptsGeoJson } from './query-params.js';
 export { EVERY_ATTRIBUTE } from './filters.js';
+export { splitList, projectionAttrs, projectionItems } from './lists.js';
+export type { ProjectionItem } from './lists.js';
 export { readTenant, canonicalTenant, DEFAULT_TENANT_DOMAIN } from './tenant.js';
 export { refuseAmbiguousHeaders } from './request-headers.js';
 export { changesState } from './changes-state.js';

@@ -66,3 +66,33 @@ export function projectionAttrs(value: string, field: string): string[] {
   if (value.trim() !== '') flush(value.length);
   return names;
 }
+
+/** One top-level item of a projection, with the separator before it ('' for the first). */
+export interface ProjectionItem {
+  text: string;
+  separator: string;
+}
+
+/**
+ * The top-level items of a projection as written (`a`, `b{c,d}`), each with the separator
+ * before it, so a list rebuilt from them reads as the caller wrote it. For a value
+ * projectionAttrs accepted.
+ */
+export function projectionItems(value: string): ProjectionItem[] {
+  const items: ProjectionItem[] = [];
+  let depth = 0;
+  let start = 0;
+  let separator = '';
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i];
+    if (c === '{') depth++;
+    else if (c === '}') depth--;
+    else if ((c === ',' || c === '|') && depth === 0) {
+      items.push({ text: value.slice(start, i), separator });
+      separator = c;
+      start = i + 1;
+    }
+  }
+  if (value.trim() !== '') items.push({ text: value.slice(start), separator });
+  return items;
+}

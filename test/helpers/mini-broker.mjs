@@ -1,6 +1,7 @@
 // An in-memory NGSI-LD context broker for tests and benchmarks: entities per tenant, with
 // one type or several, query with type expressions (`A,B`, `A|B`, `(A;B)`), id, idPattern,
-// attrs, count, limit and offset (Results-Count and Link paging headers as Orion-LD sends
+// attrs (matching only entities holding one of them, as NGSI-LD brokers do), top-level
+// pick and omit, count, limit and offset (Results-Count and Link paging headers as Orion-LD sends
 // them), batch operations, discovery with details and counts, subscriptions and a simple
 // temporal view. It records every request it receives exactly as it arrived, so tests can
 // check that the gateway forwarded precisely what it checked. Subscriptions are kept per
@@ -97,12 +98,18 @@ function typeMatcher(expr) {
   return (entity) => match(typesOf(entity));
 }
 
-/** The entities a query selects by `type`, `id` and `idPattern`. */
+/** As NGSI-LD brokers match: with an `attrs` list, only entities holding one of its attributes. */
+function holdsOneOf(entity, attrs) {
+  return !attrs || attrs.length === 0 || attrs.some((a) => Object.hasOwn(entity, a));
+}
+
+/** The entities a query selects by `type`, `id`, `idPattern` and `attrs`. */
 function selected(entities, q) {
   const byType = typeMatcher(q.get('type'));
   const ids = q.get('id')?.split(',');
   const pattern = q.get('idPattern') ? new RegExp(q.get('idPattern')) : undefined;
-  return [...entities.values()].filter((e) => (!byType || byType(e)) && (!ids || ids.includes(e.id)) && (!pattern || pattern.test(e.id)));
+  const attrs = q.get('attrs')?.split(',');
+  return [...entities.values()].filter((e) => (!byType || byType(e)) && (!ids || ids.includes(e.id)) && (!pattern || pattern.test(e.id)) && holdsOneOf(e, attrs));
 }
 
 const ATTR_VOCAB = 'https://uri.etsi.org/ngsi-ld/default-context/';
@@ -145,6 +152,19 @@ function project(entity, attrs, form = 'normalized') {
     out[k] = form === 'keyValues' ? simplified(v) : form === 'concise' ? concise(v) : v;
   }
   return out;
+}
+
+/** The top-level names of a `pick` or `omit` projection (sub-attribute groups not read). */
+function projectionNames(value) {
+  return value ? value.split(/[,|]/).map((n) => n.trim()).filter((n) => n !== '' && !n.includes('{') && !n.includes('}')) : undefined;
+}
+
+/** `pick` keeps only the members it names (`id` and `type` too); `omit` removes those it names. */
+function pickOmit(entity, q) {
+  const pick = projectionNames(q.get('pick'));
+  const omit = projectionNames(q.get('omit'));
+  if (!pick && !omit) return entity;
+  return Object.fromEntries(Object.entries(entity).filter(([k]) => (!pick || pick.includes(k)) && (!omit || !omit.includes(k))));
 }
 
 /** A GeoJSON Feature, its geometry taken from `geometryProperty` (default location). */
@@ -305,7 +325,7 @@ export async function startMiniBroker(options = {}) {
           extra.link = `<${BASE}/entities?${next}>; rel="next"; type="application/ld+json"`;
         }
         if (geojson) return sendGeo(res, req, { type: 'FeatureCollection', features: all.map((e) => feature(e, attrs, geometryProperty)) }, extra);
-        return send(res, req, 200, all.map((e) => project(e, attrs, form)), extra);
+        return send(res, req, 200, all.map((e) => pickOmit(project(e, attrs, form), q)), extra);
       }
     }
     if (segs[0] === 'entities' && segs.length >= 2) {
@@ -313,8 +333,9 @@ export async function startMiniBroker(options = {}) {
       const entity = entities.get(id);
       if (!entity) return problem(res, 404, 'ResourceNotFound', 'no such entity', tenant);
       if (segs.length === 2 && m === 'GET') {
+        if (!holdsOneOf(entity, q.get('attrs')?.split(','))) return problem(res, 404, 'ResourceNotFound', 'no such entity with these attributes', tenant);
         if (geojson) return sendGeo(res, req, feature(entity, q.get('attrs')?.split(','), geometryProperty));
-        return send(res, req, 200, project(entity, q.get('attrs')?.split(','), form));
+        return send(res, req, 200, pickOmit(project(entity, q.get('attrs')?.split(','), form), q));
       }
       if (segs.length === 2 && m === 'DELETE') {
         entities.delete(id);
@@ -350,9 +371,10 @@ export async function startMiniBroker(options = {}) {
       const op = segs[1];
       if (op === 'query') {
         const matchers = (body?.entities ?? []).map((e) => typeMatcher(e.type)).filter(Boolean);
-        const all = [...entities.values()].filter((e) => matchers.length === 0 || matchers.some((match) => match(e)));
+        const attrs = typeof body?.attrs === 'string' ? body.attrs.split(',') : body?.attrs;
+        const all = [...entities.values()].filter((e) => (matchers.length === 0 || matchers.some((match) => match(e))) && holdsOneOf(e, attrs));
         const extra = q.get('count') === 'true' ? { 'ngsild-results-count': String(all.length) } : {};
-        return send(res, req, 200, all.map((e) => project(e, body?.attrs, form)), extra);
+        return send(res, req, 200, all.map((e) => project(e, attrs, form)), extra);
       }
       const success = [];
       const errors = [];

@@ -57,6 +57,7 @@ async function cut(r: Forwarded, res: Reply, maxGeometryPoints: number): Promise
     ...(geometryProperty ? { geometryProperty } : {}),
     ...(ngsi.format === 'geojson' ? { format: 'geojson' as const } : {}),
     options: ngsi.options,
+    fetched: r.plan.fetched,
   });
   const shown = r.plan.reshape === 'attributeList' ? toAttributeList(out.body, r.decisionId) : out.body;
   // A Buffer, not a string: fastify would otherwise add a charset to the broker's content type.
