@@ -31,7 +31,7 @@ const contracts = {
   'statistics.jsonld': {
     '@context': CTX, '@type': 'Set', uid: 'urn:test:city:statistics', profile: PROFILE,
     permission: [{
-      uid: 'urn:test:city:statistics:meters', action: ['ngsi:read', 'ngsi:readTemporal'],
+      uid: 'urn:test:city:statistics:meters', action: ['ngsi:read', 'ngsi:readTemporal', 'ngsi:create', 'ngsi:modify'],
       target: { '@type': 'AssetCollection', refinement: [ofType('WaterMeter')] },
       assignee: { '@type': 'PartyCollection', refinement: [{ leftOperand: 'ngsi:role', operator: 'eq', rightOperand: 'statistics' }] },
       constraint: [{ leftOperand: 'spatial', operator: 'ngsi:within', rightOperand: DISTRICT }],
@@ -150,6 +150,22 @@ describe('each type is decided on its own rules', () => {
     const lights = await h.call('GET', `${E}?type=Streetlight&count=true`, { token: await office() });
     expect(lights.status, lights.text).toBe(200);
     expect(lights.headers['ngsild-results-count']).toBe('4');
+  });
+
+  it('a write permitted only within an area is refused before the broker, and tells nothing of what exists', async () => {
+    const writer = await as('PublicBenefit', ['provider', 'statistics']);
+    const writes = () => h.broker.requests.filter((r) => r.method !== 'GET').length;
+    const before = writes();
+    const created = await h.call('POST', E, { token: writer, body: { id: 'urn:ngsi-ld:WaterMeter:added', type: 'WaterMeter', location: at(...IN) } });
+    expect(created.status, created.text).toBe(403);
+    expect(created.json().detail).toMatch(/only inside an area/);
+    // Inside, outside, or not there at all: one answer, as the office cannot tell where a meter is before writing.
+    const patch = (id: string) => h.call('PATCH', `${E}/${id}/attrs`, { token: writer, body: { totalConsumption: consumption(1) } });
+    const answers = await Promise.all(['in', 'out', 'none'].map((n) => patch(`urn:ngsi-ld:WaterMeter:${n}`)));
+    expect(answers.map((a) => a.status)).toEqual([404, 404, 404]);
+    expect(new Set(answers.map((a) => a.json().detail)).size).toBe(1);
+    expect(writes()).toBe(before);
+    expect(h.broker.entity('urn:ngsi-ld:WaterMeter:in')?.totalConsumption).toEqual(consumption(120));
   });
 
   it('the decision point over HTTP refuses a permit whose meters must be placed, which only the gateway does', async () => {

@@ -1,4 +1,5 @@
 import { MimtrustError } from '../../errors/index.js';
+import type { Action } from '../../ngsi/index.js';
 import { boundedByArea, decidedByContracts, isFullScope, FULL_SCOPE, type AttributeScope, type Obligations } from '../../policy/index.js';
 import type { UsageCounters } from '../usage-counters.js';
 import type { Decided } from '../exchange.js';
@@ -24,6 +25,8 @@ export function countUsage(deps: { counters: UsageCounters }): <T extends Decide
   };
 }
 
+const WRITES: ReadonlySet<Action> = new Set<Action>(['create', 'modify', 'delete']);
+
 function restricts(ob: Obligations, scopes: Iterable<AttributeScope>): boolean {
   if (boundedByArea(ob)) return true;
   if (ob.forbidTypes !== undefined && ob.forbidTypes.size > 0) return true;
@@ -44,7 +47,8 @@ function scopesOf(ob: Obligations, types: readonly string[]): AttributeScope[] {
 
 
 /**
- * A deny is refused. Entity maps describe where entities live and cannot be cut down:
+ * A deny is refused. A write permitted only within an area is refused: nothing places the
+ * entities it changes. Entity maps describe where entities live and cannot be cut down:
  * refused unless nothing needs cutting. A subscription must name what it notifies when the
  * caller may read only part, so the broker sends no more than was decided (the relay cuts
  * again on delivery); an update is checked here on the merged subscription, as a create,
@@ -55,6 +59,10 @@ export function checkEnforceable(r: Decided): void {
   const { ngsi, policy } = r;
   const ob = r.decision.obligations;
   if (!decidedByContracts(r.decision)) return;
+  // The gateway places entities in the answers it filters; it does not place what a write changes.
+  if (WRITES.has(policy.action) && boundedByArea(ob)) {
+    throw new MimtrustError('FORBIDDEN', 'This caller may change data only inside an area, which the gateway cannot check for a write.', { reason: 'write_area_not_enforceable' });
+  }
   if (ngsi.operation.startsWith('entityMap.')) {
     if (restricts(ob, scopesOf(ob, [])) || ob.excludeTypes?.size) {
       throw new MimtrustError('FORBIDDEN', 'Entity maps are only available to callers who may read every attribute of every type.', { reason: 'entity_map_not_permitted' });

@@ -90,7 +90,9 @@ export function decideOnStoredTypes(deps: StoredTypesDeps): (r: Expanded) => Pro
 
     const ask = (request: PolicyRequest): Decision => decide({ request, decisionId: r.decisionId }, snapshot);
     const primary = ask(plan.primary);
-    if (primary.effect === 'deny') {
+    // A permit within an area is refused at enforcement (nothing places what a write
+    // changes): like a deny, it must not tell an entity the caller cannot see exists.
+    if (primary.effect === 'deny' || boundedByArea(primary.obligations)) {
       if (plan.visibility && !mayRead(ask(plan.visibility))) throw notVisible(NOT_VISIBLE);
     } else {
       const counters: string[] = [];
