@@ -1,7 +1,8 @@
 /**
  * The policy decision point: `decide()` answers permit or deny for one request, with the
  * obligations the enforcement point must fulfil, from roles (casbin) and data contracts,
- * without I/O. `decideContracts()` is its contract layer.
+ * without I/O. `decideContracts()` is its contract layer, which decides each entity type
+ * on the permissions that cover it (grants.ts), areas included.
  */
 export type { Subject, PolicyRequest, AttributeScope, Obligations, RuleRef, Decision } from './types.js';
 export { RoleChecker, RolePolicyError, parseRoleCsv, DEFAULT_TENANT_DOMAIN, ADMIN_ACTIONS } from './roles.js';
