@@ -269,19 +269,19 @@ function decideOrThrow(req: PolicyRequest, snap: PolicySnapshot, state: DecideSt
 
 /** Areas per type, collected as the types are resolved. */
 class AreaSink {
-  readonly byType = new Map<string, ReadonlyArray<Area>>();
+  byType: Map<string, ReadonlyArray<Area>> | undefined;
   other: ReadonlyArray<Area> | undefined;
 
   add(type: string | null, g: TypeGrant): void {
     if (g.areas === undefined) return;
     if (type === null) this.other = g.areas;
-    else this.byType.set(type, g.areas);
+    else (this.byType ??= new Map()).set(type, g.areas);
   }
 
   /** The obligations' `within` and `otherTypesWithin`. */
   shown(): Shown {
     const out: Shown = {};
-    if (this.byType.size > 0) out.within = this.byType;
+    if (this.byType !== undefined) out.within = this.byType;
     if (this.other !== undefined) out.otherTypesWithin = this.other;
     return out;
   }

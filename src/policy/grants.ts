@@ -49,27 +49,40 @@ function covers(rule: Rule, type: string | null): boolean {
   return rule.types === null || (type !== null && rule.types.has(type));
 }
 
+const NO_GROUPS: readonly AreaGroup[] = [];
+
+function newGroup(area: Area | null): AreaGroup {
+  return { area, byType: new Map(), anyType: undefined, applied: [] };
+}
+
 export class Grants {
   private readonly unbounded: AreaGroup | undefined;
-  private readonly bounded: AreaGroup[];
-  private readonly lists = new Map<string, Area[]>();
+  private readonly bounded: readonly AreaGroup[];
+  // Made only where some permission has an area (most decisions have none).
+  private lists: Map<string, Area[]> | undefined;
   /** Permissions with an area that some resolved type rests on. */
-  private readonly boundedUsed = new Set<Applied>();
+  private boundedUsed: Set<Applied> | undefined;
 
   constructor(private readonly applied: readonly Applied[]) {
-    const groups = new Map<string, AreaGroup>();
+    let unbounded: AreaGroup | undefined;
+    let byArea: Map<string, AreaGroup> | undefined;
     for (const a of applied) {
       const { rule } = a;
-      const key = rule.area?.key ?? '';
-      let g = groups.get(key);
-      if (!g) groups.set(key, (g = { area: rule.area, byType: new Map(), anyType: undefined, applied: [] }));
+      let g: AreaGroup;
+      if (rule.area === null) g = unbounded ??= newGroup(null);
+      else {
+        byArea ??= new Map();
+        const found = byArea.get(rule.area.key);
+        if (found) g = found;
+        else byArea.set(rule.area.key, (g = newGroup(rule.area)));
+      }
       g.applied.push(a);
       const scope = rule.attrs as AttributeScope;
       if (rule.types === null) g.anyType = g.anyType ? unionScope(g.anyType, scope) : scope;
       else for (const t of rule.types) addScope(g.byType, t, scope);
     }
-    this.unbounded = groups.get('');
-    this.bounded = [...groups.values()].filter((g) => g.area !== null);
+    this.unbounded = unbounded;
+    this.bounded = byArea ? [...byArea.values()] : NO_GROUPS;
   }
 
   /** True when some applicable permission has an area. */
@@ -101,7 +114,8 @@ export class Grants {
       from.push(g);
     }
     if (!scope) return undefined;
-    for (const g of from) for (const a of g.applied) if (covers(a.rule, type)) this.boundedUsed.add(a);
+    const used = (this.boundedUsed ??= new Set<Applied>());
+    for (const g of from) for (const a of g.applied) if (covers(a.rule, type)) used.add(a);
     return { scope, areas: this.areasOf(from) };
   }
 
@@ -111,13 +125,15 @@ export class Grants {
    */
   used(): Applied[] {
     if (this.bounded.length === 0) return this.applied as Applied[];
-    return this.applied.filter((a) => a.rule.area === null || this.boundedUsed.has(a));
+    const used = this.boundedUsed;
+    return this.applied.filter((a) => a.rule.area === null || (used?.has(a) ?? false));
   }
 
   private areasOf(groups: readonly AreaGroup[]): Area[] {
     const key = groups.map((g) => (g.area as Area).key).join('\n');
-    let list = this.lists.get(key);
-    if (!list) this.lists.set(key, (list = groups.map((g) => g.area as Area)));
+    const lists = (this.lists ??= new Map<string, Area[]>());
+    let list = lists.get(key);
+    if (!list) lists.set(key, (list = groups.map((g) => g.area as Area)));
     return list;
   }
 }
