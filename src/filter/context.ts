@@ -20,6 +20,8 @@ export interface SpatialLimit {
 export interface Fetched {
   /** IRIs of the attributes added. */
   readonly attrs: ReadonlySet<string>;
+  /** Entity members added (`type`, which the view reads), as the broker names them. */
+  readonly members?: ReadonlySet<string>;
   /**
    * The caller's own `attrs` (IRIs), when the additions went into `attrs`: the broker then
    * also returns entities holding only an added attribute, which the caller's query would
@@ -59,7 +61,7 @@ export function createContext(
     spatial: typeView.bounded ? limit : undefined,
     locationIri: expand('location'),
     keyValues: options.includes('keyValues') || options.includes('simplified'),
-    fetched: fetched !== undefined && fetched.attrs.size > 0 ? fetched : undefined,
+    fetched: fetched !== undefined && (fetched.attrs.size > 0 || (fetched.members?.size ?? 0) > 0) ? fetched : undefined,
     stats: { droppedEntities: 0, removedAttributes: 0 },
   };
 }

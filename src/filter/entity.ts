@@ -111,10 +111,11 @@ export function filterMembers(source: JsonObject, scope: AttributeScope, ctx: Fi
   let locationKey: string | undefined;
   const kept: string[] = [];
   const fetched = ctx.fetched?.attrs;
+  const members = ctx.fetched?.members;
   for (const key of Object.keys(source)) {
     const value = source[key];
     if (ALWAYS_KEPT.has(key)) {
-      out[key] = value;
+      if (members === undefined || !members.has(key)) out[key] = value;
       continue;
     }
     // Assigning this key would replace the prototype of the output, not add a member.

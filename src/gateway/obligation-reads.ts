@@ -1,10 +1,12 @@
 /**
  * Obligations fetch what they read. A spatial obligation places each entity by its
- * `location`; a caller projecting the answer (`attrs`, `pick`, `omit`) may leave it out,
- * and every entity would then be hidden. So the broker is asked for what the obligations
- * read as well, and the response filter takes it out again (`Fetched`):
- * - `attrs` and `pick` get the attribute added where they do not name it;
- * - `omit` loses it where it names it whole (an `omit` of its sub-attributes keeps it);
+ * `location`, and the view reads each entity's `type` to know what it may show; a caller
+ * projecting the answer (`attrs`, `pick`, `omit`) may leave them out, and every entity
+ * would then be hidden. So the broker is asked for what the obligations read as well, and
+ * the response filter takes it out again (`Fetched`):
+ * - `attrs` and `pick` get the attribute added where they do not name it, and `pick` the
+ *   `type` member (`attrs` always leaves it);
+ * - `omit` loses them where it names them whole (an `omit` of sub-attributes keeps them);
  * - in a query body (batch query), the same members, as strings or arrays.
  * A broker returns for `attrs` only entities holding one of them, so an entity returned
  * only for the added attribute is dropped again (`matchedBy`). An aggregation is not
@@ -29,6 +31,8 @@ export interface ReadsInput {
   body: string | undefined;
   options: readonly string[];
   reads: readonly Read[];
+  /** Entity members (`type`) the filter reads, as the broker names them. */
+  members: readonly string[];
   /** Expands a name as the caller wrote it (the caller's @context). */
   expand: (term: string) => string;
 }
@@ -45,7 +49,16 @@ const BY_BODY: ReadonlySet<Operation> = new Set<Operation>(['batch.query', 'temp
 /** What was added, while the parameters are widened. */
 class Additions {
   readonly attrs = new Set<string>();
+  readonly members = new Set<string>();
   matchedBy: Set<string> | undefined;
+}
+
+/** Members a `pick` naming `names` lacks, recorded as added. */
+function lackingMembers(names: readonly string[], input: ReadsInput, added: Additions): string[] {
+  if (names.length === 0) return [];
+  const missing = input.members.filter((m) => !names.includes(m));
+  for (const m of missing) added.members.add(m);
+  return missing;
 }
 
 /** Terms of the reads a projection naming `names` lacks, recorded as added; none when it projects nothing. */
@@ -63,6 +76,10 @@ function lacking(names: readonly string[], input: ReadsInput, added: Additions, 
 function omitsRead(item: string, input: ReadsInput, added: Additions): boolean {
   const name = item.trim();
   if (name.includes('{')) return false;
+  if (input.members.includes(name)) {
+    added.members.add(name);
+    return true;
+  }
   const iri = input.expand(name);
   if (!input.reads.some((r) => r.iri === iri)) return false;
   added.attrs.add(iri);
@@ -79,6 +96,7 @@ function widenText(name: 'attrs' | 'pick' | 'omit', value: string, input: ReadsI
   }
   const names = name === 'attrs' ? splitList(value, 'attrs') : projectionAttrs(value, 'pick');
   const terms = lacking(names, input, added, name === 'attrs');
+  if (name === 'pick') terms.push(...lackingMembers(names, input, added));
   return terms.length === 0 ? undefined : [value, ...terms].join(',');
 }
 
@@ -90,6 +108,7 @@ function widenList(name: 'attrs' | 'pick' | 'omit', items: readonly string[], in
   }
   const names = name === 'attrs' ? items : projectionAttrs(items.join(','), 'pick');
   const terms = lacking(names, input, added, name === 'attrs');
+  if (name === 'pick') terms.push(...lackingMembers(names, input, added));
   return terms.length === 0 ? undefined : [...items, ...terms];
 }
 
@@ -136,11 +155,11 @@ function aggregates(input: ReadsInput): boolean {
 
 /** The request widened to fetch what the obligations read; undefined when it already does. */
 export function widenForReads(input: ReadsInput): Widened | undefined {
-  if (input.reads.length === 0 || aggregates(input)) return undefined;
+  if ((input.reads.length === 0 && input.members.length === 0) || aggregates(input)) return undefined;
   const added = new Additions();
   const query = BY_QUERY.has(input.operation) || BY_BODY.has(input.operation) ? widenQuery(input, added) : undefined;
   const body = BY_BODY.has(input.operation) ? widenBody(input, added) : undefined;
-  if (added.attrs.size === 0) return undefined;
-  const fetched: Fetched = added.matchedBy === undefined ? { attrs: added.attrs } : { attrs: added.attrs, matchedBy: added.matchedBy };
+  if (added.attrs.size === 0 && added.members.size === 0) return undefined;
+  const fetched: Fetched = { attrs: added.attrs, members: added.members, ...(added.matchedBy === undefined ? {} : { matchedBy: added.matchedBy }) };
   return { query: query ?? input.query, body: body ?? input.body, fetched };
 }

@@ -211,6 +211,10 @@ describe('obligations fetch what they read', () => {
     expect(picked.status, picked.text).toBe(200);
     expect(new URL(forwarded().url, 'http://x').searchParams.get('pick')).toBe('id,type,totalConsumption,location');
     expect(byId(picked.json())).toEqual({ 'urn:ngsi-ld:WaterMeter:in': ['totalConsumption'], 'urn:ngsi-ld:WaterMeter:new': [], 'urn:ngsi-ld:Streetlight:metered-in': ['totalConsumption'] });
+    // Without `type` the view could not tell what an entity may show: fetched, and left out.
+    const bare = await h.call('GET', `${E}?type=WaterMeter&pick=totalConsumption`, { token: await office() });
+    expect(new URL(forwarded().url, 'http://x').searchParams.get('pick')).toBe('totalConsumption,location,type');
+    expect(bare.json()).toEqual([{ totalConsumption: consumption(120) }, {}, { totalConsumption: consumption(9) }]);
     const omitted = await h.call('GET', `${E}?type=WaterMeter&omit=location`, { token: await office() });
     expect(omitted.status, omitted.text).toBe(200);
     expect(new URL(forwarded().url, 'http://x').searchParams.has('omit')).toBe(false);

@@ -12,7 +12,7 @@ const V = 'https://uri.etsi.org/ngsi-ld/default-context/';
 const LOCATION = 'https://uri.etsi.org/ngsi-ld/location';
 const expand = (t: string) => (t === 'location' ? LOCATION : t.includes(':') ? t : V + t);
 const input = (over: Partial<ReadsInput>): ReadsInput => ({
-  operation: 'entity.query', query: [], body: undefined, options: [], reads: [{ iri: LOCATION, term: 'location' }], expand, ...over,
+  operation: 'entity.query', query: [], body: undefined, options: [], reads: [{ iri: LOCATION, term: 'location' }], members: [], expand, ...over,
 });
 const widen = (query: Array<[string, string]>, over: Partial<ReadsInput> = {}) => widenForReads(input({ query, ...over }));
 
@@ -20,13 +20,24 @@ describe('widenForReads', () => {
   it('adds location to attrs, and the caller\'s attrs decide which entities match', () => {
     const w = widen([['attrs', 'totalConsumption'], ['type', 'WaterMeter']]);
     expect(w?.query).toEqual([['attrs', 'totalConsumption,location'], ['type', 'WaterMeter']]);
-    expect(w?.fetched).toEqual({ attrs: new Set([LOCATION]), matchedBy: new Set([`${V}totalConsumption`]) });
+    expect(w?.fetched).toEqual({ attrs: new Set([LOCATION]), members: new Set(), matchedBy: new Set([`${V}totalConsumption`]) });
   });
 
   it('adds location to pick, keeping sub-attribute groups; pick does not match entities', () => {
     const w = widen([['pick', 'id,type,reading{unitCode|observedAt}']]);
     expect(w?.query).toEqual([['pick', 'id,type,reading{unitCode|observedAt},location']]);
-    expect(w?.fetched).toEqual({ attrs: new Set([LOCATION]) });
+    expect(w?.fetched).toEqual({ attrs: new Set([LOCATION]), members: new Set() });
+  });
+
+  it('adds the type member to a pick that leaves it out, and takes it out of omit: the view reads it', () => {
+    const members = { members: ['type'] };
+    const picked = widen([['pick', 'totalConsumption']], members);
+    expect(picked?.query).toEqual([['pick', 'totalConsumption,location,type']]);
+    expect(picked?.fetched).toEqual({ attrs: new Set([LOCATION]), members: new Set(['type']) });
+    expect(widen([['pick', 'id,type,location']], members)).toBeUndefined();
+    expect(widen([['omit', 'type,status']], { ...members, reads: [] })?.query).toEqual([['omit', 'status']]);
+    // attrs never drops the type.
+    expect(widen([['attrs', 'reading,location']], members)).toBeUndefined();
   });
 
   it('takes location out of omit, keeping the other items as written, or the parameter away', () => {
@@ -43,7 +54,7 @@ describe('widenForReads', () => {
     expect(widen([['type', 'WaterMeter']])).toBeUndefined();
     expect(widen([['attrs', 'reading']], { operation: 'temporal.query', options: ['aggregatedValues'] })).toBeUndefined();
     expect(widen([['attrs', 'reading'], ['aggrMethods', 'sum']], { operation: 'temporal.query' })).toBeUndefined();
-    expect(widen([['attrs', 'reading']], { reads: [] })).toBeUndefined();
+    expect(widen([['attrs', 'reading']], { reads: [], members: ['type'] })).toBeUndefined();
     // Not a projected read: a write's attrs are left alone.
     expect(widen([['attrs', 'reading']], { operation: 'entity.create' })).toBeUndefined();
   });

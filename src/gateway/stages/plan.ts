@@ -1,5 +1,5 @@
 import { canonicalSearch, type Operation } from '../../ngsi/index.js';
-import { attributesRead } from '../../policy/index.js';
+import { attributesRead, needsFiltering } from '../../policy/index.js';
 import type { ActiveContext } from '../../context/index.js';
 import { extend, type Decided, type Planned } from '../exchange.js';
 import { widenForReads } from '../obligation-reads.js';
@@ -27,8 +27,9 @@ function narrowTypes(r: Decided, query: Query, active: ActiveContext): Query {
  * decision needs more or less from the broker. Only the types the caller may read are
  * asked for (so counts and pages stay consistent); attribute details instead of an
  * attribute list (a list names no types, so names used only by unreadable types could not
- * be told apart otherwise); and what the obligations read (`location` under an area),
- * whatever the caller's projection leaves out, to be taken out again by the filter.
+ * be told apart otherwise); and what the obligations read (`location` under an area, an
+ * entity's `type` wherever the answer is cut), whatever the caller's projection leaves
+ * out, to be taken out again by the filter.
  */
 export function planForward(): (r: Decided) => Planned {
   return (r) => {
@@ -36,8 +37,8 @@ export function planForward(): (r: Decided) => Planned {
     const target = (search: string) => ngsi.path + search;
     const plan: Planned['plan'] = { method: ngsi.method, target: target(ngsi.search), body: r.body };
     const ob = r.decision.obligations;
-    if (!ob.view && attributesRead(ob).length === 0) return extend(r, { plan });
-    if (ngsi.operation === 'attributes.list' && !ngsi.query.some(([n, v]) => n === 'details' && v === 'true')) {
+    if (!needsFiltering(ob)) return extend(r, { plan });
+    if (ob.view && ngsi.operation === 'attributes.list' && !ngsi.query.some(([n, v]) => n === 'details' && v === 'true')) {
       plan.target = target(canonicalSearch(withParam(ngsi.query, 'details', 'true')));
       plan.reshape = 'attributeList';
       return extend(r, { plan });
@@ -46,8 +47,10 @@ export function planForward(): (r: Decided) => Planned {
     if (!active) return extend(r, { plan });
     let query = narrowTypes(r, ngsi.query, active);
     const reads = attributesRead(ob).map((iri) => ({ iri, term: active.compactIri(iri) }));
+    // The filter tells what an entity may show by its types.
+    const members = needsFiltering(ob) ? ['type'] : [];
     const widened = widenForReads({
-      operation: ngsi.operation, query, body: r.body, options: ngsi.options, reads, expand: (t) => active.expandTerm(t),
+      operation: ngsi.operation, query, body: r.body, options: ngsi.options, reads, members, expand: (t) => active.expandTerm(t),
     });
     if (widened) {
       query = widened.query;
