@@ -105,7 +105,7 @@ async function filterAlone(s) {
   const input = {
     operation: 'entity.query', body: JSON.parse(JSON.stringify(Array.from({ length: s.entities }, (_, i) => entity(s, i)))),
     view: new Map(), otherTypes: { kind: 'all', except: new Set() }, expand: (t) => t, options: [],
-    within: [area.polygons ? area : area.geometry], maxGeometryPoints: 10_000,
+    otherTypesWithin: [area], maxGeometryPoints: 10_000,
   };
   const plain = [];
   for (let r = 0; r <= RUNS; r++) {

@@ -4,6 +4,7 @@
  * fetched for itself, plus the running totals.
  */
 import { MimtrustError } from '../errors/index.js';
+import type { EntityGrants } from './scopes.js';
 import { typeViewOf, type FilterStats, type TermExpander, type TypeView, type View, type ViewExtras } from './types.js';
 
 /** The bound on the work of one spatial check. */
@@ -41,6 +42,8 @@ export interface FilterContext {
   readonly keyValues: boolean;
   readonly fetched: Fetched | undefined;
   readonly stats: FilterStats;
+  /** What entities of one type show, worked out once per type for this response (spatial.ts, scopes.ts). */
+  readonly grantsByType: Map<string, EntityGrants | undefined>;
 }
 
 export function createContext(
@@ -63,5 +66,6 @@ export function createContext(
     keyValues: options.includes('keyValues') || options.includes('simplified'),
     fetched: fetched !== undefined && (fetched.attrs.size > 0 || (fetched.members?.size ?? 0) > 0) ? fetched : undefined,
     stats: { droppedEntities: 0, removedAttributes: 0 },
+    grantsByType: new Map(),
   };
 }

@@ -161,12 +161,20 @@ export function shownFor(source: JsonObject, ctx: FilterContext): { scope: Attri
     const scope = entityScope(source['type'], ctx.view, ctx.expand);
     return scope === undefined ? undefined : { scope };
   }
-  const grants = entityGrants(source['type'], ctx.view, ctx.expand);
+  const type = source['type'];
+  let grants: EntityGrants | undefined;
+  if (typeof type === 'string') {
+    // Most entities have one type, and many share it.
+    if (ctx.grantsByType.has(type)) grants = ctx.grantsByType.get(type);
+    else ctx.grantsByType.set(type, (grants = entityGrants(type, ctx.view, ctx.expand)));
+  } else {
+    grants = entityGrants(type, ctx.view, ctx.expand);
+  }
   return grants === undefined ? undefined : { scope: shownScope(grants.grants, grants.forbidden), grants };
 }
 
 /** The types of the entity that count where it is (spatial.ts), and the scope they narrow it to (undefined: all count). */
-export function* placeEntity(placed: Placed, grants: EntityGrants, ctx: FilterContext): Steps<{ holding: TypeGrant[]; narrowed: AttributeScope | undefined }> {
+export function* placeEntity(placed: Placed, grants: EntityGrants, ctx: FilterContext): Steps<{ holding: readonly TypeGrant[]; narrowed: AttributeScope | undefined }> {
   const holding = yield* holdingGrants(placed.location, grants.grants, ctx);
   const narrowed = holding.length === grants.grants.length || holding.length === 0 ? undefined : shownScope(holding, grants.forbidden);
   return { holding, narrowed };

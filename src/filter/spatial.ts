@@ -55,24 +55,30 @@ function limitOf(ctx: FilterContext): SpatialLimit {
 }
 
 /** The entity's types that count where its location is: those without areas, and those whose areas hold it. */
-export function* holdingGrants(location: unknown, grants: readonly TypeGrant[], ctx: FilterContext): Steps<TypeGrant[]> {
+export function* holdingGrants(location: unknown, grants: readonly TypeGrant[], ctx: FilterContext): Steps<readonly TypeGrant[]> {
+  if (grants.length === 1) {
+    const g = grants[0] as TypeGrant;
+    return g.areas === undefined || (yield* locatedIn(location, g.areas, ctx)) ? grants : [];
+  }
   const holding: TypeGrant[] = [];
-  const checked = new Map<ReadonlyArray<Area>, boolean>();
-  let at: unknown[] | undefined | null = null;
+  // Types bounded alike share one list of areas: each list is checked once.
+  const inside: Array<[ReadonlyArray<Area>, boolean]> = [];
   for (const g of grants) {
     if (g.areas === undefined) {
       holding.push(g);
       continue;
     }
-    let inside = checked.get(g.areas);
-    if (inside === undefined) {
-      at ??= location === undefined ? undefined : geometriesIn(location, ctx.keyValues);
-      inside = at !== undefined && at.length > 0 && (yield* allWithin(at, g.areas, limitOf(ctx)));
-      checked.set(g.areas, inside);
-    }
-    if (inside) holding.push(g);
+    let found = inside.find(([areas]) => areas === g.areas)?.[1];
+    if (found === undefined) inside.push([g.areas, (found = yield* locatedIn(location, g.areas, ctx))]);
+    if (found) holding.push(g);
   }
   return holding;
+}
+
+/** True when the location holds at least one geometry and all of them lie inside the areas. */
+function* locatedIn(location: unknown, areas: ReadonlyArray<Area>, ctx: FilterContext): Steps<boolean> {
+  const at = location === undefined ? undefined : geometriesIn(location, ctx.keyValues);
+  return at !== undefined && at.length > 0 && (yield* allWithin(at, areas, limitOf(ctx)));
 }
 
 /** True when a type that counts shows the attribute with these geometries (undefined: unreadable). */
