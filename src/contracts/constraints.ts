@@ -95,7 +95,12 @@ class ConstraintReader {
       }
       case 'recipient':
         requireOperator(op, ['eq', 'neq', 'isAnyOf'], this.at, left);
-        return { kind: left, allowed: readParties(readStrings(right, op !== 'isAnyOf', this.at, left), this.at), negated: op === 'neq' };
+        return {
+          kind: left,
+          allowed: readParties(readStrings(right, op !== 'isAnyOf', this.at, left), this.at),
+          negated: op === 'neq',
+          binding: this.scope.kind === 'prohibition',
+        };
       case 'role':
         requireOperator(op, ['eq', 'neq', 'isAnyOf'], this.at, left);
         return { kind: left, allowed: new Set(readStrings(right, op !== 'isAnyOf', this.at, left)), negated: op === 'neq' };

@@ -24,8 +24,12 @@ export type Constraint =
    * to it too; and so does a request that declares no purpose, or one outside the table.
    */
   | { kind: 'purpose'; allowed: ReadonlySet<string>; broader: ReadonlySet<string>; exact: boolean; binding: boolean }
-  /** Parties by issuer (see parties.ts). `negated` (operator `neq`): holds when none of `allowed` matches. */
-  | { kind: 'recipient'; allowed: PartySet; negated: boolean }
+  /**
+   * Parties by issuer (see parties.ts). `negated` (operator `neq`): holds when none of
+   * `allowed` matches. In a prohibition (`binding`) the caller counts as a recipient next to
+   * a declared one: declaring someone else never takes a caller out of a prohibition.
+   */
+  | { kind: 'recipient'; allowed: PartySet; negated: boolean; binding: boolean }
   | { kind: 'role'; allowed: ReadonlySet<string>; negated: boolean }
   /** At most `max` permitted requests per `periodMs` window (whole lifetime when null). */
   | { kind: 'count'; max: number; periodMs: number | null; period: string; scope: CountScope }

@@ -6,7 +6,7 @@
 import type { Comparison, Constraint, Rule } from '../contracts/model.js';
 import { DEFAULT_TENANT_DOMAIN } from '../ngsi/tenant.js';
 import { purposeAncestors, purposeIri } from '../contracts/purposes.js';
-import { hasParty, type PartySet } from '../contracts/parties.js';
+import { hasParty } from '../contracts/parties.js';
 import type { PolicyRequest } from './types.js';
 import { counterKey, sharedCounter } from './counter-key.js';
 
@@ -70,10 +70,20 @@ function purposeHolds(c: Extract<Constraint, { kind: 'purpose' }>, declared: str
   return c.broader.has(iri);
 }
 
-function recipientHolds(allowed: PartySet, req: PolicyRequest): boolean {
-  if (req.recipient !== undefined) return hasParty(allowed, req.recipient.issuer, req.recipient.id);
+/**
+ * Whether the recipients meet the constraint. Without a declared recipient the caller is
+ * the recipient. With one, the data is for it, but the caller receives the data all the
+ * same: a permission naming recipients is met by the declared one, while wherever a
+ * listed party must not receive the data (`neq` in a permission, any prohibition) the
+ * caller is judged too, so declaring someone else never dodges a rule naming the caller.
+ */
+function recipientHolds(c: Extract<Constraint, { kind: 'recipient' }>, req: PolicyRequest): boolean {
   const s = req.subject;
-  return hasParty(allowed, s.issuer, s.clientId) || hasParty(allowed, s.issuer, s.organisation) || hasParty(allowed, s.issuer, s.sub);
+  const caller = hasParty(c.allowed, s.issuer, s.clientId) || hasParty(c.allowed, s.issuer, s.organisation) || hasParty(c.allowed, s.issuer, s.sub);
+  if (req.recipient === undefined) return caller !== c.negated;
+  const declared = hasParty(c.allowed, req.recipient.issuer, req.recipient.id);
+  if (c.binding) return c.negated ? !(caller && declared) : caller || declared;
+  return c.negated ? !(caller || declared) : declared;
 }
 
 /**
@@ -85,7 +95,7 @@ export function constraintHolds(c: Constraint, rule: Rule, input: MatchInput, ou
   switch (c.kind) {
     case 'dateTime': return compare(c.op, req.now, c.at);
     case 'purpose': return purposeHolds(c, req.purpose);
-    case 'recipient': return recipientHolds(c.allowed, req) !== c.negated;
+    case 'recipient': return recipientHolds(c, req);
     case 'role': return req.subject.roles.some((r) => c.allowed.has(r)) !== c.negated;
     case 'elapsedTime': return req.now >= c.from && req.now <= c.until;
     case 'count': {
