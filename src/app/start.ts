@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { namedIssuers, type Config } from '../config/index.js';
 import { loadOrCreateSelfSignedCertificate, loadOrCreateSigningKey } from '../keys/index.js';
-import { LOCAL_ISSUER_KEY_NAME } from '../issuer/index.js';
+import { LOCAL_ISSUER_KEY_NAME, LOCAL_ORGANISATION_CLAIM, LOCAL_RECIPIENT_CLAIM } from '../issuer/index.js';
 import { createTokenVerifier, type IssuerConfig } from '../auth/index.js';
 import { RoleChecker, type DecisionSnapshot } from '../policy/index.js';
 import { AuditLog, CheckpointCopies, loadOrCreateAuditKey } from '../audit/index.js';
@@ -42,6 +42,9 @@ async function trustedIssuers(config: Config): Promise<IssuerConfig[]> {
     algorithms: i.algorithms,
     rolesClaim: i.rolesClaim,
     purposeClaim: i.purposeClaim,
+    ...(i.organisationClaim ? { organisationClaim: i.organisationClaim } : {}),
+    ...(i.recipientClaim ? { recipientClaim: i.recipientClaim } : {}),
+    allowRecipientHeader: i.allowRecipientHeader,
     // Roles decide admin rights too: an issuer outside the city's control grants none unless listed.
     ...(i.acceptRoles !== null ? { acceptRoles: i.acceptRoles } : i.cityOwn ? {} : { acceptRoles: [] }),
     allowPlainJwt: i.allowPlainJwt,
@@ -58,6 +61,9 @@ async function trustedIssuers(config: Config): Promise<IssuerConfig[]> {
       algorithms: ['ES256'],
       rolesClaim: 'roles',
       tenantsClaim: 'tenants',
+      // The claims `mimtrust token --org/--recipient` writes (issuer/local-token.ts).
+      organisationClaim: LOCAL_ORGANISATION_CLAIM,
+      recipientClaim: LOCAL_RECIPIENT_CLAIM,
       maxTokenLifetimeSec: config.auth.maxTokenLifetimeSec,
     });
   }

@@ -54,6 +54,18 @@ function optionalString(value: unknown): string | undefined {
   throw invalidToken('token_claim_invalid');
 }
 
+/**
+ * A party named by a claim: a non-empty string, or a list holding exactly one (identity
+ * services that allow several write lists, such as Keycloak's `organization`). A list of
+ * several is refused, not narrowed to one: a rule naming any of them must see them all.
+ */
+export function readPartyClaim(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const one = Array.isArray(value) && value.length === 1 ? (value[0] as unknown) : value;
+  if (typeof one === 'string' && one !== '') return one;
+  throw invalidToken('token_claim_invalid');
+}
+
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
@@ -66,8 +78,12 @@ export interface ClaimReaders {
   roles: ClaimReader;
   purpose: ClaimReader;
   tenants?: ClaimReader;
+  organisation?: ClaimReader;
+  recipient?: ClaimReader;
   /** Roles the issuer may grant; undefined: all. */
   acceptRoles?: ReadonlySet<string>;
+  /** Callers may declare a recipient per request. */
+  recipientHeader?: boolean;
 }
 
 /**
@@ -98,6 +114,11 @@ export function toVerifiedToken(claims: JWTPayload, issuer: string, readers: Cla
   if (scope !== undefined) token.scope = readStringList(scope, SCOPE_SEPARATORS);
   const purpose = optionalString(readers.purpose(claims));
   if (purpose !== undefined) token.purpose = purpose;
+  const organisation = readers.organisation && readPartyClaim(readers.organisation(claims));
+  if (organisation !== undefined) token.organisation = organisation;
+  const recipient = readers.recipient && readPartyClaim(readers.recipient(claims));
+  if (recipient !== undefined) token.recipient = recipient;
+  if (readers.recipientHeader === true) token.recipientHeader = true;
   const cnf = claims['cnf'];
   if (cnf !== undefined) {
     // A confirmation claim we cannot read would silently drop the sender constraint.

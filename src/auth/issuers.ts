@@ -152,6 +152,9 @@ export function compileIssuer(cfg: IssuerConfig, opts: KeySetOptions): CompiledI
   };
   if (cfg.acceptRoles !== undefined) readers.acceptRoles = new Set(cfg.acceptRoles);
   if (cfg.tenantsClaim !== undefined) readers.tenants = compileReader(cfg.issuer, 'tenantsClaim', cfg.tenantsClaim);
+  if (cfg.organisationClaim !== undefined) readers.organisation = compileReader(cfg.issuer, 'organisationClaim', cfg.organisationClaim);
+  if (cfg.recipientClaim !== undefined) readers.recipient = compileReader(cfg.issuer, 'recipientClaim', cfg.recipientClaim);
+  if (cfg.allowRecipientHeader === true) readers.recipientHeader = true;
 
   return {
     issuer: cfg.issuer,

@@ -25,6 +25,15 @@ export interface IssuerConfig {
   acceptRoles?: readonly string[];
   /** Claim holding the declared DPV purpose (dotted path allowed). Default `purpose`. */
   purposeClaim?: string;
+  /** Claim holding the caller's organisation (dotted path allowed). Default: none is read. */
+  organisationClaim?: string;
+  /** Claim holding the recipient the issuer declares for the token (dotted path allowed). Default: none is read. */
+  recipientClaim?: string;
+  /**
+   * Callers may declare a recipient on their own, per request (`Mimtrust-Recipient`).
+   * Default false: such a request is refused, since only what the issuer signed is its word.
+   */
+  allowRecipientHeader?: boolean;
   /** Accept tokens without `typ: at+jwt` (Keycloak, Keyrock). Default false. */
   allowPlainJwt?: boolean;
   /** Clock skew allowed on `exp` and `nbf`, in seconds. Default 30. */
@@ -46,8 +55,17 @@ export interface VerifiedToken {
   tenants?: string[];
   /** `scope` (space separated, RFC 9068) or `scp`. */
   scope?: string[];
-  /** The `purpose` claim, when present. */
+  /** The declared purpose (the issuer's `purposeClaim`), when present. */
   purpose?: string;
+  /** The caller's organisation (the issuer's `organisationClaim`), when the issuer names one. */
+  organisation?: string;
+  /**
+   * The declared recipient, a party of this issuer: from the issuer's `recipientClaim`, or
+   * from the request's `Mimtrust-Recipient` header where the issuer allows it.
+   */
+  recipient?: string;
+  /** The issuer lets its callers declare a recipient per request (`allowRecipientHeader`). */
+  recipientHeader?: true;
   /** Expiry, seconds since the epoch. */
   exp: number;
   claims: JWTPayload;

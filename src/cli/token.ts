@@ -11,6 +11,8 @@ export async function runToken(args: string[]): Promise<number> {
     roles: { type: 'string' },
     tenants: { type: 'string' },
     purpose: { type: 'string' },
+    org: { type: 'string' },
+    recipient: { type: 'string' },
     ttl: { type: 'string', default: '3600' },
   });
   const { config } = loadConfig(values.config);
@@ -37,6 +39,8 @@ export async function runToken(args: string[]): Promise<number> {
     roles: list(values.roles),
     ...(tenants ? { tenants } : {}),
     ...(values.purpose ? { purpose: values.purpose } : {}),
+    ...(values.org ? { organisation: values.org } : {}),
+    ...(values.recipient ? { recipient: values.recipient } : {}),
     ttlSec,
   });
   process.stdout.write(token + '\n');

@@ -150,6 +150,21 @@ export const configSchema = {
             description: "Roles taken from this issuer's tokens; others are dropped. Default (null): every role for the city's own issuers, none for the others.",
           },
           purposeClaim: { type: 'string', minLength: 1, default: 'purpose', description: 'Claim holding the declared DPV purpose (dotted path allowed).' },
+          organisationClaim: {
+            type: 'string',
+            minLength: 1,
+            description: "Claim holding the caller's organisation (dotted path allowed), which contract parties match at this issuer. Default: none.",
+          },
+          recipientClaim: {
+            type: 'string',
+            minLength: 1,
+            description: 'Claim holding the recipient the issuer declares for the token (dotted path allowed). Default: none.',
+          },
+          allowRecipientHeader: {
+            type: 'boolean',
+            default: false,
+            description: "Callers of this issuer may declare a recipient on their own, per request, with the Mimtrust-Recipient header; otherwise a request carrying it is refused.",
+          },
           tenantsClaim: { type: 'string', minLength: 1 },
           allowPlainJwt: { type: 'boolean', default: false },
           clockToleranceSec: { type: 'integer', minimum: 0, maximum: 300, default: 30 },

@@ -8,6 +8,7 @@ import type { TokenVerifier } from '../auth/index.js';
 import type { Decided, Received } from './exchange.js';
 import { pipeline, type Pipeline } from './pipeline.js';
 import { authenticate } from './stages/authenticate.js';
+import { declareRecipient } from './stages/recipient.js';
 import { classifyRequest } from './stages/classify.js';
 import { expandNames } from './stages/expand.js';
 import { decideOnStoredTypes, type StoredTypesDeps } from './stages/stored-types.js';
@@ -21,6 +22,7 @@ export interface FrontDeps extends StoredTypesDeps {
 export function decisionFront(d: FrontDeps): Pipeline<Received, Decided> {
   return pipeline<Received>()
     .then('authenticate', authenticate(d))
+    .then('recipient', declareRecipient())
     .then('classify', classifyRequest(d))
     .then('expand', expandNames(d))
     .then('stored-types', decideOnStoredTypes(d))

@@ -15,6 +15,8 @@ const REWRITTEN = new Set([
   'host', 'content-length', 'ngsild-tenant', 'link', 'forwarded',
   'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'x-real-ip',
   'expect',
+  // Read by the gateway (a declared recipient); the broker has no use for it.
+  'mimtrust-recipient',
   // Refused by classification; never forwarded should a request reach here another way.
   'fiware-service', 'fiware-servicepath', 'x-http-method-override', 'x-http-method', 'x-method-override',
 ]);

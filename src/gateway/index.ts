@@ -1,6 +1,6 @@
 /**
  * The policy enforcement point: an HTTPS reverse proxy in front of an NGSI-LD broker.
- * `proxy.ts` lists the request path as named stages (authenticate, classify, expand,
+ * `proxy.ts` lists the request path as named stages (authenticate, recipient, classify, expand,
  * stored-types, decide, enforce, plan, forward, filter, audit), each in `stages/`, with the typed
  * hand-offs of `exchange.ts`. `handler.ts` runs a pipeline for one HTTP exchange and
  * audits every refusal; `plugin.ts` mounts the proxy on a fastify server. `front.ts` is

@@ -45,7 +45,7 @@ export interface ProxyDeps {
 }
 
 export function proxyPipeline(d: ProxyDeps): Pipeline<Received, Answered> {
-  // authenticate → classify → expand → stored-types → decide (front.ts), then:
+  // authenticate → recipient → classify → expand → stored-types → decide (front.ts), then:
   return decisionFront(d)
     .then('enforce', (r) => { checkEnforceable(r); return r; })
     .then('plan', planForward())

@@ -2,12 +2,20 @@ import { SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import type { SigningKey } from '../keys/index.js';
 
+/** Where local tokens carry the organisation and the recipient; the gateway reads them there. */
+export const LOCAL_ORGANISATION_CLAIM = 'org_id';
+export const LOCAL_RECIPIENT_CLAIM = 'recipient';
+
 export interface LocalTokenRequest {
   sub: string;
   clientId?: string;
   roles: string[];
   tenants?: string[];
   purpose?: string;
+  /** The caller's organisation (a DID or any id contracts name as a party). */
+  organisation?: string;
+  /** The recipient the token declares: a party of the local issuer. */
+  recipient?: string;
   /** Lifetime in seconds. */
   ttlSec: number;
 }
@@ -26,6 +34,8 @@ export async function issueLocalToken(key: SigningKey, settings: LocalIssuerSett
   const claims: Record<string, unknown> = { roles: req.roles, client_id: req.clientId ?? req.sub };
   if (req.tenants) claims.tenants = req.tenants;
   if (req.purpose) claims.purpose = req.purpose;
+  if (req.organisation) claims[LOCAL_ORGANISATION_CLAIM] = req.organisation;
+  if (req.recipient) claims[LOCAL_RECIPIENT_CLAIM] = req.recipient;
   return new SignJWT(claims)
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
     .setIssuer(settings.issuer)

@@ -76,6 +76,8 @@ export function snapshotOf(caller: { token: VerifiedToken; certThumbprint?: stri
     ...(t.tenants !== undefined ? { tenants: [...t.tenants] } : {}),
     ...(t.scope !== undefined ? { scope: [...t.scope] } : {}),
     ...(t.purpose !== undefined ? { purpose: t.purpose } : {}),
+    ...(t.organisation !== undefined ? { organisation: t.organisation } : {}),
+    ...(t.recipient !== undefined ? { recipient: t.recipient } : {}),
     ...(caller.certThumbprint !== undefined ? { certThumbprint: caller.certThumbprint } : {}),
   };
 }

@@ -49,6 +49,8 @@ export function subscriberToken(s: SubscriberSnapshot): VerifiedToken {
     ...(s.tenants !== undefined ? { tenants: [...s.tenants] } : {}),
     ...(s.scope !== undefined ? { scope: [...s.scope] } : {}),
     ...(s.purpose !== undefined ? { purpose: s.purpose } : {}),
+    ...(s.organisation !== undefined ? { organisation: s.organisation } : {}),
+    ...(s.recipient !== undefined ? { recipient: s.recipient } : {}),
     exp: 0,
     claims: {},
   };

@@ -20,6 +20,9 @@ export interface SubscriberSnapshot extends SubscriptionOwner {
   tenants?: string[];
   scope?: string[];
   purpose?: string;
+  organisation?: string;
+  /** The recipient declared when the subscription was made (token claim or request header). */
+  recipient?: string;
   /** Thumbprint of the client certificate the subscription was made over (mTLS). */
   certThumbprint?: string;
 }

@@ -55,6 +55,8 @@ describe('issuer configuration', () => {
     configError([local({ clockToleranceSec: Number.NaN })]);
     configError([local({ rolesClaim: 'realm_access..roles' })]);
     configError([local({ tenantsClaim: '' })]);
+    configError([local({ organisationClaim: 'org.' })]);
+    configError([local({ recipientClaim: '' })]);
     configError([local({ issuer: '' })]);
   });
 

@@ -29,6 +29,7 @@ export function expandNames(deps: ExpandDeps): (r: Classified) => Promise<Expand
         roles: token.roles,
         ...(token.sub !== undefined ? { sub: token.sub } : {}),
         ...(token.clientId !== undefined ? { clientId: token.clientId } : {}),
+        ...(token.organisation !== undefined ? { organisation: token.organisation } : {}),
         ...(r.certThumbprint !== undefined ? { certThumbprint: r.certThumbprint } : {}),
         ...(token.tenants !== undefined ? { tenants: token.tenants } : {}),
       },
@@ -42,6 +43,8 @@ export function expandNames(deps: ExpandDeps): (r: Classified) => Promise<Expand
     };
     // A purpose outside the DPV table is passed as written: it satisfies no purpose constraint.
     if (token.purpose !== undefined) policy.purpose = purposeIri(token.purpose) ?? token.purpose;
+    // A recipient is a party as the token's issuer names it, like the caller itself.
+    if (token.recipient !== undefined) policy.recipient = { issuer: token.issuer, id: token.recipient };
     return extend(r, { context: context satisfies ActiveContext | undefined, policy });
   };
 }
