@@ -51,18 +51,17 @@ function dryRun(deps: AdminDeps): Handler {
     // A dry run shows what every contract grants to anyone: the operator's view.
     requireOperator(r);
     const input = readDryRun(readJsonBody(r));
+    const { issuer, ...fields } = input.caller;
     const token: VerifiedToken = {
-      issuer: dryRunIssuer(deps.parties, input.caller.issuer),
-      roles: input.caller.roles,
+      ...fields,
+      issuer: dryRunIssuer(deps.parties, issuer),
       exp: Math.floor(r.startedAt / 1000) + 60,
       claims: {},
-      ...(input.caller.sub !== undefined ? { sub: input.caller.sub } : {}),
-      ...(input.caller.clientId !== undefined ? { clientId: input.caller.clientId } : {}),
-      ...(input.caller.purpose !== undefined ? { purpose: input.caller.purpose } : {}),
-      ...(input.caller.tenants !== undefined ? { tenants: input.caller.tenants } : {}),
     };
     const sim: Trail & Authenticated = {
       ...r,
+      // The decision's clock: the request's own time unless the dry run names one.
+      startedAt: input.now ?? r.startedAt,
       raw: { method: input.request.method, url: input.request.url, headers: input.request.headers },
       rawBody: input.request.body === undefined ? undefined : Buffer.from(JSON.stringify(input.request.body)),
       token,
@@ -79,7 +78,11 @@ function dryRun(deps: AdminDeps): Handler {
         : { effect: 'deny', reason: err.reason, detail: err.message, status: err.status, rules: (sim.decision?.rules ?? []) };
     }
     const ngsi = sim.ngsi;
-    return answer(r, 200, { ...result, ...(ngsi ? { operation: ngsi.operation, action: ngsi.action, tenant: ngsi.tenant ?? null } : {}) });
+    return answer(r, 200, {
+      ...result,
+      ...(ngsi ? { operation: ngsi.operation, action: ngsi.action, tenant: ngsi.tenant ?? null } : {}),
+      now: new Date(sim.startedAt).toISOString(),
+    });
   };
 }
 

@@ -30,4 +30,5 @@ export type { ApiPlacement } from './namespace.js';
 export { resolveProviders } from './provider-config.js';
 export type { Provider, Providers, OwnedIds } from './providers.js';
 export { contractSummary } from './summary.js';
+export { parseDateTime } from './values.js';
 export type { ContractStore, StoredContract } from './store.js';
