@@ -8,3 +8,4 @@ export { isObject, type JsonObject } from './is-object.js';
 export { canonicalJson, canonicalDigest } from './canonical-json.js';
 export { readBounded } from './read-bounded.js';
 export { runSteps, runStepsInSlices, type Steps } from './steps.js';
+export { jsonErrorPosition, jsonErrorOffset, type TextPosition } from './json-error-position.js';
