@@ -77,6 +77,18 @@ export function listVisible(deps: AdminDeps): Handler {
   };
 }
 
+/**
+ * Every contract document, file or API, with what is in force from it and why not more
+ * (its load problem, by file name and position): the operator's view.
+ */
+export function listDocuments(deps: AdminDeps): Handler {
+  return (r) => {
+    auditAs(r, 'admin.contracts.documents');
+    requireOperator(r);
+    return answer(r, 200, deps.registry.documents());
+  };
+}
+
 export interface ContractHandlers {
   list: Handler;
   create: Handler;

@@ -16,7 +16,7 @@ import {
 import { decisionJson } from '../policy/index.js';
 import { readDryRun } from './dry-run.js';
 import { ADMIN_PREFIX, auditAs, authorizeAdmin, requireOperator, type AdminDeps, type Handler } from './admin-request.js';
-import { contractHandlers, listVisible, operatorNamespace, providerNamespace } from './contract-routes.js';
+import { contractHandlers, listDocuments, listVisible, operatorNamespace, providerNamespace } from './contract-routes.js';
 import { getProvider, listProviders } from './provider-routes.js';
 
 export { ADMIN_PREFIX };
@@ -116,6 +116,7 @@ export function adminPlugin(deps: AdminDeps & ExchangeDeps) {
     ['GET', `${providerBase}/contracts/:uid`, provider.retrieve],
     ['PUT', `${providerBase}/contracts/:uid`, provider.replace],
     ['DELETE', `${providerBase}/contracts/:uid`, provider.remove],
+    ['GET', `${ADMIN_PREFIX}/contract-documents`, listDocuments(deps)],
     ['POST', `${ADMIN_PREFIX}/decisions`, dryRun(deps)],
   ];
   return async (app: FastifyInstance): Promise<void> => {

@@ -6,9 +6,9 @@ import { LOCAL_ISSUER_KEY_NAME, LOCAL_ORGANISATION_CLAIM, LOCAL_RECIPIENT_CLAIM 
 import { createTokenVerifier, type IssuerConfig } from '../auth/index.js';
 import { RoleChecker, type DecisionSnapshot } from '../policy/index.js';
 import { AuditLog, CheckpointCopies, loadOrCreateAuditKey } from '../audit/index.js';
-import { openSqlite, SqliteAuditStore, SqliteContractStore, SqliteSubscriptionStore, WalSync, type SqliteDatabase } from '../store/index.js';
+import { openSqlite, SqliteAuditStore, SqliteContractCopies, SqliteContractStore, SqliteSubscriptionStore, WalSync, type SqliteDatabase } from '../store/index.js';
 import { contextResolverFor } from '../context/index.js';
-import { ContractRegistry, partyNames, resolveProviders } from '../contracts/index.js';
+import { ContractRegistry, partyNames, resolveProviders, type DocumentReport } from '../contracts/index.js';
 import { adminPlugin } from '../admin/index.js';
 import { watchFolder } from '../lib/index.js';
 import { proxyPlugin, receiver, securityHeaders, StoredTypes, Upstream, UsageCounters, type ExchangeDeps } from '../gateway/index.js';
@@ -68,6 +68,27 @@ async function trustedIssuers(config: Config): Promise<IssuerConfig[]> {
     });
   }
   return issuers;
+}
+
+const IN_FORCE: Record<DocumentReport['state'], string> = {
+  enabled: 'it is in force',
+  previous: 'its previous version stays in force',
+  'stored-copy': 'its last good version (kept in the store) is in force',
+  disabled: 'it is disabled: its permissions grant nothing, its prohibitions still deny',
+  absent: 'nothing of it is in force',
+};
+
+/** One line per contract document whose state changed; messages name files and positions, never content. */
+function logContractDocument(log: GatewayLogger, r: DocumentReport): void {
+  if (r.recovered === true) {
+    log.info(`contract ${r.source} enabled: its ngsi:context is available again`);
+    return;
+  }
+  if (r.problem === undefined) return;
+  const retry = r.retryInMs === undefined ? '' : `; its context is tried again in ${r.retryInMs} ms`;
+  const line = `contract ${r.source} not loaded (${r.problem.code}): ${r.problem.message}; ${IN_FORCE[r.state]}${retry}`;
+  if (r.state === 'disabled' || r.retryInMs !== undefined) log.warn(line);
+  else log.error({ code: r.problem.code, source: r.source }, line);
 }
 
 /**
@@ -150,11 +171,14 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
       contracts = await ContractRegistry.open({
         dir: config.contractsDir,
         store: new SqliteContractStore(db),
+        copies: new SqliteContractCopies(db),
         resolver,
         parties,
         providers,
-        onReload: (s) => log.info(`contracts reloaded: ${s.contracts.size} in force`),
+        retry: config.contexts.contractRetry,
+        onReload: (s) => log.info(`contracts reloaded: ${s.contracts.size} in force (revision ${s.revision})`),
         onReloadError: (err) => log.error(err, 'contracts not reloaded; the previous set stays in force'),
+        onDocument: (report) => logContractDocument(log, report),
       });
       log.info(`contracts: ${contracts.snapshot.contracts.size} in force from ${config.contractsDir}`);
       if (config.watchContracts) contracts.watch();

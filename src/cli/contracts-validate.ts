@@ -2,13 +2,14 @@ import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { loadConfig, namedIssuers } from '../config/index.js';
 import { contextResolverFor } from '../context/index.js';
-import { readContractDir, compileDocuments, ContractError, partyNames } from '../contracts/index.js';
+import { readContractDir, compileDocument, snapshotOf, ContractError, partyNames, type CompiledContract } from '../contracts/index.js';
 import { parseOptions } from './options.js';
 
 /**
  * `mimtrust contracts validate [DIR]`: compile every contract file in DIR (default: the
- * configured contractsDir) exactly as the gateway would; exit 1 naming the file, rule and
- * term of the first problem.
+ * configured contractsDir) exactly as the gateway would, each on its own; print one line
+ * per problem naming the file, rule and term (or the line and column of bad JSON), and
+ * exit 1 when there is any. A remote context that cannot be retrieved is a problem here.
  */
 export async function runContractsValidate(args: string[]): Promise<number> {
   const { values, positionals } = parseOptions(args, { config: { type: 'string', short: 'c' } });
@@ -19,18 +20,32 @@ export async function runContractsValidate(args: string[]): Promise<number> {
     return 1;
   }
   const resolver = await contextResolverFor(config.contexts);
-  try {
-    const docs = readContractDir(dir);
-    const snapshot = await compileDocuments(docs, resolver, partyNames(namedIssuers(config)));
-    let rules = 0;
-    for (const c of snapshot.contracts.values()) rules += c.permissions.length + c.prohibitions.length;
-    process.stdout.write(`${docs.length} contract file(s) valid in ${dir}: ${snapshot.contracts.size} contracts, ${rules} rules\n`);
-    return 0;
-  } catch (err) {
-    if (err instanceof ContractError) {
-      process.stdout.write(`invalid: ${err.message} [${err.code}]\n`);
-      return 1;
+  const parties = partyNames(namedIssuers(config));
+  const { files } = readContractDir(dir);
+  const problems: ContractError[] = [];
+  const compiled: CompiledContract[] = [];
+  for (const file of files) {
+    if ('error' in file) {
+      problems.push(file.error);
+      continue;
     }
-    throw err;
+    try {
+      compiled.push(await compileDocument(file, resolver, parties));
+    } catch (err) {
+      if (!(err instanceof ContractError)) throw err;
+      problems.push(err);
+    }
   }
+  try {
+    snapshotOf(compiled);
+  } catch (err) {
+    if (!(err instanceof ContractError)) throw err;
+    problems.push(err);
+  }
+  for (const p of problems) process.stdout.write(`invalid: ${p.message} [${p.code}]\n`);
+  if (problems.length > 0) return 1;
+  let rules = 0;
+  for (const c of compiled) rules += c.permissions.length + c.prohibitions.length;
+  process.stdout.write(`${files.length} contract file(s) valid in ${dir}: ${compiled.length} contracts, ${rules} rules\n`);
+  return 0;
 }

@@ -234,6 +234,15 @@ export const configSchema = {
         maxAgeSec: { type: 'integer', minimum: 1, default: 3600 },
         maxBytes: { type: 'integer', minimum: 1024, default: 262144 },
         fetchTimeoutMs: { type: 'integer', minimum: 1, default: 2000 },
+        contractRetry: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            minMs: { type: 'integer', minimum: 1, default: 1000 },
+            maxMs: { type: 'integer', minimum: 1, default: 300000 },
+          },
+        },
       },
     },
     storedTypes: {

@@ -48,6 +48,15 @@ export interface ContextResolver {
   resolve(ctx: unknown): Promise<ActiveContext>;
   /** The active context of a request, per the NGSI-LD Link / Content-Type rules. */
   fromRequest(headers: RequestHeaders, body: unknown): Promise<ActiveContext>;
+  /**
+   * Every remote document a context value reaches (URL -> its `@context`), fetched through
+   * the same allow-list, bounds and cache as `resolve`. With `withDocuments`, lets a caller
+   * keep its own copy of what a context was built from (contracts survive their context
+   * host being down at a restart).
+   */
+  remoteDocuments(ctx: unknown): Promise<ReadonlyMap<string, unknown>>;
+  /** The active context of `ctx` built from the given remote documents only: no fetch, no cache. */
+  withDocuments(ctx: unknown, documents: ReadonlyMap<string, unknown>): ActiveContext;
 }
 
 type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: MimtrustError };
@@ -140,20 +149,35 @@ export function createContextResolver(opts: ContextResolverOptions): ContextReso
     await gather(doc.context, [...chain, value], docs, expiry);
   }
 
+  function withDocuments(ctx: unknown, docs: ReadonlyMap<string, unknown>): ActiveContext {
+    if (ctx === undefined) return coreOnly;
+    return processContext(ctx, {
+      core,
+      id: typeof ctx === 'string' ? ctx : `sha256:${canonicalDigest(ctx)}`,
+      maxRemoteDepth,
+      load: (url) => {
+        if (!docs.has(url)) throw unavailable('A remote @context was not retrieved.');
+        return docs.get(url);
+      },
+    });
+  }
+
+  async function remoteDocuments(ctx: unknown): Promise<ReadonlyMap<string, unknown>> {
+    const docs = new Map<string, unknown>();
+    try {
+      await gather(ctx, [], docs, { at: Number.POSITIVE_INFINITY });
+    } catch (err) {
+      throw asMimtrustError(err);
+    }
+    return docs;
+  }
+
   async function build(key: string, ctx: unknown): Promise<ActiveContext> {
     try {
       const docs = new Map<string, unknown>();
       const expiry = { at: now() + opts.maxAgeMs };
       await gather(ctx, [], docs, expiry);
-      const active = processContext(ctx, {
-        core,
-        id: typeof ctx === 'string' ? ctx : `sha256:${canonicalDigest(ctx)}`,
-        maxRemoteDepth,
-        load: (url) => {
-          if (!docs.has(url)) throw unavailable('A remote @context was not retrieved.');
-          return docs.get(url);
-        },
-      });
+      const active = withDocuments(ctx, docs);
       actives.set(key, { ok: true, value: active }, expiry.at);
       return active;
     } catch (err) {
@@ -190,5 +214,5 @@ export function createContextResolver(opts: ContextResolverOptions): ContextReso
     }
   }
 
-  return { core, resolve, fromRequest };
+  return { core, resolve, fromRequest, remoteDocuments, withDocuments };
 }

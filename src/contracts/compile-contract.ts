@@ -179,12 +179,19 @@ function readRule(raw: unknown, kind: Rule['kind'], index: number, contract: str
   return Object.freeze(compiled);
 }
 
-function checkHeader(doc: JsonObject, at: ReadContext): void {
+/**
+ * A document must show itself to be a contract of this profile (the ODRL context and the
+ * profile IRI) before anything of it is quoted in an error: a file that is not a contract
+ * at all could hold anything, and its content must not travel into logs and answers.
+ */
+function recognise(doc: JsonObject, at: ReadContext): void {
   const ctx = doc['@context'];
   const contexts = Array.isArray(ctx) ? ctx : [ctx];
   if (!contexts.includes(ODRL_CONTEXT)) fail('ERR_CONTRACT_MALFORMED', at, '@context', `@context must include ${ODRL_CONTEXT}`);
-  const profile = unwrap(doc['profile']);
-  if (profile !== PROFILE_IRI) fail('ERR_CONTRACT_UNKNOWN_TERM', at, profile === undefined ? 'profile' : termText(profile), `profile must be ${PROFILE_IRI}`);
+  if (unwrap(doc['profile']) !== PROFILE_IRI) fail('ERR_CONTRACT_UNKNOWN_TERM', at, 'profile', `profile must be ${PROFILE_IRI}`);
+}
+
+function checkHeader(doc: JsonObject, at: ReadContext): void {
   for (const key of ['assigner', 'title', 'description']) if (doc[key] !== undefined) readString(doc[key], at, key);
   // The context itself is resolved by the caller into the expander; here only its shape is checked.
   const own = doc['context'];
@@ -197,7 +204,9 @@ function checkHeader(doc: JsonObject, at: ReadContext): void {
  */
 export function compileContract(source: string, doc: unknown, expand: TermExpander, parties: PartyNames): CompiledContract {
   const base: ReadContext = { source, expand, parties };
-  const fields = readKeys(readObject(doc, base, 'contract'), CONTRACT_KEYS, base, profileKey);
+  const raw = readObject(doc, base, 'contract');
+  recognise(raw, base);
+  const fields = readKeys(raw, CONTRACT_KEYS, base, profileKey);
   checkHeader(fields, base);
   const type = readTerm(POLICY_TYPES, fields['@type'], base, 'policy type');
   const uid = readString(fields['uid'], base, 'uid');

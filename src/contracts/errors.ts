@@ -15,18 +15,36 @@ export type ContractErrorCode =
   /** A provider's contract reaches beyond what the provider owns (a type, tenant or entity id). */
   | 'ERR_CONTRACT_NOT_OWNED'
   /** The uid is taken: by a contract file, or by an existing contract on create. */
-  | 'ERR_CONTRACT_UID_TAKEN';
+  | 'ERR_CONTRACT_UID_TAKEN'
+  /** The file was refused or could not be read (a link out of the folder, not a regular file, too large). */
+  | 'ERR_CONTRACT_UNREADABLE'
+  /** The document's remote `ngsi:context` could not be retrieved (it may be later). */
+  | 'ERR_CONTRACT_CONTEXT_UNAVAILABLE';
 
-/** Where in a document a problem sits. `rule` is undefined for document-level problems. */
+/**
+ * Where in a document a problem sits. `rule` is undefined for document-level problems;
+ * `line` and `column` place a fault in a file that is not valid JSON.
+ */
 export interface ContractLocation {
   source: string;
   rule?: string;
+  line?: number;
+  column?: number;
 }
 
 const MAX_TERM = 120;
 
+/** A term as a message quotes it: bounded, and on one line (no control characters to forge log lines). */
 function shown(term: string): string {
-  return term.length > MAX_TERM ? `${term.slice(0, MAX_TERM)}…` : term;
+  // eslint-disable-next-line no-control-regex
+  const clean = term.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return clean.length > MAX_TERM ? `${clean.slice(0, MAX_TERM)}…` : clean;
+}
+
+function placeOf(at: ContractLocation): string {
+  const position = at.line === undefined ? '' : `:${at.line}:${at.column ?? 1}`;
+  const source = shown(at.source);
+  return at.rule === undefined ? `${source}${position}` : `${source}${position}: rule "${shown(at.rule)}"`;
 }
 
 export class ContractError extends CodedError<ContractErrorCode> {
@@ -34,15 +52,19 @@ export class ContractError extends CodedError<ContractErrorCode> {
   readonly source: string;
   readonly rule: string | undefined;
   readonly term: string;
+  readonly line: number | undefined;
+  readonly column: number | undefined;
 
+  /** `term` is quoted in the message unless empty (file-level problems quote nothing of the file). */
   constructor(code: ContractErrorCode, at: ContractLocation, term: string, explanation: string) {
-    const where = at.rule === undefined ? at.source : `${at.source}: rule "${at.rule}"`;
-    super(`${where}: ${explanation} ("${shown(term)}")`);
+    super(`${placeOf(at)}: ${explanation}${term === '' ? '' : ` ("${shown(term)}")`}`);
     this.name = 'ContractError';
     this.code = code;
     this.source = at.source;
     this.rule = at.rule;
     this.term = term;
+    this.line = at.line;
+    this.column = at.column;
   }
 
   /** The same problem as a ProblemDetails for the admin API: 403 beyond ownership, 409 for a taken uid, else 400. */

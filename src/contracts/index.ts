@@ -19,16 +19,16 @@ export type { ContractAction } from './vocabulary.js';
 export type {
   PolicySnapshot, CompiledContract, Rule, Constraint, Comparison, Assignee, EntityIdMatch, Area, TypeBucket, RuleIndex, AssigneeIndex,
 } from './model.js';
-export { readContractDir, compileDocument, compileDocuments } from './load.js';
-export type { ContractDocument } from './load.js';
+export { readContractDir, compileDocument, loadDocument, MAX_CONTRACT_FILE_BYTES } from './load.js';
+export type { ContractDocument, DocumentRead, DocumentOutcome, FolderRead, UnreadableDocument } from './load.js';
 export { partyNames, hasParty, ISSUER_PREFIX } from './parties.js';
 export type { TrustedIssuer, PartyNames, PartySet } from './parties.js';
 export { ContractRegistry, API_SOURCE_PREFIX } from './registry.js';
-export type { ContractRegistryOptions, ChangeCheck, PutOptions } from './registry.js';
+export type { ContractRegistryOptions, ChangeCheck, PutOptions, DocumentReport, DocumentState } from './registry.js';
 export { apiContractKey, contractTenants, OPERATOR_NAMESPACE } from './namespace.js';
 export type { ApiPlacement } from './namespace.js';
 export { resolveProviders } from './provider-config.js';
 export type { Provider, Providers, OwnedIds } from './providers.js';
 export { contractSummary } from './summary.js';
 export { parseDateTime } from './values.js';
-export type { ContractStore, StoredContract } from './store.js';
+export type { ContractStore, StoredContract, ContractCopies } from './store.js';

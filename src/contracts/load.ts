@@ -1,18 +1,27 @@
 /**
  * The I/O edge of contracts: read documents from a folder (and from the store, for those
  * created through the admin API), resolve each one's `ngsi:context` into a term expander
- * with the gateway's context resolver, and compile them all into one snapshot. Any error
- * names the file; nothing half-loaded is ever returned.
+ * with the gateway's context resolver, and compile each document on its own, so that one
+ * bad document never stands in the way of the others.
+ *
+ * A file is read only when its real path lies inside the real contracts folder (links
+ * within the folder, such as a Kubernetes ConfigMap's `..data`, are fine; a link to
+ * `/etc/passwd` is refused by name), is a regular file and is at most
+ * MAX_CONTRACT_FILE_BYTES long. Errors about a file name it and, for JSON that does not
+ * parse, the line and column: nothing of its content.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import type { ContextResolver } from '../context/index.js';
-import { compileContracts, type ContractInput } from './snapshot.js';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, realpathSync } from 'node:fs';
+import { isAbsolute, join, relative, sep } from 'node:path';
+import type { ActiveContext, ContextResolver } from '../context/index.js';
+import { canonicalDigest, jsonErrorPosition, JsonTooDeepError, MAX_JSON_DEPTH, parseJson } from '../lib/index.js';
+import { MimtrustError } from '../errors/index.js';
 import { compileContract } from './compile-contract.js';
 import { ContractError } from './errors.js';
-import { placeContract, type ApiPlacement } from './namespace.js';
-import type { PolicySnapshot, CompiledContract } from './model.js';
+import type { TermExpander } from './expand.js';
+import type { CompiledContract } from './model.js';
 import type { PartyNames } from './parties.js';
+import { placeContract, type ApiPlacement } from './namespace.js';
+import type { ContractCopies } from './store.js';
 
 export interface ContractDocument {
   /** File name (relative to the folder) or `api:<provider>/<uid>`. */
@@ -22,30 +31,98 @@ export interface ContractDocument {
   api?: ApiPlacement;
 }
 
+/** A contract file that could not be read as a JSON document. */
+export interface UnreadableDocument {
+  source: string;
+  error: ContractError;
+}
+
+export type DocumentRead = ContractDocument | UnreadableDocument;
+
+export interface FolderRead {
+  /** False when the folder does not exist (not the same as an empty folder). */
+  present: boolean;
+  /** One entry per contract file, sorted by name. */
+  files: DocumentRead[];
+}
+
+/** Larger contract files are refused (a contract with detailed areas stays far below). */
+export const MAX_CONTRACT_FILE_BYTES = 4 * 1024 * 1024;
+
 const CONTRACT_FILE = /\.(jsonld|json)$/;
 
-/** Every contract file in `dir`, sorted by name, parsed as JSON. A missing folder holds none. */
-export function readContractDir(dir: string): ContractDocument[] {
-  let names: string[];
+function unreadable(source: string, explanation: string): UnreadableDocument {
+  return { source, error: new ContractError('ERR_CONTRACT_UNREADABLE', { source }, '', explanation) };
+}
+
+function isInside(folder: string, path: string): boolean {
+  const rel = relative(folder, path);
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+}
+
+/** Reads at most `max` bytes of an open file; undefined when there are more. */
+function readAtMost(fd: number, max: number): Buffer | undefined {
+  const buffer = Buffer.alloc(Math.min(fstatSync(fd).size, max) + 1);
+  let length = 0;
+  for (;;) {
+    if (length === buffer.length) return undefined;
+    const n = readSync(fd, buffer, length, buffer.length - length, null);
+    if (n === 0) return buffer.subarray(0, length);
+    length += n;
+    if (length > max) return undefined;
+  }
+}
+
+function parseDocument(source: string, text: string): DocumentRead {
   try {
-    names = readdirSync(dir).filter((n) => CONTRACT_FILE.test(n)).sort();
+    return { source, doc: parseJson(text) };
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if (err instanceof JsonTooDeepError) return unreadable(source, `is nested deeper than ${MAX_JSON_DEPTH} levels`);
+    // The engine's message quotes the text around the fault: only the position is kept.
+    const at = jsonErrorPosition(text) ?? { line: 1, column: 1 };
+    return { source, error: new ContractError('ERR_CONTRACT_MALFORMED', { source, ...at }, '', 'not valid JSON') };
+  }
+}
+
+function readContractFile(realFolder: string, name: string): DocumentRead {
+  let real: string;
+  try {
+    real = realpathSync(join(realFolder, name));
+  } catch {
+    return unreadable(name, 'cannot be read (a broken link, or removed while being read)');
+  }
+  if (!isInside(realFolder, real)) return unreadable(name, 'is a link to a file outside the contracts folder: refused');
+  let fd: number;
+  try {
+    // No link may be followed any more, and opening a FIFO must not block.
+    fd = openSync(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return unreadable(name, 'cannot be read');
+  }
+  try {
+    if (!fstatSync(fd).isFile()) return unreadable(name, 'is not a regular file');
+    const bytes = readAtMost(fd, MAX_CONTRACT_FILE_BYTES);
+    if (bytes === undefined) return unreadable(name, `is larger than ${MAX_CONTRACT_FILE_BYTES} bytes`);
+    return parseDocument(name, bytes.toString('utf8'));
+  } catch {
+    return unreadable(name, 'cannot be read');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Every contract file in `dir`, sorted by name, each parsed as JSON or refused on its own. */
+export function readContractDir(dir: string): FolderRead {
+  let names: string[];
+  let realFolder: string;
+  try {
+    realFolder = realpathSync(dir);
+    names = readdirSync(realFolder).filter((n) => CONTRACT_FILE.test(n)).sort();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { present: false, files: [] };
     throw err;
   }
-  const docs: ContractDocument[] = [];
-  for (const name of names) {
-    const path = join(dir, name);
-    if (!statSync(path).isFile()) continue;
-    let doc: unknown;
-    try {
-      doc = JSON.parse(readFileSync(path, 'utf8'));
-    } catch (err) {
-      throw new ContractError('ERR_CONTRACT_MALFORMED', { source: name }, name, `is not valid JSON (${(err as Error).message.split('\n')[0]})`);
-    }
-    docs.push({ source: name, doc });
-  }
-  return docs;
+  return { present: true, files: names.map((name) => readContractFile(realFolder, name)) };
 }
 
 /** The `ngsi:context` of a document, in any of the spellings the profile accepts. */
@@ -55,25 +132,116 @@ function ngsiContextOf(doc: unknown): unknown {
   return d['ngsi:context'] ?? d['context'] ?? d['https://mimtrust.org/ns/odrl-ngsi-ld#context'];
 }
 
-async function toInput(d: ContractDocument, resolver: ContextResolver): Promise<ContractInput> {
+/** The key a context value's copies are kept under: its URL, or the digest of an inline value. */
+function contextKey(ctx: unknown): string {
+  return typeof ctx === 'string' ? ctx : `sha256:${canonicalDigest(ctx)}`;
+}
+
+function badContext(source: string, err: unknown): ContractError {
+  const detail = err instanceof MimtrustError ? err.message : 'it could not be processed';
+  if (err instanceof MimtrustError && err.reason === 'context_unavailable') {
+    return new ContractError('ERR_CONTRACT_CONTEXT_UNAVAILABLE', { source }, 'ngsi:context', `its ngsi:context cannot be retrieved now: ${detail}`);
+  }
+  return new ContractError('ERR_CONTRACT_BAD_VALUE', { source }, 'ngsi:context', `its ngsi:context cannot be used: ${detail}`);
+}
+
+/** A name the context cannot expand (shaped like a keyword, a blank node) is the document's fault. */
+function expanderOf(active: ActiveContext, source: string): TermExpander {
+  return (term) => {
+    try {
+      return active.expandTerm(term);
+    } catch {
+      throw new ContractError('ERR_CONTRACT_BAD_VALUE', { source }, term, 'this name cannot be expanded');
+    }
+  };
+}
+
+type Expansion =
+  | { kind: 'fresh'; expand: TermExpander }
+  | { kind: 'cached'; expand: TermExpander; problem: ContractError }
+  | { kind: 'unavailable'; problem: ContractError };
+
+/**
+ * The expander of a document's names. When its remote context cannot be retrieved, the
+ * last copy kept in `copies` is used instead, if there is one; any other context problem
+ * (not on the allow-list, not a valid context) is the document's own fault and throws.
+ */
+async function expansionOf(d: ContractDocument, resolver: ContextResolver, copies: ContractCopies | undefined): Promise<Expansion> {
+  const ctx = ngsiContextOf(d.doc);
+  let documents: ReadonlyMap<string, unknown>;
+  try {
+    documents = await resolver.remoteDocuments(ctx);
+  } catch (err) {
+    const problem = badContext(d.source, err);
+    if (problem.code !== 'ERR_CONTRACT_CONTEXT_UNAVAILABLE') throw problem;
+    const copy = await copies?.contextDocuments(contextKey(ctx));
+    if (copy === undefined) return { kind: 'unavailable', problem };
+    try {
+      return { kind: 'cached', expand: expanderOf(resolver.withDocuments(ctx, copy), d.source), problem };
+    } catch {
+      return { kind: 'unavailable', problem };
+    }
+  }
   let active;
   try {
-    active = await resolver.resolve(ngsiContextOf(d.doc));
+    active = resolver.withDocuments(ctx, documents);
   } catch (err) {
-    throw new ContractError('ERR_CONTRACT_BAD_VALUE', { source: d.source }, 'ngsi:context', `its ngsi:context cannot be used: ${(err as Error).message}`);
+    throw badContext(d.source, err);
   }
-  return { source: d.source, doc: d.doc, expand: (t) => active.expandTerm(t), api: d.api };
+  if (documents.size > 0) await copies?.putContextDocuments(contextKey(ctx), documents, new Date().toISOString());
+  return { kind: 'fresh', expand: expanderOf(active, d.source) };
 }
 
-/** Validate and compile one document (admin API, `contracts validate`). */
+/**
+ * What a document contributes while its context is unavailable: no permission (nothing is
+ * granted on names that cannot be expanded), and every prohibition, so that what it
+ * forbids stays forbidden. Without a copy of the context its types and attributes cannot
+ * be expanded, so each prohibition is widened to every type and the whole entity.
+ */
+function disabledForm(c: CompiledContract, prohibitions: 'cached' | 'widened'): CompiledContract {
+  const rules = prohibitions === 'cached'
+    ? c.prohibitions
+    : c.prohibitions.map((p) => Object.freeze({ ...p, types: null, attrs: null }));
+  const disabled: CompiledContract['disabled'] = { reason: 'context_unavailable', prohibitions };
+  return Object.freeze({ ...c, permissions: Object.freeze([]), prohibitions: Object.freeze(rules), disabled });
+}
+
+export type DocumentOutcome =
+  | { status: 'enabled'; contract: CompiledContract }
+  /** Its context is unavailable: in force in its disabled form (see CompiledContract.disabled). */
+  | { status: 'disabled'; contract: CompiledContract; problem: ContractError }
+  | { status: 'failed'; problem: ContractError };
+
+/**
+ * Compiles one document, its party names resolved against `parties`; never throws a
+ * ContractError (it becomes the outcome's problem).
+ */
+export async function loadDocument(d: ContractDocument, resolver: ContextResolver, parties: PartyNames, copies?: ContractCopies): Promise<DocumentOutcome> {
+  try {
+    const expansion = await expansionOf(d, resolver, copies);
+    switch (expansion.kind) {
+      case 'fresh':
+        return { status: 'enabled', contract: placeContract(compileContract(d.source, d.doc, expansion.expand, parties), d.api) };
+      // Placed after being disabled: a widened prohibition of a provider's contract is then
+      // narrowed to what the provider owns, like any rule without a type.
+      case 'cached': {
+        const compiled = compileContract(d.source, d.doc, expansion.expand, parties);
+        return { status: 'disabled', contract: placeContract(disabledForm(compiled, 'cached'), d.api), problem: expansion.problem };
+      }
+      case 'unavailable': {
+        const structure = compileContract(d.source, d.doc, expanderOf(resolver.withDocuments(undefined, new Map()), d.source), parties);
+        return { status: 'disabled', contract: placeContract(disabledForm(structure, 'widened'), d.api), problem: expansion.problem };
+      }
+    }
+  } catch (err) {
+    if (err instanceof ContractError) return { status: 'failed', problem: err };
+    throw err;
+  }
+}
+
+/** Validate and compile one document (admin API, `contracts validate`); its context must be available. */
 export async function compileDocument(d: ContractDocument, resolver: ContextResolver, parties: PartyNames): Promise<CompiledContract> {
-  const input = await toInput(d, resolver);
-  return placeContract(compileContract(input.source, input.doc, input.expand, parties), input.api);
-}
-
-/** Compile a whole set into a snapshot (duplicate uids are an error). */
-export async function compileDocuments(docs: readonly ContractDocument[], resolver: ContextResolver, parties: PartyNames): Promise<PolicySnapshot> {
-  const inputs: ContractInput[] = [];
-  for (const d of docs) inputs.push(await toInput(d, resolver));
-  return compileContracts(inputs, parties);
+  const outcome = await loadDocument(d, resolver, parties);
+  if (outcome.status !== 'enabled') throw outcome.problem;
+  return outcome.contract;
 }

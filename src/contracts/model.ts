@@ -103,6 +103,14 @@ export interface CompiledContract {
   type: 'Set' | 'Offer' | 'Agreement';
   permissions: readonly Rule[];
   prohibitions: readonly Rule[];
+  /**
+   * Set when the contract is in force in its disabled form, because its remote
+   * `ngsi:context` could not be retrieved: it has no permissions, and its prohibitions
+   * still deny (fail closed). `cached`: they were built from the last stored copy of the
+   * context. `widened`: with no copy, each one covers every entity type and the whole
+   * entity, within its actions, assignees, tenants, entity ids and constraints.
+   */
+  disabled?: { reason: 'context_unavailable'; prohibitions: 'cached' | 'widened' };
 }
 
 /** Rules reachable by one action and one assignee key, split by entity type. */

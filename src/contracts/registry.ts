@@ -1,19 +1,25 @@
 /**
  * The live set of contracts: files from the contracts folder plus those created through
  * the admin API (kept in the store, each in its provider's namespace; namespace.ts).
- * Every change builds a complete new snapshot and swaps it in with one assignment, so a
- * request sees either the old set or the new one, never half of a change. A change that
- * does not compile leaves the current snapshot in place.
+ * Every change builds a complete new snapshot and
+ * swaps it in with one assignment, so a request sees either the old set or the new one,
+ * never half of a change.
+ *
+ * Each document is settled on its own (see DocumentReport): one that does not load is
+ * reported and stays at its previous version in force, if it had one, without holding
+ * back the others or admin writes. One whose remote context is unavailable is in force
+ * disabled (prohibitions only) and tried again in the background with a growing delay.
  */
 import type { ContextResolver } from '../context/index.js';
-import { watchFolder } from '../lib/index.js';
-import type { ContractStore } from './store.js';
-import { readContractDir, compileDocuments, compileDocument, type ContractDocument } from './load.js';
-import { ContractError } from './errors.js';
-import type { CompiledContract, PolicySnapshot } from './model.js';
+import { canonicalDigest, watchFolder } from '../lib/index.js';
+import type { ContractCopies, ContractStore } from './store.js';
 import type { PartyNames } from './parties.js';
 import { apiContractKey, type ApiPlacement } from './namespace.js';
 import type { Providers } from './providers.js';
+import { readContractDir, compileDocument, loadDocument, type ContractDocument, type DocumentRead, type FolderRead } from './load.js';
+import { ContractError } from './errors.js';
+import type { CompiledContract, PolicySnapshot } from './model.js';
+import { snapshotOf } from './snapshot.js';
 
 export interface ContractRegistryOptions {
   dir: string;
@@ -23,8 +29,14 @@ export interface ContractRegistryOptions {
   parties: PartyNames;
   /** The configured providers; none: API contracts are the operator's. */
   providers?: Providers;
+  /** Copies of contexts and of good file versions, for a restart; none kept without it. */
+  copies?: ContractCopies;
+  /** Delay before a document waiting for its context is tried again, doubled up to `maxMs`. */
+  retry?: { minMs: number; maxMs: number };
   onReloadError?: (err: unknown) => void;
   onReload?: (snapshot: PolicySnapshot) => void;
+  /** A document's state changed: a new problem, or enabled again once its context came back. */
+  onDocument?: (report: DocumentReport) => void;
 }
 
 /**
@@ -44,6 +56,47 @@ export interface PutOptions {
 
 export const API_SOURCE_PREFIX = 'api:';
 
+/**
+ * What is in force from one document. `enabled`: the document as written. `previous`:
+ * it did not load, its previous version stays. `stored-copy`: it did not load at start,
+ * its last good version kept in the store is in force. `disabled`: its context is
+ * unavailable, its prohibitions alone are in force. `absent`: it did not load and nothing
+ * of it was ever in force (a new document): nothing of it applies.
+ */
+export type DocumentState = 'enabled' | 'previous' | 'stored-copy' | 'disabled' | 'absent';
+
+export interface DocumentReport {
+  source: string;
+  state: DocumentState;
+  /** The uid in force from this document, if any. */
+  uid?: string;
+  /** Why it is not enabled as written: the message names the file and position, never its content. */
+  problem?: { code: string; message: string; line?: number; column?: number };
+  /** Its context is unavailable: the next attempt is in this many ms. */
+  retryInMs?: number;
+  /** Enabled again: its context came back. */
+  recovered?: boolean;
+}
+
+interface Entry {
+  /** Digest of the document as last read; undefined when it could not be read. */
+  digest: string | undefined;
+  inForce: CompiledContract | undefined;
+  state: DocumentState;
+  problem: ContractError | undefined;
+  /** Its context was unavailable: tried again in the background. */
+  waiting: boolean;
+}
+
+const isApiSource = (source: string): boolean => source.startsWith(API_SOURCE_PREFIX);
+
+function stateOf(c: CompiledContract, otherwise: DocumentState): DocumentState {
+  return c.disabled ? 'disabled' : otherwise;
+}
+
+const enabledEntry = (digest: string | undefined, contract: CompiledContract): Entry =>
+  ({ digest, inForce: contract, state: 'enabled', problem: undefined, waiting: false });
+
 function uidOf(doc: unknown): string | undefined {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return undefined;
   const d = doc as Record<string, unknown>;
@@ -54,15 +107,20 @@ function uidOf(doc: unknown): string | undefined {
 export class ContractRegistry {
   private current!: PolicySnapshot;
   private revision = 0;
+  private entries = new Map<string, Entry>();
   private stopWatching: (() => void) | undefined;
   /** Serialises changes, so two concurrent edits cannot each overwrite the other's snapshot. */
   private chain: Promise<unknown> = Promise.resolve();
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryDelayMs: number | undefined;
+  private attempts = 0;
+  private closed = false;
 
   private constructor(private readonly opts: ContractRegistryOptions) {}
 
   static async open(opts: ContractRegistryOptions): Promise<ContractRegistry> {
     const r = new ContractRegistry(opts);
-    r.install(await r.build(await r.documents()));
+    await r.refresh(readContractDir(opts.dir), 'start');
     return r;
   }
 
@@ -78,10 +136,17 @@ export class ContractRegistry {
     return this.current;
   }
 
-  private async documents(): Promise<ContractDocument[]> {
-    const files = readContractDir(this.opts.dir);
+  /** The API documents; one whose provider is no longer configured is refused on its own. */
+  private async storedDocuments(): Promise<DocumentRead[]> {
     const stored = await this.opts.store.list();
-    return [...files, ...stored.map((s) => this.apiDocument(s.provider, s.uid, s.document))];
+    return stored.map((s) => {
+      try {
+        return this.apiDocument(s.provider, s.uid, s.document);
+      } catch (err) {
+        if (!(err instanceof ContractError)) throw err;
+        return { source: API_SOURCE_PREFIX + apiContractKey(s.provider, s.uid), error: err };
+      }
+    });
   }
 
   /** Whose namespace: a configured provider, or (null) the operator's. */
@@ -103,23 +168,159 @@ export class ContractRegistry {
     return c && !c.source.startsWith(API_SOURCE_PREFIX) ? c : undefined;
   }
 
-  private build(docs: readonly ContractDocument[]): Promise<PolicySnapshot> {
-    return compileDocuments(docs, this.opts.resolver, this.opts.parties);
-  }
-
   private serial<T>(task: () => Promise<T>): Promise<T> {
     const run = this.chain.then(task, task);
     this.chain = run.catch(() => undefined);
     return run;
   }
 
-  /** Re-read the folder and the store; keep the current snapshot if the new set is invalid. */
+  /** The snapshot of what every document has in force now. */
+  private built(): PolicySnapshot {
+    return snapshotOf([...this.entries.values()].flatMap((e) => (e.inForce ? [e.inForce] : [])));
+  }
+
+  /**
+   * Settles one document against what it had in force before. Whatever goes wrong with
+   * it, the result is reported and the other documents are not affected.
+   */
+  private async settle(read: DocumentRead, before: Entry | undefined): Promise<Entry> {
+    if ('error' in read) return this.fallback(read.source, undefined, read.error, before);
+    const digest = canonicalDigest(read.doc);
+    const outcome = await loadDocument(read, this.opts.resolver, this.opts.parties, this.opts.copies);
+    if (outcome.status === 'enabled') {
+      if (!isApiSource(read.source) && before?.digest !== digest) await this.opts.copies?.putFileCopy(read.source, read.doc, new Date().toISOString());
+      return enabledEntry(digest, outcome.contract);
+    }
+    if (outcome.status === 'failed') return this.fallback(read.source, digest, outcome.problem, before);
+    // Its context is unavailable: a version that was enabled stays in force meanwhile.
+    if (before?.inForce && !before.inForce.disabled) return { ...before, digest, state: 'previous', problem: outcome.problem, waiting: true };
+    return { digest, inForce: outcome.contract, state: 'disabled', problem: outcome.problem, waiting: true };
+  }
+
+  /** A document that does not load keeps its previous version, else its last good copy, else nothing. */
+  private async fallback(source: string, digest: string | undefined, problem: ContractError, before: Entry | undefined): Promise<Entry> {
+    if (before?.inForce) return { digest, inForce: before.inForce, state: stateOf(before.inForce, 'previous'), problem, waiting: false };
+    const copy = isApiSource(source) ? undefined : await this.opts.copies?.fileCopy(source);
+    if (copy !== undefined) {
+      const outcome = await loadDocument({ source, doc: copy }, this.opts.resolver, this.opts.parties, this.opts.copies);
+      if (outcome.status !== 'failed') {
+        return { digest, inForce: outcome.contract, state: stateOf(outcome.contract, 'stored-copy'), problem, waiting: outcome.status === 'disabled' };
+      }
+    }
+    return { digest, inForce: undefined, state: 'absent', problem, waiting: false };
+  }
+
+  /**
+   * Two documents under one key (a contract file's uid, a provider's `<provider>/<uid>`):
+   * the one that held it keeps it (else the first by name), the other is refused.
+   */
+  private dedupe(next: Map<string, Entry>): void {
+    const held = (source: string): number => (this.current?.contracts.get(next.get(source)?.inForce?.key ?? '')?.source === source ? 0 : 1);
+    const order = [...next.keys()].sort((a, b) => held(a) - held(b) || (a < b ? -1 : a > b ? 1 : 0));
+    const owner = new Map<string, string>();
+    for (const source of order) {
+      const e = next.get(source);
+      if (e?.inForce === undefined) continue;
+      const first = owner.get(e.inForce.key);
+      if (first === undefined) {
+        owner.set(e.inForce.key, source);
+        continue;
+      }
+      const problem = new ContractError('ERR_CONTRACT_DUPLICATE_UID', { source }, e.inForce.uid, `contract uid already used by ${first}`);
+      next.set(source, { digest: e.digest, inForce: undefined, state: 'absent', problem, waiting: false });
+    }
+  }
+
+  /**
+   * Re-reads every document and puts the result in force. A folder that is not there
+   * (mid-replacement) keeps the file contracts as they are; at start it holds none.
+   * A retry only installs a new snapshot when some document changed state.
+   */
+  private async refresh(folder: FolderRead, trigger: 'start' | 'change' | 'retry'): Promise<PolicySnapshot> {
+    const reads: DocumentRead[] = [...folder.files, ...(await this.storedDocuments())];
+    const next = new Map<string, Entry>();
+    if (!folder.present) for (const [source, e] of this.entries) if (!isApiSource(source)) next.set(source, e);
+    for (const read of reads) next.set(read.source, await this.settle(read, this.entries.get(read.source)));
+    this.dedupe(next);
+    if (folder.present) await this.opts.copies?.keepFileCopies(folder.files.map((f) => f.source));
+    const signature = (m: ReadonlyMap<string, Entry>): string => [...m].map(([s, e]) => `${s}|${e.digest ?? ''}|${e.state}|${e.inForce?.disabled?.prohibitions ?? ''}`).join('\n');
+    const unchanged = trigger === 'retry' && signature(next) === signature(this.entries);
+    const before = this.entries;
+    this.entries = next;
+    this.scheduleRetry();
+    if (unchanged) return this.current;
+    const snapshot = this.install(this.built());
+    this.report(before, next);
+    if (trigger !== 'start') this.opts.onReload?.(snapshot);
+    return snapshot;
+  }
+
+  /** Tells about documents with a new problem, and those enabled again. */
+  private report(before: ReadonlyMap<string, Entry>, after: ReadonlyMap<string, Entry>): void {
+    for (const [source, e] of after) {
+      const was = before.get(source);
+      if (e.problem !== undefined) {
+        if (was?.problem?.message === e.problem.message && was.state === e.state) continue;
+        this.opts.onDocument?.(this.reportOf(source, e));
+      } else if (was?.waiting === true) {
+        this.opts.onDocument?.({ ...this.reportOf(source, e), recovered: true });
+      }
+    }
+  }
+
+  private reportOf(source: string, e: Entry): DocumentReport {
+    const p = e.problem;
+    return {
+      source,
+      state: e.state,
+      ...(e.inForce ? { uid: e.inForce.uid } : {}),
+      ...(p ? { problem: { code: p.code, message: p.message, ...(p.line !== undefined ? { line: p.line, column: p.column ?? 1 } : {}) } } : {}),
+      ...(e.waiting && this.retryDelayMs !== undefined ? { retryInMs: this.retryDelayMs } : {}),
+    };
+  }
+
+  /** What is in force from each document, and why not more. */
+  documents(): DocumentReport[] {
+    return [...this.entries].map(([source, e]) => this.reportOf(source, e));
+  }
+
+  /** Documents waiting for their context are tried again after a delay that doubles each time. */
+  private scheduleRetry(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    if (this.closed || ![...this.entries.values()].some((e) => e.waiting)) {
+      this.attempts = 0;
+      this.retryDelayMs = undefined;
+      return;
+    }
+    const { minMs, maxMs } = this.opts.retry ?? { minMs: 1000, maxMs: 300_000 };
+    this.retryDelayMs = Math.min(maxMs, minMs * 2 ** Math.min(this.attempts, 30));
+    this.attempts += 1;
+    this.retryTimer = setTimeout(() => {
+      if (this.closed) return;
+      this.serial(() => this.refresh(readContractDir(this.opts.dir), 'retry')).catch((err: unknown) => {
+        this.opts.onReloadError?.(err);
+        this.scheduleRetry();
+      });
+    }, this.retryDelayMs);
+    this.retryTimer.unref();
+  }
+
+  /** Re-read the folder and the store; each document that does not load keeps what it had in force. */
   reload(): Promise<PolicySnapshot> {
-    return this.serial(async () => {
-      const next = this.install(await this.build(await this.documents()));
-      this.opts.onReload?.(next);
-      return next;
-    });
+    return this.serial(() => this.refresh(readContractDir(this.opts.dir), 'change'));
+  }
+
+  /** One API document, compiled for `put`: it must load as written, context included. */
+  private async entryFor(d: ContractDocument): Promise<Entry> {
+    return enabledEntry(canonicalDigest(d.doc), await compileDocument(d, this.opts.resolver, this.opts.parties));
+  }
+
+  /** The snapshot with `source` holding `entry` (or nothing). */
+  private withEntry(source: string, entry: Entry | undefined): PolicySnapshot {
+    if (entry) this.entries.set(source, entry);
+    else this.entries.delete(source);
+    return this.built();
   }
 
   /** Watch the folder; reload shortly after the last change (editors write in several steps). */
@@ -162,8 +363,9 @@ export class ContractRegistry {
 
   /**
    * Create or replace an API contract in the provider's namespace. Its uid may not be a
-   * contract file's; it must compile together with every other contract (and within what
-   * its provider owns), pass `authorize`, and only then is it stored and swapped in.
+   * contract file's; it must compile on its own, context included (and within what its
+   * provider owns), pass `authorize`, and only then is it stored and swapped in; other
+   * documents that do not load do not stand in its way.
    */
   put(doc: unknown, provider: string | null, opts: PutOptions = {}): Promise<{ contract: CompiledContract; created: boolean }> {
     return this.serial(async () => {
@@ -176,12 +378,10 @@ export class ContractRegistry {
       const key = apiContractKey(provider, uid);
       const previous = this.current.contracts.get(key);
       const added = this.apiDocument(provider, uid, doc);
-      const docs = (await this.documents()).filter((d) => d.source !== added.source);
-      docs.push(added);
-      const built = await this.build(docs);
-      opts.authorize?.(built.contracts.get(key), previous);
+      const entry = await this.entryFor(added);
+      opts.authorize?.(entry.inForce, previous);
       await this.opts.store.put(provider, uid, doc, new Date().toISOString());
-      const next = this.install(built);
+      const next = this.install(this.withEntry(added.source, entry));
       this.opts.onReload?.(next);
       return { contract: next.contracts.get(key)!, created: previous === undefined };
     });
@@ -202,13 +402,15 @@ export class ContractRegistry {
       authorize?.(undefined, existing);
       const deleted = await this.opts.store.delete(provider, uid);
       if (deleted) {
-        this.opts.onReload?.(this.install(await this.build(await this.documents())));
+        this.opts.onReload?.(this.install(this.withEntry(API_SOURCE_PREFIX + apiContractKey(provider, uid), undefined)));
       }
       return deleted;
     });
   }
 
   close(): void {
+    this.closed = true;
+    clearTimeout(this.retryTimer);
     this.stopWatching?.();
     this.stopWatching = undefined;
   }

@@ -18,3 +18,18 @@ export interface ContractStore {
   /** True when something was deleted. */
   delete(provider: string | null, uid: string): Promise<boolean>;
 }
+
+/**
+ * What the contract registry keeps so that a restart can rebuild what was in force, even
+ * when a context host is down or a contract file was broken while the gateway was stopped.
+ */
+export interface ContractCopies {
+  /** The remote documents (URL -> its `@context`) a contract context was last built from; `key` identifies the context value. */
+  contextDocuments(key: string): Promise<ReadonlyMap<string, unknown> | undefined>;
+  putContextDocuments(key: string, documents: ReadonlyMap<string, unknown>, fetchedAt: string): Promise<void>;
+  /** The last version of a contract file that compiled and was in force; undefined when none. */
+  fileCopy(source: string): Promise<unknown>;
+  putFileCopy(source: string, document: unknown, updatedAt: string): Promise<void>;
+  /** Forgets the copies of files that are no longer in the folder. */
+  keepFileCopies(sources: readonly string[]): Promise<void>;
+}

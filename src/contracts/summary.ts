@@ -4,9 +4,9 @@ import { contractTenants } from './namespace.js';
 const uids = (rules: CompiledContract['permissions']): string[] => [...new Set(rules.map((r) => r.uid))];
 
 /**
- * A contract's identity and rule ids, as the admin API lists it, with the authors' rule
- * descriptions and the tenants it applies in (null: every tenant) once narrowed to what
- * its provider owns.
+ * A contract's identity, state and rule ids (the rules in force), as the admin API lists
+ * it, with the authors' rule descriptions and the tenants it applies in (null: every
+ * tenant) once narrowed to what its provider owns.
  */
 export function contractSummary(c: CompiledContract): Record<string, unknown> {
   const descriptions: Record<string, string> = {};
@@ -18,6 +18,8 @@ export function contractSummary(c: CompiledContract): Record<string, unknown> {
     source: c.source,
     type: c.type,
     tenants: tenants === null ? null : [...tenants].sort(),
+    status: c.disabled ? 'disabled' : 'enabled',
+    ...(c.disabled ? { disabled: c.disabled } : {}),
     permissions: uids(c.permissions),
     prohibitions: uids(c.prohibitions),
     ...(Object.keys(descriptions).length > 0 ? { descriptions } : {}),

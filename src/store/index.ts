@@ -10,5 +10,6 @@ export type { SqliteDatabase, OpenSqliteOptions } from './sqlite.js';
 export { SQLITE_MIGRATIONS } from './migrations.js';
 export { SqliteAuditStore } from './sqlite-audit-store.js';
 export { SqliteContractStore } from './sqlite-contract-store.js';
+export { SqliteContractCopies } from './sqlite-contract-copies.js';
 export { WalSync } from './wal-sync.js';
 export { SqliteSubscriptionStore } from './sqlite-subscription-store.js';

@@ -100,4 +100,19 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   DROP TABLE contracts;
   ALTER TABLE contracts_by_provider RENAME TO contracts;
   `,
+  // 8: what the contract registry keeps for a restart: the remote documents each contract
+  // context was last built from (URL -> @context, as one JSON object), and the last version
+  // of each contract file that was in force.
+  `
+  CREATE TABLE contract_context_copies (
+    key        TEXT PRIMARY KEY,
+    documents  TEXT NOT NULL,
+    fetched_at TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE contract_file_copies (
+    source     TEXT PRIMARY KEY,
+    document   TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  ) STRICT;
+  `,
 ];

@@ -171,7 +171,7 @@ describe('admin API: dry run', () => {
 });
 
 describe('contracts folder', () => {
-  it('picks up a new contract file, and keeps the current set when a changed file is invalid', async () => {
+  it('picks up a new contract file; a broken file is reported alone, a broken edit keeps the previous version', async () => {
     const tramStatus = async (): Promise<number> => (await h.call('GET', `${E}?type=Tram`, { token: await viewer() })).status;
     // Each change is followed by the gateway's own report of the reload (or of its refusal).
     let reported = h.nextLog(/^contracts reloaded/);
@@ -179,10 +179,18 @@ describe('contracts folder', () => {
     await reported;
     expect(await tramStatus()).toBe(200);
 
-    reported = h.nextLog(/^contracts not reloaded/);
+    reported = h.nextLog(/^contract broken\.jsonld not loaded/);
     writeFileSync(join(contractsDir, 'broken.jsonld'), '{ "uid": "urn:test:broken", ');
-    await reported;
+    expect(await reported).toContain('broken.jsonld:1:29: not valid JSON; nothing of it is in force');
     expect(await tramStatus()).toBe(200);
+
+    reported = h.nextLog(/^contract tram\.jsonld not loaded/);
+    writeFileSync(join(contractsDir, 'tram.jsonld'), '{ "uid": ');
+    expect(await reported).toContain('tram.jsonld:1:10: not valid JSON; its previous version stays in force');
+    expect(await tramStatus()).toBe(200);
+    const documents = (await h.call('GET', '/admin/contract-documents', { token: await admin() })).json() as Array<Record<string, unknown>>;
+    expect(documents.find((d) => d.source === 'tram.jsonld')).toMatchObject({ state: 'previous', uid: 'urn:test:tram-file', problem: { code: 'ERR_CONTRACT_MALFORMED', line: 1, column: 10 } });
+    expect(documents.find((d) => d.source === 'broken.jsonld')).toMatchObject({ state: 'absent', problem: { line: 1, column: 29 } });
 
     reported = h.nextLog(/^contracts reloaded/);
     unlinkSync(join(contractsDir, 'broken.jsonld'));

@@ -85,7 +85,7 @@ describe('contract loading', () => {
     ['duplicate rule uid', doc('urn:c:1', { permission: [{ uid: 'r1', target: target('A'), action: 'read' }, { uid: 'r1', target: target('B'), action: 'read' }] }), 'ERR_CONTRACT_DUPLICATE_UID', 'r1'],
     ['count in a prohibition', doc('urn:c:1', { prohibition: [{ uid: 'r1', target: target('A'), action: 'read', constraint: [{ leftOperand: 'count', operator: 'lteq', rightOperand: 1 }] }] }), 'ERR_CONTRACT_UNKNOWN_TERM', 'count'],
     ['duty on a prohibition', doc('urn:c:1', { prohibition: [{ uid: 'r1', target: target('A'), action: 'read', duty: [{ action: 'ngsi:log' }] }] }), 'ERR_CONTRACT_UNKNOWN_TERM', 'duty'],
-    ['wrong profile', { ...rule({}), profile: 'https://example.org/other' }, 'ERR_CONTRACT_UNKNOWN_TERM', 'https://example.org/other'],
+    ['wrong profile', { ...rule({}), profile: 'https://example.org/other' }, 'ERR_CONTRACT_UNKNOWN_TERM', 'profile'],
     ['unknown policy type', { ...rule({}), '@type': 'Contract' }, 'ERR_CONTRACT_UNKNOWN_TERM', 'Contract'],
   ];
   it.each(cases)('refuses %s', (_name, d, code, term) => {
@@ -96,6 +96,27 @@ describe('contract loading', () => {
     if (!['wrong profile', 'unknown policy type'].includes(_name)) expect(e.rule).toBe('r1');
     expect(e.message).toContain('parking.jsonld');
     expect(e.toMimtrustError().status).toBe(400);
+  });
+
+  it('quotes nothing of a document that is not a contract of the profile', () => {
+    const secret = 'root:x:0:0:root:/root:/bin/bash';
+    for (const d of [
+      { [secret]: secret },
+      { '@context': secret, profile: secret, uid: secret },
+      { '@context': ['http://www.w3.org/ns/odrl.jsonld'], profile: secret, [secret]: 1 },
+      [secret],
+      secret,
+    ]) {
+      const e = loadError(d);
+      expect(e.message).not.toContain('root');
+      expect(e.term).not.toContain('root');
+    }
+  });
+
+  it('quotes terms on one line: control characters are escaped', () => {
+    const e = loadError(rule({ action: 'ngsi:read\nforged log line' }));
+    expect(e.message).toContain('ngsi:read\\u000aforged log line');
+    expect(e.message).not.toContain('\n');
   });
 
   it('refuses duplicate contract uids across files, naming the file', () => {
