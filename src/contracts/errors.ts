@@ -67,9 +67,12 @@ export class ContractError extends CodedError<ContractErrorCode> {
     this.column = at.column;
   }
 
-  /** The same problem as a ProblemDetails for the admin API: 403 beyond ownership, 409 for a taken uid, else 400. */
+  /** The same problem as a ProblemDetails for the admin API: 400; 403 beyond what the provider owns, 409 for a taken uid, 503 while a context cannot be retrieved. */
   toMimtrustError(): MimtrustError {
-    const problem = this.code === 'ERR_CONTRACT_NOT_OWNED' ? 'FORBIDDEN' : this.code === 'ERR_CONTRACT_UID_TAKEN' ? 'CONFLICT' : 'BAD_REQUEST';
+    const problem = this.code === 'ERR_CONTRACT_NOT_OWNED' ? 'FORBIDDEN'
+      : this.code === 'ERR_CONTRACT_UID_TAKEN' ? 'CONFLICT'
+      : this.code === 'ERR_CONTRACT_CONTEXT_UNAVAILABLE' ? 'LD_CONTEXT_NOT_AVAILABLE'
+      : 'BAD_REQUEST';
     return new MimtrustError(problem, this.message, { reason: this.code.toLowerCase(), cause: this });
   }
 }

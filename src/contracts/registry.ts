@@ -11,7 +11,7 @@
  * disabled (prohibitions only) and tried again in the background with a growing delay.
  */
 import type { ContextResolver } from '../context/index.js';
-import { canonicalDigest, watchFolder } from '../lib/index.js';
+import { canonicalDigest, mapLimited, watchFolder } from '../lib/index.js';
 import type { ContractCopies, ContractStore } from './store.js';
 import type { PartyNames } from './parties.js';
 import { apiContractKey, type ApiPlacement } from './namespace.js';
@@ -87,6 +87,8 @@ interface Entry {
   /** Its context was unavailable: tried again in the background. */
   waiting: boolean;
 }
+
+const SETTLE_CONCURRENCY = 8;
 
 const isApiSource = (source: string): boolean => source.startsWith(API_SOURCE_PREFIX);
 
@@ -240,10 +242,13 @@ export class ContractRegistry {
     const reads: DocumentRead[] = [...folder.files, ...(await this.storedDocuments())];
     const next = new Map<string, Entry>();
     if (!folder.present) for (const [source, e] of this.entries) if (!isApiSource(source)) next.set(source, e);
-    for (const read of reads) next.set(read.source, await this.settle(read, this.entries.get(read.source)));
+    // Concurrently, so documents waiting on unreachable context hosts wait together, not in turn.
+    const settled = await mapLimited(reads, SETTLE_CONCURRENCY, (read) => this.settle(read, this.entries.get(read.source)));
+    reads.forEach((read, i) => next.set(read.source, settled[i] as Entry));
     this.dedupe(next);
     if (folder.present) await this.opts.copies?.keepFileCopies(folder.files.map((f) => f.source));
-    const signature = (m: ReadonlyMap<string, Entry>): string => [...m].map(([s, e]) => `${s}|${e.digest ?? ''}|${e.state}|${e.inForce?.disabled?.prohibitions ?? ''}`).join('\n');
+    const signature = (m: ReadonlyMap<string, Entry>): string =>
+      [...m].map(([s, e]) => `${s}|${e.digest ?? ''}|${e.state}|${e.inForce?.disabled?.prohibitions ?? ''}|${e.problem?.message ?? ''}`).join('\n');
     const unchanged = trigger === 'retry' && signature(next) === signature(this.entries);
     const before = this.entries;
     this.entries = next;

@@ -4,6 +4,7 @@
  * HTTP on 127.0.0.1. Tests talk to it with undici, trusting the generated certificate.
  */
 import { EventEmitter } from 'node:events';
+import { inspect } from 'node:util';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
@@ -104,7 +105,7 @@ export interface Harness {
    * the event.
    */
   nextLog(pattern: RegExp): Promise<string>;
-  /** Every line the gateway has logged so far, start-up included. */
+  /** Every line the gateway has logged so far, start-up included; an error line is followed by its object as the logger would render it. */
   logs: string[];
   close(): Promise<void>;
 }
@@ -116,7 +117,7 @@ function observedLogger(): { logger: { info(msg: string): void; warn(msg: string
   const emit = (msg: string): void => { logs.push(msg); lines.emit('line', msg); };
   return {
     logs,
-    logger: { info: emit, warn: emit, error: (_obj, msg) => emit(msg) },
+    logger: { info: emit, warn: emit, error: (obj, msg) => { emit(msg); logs.push(inspect(obj, { depth: 8 })); } },
     nextLog: (pattern) => new Promise((resolve) => {
       const listener = (line: string): void => {
         if (!pattern.test(line)) return;
