@@ -5,7 +5,10 @@
  * for the pure decide() of src/policy. Party names resolve, at load, to parties of the
  * trusted issuers they may come from (parties.ts). Contracts made through the admin API
  * belong to a data provider, live in its namespace and are narrowed at compile time to
- * what it owns (providers.ts, ownership.ts, namespace.ts). See docs/contracts.md.
+ * what it owns (providers.ts, ownership.ts, namespace.ts). The registry loads each
+ * document on its own, so a bad one keeps its previous version without holding back the
+ * others, and keeps a contract whose remote context is down in force disabled, its
+ * prohibitions still denying. See docs/contracts.md.
  */
 export { compileContract } from './compile-contract.js';
 export { compileContracts, snapshotOf, EMPTY_SNAPSHOT } from './snapshot.js';
