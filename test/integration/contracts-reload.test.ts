@@ -8,10 +8,10 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { cpSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { startHarness, token, REPO, type Harness } from '../helpers/harness.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
+import { startContextServer, type ContextServer } from '../helpers/context-server.js';
 
 const E = '/ngsi-ld/v1/entities';
 const VOCAB = 'https://uri.etsi.org/ngsi-ld/default-context/';
@@ -192,40 +192,18 @@ describe('one broken document', () => {
   });
 });
 
-/** A context host that can be stopped and started again on the same port. */
-class ContextHost {
-  private server: Server | undefined;
-  port = 0;
-  requests = 0;
-  constructor(private readonly documents: Record<string, unknown>) {}
-
-  async start(): Promise<void> {
-    const server = createServer((req, res) => {
-      this.requests++;
-      const doc = this.documents[req.url ?? ''];
-      if (doc === undefined) return res.writeHead(404).end();
-      res.writeHead(200, { 'content-type': 'application/ld+json' }).end(JSON.stringify(doc));
-    });
-    await new Promise<void>((r) => server.listen(this.port, '127.0.0.1', r));
-    this.port = (server.address() as { port: number }).port;
-    this.server = server;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-  }
-}
-
 describe('a contract whose remote context is down at start', () => {
   const LAMP = 'https://example.org/city#StreetLamp';
-  const host = new ContextHost({
-    // `status` is not defined here: it expands under the core's vocabulary, as in parking.jsonld.
-    '/street.jsonld': { '@context': { Lamp: LAMP, ParkingSpot: `${VOCAB}ParkingSpot` } },
-  });
+  // `status` is not defined here: it expands under the core's vocabulary, as in parking.jsonld.
+  const DOCS = { '/street.jsonld': { '@context': { Lamp: LAMP, ParkingSpot: `${VOCAB}ParkingSpot` } } };
+  /** The context host, while it is up; it always comes back on the same port. */
+  let host: ContextServer | undefined;
+  let port = 0;
+  const hostUp = async (): Promise<void> => { host = await startContextServer(DOCS, port); };
+  const hostDown = async (): Promise<void> => {
+    await host?.close();
+    host = undefined;
+  };
   const street = (port: number) => ({
     ...contract('urn:test:street', 'Lamp'),
     'ngsi:context': `http://127.0.0.1:${port}/street.jsonld`,
@@ -245,7 +223,7 @@ describe('a contract whose remote context is down at start', () => {
     const h = await startHarness({
       contractsDir: dir,
       store: { path: store },
-      contexts: { allowList: [`http://127.0.0.1:${host.port}/`], maxAgeSec: 1, contractRetry: { minMs: 50, maxMs: 200 } },
+      contexts: { allowList: [`http://127.0.0.1:${port}/`], maxAgeSec: 1, contractRetry: { minMs: 50, maxMs: 200 } },
     });
     h.broker.seed(spot);
     return h;
@@ -257,14 +235,15 @@ describe('a contract whose remote context is down at start', () => {
   };
 
   beforeAll(async () => {
-    await host.start();
-    await host.stop();
+    await hostUp();
+    port = host?.port ?? 0;
+    await hostDown();
     dir = makeTempDir('street');
     store = join(makeTempDir('street-store'), 'mimtrust.db');
     cpSync(CITY, dir, { recursive: true });
-    writeFileSync(join(dir, 'street.jsonld'), JSON.stringify(street(host.port)));
+    writeFileSync(join(dir, 'street.jsonld'), JSON.stringify(street(port)));
   });
-  afterAll(async () => host.stop());
+  afterAll(hostDown);
 
   it('starts; the contract is disabled and its prohibition denies; it enables itself when the host is back', async () => {
     const h = await start();
@@ -279,7 +258,7 @@ describe('a contract whose remote context is down at start', () => {
       expect(listed.find((c) => c.uid === 'urn:test:street')).toMatchObject({ status: 'disabled', disabled: { prohibitions: 'widened' }, permissions: [] });
 
       const enabled = h.nextLog(/^contract street\.jsonld enabled/);
-      await host.start();
+      await hostUp();
       await enabled;
       expect(await state(h)).toMatchObject({ state: 'enabled' });
       expect(await statusOf(h, LAMP)).toBe(200);
@@ -292,7 +271,7 @@ describe('a contract whose remote context is down at start', () => {
   });
 
   it('after a restart with the host down, builds its prohibitions from the stored copy of the context', async () => {
-    await host.stop();
+    await hostDown();
     const h = await start();
     try {
       expect(await state(h)).toMatchObject({ state: 'disabled' });
@@ -303,7 +282,7 @@ describe('a contract whose remote context is down at start', () => {
       expect(await statusOf(h, LAMP)).toBe(403);
 
       const enabled = h.nextLog(/^contract street\.jsonld enabled/);
-      await host.start();
+      await hostUp();
       await enabled;
       expect(await statusOf(h, LAMP)).toBe(200);
     } finally {

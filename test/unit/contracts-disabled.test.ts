@@ -1,17 +1,15 @@
-import { createServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { createContextResolver } from '../../src/context/index.js';
 import { loadDocument, snapshotOf, type ContractCopies } from '../../src/contracts/index.js';
 import { decideContracts as decide } from '../../src/policy/decide.js';
+import { startContextServer } from '../helpers/context-server.js';
 import { attrsAnyOf, doc, PARTIES, request, role, target, V } from './contracts-fixtures.js';
 
 /** A loopback port nothing listens on: a context host that is down. */
 async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
-  return port;
+  const host = await startContextServer({});
+  await host.close();
+  return host.port;
 }
 
 /** Copies kept in memory, as the store keeps them. */
