@@ -14,7 +14,6 @@ import { verifyCli } from '../helpers/audit-tamper.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { loadOrCreateSigningKey } from '../../src/keys/index.js';
 import { issueLocalToken, LOCAL_ISSUER_KEY_NAME } from '../../src/issuer/index.js';
-import { ContractError } from '../../src/contracts/index.js';
 
 const E = '/ngsi-ld/v1/entities';
 const PARTNER_ISS = 'https://idp.partner.test';
@@ -158,18 +157,17 @@ describe('contracts name only trusted issuers', () => {
     permission: [{ uid: 'read', target: { '@type': 'AssetCollection', refinement: [{ leftOperand: 'ngsi:entityType', operator: 'eq', rightOperand: 'ParkingSpot' }] }, assignee, action: 'ngsi:read' }],
   });
 
-  it('an unknown issuer prefix stops the start, naming the file, the rule, the party and the trusted names', async () => {
+  it('an unknown issuer prefix keeps that contract out, naming the file, the rule, the party and the trusted names; the start goes on', async () => {
     const dir = makeTempDir('contracts');
     writeFileSync(join(dir, 'stranger.jsonld'), JSON.stringify(naming('@nobody/parking-operator-client')));
-    const started = startWorld({ contractsDir: dir });
-    await expect(started).rejects.toBeInstanceOf(ContractError);
-    await expect(started).rejects.toMatchObject({
-      code: 'ERR_CONTRACT_UNKNOWN_ISSUER',
-      source: 'stranger.jsonld',
-      rule: 'read',
-      term: '@nobody/parking-operator-client',
-    });
-    await expect(started).rejects.toThrow('"nobody" is not the name of a trusted issuer (trusted: local, issuer-test-mimtrust, partner-idp)');
+    const w = await startWorld({ contractsDir: dir });
+    const reported = w.h.logs.find((l) => l.startsWith('contract stranger.jsonld not loaded (ERR_CONTRACT_UNKNOWN_ISSUER)'));
+    expect(reported).toContain('stranger.jsonld: rule "read": "nobody" is not the name of a trusted issuer (trusted: local, issuer-test-mimtrust, partner-idp) ("@nobody/parking-operator-client")');
+    expect(reported).toContain('nothing of it is in force');
+    const admin = await token(w.h.issuer, { roles: ['contract-admin'] });
+    const documents = (await w.h.call('GET', '/admin/contract-documents', { token: admin })).json() as Array<Record<string, unknown>>;
+    expect(documents).toEqual([{ source: 'stranger.jsonld', state: 'absent', problem: expect.objectContaining({ code: 'ERR_CONTRACT_UNKNOWN_ISSUER' }) }]);
+    expect(await w.read('ParkingSpot', await w.local('parking-operator-client'))).toBe(403);
   });
 
   it('the admin API refuses such a contract with a 400 naming the party, and the dry run asks as a caller of a named issuer', async () => {
