@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createContextResolver } from '../../src/context/index.js';
 import { loadDocument, snapshotOf, type ContractCopies } from '../../src/contracts/index.js';
+import { providerOf } from '../../src/contracts/providers.js';
 import { decideContracts as decide } from '../../src/policy/decide.js';
 import { startContextServer } from '../helpers/context-server.js';
 import { attrsAnyOf, doc, PARTIES, request, role, target, V } from './contracts-fixtures.js';
@@ -76,5 +77,24 @@ describe('a contract whose remote context is unavailable', async () => {
     expect([...p.types!]).toEqual(['https://example.org/Meter']);
     expect(p.attrs).toEqual({ kind: 'only', attrs: new Set(['https://example.org/occupant']) });
     expect(outcome.contract.permissions).toEqual([]);
+  });
+
+  it('widened for a provider, covers only what the provider owns: its context being down blocks no other data', async () => {
+    const parking = providerOf('parking', undefined, [{ tenants: ['city'], types: [`${V}ParkingSpot`], idPatterns: null }]);
+    const own = doc('urn:c:spots', {
+      'ngsi:context': url,
+      prohibition: [{ uid: 'no-owner', target: target('ParkingSpot', attrsAnyOf('owner')), action: 'read' }],
+    });
+    const outcome = await loadDocument({ source: 'api:parking/urn:c:spots', doc: own, api: { provider: parking } }, resolver, PARTIES);
+    expect(outcome.status).toBe('disabled');
+    if (outcome.status !== 'disabled') return;
+    const p = outcome.contract.prohibitions[0]!;
+    expect([...p.types!]).toEqual([`${V}ParkingSpot`]);
+    expect([...p.tenants!]).toEqual(['city']);
+    const snap = snapshotOf([outcome.contract]);
+    expect(decide(request({ tenant: 'city', types: [`${V}ParkingSpot`] }), snap, state)).toMatchObject({ effect: 'deny', reason: 'prohibited' });
+    // Another provider's type, the same tenant: not this contract's to deny.
+    expect(decide(request({ tenant: 'city', types: [`${V}Tram`] }), snap, state).reason).toBe('no_matching_permission');
+    expect(decide(request({ tenant: 'other', types: [`${V}ParkingSpot`] }), snap, state).reason).toBe('no_matching_permission');
   });
 });
