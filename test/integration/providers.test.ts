@@ -191,11 +191,12 @@ describe('file and API contracts never collide', () => {
     expect(later).toHaveLength(2);
     expect(later).toContainEqual(['parking', 'api:parking/urn:test:later']);
     expect(later).toContainEqual([null, 'later.jsonld']);
-    // A file cannot take the form of an API contract's key either: that file is refused, the set stays.
-    reported = h.nextLog(/^contracts not reloaded/);
+    // A file cannot take the form of an API contract's key either: that file alone is refused, the rest stays.
+    reported = h.nextLog(/^contract squat\.jsonld not loaded/);
     writeFileSync(join(contractsDir, 'squat.jsonld'), JSON.stringify(reads('parking/urn:test:later', 'Tram', 'nobody')));
-    await reported;
+    expect(await reported).toContain('nothing of it is in force');
     expect(await status(`${E}?type=ParkingSpot`, ['auditor'])).toBe(200);
+    expect(await status(`${E}?type=Tram`, ['nobody'])).toBe(403);
     reported = h.nextLog(/^contracts reloaded/);
     unlinkSync(join(contractsDir, 'squat.jsonld'));
     await reported;
