@@ -22,22 +22,23 @@ export function counterSubject(s: Subject): string | undefined {
 }
 
 /**
- * Who a count shared wider than one caller is kept for (see `CountScope`), or undefined
- * when the caller has nothing to share it by (no client, no organisation, none of the
+ * Whom a count shared wider than one caller is kept for (see `CountScope`; per role, one
+ * key for each of the rule's roles the caller holds), or undefined when the caller has nothing to share it by (no client, no organisation, none of the
  * rule's assignee roles): the count then cannot be kept, and the constraint fails. The
  * scope's name leads the key, so it never equals a caller key (which starts with a digit).
  */
-export function sharedCounter(scope: Exclude<CountScope, 'caller'>, rule: Pick<Rule, 'assignee'>, s: Subject): string | undefined {
+export function sharedCounter(scope: Exclude<CountScope, 'caller'>, rule: Pick<Rule, 'assignee'>, s: Subject): readonly string[] | undefined {
   switch (scope) {
-    case 'client': return s.clientId === undefined ? undefined : `client:${s.issuer.length}:${s.issuer}|${s.clientId}`;
-    case 'organisation': return s.organisation === undefined ? undefined : `org:${s.issuer.length}:${s.issuer}|${s.organisation}`;
+    case 'client': return s.clientId === undefined ? undefined : [`client:${s.issuer.length}:${s.issuer}|${s.clientId}`];
+    case 'organisation': return s.organisation === undefined ? undefined : [`org:${s.issuer.length}:${s.issuer}|${s.organisation}`];
     case 'role': {
+      // One count per role: a caller holding several of the rule's roles is counted in each
+      // and stopped by any that is spent, so holding one more role never opens a fresh pool.
       const named = rule.assignee?.roles;
-      if (named === undefined) return undefined;
-      const held = s.roles.filter((r) => named.has(r)).sort();
-      return held.length === 0 ? undefined : `role:${held.join(',')}`;
+      const held = named === undefined ? [] : s.roles.filter((r) => named.has(r));
+      return held.length === 0 ? undefined : held.map((r) => `role:${r}`);
     }
-    case 'everyone': return 'everyone';
+    case 'everyone': return ['everyone'];
   }
 }
 

@@ -99,11 +99,18 @@ export function constraintHolds(c: Constraint, rule: Rule, input: MatchInput, ou
     case 'role': return req.subject.roles.some((r) => c.allowed.has(r)) !== c.negated;
     case 'elapsedTime': return req.now >= c.from && req.now <= c.until;
     case 'count': {
-      const who = c.scope === 'caller' ? input.subjectKey : sharedCounter(c.scope, rule, req.subject);
-      if (who === undefined) return false;
-      const key = counterKey(rule.contract, rule.uid, who, c.period, c.periodMs, req.now);
-      if ((input.counters.get(key) ?? 0) >= c.max) return false;
-      out.push(key);
+      if (c.scope === 'caller') {
+        if (input.subjectKey === undefined) return false;
+        const key = counterKey(rule.contract, rule.uid, input.subjectKey, c.period, c.periodMs, req.now);
+        if ((input.counters.get(key) ?? 0) >= c.max) return false;
+        out.push(key);
+        return true;
+      }
+      const shared = sharedCounter(c.scope, rule, req.subject);
+      if (shared === undefined) return false;
+      const keys = shared.map((who) => counterKey(rule.contract, rule.uid, who, c.period, c.periodMs, req.now));
+      if (keys.some((key) => (input.counters.get(key) ?? 0) >= c.max)) return false;
+      out.push(...keys);
       return true;
     }
     case 'and': {

@@ -259,6 +259,12 @@ describe('decide: constraints', () => {
     const byRole = { assignee: role('analyst') };
     expect(keysOf('role', alice, byRole)).toEqual([`urn:c:r|r|role:analyst|${at}`]);
     expect(keysOf('role', bob, byRole)).toEqual(keysOf('role', alice, byRole));
+    // A caller holding two of the rule's roles is counted in both, and stopped by either:
+    // one more role never opens a fresh pool.
+    const both = { assignee: role('analyst', 'intern') };
+    const carol = { ...bob, sub: 'carol', roles: ['analyst', 'intern'] };
+    expect(keysOf('role', carol, both)).toEqual([`urn:c:r|r|role:analyst|${at}`, `urn:c:r|r|role:intern|${at}`]);
+    expect(only(counted('role'), { subject: carol }, { [`urn:c:r|r|role:analyst|${at}`]: 5 }, both).reason).toBe('constraint_not_satisfied');
     // The department's count, once spent by Bob, stops Alice too.
     const spent = { [`urn:c:r|r|org:${iss}|stats-office|${at}`]: 5 };
     expect(only(counted('organisation'), { subject: alice }, spent).reason).toBe('constraint_not_satisfied');
