@@ -105,6 +105,7 @@ export function buildConfig(input: unknown, opts: { baseDir: string; env?: NodeJ
   if (config.upstream.caFile) config.upstream.caFile = abs(config.upstream.caFile);
   checkUpstreamAuth(config.upstream, abs);
   if (config.contexts.coreContextFile) config.contexts.coreContextFile = abs(config.contexts.coreContextFile);
+  for (const [url, path] of Object.entries(config.contexts.pinned)) config.contexts.pinned[url] = abs(path);
   for (const iss of config.issuers) if (iss.jwksFile) iss.jwksFile = abs(iss.jwksFile);
   if ((config.tls.cert === null) !== (config.tls.key === null)) {
     throw new ConfigError(config.tls.cert === null ? 'tls.cert' : 'tls.key', 'tls.cert and tls.key must be set together');

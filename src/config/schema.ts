@@ -230,6 +230,12 @@ export const configSchema = {
       properties: {
         allowList: { type: 'array', items: { type: 'string', format: 'uri', pattern: '^https?://' }, default: [] },
         coreContextFile: { type: ['string', 'null'], default: null },
+        pinned: {
+          type: 'object',
+          additionalProperties: { type: 'string', minLength: 1 },
+          default: {},
+          description: 'Remote @context URL -> local file answering for it: never fetched, no allow-list entry needed.',
+        },
         maxEntries: { type: 'integer', minimum: 1, default: 256 },
         maxAgeSec: { type: 'integer', minimum: 1, default: 3600 },
         maxBytes: { type: 'integer', minimum: 1024, default: 262144 },

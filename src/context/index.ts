@@ -3,7 +3,8 @@
  * a short name, an alias, a compact IRI and the full IRI of one attribute compare equal.
  * The core context is compiled in (or loaded from an official file) and always in force;
  * caller contexts come from the Link header or an ld+json body, and remote ones only from
- * allow-listed locations through a bounded, cached fetch.
+ * allow-listed locations through a bounded, cached fetch, or from the operator's pinned
+ * local copies (pinned.ts), which are never fetched.
  */
 export type { ActiveContext, ContextLoader, CoreContext, TermDefinition } from './types.js';
 export { CORE_CONTEXT_TERMS, NGSI_LD_DEFAULT_VOCAB, NGSI_LD_NAMESPACE } from './core-terms.js';
@@ -20,3 +21,5 @@ export type { UrlAllowList } from './allow-list.js';
 export { createContextResolver } from './resolver.js';
 export type { ContextResolver, ContextResolverOptions } from './resolver.js';
 export { contextResolverFor } from './from-config.js';
+export { loadPinnedContexts } from './pinned.js';
+export type { PinnedContexts } from './pinned.js';

@@ -15,6 +15,7 @@ import { builtinCoreContext } from './core-context.js';
 import { isCoreContextUrl } from './core-urls.js';
 import { fetchJsonDocument } from './fetch-document.js';
 import { isPlainObject } from './iri.js';
+import { pinnedKey, type PinnedContexts } from './pinned.js';
 import { contextSourceOf, type RequestHeaders } from './request-context.js';
 import { refuse } from './term-definitions.js';
 import type { ActiveContext, CoreContext } from './types.js';
@@ -40,6 +41,8 @@ export interface ContextResolverOptions {
   maxRemoteDepth?: number;
   /** Most remote documents one context may pull in (default 32). */
   maxRemoteDocuments?: number;
+  /** URLs answered from the operator's local copies (pinned.ts): never fetched, never expiring, no allow-list entry needed. */
+  pinned?: PinnedContexts;
 }
 
 export interface ContextResolver {
@@ -97,6 +100,8 @@ export function createContextResolver(opts: ContextResolverOptions): ContextReso
   const maxRemoteDepth = opts.maxRemoteDepth ?? 8;
   const maxRemoteDocuments = opts.maxRemoteDocuments ?? 32;
   const coreOnly = coreOnlyContext(core);
+  const pinned = opts.pinned ?? new Map<string, unknown>();
+  const isPinned = (url: string): boolean => pinned.size > 0 && pinned.has(pinnedKey(url) ?? '');
 
   const documents = new TtlCache<string, Outcome<RemoteDocument>>(opts.maxEntries, now);
   const actives = new TtlCache<string, Outcome<ActiveContext>>(opts.maxEntries, now);
@@ -106,6 +111,7 @@ export function createContextResolver(opts: ContextResolverOptions): ContextReso
   function document(url: string): Promise<RemoteDocument> {
     const key = parseContextUrl(url)?.href;
     if (key === undefined) return Promise.reject(notAllowed());
+    if (pinned.has(key)) return Promise.resolve({ context: pinned.get(key), expiresAt: Number.POSITIVE_INFINITY });
     const hit = documents.get(key);
     if (hit !== undefined) return hit.ok ? Promise.resolve(hit.value) : Promise.reject(hit.error);
     const flight = documentFlights.get(key);
@@ -138,7 +144,7 @@ export function createContextResolver(opts: ContextResolverOptions): ContextReso
     if (typeof value !== 'string' || isCoreContextUrl(value)) return;
     if (chain.includes(value)) throw refuse('recursive_context_inclusion', 'A remote @context includes itself.');
     if (chain.length >= maxRemoteDepth) throw refuse('context_too_deep', 'Remote @context documents are nested too deeply.');
-    if (!allowed(value)) throw notAllowed();
+    if (!allowed(value) && !isPinned(value)) throw notAllowed();
     // Already gathered through another branch; processing starts only once every branch is done.
     if (docs.has(value)) return;
     if (docs.size >= maxRemoteDocuments) throw refuse('too_many_contexts', 'The @context pulls in too many remote documents.');
