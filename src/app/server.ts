@@ -5,10 +5,11 @@ import type { Config } from '../config/index.js';
 import { sendProblem, type ExchangeDeps } from '../gateway/index.js';
 import { guardConnections } from './connection-guard.js';
 import { httpRefusals } from './http-refusals.js';
+import { secureContextOptions, type TlsMaterial } from './tls.js';
 
 export interface ServerOptions {
   config: Config;
-  tls: { cert: string; key: string; ca?: string } | undefined;
+  tls: TlsMaterial | undefined;
 }
 
 const JSON_TYPES = ['application/json', 'application/ld+json', 'application/merge-patch+json', 'application/geo+json'];
@@ -26,11 +27,9 @@ export function createServer(opts: ServerOptions, exchange: () => ExchangeDeps):
     logger: false,
     https: opts.tls
       ? {
-          cert: opts.tls.cert,
-          key: opts.tls.key,
-          minVersion: config.tls.minVersion,
+          ...secureContextOptions(config, opts.tls),
           handshakeTimeout: config.limits.handshakeTimeoutMs,
-          ...(opts.tls.ca ? { ca: opts.tls.ca, requestCert: true, rejectUnauthorized: config.tls.requireClientCert } : {}),
+          ...(opts.tls.ca ? { requestCert: true, rejectUnauthorized: config.tls.requireClientCert } : {}),
         }
       : null,
     bodyLimit: config.limits.bodyBytes,

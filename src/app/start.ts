@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
+import type { Server } from 'node:https';
 import type { FastifyInstance } from 'fastify';
 import { namedIssuers, type Config } from '../config/index.js';
-import { loadOrCreateSelfSignedCertificate, loadOrCreateSigningKey } from '../keys/index.js';
+import { loadOrCreateSigningKey } from '../keys/index.js';
 import { LOCAL_ISSUER_KEY_NAME, LOCAL_ORGANISATION_CLAIM, LOCAL_RECIPIENT_CLAIM } from '../issuer/index.js';
 import { createTokenVerifier, type IssuerConfig } from '../auth/index.js';
 import { RoleChecker, type DecisionSnapshot } from '../policy/index.js';
@@ -17,6 +18,7 @@ import { compileBasePath } from '../ngsi/index.js';
 import { RELAY_PATH, relayPlugin, type SubscriptionStageDeps } from '../gateway/index.js';
 import { NotificationDelivery, NotificationRelay, SubscriptionOwnership } from '../subscriptions/index.js';
 import { createServer } from './server.js';
+import { loadTls, watchTls } from './tls.js';
 import { createUpstreamAuth } from '../upstream/index.js';
 
 export interface Gateway {
@@ -97,22 +99,15 @@ function logContractDocument(log: GatewayLogger, r: DocumentReport): void {
  * Anything wrong stops the start.
  */
 export async function startGateway(config: Config, log: GatewayLogger): Promise<Gateway> {
-  let tls: { cert: string; key: string; ca?: string } | undefined;
-  if (config.tls.enabled) {
-    if (config.tls.cert && config.tls.key) {
-      tls = { cert: readFileSync(config.tls.cert, 'utf8'), key: readFileSync(config.tls.key, 'utf8') };
-    } else {
-      const generated = await loadOrCreateSelfSignedCertificate(config.keysDir, config.tls.hostnames);
-      if (generated.generated) log.info(`generated a self-signed TLS certificate: ${generated.certPath}`);
-      tls = { cert: generated.cert, key: generated.key };
-    }
-    if (config.tls.clientCa) tls.ca = readFileSync(config.tls.clientCa, 'utf8');
-  } else {
-    log.warn('TLS is disabled (tls.enabled: false): tokens and data cross the network in plain text');
-  }
+  const tlsSetup = await loadTls(config, log);
+  const tls = tlsSetup?.material;
+  if (!tlsSetup) log.warn('TLS is disabled (tls.enabled: false): tokens and data cross the network in plain text');
 
   const issuers = await trustedIssuers(config);
   if (issuers.length === 0) log.warn('no token issuer is trusted: every request will be refused with 401');
+  if (config.localIssuer.enabled && config.issuers.length === 0) {
+    log.warn("the local issuer is enabled (localIssuer.enabled: true): whoever can read its key (local-issuer.jwk.json in keysDir) can mint tokens with any role; for trying mimtrust out, not for a city's data");
+  }
   if (config.localIssuer.enabled && config.issuers.length > 0) {
     log.warn("the local issuer is enabled next to external issuers: whoever can read its key (local-issuer.jwk.json in keysDir) can mint tokens for any of the city's clients, with any role; disable it (localIssuer.enabled: false) once a real identity provider is configured");
   }
@@ -226,6 +221,7 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
     }));
     const address = await app.listen({ host: config.listen.host, port: config.listen.port });
     const url = address.replace('[::1]', 'localhost');
+    const stopTlsWatch = tlsSetup ? watchTls(app.server as unknown as Server, config, tlsSetup, log) : undefined;
     if (relayBase === '') {
       relayBase = `${url}${RELAY_PATH}`;
       log.info(`subscriptions.relayBaseUrl is not set: brokers are told to send notifications to ${relayBase}/...`);
@@ -241,6 +237,7 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
       url,
       async close() {
         stopRoleWatch?.();
+        stopTlsWatch?.();
         openContracts?.close();
         await app.close();
         await upstream.close();

@@ -25,10 +25,33 @@ function isIp(name: string): boolean {
   return /^\d{1,3}(\.\d{1,3}){3}$/.test(name) || name.includes(':');
 }
 
+/** One spelling per address: `::1` and `0:0:0:0:0:0:0:1` (as X509Certificate prints it) are the same name. */
+function canonicalName(name: string): string {
+  if (!isIp(name)) return `dns:${name.toLowerCase()}`;
+  try {
+    return `ip:${new URL(`http://${name.includes(':') ? `[${name}]` : name}/`).hostname}`;
+  } catch {
+    return `ip:${name}`;
+  }
+}
+
+/** The certificate's subject alternative names, canonical, as a sorted list. */
+function namesInCertificate(cert: X509Certificate): string[] {
+  // "DNS:localhost, IP Address:127.0.0.1": the kind is implied by the value's shape.
+  return (cert.subjectAltName ?? '').split(', ').filter((e) => e !== '').map((entry) => canonicalName(entry.slice(entry.indexOf(':') + 1))).sort();
+}
+
+function sameNames(cert: X509Certificate, hostnames: readonly string[]): boolean {
+  const wanted = [...new Set(hostnames.map(canonicalName))].sort();
+  const held = namesInCertificate(cert);
+  return wanted.length === held.length && wanted.every((n, i) => n === held[i]);
+}
+
 /**
  * A self-signed certificate for the given host names (ECDSA P-256, one year), written to
- * `keysDir` on first start and reused afterwards. A certificate that has expired or whose
- * files do not match each other is replaced.
+ * `keysDir` on first start and reused afterwards. A certificate that has expired, whose
+ * files do not match each other, or whose names are not exactly `tls.hostnames` (the
+ * setting changed since it was made) is replaced.
  */
 export async function loadOrCreateSelfSignedCertificate(keysDir: string, hostnames: string[]): Promise<TlsMaterial> {
   const certPath = join(keysDir, CERT_FILE);
@@ -38,7 +61,8 @@ export async function loadOrCreateSelfSignedCertificate(keysDir: string, hostnam
   if (cert && key) {
     try {
       const parsed = new X509Certificate(cert);
-      if (new Date(parsed.validTo).getTime() > Date.now() + 24 * 3600_000 && parsed.checkPrivateKey(createPrivateKey(key))) {
+      const fresh = new Date(parsed.validTo).getTime() > Date.now() + 24 * 3600_000;
+      if (fresh && sameNames(parsed, hostnames) && parsed.checkPrivateKey(createPrivateKey(key))) {
         return { cert, key, generated: false, certPath, keyPath };
       }
     } catch {

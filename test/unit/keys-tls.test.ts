@@ -13,9 +13,24 @@ describe('self-signed TLS certificate', () => {
     expect(cert.subjectAltName).toContain('DNS:localhost');
     expect(cert.subjectAltName).toContain('IP Address:127.0.0.1');
     expect(statSync(first.keyPath).mode & 0o777).toBe(0o600);
-    const second = await loadOrCreateSelfSignedCertificate(dir, ['localhost']);
+    // The same names, in another order, case and spelling: the same certificate.
+    const second = await loadOrCreateSelfSignedCertificate(dir, ['127.0.0.1', 'LOCALHOST']);
     expect(second.generated).toBe(false);
     expect(second.cert).toBe(first.cert);
+  });
+
+  it('is made again when tls.hostnames changes, for exactly the new names', async () => {
+    const dir = makeTempDir('keys');
+    const first = await loadOrCreateSelfSignedCertificate(dir, ['localhost', '::1']);
+    const same = await loadOrCreateSelfSignedCertificate(dir, ['0:0:0:0:0:0:0:1', 'localhost']);
+    expect(same.generated).toBe(false);
+    const added = await loadOrCreateSelfSignedCertificate(dir, ['localhost', '::1', 'gateway.city.example']);
+    expect(added.generated).toBe(true);
+    expect(added.cert).not.toBe(first.cert);
+    expect(new X509Certificate(added.cert).subjectAltName).toContain('DNS:gateway.city.example');
+    const removed = await loadOrCreateSelfSignedCertificate(dir, ['gateway.city.example']);
+    expect(removed.generated).toBe(true);
+    expect(new X509Certificate(removed.cert).subjectAltName).toBe('DNS:gateway.city.example');
   });
 
   it('replaces a certificate whose key does not match', async () => {
