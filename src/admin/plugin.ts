@@ -9,11 +9,11 @@ import { MimtrustError } from '../errors/index.js';
 import type { VerifiedToken } from '../auth/index.js';
 import type { PartyNames } from '../contracts/index.js';
 import {
-  answer, authenticate, auditPermitted, checkEnforceable, classifyRequest, decideRequest, exchange, expandNames,
+  answer, authenticate, auditPermitted, checkEnforceable, classifyRequest, exchange, expandNames, extend,
   pipeline, readJsonBody,
   type Authenticated, type ExchangeDeps, type Received, type Trail,
 } from '../gateway/index.js';
-import { decisionJson } from '../policy/index.js';
+import { decide, decisionJson, type Considered } from '../policy/index.js';
 import { readDryRun } from './dry-run.js';
 import { ADMIN_PREFIX, auditAs, authorizeAdmin, requireOperator, type AdminDeps, type Handler } from './admin-request.js';
 import { contractHandlers, listDocuments, listVisible, operatorNamespace, providerNamespace } from './contract-routes.js';
@@ -44,7 +44,11 @@ function dryRun(deps: AdminDeps): Handler {
   const simulate = pipeline<Authenticated>()
     .then('classify', classifyRequest(deps))
     .then('expand', expandNames(deps))
-    .then('decide', decideRequest(deps))
+    // Decided as the gateway decides, with the trace of every rule looked at.
+    .then('decide', (r) => {
+      const considered: Considered[] = [];
+      return extend(r, { decision: decide({ request: r.policy, decisionId: r.decisionId, considered }, deps.snapshot()), considered });
+    })
     .then('enforceable', (d) => { checkEnforceable(d); return d; });
   return async (r) => {
     auditAs(r, 'admin.decisions.dryRun');
@@ -58,7 +62,7 @@ function dryRun(deps: AdminDeps): Handler {
       exp: Math.floor(r.startedAt / 1000) + 60,
       claims: {},
     };
-    const sim: Trail & Authenticated = {
+    const sim: Trail & Authenticated & { considered?: Considered[] } = {
       ...r,
       // The decision's clock: the request's own time unless the dry run names one.
       startedAt: input.now ?? r.startedAt,
@@ -70,11 +74,11 @@ function dryRun(deps: AdminDeps): Handler {
     let result: Record<string, unknown>;
     try {
       const decided = await simulate.run(sim);
-      result = decisionJson(decided.decision);
+      result = decisionJson(decided.decision, decided.considered);
     } catch (err) {
       if (!(err instanceof MimtrustError)) throw err;
       result = sim.decision && sim.decision.effect === 'deny'
-        ? decisionJson(sim.decision)
+        ? decisionJson(sim.decision, sim.considered)
         : { effect: 'deny', reason: err.reason, detail: err.message, status: err.status, rules: (sim.decision?.rules ?? []) };
     }
     const ngsi = sim.ngsi;

@@ -18,6 +18,8 @@ export interface ProblemDetails {
   instance?: string;
   requestId?: string;
   decisionId?: string;
+  /** Extension members (RFC 9457 §3.2) a refusal adds: its reason, the rules, the attribute or parameter. */
+  [extension: string]: unknown;
 }
 
 export interface ProblemSpec {
@@ -67,20 +69,24 @@ export class MimtrustError extends CodedError<ProblemCode> {
   readonly reason: string;
   /** Extra response headers, e.g. WWW-Authenticate on a 401. */
   readonly headers: Record<string, string>;
+  /** Extension members of the ProblemDetails answer; they never replace a standard one. */
+  readonly extensions: Readonly<Record<string, unknown>> | undefined;
 
-  constructor(code: ProblemCode, detail: string, opts: { reason?: string; headers?: Record<string, string>; cause?: unknown } = {}) {
+  constructor(code: ProblemCode, detail: string, opts: { reason?: string; headers?: Record<string, string>; cause?: unknown; extensions?: Readonly<Record<string, unknown>> } = {}) {
     super(detail, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'MimtrustError';
     this.code = code;
     this.status = PROBLEMS[code].status;
     this.reason = opts.reason ?? code.toLowerCase();
     this.headers = opts.headers ?? {};
+    this.extensions = opts.extensions;
   }
 }
 
 export function toProblem(err: MimtrustError, ids: { requestId?: string; decisionId?: string } = {}): ProblemDetails {
   const spec = PROBLEMS[err.code];
   const p: ProblemDetails = {
+    ...err.extensions,
     type: problemTypeUri(spec),
     title: spec.title,
     status: spec.status,

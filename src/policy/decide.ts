@@ -7,16 +7,21 @@
 import type { Area, PolicySnapshot, Rule, RuleIndex, TypeBucket } from '../contracts/model.js';
 import { isContractAction, type ContractAction } from '../contracts/vocabulary.js';
 import type { Action, Operation } from '../ngsi/types.js';
-import { constraintsHold, idsCovered, idsMayTouch, tenantMatches, type MatchInput } from './rule-match.js';
+import { idsCovered, idsMayTouch, tenantMatches, unmetConstraint, type MatchInput } from './rule-match.js';
 import { counterSubject } from './counter-key.js';
 import { addScope, Grants, type Applied, type TypeGrant } from './grants.js';
 import { isFullScope, scopePermits, unionScope, withoutScope } from './scope.js';
-import type { AttributeScope, Decision, Obligations, PolicyRequest, RuleRef, Subject } from './types.js';
+import type { AttributeScope, Considered, Culprit, Decision, Obligations, PolicyRequest, RuleRef, Subject } from './types.js';
 
 export interface DecideState {
   /** Current value of every counter key a count constraint may ask about. */
   counters: ReadonlyMap<string, number>;
   decisionId: string;
+  /**
+   * When given, every rule addressed to the caller that was looked at is added with what
+   * became of it (the dry run's trace); left out on the request path, where it would cost.
+   */
+  considered?: Considered[];
 }
 
 const READ_ACTIONS: ReadonlySet<Action> = new Set(['read', 'readTemporal', 'subscribe']);
@@ -69,11 +74,25 @@ function refsOf(rules: readonly Rule[]): RuleRef[] {
   return out;
 }
 
-function deny(id: string, reason: string, rules: readonly Rule[] = []): Decision {
-  return {
+function deny(id: string, reason: string, rules: readonly Rule[] = [], culprit?: Culprit): Decision {
+  const d: Decision = {
     id, effect: 'deny', reason, detail: DETAIL[reason] ?? 'Denied.', rules: refsOf(rules),
     obligations: { counters: [], auditLevel: 'normal' },
   };
+  if (culprit !== undefined) d.culprit = culprit;
+  return d;
+}
+
+/**
+ * Whether the rule applies (tenant, ids, constraints), and why not. Counter keys of an
+ * applying rule are appended to `out`.
+ */
+function outcomeOf(r: Rule, req: PolicyRequest, input: MatchInput, out: string[], ids: (r: Rule, req: PolicyRequest) => boolean): string {
+  if (!tenantMatches(r, req)) return 'tenant';
+  if (!ids(r, req)) return 'entity_ids';
+  if (r.consent) return 'consent';
+  const unmet = unmetConstraint(r, input, out);
+  return unmet === undefined ? 'applied' : `constraint:${unmet}`;
 }
 
 function pushBucket(out: TypeBucket[], b: TypeBucket | undefined): void {
@@ -135,14 +154,17 @@ function applyForbidden(scope: AttributeScope, f: Forbidden, type: string | null
  * The prohibitions that apply, and what they take away. `types` are the entity types the
  * request may touch (null: any type), so only prohibitions filed under those are read.
  */
-function collectProhibitions(req: PolicyRequest, snap: PolicySnapshot, action: ContractAction, types: readonly string[] | null, isRead: boolean, unknownType: boolean, input: MatchInput): Forbidden | Decision {
+function collectProhibitions(req: PolicyRequest, snap: PolicySnapshot, action: ContractAction, types: readonly string[] | null, isRead: boolean, unknownType: boolean, input: MatchInput, trace?: Considered[]): Forbidden | Decision {
   const f: Forbidden = { byType: new Map(), anyType: undefined, excluded: new Set(), rules: [] };
   const scratch: string[] = [];
   for (const p of candidates(callerBuckets(snap.prohibitions, action, req.subject), types, false)) {
-    if (!tenantMatches(p, req) || !idsMayTouch(p, req) || !constraintsHold(p, input, scratch)) continue;
+    const outcome = prohibitionOutcome(p, req, input, scratch);
+    trace?.push({ rule: ref(p), kind: 'prohibition', outcome });
+    if (outcome !== 'applied') continue;
     if (p.attrs === null) {
-      if (p.types === null || !isRead) return deny('', 'prohibited', [p]);
-      if (!unknownType && req.types.some((t) => p.types?.has(t))) return deny('', 'prohibited', [p]);
+      const hit = unknownType || p.types === null ? undefined : req.types.find((t) => p.types?.has(t));
+      const culprit = hit === undefined ? undefined : { type: hit };
+      if (p.types === null || !isRead || hit !== undefined) return deny('', 'prohibited', [p], culprit);
       for (const t of p.types) f.excluded.add(t);
     } else {
       f.rules.push(p);
@@ -162,7 +184,7 @@ function collectOtherTypeProhibitions(req: PolicyRequest, snap: PolicySnapshot, 
   const scratch: string[] = [];
   for (const p of candidates(callerBuckets(snap.prohibitions, action, req.subject), null, false)) {
     if (p.types === null) continue;
-    if (!tenantMatches(p, req) || !idsMayTouch(p, req) || !constraintsHold(p, input, scratch)) continue;
+    if (prohibitionOutcome(p, req, input, scratch) !== 'applied') continue;
     if (p.attrs === null) {
       for (const t of p.types) f.excluded.add(t);
     } else {
@@ -191,6 +213,11 @@ function touchedTypes(req: PolicyRequest, unknownType: boolean, isRead: boolean,
     for (const t of rule.types) types.add(t);
   }
   return [...types];
+}
+
+/** A prohibition applies where the request may touch one of its ids; it takes no consent. */
+function prohibitionOutcome(p: Rule, req: PolicyRequest, input: MatchInput, scratch: string[]): string {
+  return outcomeOf(p, req, input, scratch, idsMayTouch);
 }
 
 function isDecision(x: Forbidden | Decision): x is Decision {
@@ -231,25 +258,21 @@ function decideOrThrow(req: PolicyRequest, snap: PolicySnapshot, state: DecideSt
   const anyTypeOnly = !isRead && unknownType;
   const counters: string[] = [];
   const applied: Applied[] = [];
+  const trace = state.considered;
   let sawConsent = false;
-  let sawConstraint = false;
+  const unmet: Array<{ rule: RuleRef; constraint: string }> = [];
   for (const r of candidates(callerBuckets(snap.permissions, action, req.subject), unknownType ? null : req.types, anyTypeOnly)) {
-    if (!tenantMatches(r, req) || !idsCovered(r, req)) continue;
-    if (r.consent) {
-      sawConsent = true;
-      continue;
-    }
     const from = counters.length;
-    if (!constraintsHold(r, input, counters)) {
-      sawConstraint = true;
-      continue;
-    }
-    applied.push({ rule: r, from, to: counters.length });
+    const outcome = outcomeOf(r, req, input, counters, idsCovered);
+    trace?.push({ rule: ref(r), kind: 'permission', outcome });
+    if (outcome === 'applied') applied.push({ rule: r, from, to: counters.length });
+    else if (outcome === 'consent') sawConsent = true;
+    else if (outcome.startsWith('constraint:')) unmet.push({ rule: ref(r), constraint: outcome.slice('constraint:'.length) });
   }
 
   // Prohibitions win over any permission, so they are checked before the reasons to deny.
   const touched = touchedTypes(req, unknownType, isRead, applied);
-  const forbidden = collectProhibitions(req, snap, action, touched, isRead, unknownType, input);
+  const forbidden = collectProhibitions(req, snap, action, touched, isRead, unknownType, input, trace);
   if (isDecision(forbidden)) return { ...forbidden, id };
   // An entity may carry several types: one the caller may read and one it is forbidden to
   // see at all, or some of whose attributes are prohibited. Prohibitions on types the
@@ -257,14 +280,26 @@ function decideOrThrow(req: PolicyRequest, snap: PolicySnapshot, state: DecideSt
   if (isRead && touched !== null) collectOtherTypeProhibitions(req, snap, action, input, forbidden, touched);
 
   if (applied.length === 0) {
-    const reason = sawConsent ? 'consent_required' : sawConstraint ? 'constraint_not_satisfied' : anyTypeOnly ? 'type_required' : 'no_matching_permission';
-    return deny(id, reason);
+    if (sawConsent) return deny(id, 'consent_required');
+    if (unmet.length > 0) return deny(id, 'constraint_not_satisfied', [], { unmet: uniqueUnmet(unmet) });
+    return deny(id, anyTypeOnly ? 'type_required' : 'no_matching_permission');
   }
 
   // Each type is shown as the permissions covering it say, with their areas or none.
   const grants = new Grants(applied);
   if (!isRead) return decideWrite(req, id, grants, counters, forbidden, unknownType);
   return decideRead(req, id, grants, counters, forbidden, unknownType);
+}
+
+/** One entry per rule: a narrowed rule's parts fail alike. */
+function uniqueUnmet(unmet: Array<{ rule: RuleRef; constraint: string }>): Array<{ rule: RuleRef; constraint: string }> {
+  const seen = new Set<string>();
+  return unmet.filter((u) => {
+    const key = `${u.rule.contract}\u0000${u.rule.rule}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** Areas per type, collected as the types are resolved. */
@@ -300,14 +335,17 @@ function decideWrite(req: PolicyRequest, id: string, grants: Grants, counters: r
   const areas = new AreaSink();
   for (const type of unknownType ? [null] : req.types) {
     const grant = grants.grantFor(type);
-    if (!grant) return deny(id, unknownType ? 'type_required' : 'type_not_permitted');
+    if (!grant) return type === null ? deny(id, 'type_required') : deny(id, 'type_not_permitted', [], { type });
     const granted = grant.scope;
     const effective = forbiddenAll ? withoutScope(granted, forbiddenAll) : applyForbidden(granted, f, type);
     for (const attr of req.attrs) {
       if (scopePermits(effective, attr)) continue;
-      return scopePermits(granted, attr) ? deny(id, 'prohibited', f.rules) : deny(id, 'attribute_not_permitted');
+      return scopePermits(granted, attr) ? deny(id, 'prohibited', f.rules, { attribute: attr }) : deny(id, 'attribute_not_permitted', [], { attribute: attr });
     }
-    if (whole && !isFullScope(effective)) return deny(id, isFullScope(granted) ? 'prohibited' : 'attribute_not_permitted', isFullScope(granted) ? f.rules : []);
+    if (whole && !isFullScope(effective)) {
+      const culprit = type === null ? undefined : { type };
+      return isFullScope(granted) ? deny(id, 'prohibited', f.rules, culprit) : deny(id, 'attribute_not_permitted', [], culprit);
+    }
     areas.add(type, grant);
   }
   return permit(id, relevantTo(req, grants, unknownType), counters, areas.shown());
@@ -320,7 +358,7 @@ function decideRead(req: PolicyRequest, id: string, grants: Grants, counters: re
   if (!unknownType) {
     for (const t of req.types) {
       const grant = grants.grantFor(t);
-      if (!grant) return deny(id, 'type_not_permitted');
+      if (!grant) return deny(id, 'type_not_permitted', [], { type: t });
       view.set(t, applyForbidden(grant.scope, f, t));
       areas.add(t, grant);
     }
@@ -345,15 +383,16 @@ function decideRead(req: PolicyRequest, id: string, grants: Grants, counters: re
   const scopes = other ? [...view.values(), other] : [...view.values()];
   if (scopes.length === 0) return deny(id, 'no_matching_permission');
   for (const attr of req.attrs) {
-    if (!scopes.some((s) => scopePermits(s, attr))) return deny(id, 'attribute_not_permitted');
+    if (!scopes.some((s) => scopePermits(s, attr))) return deny(id, 'attribute_not_permitted', [], { attribute: attr });
     // Notifications reach the subscriber uncut: none may carry what some type takes away.
-    if (req.action === 'subscribe' && forbiddenOnSomeType(f, attr)) return deny(id, 'attribute_not_permitted');
+    if (req.action === 'subscribe' && forbiddenOnSomeType(f, attr)) return deny(id, 'attribute_not_permitted', [], { attribute: attr });
   }
   for (const fr of req.filterReads) {
     if (PROJECTIONS.has(fr.via)) continue;
-    if (!scopes.every((s) => scopePermits(s, fr.attr))) return deny(id, 'filter_reads_forbidden_attribute');
+    const culprit = { attribute: fr.attr, parameter: fr.via };
+    if (!scopes.every((s) => scopePermits(s, fr.attr))) return deny(id, 'filter_reads_forbidden_attribute', [], culprit);
     // A returned entity may carry any type: a filter must not probe what one of them forbids.
-    if (forbiddenOnSomeType(f, fr.attr)) return deny(id, 'filter_reads_forbidden_attribute');
+    if (forbiddenOnSomeType(f, fr.attr)) return deny(id, 'filter_reads_forbidden_attribute', [], culprit);
   }
   const shown = areas.shown();
   // Without types of their own, every entity is shown whole, within the same areas if any.

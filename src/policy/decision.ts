@@ -9,7 +9,7 @@ import type { Operation } from '../ngsi/types.js';
 import type { PolicySnapshot } from '../contracts/model.js';
 import { decideContracts } from './decide.js';
 import type { RoleChecker } from './roles.js';
-import type { Decision, PolicyRequest } from './types.js';
+import type { Considered, Decision, PolicyRequest } from './types.js';
 
 /** What the decision reads besides the request: swapped whole when something changes. */
 export interface DecisionSnapshot {
@@ -23,6 +23,8 @@ export interface DecisionSnapshot {
 export interface DecisionInput {
   request: PolicyRequest;
   decisionId: string;
+  /** When given, receives every contract rule addressed to the caller that was looked at (the dry run's trace). */
+  considered?: Considered[];
 }
 
 /**
@@ -60,7 +62,8 @@ function decideOrThrow(input: DecisionInput, snap: DecisionSnapshot): Decision {
   // Contracts name roles as the role policy defines them: with what each role inherits.
   const roles = snap.roles.withInherited(req.subject.roles, req.tenant);
   const asDecided = roles === req.subject.roles ? req : { ...req, subject: { ...req.subject, roles } };
-  return { ...decideContracts(asDecided, snap.contracts, { counters: snap.counters, decisionId: id }), contractRevision: snap.contracts.revision };
+  const state = input.considered ? { counters: snap.counters, decisionId: id, considered: input.considered } : { counters: snap.counters, decisionId: id };
+  return { ...decideContracts(asDecided, snap.contracts, state), contractRevision: snap.contracts.revision };
 }
 
 /**

@@ -4,7 +4,7 @@
  * without I/O. `decideContracts()` is its contract layer, which decides each entity type
  * on the permissions that cover it (grants.ts), areas included.
  */
-export type { Subject, PolicyRequest, AttributeScope, Obligations, RuleRef, Decision } from './types.js';
+export type { Subject, PolicyRequest, AttributeScope, Obligations, RuleRef, Decision, Culprit, Considered } from './types.js';
 export { RoleChecker, RolePolicyError, parseRoleCsv, DEFAULT_TENANT_DOMAIN, ADMIN_ACTIONS } from './roles.js';
 export type { AdminAction, RoleCheckerOptions } from './roles.js';
 export { decide, decidedByContracts, governedByContracts } from './decision.js';

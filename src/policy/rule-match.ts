@@ -139,14 +139,23 @@ export function constraintHolds(c: Constraint, rule: Rule, input: MatchInput, ou
   }
 }
 
-/** True when every constraint of the rule holds; `out` gets the rule's counter keys. */
-export function constraintsHold(rule: Rule, input: MatchInput, out: string[]): boolean {
+/**
+ * The first of the rule's constraints that does not hold (its kind: purpose, count,
+ * dateTime, ..., or and/or/xone), or undefined when all hold; `out` gets the rule's
+ * counter keys when they do.
+ */
+export function unmetConstraint(rule: Rule, input: MatchInput, out: string[]): Constraint['kind'] | undefined {
   const mark = out.length;
   for (const c of rule.constraints) {
     if (!constraintHolds(c, rule, input, out)) {
       out.length = mark;
-      return false;
+      return c.kind;
     }
   }
-  return true;
+  return undefined;
+}
+
+/** True when every constraint of the rule holds; `out` gets the rule's counter keys. */
+export function constraintsHold(rule: Rule, input: MatchInput, out: string[]): boolean {
+  return unmetConstraint(rule, input, out) === undefined;
 }

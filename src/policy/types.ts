@@ -95,6 +95,29 @@ export interface RuleRef {
   provider?: string;
 }
 
+/**
+ * What the caller asked for that decided a deny, so a refusal can say it: the attribute or
+ * entity type (expanded IRIs, as the caller named them), the request parameter whose filter
+ * read it, or the conditions of the caller's own rules that were not met. Never anything
+ * the caller did not name or could not see.
+ */
+export interface Culprit {
+  attribute?: string;
+  type?: string;
+  /** The parameter that read the attribute, for filters: q, geoQ, scopeQ, geometryProperty... */
+  parameter?: string;
+  /** For `constraint_not_satisfied`: each rule addressed to the caller, with the kind of its first condition not met. */
+  unmet?: Array<{ rule: RuleRef; constraint: string }>;
+}
+
+/** A rule decide() looked at for the request, and what became of it (the dry run's trace). */
+export interface Considered {
+  rule: RuleRef;
+  kind: 'permission' | 'prohibition';
+  /** applied; or why not: tenant, entity_ids, consent, constraint:<kind> */
+  outcome: string;
+}
+
 export interface Decision {
   id: string;
   effect: 'permit' | 'deny';
@@ -104,6 +127,8 @@ export interface Decision {
   detail: string;
   /** Contract rules that decided (the permitting ones, or the prohibition). */
   rules: RuleRef[];
+  /** On a deny, what in the request it turned on (absent when nothing more precise can be said). */
+  culprit?: Culprit;
   obligations: Obligations;
   /** Revision of the contract snapshot that decided; absent when roles alone decided. */
   contractRevision?: number;

@@ -55,7 +55,7 @@ function scopesOf(ob: Obligations, types: readonly string[]): AttributeScope[] {
  * by the subscriptions stage.
  */
 export function checkEnforceable(r: Decided): void {
-  if (r.decision.effect === 'deny') throw refusal(r.decision);
+  if (r.decision.effect === 'deny') throw refusal(r);
   const { ngsi, policy } = r;
   const ob = r.decision.obligations;
   if (!decidedByContracts(r.decision)) return;

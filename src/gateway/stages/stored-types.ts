@@ -17,6 +17,7 @@ import { boundedByArea, decide, type Decision, type DecisionSnapshot, type Polic
 import type { ContextResolver } from '../../context/index.js';
 import { extend, type Decided, type Expanded, type Planned, type Forwarded } from '../exchange.js';
 import { upstreamRequestHeaders } from '../headers.js';
+import { refusal as refuse } from './decide.js';
 import { planOnStoredTypes } from '../stored-type-plan.js';
 import type { StoredTypes, StoredTypesQuery } from '../stored-types.js';
 import type { UsageCounters } from '../usage-counters.js';
@@ -99,8 +100,8 @@ export function decideOnStoredTypes(deps: StoredTypesDeps): (r: Expanded) => Pro
       for (const { request, refusal } of plan.also) {
         const d = ask(request);
         if (d.effect === 'deny') {
-          extend(r, { decision: d });
-          throw new MimtrustError('FORBIDDEN', refusal?.detail ?? d.detail, { reason: refusal?.reason ?? d.reason });
+          const decided = extend(r, { decision: d });
+          throw refusal ? new MimtrustError('FORBIDDEN', refusal.detail, { reason: refusal.reason }) : refuse(decided);
         }
         counters.push(...d.obligations.counters);
       }
