@@ -136,7 +136,7 @@ describe('each type is decided on its own rules', () => {
   it('the marketing prohibition still wins on every type of an entity', async () => {
     const named = await h.call('GET', `${E}?type=Streetlight,WaterMeter`, { token: await marketing() });
     expect(named.status).toBe(403);
-    expect(named.json().detail).toBe('A contract prohibits this request.');
+    expect(named.json()).toMatchObject({ reason: 'prohibited', entityType: 'WaterMeter', rules: [{ contract: 'urn:test:city:no-marketing', rule: 'urn:test:city:no-marketing:meters' }] });
     const res = await h.call('GET', `${E}?idPattern=urn:ngsi-ld:.*&limit=100`, { token: await marketing() });
     expect(res.status).toBe(200);
     expect(Object.keys(byId(res.json())).sort()).toEqual(['urn:ngsi-ld:Streetlight:in', 'urn:ngsi-ld:Streetlight:out']);

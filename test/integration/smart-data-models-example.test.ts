@@ -85,10 +85,11 @@ describe('the Smart Data Models worked example', () => {
     const noPurpose = await h.call('GET', `${E}?type=WaterConsumptionObserved`, { token: await caller({ org: 'stats-office' }), headers: link(WATER_CTX) });
     expect(noPurpose.status).toBe(403);
     // No declared purpose: the marketing prohibition binds it (it cannot be shown not to be marketing).
-    expect(noPurpose.json().detail).toBe('A contract prohibits this request.');
+    const prohibited = { reason: 'prohibited', entityType: 'WaterConsumptionObserved', rules: [{ contract: 'urn:city:contract:water-no-marketing', rule: 'urn:city:contract:water-no-marketing:all' }] };
+    expect(noPurpose.json()).toMatchObject({ ...prohibited, detail: 'A contract prohibits this request (entity type WaterConsumptionObserved).' });
     const marketing = await h.call('GET', `${E}?type=WaterConsumptionObserved`, { token: await caller({ org: 'stats-office', purpose: 'Marketing' }), headers: link(WATER_CTX) });
     expect(marketing.status).toBe(403);
-    expect(marketing.json().detail).toBe('A contract prohibits this request.');
+    expect(marketing.json()).toMatchObject(prohibited);
   });
 
   it('refuses a resident who is not the office', async () => {
