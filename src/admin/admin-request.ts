@@ -4,14 +4,15 @@
  * contract errors turned into ProblemDetails.
  */
 import { MimtrustError } from '../errors/index.js';
-import { isObject, type JsonObject } from '../lib/index.js';
+import type { JsonObject } from '../lib/index.js';
 import { ContractError, type ContractRegistry, type PartyNames, type Providers } from '../contracts/index.js';
 import type { RoleChecker, DecisionSnapshot } from '../policy/index.js';
 import type { TokenVerifier } from '../auth/index.js';
 import type { AuditLog } from '../audit/index.js';
 import type { ContextResolver } from '../context/index.js';
-import { readJsonBody, type Answered, type Authenticated, type Received, type Stage } from '../gateway/index.js';
+import { bodyValidator, readJsonBody, type Answered, type Authenticated, type Received, type Stage } from '../gateway/index.js';
 import { adminGrants, type AdminGrants } from './grants.js';
+import { contractDocumentSchema } from './schemas.js';
 
 export const ADMIN_PREFIX = '/admin';
 
@@ -75,8 +76,9 @@ export async function contractCall<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export function objectBody(r: Received): JsonObject {
-  const body = readJsonBody(r);
-  if (!isObject(body)) throw new MimtrustError('BAD_REQUEST', 'The request body must be a JSON object.', { reason: 'invalid_body' });
-  return body;
+const readContract = bodyValidator<JsonObject>(contractDocumentSchema, 'contract document');
+
+/** A contract document as the route declares it (schemas.ts); the contract rules check the rest. */
+export function contractBody(r: Received): JsonObject {
+  return readContract(readJsonBody(r));
 }

@@ -9,7 +9,7 @@ import { MimtrustError } from '../errors/index.js';
 import { API_SOURCE_PREFIX, contractSummary, type CompiledContract } from '../contracts/index.js';
 import { answer, recordDecision } from '../gateway/index.js';
 import {
-  ADMIN_PREFIX, auditAs, contractCall, objectBody, requireOperator, type Admin, type AdminDeps, type Handler,
+  ADMIN_PREFIX, auditAs, contractCall, contractBody, requireOperator, type Admin, type AdminDeps, type Handler,
 } from './admin-request.js';
 import { changeCheck } from './grants.js';
 
@@ -123,7 +123,7 @@ export function contractHandlers(deps: AdminDeps, namespaceOf: NamespaceOf): Con
       auditAs(r, 'admin.contracts.create', undefined, claimed(deps, r));
       const ns = namespaceOf(r);
       mayChange(deps, r, ns, 'put');
-      const doc = objectBody(r);
+      const doc = contractBody(r);
       const uid = typeof doc.uid === 'string' ? doc.uid : undefined;
       auditAs(r, 'admin.contracts.create', uid, ns);
       // Refused input and refused changes are answered before anything is on record as about to change.
@@ -141,7 +141,7 @@ export function contractHandlers(deps: AdminDeps, namespaceOf: NamespaceOf): Con
       auditAs(r, 'admin.contracts.replace', uid, claimed(deps, r));
       const ns = namespaceOf(r);
       mayChange(deps, r, ns, 'put');
-      const doc = objectBody(r);
+      const doc = contractBody(r);
       if (doc.uid !== uid) throw new MimtrustError('BAD_REQUEST', 'The uid in the document differs from the one in the path.', { reason: 'uid_mismatch' });
       await contractCall(async () => deps.registry.checkUid(ns, uid, false));
       const next = await contractCall(() => deps.registry.validate(doc, ns));
@@ -169,7 +169,7 @@ export function contractHandlers(deps: AdminDeps, namespaceOf: NamespaceOf): Con
       auditAs(r, 'admin.contracts.validate', undefined, claimed(deps, r));
       const ns = namespaceOf(r);
       if (ns !== null) mayRead(r, ns);
-      const c = await contractCall(() => deps.registry.validate(objectBody(r), ns));
+      const c = await contractCall(() => deps.registry.validate(contractBody(r), ns));
       return answer(r, 200, { valid: true, ...contractSummary(c) });
     },
   };

@@ -1,5 +1,5 @@
 /**
- * The dry-run request body, checked against one JSON schema (ajv) and read into typed input.
+ * The dry-run request body, checked against the route's JSON schema (schemas.ts) and read into typed input.
  * The caller carries every field a token (and a declared recipient) gives a real request;
  * `now` sets the decision's clock, so time-bound rules can be checked either side of their
  * bounds.
@@ -7,7 +7,8 @@
 import { MimtrustError } from '../errors/index.js';
 import { RECIPIENT_HEADER } from '../auth/index.js';
 import { parseDateTime } from '../contracts/index.js';
-import { bodyValidator, describedRequestSchema, rawOf } from '../gateway/index.js';
+import { bodyValidator, rawOf } from '../gateway/index.js';
+import { dryRunBodySchema } from './schemas.js';
 
 /** The caller of a dry run: what a verified token would say, every party id at its issuer. */
 export interface DryRunCaller {
@@ -30,38 +31,13 @@ export interface DryRunInput {
   now?: number;
 }
 
-const strings = { type: 'array', items: { type: 'string' } } as const;
-const party = { type: 'string', minLength: 1, maxLength: 1024 } as const;
-
 interface Raw {
   request: { method: string; url: string; headers?: Record<string, string>; body?: unknown };
   caller: Omit<DryRunCaller, 'roles'> & { roles?: string[] };
   now?: string;
 }
 
-const read = bodyValidator<Raw>({
-  type: 'object',
-  required: ['request', 'caller'],
-  additionalProperties: false,
-  properties: {
-    request: describedRequestSchema('url'),
-    caller: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        roles: strings,
-        issuer: { type: 'string' },
-        sub: party,
-        clientId: party,
-        organisation: party,
-        purpose: { type: 'string' },
-        recipient: party,
-        tenants: strings,
-      },
-    },
-    now: { type: 'string', maxLength: 64 },
-  },
-}, 'dry-run request');
+const read = bodyValidator<Raw>(dryRunBodySchema, 'dry-run request');
 
 function readNow(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;

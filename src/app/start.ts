@@ -18,6 +18,7 @@ import { compileBasePath } from '../ngsi/index.js';
 import { RELAY_PATH, relayPlugin, type SubscriptionStageDeps } from '../gateway/index.js';
 import { NotificationDelivery, NotificationRelay, SubscriptionOwnership } from '../subscriptions/index.js';
 import { createServer } from './server.js';
+import { describeApi } from '../openapi/index.js';
 import { loadTls, watchTls } from './tls.js';
 import { createUpstreamAuth } from '../upstream/index.js';
 
@@ -191,6 +192,8 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
       log,
     };
     const app = createServer({ config, tls }, () => exchangeDeps);
+    // Before the routes it describes: their schemas are collected as they are registered.
+    await describeApi(app, { headers: exchangeDeps.headers });
     // Writes are decided on the types the broker holds; roles alone do not depend on types.
     const storedTypes = registry ? new StoredTypes({ upstream, basePath: compileBasePath(config.upstream.basePath).canonical, ...config.storedTypes }) : undefined;
     const shared = { ...exchangeDeps, basePath: config.upstream.basePath, verifier, snapshot, storedTypes, forwardAuthorization: config.upstream.forwardAuthorization };

@@ -25,6 +25,8 @@ import {
   type Answered, type Decided, type ExchangeDeps, type Received, type StoredTypes, type Trail, type UsageCounters,
 } from '../gateway/index.js';
 import { readDecisionInput } from './input.js';
+import { decisionsSchema, extAuthzSchema } from './schemas.js';
+import { describedRoutes } from '../openapi/index.js';
 
 export const PDP_PREFIX = '/pdp/v1';
 export const EXT_AUTHZ_PREFIX = `${PDP_PREFIX}/ext_authz`;
@@ -119,7 +121,8 @@ function decisions(deps: PdpDeps & ExchangeDeps) {
 
 export function pdpPlugin(deps: PdpDeps & ExchangeDeps) {
   return async (app: FastifyInstance): Promise<void> => {
-    app.post(`${PDP_PREFIX}/decisions`, exchange(decisions(deps), deps));
+    describedRoutes(app);
+    app.post(`${PDP_PREFIX}/decisions`, { schema: decisionsSchema }, exchange(decisions(deps), deps));
     const check = extAuthz(deps);
     // Envoy appends the original path to the prefix; the stages see the original request.
     const strip = (r: Received): Received => {
@@ -127,6 +130,13 @@ export function pdpPlugin(deps: PdpDeps & ExchangeDeps) {
       return r;
     };
     const run = exchange(pipeline<Received>().then('original request', strip).then('check', (r) => check.run(r)), deps);
-    app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'], url: `${EXT_AUTHZ_PREFIX}/*`, handler: run });
+    app.route({
+      method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'],
+      url: `${EXT_AUTHZ_PREFIX}/*`,
+      schema: extAuthzSchema,
+      // OpenAPI names a path parameter; fastify's wildcard has none.
+      config: { swaggerTransform: ({ schema, url }: { schema: object; url: string }) => ({ schema, url: url.replace(/\*$/, '{path}') }) },
+      handler: run,
+    });
   };
 }

@@ -14,5 +14,6 @@ export type { DecideState } from './decide.js';
 export { DPV, PURPOSES, purposeIri, purposeAncestors, purposeWithin } from '../contracts/purposes.js';
 export { FULL_SCOPE, EMPTY_SCOPE, scopePermits, isFullScope, unionScope, intersectScope, withoutScope } from './scope.js';
 export { decisionJson } from './describe.js';
+export { decisionSchema, ruleRefSchema } from './decision-schema.js';
 export { counterKey, counterSubject, counterWindowEnd } from './counter-key.js';
 export { needsFiltering, shownBy, boundedByArea, typeBoundedByArea, attributesRead, LOCATION_IRI } from './obligations.js';

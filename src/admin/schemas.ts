@@ -1,0 +1,207 @@
+/**
+ * The admin routes' schemas: the bodies they take (checked by the stages, admin-request.ts
+ * and dry-run.ts, against these very objects) and every answer they give, refusals
+ * included. The OpenAPI document is built from them (openapi/).
+ */
+import { BEARER, refusal, withProperties } from '../openapi/index.js';
+import { decisionSchema, ruleRefSchema } from '../policy/index.js';
+import { describedRequestSchema } from '../gateway/index.js';
+
+const strings = { type: 'array', items: { type: 'string' } } as const;
+
+/** A contract document as a route takes it; the contract rules check the rest and name what is wrong. */
+export const contractDocumentSchema = {
+  type: 'object',
+  description: 'A usage contract: an ODRL 2.2 policy (JSON-LD) in the mimtrust NGSI-LD profile (docs/contracts.md), with its `uid`.',
+} as const;
+
+const party = { type: 'string', minLength: 1, maxLength: 1024 } as const;
+
+export const dryRunBodySchema = {
+  type: 'object',
+  required: ['request', 'caller'],
+  additionalProperties: false,
+  properties: {
+    request: describedRequestSchema('url'),
+    caller: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'What a verified token (and a declared recipient) would say about the caller.',
+      properties: {
+        roles: strings,
+        issuer: { type: 'string', description: 'The name contracts use for the caller\'s issuer; default: the first of the city\'s own.' },
+        sub: party,
+        clientId: party,
+        organisation: party,
+        purpose: { type: 'string' },
+        recipient: party,
+        tenants: strings,
+      },
+    },
+    now: { type: 'string', maxLength: 64, description: 'The decision\'s clock, an ISO 8601 date-time with a time zone; default: now.' },
+  },
+} as const;
+
+const contractSummary = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['uid', 'provider', 'source', 'type', 'tenants', 'status', 'permissions', 'prohibitions'],
+  properties: {
+    uid: { type: 'string' },
+    provider: { type: ['string', 'null'], description: 'The provider whose namespace holds it; null for the operator\'s.' },
+    source: { type: 'string', description: 'The file it was read from, or `api:` for one made through this API.' },
+    type: { enum: ['Set', 'Offer', 'Agreement'] },
+    tenants: { type: ['array', 'null'], items: { type: 'string' }, description: 'The tenants it applies in; null: every tenant.' },
+    status: { enum: ['enabled', 'disabled'] },
+    disabled: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['reason', 'prohibitions'],
+      description: 'Why it is disabled: its permissions grant nothing, its prohibitions still deny.',
+      properties: { reason: { const: 'context_unavailable' }, prohibitions: { enum: ['cached', 'widened'] } },
+    },
+    permissions: { ...strings, description: 'The uids of its permissions in force.' },
+    prohibitions: { ...strings, description: 'The uids of its prohibitions in force.' },
+    descriptions: { type: 'object', additionalProperties: { type: 'string' }, description: 'The authors\' description of each rule, by rule uid.' },
+  },
+} as const;
+
+const providerSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'owns', 'contracts'],
+  properties: {
+    id: { type: 'string' },
+    title: { type: 'string' },
+    owns: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['tenant', 'type', 'idPatterns'],
+        properties: {
+          tenant: { type: 'string' },
+          type: { type: 'string', description: 'An entity type, expanded.' },
+          idPatterns: { type: ['array', 'null'], items: { type: 'string' }, description: 'The entity ids it owns; null: all of the type.' },
+        },
+      },
+    },
+    contracts: { type: 'integer', minimum: 0, description: 'How many contracts it has in force.' },
+  },
+} as const;
+
+const documentReport = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['source', 'state'],
+  properties: {
+    source: { type: 'string' },
+    state: { enum: ['enabled', 'previous', 'stored-copy', 'disabled', 'absent'] },
+    uid: { type: 'string', description: 'The uid in force from the document.' },
+    problem: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['code', 'message'],
+      description: 'Why it is not in force as written; the message names the file and position, never its content.',
+      properties: { code: { type: 'string' }, message: { type: 'string' }, line: { type: 'integer' }, column: { type: 'integer' } },
+    },
+    retryInMs: { type: 'integer', description: 'Its context is unavailable: tried again in this many ms.' },
+    recovered: { type: 'boolean' },
+  },
+} as const;
+
+const ofRequest = {
+  operation: { type: 'string', description: 'The NGSI-LD operation the described request is.' },
+  action: { type: 'string' },
+  tenant: { type: ['string', 'null'] },
+  now: { type: 'string', format: 'date-time', description: 'The clock it was decided at.' },
+};
+
+const dryRunResult = {
+  description: 'The decision, with every rule looked at; or, for a request refused before any rule was looked at, that refusal.',
+  oneOf: [
+    withProperties(decisionSchema, ofRequest, ['now']),
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['effect', 'reason', 'detail', 'status', 'rules', 'now'],
+      properties: {
+        effect: { const: 'deny' },
+        reason: { type: 'string' },
+        detail: { type: 'string' },
+        status: { type: 'integer', description: 'The status the request would be refused with.' },
+        rules: { type: 'array', items: ruleRefSchema },
+        ...ofRequest,
+      },
+    },
+  ],
+};
+
+const PATH_PARAMS = {
+  uid: { type: 'string', description: 'The contract uid, percent-encoded.' },
+  provider: { type: 'string', description: 'A configured provider id.' },
+};
+
+/** Refusals every admin route can give. */
+const REFUSALS = {
+  400: refusal('The request is malformed (a repeated Authorization header, a body where none is taken, a body that does not hold).'),
+  401: refusal('No valid access token.'),
+  403: refusal('No role of the caller allows this.'),
+  '5XX': refusal('The gateway could not do it (the audit log is unavailable, an internal error).'),
+};
+const BODY_REFUSALS = {
+  413: refusal('The body is larger than limits.bodyBytes.'),
+  415: refusal('The body is not JSON.'),
+};
+const CONTRACT_REFUSALS = {
+  ...BODY_REFUSALS,
+  400: refusal('The document is not a contract of the profile (the detail names the rule and what is wrong), or its uid differs from the path.'),
+  503: refusal('A JSON-LD @context the contract names is not available.'),
+};
+const NOT_FOUND = { 404: refusal('No such provider or contract.') };
+
+interface Operation {
+  operationId: string;
+  summary: string;
+  tags: string[];
+  body?: object;
+  responses: Record<string, unknown>;
+}
+
+/** A route schema: path parameters from the URL, the body, and every answer. */
+function operation(url: string, op: Operation) {
+  const params = [...url.matchAll(/:(\w+)/g)].map((m) => m[1] as keyof typeof PATH_PARAMS);
+  return {
+    operationId: op.operationId,
+    summary: op.summary,
+    tags: op.tags,
+    security: BEARER,
+    ...(params.length > 0
+      ? { params: { type: 'object', required: params, properties: Object.fromEntries(params.map((p) => [p, PATH_PARAMS[p]])) } }
+      : {}),
+    ...(op.body ? { body: op.body, consumes: ['application/json', 'application/ld+json'] } : {}),
+    response: { ...REFUSALS, ...(op.body ? BODY_REFUSALS : {}), ...op.responses },
+  };
+}
+
+const summaries = (description: string) => ({ description, type: 'array', items: contractSummary });
+const created = { description: 'Created.', ...contractSummary, headers: { location: { type: 'string', description: 'Where the contract is.' } } };
+
+/** The contract routes of one namespace: the operator's (`''`) or a provider's (`Provider`). */
+export function contractSchemas(url: string, ns: '' | 'Provider') {
+  const tags = ['contracts'];
+  const ofNs = ns === '' ? {} : NOT_FOUND;
+  return {
+    list: operation(url, { operationId: `list${ns}Contracts`, summary: ns === '' ? 'Every contract the caller may see' : 'The provider\'s API contracts', tags, responses: { 200: summaries('The contracts.'), ...ofNs } }),
+    create: operation(url, { operationId: `create${ns}Contract`, summary: 'Make a contract', tags, body: contractDocumentSchema, responses: { ...CONTRACT_REFUSALS, 201: created, 409: refusal('A contract with this uid is in the namespace.'), ...ofNs } }),
+    validate: operation(`${url}/validate`, { operationId: `validate${ns}Contract`, summary: 'Check a contract document without changing anything', tags, body: contractDocumentSchema, responses: { ...CONTRACT_REFUSALS, 200: { description: 'The document holds.', ...withProperties(contractSummary, { valid: { const: true } }, ['valid']) }, ...ofNs } }),
+    retrieve: operation(`${url}/:uid`, { operationId: `get${ns}Contract`, summary: 'A contract, with its document when made through the API', tags, responses: { 200: { description: 'The contract.', ...withProperties(contractSummary, { document: { type: 'object', description: 'The document as stored.' } }) }, ...NOT_FOUND } }),
+    replace: operation(`${url}/:uid`, { operationId: `replace${ns}Contract`, summary: 'Replace (or make) the contract of this uid', tags, body: contractDocumentSchema, responses: { ...CONTRACT_REFUSALS, 200: { description: 'Replaced.', ...contractSummary }, 201: created, 409: refusal('The uid is taken by a contract file.'), ...ofNs } }),
+    remove: operation(`${url}/:uid`, { operationId: `delete${ns}Contract`, summary: 'Delete a contract made through the API', tags, responses: { 204: { description: 'Deleted.', type: 'null' }, 400: refusal('The contract is a file\'s: it is deleted by deleting its file.'), ...NOT_FOUND } }),
+  };
+}
+
+export const listProvidersSchema = operation('/admin/providers', { operationId: 'listProviders', summary: 'The configured providers', tags: ['providers'], responses: { 200: { description: 'The providers.', type: 'array', items: providerSchema } } });
+export const getProviderSchema = operation('/admin/providers/:provider', { operationId: 'getProvider', summary: 'A provider: what it owns, how many contracts it has', tags: ['providers'], responses: { 200: { description: 'The provider.', ...providerSchema }, ...NOT_FOUND } });
+export const documentsSchema = operation('/admin/contract-documents', { operationId: 'listContractDocuments', summary: 'Every contract document and what is in force from it', tags: ['contracts'], responses: { 200: { description: 'The documents.', type: 'array', items: documentReport } } });
+export const dryRunSchema = operation('/admin/decisions', { operationId: 'dryRun', summary: 'What the gateway would decide for a described request, and why', tags: ['dry run'], body: dryRunBodySchema, responses: { 200: dryRunResult, 400: refusal('The described request or caller does not hold, or names an issuer that is not trusted.') } });
