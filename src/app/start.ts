@@ -18,6 +18,7 @@ import { compileBasePath } from '../ngsi/index.js';
 import { RELAY_PATH, relayPlugin, type SubscriptionStageDeps } from '../gateway/index.js';
 import { NotificationDelivery, NotificationRelay, SubscriptionOwnership } from '../subscriptions/index.js';
 import { createServer } from './server.js';
+import { allowOrigins } from './cors.js';
 import { describeApi } from '../openapi/index.js';
 import { loadTls, watchTls } from './tls.js';
 import { createUpstreamAuth } from '../upstream/index.js';
@@ -192,6 +193,7 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
       log,
     };
     const app = createServer({ config, tls }, () => exchangeDeps);
+    allowOrigins(app, { settings: config.cors, except: [EXT_AUTHZ_PREFIX, RELAY_PATH], headers: exchangeDeps.headers });
     // Before the routes it describes: their schemas are collected as they are registered.
     await describeApi(app, { headers: exchangeDeps.headers });
     // Writes are decided on the types the broker holds; roles alone do not depend on types.

@@ -128,6 +128,10 @@ export function buildConfig(input: unknown, opts: { baseDir: string; env?: NodeJ
     if (providerIds.has(p.id)) throw new ConfigError(`providers.${i}.id`, 'is listed twice');
     providerIds.add(p.id);
   });
+  config.cors.origins.forEach((o, i) => {
+    // Browsers leave a default port out of Origin: written in, the origin would never match.
+    if (/^https:\/\/.*:443$|^http:\/\/.*:80$/.test(o)) throw new ConfigError(`cors.origins.${i}`, 'names the default port of its scheme, which browsers leave out of Origin');
+  });
   return config;
 }
 

@@ -340,6 +340,27 @@ export const configSchema = {
         enabled: { type: 'boolean', default: false },
       },
     },
+    cors: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        origins: {
+          type: 'array',
+          default: [],
+          // As browsers send Origin: scheme, lower-case host, a port only when not the default.
+          items: { type: 'string', pattern: '^https?://(?:[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?|\\[[0-9a-f:.]+\\])(?::[0-9]{1,5})?$' },
+          uniqueItems: true,
+          description: 'Exact origins of the browser applications that may call the gateway; empty: CORS off.',
+        },
+        allowCredentials: {
+          type: 'boolean',
+          default: false,
+          description: 'Let browsers send cookies and client certificates along (Access-Control-Allow-Credentials); bearer tokens need no credentials mode.',
+        },
+        maxAgeSec: { type: 'integer', minimum: 0, maximum: 86400, default: 600, description: 'How long a browser may keep a preflight answer.' },
+      },
+    },
     watchContracts: { type: 'boolean', default: true },
     watchPolicies: { type: 'boolean', default: true },
     trustProxy: { type: 'boolean', default: false },

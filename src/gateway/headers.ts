@@ -52,7 +52,7 @@ export function upstreamRequestHeaders(incoming: Record<string, string | string[
   return out;
 }
 
-/** Response headers passed back as the broker sent them, less hop-by-hop and length (recomputed). */
+/** Response headers passed back as the broker sent them, less hop-by-hop, CORS and length (recomputed). */
 export function clientResponseHeaders(
   upstream: Record<string, string | string[] | undefined>,
   upstreamOrigin: string,
@@ -63,6 +63,8 @@ export function clientResponseHeaders(
     const value = upstream[name];
     if (value === undefined) continue;
     if (HOP_BY_HOP.has(name) || name === 'content-length' || connectionListed?.has(name)) continue;
+    // Which sites may read an answer is the gateway's CORS policy (app/cors.ts), not the broker's.
+    if (name.startsWith('access-control-')) continue;
     out[name] = value;
   }
   // A broker that answers with absolute URLs names itself; the caller only knows the gateway.

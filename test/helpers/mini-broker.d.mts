@@ -19,8 +19,8 @@ export interface MiniBroker {
   subscription(id: string, tenant?: string): Record<string, any> | undefined;
   notify(id: string, data: unknown[], tenant?: string): Promise<number>;
   setDelay(ms: number): void;
-  /** Answer requests the function picks with this status and body instead (undefined: answer normally). */
-  setFault(fault: ((req: { method?: string; url?: string }) => { status: number; body?: string } | undefined) | undefined): void;
+  /** Answer requests the function picks with this status, body and headers instead (undefined: answer normally). */
+  setFault(fault: ((req: { method?: string; url?: string }) => { status: number; body?: string; headers?: Record<string, string> } | undefined) | undefined): void;
   /** A copy of the entity as held now. */
   entity(id: string, tenant?: string): Record<string, unknown> | undefined;
   seed(entity: Record<string, unknown>, tenant?: string): void;

@@ -280,7 +280,7 @@ export async function startMiniBroker(options = {}) {
     if (state.record) requests.push({ method: req.method, url: req.url, headers: { ...req.headers }, body: raw });
     if (state.delayMs > 0) await new Promise((r) => setTimeout(r, state.delayMs));
     const fault = state.fault?.(req);
-    if (fault) return res.writeHead(fault.status, { 'content-type': 'application/json' }).end(fault.body ?? '');
+    if (fault) return res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers }).end(fault.body ?? '');
     const tenant = req.headers['ngsild-tenant'];
     let body;
     try {
