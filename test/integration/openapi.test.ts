@@ -1,0 +1,267 @@
+/**
+ * The OpenAPI document tells the truth: it is read from the running gateway without a
+ * token, holds as OpenAPI 3.1, and then every admin and decision route is called for real,
+ * in success and in refusal, and each answer is checked against the schema the document
+ * declares for its status (headers included). Every operation it lists is called.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { appendFileSync, cpSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { startHarness, token, REPO, type Harness } from '../helpers/harness.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+import { declaredResponse, openApiProblems, operations, schemaChecker, type OpenApi } from '../helpers/openapi.js';
+
+const E = '/ngsi-ld/v1/entities';
+
+/** No providers: the operator's namespace takes API contracts. */
+let plain: Harness;
+/** Two providers, parking and transit, each with its own admins. */
+let providers: Harness;
+/** The document as the gateway served it. */
+let served: Awaited<ReturnType<Harness['call']>>;
+let doc: OpenApi;
+let check: ReturnType<typeof schemaChecker>;
+/** `METHOD path-template` called, and the statuses seen for each path template. */
+const called = new Set<string>();
+const seen = new Map<string, Set<number>>();
+
+const tram = (uid: string, type = 'Tram') => ({
+  '@context': ['http://www.w3.org/ns/odrl.jsonld', { ngsi: 'https://mimtrust.org/ns/odrl-ngsi-ld#' }],
+  '@type': 'Set',
+  uid,
+  profile: 'https://mimtrust.org/ns/odrl-ngsi-ld',
+  permission: [{ uid: `${uid}:read`, target: { '@type': 'AssetCollection', refinement: [{ leftOperand: 'ngsi:entityType', operator: 'eq', rightOperand: type }] }, action: 'ngsi:read' }],
+});
+
+beforeAll(async () => {
+  const contractsDir = makeTempDir('contracts');
+  cpSync(join(REPO, 'test', 'fixtures', 'contracts-city'), contractsDir, { recursive: true });
+  // Without a prohibition, a type readable whole needs no filtering: the other proxy can be allowed it.
+  unlinkSync(join(contractsDir, 'secret.jsonld'));
+  plain = await startHarness({ contractsDir, pdp: { enabled: true } });
+  plain.broker.seed({ id: 'urn:ngsi-ld:Tram:1', type: 'Tram', line: { type: 'Property', value: '4' } });
+  const policiesDir = makeTempDir('policies');
+  cpSync(join(REPO, 'policies'), policiesDir, { recursive: true });
+  appendFileSync(join(policiesDir, 'roles.csv'), '\np, parking-admin, *, manageContracts:parking\n');
+  providers = await startHarness({
+    contractsDir: makeTempDir('contracts'),
+    policiesDir,
+    providers: [
+      { id: 'parking', title: 'City parking company', owns: [{ tenants: ['@default', 'parking'], types: ['ParkingSpot'] }] },
+      { id: 'transit', owns: [{ tenants: ['transit'], types: ['Tram'], idPatterns: ['^urn:ngsi-ld:Tram:'] }] },
+    ],
+  });
+  served = await plain.call('GET', '/openapi.json');
+  doc = served.json();
+  check = schemaChecker(doc);
+});
+afterAll(async () => {
+  await plain?.close();
+  await providers?.close();
+});
+
+interface Call {
+  token?: string;
+  body?: unknown;
+  rawBody?: string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * Calls `path` (an instance of `template`) and checks the answer against the document:
+ * its status is declared, its body holds the declared schema (or is empty where none is
+ * declared), the declared headers are there; a body the document's request schema refuses
+ * is refused with 400 unless the caller was refused first.
+ */
+async function call(h: Harness, method: string, template: string, path: string, c: Call = {}) {
+  const op = doc.paths[template]?.[method.toLowerCase()];
+  expect(op, `${method} ${template} is in the document`).toBeDefined();
+  const res = await h.call(method, path, c);
+  const where = `${method} ${path} → ${res.status} ${res.text.slice(0, 300)}`;
+  const declared = declaredResponse(op, res.status);
+  expect(declared, `${where}: status declared`).toBeDefined();
+  const content = declared!.content as Record<string, { schema: unknown }> | undefined;
+  if (content === undefined || method === 'HEAD') {
+    expect(res.text, `${where}: no body declared`).toBe('');
+  } else {
+    const type = String(res.headers['content-type']).split(';')[0]!;
+    expect(Object.keys(content), where).toContain(type);
+    const validate = check(content[type]!.schema);
+    expect(validate(res.json()) ? [] : validate.errors, `${where}: body holds the declared schema`).toEqual([]);
+  }
+  for (const name of Object.keys(declared!.headers ?? {})) expect(res.headers[name.toLowerCase()], `${where}: header ${name}`).toBeDefined();
+  const request = op.requestBody?.content?.['application/json']?.schema;
+  if (request !== undefined && c.body !== undefined && !check(request)(c.body) && res.status !== 401 && res.status !== 403) {
+    expect(res.status, `${where}: a body the document refuses`).toBe(400);
+  }
+  called.add(`${method} ${template}`);
+  seen.set(template, (seen.get(template) ?? new Set()).add(res.status));
+  return res;
+}
+
+describe('the document', () => {
+  it('is served without a token, as OpenAPI 3.1 that holds', async () => {
+    expect(served.status).toBe(200);
+    expect(served.headers['content-type']).toMatch(/^application\/json/);
+    expect(openApiProblems(doc)).toEqual([]);
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+    // The proxied NGSI-LD API is the broker's: said, not described.
+    expect(doc.info.description).toContain('NGSI-LD API the gateway proxies');
+    expect(Object.keys(doc.paths).filter((p) => !p.startsWith('/admin/') && !p.startsWith('/pdp/'))).toEqual([]);
+    // What a gateway serves, and only that: without the decision API, it is not described.
+    const other: OpenApi = (await providers.call('GET', '/openapi.json')).json();
+    expect(Object.keys(other.paths)).toEqual(Object.keys(doc.paths).filter((p) => p.startsWith('/admin/')));
+  });
+
+  it('says which routes need a token and which refusals are ProblemDetails', () => {
+    for (const { path, method, op } of operations(doc)) {
+      expect(op.security, `${method} ${path}`).toEqual(path === '/pdp/v1/decisions' ? [] : [{ bearer: [] }]);
+      for (const [status, res] of Object.entries(op.responses as Record<string, { content?: Record<string, { schema: unknown }> }>)) {
+        if (/^[45]/.test(status)) expect(res.content?.['application/json']?.schema, `${method} ${path} ${status}`).toEqual({ $ref: '#/components/schemas/ProblemDetails' });
+      }
+    }
+  });
+});
+
+describe('the operator\'s contracts, as declared', () => {
+  const C = '/admin/contracts';
+  const U = '/admin/contracts/{uid}';
+  const admin = () => token(plain.issuer, { roles: ['contract-admin'] });
+
+  it('list, create, validate', async () => {
+    await call(plain, 'GET', C, C);
+    await call(plain, 'GET', C, C, { token: await token(plain.issuer, { roles: ['viewer'] }) });
+    const list = await call(plain, 'GET', C, C, { token: await admin() });
+    expect(list.status).toBe(200);
+    const created = await call(plain, 'POST', C, C, { token: await admin(), body: tram('urn:test:tram') });
+    expect(created.status).toBe(201);
+    expect((await call(plain, 'POST', C, C, { token: await admin(), body: tram('urn:test:tram') })).status).toBe(409);
+    const bad = { ...tram('urn:test:bad'), permission: [{ uid: 'x', action: 'ngsi:read', constraint: [{ leftOperand: 'weather', operator: 'eq', rightOperand: 'sunny' }] }] };
+    expect((await call(plain, 'POST', C, C, { token: await admin(), body: bad })).status).toBe(400);
+    expect((await call(plain, 'POST', C, C, { token: await admin(), body: ['not', 'a', 'contract'] })).status).toBe(400);
+    expect((await call(plain, 'POST', C, C, { token: await admin(), rawBody: '{"uid": ', headers: { 'content-type': 'application/json' } })).status).toBe(400);
+    expect((await call(plain, 'POST', C, C, { token: await admin(), rawBody: 'uid=x', headers: { 'content-type': 'text/plain' } })).status).toBe(415);
+    const huge = JSON.stringify({ ...tram('urn:test:huge'), padding: 'x'.repeat(plain.config.limits.bodyBytes) });
+    expect((await call(plain, 'POST', C, C, { token: await admin(), rawBody: huge, headers: { 'content-type': 'application/json' } })).status).toBe(413);
+    const valid = await call(plain, 'POST', `${C}/validate`, `${C}/validate`, { token: await admin(), body: tram('urn:test:draft') });
+    expect(valid.json()).toMatchObject({ valid: true, uid: 'urn:test:draft' });
+    expect((await call(plain, 'POST', `${C}/validate`, `${C}/validate`, { token: await admin(), body: bad })).status).toBe(400);
+  });
+
+  it('retrieve, replace, delete', async () => {
+    const got = await call(plain, 'GET', U, `${C}/urn%3Atest%3Atram`, { token: await admin() });
+    expect(got.json().document.uid).toBe('urn:test:tram');
+    // A contract file's: no document shown.
+    expect((await call(plain, 'GET', U, `${C}/urn%3Atest%3Aparking`, { token: await admin() })).json().document).toBeUndefined();
+    expect((await call(plain, 'GET', U, `${C}/urn%3Atest%3Anone`, { token: await admin() })).status).toBe(404);
+    expect((await call(plain, 'PUT', U, `${C}/urn%3Atest%3Atram`, { token: await admin(), body: tram('urn:test:tram', 'Bus') })).status).toBe(200);
+    expect((await call(plain, 'PUT', U, `${C}/urn%3Atest%3Anew`, { token: await admin(), body: tram('urn:test:new') })).status).toBe(201);
+    expect((await call(plain, 'PUT', U, `${C}/urn%3Atest%3Aother`, { token: await admin(), body: tram('urn:test:new') })).status).toBe(400);
+    await call(plain, 'PUT', U, `${C}/urn%3Atest%3Aparking`, { token: await admin(), body: tram('urn:test:parking') });
+    expect((await call(plain, 'DELETE', U, `${C}/urn%3Atest%3Anew`, { token: await admin() })).status).toBe(204);
+    expect((await call(plain, 'DELETE', U, `${C}/urn%3Atest%3Anew`, { token: await admin() })).status).toBe(404);
+    expect((await call(plain, 'DELETE', U, `${C}/urn%3Atest%3Aparking`, { token: await admin() })).status).toBe(400);
+    expect((await call(plain, 'DELETE', U, `${C}/urn%3Atest%3Atram`, { token: await token(plain.issuer, { roles: ['viewer'] }) })).status).toBe(403);
+  });
+
+  it('contract documents and the dry run', async () => {
+    expect((await call(plain, 'GET', '/admin/contract-documents', '/admin/contract-documents', { token: await admin() })).status).toBe(200);
+    const D = '/admin/decisions';
+    const ask = async (body: unknown) => call(plain, 'POST', D, D, { token: await admin(), body });
+    expect((await ask({ request: { method: 'GET', url: `${E}?type=ParkingSpot` }, caller: { sub: 'alice', roles: ['viewer'] } })).json().effect).toBe('permit');
+    const denied = await ask({ request: { method: 'GET', url: `${E}?type=ParkingSpot&attrs=ownerReference` }, caller: { roles: ['viewer'] }, now: '2026-03-01T08:00:00Z' });
+    expect(denied.json()).toMatchObject({ effect: 'deny', culprit: { attribute: expect.any(String) } });
+    // Refused before any rule is looked at: a path outside the NGSI-LD API.
+    const refused = await ask({ request: { method: 'GET', url: '/elsewhere' }, caller: { roles: ['viewer'] } });
+    expect(refused.json()).toMatchObject({ effect: 'deny', status: expect.any(Number) });
+    expect((await ask({ request: { method: 'GET' }, caller: {} })).status).toBe(400);
+    expect((await ask({ request: { method: 'GET', url: E }, caller: { issuer: 'nobody-we-know' } })).status).toBe(400);
+  });
+
+  it('providers, when none are configured', async () => {
+    expect((await call(plain, 'GET', '/admin/providers', '/admin/providers', { token: await admin() })).json()).toEqual([]);
+    expect((await call(plain, 'GET', '/admin/providers/{provider}', '/admin/providers/parking', { token: await admin() })).status).toBe(404);
+  });
+});
+
+describe('a provider\'s contracts, as declared', () => {
+  const P = '/admin/providers/{provider}';
+  const C = `${P}/contracts`;
+  const U = `${C}/{uid}`;
+  const as = (...roles: string[]) => token(providers.issuer, { roles });
+  const spots = (uid: string) => tram(uid, 'ParkingSpot');
+
+  it('providers', async () => {
+    const all = await call(providers, 'GET', '/admin/providers', '/admin/providers', { token: await as('contract-admin') });
+    expect(all.json().map((p: { id: string }) => p.id)).toEqual(['parking', 'transit']);
+    expect((await call(providers, 'GET', '/admin/providers', '/admin/providers', { token: await as('parking-admin') })).status).toBe(403);
+    expect((await call(providers, 'GET', P, '/admin/providers/parking', { token: await as('parking-admin') })).json()).toMatchObject({ id: 'parking', title: 'City parking company' });
+    expect((await call(providers, 'GET', P, '/admin/providers/transit', { token: await as('contract-admin') })).json().owns[0].idPatterns).toEqual(['^urn:ngsi-ld:Tram:']);
+    expect((await call(providers, 'GET', P, '/admin/providers/transit', { token: await as('parking-admin') })).status).toBe(403);
+    expect((await call(providers, 'GET', P, '/admin/providers/nobody', { token: await as('contract-admin') })).status).toBe(404);
+  });
+
+  it('their contracts', async () => {
+    const admin = await as('parking-admin');
+    expect((await call(providers, 'POST', C, '/admin/providers/parking/contracts', { token: admin, body: spots('urn:test:spots') })).status).toBe(201);
+    expect((await call(providers, 'POST', C, '/admin/providers/parking/contracts', { token: admin, body: tram('urn:test:steal') })).status).toBe(403);
+    expect((await call(providers, 'POST', C, '/admin/providers/transit/contracts', { token: admin, body: tram('urn:test:steal') })).status).toBe(403);
+    // The operator's namespace takes no contracts while providers are configured.
+    expect((await call(providers, 'POST', '/admin/contracts', '/admin/contracts', { token: await as('contract-admin'), body: spots('urn:test:mine') })).status).toBe(403);
+    expect((await call(providers, 'GET', C, '/admin/providers/parking/contracts', { token: admin })).json()).toHaveLength(1);
+    expect((await call(providers, 'GET', C, '/admin/providers/nobody/contracts', { token: await as('contract-admin') })).status).toBe(404);
+    expect((await call(providers, 'POST', `${C}/validate`, '/admin/providers/parking/contracts/validate', { token: admin, body: spots('urn:test:draft') })).status).toBe(200);
+    expect((await call(providers, 'POST', `${C}/validate`, '/admin/providers/parking/contracts/validate', { token: admin, body: tram('urn:test:draft') })).status).toBe(403);
+    expect((await call(providers, 'GET', U, '/admin/providers/parking/contracts/urn%3Atest%3Aspots', { token: admin })).json().provider).toBe('parking');
+    expect((await call(providers, 'GET', U, '/admin/providers/parking/contracts/urn%3Atest%3Anone', { token: admin })).status).toBe(404);
+    expect((await call(providers, 'PUT', U, '/admin/providers/parking/contracts/urn%3Atest%3Aspots', { token: admin, body: spots('urn:test:spots') })).status).toBe(200);
+    expect((await call(providers, 'PUT', U, '/admin/providers/parking/contracts/urn%3Atest%3Amore', { token: admin, body: spots('urn:test:more') })).status).toBe(201);
+    expect((await call(providers, 'DELETE', U, '/admin/providers/parking/contracts/urn%3Atest%3Amore', { token: admin })).status).toBe(204);
+    expect((await call(providers, 'DELETE', U, '/admin/providers/parking/contracts/urn%3Atest%3Amore', { token: admin })).status).toBe(404);
+  });
+});
+
+describe('the decision point, as declared', () => {
+  beforeAll(async () => {
+    const made = await plain.call('POST', '/admin/contracts', { token: await token(plain.issuer, { roles: ['contract-admin'] }), body: tram('urn:test:lamps', 'Lamp') });
+    expect(made.status).toBe(201);
+  });
+
+  // Permits for a type readable whole: the other proxy forwards the broker's answer as it is.
+  it('the JSON decision API', async () => {
+    const D = '/pdp/v1/decisions';
+    const bearer = `Bearer ${await token(plain.issuer)}`;
+    const allow = await call(plain, 'POST', D, D, { body: { input: { method: 'GET', path: `${E}?type=Lamp`, headers: { authorization: bearer } } } });
+    expect(allow.json().result.allow).toBe(true);
+    const unlisted = await call(plain, 'POST', D, D, { body: { input: { method: 'GET', path: `${E}?type=Unlisted`, headers: { authorization: bearer } } } });
+    expect(unlisted.json().result).toMatchObject({ allow: false, effect: 'deny' });
+    const anonymous = await call(plain, 'POST', D, D, { body: { input: { method: 'GET', path: E } } });
+    expect(anonymous.json().result).toMatchObject({ allow: false, reason: 'token_missing', status: 401 });
+    expect((await call(plain, 'POST', D, D, { body: { inputs: {} } })).status).toBe(400);
+    expect((await call(plain, 'POST', D, D, { rawBody: 'input', headers: { 'content-type': 'text/plain' } })).status).toBe(415);
+  });
+
+  it('the ext_authz service, for every method', async () => {
+    const T = '/pdp/v1/ext_authz/{path}';
+    const viewer = { authorization: `Bearer ${await token(plain.issuer)}` };
+    const ok = await call(plain, 'GET', T, `/pdp/v1/ext_authz${E}?type=Lamp`, { headers: viewer });
+    expect(ok.status, ok.text).toBe(200);
+    expect((await call(plain, 'GET', T, `/pdp/v1/ext_authz${E}?type=Unlisted`, { headers: viewer })).status).toBe(403);
+    expect((await call(plain, 'GET', T, `/pdp/v1/ext_authz${E}?type=ParkingSpot&q=${'('.repeat(3)}`, { headers: viewer })).status).toBe(400);
+    for (const method of ['HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']) {
+      expect((await call(plain, method, T, `/pdp/v1/ext_authz${E}/urn:ngsi-ld:Tram:1`)).status).toBe(401);
+    }
+  });
+});
+
+describe('coverage', () => {
+  it('every operation the document lists was called, and each path gave each success it declares', () => {
+    for (const { path, method, op } of operations(doc)) {
+      expect(called, `${method.toUpperCase()} ${path}`).toContain(`${method.toUpperCase()} ${path}`);
+      for (const status of Object.keys(op.responses).filter((s) => s.startsWith('2'))) {
+        expect([...(seen.get(path) ?? [])], `${path} ${status}`).toContain(Number(status));
+      }
+    }
+  });
+});
