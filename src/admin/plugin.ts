@@ -4,7 +4,7 @@
  * (the operator's `manageContracts`, or `manageContracts:<provider>`; grants.ts), and every
  * call is audited as the last stage; a change is also on record before it is made.
  */
-import type { FastifyInstance, FastifySchema, HTTPMethods } from 'fastify';
+import type { FastifyInstance, HTTPMethods } from 'fastify';
 import { MimtrustError } from '../errors/index.js';
 import type { VerifiedToken } from '../auth/index.js';
 import type { PartyNames } from '../contracts/index.js';
@@ -18,7 +18,9 @@ import { readDryRun } from './dry-run.js';
 import { ADMIN_PREFIX, auditAs, authorizeAdmin, requireOperator, type AdminDeps, type Handler } from './admin-request.js';
 import { contractHandlers, listDocuments, listVisible, operatorNamespace, providerNamespace } from './contract-routes.js';
 import { getProvider, listProviders } from './provider-routes.js';
-import { contractSchemas, documentsSchema, dryRunSchema, getProviderSchema, listProvidersSchema } from './schemas.js';
+import {
+  contractOperations, documentsOperation, dryRunOperation, getProviderOperation, listProvidersOperation, routeSchema, type Operation,
+} from './schemas.js';
 import { describedRoutes } from '../openapi/index.js';
 
 export { ADMIN_PREFIX };
@@ -107,28 +109,28 @@ export function adminPlugin(deps: AdminDeps & ExchangeDeps) {
   const provider = contractHandlers(deps, ofProvider);
   const base = `${ADMIN_PREFIX}/contracts`;
   const providerBase = `${ADMIN_PREFIX}/providers/:provider`;
-  const ours = contractSchemas(base, '');
-  const theirs = contractSchemas(`${providerBase}/contracts`, 'Provider');
-  const routes: Array<[HTTPMethods, string, Handler, FastifySchema]> = [
+  const ours = contractOperations('');
+  const theirs = contractOperations('Provider');
+  const routes: Array<[HTTPMethods, string, Handler, Operation]> = [
     ['GET', base, listVisible(deps), ours.list],
     ['POST', base, operator.create, ours.create],
     ['POST', `${base}/validate`, operator.validate, ours.validate],
     ['GET', `${base}/:uid`, operator.retrieve, ours.retrieve],
     ['PUT', `${base}/:uid`, operator.replace, ours.replace],
     ['DELETE', `${base}/:uid`, operator.remove, ours.remove],
-    ['GET', `${ADMIN_PREFIX}/providers`, listProviders(deps), listProvidersSchema],
-    ['GET', providerBase, getProvider(deps, ofProvider), getProviderSchema],
+    ['GET', `${ADMIN_PREFIX}/providers`, listProviders(deps), listProvidersOperation],
+    ['GET', providerBase, getProvider(deps, ofProvider), getProviderOperation],
     ['GET', `${providerBase}/contracts`, provider.list, theirs.list],
     ['POST', `${providerBase}/contracts`, provider.create, theirs.create],
     ['POST', `${providerBase}/contracts/validate`, provider.validate, theirs.validate],
     ['GET', `${providerBase}/contracts/:uid`, provider.retrieve, theirs.retrieve],
     ['PUT', `${providerBase}/contracts/:uid`, provider.replace, theirs.replace],
     ['DELETE', `${providerBase}/contracts/:uid`, provider.remove, theirs.remove],
-    ['GET', `${ADMIN_PREFIX}/contract-documents`, listDocuments(deps), documentsSchema],
-    ['POST', `${ADMIN_PREFIX}/decisions`, dryRun(deps), dryRunSchema],
+    ['GET', `${ADMIN_PREFIX}/contract-documents`, listDocuments(deps), documentsOperation],
+    ['POST', `${ADMIN_PREFIX}/decisions`, dryRun(deps), dryRunOperation],
   ];
   return async (app: FastifyInstance): Promise<void> => {
     describedRoutes(app);
-    for (const [method, url, handler, schema] of routes) app.route({ method, url, schema, handler: route(handler) });
+    for (const [method, url, handler, op] of routes) app.route({ method, url, schema: routeSchema(url, op), handler: route(handler) });
   };
 }

@@ -160,7 +160,7 @@ const CONTRACT_REFUSALS = {
 };
 const NOT_FOUND = { 404: refusal('No such provider or contract.') };
 
-interface Operation {
+export interface Operation {
   operationId: string;
   summary: string;
   tags: string[];
@@ -168,8 +168,8 @@ interface Operation {
   responses: Record<string, unknown>;
 }
 
-/** A route schema: path parameters from the URL, the body, and every answer. */
-function operation(url: string, op: Operation) {
+/** The schema of the route at `url`: its path parameters, body and every answer. */
+export function routeSchema(url: string, op: Operation) {
   const params = [...url.matchAll(/:(\w+)/g)].map((m) => m[1] as keyof typeof PATH_PARAMS);
   return {
     operationId: op.operationId,
@@ -187,21 +187,21 @@ function operation(url: string, op: Operation) {
 const summaries = (description: string) => ({ description, type: 'array', items: contractSummary });
 const created = { description: 'Created.', ...contractSummary, headers: { location: { type: 'string', description: 'Where the contract is.' } } };
 
-/** The contract routes of one namespace: the operator's (`''`) or a provider's (`Provider`). */
-export function contractSchemas(url: string, ns: '' | 'Provider') {
+/** The contract operations of one namespace: the operator's (`''`) or a provider's (`Provider`). */
+export function contractOperations(ns: '' | 'Provider'): Record<'list' | 'create' | 'validate' | 'retrieve' | 'replace' | 'remove', Operation> {
   const tags = ['contracts'];
   const ofNs = ns === '' ? {} : NOT_FOUND;
   return {
-    list: operation(url, { operationId: `list${ns}Contracts`, summary: ns === '' ? 'Every contract the caller may see' : 'The provider\'s API contracts', tags, responses: { 200: summaries('The contracts.'), ...ofNs } }),
-    create: operation(url, { operationId: `create${ns}Contract`, summary: 'Make a contract', tags, body: contractDocumentSchema, responses: { ...CONTRACT_REFUSALS, 201: created, 409: refusal('A contract with this uid is in the namespace.'), ...ofNs } }),
-    validate: operation(`${url}/validate`, { operationId: `validate${ns}Contract`, summary: 'Check a contract document without changing anything', tags, body: contractDocumentSchema, responses: { ...CONTRACT_REFUSALS, 200: { description: 'The document holds.', ...withProperties(contractSummary, { valid: { const: true } }, ['valid']) }, ...ofNs } }),
-    retrieve: operation(`${url}/:uid`, { operationId: `get${ns}Contract`, summary: 'A contract, with its document when made through the API', tags, responses: { 200: { description: 'The contract.', ...withProperties(contractSummary, { document: { type: 'object', description: 'The document as stored.' } }) }, ...NOT_FOUND } }),
-    replace: operation(`${url}/:uid`, { operationId: `replace${ns}Contract`, summary: 'Replace (or make) the contract of this uid', tags, body: contractDocumentSchema, responses: { ...CONTRACT_REFUSALS, 200: { description: 'Replaced.', ...contractSummary }, 201: created, 409: refusal('The uid is taken by a contract file.'), ...ofNs } }),
-    remove: operation(`${url}/:uid`, { operationId: `delete${ns}Contract`, summary: 'Delete a contract made through the API', tags, responses: { 204: { description: 'Deleted.', type: 'null' }, 400: refusal('The contract is a file\'s: it is deleted by deleting its file.'), ...NOT_FOUND } }),
+    list: { operationId: `list${ns}Contracts`, summary: ns === '' ? 'Every contract the caller may see' : 'The provider\'s API contracts', tags, responses: { 200: summaries('The contracts.'), ...ofNs } },
+    create: { operationId: `create${ns}Contract`, summary: 'Make a contract', tags, body: contractDocumentSchema, responses: { ...CONTRACT_REFUSALS, 201: created, 409: refusal('A contract with this uid is in the namespace.'), ...ofNs } },
+    validate: { operationId: `validate${ns}Contract`, summary: 'Check a contract document without changing anything', tags, body: contractDocumentSchema, responses: { ...CONTRACT_REFUSALS, 200: { description: 'The document holds.', ...withProperties(contractSummary, { valid: { const: true } }, ['valid']) }, ...ofNs } },
+    retrieve: { operationId: `get${ns}Contract`, summary: 'A contract, with its document when made through the API', tags, responses: { 200: { description: 'The contract.', ...withProperties(contractSummary, { document: { type: 'object', description: 'The document as stored.' } }) }, ...NOT_FOUND } },
+    replace: { operationId: `replace${ns}Contract`, summary: 'Replace (or make) the contract of this uid', tags, body: contractDocumentSchema, responses: { ...CONTRACT_REFUSALS, 200: { description: 'Replaced.', ...contractSummary }, 201: created, 409: refusal('The uid is taken by a contract file.'), ...ofNs } },
+    remove: { operationId: `delete${ns}Contract`, summary: 'Delete a contract made through the API', tags, responses: { 204: { description: 'Deleted.', type: 'null' }, 400: refusal('The contract is a file\'s: it is deleted by deleting its file.'), ...NOT_FOUND } },
   };
 }
 
-export const listProvidersSchema = operation('/admin/providers', { operationId: 'listProviders', summary: 'The configured providers', tags: ['providers'], responses: { 200: { description: 'The providers.', type: 'array', items: providerSchema } } });
-export const getProviderSchema = operation('/admin/providers/:provider', { operationId: 'getProvider', summary: 'A provider: what it owns, how many contracts it has', tags: ['providers'], responses: { 200: { description: 'The provider.', ...providerSchema }, ...NOT_FOUND } });
-export const documentsSchema = operation('/admin/contract-documents', { operationId: 'listContractDocuments', summary: 'Every contract document and what is in force from it', tags: ['contracts'], responses: { 200: { description: 'The documents.', type: 'array', items: documentReport } } });
-export const dryRunSchema = operation('/admin/decisions', { operationId: 'dryRun', summary: 'What the gateway would decide for a described request, and why', tags: ['dry run'], body: dryRunBodySchema, responses: { 200: dryRunResult, 400: refusal('The described request or caller does not hold, or names an issuer that is not trusted.') } });
+export const listProvidersOperation: Operation = { operationId: 'listProviders', summary: 'The configured providers', tags: ['providers'], responses: { 200: { description: 'The providers.', type: 'array', items: providerSchema } } };
+export const getProviderOperation: Operation = { operationId: 'getProvider', summary: 'A provider: what it owns, how many contracts it has', tags: ['providers'], responses: { 200: { description: 'The provider.', ...providerSchema }, ...NOT_FOUND } };
+export const documentsOperation: Operation = { operationId: 'listContractDocuments', summary: 'Every contract document and what is in force from it', tags: ['contracts'], responses: { 200: { description: 'The documents.', type: 'array', items: documentReport } } };
+export const dryRunOperation: Operation = { operationId: 'dryRun', summary: 'What the gateway would decide for a described request, and why', tags: ['dry run'], body: dryRunBodySchema, responses: { 200: dryRunResult, 400: refusal('The described request or caller does not hold, or names an issuer that is not trusted.') } };
