@@ -157,8 +157,7 @@ async function main() {
     policiesDir: join(REPO, 'policies'), contractsDir: contracts, watchContracts: false, logLevel: 'silent',
     upstream: { url: broker.url, responseTimeoutMs: 60_000 },
   }, { baseDir: dir });
-  const quiet = { info: () => undefined, warn: () => undefined, error: (_o, msg) => console.error(msg) };
-  const gateway = await startGateway(config, quiet);
+  const gateway = await startGateway({ ...config, logLevel: 'error' });
   const key = await loadOrCreateSigningKey(config.keysDir, LOCAL_ISSUER_KEY_NAME);
   const token = await issueLocalToken(key, { issuer: config.localIssuer.issuer, audience: config.localIssuer.audience }, { sub: 'bench', roles: ['viewer'], ttlSec: 3600 });
   const agent = new Agent({ connect: { ca: readFileSync(join(config.keysDir, 'tls-cert.pem'), 'utf8'), servername: 'localhost' } });

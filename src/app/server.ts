@@ -1,8 +1,10 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { MimtrustError, asMimtrustError } from '../errors/index.js';
 import type { Config } from '../config/index.js';
 import { sendProblem, type ExchangeDeps } from '../gateway/index.js';
+import { compileBasePath } from '../ngsi/index.js';
+import { observeResponses, type GatewayMetrics, type Logger } from '../observe/index.js';
 import { guardConnections } from './connection-guard.js';
 import { httpRefusals } from './http-refusals.js';
 import { secureContextOptions, type TlsMaterial } from './tls.js';
@@ -10,6 +12,8 @@ import { secureContextOptions, type TlsMaterial } from './tls.js';
 export interface ServerOptions {
   config: Config;
   tls: TlsMaterial | undefined;
+  log: Logger;
+  metrics: GatewayMetrics;
 }
 
 const JSON_TYPES = ['application/json', 'application/ld+json', 'application/merge-patch+json', 'application/geo+json'];
@@ -17,14 +21,16 @@ const JSON_TYPES = ['application/json', 'application/ld+json', 'application/merg
 /**
  * The HTTPS front shared by every role: TLS, limits, strict body handling, and one place
  * where anything refused before a route runs (malformed URL, body too large, unknown
- * media type, unknown path) becomes an audited ProblemDetails answer. Roles (the NGSI-LD
- * proxy, admin, decision API) are plugins registered on it.
+ * media type, unknown path) becomes an audited ProblemDetails answer, and where every
+ * response leaves one access line. Roles (the NGSI-LD proxy, admin, decision API, probes)
+ * are plugins registered on it.
  */
 export function createServer(opts: ServerOptions, exchange: () => ExchangeDeps): FastifyInstance {
   const { config } = opts;
   const app = Fastify({
-    // mimtrust logs through its own logger; per-request logging would cost on every call.
-    logger: false,
+    loggerInstance: opts.log,
+    // One access line per request (observe/) instead of fastify's two, which show the query string.
+    logController: new LogController({ disableRequestLogging: true }),
     https: opts.tls
       ? {
           ...secureContextOptions(config, opts.tls),
@@ -60,9 +66,7 @@ export function createServer(opts: ServerOptions, exchange: () => ExchangeDeps):
     done(new MimtrustError('UNSUPPORTED_MEDIA_TYPE', 'Request bodies must be application/json or application/ld+json.', { reason: 'unsupported_media_type' }), undefined);
   });
 
-  app.get('/health', async (_req, reply) => {
-    void reply.headers(exchange().headers).header('cache-control', 'no-store').send({ status: 'ok' });
-  });
+  observeResponses(app, { log: opts.log, metrics: opts.metrics, basePath: compileBasePath(config.upstream.basePath) });
 
   // Errors raised by fastify itself (body too large, unsupported content type).
   app.setErrorHandler(async (error: Error & { statusCode?: number; code?: string }, req, reply) => {

@@ -22,13 +22,28 @@ import { allowOrigins } from './cors.js';
 import { describeApi } from '../openapi/index.js';
 import { loadTls, watchTls } from './tls.js';
 import { createUpstreamAuth } from '../upstream/index.js';
+import {
+  brokerAnswers, createLogger, GatewayMetrics, listenMetrics, probeRoutes, Readiness, storeWritable, versionInfo,
+  type Logger, type MetricsListener,
+} from '../observe/index.js';
 
 export interface Gateway {
   app: FastifyInstance;
   /** The URL the gateway listens on (after start). */
   url: string;
+  /** The Prometheus listener's URL; undefined when `metrics.port` is not set. */
+  metricsUrl: string | undefined;
+  log: Logger;
   close(): Promise<void>;
 }
+
+export interface StartOptions {
+  /** Default: one made from the configuration, writing to stdout (observe/logger.ts). */
+  logger?: Logger;
+}
+
+/** However long the broker's answers may take, /ready does not wait longer than this. */
+const READY_BROKER_TIMEOUT_MS = 2000;
 
 export interface GatewayLogger {
   info(msg: string): void;
@@ -100,7 +115,9 @@ function logContractDocument(log: GatewayLogger, r: DocumentReport): void {
  * the upstream pool, then the server with its roles as plugins (admin API, NGSI-LD proxy).
  * Anything wrong stops the start.
  */
-export async function startGateway(config: Config, log: GatewayLogger): Promise<Gateway> {
+export async function startGateway(config: Config, opts: StartOptions = {}): Promise<Gateway> {
+  const log = opts.logger ?? createLogger(config);
+  const metrics = new GatewayMetrics();
   const tlsSetup = await loadTls(config, log);
   const tls = tlsSetup?.material;
   if (!tlsSetup) log.warn('TLS is disabled (tls.enabled: false): tokens and data cross the network in plain text');
@@ -114,7 +131,7 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
     log.warn("the local issuer is enabled next to external issuers: whoever can read its key (local-issuer.jwk.json in keysDir) can mint tokens for any of the city's clients, with any role; disable it (localIssuer.enabled: false) once a real identity provider is configured");
   }
   const parties = partyNames(namedIssuers(config));
-  const verifier = createTokenVerifier(issuers);
+  const verifier = createTokenVerifier(issuers, { onJwksFetch: metrics.jwksFetched });
   // Key sets fetched now, so the first request does not wait on an issuer; one that cannot
   // be reached is fetched again when a token needs it, and its tokens fail until then.
   for (const { issuer, ok } of await verifier.warmUp()) {
@@ -137,12 +154,14 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
     : undefined;
 
   let db: SqliteDatabase | undefined;
+  let readyDb: SqliteDatabase | undefined;
+  let metricsListener: MetricsListener | undefined;
   let audit: AuditLog | undefined;
   let auditDb: SqliteDatabase | undefined;
   let walSync: WalSync | undefined;
   let copies: CheckpointCopies | undefined;
   let contracts: ContractRegistry | undefined;
-  const upstream = new Upstream(config.upstream, createUpstreamAuth(config.upstream.auth));
+  const upstream = new Upstream(config.upstream, createUpstreamAuth(config.upstream.auth), metrics.upstream);
   const delivery = new NotificationDelivery({ policy: config.subscriptions.endpoints, ...config.subscriptions.delivery });
   let relayBase = config.subscriptions.relayBaseUrl ?? '';
   try {
@@ -152,7 +171,7 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
     // with fdatasync off the event loop, so a record is durable before its response
     // leaves while no request ever waits inside a system call.
     auditDb = openSqlite(config.store.path, { synchronous: 'NORMAL' });
-    walSync = config.audit.fsync ? new WalSync(config.store.path) : undefined;
+    walSync = config.audit.fsync ? new WalSync(config.store.path, metrics.auditSynced) : undefined;
     if (!walSync) log.warn('audit.fsync is false: the last audit records can be lost in a power failure');
     copies = new CheckpointCopies({ ...config.audit, onError: (err, msg) => log.error(err, msg) });
     audit = await AuditLog.open({
@@ -183,6 +202,8 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
       log.warn('contracts are not enforced (enforceContracts: false): roles alone decide');
     }
     const registry = contracts;
+    const openLog = audit;
+    metrics.watch({ auditPending: () => openLog.pending, contractRevision: registry ? () => registry.snapshot.revision : undefined });
     const counters = new UsageCounters();
     const snapshot = (): DecisionSnapshot => ({ roles, contracts: registry?.snapshot, counters: counters.values });
 
@@ -192,8 +213,19 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
       headers: securityHeaders(tls !== undefined),
       log,
     };
-    const app = createServer({ config, tls }, () => exchangeDeps);
+    const app = createServer({ config, tls, log, metrics }, () => exchangeDeps);
     allowOrigins(app, { settings: config.cors, except: [EXT_AUTHZ_PREFIX, RELAY_PATH], headers: exchangeDeps.headers });
+    // A connection of its own with no busy timeout: the store check never blocks the event loop.
+    readyDb = openSqlite(config.store.path, { busyTimeoutMs: 0 });
+    const readiness = new Readiness([
+      ['broker', brokerAnswers(upstream, Math.min(config.upstream.responseTimeoutMs, READY_BROKER_TIMEOUT_MS))],
+      ['store', storeWritable(readyDb, config.store.path)],
+      // Both are in memory before the gateway listens (the start stops otherwise) and are only ever replaced whole.
+      ['contracts', async () => { if (config.enforceContracts && registry?.snapshot === undefined) throw new Error('no contract set'); }],
+      ['roles', async () => { if (roles === undefined) throw new Error('no role policy'); }],
+    ]);
+    // Probes are not part of the described API: registered before it starts collecting.
+    await app.register(probeRoutes({ headers: exchangeDeps.headers, readiness, version: versionInfo() }));
     // Before the routes it describes: their schemas are collected as they are registered.
     await describeApi(app, { headers: exchangeDeps.headers });
     // Writes are decided on the types the broker holds; roles alone do not depend on types.
@@ -224,7 +256,18 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
       subscriptions,
       maxGeometryPoints: config.limits.maxGeometryPoints,
     }));
-    const address = await app.listen({ host: config.listen.host, port: config.listen.port });
+    if (config.metrics.port !== null) {
+      metrics.collectProcessMetrics();
+      metricsListener = await listenMetrics(metrics.registry, config.metrics.host, config.metrics.port);
+      log.info(`metrics on ${metricsListener.url}`);
+      if (!isLoopback(config.metrics.host)) log.warn(`the metrics listener is on ${config.metrics.host}, not a loopback address: whoever reaches it reads the gateway's counters without a token`);
+    }
+    const address = await app.listen({
+      host: config.listen.host,
+      port: config.listen.port,
+      // The origin only: a broker URL may carry credentials in its user part.
+      listenTextResolver: (at) => `listening on ${at}, forwarding to ${upstream.origin}`,
+    });
     const url = address.replace('[::1]', 'localhost');
     const stopTlsWatch = tlsSetup ? watchTls(app.server as unknown as Server, config, tlsSetup, log) : undefined;
     if (relayBase === '') {
@@ -237,14 +280,20 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
     const openAuditDb = auditDb;
     const openWalSync = walSync;
     const openCopies = copies;
+    const openReadyDb = readyDb;
+    const openMetrics = metricsListener;
     return {
       app,
       url,
+      metricsUrl: openMetrics?.url,
+      log,
       async close() {
         stopRoleWatch?.();
         stopTlsWatch?.();
         openContracts?.close();
         await app.close();
+        await openMetrics?.close();
+        openReadyDb.close();
         await upstream.close();
         await delivery.close();
         await openAudit.close();
@@ -257,6 +306,8 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
   } catch (err) {
     stopRoleWatch?.();
     contracts?.close();
+    await metricsListener?.close();
+    readyDb?.close();
     await upstream.close().catch(() => undefined);
     await delivery.close().catch(() => undefined);
     await audit?.close().catch(() => undefined);
@@ -266,4 +317,8 @@ export async function startGateway(config: Config, log: GatewayLogger): Promise<
     db?.close();
     throw err;
   }
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }

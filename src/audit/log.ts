@@ -69,6 +69,8 @@ export class AuditLog {
   private readonly onCheckpoint: (checkpoint: AuditCheckpoint) => void;
 
   private queue: Pending[] = [];
+  /** Appends not yet durable (queued, being written or waiting for the disk). */
+  private waiting = 0;
   /** Undefined after a failed write: reloaded from the store before the next one. */
   private head: ChainHead | undefined;
   private lastCheckpointSeq: number;
@@ -111,6 +113,11 @@ export class AuditLog {
     return this.head?.seq ?? 0;
   }
 
+  /** Appends whose callers still wait for their record to be durable. */
+  get pending(): number {
+    return this.waiting;
+  }
+
   /**
    * Queues an event; resolves once its record is committed to disk, rejects (with a 503
    * MimtrustError) when the event is malformed, the log is closed or the write failed.
@@ -125,7 +132,8 @@ export class AuditLog {
     } catch (err) {
       return Promise.reject(asMimtrustError(err));
     }
-    return new Promise<void>((resolve, reject) => {
+    this.waiting++;
+    const durable = new Promise<void>((resolve, reject) => {
       this.queue.push({ event: normalized, resolve, reject });
       if (this.queue.length >= this.maxBatch) this.kick();
       else if (!this.tickScheduled) {
@@ -133,6 +141,9 @@ export class AuditLog {
         this.tickScheduled = true;
         setImmediate(this.onTick);
       }
+    });
+    return durable.finally(() => {
+      this.waiting--;
     });
   }
 

@@ -14,3 +14,4 @@ export { bearerChallenge, type BearerError } from './challenge.js';
 export { compileClaimPath, readPartyClaim, readStringList } from './claims.js';
 export { RECIPIENT_HEADER, withDeclaredRecipient } from './declared-recipient.js';
 export type { InvalidTokenReason } from './token-errors.js';
+export type { JwksFetchOutcome } from './jwks-fetch.js';

@@ -7,7 +7,7 @@
 import { createLocalJWKSet, type JWK, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
 import { MimtrustError } from '../errors/index.js';
 import { compileClaimPath, type ClaimReaders } from './claims.js';
-import { createJwksFetch } from './jwks-fetch.js';
+import { createJwksFetch, type JwksFetchOutcome } from './jwks-fetch.js';
 import { createRemoteKeySet } from './remote-key-set.js';
 import type { TokenTimeLimits } from './token-times.js';
 import type { IssuerConfig } from './types.js';
@@ -48,6 +48,8 @@ export interface KeySetOptions {
   maxBytes: number;
   /** Monotonic clock (ms) for refresh, cooldown and back-off. */
   now: () => number;
+  /** Told of every key set fetch per issuer (metrics); must not throw. */
+  onJwksFetch?: ((issuer: string, outcome: JwksFetchOutcome) => void) | undefined;
 }
 
 function configError(issuer: string, problem: string): MimtrustError {
@@ -113,7 +115,12 @@ function createKeySet(cfg: IssuerConfig, opts: KeySetOptions): Pick<CompiledIssu
     cacheMaxAgeMs: opts.cacheMaxAgeMs,
     timeoutMs: opts.timeoutMs,
     now: opts.now,
-    fetch: createJwksFetch({ cooldownMs: opts.cooldownMs, maxBytes: opts.maxBytes, now: opts.now }),
+    fetch: createJwksFetch({
+      cooldownMs: opts.cooldownMs,
+      maxBytes: opts.maxBytes,
+      now: opts.now,
+      ...(opts.onJwksFetch ? { onFetch: (outcome: JwksFetchOutcome) => opts.onJwksFetch?.(cfg.issuer, outcome) } : {}),
+    }),
   });
   return { key: remote.key, reload: () => remote.reload() };
 }

@@ -8,12 +8,17 @@ import type { FetchImplementation } from 'jose';
 import { isObject, readBounded } from '../lib/index.js';
 import { JwksFetchError } from './token-errors.js';
 
+/** `held_back`: no request was made, a recent failure is still within its cooldown. */
+export type JwksFetchOutcome = 'ok' | 'failed' | 'held_back';
+
 export interface JwksFetchOptions {
   /** After a failure, no new attempt for this long. */
   cooldownMs: number;
   maxBytes: number;
   /** Monotonic clock in milliseconds. */
   now: () => number;
+  /** Told of every fetch (metrics); must not throw. */
+  onFetch?: (outcome: JwksFetchOutcome) => void;
 }
 
 async function readLimited(response: Response, maxBytes: number): Promise<string> {
@@ -43,11 +48,13 @@ export function createJwksFetch(opts: JwksFetchOptions): FetchImplementation {
 
   const fail = (message: string, cause?: unknown): never => {
     failedAt = opts.now();
+    opts.onFetch?.('failed');
     throw new JwksFetchError(message, { cause });
   };
 
   return async (url, init) => {
     if (failedAt !== undefined && opts.now() - failedAt < opts.cooldownMs) {
+      opts.onFetch?.('held_back');
       throw new JwksFetchError('JWKS fetch held back after a recent failure');
     }
     let response: Response;
@@ -70,6 +77,7 @@ export function createJwksFetch(opts: JwksFetchOptions): FetchImplementation {
     }
     if (!isKeySet(json)) return fail('JWKS response is not a key set');
     failedAt = undefined;
+    opts.onFetch?.('ok');
     return new Response(text, { status: 200, headers: { 'content-type': 'application/json' } });
   };
 }

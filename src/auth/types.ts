@@ -3,6 +3,7 @@
  * verified token tells the rest of the gateway.
  */
 import type { JWK, JWTPayload } from 'jose';
+import type { JwksFetchOutcome } from './jwks-fetch.js';
 
 /** One trusted token issuer, as the configuration loader produces it. */
 export interface IssuerConfig {
@@ -88,6 +89,8 @@ export interface TokenVerifierOptions {
   now?: () => number;
   /** Monotonic clock in milliseconds for JWKS refresh, cooldown and back-off. Default performance.now. */
   monotonicNow?: () => number;
+  /** Told of every remote key set fetch, per issuer (metrics); must not throw. */
+  onJwksFetch?: (issuer: string, outcome: JwksFetchOutcome) => void;
 }
 
 export interface TokenVerifier {

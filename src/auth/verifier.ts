@@ -84,6 +84,7 @@ export function createTokenVerifier(issuers: readonly IssuerConfig[], opts: Toke
     timeoutMs: opts.jwksTimeoutMs ?? DEFAULTS.jwksTimeoutMs,
     maxBytes: opts.jwksMaxBytes ?? DEFAULTS.jwksMaxBytes,
     now: opts.monotonicNow ?? (() => performance.now()),
+    onJwksFetch: opts.onJwksFetch,
   });
   const cache = new VerifiedTokenCache(opts.cacheSize ?? DEFAULTS.cacheSize, now);
 

@@ -1,18 +1,14 @@
 import { loadConfig } from '../config/index.js';
 import { startGateway } from '../app/index.js';
+import { createLogger } from '../observe/index.js';
 import { parseOptions } from './options.js';
 
 export async function runStart(args: string[]): Promise<number> {
   const { values } = parseOptions(args, { config: { type: 'string', short: 'c' } });
   const { config, file } = loadConfig(values.config);
-  const log = {
-    info: (m: string) => process.stderr.write(`mimtrust: ${m}\n`),
-    warn: (m: string) => process.stderr.write(`mimtrust: warning: ${m}\n`),
-    error: (obj: unknown, m: string) => process.stderr.write(`mimtrust: error: ${m}: ${obj instanceof Error ? obj.message : String(obj)}\n`),
-  };
+  const log = createLogger(config);
   log.info(file ? `configuration: ${file}` : 'configuration: built-in defaults (no mimtrust.yaml found)');
-  const gateway = await startGateway(config, log);
-  log.info(`listening on ${gateway.url}, forwarding to ${config.upstream.url}`);
+  const gateway = await startGateway(config, { logger: log });
   const stop = (signal: string) => {
     log.info(`${signal}: closing`);
     gateway.close().then(

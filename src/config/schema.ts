@@ -365,6 +365,22 @@ export const configSchema = {
     watchPolicies: { type: 'boolean', default: true },
     trustProxy: { type: 'boolean', default: false },
     logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
+    logFormat: {
+      enum: ['auto', 'json', 'pretty'], default: 'auto',
+      description: 'json: one JSON object per line; pretty: one readable line; auto: pretty when stdout is a terminal, json otherwise.',
+    },
+    metrics: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        port: {
+          type: ['integer', 'null'], minimum: 0, maximum: 65535, default: null,
+          description: 'Port of the Prometheus listener (plain HTTP, GET /metrics); null: no listener.',
+        },
+        host: { type: 'string', minLength: 1, default: '127.0.0.1' },
+      },
+    },
   },
 } as const;
 
@@ -397,4 +413,7 @@ export const ENV_OVERRIDES: ReadonlyArray<readonly [string, string, 'string' | '
   ['MIMTRUST_ENFORCE_CONTRACTS', 'enforceContracts', 'boolean'],
   ['MIMTRUST_LOCAL_ISSUER', 'localIssuer.enabled', 'boolean'],
   ['MIMTRUST_LOG_LEVEL', 'logLevel', 'string'],
+  ['MIMTRUST_LOG_FORMAT', 'logFormat', 'string'],
+  ['MIMTRUST_METRICS_PORT', 'metrics.port', 'integer'],
+  ['MIMTRUST_METRICS_HOST', 'metrics.host', 'string'],
 ];

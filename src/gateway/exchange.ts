@@ -48,6 +48,13 @@ export interface Received {
   certThumbprint: string | undefined;
   /** Set by exchanges outside the NGSI-LD API, for their audit record. */
   auditAs?: AuditSubject;
+  /** How the exchange ended, as its last audit record says: what the access line and metrics report. */
+  verdict?: Verdict;
+}
+
+export interface Verdict {
+  effect: 'permit' | 'deny';
+  reason: string;
 }
 
 export interface Authenticated extends Received {

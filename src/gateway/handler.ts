@@ -20,6 +20,7 @@ const PROBLEM_JSON = 'application/json';
  * recorded even if the audit log fails, which is logged: a refusal releases no data.
  */
 export async function sendProblem(deps: ExchangeDeps, reply: FastifyReply, trail: Trail, err: MimtrustError): Promise<void> {
+  trail.verdict = { effect: 'deny', reason: err.reason };
   try {
     await deps.audit.append(auditEventOf(trail, 'deny', err.reason));
   } catch (auditErr) {

@@ -1,13 +1,21 @@
 import { createHash } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import type { FastifyRequest } from 'fastify';
-import type { Received } from './exchange.js';
+import type { Received, Trail } from './exchange.js';
 import { withRepeatedAuthorization } from './request-headers.js';
 
 export interface ReceiveOptions {
   tls: boolean;
   /** mTLS is configured: read the client certificate's thumbprint. */
   clientCerts: boolean;
+}
+
+/** The exchange of each request, for whatever reports on it once the response has left. */
+const trails = new WeakMap<FastifyRequest, Received>();
+
+/** What the exchange of a request gathered (undefined for routes outside any exchange, e.g. /health). */
+export function trailOf(req: FastifyRequest): Trail | undefined {
+  return trails.get(req);
 }
 
 /** The start of every exchange: ids, clocks, the raw request and who is at the other end. */
@@ -23,16 +31,20 @@ export function receiver(opts: ReceiveOptions): (req: FastifyRequest) => Receive
     }
     return t ?? undefined;
   };
-  return (req) => ({
-    requestId: req.id,
-    decisionId: req.id,
-    startedAt: Date.now(),
-    t0: performance.now(),
-    raw: { method: req.raw.method ?? 'GET', url: req.raw.url ?? '/', headers: withRepeatedAuthorization(req.headers, req.raw.rawHeaders) },
-    rawBody: Buffer.isBuffer(req.body) ? req.body : undefined,
-    params: (req.params ?? {}) as Record<string, string>,
-    clientIp: req.ip,
-    tls: opts.tls,
-    certThumbprint: opts.clientCerts ? thumbprintOf(req.raw.socket as TLSSocket) : undefined,
-  });
+  return (req) => {
+    const received: Received = {
+      requestId: req.id,
+      decisionId: req.id,
+      startedAt: Date.now(),
+      t0: performance.now(),
+      raw: { method: req.raw.method ?? 'GET', url: req.raw.url ?? '/', headers: withRepeatedAuthorization(req.headers, req.raw.rawHeaders) },
+      rawBody: Buffer.isBuffer(req.body) ? req.body : undefined,
+      params: (req.params ?? {}) as Record<string, string>,
+      clientIp: req.ip,
+      tls: opts.tls,
+      certThumbprint: opts.clientCerts ? thumbprintOf(req.raw.socket as TLSSocket) : undefined,
+    };
+    trails.set(req, received);
+    return received;
+  };
 }

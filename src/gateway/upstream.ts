@@ -11,12 +11,20 @@ export interface UpstreamResponse {
   body: Buffer;
 }
 
+/** Told of every round trip to the broker (metrics); must not throw. */
+export interface UpstreamObserver {
+  /** `failure` is the refusal reason of a round trip that failed, or `server_error` for a 5xx answer. */
+  roundTrip(seconds: number, failure: string | undefined): void;
+}
+
 export interface UpstreamRequest {
   method: string;
   /** Path and query, already canonical, relative to the upstream's base (starts with '/'). */
   path: string;
   headers: Record<string, string>;
   body?: Buffer | string;
+  /** Ends the round trip early (the readiness probe has its own, shorter, patience). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -34,6 +42,7 @@ export class Upstream {
   constructor(
     private readonly cfg: Config['upstream'],
     private readonly auth?: UpstreamAuth,
+    private readonly observer?: UpstreamObserver,
   ) {
     const url = new URL(cfg.url);
     this.origin = url.origin;
@@ -54,19 +63,28 @@ export class Upstream {
   async send(req: UpstreamRequest): Promise<UpstreamResponse> {
     let headers = req.headers;
     if (this.auth) headers = { ...headers, [this.auth.header]: await this.auth.value() };
+    const t0 = performance.now();
     let res;
+    let body: Buffer;
     try {
-      res = await this.pool.request({
-        method: req.method as 'GET',
-        path: this.prefix + req.path,
-        headers,
-        body: req.body,
-      });
+      try {
+        res = await this.pool.request({
+          method: req.method as 'GET',
+          path: this.prefix + req.path,
+          headers,
+          body: req.body,
+          ...(req.signal ? { signal: req.signal } : {}),
+        });
+      } catch (err) {
+        throw toUpstreamError(err);
+      }
+      if (res.statusCode === 401) this.auth?.rejected();
+      body = await readBody(res.body, this.cfg.maxResponseBytes);
     } catch (err) {
-      throw toUpstreamError(err);
+      this.observer?.roundTrip((performance.now() - t0) / 1000, (err as MimtrustError).reason);
+      throw err;
     }
-    if (res.statusCode === 401) this.auth?.rejected();
-    const body = await readBody(res.body, this.cfg.maxResponseBytes);
+    this.observer?.roundTrip((performance.now() - t0) / 1000, res.statusCode >= 500 ? 'server_error' : undefined);
     return { status: res.statusCode, headers: res.headers, body };
   }
 

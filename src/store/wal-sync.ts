@@ -19,7 +19,8 @@ export class WalSync {
   private running = 0;
   private next: Waiters | undefined;
 
-  constructor(dbPath: string) {
+  /** `onSync` is told how long each fdatasync took (metrics); it must not throw. */
+  constructor(dbPath: string, private readonly onSync?: (seconds: number) => void) {
     this.walPath = `${dbPath}-wal`;
   }
 
@@ -40,7 +41,10 @@ export class WalSync {
     try {
       // Opened on first use: the WAL file exists once the first transaction has committed.
       this.handle ??= open(this.walPath, 'r');
-      await (await this.handle).datasync();
+      const file = await this.handle;
+      const t0 = performance.now();
+      await file.datasync();
+      this.onSync?.((performance.now() - t0) / 1000);
     } catch (err) {
       this.handle = undefined;
       throw err;

@@ -4,7 +4,6 @@
  * HTTP on 127.0.0.1. Tests talk to it with undici, trusting the generated certificate.
  */
 import { EventEmitter } from 'node:events';
-import { inspect } from 'node:util';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
@@ -12,6 +11,7 @@ import { Agent } from 'undici';
 import { SignJWT, exportJWK, generateKeyPair, type JWK, type CryptoKey } from 'jose';
 import { buildConfig, type Config } from '../../src/config/index.js';
 import { startGateway, type Gateway } from '../../src/app/index.js';
+import { createLogger, type DestinationStream } from '../../src/observe/index.js';
 import { startMiniBroker, type MiniBroker } from './mini-broker.mjs';
 import { makeTempDir } from './temp-dir.js';
 
@@ -105,28 +105,41 @@ export interface Harness {
    * the event.
    */
   nextLog(pattern: RegExp): Promise<string>;
-  /** Every line the gateway has logged so far, start-up included; an error line is followed by its object as the logger would render it. */
+  /** The message of every line the gateway has logged so far, start-up included; an error line is followed by its error as logged. */
   logs: string[];
+  /** Every line exactly as the gateway wrote it (JSON). */
+  logLines: string[];
+  /** Resolves with the next logged line (parsed) that `match` accepts. Call it before causing the event. */
+  nextRecord(match: (record: Record<string, any>) => boolean): Promise<Record<string, any>>;
   close(): Promise<void>;
 }
 
-/** A gateway logger that keeps every line and tells listeners about it; nothing is printed. */
-function observedLogger(): { logger: { info(msg: string): void; warn(msg: string): void; error(obj: unknown, msg: string): void }; nextLog: (pattern: RegExp) => Promise<string>; logs: string[] } {
-  const lines = new EventEmitter();
+/** Where the gateway's logger writes: every line is kept and told to listeners; nothing is printed. */
+function observedLog(): { destination: DestinationStream; logs: string[]; logLines: string[]; records: EventEmitter } {
+  const records = new EventEmitter();
   const logs: string[] = [];
-  const emit = (msg: string): void => { logs.push(msg); lines.emit('line', msg); };
-  return {
-    logs,
-    logger: { info: emit, warn: emit, error: (obj, msg) => { emit(msg); logs.push(inspect(obj, { depth: 8 })); } },
-    nextLog: (pattern) => new Promise((resolve) => {
-      const listener = (line: string): void => {
-        if (!pattern.test(line)) return;
-        lines.off('line', listener);
-        resolve(line);
-      };
-      lines.on('line', listener);
-    }),
+  const logLines: string[] = [];
+  const destination = {
+    write(line: string): void {
+      logLines.push(line);
+      const record = JSON.parse(line) as Record<string, unknown>;
+      logs.push(String(record.msg));
+      if (record.err !== undefined) logs.push(JSON.stringify(record.err));
+      records.emit('record', record);
+    },
   };
+  return { destination, logs, logLines, records };
+}
+
+function nextOf(records: EventEmitter, match: (record: Record<string, any>) => boolean): Promise<Record<string, any>> {
+  return new Promise((resolve) => {
+    const listener = (record: Record<string, any>): void => {
+      if (!match(record)) return;
+      records.off('record', listener);
+      resolve(record);
+    };
+    records.on('record', listener);
+  });
 }
 
 /**
@@ -144,17 +157,17 @@ export async function startHarness(overrides: Record<string, unknown> = {}, opts
     store: { path: join(dir, 'mimtrust.db') },
     policiesDir: join(REPO, 'policies'),
     contractsDir: join(REPO, 'test', 'fixtures', 'contracts-open'),
-    logLevel: 'silent',
+    logLevel: 'info',
     ...overrides,
     upstream: { url: broker.url, connectTimeoutMs: 500, responseTimeoutMs: 1500, ...((overrides.upstream as object | undefined) ?? {}) },
   };
   // Also written out, so the CLI can be run against the same gateway's files.
   writeFileSync(join(dir, 'mimtrust.json'), JSON.stringify(input, null, 2));
   const config = buildConfig(input, { baseDir: dir });
-  const log = observedLogger();
+  const log = observedLog();
   let gateway: Gateway;
   try {
-    gateway = await startGateway(config, log.logger);
+    gateway = await startGateway(config, { logger: createLogger({ ...config, logFormat: 'json' }, log.destination) });
   } catch (err) {
     // A gateway that does not start leaves nothing running behind it.
     await broker.close();
@@ -166,8 +179,10 @@ export async function startHarness(overrides: Record<string, unknown> = {}, opts
   const base = gateway.url.replace('127.0.0.1', 'localhost');
   return {
     gateway, broker, issuer, config, dir, ca, agent,
-    nextLog: log.nextLog,
+    nextLog: async (pattern) => String((await nextOf(log.records, (r) => pattern.test(String(r.msg)))).msg),
+    nextRecord: (match) => nextOf(log.records, match),
     logs: log.logs,
+    logLines: log.logLines,
     async call(method, path, opts = {}) {
       const headers: Record<string, string | string[]> = { ...(opts.headers ?? {}) };
       if (opts.token) headers.authorization = `Bearer ${opts.token}`;

@@ -35,7 +35,7 @@ describe('mimtrust command', () => {
     const broker = await startMiniBroker();
     broker.seed({ id: 'urn:ngsi-ld:ParkingSpot:1', type: 'ParkingSpot', status: { type: 'Property', value: 'free' } });
     const dir = makeTempDir('cli');
-    const env = { ...process.env, MIMTRUST_PORT: '0', MIMTRUST_UPSTREAM_URL: broker.url, MIMTRUST_POLICIES_DIR: join(REPO, 'policies'), MIMTRUST_CONTRACTS_DIR: join(REPO, 'contracts'), MIMTRUST_LOG_LEVEL: 'warn' };
+    const env = { ...process.env, MIMTRUST_PORT: '0', MIMTRUST_UPSTREAM_URL: broker.url, MIMTRUST_POLICIES_DIR: join(REPO, 'policies'), MIMTRUST_CONTRACTS_DIR: join(REPO, 'contracts'), MIMTRUST_LOG_LEVEL: 'info' };
     child = spawn(process.execPath, [CLI, 'start'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const line = await waitForLine(child, /listening on (https:\/\/[^,\s]+)/);
     const url = /https:\/\/[^,\s]+/.exec(line)![0].replace('127.0.0.1', 'localhost');
@@ -61,10 +61,12 @@ describe('mimtrust command', () => {
     const dir = makeTempDir('cli');
     const env = { ...process.env, MIMTRUST_PORT: '0', MIMTRUST_TLS_ENABLED: 'false', MIMTRUST_UPSTREAM_URL: broker.url, MIMTRUST_POLICIES_DIR: join(REPO, 'policies'), MIMTRUST_CONTRACTS_DIR: join(REPO, 'contracts') };
     child = spawn(process.execPath, [CLI, 'start'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+    let stdout = '';
+    child.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
     const line = await waitForLine(child, /listening on (http:\/\/[^,\s]+)/);
-    expect(stderr).toContain('warning: TLS is disabled');
+    // Not a terminal: one JSON object per line, the level by name.
+    const warning = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).find((r) => String(r.msg).startsWith('TLS is disabled'));
+    expect(warning).toMatchObject({ level: 'warn' });
     const url = /http:\/\/[^,\s]+/.exec(line)![0];
     const res = await fetch(url + '/health');
     expect(res.status).toBe(200);

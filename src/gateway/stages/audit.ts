@@ -46,9 +46,10 @@ const NO_TARGETS = { entityIds: [], types: [], attrs: [] } as const;
 export function auditPermitted(deps: AuditDeps): (r: Answered) => Promise<Answered> {
   return async (r) => {
     const t = r as Trail;
+    // A decision answered as data (the decision API) is recorded with its own effect.
+    t.verdict = { effect: t.decision?.effect ?? 'permit', reason: r.outcome };
     try {
-      // A decision answered as data (the decision API) is recorded with its own effect.
-      await deps.audit.append(auditEventOf(r, t.decision?.effect ?? 'permit', r.outcome));
+      await deps.audit.append(auditEventOf(r, t.verdict.effect, r.outcome));
     } catch (err) {
       if (!t.recordedBeforeEffect) throw unavailable(err);
       deps.log.error(err, 'audit write failed after a recorded request took effect; its outcome is not on record');
