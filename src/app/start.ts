@@ -3,11 +3,14 @@ import type { Server } from 'node:https';
 import type { FastifyInstance } from 'fastify';
 import { namedIssuers, type Config } from '../config/index.js';
 import { loadOrCreateSigningKey } from '../keys/index.js';
-import { LOCAL_ISSUER_KEY_NAME, LOCAL_ORGANISATION_CLAIM, LOCAL_RECIPIENT_CLAIM } from '../issuer/index.js';
+import { LOCAL_ISSUER_KEY_NAME, LOCAL_ORGANISATION_CLAIM, LOCAL_RECIPIENT_CLAIM, LOCAL_CONSENT_CLAIM } from '../issuer/index.js';
 import { createTokenVerifier, type IssuerConfig } from '../auth/index.js';
 import { RoleChecker, type DecisionSnapshot } from '../policy/index.js';
 import { AuditLog, CheckpointCopies, loadOrCreateAuditKey } from '../audit/index.js';
-import { openSqlite, SqliteAuditStore, SqliteContractCopies, SqliteContractStore, SqliteSubscriptionStore, WalSync, type SqliteDatabase } from '../store/index.js';
+import {
+  openSqlite, SqliteAuditStore, SqliteConsentStore, SqliteContractCopies, SqliteContractStore, SqliteSubscriptionStore, WalSync, type SqliteDatabase,
+} from '../store/index.js';
+import { Consents, consentPlugin } from '../consent/index.js';
 import { contextResolverFor } from '../context/index.js';
 import { ContractRegistry, partyNames, resolveProviders, type DocumentReport } from '../contracts/index.js';
 import { adminPlugin } from '../admin/index.js';
@@ -61,6 +64,7 @@ async function trustedIssuers(config: Config): Promise<IssuerConfig[]> {
     algorithms: i.algorithms,
     rolesClaim: i.rolesClaim,
     purposeClaim: i.purposeClaim,
+    consentClaim: i.consentClaim,
     ...(i.organisationClaim ? { organisationClaim: i.organisationClaim } : {}),
     ...(i.recipientClaim ? { recipientClaim: i.recipientClaim } : {}),
     allowRecipientHeader: i.allowRecipientHeader,
@@ -83,6 +87,7 @@ async function trustedIssuers(config: Config): Promise<IssuerConfig[]> {
       // The claims `mimtrust token --org/--recipient` writes (issuer/local-token.ts).
       organisationClaim: LOCAL_ORGANISATION_CLAIM,
       recipientClaim: LOCAL_RECIPIENT_CLAIM,
+      consentClaim: LOCAL_CONSENT_CLAIM,
       maxTokenLifetimeSec: config.auth.maxTokenLifetimeSec,
     });
   }
@@ -230,7 +235,12 @@ export async function startGateway(config: Config, opts: StartOptions = {}): Pro
     await describeApi(app, { headers: exchangeDeps.headers });
     // Writes are decided on the types the broker holds; roles alone do not depend on types.
     const storedTypes = registry ? new StoredTypes({ upstream, basePath: compileBasePath(config.upstream.basePath).canonical, ...config.storedTypes }) : undefined;
-    const shared = { ...exchangeDeps, basePath: config.upstream.basePath, verifier, snapshot, storedTypes, forwardAuthorization: config.upstream.forwardAuthorization };
+    // Consent records live beside the audit log: each event is on it, and a withdrawal holds on the next request.
+    const consents = new Consents({ store: new SqliteConsentStore(db), audit, parties, subjectTemplate: config.consent.subjectTemplate });
+    await app.register(consentPlugin({ ...exchangeDeps, verifier, consents, resolver }));
+    const shared = {
+      ...exchangeDeps, basePath: config.upstream.basePath, verifier, snapshot, storedTypes, forwardAuthorization: config.upstream.forwardAuthorization, consents,
+    };
     if (registry) {
       await app.register(adminPlugin({ ...shared, roles: () => roles, registry, resolver, parties, providers }));
     }

@@ -7,7 +7,7 @@
 import { MimtrustError } from '../errors/index.js';
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../lib/index.js';
-import type { AuditDecided, AuditEvent, AuditTargets } from './types.js';
+import type { AuditConsent, AuditDecided, AuditEvent, AuditTargets } from './types.js';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
@@ -78,6 +78,21 @@ function decided(value: unknown, max: number): AuditDecided {
   return { types: bounded(textList(d.types, 'decided.types'), max), attrs: bounded(textList(d.attrs, 'decided.attrs'), max) };
 }
 
+const CONSENT_EVENTS: ReadonlySet<string> = new Set(['given', 'withdrawn', 'expired']);
+
+function consent(value: unknown, max: number): AuditConsent {
+  if (typeof value !== 'object' || value === null) throw invalid('consent');
+  const c = value as Partial<AuditConsent>;
+  if (typeof c.event !== 'string' || !CONSENT_EVENTS.has(c.event)) throw invalid('consent.event');
+  return {
+    id: text(c.id, 'consent.id'),
+    event: c.event,
+    subject: text(c.subject, 'consent.subject'),
+    recipient: text(c.recipient, 'consent.recipient'),
+    purposes: bounded(textList(c.purposes, 'consent.purposes'), max),
+  };
+}
+
 export function normalizeAuditEvent(event: AuditEvent, maxTargets = DEFAULT_MAX_TARGETS): AuditEvent {
   if (typeof event !== 'object' || event === null) throw invalid('event');
   if (event.effect !== 'permit' && event.effect !== 'deny') throw invalid('effect');
@@ -114,6 +129,7 @@ export function normalizeAuditEvent(event: AuditEvent, maxTargets = DEFAULT_MAX_
     out.contractRevision = event.contractRevision;
   }
   if (event.providers !== undefined && event.providers !== null) out.providers = bounded(textList(event.providers, 'providers'), maxTargets);
+  if (event.consent !== undefined && event.consent !== null) out.consent = consent(event.consent, maxTargets);
   if (event.auditLevel !== undefined && event.auditLevel !== null) {
     if (event.auditLevel !== 'normal' && event.auditLevel !== 'detailed') throw invalid('auditLevel');
     out.auditLevel = event.auditLevel;

@@ -24,6 +24,19 @@ export interface AuditDecided {
   attrs: readonly string[];
 }
 
+/** What the audit keeps of a consent event (src/consent). */
+export interface AuditConsent {
+  /** The record's id (urn:uuid). */
+  id: string;
+  event: 'given' | 'withdrawn' | 'expired';
+  /** The data subject as entities name them. */
+  subject: string;
+  /** The recipient, as contract parties are written. */
+  recipient: string;
+  /** DPV purpose IRIs. */
+  purposes: readonly string[];
+}
+
 export interface AuditEvent {
   /** ISO 8601 time of the decision. */
   time: string;
@@ -54,6 +67,8 @@ export interface AuditEvent {
   auditLevel?: 'normal' | 'detailed';
   /** Providers of the contracts behind the decision, or the provider whose contracts an admin call changes. */
   providers?: readonly string[];
+  /** A consent record's event: which record, whose, to whom, for what (never attribute values). */
+  consent?: AuditConsent;
   latencyMs: number;
   method: string;
   path: string;

@@ -32,6 +32,9 @@ export function compileClaimPath(path: string): ClaimReader {
   };
 }
 
+/** The most consent records one token may rest on. */
+export const MAX_CONSENTS = 64;
+
 /** Roles and tenants: issuers write them separated by spaces or by commas. */
 export const LIST_SEPARATORS = /[\s,]+/;
 /** OAuth scope: space separated; a comma is a legal character inside a scope token (RFC 6749 §3.3). */
@@ -77,6 +80,8 @@ function deepFreeze<T>(value: T): T {
 export interface ClaimReaders {
   roles: ClaimReader;
   purpose: ClaimReader;
+  /** Absent in readers made before consents were read: the token then rests on none. */
+  consents?: ClaimReader;
   tenants?: ClaimReader;
   organisation?: ClaimReader;
   recipient?: ClaimReader;
@@ -114,6 +119,12 @@ export function toVerifiedToken(claims: JWTPayload, issuer: string, readers: Cla
   if (scope !== undefined) token.scope = readStringList(scope, SCOPE_SEPARATORS);
   const purpose = optionalString(readers.purpose(claims));
   if (purpose !== undefined) token.purpose = purpose;
+  if (readers.consents) {
+    const consents = readStringList(readers.consents(claims));
+    // A token resting on more consents than a person could give at once is not one an issuer made.
+    if (consents.length > MAX_CONSENTS) throw invalidToken('token_claim_invalid');
+    if (consents.length > 0) token.consents = consents;
+  }
   const organisation = readers.organisation && readPartyClaim(readers.organisation(claims));
   if (organisation !== undefined) token.organisation = organisation;
   const recipient = readers.recipient && readPartyClaim(readers.recipient(claims));

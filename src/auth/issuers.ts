@@ -156,6 +156,7 @@ export function compileIssuer(cfg: IssuerConfig, opts: KeySetOptions): CompiledI
   const readers: ClaimReaders = {
     roles: compileReader(cfg.issuer, 'rolesClaim', cfg.rolesClaim),
     purpose: compileReader(cfg.issuer, 'purposeClaim', cfg.purposeClaim ?? 'purpose'),
+    consents: compileReader(cfg.issuer, 'consentClaim', cfg.consentClaim ?? 'consents'),
   };
   if (cfg.acceptRoles !== undefined) readers.acceptRoles = new Set(cfg.acceptRoles);
   if (cfg.tenantsClaim !== undefined) readers.tenants = compileReader(cfg.issuer, 'tenantsClaim', cfg.tenantsClaim);

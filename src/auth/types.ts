@@ -26,6 +26,8 @@ export interface IssuerConfig {
   acceptRoles?: readonly string[];
   /** Claim holding the declared DPV purpose (dotted path allowed). Default `purpose`. */
   purposeClaim?: string;
+  /** Claim listing the ids of the consent records the token rests on (dotted path allowed). Default `consents`. */
+  consentClaim?: string;
   /** Claim holding the caller's organisation (dotted path allowed). Default: none is read. */
   organisationClaim?: string;
   /** Claim holding the recipient the issuer declares for the token (dotted path allowed). Default: none is read. */
@@ -60,6 +62,8 @@ export interface VerifiedToken {
   purpose?: string;
   /** The caller's organisation (the issuer's `organisationClaim`), when the issuer names one. */
   organisation?: string;
+  /** Ids of the consent records the token rests on (the issuer's `consentClaim`), when it names any. */
+  consents?: string[];
   /**
    * The declared recipient, a party of this issuer: from the issuer's `recipientClaim`, or
    * from the request's `Mimtrust-Recipient` header where the issuer allows it.

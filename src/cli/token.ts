@@ -13,6 +13,7 @@ export async function runToken(args: string[]): Promise<number> {
     purpose: { type: 'string' },
     org: { type: 'string' },
     recipient: { type: 'string' },
+    consent: { type: 'string', multiple: true },
     ttl: { type: 'string', default: '3600' },
   });
   const { config } = loadConfig(values.config);
@@ -41,6 +42,7 @@ export async function runToken(args: string[]): Promise<number> {
     ...(values.purpose ? { purpose: values.purpose } : {}),
     ...(values.org ? { organisation: values.org } : {}),
     ...(values.recipient ? { recipient: values.recipient } : {}),
+    ...(values.consent ? { consents: values.consent } : {}),
     ttlSec,
   });
   process.stdout.write(token + '\n');

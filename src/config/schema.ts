@@ -150,6 +150,10 @@ export const configSchema = {
             description: "Roles taken from this issuer's tokens; others are dropped. Default (null): every role for the city's own issuers, none for the others.",
           },
           purposeClaim: { type: 'string', minLength: 1, default: 'purpose', description: 'Claim holding the declared DPV purpose (dotted path allowed).' },
+          consentClaim: {
+            type: 'string', minLength: 1, default: 'consents',
+            description: 'Claim listing the ids of the consent records the token rests on (dotted path allowed).',
+          },
           organisationClaim: {
             type: 'string',
             minLength: 1,
@@ -291,6 +295,17 @@ export const configSchema = {
             responseTimeoutMs: { type: 'integer', minimum: 1, default: 5000 },
             connections: { type: 'integer', minimum: 1, maximum: 1024, default: 16 },
           },
+        },
+      },
+    },
+    consent: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        subjectTemplate: {
+          type: 'string', pattern: '\\{sub\\}', default: 'urn:ngsi-ld:Person:{sub}',
+          description: "How a citizen's token `sub` becomes the identifier entities name them by (a data-subject attribute's value); `{sub}` stands for it.",
         },
       },
     },

@@ -20,8 +20,8 @@ import {
   PROFILE_IRI, TARGET_OPERANDS, type ContractAction, type TargetOperand,
 } from './vocabulary.js';
 
-const CONTRACT_KEYS = new Set(['@context', '@type', 'uid', 'profile', 'assigner', 'title', 'description', 'context', 'validFrom', 'permission', 'prohibition']);
-const PERMISSION_KEYS = new Set(['uid', '@type', 'target', 'assignee', 'assigner', 'action', 'constraint', 'duty', 'validFrom', 'description']);
+const CONTRACT_KEYS = new Set(['@context', '@type', 'uid', 'profile', 'assigner', 'title', 'description', 'context', 'validFrom', 'dataSubject', 'permission', 'prohibition']);
+const PERMISSION_KEYS = new Set(['uid', '@type', 'target', 'assignee', 'assigner', 'action', 'constraint', 'duty', 'validFrom', 'dataSubject', 'description']);
 const PROHIBITION_KEYS = new Set(['uid', '@type', 'target', 'assignee', 'assigner', 'action', 'constraint', 'validFrom', 'description']);
 const TARGET_KEYS = new Set(['@type', 'uid', 'refinement']);
 const PARTY_KEYS = new Set(['@type', 'uid', 'refinement']);
@@ -141,7 +141,23 @@ function readDuties(raw: unknown, at: ReadContext): { log: boolean; consent: boo
   return duties;
 }
 
-function readRule(raw: unknown, kind: Rule['kind'], index: number, contract: string, validFrom: number | undefined, base: ReadContext): Rule {
+/** The attribute naming an entity's data subject, expanded like every attribute name. */
+function readDataSubject(v: unknown, at: ReadContext): string | undefined {
+  return v === undefined ? undefined : at.expand(readString(v, at, 'ngsi:dataSubject'));
+}
+
+/**
+ * A consent is checked per entity, on the person its data-subject attribute names, for
+ * the entity types the consent covers: such a permission names its types, and an area
+ * cannot bound it (the consent, not the place, decides which entities go out).
+ */
+function checkConsentRule(rule: Pick<Rule, 'consent' | 'dataSubject' | 'types' | 'area'>, at: ReadContext): void {
+  if (!rule.consent || rule.dataSubject === null) return;
+  if (rule.types === null) fail('ERR_CONTRACT_MALFORMED', at, 'ngsi:dataSubject', 'a permission needing consent names the entity types it covers');
+  if (rule.area !== null) fail('ERR_CONTRACT_MALFORMED', at, 'spatial', 'a permission needing consent cannot be bounded by an area');
+}
+
+function readRule(raw: unknown, kind: Rule['kind'], index: number, contract: string, validFrom: number | undefined, dataSubject: string | undefined, base: ReadContext): Rule {
   const unnamed: ReadContext = { ...base, rule: `${kind}[${index}]` };
   const obj = readObject(raw, unnamed, kind);
   const uid = obj['uid'] === undefined ? unnamed.rule as string : readString(obj['uid'], unnamed, 'uid');
@@ -174,7 +190,9 @@ function readRule(raw: unknown, kind: Rule['kind'], index: number, contract: str
     area: read.area,
     log: duties.log,
     consent: duties.consent,
+    dataSubject: kind === 'permission' ? readDataSubject(rule['dataSubject'], at) ?? dataSubject ?? null : null,
   };
+  checkConsentRule(compiled, at);
   if (description !== undefined) compiled.description = description;
   return Object.freeze(compiled);
 }
@@ -211,8 +229,9 @@ export function compileContract(source: string, doc: unknown, expand: TermExpand
   const type = readTerm(POLICY_TYPES, fields['@type'], base, 'policy type');
   const uid = readString(fields['uid'], base, 'uid');
   const validFrom = readValidFrom(fields['validFrom'], base);
+  const dataSubject = readDataSubject(fields['dataSubject'], base);
   const rules = (key: 'permission' | 'prohibition'): Rule[] =>
-    readOptionalList(fields[key], base, key).map((r, i) => readRule(r, key, i, uid, validFrom, base));
+    readOptionalList(fields[key], base, key).map((r, i) => readRule(r, key, i, uid, validFrom, dataSubject, base));
   const permissions = rules('permission');
   const prohibitions = rules('prohibition');
   if (permissions.length + prohibitions.length === 0) fail('ERR_CONTRACT_MALFORMED', base, uid, 'a contract needs at least one permission or prohibition');

@@ -84,8 +84,18 @@ export interface Rule {
   hasCount: boolean;
   area: Area | null;
   log: boolean;
-  /** Needs a consent record; none can be checked yet, so such a rule never permits. */
+  /**
+   * Needs the consent of each entity's data subject (`ngsi:obtainConsent`): the rule
+   * permits under a consent obligation (src/policy/consent.ts), and never without a
+   * `dataSubject` to find that person by.
+   */
   consent: boolean;
+  /**
+   * IRI of the attribute (Relationship or Property) whose value identifies the person an
+   * entity is about (`ngsi:dataSubject`, on the permission or the whole contract); null
+   * when none is declared.
+   */
+  dataSubject: string | null;
   /** The author's own words on what the rule is for; shown, never interpreted. */
   description?: string;
 }

@@ -69,8 +69,8 @@ export type PolicyType = 'Set' | 'Offer' | 'Agreement';
 export const POLICY_TYPES = vocabulary<PolicyType>([['Set', 'odrl'], ['Offer', 'odrl'], ['Agreement', 'odrl']]);
 
 /** Extra keys of the profile that sit on contracts, rules and constraints. */
-export const PROFILE_KEYS = vocabulary<'context' | 'validFrom' | 'period' | 'countScope'>([
-  ['context', 'ngsi'], ['validFrom', 'ngsi'], ['period', 'ngsi'], ['countScope', 'ngsi'],
+export const PROFILE_KEYS = vocabulary<'context' | 'validFrom' | 'period' | 'countScope' | 'dataSubject'>([
+  ['context', 'ngsi'], ['validFrom', 'ngsi'], ['period', 'ngsi'], ['countScope', 'ngsi'], ['dataSubject', 'ngsi'],
 ]);
 
 /** The tenant refinement value that names the default tenant (no NGSILD-Tenant header). */

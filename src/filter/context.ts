@@ -5,6 +5,7 @@
  */
 import { MimtrustError } from '../errors/index.js';
 import type { EntityGrants } from './scopes.js';
+import type { ConsentObligation } from '../policy/types.js';
 import { typeViewOf, type FilterStats, type TermExpander, type TypeView, type View, type ViewExtras } from './types.js';
 
 /** The bound on the work of one spatial check. */
@@ -44,6 +45,8 @@ export interface FilterContext {
   readonly stats: FilterStats;
   /** What entities of one type show, worked out once per type for this response (spatial.ts, scopes.ts). */
   readonly grantsByType: Map<string, EntityGrants | undefined>;
+  /** Set when some type is shown per entity under its data subject's consent (consent.ts). */
+  readonly consent: ConsentObligation | undefined;
 }
 
 export function createContext(
@@ -67,5 +70,6 @@ export function createContext(
     fetched: fetched !== undefined && (fetched.attrs.size > 0 || (fetched.members?.size ?? 0) > 0) ? fetched : undefined,
     stats: { droppedEntities: 0, removedAttributes: 0 },
     grantsByType: new Map(),
+    consent: extras?.consent,
   };
 }

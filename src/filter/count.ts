@@ -4,7 +4,8 @@
  * what it hides on that page. A count is therefore given only when the filter cannot hide
  * an entity the broker counted: no shown type bounded by an area, no excluded type (an entity may
  * carry one beside a readable type), and a type list that bounds the broker to shown types
- * (named by the caller, narrowed by the gateway, or every type shown). Otherwise
+ * (named by the caller, narrowed by the gateway, or every type shown); under consent, a
+ * query the gateway narrowed to the consenting data subjects. Otherwise
  * `count=true` is refused before the broker is asked, so the refusal depends on the
  * caller's rights alone, never on the data.
  */
@@ -16,18 +17,22 @@ import { listsEntities } from './response.js';
 
 type Query = ReadonlyArray<readonly [string, string]>;
 
-/** True when every entity the broker counts for this query is one the filter shows. */
-export function brokerCountExact(ob: Obligations, typeUnknown: boolean, query: Query): boolean {
+/**
+ * True when every entity the broker counts for this query is one the filter shows.
+ * `consentNarrowed`: the gateway narrowed the query to the consenting data subjects.
+ */
+export function brokerCountExact(ob: Obligations, typeUnknown: boolean, query: Query, consentNarrowed = false): boolean {
   if (boundedByArea(ob)) return false;
+  if (ob.consent !== undefined && !consentNarrowed) return false;
   if (ob.view === undefined) return true;
   if (ob.excludeTypes !== undefined && ob.excludeTypes.size > 0) return false;
   return !typeUnknown || ob.otherTypes !== undefined || query.some(([n]) => n === 'type');
 }
 
 /** Refuses `count=true` on an entity list whose count could include entities the caller cannot see. */
-export function checkCountable(operation: Operation, query: Query, ob: Obligations, typeUnknown: boolean): void {
+export function checkCountable(operation: Operation, query: Query, ob: Obligations, typeUnknown: boolean, consentNarrowed = false): void {
   if (!listsEntities(operation) || !query.some(([n, v]) => n === 'count' && v === 'true')) return;
-  if (brokerCountExact(ob, typeUnknown, query)) return;
+  if (brokerCountExact(ob, typeUnknown, query, consentNarrowed)) return;
   throw new MimtrustError(
     'FORBIDDEN',
     'This caller may not see every entity the query matches, so the gateway cannot give an exact count; ask without count=true.',

@@ -12,6 +12,9 @@
  * bodies that carry an `@context` of their own: the gateway builds that expander from the
  * same context the caller sent, which is the one the broker compacted with.
  *
+ * Where some of its types are shown only under its data subject's consent, what those
+ * types show is first cut to that consent (consent.ts).
+ *
  * Where some of its types are shown only within areas, the cut entity then goes through
  * spatial.ts: hidden unless one of its types counts where it lies, cut to what those types
  * show, and stripped of the geographic attributes they do not show where they are.
@@ -20,6 +23,7 @@ import { runSteps, type Steps } from '../lib/index.js';
 import { createContext, type FilterContext, type SpatialLimit } from './context.js';
 import { unfilterable } from './errors.js';
 import { holdingGrants, keepPlaced, type Placed } from './spatial.js';
+import { consentViewFor } from './consent.js';
 import { entityGrants, entityScope, scopePermits, shownScope, type EntityGrants, type TypeGrant } from './scopes.js';
 import type { AttributeScope } from '../policy/types.js';
 import { isObject, type JsonObject, type TermExpander, type View, type ViewExtras } from './types.js';
@@ -157,18 +161,20 @@ export function matchesCallerAttrs(source: JsonObject, ctx: FilterContext): bool
  */
 export function shownFor(source: JsonObject, ctx: FilterContext): { scope: AttributeScope; grants?: EntityGrants } | undefined {
   if (!matchesCallerAttrs(source, ctx)) return undefined;
+  // Under consent, what a type shows depends on the entity's data subject.
+  const view = ctx.consent === undefined ? ctx.view : consentViewFor(source, ctx.consent, ctx);
   if (ctx.spatial === undefined) {
-    const scope = entityScope(source['type'], ctx.view, ctx.expand);
+    const scope = entityScope(source['type'], view, ctx.expand);
     return scope === undefined ? undefined : { scope };
   }
   const type = source['type'];
   let grants: EntityGrants | undefined;
-  if (typeof type === 'string') {
+  if (typeof type === 'string' && ctx.consent === undefined) {
     // Most entities have one type, and many share it.
     if (ctx.grantsByType.has(type)) grants = ctx.grantsByType.get(type);
-    else ctx.grantsByType.set(type, (grants = entityGrants(type, ctx.view, ctx.expand)));
+    else ctx.grantsByType.set(type, (grants = entityGrants(type, view, ctx.expand)));
   } else {
-    grants = entityGrants(type, ctx.view, ctx.expand);
+    grants = entityGrants(type, view, ctx.expand);
   }
   return grants === undefined ? undefined : { scope: shownScope(grants.grants, grants.forbidden), grants };
 }

@@ -44,6 +44,8 @@ export interface FilterResponseInput {
   within?: ViewExtras['within'];
   /** Areas bounding what `otherTypes` shows. */
   otherTypesWithin?: ViewExtras['otherTypesWithin'];
+  /** Types shown per entity as far as its data subject consented. */
+  consent?: ViewExtras['consent'];
   /** Positions a geometry may have to be checked against an area (required with areas). */
   maxGeometryPoints?: number;
   /** Attributes the broker was asked for only because the obligations read them. */

@@ -5,7 +5,7 @@
  */
 import { isObject, type JsonObject } from '../lib/index.js';
 import { scopePermits } from '../policy/scope.js';
-import type { AttributeScope } from '../policy/types.js';
+import type { AttributeScope, ConsentObligation } from '../policy/types.js';
 import type { Area } from '../geo/index.js';
 
 /** Turns a term as it appears in a response (short name, alias, CURIE or IRI) into its IRI. */
@@ -16,8 +16,9 @@ export type View = ReadonlyMap<string, AttributeScope>;
 
 /**
  * The rest of a decision's view: a scope for types the view does not name, types never
- * shown, attributes prohibited per type (removed from every entity carrying the type), and
- * the areas bounding what a type shows (per type of the view, and for the other types).
+ * shown, attributes prohibited per type (removed from every entity carrying the type),
+ * the areas bounding what a type shows (per type of the view, and for the other types),
+ * and the types shown only with their data subject's consent.
  */
 export interface ViewExtras {
   otherTypes?: AttributeScope;
@@ -25,6 +26,8 @@ export interface ViewExtras {
   forbidTypes?: ReadonlyMap<string, AttributeScope>;
   within?: ReadonlyMap<string, ReadonlyArray<Area>>;
   otherTypesWithin?: ReadonlyArray<Area>;
+  /** Types shown per entity as far as its data subject consented (consent.ts). */
+  consent?: ConsentObligation;
 }
 
 /**

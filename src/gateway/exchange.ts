@@ -8,7 +8,7 @@
 import type { NgsiRequest, RawRequest } from '../ngsi/index.js';
 import type { VerifiedToken } from '../auth/index.js';
 import type { ActiveContext } from '../context/index.js';
-import type { Decision, PolicyRequest } from '../policy/index.js';
+import type { ConsentGrant, Decision, PolicyRequest } from '../policy/index.js';
 import type { UpstreamResponse } from './upstream.js';
 import type { Fetched } from '../filter/index.js';
 
@@ -59,6 +59,8 @@ export interface Verdict {
 
 export interface Authenticated extends Received {
   token: VerifiedToken;
+  /** The consents the token rests on, looked up (the consents stage); undefined: none. */
+  consents?: readonly ConsentGrant[];
 }
 
 export interface Classified extends Authenticated {
@@ -88,6 +90,8 @@ export interface ForwardPlan {
   reshape?: 'attributeList';
   /** Attributes asked of the broker only because the obligations read them: the filter takes them out. */
   fetched?: Fetched;
+  /** The query was narrowed to the entities of the consenting data subjects (its count is exact). */
+  consentNarrowed?: true;
 }
 
 export interface Planned extends Decided {

@@ -1,6 +1,6 @@
 /**
  * The policy enforcement point: an HTTPS reverse proxy in front of an NGSI-LD broker.
- * `proxy.ts` lists the request path as named stages (authenticate, recipient, classify, expand,
+ * `proxy.ts` lists the request path as named stages (authenticate, recipient, consents, classify, expand,
  * stored-types, decide, enforce, plan, forward, filter, audit), each in `stages/`, with the typed
  * hand-offs of `exchange.ts`. `handler.ts` runs a pipeline for one HTTP exchange and
  * audits every refusal; `plugin.ts` mounts the proxy on a fastify server. `front.ts` is
@@ -23,6 +23,8 @@ export { authenticate, checkSenderConstraint } from './stages/authenticate.js';
 export { classifyRequest, readJsonBody } from './stages/classify.js';
 export { expandNames } from './stages/expand.js';
 export { decideRequest, refusal } from './stages/decide.js';
+export { lookUpConsents } from './stages/consents.js';
+export type { ConsentLookup } from './stages/consents.js';
 export { enforceDecision, checkEnforceable } from './stages/enforce.js';
 export { auditPermitted, auditEventOf, recordBeforeEffect, recordDecision } from './stages/audit.js';
 export type { AuditDeps } from './stages/audit.js';

@@ -14,6 +14,7 @@ import type { Pipeline } from './pipeline.js';
 import type { Upstream } from './upstream.js';
 import type { UsageCounters } from './usage-counters.js';
 import { decisionFront } from './front.js';
+import type { ConsentLookup } from './stages/consents.js';
 import { forgetWritten } from './stages/stored-types.js';
 import type { StoredTypes } from './stored-types.js';
 import { checkEnforceable, countUsage } from './stages/enforce.js';
@@ -42,10 +43,12 @@ export interface ProxyDeps {
   subscriptions: SubscriptionStageDeps;
   /** `limits.maxGeometryPoints`: the largest geometry checked against a spatial constraint. */
   maxGeometryPoints: number;
+  /** The consents tokens rest on (src/consent). */
+  consents?: ConsentLookup | undefined;
 }
 
 export function proxyPipeline(d: ProxyDeps): Pipeline<Received, Answered> {
-  // authenticate → recipient → classify → expand → stored-types → decide (front.ts), then:
+  // authenticate → recipient → consents → classify → expand → stored-types → decide (front.ts), then:
   return decisionFront(d)
     .then('enforce', (r) => { checkEnforceable(r); return r; })
     .then('plan', planForward())

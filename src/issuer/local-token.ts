@@ -5,6 +5,7 @@ import type { SigningKey } from '../keys/index.js';
 /** Where local tokens carry the organisation and the recipient; the gateway reads them there. */
 export const LOCAL_ORGANISATION_CLAIM = 'org_id';
 export const LOCAL_RECIPIENT_CLAIM = 'recipient';
+export const LOCAL_CONSENT_CLAIM = 'consents';
 
 export interface LocalTokenRequest {
   sub: string;
@@ -16,6 +17,8 @@ export interface LocalTokenRequest {
   organisation?: string;
   /** The recipient the token declares: a party of the local issuer. */
   recipient?: string;
+  /** Ids of the consent records the token rests on. */
+  consents?: string[];
   /** Lifetime in seconds. */
   ttlSec: number;
 }
@@ -36,6 +39,7 @@ export async function issueLocalToken(key: SigningKey, settings: LocalIssuerSett
   if (req.purpose) claims.purpose = req.purpose;
   if (req.organisation) claims[LOCAL_ORGANISATION_CLAIM] = req.organisation;
   if (req.recipient) claims[LOCAL_RECIPIENT_CLAIM] = req.recipient;
+  if (req.consents && req.consents.length > 0) claims[LOCAL_CONSENT_CLAIM] = req.consents;
   return new SignJWT(claims)
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
     .setIssuer(settings.issuer)

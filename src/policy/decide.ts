@@ -11,7 +11,8 @@ import { idsCovered, idsMayTouch, tenantMatches, unmetConstraint, type MatchInpu
 import { counterSubject } from './counter-key.js';
 import { addScope, Grants, type Applied, type TypeGrant } from './grants.js';
 import { isFullScope, scopePermits, unionScope, withoutScope } from './scope.js';
-import type { AttributeScope, Considered, Culprit, Decision, Obligations, PolicyRequest, RuleRef, Subject } from './types.js';
+import { consentMayApply, consentObligation, coveringConsents, subjectAttribute } from './consent.js';
+import type { AttributeScope, ConsentGrant, ConsentType, Considered, Culprit, Decision, Obligations, PolicyRequest, RuleRef, Subject } from './types.js';
 
 export interface DecideState {
   /** Current value of every counter key a count constraint may ask about. */
@@ -22,6 +23,11 @@ export interface DecideState {
    * became of it (the dry run's trace); left out on the request path, where it would cost.
    */
   considered?: Considered[];
+  /**
+   * The consents the caller's token rests on, looked up and not withdrawn: a permission
+   * needing consent applies only as far as they cover (consent.ts).
+   */
+  consents?: readonly ConsentGrant[];
 }
 
 const READ_ACTIONS: ReadonlySet<Action> = new Set(['read', 'readTemporal', 'subscribe']);
@@ -44,6 +50,7 @@ const DETAIL: Readonly<Record<string, string>> = {
   no_matching_permission: 'No contract permits this request.',
   constraint_not_satisfied: 'A contract covers this request, but its conditions are not met now.',
   consent_required: 'This data needs the consent of the person it is about.',
+  consent_subject_ambiguous: 'The contracts name more than one attribute for the person an entity of this type is about.',
   prohibited: 'A contract prohibits this request.',
   type_not_permitted: 'The request names an entity type no contract permits to the caller.',
   attribute_not_permitted: 'The request names an attribute no contract permits to the caller.',
@@ -87,10 +94,10 @@ function deny(id: string, reason: string, rules: readonly Rule[] = [], culprit?:
  * Whether the rule applies (tenant, ids, constraints), and why not. Counter keys of an
  * applying rule are appended to `out`.
  */
-function outcomeOf(r: Rule, req: PolicyRequest, input: MatchInput, out: string[], ids: (r: Rule, req: PolicyRequest) => boolean): string {
+function outcomeOf(r: Rule, req: PolicyRequest, input: MatchInput, out: string[], ids: (r: Rule, req: PolicyRequest) => boolean, consented?: (r: Rule) => boolean): string {
   if (!tenantMatches(r, req)) return 'tenant';
   if (!ids(r, req)) return 'entity_ids';
-  if (r.consent) return 'consent';
+  if (r.consent && consented?.(r) !== true) return 'consent';
   const unmet = unmetConstraint(r, input, out);
   return unmet === undefined ? 'applied' : `constraint:${unmet}`;
 }
@@ -224,7 +231,7 @@ function isDecision(x: Forbidden | Decision): x is Decision {
   return 'effect' in x;
 }
 
-type Shown = Pick<Obligations, 'view' | 'otherTypes' | 'excludeTypes' | 'forbidTypes' | 'within' | 'otherTypesWithin'>;
+type Shown = Pick<Obligations, 'view' | 'otherTypes' | 'excludeTypes' | 'forbidTypes' | 'within' | 'otherTypesWithin' | 'consent'>;
 
 function permit(id: string, used: readonly Applied[], counters: readonly string[], view: Shown): Decision {
   const keys: string[] = [];
@@ -242,6 +249,7 @@ function permit(id: string, used: readonly Applied[], counters: readonly string[
   if (view.forbidTypes !== undefined) obligations.forbidTypes = view.forbidTypes;
   if (view.within !== undefined) obligations.within = view.within;
   if (view.otherTypesWithin !== undefined) obligations.otherTypesWithin = view.otherTypesWithin;
+  if (view.consent !== undefined) obligations.consent = view.consent;
   return { id, effect: 'permit', reason: 'permitted', detail: PERMITTED, rules, obligations };
 }
 
@@ -258,20 +266,26 @@ function decideOrThrow(req: PolicyRequest, snap: PolicySnapshot, state: DecideSt
   const anyTypeOnly = !isRead && unknownType;
   const counters: string[] = [];
   const applied: Applied[] = [];
+  // Consent-bound permissions that apply, each entity under its data subject's consent.
+  const bound: Applied[] = [];
   const trace = state.considered;
   let sawConsent = false;
   const unmet: Array<{ rule: RuleRef; constraint: string }> = [];
+  // Only a plain read is cut per entity; a write, a subscription or a temporal read
+  // cannot be held to each entity's consent, so consent-bound rules never cover them.
+  const covering = action === 'read' ? coveringConsents(state.consents, req) : [];
+  const consented = (r: Rule): boolean => consentMayApply(r, covering, req, unknownType);
   for (const r of candidates(callerBuckets(snap.permissions, action, req.subject), unknownType ? null : req.types, anyTypeOnly)) {
     const from = counters.length;
-    const outcome = outcomeOf(r, req, input, counters, idsCovered);
+    const outcome = outcomeOf(r, req, input, counters, idsCovered, consented);
     trace?.push({ rule: ref(r), kind: 'permission', outcome });
-    if (outcome === 'applied') applied.push({ rule: r, from, to: counters.length });
+    if (outcome === 'applied') (r.consent ? bound : applied).push({ rule: r, from, to: counters.length });
     else if (outcome === 'consent') sawConsent = true;
     else if (outcome.startsWith('constraint:')) unmet.push({ rule: ref(r), constraint: outcome.slice('constraint:'.length) });
   }
 
   // Prohibitions win over any permission, so they are checked before the reasons to deny.
-  const touched = touchedTypes(req, unknownType, isRead, applied);
+  const touched = touchedTypes(req, unknownType, isRead, [...applied, ...bound]);
   const forbidden = collectProhibitions(req, snap, action, touched, isRead, unknownType, input, trace);
   if (isDecision(forbidden)) return { ...forbidden, id };
   // An entity may carry several types: one the caller may read and one it is forbidden to
@@ -279,7 +293,7 @@ function decideOrThrow(req: PolicyRequest, snap: PolicySnapshot, state: DecideSt
   // request does not name are collected too, so the response filter can apply them.
   if (isRead && touched !== null) collectOtherTypeProhibitions(req, snap, action, input, forbidden, touched);
 
-  if (applied.length === 0) {
+  if (applied.length === 0 && bound.length === 0) {
     if (sawConsent) return deny(id, 'consent_required');
     if (unmet.length > 0) return deny(id, 'constraint_not_satisfied', [], { unmet: uniqueUnmet(unmet) });
     return deny(id, anyTypeOnly ? 'type_required' : 'no_matching_permission');
@@ -288,7 +302,8 @@ function decideOrThrow(req: PolicyRequest, snap: PolicySnapshot, state: DecideSt
   // Each type is shown as the permissions covering it say, with their areas or none.
   const grants = new Grants(applied);
   if (!isRead) return decideWrite(req, id, grants, counters, forbidden, unknownType);
-  return decideRead(req, id, grants, counters, forbidden, unknownType);
+  const consent = bound.length === 0 ? undefined : { grants: new Grants(bound), rules: bound.map((a) => a.rule), covering };
+  return decideRead(req, id, grants, counters, forbidden, unknownType, consent);
 }
 
 /** One entry per rule: a narrowed rule's parts fail alike. */
@@ -323,8 +338,8 @@ class AreaSink {
 }
 
 /** The permissions the decision rests on: for named types, those covering one of them. */
-function relevantTo(req: PolicyRequest, grants: Grants, unknownType: boolean): Applied[] {
-  const used = grants.used();
+function relevantTo(req: PolicyRequest, grants: Grants, unknownType: boolean, bound?: Grants): Applied[] {
+  const used = bound === undefined ? grants.used() : [...grants.used(), ...bound.used()];
   return unknownType ? used : used.filter((a) => a.rule.types === null || req.types.some((t) => a.rule.types?.has(t)));
 }
 
@@ -351,29 +366,56 @@ function decideWrite(req: PolicyRequest, id: string, grants: Grants, counters: r
   return permit(id, relevantTo(req, grants, unknownType), counters, areas.shown());
 }
 
-function decideRead(req: PolicyRequest, id: string, grants: Grants, counters: readonly string[], f: Forbidden, unknownType: boolean): Decision {
+/** The consent-bound permissions that apply, and the caller's consents covering the request. */
+interface Bound {
+  grants: Grants;
+  rules: readonly Rule[];
+  covering: readonly ConsentGrant[];
+}
+
+/**
+ * What entities of one type show: the permissions needing no consent, and the
+ * consent-bound ones (recorded in `consentTypes`, to be cut per entity). Undefined when
+ * neither covers the type; a string when the type cannot be decided (a deny reason).
+ */
+function typeScope(t: string, grants: Grants, f: Forbidden, areas: AreaSink, bound: Bound | undefined, consentTypes: Map<string, ConsentType>): AttributeScope | undefined | 'consent_subject_ambiguous' {
+  const grant = grants.grantFor(t);
+  const withConsent = bound?.grants.grantFor(t);
+  if (grant) areas.add(t, grant);
+  if (!withConsent || !bound) return grant && applyForbidden(grant.scope, f, t);
+  const subject = subjectAttribute(bound.rules, t);
+  if (subject === undefined) return 'consent_subject_ambiguous';
+  const granted = applyForbidden(withConsent.scope, f, t);
+  const entry: ConsentType = { subject, granted };
+  if (grant) entry.free = applyForbidden(grant.scope, f, t);
+  consentTypes.set(t, entry);
+  return entry.free ? unionScope(entry.free, granted) : granted;
+}
+
+function decideRead(req: PolicyRequest, id: string, grants: Grants, counters: readonly string[], f: Forbidden, unknownType: boolean, bound?: Bound): Decision {
   const view = new Map<string, AttributeScope>();
   const areas = new AreaSink();
+  const consentTypes = new Map<string, ConsentType>();
   let other: AttributeScope | undefined;
   if (!unknownType) {
     for (const t of req.types) {
-      const grant = grants.grantFor(t);
-      if (!grant) return deny(id, 'type_not_permitted', [], { type: t });
-      view.set(t, applyForbidden(grant.scope, f, t));
-      areas.add(t, grant);
+      const scope = typeScope(t, grants, f, areas, bound, consentTypes);
+      if (scope === 'consent_subject_ambiguous') return deny(id, scope, [], { type: t });
+      if (!scope) return deny(id, 'type_not_permitted', [], { type: t });
+      view.set(t, scope);
     }
   } else {
     const types = grants.namedTypes();
+    if (bound) for (const t of bound.grants.namedTypes()) types.add(t);
     const anyGranted = grants.grantFor(null);
     // Types with their own attribute prohibition get their own entry, so the
     // prohibition also cuts entities shown through a permission without a type.
     if (anyGranted) for (const t of f.byType.keys()) types.add(t);
     for (const t of types) {
       if (f.excluded.has(t)) continue;
-      const grant = grants.grantFor(t);
-      if (!grant) continue;
-      view.set(t, applyForbidden(grant.scope, f, t));
-      areas.add(t, grant);
+      const scope = typeScope(t, grants, f, areas, bound, consentTypes);
+      if (scope === 'consent_subject_ambiguous') return deny(id, scope, [], { type: t });
+      if (scope) view.set(t, scope);
     }
     if (anyGranted) {
       other = applyForbidden(anyGranted.scope, f, null);
@@ -396,7 +438,7 @@ function decideRead(req: PolicyRequest, id: string, grants: Grants, counters: re
   }
   const shown = areas.shown();
   // Without types of their own, every entity is shown whole, within the same areas if any.
-  const unfiltered = other !== undefined && isFullScope(other) && f.excluded.size === 0 && f.byType.size === 0
+  const unfiltered = consentTypes.size === 0 && other !== undefined && isFullScope(other) && f.excluded.size === 0 && f.byType.size === 0
     && [...view.values()].every(isFullScope) && (shown.within === undefined && (shown.otherTypesWithin === undefined || view.size === 0));
   if (!unfiltered) {
     shown.view = view;
@@ -404,7 +446,8 @@ function decideRead(req: PolicyRequest, id: string, grants: Grants, counters: re
     if (f.excluded.size > 0) shown.excludeTypes = f.excluded;
     if (f.byType.size > 0) shown.forbidTypes = f.byType;
   }
-  return permit(id, relevantTo(req, grants, unknownType), counters, shown);
+  if (bound && consentTypes.size > 0) shown.consent = consentObligation(consentTypes, bound.covering);
+  return permit(id, relevantTo(req, grants, unknownType, bound?.grants), counters, shown);
 }
 
 /** Decides one request. Never throws: an internal failure is a deny with reason `decision_error`. */

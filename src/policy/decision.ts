@@ -1,15 +1,16 @@
 /**
  * decide(): the whole decision for one request, over one input structure. Layers are asked
  * in order and the first deny ends it: the token's tenant list, then roles (casbin, per
- * tenant), then usage contracts for operations that touch entity data. A layer that
- * permits may add obligations; only the contract layer does today. Consent and credential
- * checks are further layers of the same shape. Pure: no I/O, no clock, never throws.
+ * tenant), then usage contracts for operations that touch entity data, with their
+ * consent layer (consent.ts): the caller's consents are an input, looked up before. A
+ * layer that permits may add obligations; only the contract layer does today. Pure: no
+ * I/O, no clock, never throws.
  */
 import type { Operation } from '../ngsi/types.js';
 import type { PolicySnapshot } from '../contracts/model.js';
-import { decideContracts } from './decide.js';
+import { decideContracts, type DecideState } from './decide.js';
 import type { RoleChecker } from './roles.js';
-import type { Considered, Decision, PolicyRequest } from './types.js';
+import type { ConsentGrant, Considered, Decision, PolicyRequest } from './types.js';
 
 /** What the decision reads besides the request: swapped whole when something changes. */
 export interface DecisionSnapshot {
@@ -25,6 +26,8 @@ export interface DecisionInput {
   decisionId: string;
   /** When given, receives every contract rule addressed to the caller that was looked at (the dry run's trace). */
   considered?: Considered[];
+  /** The consents the caller's token rests on, already looked up (given, not withdrawn). */
+  consents?: readonly ConsentGrant[];
 }
 
 /**
@@ -62,7 +65,9 @@ function decideOrThrow(input: DecisionInput, snap: DecisionSnapshot): Decision {
   // Contracts name roles as the role policy defines them: with what each role inherits.
   const roles = snap.roles.withInherited(req.subject.roles, req.tenant);
   const asDecided = roles === req.subject.roles ? req : { ...req, subject: { ...req.subject, roles } };
-  const state = input.considered ? { counters: snap.counters, decisionId: id, considered: input.considered } : { counters: snap.counters, decisionId: id };
+  const state: DecideState = { counters: snap.counters, decisionId: id };
+  if (input.considered) state.considered = input.considered;
+  if (input.consents) state.consents = input.consents;
   return { ...decideContracts(asDecided, snap.contracts, state), contractRevision: snap.contracts.revision };
 }
 

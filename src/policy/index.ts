@@ -2,9 +2,14 @@
  * The policy decision point: `decide()` answers permit or deny for one request, with the
  * obligations the enforcement point must fulfil, from roles (casbin) and data contracts,
  * without I/O. `decideContracts()` is its contract layer, which decides each entity type
- * on the permissions that cover it (grants.ts), areas included.
+ * on the permissions that cover it (grants.ts), areas included; permissions needing the
+ * data subject's consent permit under a per-entity obligation (consent.ts), from the
+ * caller's consents passed in.
  */
-export type { Subject, PolicyRequest, AttributeScope, Obligations, RuleRef, Decision, Culprit, Considered } from './types.js';
+export type {
+  Subject, PolicyRequest, AttributeScope, Obligations, RuleRef, Decision, Culprit, Considered, ConsentGrant, ConsentType, ConsentObligation,
+} from './types.js';
+export { consentInForce, consentReaches, consentServes, coveringConsents } from './consent.js';
 export { RoleChecker, RolePolicyError, parseRoleCsv, DEFAULT_TENANT_DOMAIN, ADMIN_ACTIONS } from './roles.js';
 export type { AdminAction, RoleCheckerOptions } from './roles.js';
 export { decide, decidedByContracts, governedByContracts } from './decision.js';
@@ -16,4 +21,5 @@ export { FULL_SCOPE, EMPTY_SCOPE, scopePermits, isFullScope, unionScope, interse
 export { decisionJson } from './describe.js';
 export { decisionSchema, ruleRefSchema } from './decision-schema.js';
 export { counterKey, counterSubject, counterWindowEnd } from './counter-key.js';
-export { needsFiltering, shownBy, boundedByArea, typeBoundedByArea, attributesRead, LOCATION_IRI } from './obligations.js';
+export { needsFiltering, shownBy, boundedByArea, typeBoundedByArea, attributesRead, consentNarrowing, QUOTABLE_SUBJECT, LOCATION_IRI } from './obligations.js';
+export type { ConsentNarrowing } from './obligations.js';

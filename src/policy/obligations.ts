@@ -1,7 +1,7 @@
 import { FULL_SCOPE } from './scope.js';
 import type { Area } from '../contracts/model.js';
 import { NGSI_LD_NAMESPACE } from '../context/core-terms.js';
-import type { AttributeScope, Obligations } from './types.js';
+import type { AttributeScope, ConsentObligation, Obligations } from './types.js';
 
 /** IRI of the attribute a spatial obligation places entities by. */
 export const LOCATION_IRI = `${NGSI_LD_NAMESPACE}location`;
@@ -9,7 +9,7 @@ export const LOCATION_IRI = `${NGSI_LD_NAMESPACE}location`;
 /** True when the decision asks the response to be cut down (types, attributes or area). */
 export function needsFiltering(ob: Obligations): boolean {
   return ob.view !== undefined || ob.within !== undefined || ob.otherTypesWithin !== undefined
-    || ob.excludeTypes !== undefined || ob.forbidTypes !== undefined;
+    || ob.excludeTypes !== undefined || ob.forbidTypes !== undefined || ob.consent !== undefined;
 }
 
 /** True when some type is shown only within areas. */
@@ -26,10 +26,13 @@ export function typeBoundedByArea(ob: Obligations, type: string): boolean {
 /**
  * Attributes the response filter reads from every entity to fulfil the obligations, so the
  * broker must be asked for them whatever the caller asked: `location`, where an area
- * applies. (No other constraint or duty reads entity data.)
+ * applies; the data-subject attribute of each type shown under consent. (No other
+ * constraint or duty reads entity data.)
  */
 export function attributesRead(ob: Obligations): readonly string[] {
-  return boundedByArea(ob) ? [LOCATION_IRI] : [];
+  const out = boundedByArea(ob) ? [LOCATION_IRI] : [];
+  if (ob.consent) for (const c of ob.consent.types.values()) if (!out.includes(c.subject)) out.push(c.subject);
+  return out;
 }
 
 /** What a response filter must apply, from the obligations: one reading for every filter. */
@@ -40,6 +43,7 @@ export interface Shown {
   forbidTypes?: ReadonlyMap<string, AttributeScope>;
   within?: ReadonlyMap<string, ReadonlyArray<Area>>;
   otherTypesWithin?: ReadonlyArray<Area>;
+  consent?: ConsentObligation;
 }
 
 export function shownBy(ob: Obligations): Shown {
@@ -51,5 +55,45 @@ export function shownBy(ob: Obligations): Shown {
   if (ob.forbidTypes) out.forbidTypes = ob.forbidTypes;
   if (ob.within) out.within = ob.within;
   if (ob.otherTypesWithin) out.otherTypesWithin = ob.otherTypesWithin;
+  if (ob.consent) out.consent = ob.consent;
   return out;
+}
+
+/**
+ * A data subject's identifier as the gateway may write it into a query: a URI without
+ * quotes, backslashes, white space or the q language's separators. The consent module
+ * gives no consent under another (src/consent).
+ */
+export const QUOTABLE_SUBJECT = /^[A-Za-z][A-Za-z0-9+.-]*:[A-Za-z0-9._~:@!$&'*+=/%-]{1,512}$/;
+
+/** A query narrowed to the entities of some data subjects: those whose `attribute` names one of `subjects`. */
+export interface ConsentNarrowing {
+  attribute: string;
+  subjects: readonly string[];
+}
+
+/**
+ * Where the consent obligation lets the broker itself select exactly the entities the
+ * filter will show: every type shown is shown only under consent (nothing without it),
+ * one attribute names the data subject of them all, and each consenting subject covers
+ * every one of those types. Then a query narrowed to those subjects matches, and counts,
+ * only entities the caller sees. Undefined otherwise (or without a consent obligation).
+ */
+export function consentNarrowing(ob: Obligations): ConsentNarrowing | undefined {
+  const c = ob.consent;
+  if (c === undefined || ob.view === undefined || ob.otherTypes !== undefined || ob.view.size === 0) return undefined;
+  let attribute: string | undefined;
+  for (const t of ob.view.keys()) {
+    const ct = c.types.get(t);
+    if (ct === undefined || ct.free !== undefined) return undefined;
+    if (attribute !== undefined && attribute !== ct.subject) return undefined;
+    attribute = ct.subject;
+  }
+  const subjects: string[] = [];
+  for (const [subject, byType] of c.covered) {
+    if (!QUOTABLE_SUBJECT.test(subject)) return undefined;
+    for (const t of ob.view.keys()) if (!byType.has(t)) return undefined;
+    subjects.push(subject);
+  }
+  return attribute === undefined || subjects.length === 0 ? undefined : { attribute, subjects };
 }

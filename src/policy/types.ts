@@ -5,6 +5,7 @@
  */
 import type { Action, Operation, FilterRead } from '../ngsi/types.js';
 import type { Area, AttributeScope } from '../contracts/model.js';
+import type { PartySet } from '../contracts/parties.js';
 
 export interface Subject {
   /**
@@ -49,6 +50,48 @@ export interface PolicyRequest {
 
 export type { AttributeScope };
 
+/**
+ * One consent the caller's token rests on, as the decision reads it: given and not
+ * withdrawn (the caller looked that up); its expiry is checked against the request's `now`.
+ */
+export interface ConsentGrant {
+  /** The consent record's id (urn:uuid). */
+  id: string;
+  /** The person it is from, as entities name them (the value of a data-subject attribute). */
+  subject: string;
+  /** Whom it is given to, as contract parties are: by issuer. */
+  recipients: PartySet;
+  /** DPV purpose IRIs it is given for; a narrower declared purpose is covered too. */
+  purposes: ReadonlySet<string>;
+  /** Entity type IRI -> the attributes it covers. */
+  types: ReadonlyMap<string, AttributeScope>;
+  /** Epoch ms from which it no longer holds; undefined: until withdrawn. */
+  until?: number;
+}
+
+/** How entities of one type are shown when their data subject's consent is needed. */
+export interface ConsentType {
+  /** IRI of the attribute whose value names the entity's data subject. */
+  subject: string;
+  /** What a consent may let through (the consent-bound permissions' scope, less prohibitions). */
+  granted: AttributeScope;
+  /** What permissions needing no consent show of every entity of the type; undefined: nothing. */
+  free?: AttributeScope;
+}
+
+/**
+ * The consent obligation: per entity, shown of a type in `types` is `free`, plus
+ * `granted` cut to what its data subject's consents cover (`covered`); an entity whose
+ * subject cannot be read, or whose types show nothing that way, is dropped.
+ */
+export interface ConsentObligation {
+  types: ReadonlyMap<string, ConsentType>;
+  /** Data subject -> type IRI -> the attributes its consents cover for this request. */
+  covered: ReadonlyMap<string, ReadonlyMap<string, AttributeScope>>;
+  /** Ids of the consents that cover something, for the audit record. */
+  consents: readonly string[];
+}
+
 export interface Obligations {
   /**
    * What the response may show, per entity type IRI. An entity whose types are all absent
@@ -81,6 +124,8 @@ export interface Obligations {
   within?: ReadonlyMap<string, ReadonlyArray<Area>>;
   /** Areas bounding what `otherTypes` shows (and, without a `view`, every entity); undefined: none. */
   otherTypesWithin?: ReadonlyArray<Area>;
+  /** Entities shown only as their data subjects consented (consent-bound permissions). */
+  consent?: ConsentObligation;
   /** Counter keys to increment once the request is permitted (count constraints). */
   counters: string[];
   /** Audit detail asked for by a `log` duty. */

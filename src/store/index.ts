@@ -1,6 +1,7 @@
 /**
  * Persistent storage: SQLite implementations of the narrow interfaces the other folders
- * declare for what they keep (audit/store.ts, contracts/store.ts, subscriptions/types.ts),
+ * declare for what they keep (audit/store.ts, contracts/store.ts, subscriptions/types.ts,
+ * consent/store.ts),
  * so storage depends on them and never the other way round. SQLite is the embedded
  * default; WalSync makes audit commits durable without blocking the event loop. A PostgreSQL
  * implementation for multi-instance deployments follows the same interfaces.
@@ -13,3 +14,4 @@ export { SqliteContractStore } from './sqlite-contract-store.js';
 export { SqliteContractCopies } from './sqlite-contract-copies.js';
 export { WalSync } from './wal-sync.js';
 export { SqliteSubscriptionStore } from './sqlite-subscription-store.js';
+export { SqliteConsentStore } from './sqlite-consent-store.js';

@@ -115,4 +115,31 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     updated_at TEXT NOT NULL
   ) STRICT;
   `,
+  // 9: citizens' consent records (src/consent): the record as given, found by its data
+  // subject (issuer and sub), and its events, which are only ever added to; audit records
+  // of consent events say which record, whose, to whom and for what.
+  `
+  CREATE TABLE consent_records (
+    id             TEXT PRIMARY KEY,
+    subject_issuer TEXT NOT NULL,
+    subject_sub    TEXT NOT NULL,
+    record         TEXT NOT NULL,
+    given_at       TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX consent_records_by_subject ON consent_records (subject_issuer, subject_sub, given_at);
+  CREATE TABLE consent_events (
+    consent_id TEXT    NOT NULL REFERENCES consent_records (id),
+    seq        INTEGER NOT NULL,
+    event      TEXT    NOT NULL,
+    at         TEXT    NOT NULL,
+    PRIMARY KEY (consent_id, seq)
+  ) STRICT;
+  CREATE TRIGGER consent_events_no_update BEFORE UPDATE ON consent_events
+    BEGIN SELECT RAISE(ABORT, 'consent events are append-only'); END;
+  CREATE TRIGGER consent_events_no_delete BEFORE DELETE ON consent_events
+    BEGIN SELECT RAISE(ABORT, 'consent events are append-only'); END;
+  CREATE TRIGGER consent_records_no_update BEFORE UPDATE ON consent_records
+    BEGIN SELECT RAISE(ABORT, 'consent records are kept as given'); END;
+  ALTER TABLE audit_records ADD COLUMN consent TEXT;
+  `,
 ];

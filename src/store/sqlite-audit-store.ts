@@ -3,7 +3,7 @@
  * checkpoints is one transaction (one WAL fsync under synchronous=FULL).
  */
 import type { Statement } from 'better-sqlite3';
-import type { AuditCheckpoint, AuditDecided, AuditRecord, AuditTargets } from '../audit/types.js';
+import type { AuditCheckpoint, AuditConsent, AuditDecided, AuditRecord, AuditTargets } from '../audit/types.js';
 import type { SqliteDatabase } from './sqlite.js';
 import type { WalSync } from './wal-sync.js';
 import { AuditRecordCorruptError, type AuditStore } from '../audit/index.js';
@@ -33,10 +33,11 @@ interface RecordRow {
   audit_level: string | null;
   issuer: string | null;
   providers: string | null;
+  consent: string | null;
 }
 
 const RECORD_COLUMNS =
-  'seq, time, decision_id, request_id, sub, client_id, operation, action, tenant, targets, effect, reason, rules, upstream_status, latency_ms, method, path, prev_hash, hash, decided, contract_revision, audit_level, issuer, providers';
+  'seq, time, decision_id, request_id, sub, client_id, operation, action, tenant, targets, effect, reason, rules, upstream_status, latency_ms, method, path, prev_hash, hash, decided, contract_revision, audit_level, issuer, providers, consent';
 
 function toRow(r: AuditRecord): RecordRow {
   return {
@@ -64,6 +65,7 @@ function toRow(r: AuditRecord): RecordRow {
     audit_level: r.auditLevel ?? null,
     issuer: r.issuer ?? null,
     providers: r.providers === undefined ? null : JSON.stringify(r.providers),
+    consent: r.consent === undefined ? null : JSON.stringify(r.consent),
   };
 }
 
@@ -72,11 +74,13 @@ function fromRow(row: RecordRow): AuditRecord {
   let rules: string[] | null;
   let decided: AuditDecided | null;
   let providers: string[] | null;
+  let consent: AuditConsent | null;
   try {
     targets = JSON.parse(row.targets) as AuditTargets;
     rules = row.rules === null ? null : (JSON.parse(row.rules) as string[]);
     decided = row.decided === null ? null : (JSON.parse(row.decided) as AuditDecided);
     providers = row.providers === null ? null : (JSON.parse(row.providers) as string[]);
+    consent = row.consent === null ? null : (JSON.parse(row.consent) as AuditConsent);
   } catch (err) {
     throw new AuditRecordCorruptError(row.seq, err);
   }
@@ -108,6 +112,7 @@ function fromRow(row: RecordRow): AuditRecord {
   // Returned as stored, like effect: an altered value must reach the hash check.
   if (row.audit_level !== null) record.auditLevel = row.audit_level as AuditRecord['auditLevel'];
   if (providers !== null) record.providers = providers;
+  if (consent !== null) record.consent = consent;
   return record;
 }
 

@@ -10,7 +10,7 @@ export function refuseInexactCount(): (r: Planned) => Planned {
   return (r) => {
     const at = r.plan.target.indexOf('?');
     const planned = at < 0 ? [] : [...new URLSearchParams(r.plan.target.slice(at + 1))];
-    checkCountable(r.ngsi.operation, planned, r.decision.obligations, r.policy.typeUnknown);
+    checkCountable(r.ngsi.operation, planned, r.decision.obligations, r.policy.typeUnknown, r.plan.consentNarrowed === true);
     return r;
   };
 }

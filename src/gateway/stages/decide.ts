@@ -4,7 +4,7 @@ import { extend, type Decided, type Expanded } from '../exchange.js';
 
 /** Decide: the pure decision over the current snapshot. Never throws; a deny is enforced next. */
 export function decideRequest(deps: { snapshot: () => DecisionSnapshot }): (r: Expanded) => Decided {
-  return (r) => extend(r, { decision: decide({ request: r.policy, decisionId: r.decisionId }, deps.snapshot()) });
+  return (r) => extend(r, { decision: decide({ request: r.policy, decisionId: r.decisionId, ...(r.consents ? { consents: r.consents } : {}) }, deps.snapshot()) });
 }
 
 /** Names put in a refusal: printable IRI or term characters, bounded; anything else is left out. */

@@ -27,6 +27,9 @@ export function countUsage(deps: { counters: UsageCounters }): <T extends Decide
 
 const WRITES: ReadonlySet<Action> = new Set<Action>(['create', 'modify', 'delete']);
 
+/** The answers the gateway cuts per entity, by each entity's data subject. */
+const CUT_PER_ENTITY: ReadonlySet<string> = new Set(['entity.query', 'entity.retrieve', 'batch.query']);
+
 function restricts(ob: Obligations, scopes: Iterable<AttributeScope>): boolean {
   if (boundedByArea(ob)) return true;
   if (ob.forbidTypes !== undefined && ob.forbidTypes.size > 0) return true;
@@ -59,6 +62,10 @@ export function checkEnforceable(r: Decided): void {
   const { ngsi, policy } = r;
   const ob = r.decision.obligations;
   if (!decidedByContracts(r.decision)) return;
+  // Type and attribute discovery would count entities whatever their data subjects said.
+  if (ob.consent !== undefined && !CUT_PER_ENTITY.has(ngsi.operation)) {
+    throw new MimtrustError('FORBIDDEN', 'Data shown only with the consent of the persons it is about can be read only as entities.', { reason: 'consent_not_enforceable' });
+  }
   // The gateway places entities in the answers it filters; it does not place what a write changes.
   if (WRITES.has(policy.action) && boundedByArea(ob)) {
     throw new MimtrustError('FORBIDDEN', 'This caller may change data only inside an area, which the gateway cannot check for a write.', { reason: 'write_area_not_enforceable' });

@@ -1,5 +1,5 @@
 import { canonicalSearch, type Operation } from '../../ngsi/index.js';
-import { attributesRead, needsFiltering } from '../../policy/index.js';
+import { attributesRead, consentNarrowing, needsFiltering, type ConsentNarrowing } from '../../policy/index.js';
 import type { ActiveContext } from '../../context/index.js';
 import { extend, type Decided, type Planned } from '../exchange.js';
 import { widenForReads } from '../obligation-reads.js';
@@ -23,13 +23,26 @@ function narrowTypes(r: Decided, query: Query, active: ActiveContext): Query {
 }
 
 /**
+ * The query narrowed to the entities whose data-subject attribute names one of the
+ * consenting persons, next to the caller's own `q`: the broker then pages and counts only
+ * what the filter will show.
+ */
+function narrowToSubjects(query: Query, n: ConsentNarrowing, active: ActiveContext): Query {
+  const term = `${active.compactIri(n.attribute)}==${n.subjects.map((s) => `"${s}"`).join(',')}`;
+  const own = query.find(([name]) => name === 'q')?.[1];
+  return withParam(query, 'q', own === undefined ? term : `(${own});${term}`);
+}
+
+/**
  * Plan what the broker is asked: the canonical request as classified, except where the
  * decision needs more or less from the broker. Only the types the caller may read are
  * asked for (so counts and pages stay consistent); attribute details instead of an
  * attribute list (a list names no types, so names used only by unreadable types could not
- * be told apart otherwise); and what the obligations read (`location` under an area, an
- * entity's `type` wherever the answer is cut), whatever the caller's projection leaves
- * out, to be taken out again by the filter.
+ * be told apart otherwise); under consent, only the entities of the consenting data
+ * subjects where that is exact (consentNarrowing); and what the obligations read
+ * (`location` under an area, the data-subject attribute under consent, an entity's `type`
+ * wherever the answer is cut), whatever the caller's projection leaves out, to be taken
+ * out again by the filter.
  */
 export function planForward(): (r: Decided) => Planned {
   return (r) => {
@@ -46,6 +59,11 @@ export function planForward(): (r: Decided) => Planned {
     const active = r.context;
     if (!active) return extend(r, { plan });
     let query = narrowTypes(r, ngsi.query, active);
+    const narrowing = ngsi.operation === 'entity.query' ? consentNarrowing(ob) : undefined;
+    if (narrowing) {
+      query = narrowToSubjects(query, narrowing, active);
+      plan.consentNarrowed = true;
+    }
     const reads = attributesRead(ob).map((iri) => ({ iri, term: active.compactIri(iri) }));
     // The filter tells what an entity may show by its types.
     const members = needsFiltering(ob) ? ['type'] : [];

@@ -1,0 +1,18 @@
+/**
+ * Citizen consent (MIM4): records after ISO/IEC TS 27560 with W3C DPV terms (record.ts),
+ * kept by a ConsentStore (src/store implements it), given, withdrawn and expired through
+ * `Consents` (consents.ts), which writes every event to the audit log and keeps the
+ * records in memory, replaced on every change, so a withdrawal holds on the very next
+ * request. Access tokens name the consents they rest on (an issuer's `consentClaim`);
+ * `Consents.forToken` turns those into the grants the pure decision reads
+ * (src/policy/consent.ts) or refuses the token. The citizen API is routes.ts.
+ * See docs/consent.md.
+ */
+export { Consents } from './consents.js';
+export type { Citizen, GiveInput, EventOrigin, ConsentsOptions } from './consents.js';
+export { DPV_CONSENT, statusAt, recordJson } from './record.js';
+export type { ConsentRecord, ConsentEvent, ConsentEventType, ConsentStatus, DataSubject, PersonalData } from './record.js';
+export type { ConsentStore } from './store.js';
+export { grantOf, recipientParties, tokenRefusal } from './grant.js';
+export { consentPlugin, CONSENTS_PREFIX } from './routes.js';
+export type { ConsentRouteDeps } from './routes.js';

@@ -1,0 +1,62 @@
+/**
+ * The consent obligation on one entity: of each of its types shown under consent, it
+ * shows what permissions needing no consent show, plus what its data subject consented
+ * to. The data subject is the value of the type's data-subject attribute: a
+ * Relationship's `object` or a Property's `value` (a bare string in keyValues or concise
+ * form). Anything else there (no such attribute, several instances, another kind of
+ * value) names nobody, and the entity shows only what needs no consent.
+ */
+import { intersectScope, unionScope } from '../policy/scope.js';
+import type { AttributeScope, ConsentObligation } from '../policy/types.js';
+import type { FilterContext } from './context.js';
+import { isObject, type JsonObject, type TypeView } from './types.js';
+
+/** The person an attribute value names, or undefined when it names nobody readable. */
+export function subjectOf(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (!isObject(value)) return undefined;
+  const named = value['type'] === 'Relationship' || ('object' in value && !('value' in value)) ? value['object'] : value['value'];
+  return typeof named === 'string' ? named : undefined;
+}
+
+/** The entity's data subjects, per data-subject attribute IRI. */
+function subjectsOf(source: JsonObject, ob: ConsentObligation, ctx: FilterContext): Map<string, string | undefined> {
+  const out = new Map<string, string | undefined>();
+  const wanted = new Set<string>();
+  for (const c of ob.types.values()) wanted.add(c.subject);
+  for (const key of Object.keys(source)) {
+    const iri = ctx.expand(key);
+    if (!wanted.has(iri)) continue;
+    // The same attribute under two names cannot be told apart: it names nobody.
+    out.set(iri, out.has(iri) ? undefined : subjectOf(source[key]));
+  }
+  return out;
+}
+
+/** The view for this one entity: types under consent cut to what its data subject consented to. */
+export function consentViewFor(source: JsonObject, ob: ConsentObligation, ctx: FilterContext): TypeView {
+  const base = ctx.view;
+  const subjects = subjectsOf(source, ob, ctx);
+  const scopes = new Map<string, AttributeScope | undefined>();
+  const get = (t: string): AttributeScope | undefined => {
+    const c = ob.types.get(t);
+    if (c === undefined) return base.get(t);
+    if (scopes.has(t)) return scopes.get(t);
+    let shown: AttributeScope | undefined;
+    if (base.get(t) !== undefined) {
+      const subject = subjects.get(c.subject);
+      const covered = subject === undefined ? undefined : ob.covered.get(subject)?.get(t);
+      const consented = covered === undefined ? undefined : intersectScope(c.granted, covered);
+      shown = c.free !== undefined && consented !== undefined ? unionScope(c.free, consented) : c.free ?? consented;
+    }
+    scopes.set(t, shown);
+    return shown;
+  };
+  return {
+    ...base,
+    get,
+    has: (t) => get(t) !== undefined,
+    // Only the types of this entity are ever asked for; the whole view stays as decided.
+    values: () => base.values(),
+  };
+}
