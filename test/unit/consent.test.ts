@@ -1,0 +1,175 @@
+/**
+ * The consent layer: the pure checks (consent/grant.ts, policy/consent.ts), decide() with
+ * the caller's consents as input, and the per-entity cut of the response filter.
+ */
+import { describe, expect, it } from 'vitest';
+import { decideContracts } from '../../src/policy/decide.js';
+import { consentNarrowing } from '../../src/policy/index.js';
+import type { ConsentGrant, Decision } from '../../src/policy/types.js';
+import { grantOf, tokenRefusal, statusAt, type ConsentRecord } from '../../src/consent/index.js';
+import { filterResponse } from '../../src/filter/index.js';
+import { shownBy } from '../../src/policy/obligations.js';
+import { attrsAnyOf, doc, DPV, LOCAL_ISS, NOW, PARTIES, request, snapshot, target, V, type RequestOver } from './contracts-fixtures.js';
+
+const EM = `${V}EnergyMeter`;
+const OWNER = `${V}owner`;
+const ENERGY = `${V}totalActiveEnergyImport`;
+const SERIAL = `${V}serialNumber`;
+const ALICE = 'urn:ngsi-ld:Person:alice';
+const BOB = 'urn:ngsi-ld:Person:bob';
+
+function record(over: Partial<ConsentRecord> = {}): ConsentRecord {
+  return {
+    id: 'urn:uuid:00000000-0000-4000-8000-000000000001',
+    dataSubject: { issuer: LOCAL_ISS, sub: 'alice', id: ALICE },
+    recipient: 'supplier-app',
+    purposes: [`${DPV}ServiceProvision`],
+    personalData: [{ type: EM, attributes: [ENERGY, OWNER] }],
+    legalBasis: `${DPV}Consent`,
+    givenAt: new Date(NOW - 1000).toISOString(),
+    events: [{ event: 'given', at: new Date(NOW - 1000).toISOString() }],
+    ...over,
+  };
+}
+
+const aliceGrant = grantOf(record(), PARTIES) as ConsentGrant;
+
+const snap = snapshot(doc('urn:c:meter', {
+  'ngsi:dataSubject': 'owner',
+  permission: [{
+    uid: 'supplier',
+    target: target('EnergyMeter', attrsAnyOf('totalActiveEnergyImport', 'serialNumber', 'owner')),
+    assignee: 'supplier-app',
+    action: ['read', 'readTemporal', 'subscribe', 'modify'],
+    duty: [{ action: 'ngsi:obtainConsent' }],
+  }],
+}));
+
+const supplier = { subject: { clientId: 'supplier-app', sub: 'supplier-app', roles: [] }, purpose: `${DPV}ServiceProvision`, types: [EM] } satisfies RequestOver;
+
+function run(over: RequestOver, consents: ConsentGrant[] = [aliceGrant]): Decision {
+  return decideContracts(request(over), snap, { counters: new Map(), decisionId: 'd', consents });
+}
+
+describe('consent records', () => {
+  it('are given, then withdrawn or expired by time', () => {
+    expect(statusAt(record(), NOW)).toBe('given');
+    expect(statusAt(record({ validUntil: new Date(NOW).toISOString() }), NOW)).toBe('expired');
+    expect(statusAt(record({ validUntil: new Date(NOW + 1).toISOString() }), NOW)).toBe('given');
+    const withdrawn = record({ events: [{ event: 'given', at: 'x' }, { event: 'withdrawn', at: 'y' }] });
+    expect(statusAt(withdrawn, NOW)).toBe('withdrawn');
+  });
+
+  it('a token is refused for an unknown, withdrawn or expired consent, and a withdrawal outranks an expiry', () => {
+    const given = record();
+    const expired = record({ id: 'urn:uuid:e', validUntil: new Date(NOW - 1).toISOString() });
+    const withdrawn = record({ id: 'urn:uuid:w', events: [{ event: 'given', at: 'x' }, { event: 'withdrawn', at: 'y' }] });
+    const all = new Map([given, expired, withdrawn].map((r) => [r.id, r]));
+    expect(tokenRefusal([given.id], all, NOW)).toBeUndefined();
+    expect(tokenRefusal(['urn:uuid:nobody'], all, NOW)).toBe('consent_unknown');
+    expect(tokenRefusal([given.id, expired.id], all, NOW)).toBe('consent_expired');
+    expect(tokenRefusal([expired.id, withdrawn.id], all, NOW)).toBe('consent_withdrawn');
+  });
+
+  it('read for the decision: recipient resolved per issuer, attributes as a scope, expiry as a time', () => {
+    const g = grantOf(record({ validUntil: new Date(NOW + 5000).toISOString(), recipient: '@partner-idp/app' }), PARTIES) as ConsentGrant;
+    expect(g.until).toBe(NOW + 5000);
+    expect([...(g.recipients.get('https://idp.partner.example') ?? [])]).toEqual(['app']);
+    expect(grantOf(record({ recipient: '@nobody/app' }), PARTIES)).toBeUndefined();
+  });
+});
+
+describe('decide: the consent layer', () => {
+  it('permits with a consent, under an obligation naming the subject and what it covers', () => {
+    const d = run(supplier);
+    expect([d.effect, d.reason]).toEqual(['permit', 'permitted']);
+    const c = d.obligations.consent!;
+    expect(c.types.get(EM)?.subject).toBe(OWNER);
+    expect(c.types.get(EM)?.free).toBeUndefined();
+    expect(c.covered.get(ALICE)?.get(EM)).toEqual({ kind: 'only', attrs: new Set([ENERGY, OWNER]) });
+    expect(c.consents).toEqual([aliceGrant.id]);
+  });
+
+  it('denies without a consent, as before consent records existed', () => {
+    expect(decideContracts(request(supplier), snap, { counters: new Map(), decisionId: 'd' }).reason).toBe('consent_required');
+    expect(run(supplier, []).reason).toBe('consent_required');
+  });
+
+  it('a consent for another purpose, or a broader one, covers nothing; a narrower one is covered', () => {
+    expect(run({ ...supplier, purpose: `${DPV}Marketing` }).reason).toBe('consent_required');
+    expect(run({ ...supplier, purpose: `${DPV}Purpose` }).reason).toBe('consent_required');
+    const { purpose: _p, ...none } = supplier;
+    expect(run(none).reason).toBe('consent_required');
+    expect(run({ ...supplier, purpose: `${DPV}ServiceOptimisation` }).effect).toBe('permit');
+  });
+
+  it('a consent given to someone else covers nothing, even where the contract reaches the caller', () => {
+    const toOther = grantOf(record({ recipient: 'other-app' }), PARTIES) as ConsentGrant;
+    expect(run(supplier, [toOther]).reason).toBe('consent_required');
+    // The same client name at a partner's issuer is someone else.
+    const partner = grantOf(record({ recipient: '@partner-idp/supplier-app' }), PARTIES) as ConsentGrant;
+    expect(run(supplier, [partner]).reason).toBe('consent_required');
+  });
+
+  it('a consent that has expired by the request\'s clock covers nothing', () => {
+    expect(run(supplier, [{ ...aliceGrant, until: NOW }]).reason).toBe('consent_required');
+    expect(run(supplier, [{ ...aliceGrant, until: NOW + 1 }]).effect).toBe('permit');
+  });
+
+  it('a consent for another type covers nothing', () => {
+    const other = { ...aliceGrant, types: new Map([[`${V}WaterMeter`, aliceGrant.types.get(EM)!]]) };
+    expect(run(supplier, [other]).reason).toBe('consent_required');
+  });
+
+  it('never covers writes, subscriptions or history', () => {
+    expect(run({ ...supplier, action: 'modify', operation: 'attrs.update', attrs: [ENERGY] }).reason).toBe('consent_required');
+    expect(run({ ...supplier, action: 'subscribe', operation: 'subscription.create' }).reason).toBe('consent_required');
+    expect(run({ ...supplier, action: 'readTemporal', operation: 'temporal.query' }).reason).toBe('consent_required');
+  });
+
+  it('a permission needing consent without a data subject never permits', () => {
+    const bare = snapshot(doc('urn:c:bare', { permission: [{ uid: 'p', target: target('EnergyMeter'), assignee: 'supplier-app', action: 'read', duty: [{ action: 'ngsi:obtainConsent' }] }] }));
+    const d = decideContracts(request(supplier), bare, { counters: new Map(), decisionId: 'd', consents: [aliceGrant] });
+    expect(d.reason).toBe('consent_required');
+  });
+
+  it('a query is narrowed to the consenting subjects only where that is exact', () => {
+    const d = run(supplier);
+    expect(consentNarrowing(d.obligations)).toEqual({ attribute: OWNER, subjects: [ALICE] });
+    const bob = grantOf(record({ id: 'urn:uuid:b', dataSubject: { issuer: LOCAL_ISS, sub: 'bob', id: 'urn:ngsi-ld:Person:"bob"' } }), PARTIES) as ConsentGrant;
+    expect(consentNarrowing(run(supplier, [aliceGrant, bob]).obligations)).toBeUndefined();
+  });
+});
+
+describe('filter: each entity as its data subject consented', () => {
+  const meter = (id: string, owner: string | undefined) => ({
+    id, type: 'EnergyMeter',
+    ...(owner === undefined ? {} : { owner: { type: 'Relationship', object: owner } }),
+    totalActiveEnergyImport: { type: 'Property', value: 12 },
+    serialNumber: { type: 'Property', value: 'S-1' },
+  });
+  const expand = (t: string) => (t.includes(':') ? t : V + t);
+
+  it('shows the consented attributes of the consenting person\'s entities, drops the others', () => {
+    const d = run(supplier);
+    const out = filterResponse({ operation: 'entity.query', body: [meter('m:a', ALICE), meter('m:b', BOB), meter('m:x', undefined)], ...shownBy(d.obligations), expand, options: [] });
+    expect(out.body).toEqual([{ id: 'm:a', type: 'EnergyMeter', owner: { type: 'Relationship', object: ALICE }, totalActiveEnergyImport: { type: 'Property', value: 12 } }]);
+    expect(out.droppedEntities).toBe(2);
+  });
+
+  it('reads the subject in keyValues form, and a by-id read of another person\'s entity is not found', () => {
+    const d = run(supplier);
+    const kv = filterResponse({ operation: 'entity.retrieve', body: { id: 'm:a', type: 'EnergyMeter', owner: ALICE, serialNumber: 'S' }, ...shownBy(d.obligations), expand, options: ['keyValues'] });
+    expect(kv.body).toEqual({ id: 'm:a', type: 'EnergyMeter', owner: ALICE });
+    expect(() => filterResponse({ operation: 'entity.retrieve', body: meter('m:b', BOB), ...shownBy(d.obligations), expand, options: [] }))
+      .toThrow(expect.objectContaining({ status: 404 }));
+  });
+
+  it('an owner given twice, or as several instances, names nobody', () => {
+    const d = run(supplier);
+    const twice = { ...meter('m:a', ALICE), [`${V}owner`]: { type: 'Relationship', object: ALICE } };
+    const multi = { ...meter('m:a', undefined), owner: [{ type: 'Relationship', object: ALICE, datasetId: 'urn:a' }] };
+    const out = filterResponse({ operation: 'entity.query', body: [twice, multi], ...shownBy(d.obligations), expand, options: [] });
+    expect(out.body).toEqual([]);
+  });
+});
