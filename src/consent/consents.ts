@@ -178,8 +178,10 @@ export class Consents {
     const refusal = tokenRefusal(ids, records, now);
     if (refusal === undefined) return grants;
     if (refusal === 'consent_expired') for (const r of records.values()) await this.expireIfDue(r, now);
+    // The reason is the app's cue to ask the person again rather than to retry.
     throw new MimtrustError('INVALID_TOKEN', REFUSALS[refusal] as string, {
       reason: refusal,
+      extensions: { reason: refusal },
       headers: { 'www-authenticate': bearerChallenge('invalid_token', 'consent no longer given') },
     });
   }

@@ -1,6 +1,7 @@
 // An in-memory NGSI-LD context broker for tests and benchmarks: entities per tenant, with
 // one type or several, query with type expressions (`A,B`, `A|B`, `(A;B)`), id, idPattern,
-// attrs (matching only entities holding one of them, as NGSI-LD brokers do), top-level
+// attrs (matching only entities holding one of them, as NGSI-LD brokers do), q terms of
+// the form `attr=="a","b"` joined by `;`, top-level
 // pick and omit, count, limit and offset (Results-Count and Link paging headers as Orion-LD sends
 // them), batch operations, discovery with details and counts, subscriptions and a simple
 // temporal view. It records every request it receives exactly as it arrived, so tests can
@@ -103,13 +104,37 @@ function holdsOneOf(entity, attrs) {
   return !attrs || attrs.length === 0 || attrs.some((a) => Object.hasOwn(entity, a));
 }
 
-/** The entities a query selects by `type`, `id`, `idPattern` and `attrs`. */
+/** The value an attribute compares by in `q`: a Relationship's object, a Property's value. */
+function comparedValue(attr) {
+  if (attr === null || typeof attr !== 'object' || Array.isArray(attr)) return attr;
+  return attr.type === 'Relationship' ? attr.object : attr.value;
+}
+
+/**
+ * A matcher for the part of the q language the gateway writes itself: terms `attr=="a","b"`
+ * joined by `;` (and), a term in parentheses standing for itself. Any other term selects
+ * every entity, as the broker did before it read q at all.
+ */
+function qMatcher(expr) {
+  if (expr === null || expr === undefined) return undefined;
+  const terms = expr.split(';').map((t) => t.replace(/^\((.*)\)$/, '$1'));
+  const tests = terms.map((t) => {
+    const m = /^([^=!<>~]+)==((?:"[^"]*")(?:,"[^"]*")*)$/.exec(t);
+    if (!m) return () => true;
+    const values = m[2].split(',').map((v) => v.slice(1, -1));
+    return (e) => values.includes(comparedValue(e[m[1]]));
+  });
+  return (e) => tests.every((test) => test(e));
+}
+
+/** The entities a query selects by `type`, `id`, `idPattern`, `attrs` and `q`. */
 function selected(entities, q) {
   const byType = typeMatcher(q.get('type'));
   const ids = q.get('id')?.split(',');
   const pattern = q.get('idPattern') ? new RegExp(q.get('idPattern')) : undefined;
   const attrs = q.get('attrs')?.split(',');
-  return [...entities.values()].filter((e) => (!byType || byType(e)) && (!ids || ids.includes(e.id)) && (!pattern || pattern.test(e.id)) && holdsOneOf(e, attrs));
+  const byQ = qMatcher(q.get('q'));
+  return [...entities.values()].filter((e) => (!byType || byType(e)) && (!ids || ids.includes(e.id)) && (!pattern || pattern.test(e.id)) && holdsOneOf(e, attrs) && (!byQ || byQ(e)));
 }
 
 const ATTR_VOCAB = 'https://uri.etsi.org/ngsi-ld/default-context/';
