@@ -76,7 +76,7 @@ export function consentObligation(types: ReadonlyMap<string, ConsentType>, cover
     for (const [t, scope] of g.types) {
       if (!types.has(t)) continue;
       let byType = covered.get(g.subject);
-      if (!byType) covered.set(g.subject, (byType = new Map()));
+      if (!byType) covered.set(g.subject, (byType = new Map<string, AttributeScope>()));
       const prev = byType.get(t);
       byType.set(t, prev ? unionScope(prev, scope) : scope);
       used = true;

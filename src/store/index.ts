@@ -1,8 +1,7 @@
 /**
  * Persistent storage: SQLite implementations of the narrow interfaces the other folders
  * declare for what they keep (audit/store.ts, contracts/store.ts, subscriptions/types.ts,
- * consent/store.ts),
- * so storage depends on them and never the other way round. SQLite is the embedded
+ * consent/store.ts), so storage depends on them and never the other way round. SQLite is the embedded
  * default; WalSync makes audit commits durable without blocking the event loop. A PostgreSQL
  * implementation for multi-instance deployments follows the same interfaces.
  */

@@ -14,7 +14,6 @@ import { attrsAnyOf, doc, DPV, LOCAL_ISS, NOW, PARTIES, request, snapshot, targe
 const EM = `${V}EnergyMeter`;
 const OWNER = `${V}owner`;
 const ENERGY = `${V}totalActiveEnergyImport`;
-const SERIAL = `${V}serialNumber`;
 const ALICE = 'urn:ngsi-ld:Person:alice';
 const BOB = 'urn:ngsi-ld:Person:bob';
 
