@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Server } from 'node:https';
 import type { FastifyInstance } from 'fastify';
 import { namedIssuers, type Config } from '../config/index.js';
@@ -8,7 +8,7 @@ import { createTokenVerifier, type IssuerConfig } from '../auth/index.js';
 import { RoleChecker, type DecisionSnapshot } from '../policy/index.js';
 import { AuditLog, CheckpointCopies, loadOrCreateAuditKey } from '../audit/index.js';
 import {
-  openSqlite, SqliteAuditStore, SqliteConsentStore, SqliteContractCopies, SqliteContractStore, SqliteSubscriptionStore, WalSync, type SqliteDatabase,
+  acquireStoreLock, openSqlite, StoreLockedError, SqliteAuditStore, SqliteConsentStore, SqliteContractCopies, SqliteContractStore, SqliteSubscriptionStore, WalSync, type SqliteDatabase,
 } from '../store/index.js';
 import { Consents, consentPlugin } from '../consent/index.js';
 import { contextResolverFor } from '../context/index.js';
@@ -29,6 +29,7 @@ import {
   brokerAnswers, createLogger, GatewayMetrics, listenMetrics, probeRoutes, Readiness, storeWritable, versionInfo,
   type Logger, type MetricsListener,
 } from '../observe/index.js';
+import { ensureWritableFolder, folderUnwritable, listenError, readConfiguredFile, requireContractsFolder } from './startup-errors.js';
 
 export interface Gateway {
   app: FastifyInstance;
@@ -56,10 +57,10 @@ export interface GatewayLogger {
 
 /** Trusted issuers from the configuration, plus the local issuer when enabled. */
 async function trustedIssuers(config: Config): Promise<IssuerConfig[]> {
-  const issuers: IssuerConfig[] = config.issuers.map((i) => ({
+  const issuers: IssuerConfig[] = config.issuers.map((i, index) => ({
     issuer: i.issuer,
     ...(i.jwksUri ? { jwksUri: i.jwksUri } : {}),
-    ...(i.jwksFile ? { jwks: JSON.parse(readFileSync(i.jwksFile, 'utf8')) as IssuerConfig['jwks'] } : {}),
+    ...(i.jwksFile ? { jwks: JSON.parse(readConfiguredFile(`issuers.${index}.jwksFile`, i.jwksFile)) as IssuerConfig['jwks'] } : {}),
     audience: i.audience,
     algorithms: i.algorithms,
     rolesClaim: i.rolesClaim,
@@ -116,11 +117,53 @@ function logContractDocument(log: GatewayLogger, r: DocumentReport): void {
 }
 
 /**
- * Assemble and start mimtrust: keys, TLS, token verifier, roles, contracts, audit log and
- * the upstream pool, then the server with its roles as plugins (admin API, NGSI-LD proxy).
- * Anything wrong stops the start.
+ * The store's folder must be writable and the store not in use by another gateway (see
+ * store/store-lock.ts); the lock is held until the gateway closes. None for an in-memory store.
+ */
+function claimStore(config: Config): { release(): void } | undefined {
+  if (config.store.path === ':memory:') return undefined;
+  const folder = dirname(config.store.path);
+  ensureWritableFolder('store.path', folder);
+  try {
+    return acquireStoreLock(config.store.path);
+  } catch (err) {
+    if (err instanceof StoreLockedError) throw err;
+    throw folderUnwritable('store.path', folder, err);
+  }
+}
+
+/**
+ * Start mimtrust. What can be checked before anything is opened is checked first (the
+ * contracts folder, the store's folder and lock), so a start that cannot succeed stops
+ * before it generates keys or fetches key sets. Anything wrong stops the start with a
+ * StartupError (or ConfigError, StoreLockedError) naming the key.
  */
 export async function startGateway(config: Config, opts: StartOptions = {}): Promise<Gateway> {
+  if (config.enforceContracts) requireContractsFolder(config.contractsDir);
+  const lock = claimStore(config);
+  try {
+    const gateway = await assembleGateway(config, opts);
+    return {
+      ...gateway,
+      async close() {
+        try {
+          await gateway.close();
+        } finally {
+          lock?.release();
+        }
+      },
+    };
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
+}
+
+/**
+ * Assemble and start mimtrust: keys, TLS, token verifier, roles, contracts, audit log and
+ * the upstream pool, then the server with its roles as plugins (admin API, NGSI-LD proxy).
+ */
+async function assembleGateway(config: Config, opts: StartOptions): Promise<Gateway> {
   const log = opts.logger ?? createLogger(config);
   const metrics = new GatewayMetrics();
   const tlsSetup = await loadTls(config, log);
@@ -277,6 +320,8 @@ export async function startGateway(config: Config, opts: StartOptions = {}): Pro
       port: config.listen.port,
       // The origin only: a broker URL may carry credentials in its user part.
       listenTextResolver: (at) => `listening on ${at}, forwarding to ${upstream.origin}`,
+    }).catch((err: unknown) => {
+      throw listenError(err, config.listen) ?? err;
     });
     const url = address.replace('[::1]', 'localhost');
     const stopTlsWatch = tlsSetup ? watchTls(app.server as unknown as Server, config, tlsSetup, log) : undefined;

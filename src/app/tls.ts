@@ -11,6 +11,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import type { SecureContextOptions } from 'node:tls';
 import type { Config } from '../config/index.js';
 import { TLS_CIPHERS, TLS_ECDH_CURVES, loadOrCreateSelfSignedCertificate } from '../keys/index.js';
+import { readConfiguredFile } from './startup-errors.js';
 
 export interface TlsMaterial {
   cert: string;
@@ -40,14 +41,15 @@ export async function loadTls(config: Config, log: TlsLogger): Promise<TlsSetup 
   if (!config.tls.enabled) return undefined;
   let setup: TlsSetup;
   if (config.tls.cert && config.tls.key) {
-    setup = { material: { cert: readFileSync(config.tls.cert, 'utf8'), key: readFileSync(config.tls.key, 'utf8') }, files: { cert: config.tls.cert, key: config.tls.key } };
+    const material = { cert: readConfiguredFile('tls.cert', config.tls.cert), key: readConfiguredFile('tls.key', config.tls.key) };
+    setup = { material, files: { cert: config.tls.cert, key: config.tls.key } };
   } else {
     const generated = await loadOrCreateSelfSignedCertificate(config.keysDir, config.tls.hostnames);
     if (generated.generated) log.info(`generated a self-signed TLS certificate for ${config.tls.hostnames.join(', ')}: ${generated.certPath}`);
     setup = { material: { cert: generated.cert, key: generated.key }, files: { cert: generated.certPath, key: generated.keyPath } };
   }
   if (config.tls.clientCa) {
-    setup.material.ca = readFileSync(config.tls.clientCa, 'utf8');
+    setup.material.ca = readConfiguredFile('tls.clientCa', config.tls.clientCa);
     setup.files.ca = config.tls.clientCa;
   }
   return setup;

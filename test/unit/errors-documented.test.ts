@@ -38,6 +38,18 @@ describe('docs/errors.md', () => {
     }
   });
 
+  it('lists every code that stops a start or a command', () => {
+    const codes = new Set<string>();
+    for (const folder of ['app', 'cli', 'config', 'store']) {
+      for (const file of sources(join(REPO, 'src', folder))) {
+        const text = readFileSync(file, 'utf8');
+        for (const m of text.matchAll(/(?:readonly code = |CodedError<|\| )'(ERR_[A-Z_]+)'/g)) codes.add(m[1]!);
+      }
+    }
+    expect([...codes]).toContain('ERR_STORE_LOCKED');
+    expect([...codes].filter((c) => !DOC.includes(`| \`${c}\` |`))).toEqual([]);
+  });
+
   it('lists every refusal reason the source can give', () => {
     const reasons = reasonsInSource();
     expect(reasons.size).toBeGreaterThan(60);
