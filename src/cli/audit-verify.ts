@@ -1,10 +1,11 @@
 import { loadConfig } from '../config/index.js';
 import { verifyAudit, readAnchorFile, AUDIT_PUBLIC_KEY_FILE } from '../audit/index.js';
-import { openSqlite, SqliteAuditStore } from '../store/index.js';
+import { SqliteAuditStore } from '../store/index.js';
+import { openStoreReadOnly } from './store-file.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JsonWebKey } from 'node:crypto';
-import { parseOptions } from './options.js';
+import { noPositionals, parseOptions } from './options.js';
 
 /**
  * Exit 0 when the chain, every checkpoint, the checkpoint cadence and the checkpoints
@@ -13,26 +14,24 @@ import { parseOptions } from './options.js';
  * the store and `audit-signing.pub.jwk.json`.
  */
 export async function runAuditVerify(args: string[]): Promise<number> {
-  const { values } = parseOptions(args, { config: { type: 'string', short: 'c' } });
+  const { values, positionals } = parseOptions(args, { config: { type: 'string', short: 'c' } });
+  noPositionals(positionals);
   const { config } = loadConfig(values.config);
-  if (!existsSync(config.store.path)) {
-    process.stderr.write(`mimtrust: no audit store at ${config.store.path}\n`);
-    return 1;
-  }
-  const keyFile = join(config.keysDir, AUDIT_PUBLIC_KEY_FILE);
-  if (!existsSync(keyFile)) {
-    process.stderr.write(`mimtrust: no audit public key at ${keyFile}\n`);
-    return 1;
-  }
-  let publicKey: JsonWebKey;
+  const db = openStoreReadOnly(config.store.path);
+  if (db === undefined) return 1;
   try {
-    publicKey = JSON.parse(readFileSync(keyFile, 'utf8')) as JsonWebKey;
-  } catch {
-    process.stderr.write(`mimtrust: ${keyFile} is not a JSON Web Key\n`);
-    return 1;
-  }
-  const db = openSqlite(config.store.path, { readonly: true });
-  try {
+    const keyFile = join(config.keysDir, AUDIT_PUBLIC_KEY_FILE);
+    if (!existsSync(keyFile)) {
+      process.stderr.write(`mimtrust: no audit public key at ${keyFile}\n`);
+      return 1;
+    }
+    let publicKey: JsonWebKey;
+    try {
+      publicKey = JSON.parse(readFileSync(keyFile, 'utf8')) as JsonWebKey;
+    } catch {
+      process.stderr.write(`mimtrust: ${keyFile} is not a JSON Web Key\n`);
+      return 1;
+    }
     const anchors = config.audit.anchorFile === null ? undefined : readAnchorFile(config.audit.anchorFile);
     const result = await verifyAudit(new SqliteAuditStore(db), publicKey, {
       checkpointEvery: config.audit.checkpointEvery,

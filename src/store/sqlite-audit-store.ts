@@ -8,7 +8,7 @@ import type { SqliteDatabase } from './sqlite.js';
 import type { WalSync } from './wal-sync.js';
 import { AuditRecordCorruptError, type AuditStore } from '../audit/index.js';
 
-interface RecordRow {
+export interface RecordRow {
   seq: number;
   time: string;
   decision_id: string;
@@ -36,7 +36,7 @@ interface RecordRow {
   consent: string | null;
 }
 
-const RECORD_COLUMNS =
+export const RECORD_COLUMNS =
   'seq, time, decision_id, request_id, sub, client_id, operation, action, tenant, targets, effect, reason, rules, upstream_status, latency_ms, method, path, prev_hash, hash, decided, contract_revision, audit_level, issuer, providers, consent';
 
 function toRow(r: AuditRecord): RecordRow {
@@ -69,7 +69,7 @@ function toRow(r: AuditRecord): RecordRow {
   };
 }
 
-function fromRow(row: RecordRow): AuditRecord {
+export function fromRow(row: RecordRow): AuditRecord {
   let targets: AuditTargets;
   let rules: string[] | null;
   let decided: AuditDecided | null;

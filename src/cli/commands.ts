@@ -1,0 +1,124 @@
+/**
+ * Every command of `mimtrust`, one row each: the words that name it, its usage and what
+ * runs it. Help, dispatch and the overview are made from this table alone.
+ */
+import { runStart } from './start.js';
+import { runToken } from './token.js';
+import { runHealth } from './health.js';
+import { runAuditVerify } from './audit-verify.js';
+import { runAuditList, runAuditTail, runAuditExport } from './audit-records.js';
+import { runContractsValidate } from './contracts-validate.js';
+
+export interface Command {
+  /** The words that name it, e.g. ['audit', 'list']. */
+  words: readonly string[];
+  /** What follows the words, as one line. */
+  synopsis: string;
+  summary: string;
+  /** Option lines shown by `--help`, after the synopsis. */
+  options: readonly string[];
+  run(args: string[]): Promise<number>;
+}
+
+const CONFIG = '-c, --config FILE        configuration file (default: MIMTRUST_CONFIG, else ./mimtrust.yaml)';
+
+const FILTERS = [
+  '--subject SUB            records of this subject (the token\'s sub)',
+  '--client ID              records of this client id',
+  '--decision ID            the record of this decision id',
+  '--effect permit|deny     permits or denials only',
+  '--since TIME             at or after TIME: ISO 8601 (2025-01-31T12:00:00Z) or back from now (30m, 1h, 7d)',
+  '--until TIME             before TIME, same forms',
+  '--format json|csv        JSON lines (default) or CSV with a header row',
+  CONFIG,
+];
+
+export const COMMANDS: readonly Command[] = [
+  {
+    words: ['start'],
+    synopsis: '[--config FILE]',
+    summary: 'start the gateway',
+    options: [CONFIG],
+    run: runStart,
+  },
+  {
+    words: ['token'],
+    synopsis: '--sub NAME [--roles R1,R2] [--client ID] [--org ORG] [--purpose IRI] [--recipient R] [--tenants T1,T2] [--ttl SEC] [--config FILE]',
+    summary: 'print an access token from the local issuer',
+    options: [
+      '--sub NAME               subject (required)',
+      '--roles R1,R2            roles',
+      '--client ID              client id (default: the subject)',
+      '--org ORG                organisation (org_id claim)',
+      '--purpose IRI            declared purpose, e.g. dpv:ServiceProvision',
+      '--recipient R            declared recipient',
+      '--tenants T1,T2          tenants the token is limited to',
+      '--ttl SEC                lifetime in seconds (default 3600, at most auth.maxTokenLifetimeSec)',
+      CONFIG,
+    ],
+    run: runToken,
+  },
+  {
+    words: ['health'],
+    synopsis: '[--timeout MS] [--config FILE]',
+    summary: 'exit 0 when the configured gateway answers on /health (for container health checks)',
+    options: ['--timeout MS             give up after MS milliseconds (default 3000)', CONFIG],
+    run: runHealth,
+  },
+  {
+    words: ['audit', 'verify'],
+    synopsis: '[--config FILE]',
+    summary: "check the audit log's hash chain, signed checkpoints and anchor file",
+    options: [CONFIG],
+    run: runAuditVerify,
+  },
+  {
+    words: ['audit', 'list'],
+    synopsis: '[--limit N] [filters] [--format json|csv] [--config FILE]',
+    summary: 'print the newest matching audit records, oldest first',
+    options: ['--limit N                how many (default 50)', ...FILTERS],
+    run: runAuditList,
+  },
+  {
+    words: ['audit', 'tail'],
+    synopsis: '[--limit N] [--count N] [filters] [--format json|csv] [--config FILE]',
+    summary: 'print the newest matching audit records, then each new one as it is written (until Ctrl-C)',
+    options: ['--limit N                how many existing records first (default 10; 0 for none)', '--count N                stop after N records in all', ...FILTERS],
+    run: runAuditTail,
+  },
+  {
+    words: ['audit', 'export'],
+    synopsis: '[--out FILE] [filters] [--format json|csv] [--config FILE]',
+    summary: 'write every matching audit record, oldest first',
+    options: ['-o, --out FILE           write to FILE (created readable by its owner only) instead of stdout', ...FILTERS],
+    run: runAuditExport,
+  },
+  {
+    words: ['contracts', 'validate'],
+    synopsis: '[DIR] [--config FILE]',
+    summary: 'check every usage contract in DIR (default: contractsDir)',
+    options: [CONFIG],
+    run: runContractsValidate,
+  },
+];
+
+export function usageOf(cmd: Command): string {
+  return [`usage: mimtrust ${cmd.words.join(' ')} ${cmd.synopsis}`, '', cmd.summary, '', 'options:', ...cmd.options.map((o) => `  ${o}`), '  -h, --help               this help'].join('\n');
+}
+
+/** The overview: every command (or every one under `group`) with its summary. */
+export function overview(group?: string): string {
+  const shown = COMMANDS.filter((c) => group === undefined || c.words[0] === group);
+  const names = shown.map((c) => c.words.join(' '));
+  const width = Math.max(...names.map((n) => n.length)) + 2;
+  const lines = shown.map((c, i) => `  ${names[i]!.padEnd(width)}${c.summary}`);
+  return [
+    `usage: mimtrust ${group ?? '<command>'} ${group === undefined ? '' : '<command> '}[options]`,
+    '',
+    'commands:',
+    ...lines,
+    '',
+    `mimtrust ${group ?? '<command>'}${group === undefined ? '' : ' <command>'} --help shows a command's options; mimtrust --version its version.`,
+    'Exit status: 0 done, 1 failed (or found a problem), 2 the command line was not understood.',
+  ].join('\n');
+}

@@ -1,0 +1,39 @@
+/**
+ * Audit records as text for `mimtrust audit list|tail|export`: JSON lines (the record as
+ * stored, one per line) or CSV (RFC 4180, a header row, CRLF). Records hold what callers
+ * sent (paths, ids, token claims), so the text is made safe to open: control characters
+ * are written as \u escapes (no terminal escape sequence gets through), and a CSV cell that
+ * a spreadsheet would run as a formula (starting with = + - @) is prefixed with '.
+ */
+import type { AuditRecord } from '../audit/index.js';
+
+export type RecordFormat = 'json' | 'csv';
+
+/** Every field of a record, in this order; the CSV header uses the JSON names. */
+const FIELDS = [
+  'seq', 'time', 'decisionId', 'requestId', 'issuer', 'sub', 'clientId', 'operation', 'action', 'tenant',
+  'effect', 'reason', 'rules', 'upstreamStatus', 'latencyMs', 'method', 'path', 'targets', 'decided',
+  'contractRevision', 'auditLevel', 'providers', 'prevHash', 'hash',
+] as const satisfies ReadonlyArray<keyof AuditRecord>;
+
+const escape = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+export function csvCell(value: string | number | object | null | undefined): string {
+  if (value === undefined || value === null) return '';
+  let text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  // Every control character but tab and line feed, CR included (it redraws a terminal line).
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  text = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, escape);
+  if (/^[=+\-@\t]/.test(text)) text = `'${text}`;
+  return /[",\n\r]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function csvHeader(): string {
+  return FIELDS.join(',') + '\r\n';
+}
+
+export function formatRecord(record: AuditRecord, format: RecordFormat): string {
+  if (format === 'csv') return FIELDS.map((f) => csvCell(record[f])).join(',') + '\r\n';
+  // JSON.stringify escapes C0 controls but passes C1 ones, which some terminals obey.
+  return JSON.stringify(record).replace(/[\u007f-\u009f]/g, escape) + '\n';
+}
