@@ -1,13 +1,8 @@
 /**
  * Every command of `mimtrust`, one row each: the words that name it, its usage and what
- * runs it. Help, dispatch and the overview are made from this table alone.
+ * runs it. Help, dispatch and the overview are made from this table alone. A handler's
+ * module is loaded only when its command runs, so --help and --version answer at once.
  */
-import { runStart } from './start.js';
-import { runToken } from './token.js';
-import { runHealth } from './health.js';
-import { runAuditVerify } from './audit-verify.js';
-import { runAuditList, runAuditTail, runAuditExport } from './audit-records.js';
-import { runContractsValidate } from './contracts-validate.js';
 
 export interface Command {
   /** The words that name it, e.g. ['audit', 'list']. */
@@ -39,7 +34,7 @@ export const COMMANDS: readonly Command[] = [
     synopsis: '[--config FILE]',
     summary: 'start the gateway',
     options: [CONFIG],
-    run: runStart,
+    run: (args) => import('./start.js').then((m) => m.runStart(args)),
   },
   {
     words: ['token'],
@@ -56,49 +51,49 @@ export const COMMANDS: readonly Command[] = [
       '--ttl SEC                lifetime in seconds (default 3600, at most auth.maxTokenLifetimeSec)',
       CONFIG,
     ],
-    run: runToken,
+    run: (args) => import('./token.js').then((m) => m.runToken(args)),
   },
   {
     words: ['health'],
     synopsis: '[--timeout MS] [--config FILE]',
     summary: 'exit 0 when the configured gateway answers on /health (for container health checks)',
     options: ['--timeout MS             give up after MS milliseconds (default 3000)', CONFIG],
-    run: runHealth,
+    run: (args) => import('./health.js').then((m) => m.runHealth(args)),
   },
   {
     words: ['audit', 'verify'],
     synopsis: '[--config FILE]',
     summary: "check the audit log's hash chain, signed checkpoints and anchor file",
     options: [CONFIG],
-    run: runAuditVerify,
+    run: (args) => import('./audit-verify.js').then((m) => m.runAuditVerify(args)),
   },
   {
     words: ['audit', 'list'],
     synopsis: '[--limit N] [filters] [--format json|csv] [--config FILE]',
     summary: 'print the newest matching audit records, oldest first',
     options: ['--limit N                how many (default 50)', ...FILTERS],
-    run: runAuditList,
+    run: (args) => import('./audit-records.js').then((m) => m.runAuditList(args)),
   },
   {
     words: ['audit', 'tail'],
     synopsis: '[--limit N] [--count N] [filters] [--format json|csv] [--config FILE]',
     summary: 'print the newest matching audit records, then each new one as it is written (until Ctrl-C)',
     options: ['--limit N                how many existing records first (default 10; 0 for none)', '--count N                stop after N records in all', ...FILTERS],
-    run: runAuditTail,
+    run: (args) => import('./audit-records.js').then((m) => m.runAuditTail(args)),
   },
   {
     words: ['audit', 'export'],
     synopsis: '[--out FILE] [filters] [--format json|csv] [--config FILE]',
     summary: 'write every matching audit record, oldest first',
     options: ['-o, --out FILE           write to FILE (created readable by its owner only) instead of stdout', ...FILTERS],
-    run: runAuditExport,
+    run: (args) => import('./audit-records.js').then((m) => m.runAuditExport(args)),
   },
   {
     words: ['contracts', 'validate'],
     synopsis: '[DIR] [--config FILE]',
     summary: 'check every usage contract in DIR (default: contractsDir)',
     options: [CONFIG],
-    run: runContractsValidate,
+    run: (args) => import('./contracts-validate.js').then((m) => m.runContractsValidate(args)),
   },
 ];
 

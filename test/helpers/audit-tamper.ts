@@ -8,9 +8,8 @@ import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { REPO } from './harness.js';
+import { CLI } from './cli.js';
 
-const CLI = join(REPO, 'dist', 'cli', 'index.js');
 export const ANCHOR_FILE = 'audit-anchors.jsonl';
 const copies: string[] = [];
 

@@ -6,28 +6,13 @@ import { Agent } from 'undici';
 import { REPO } from '../helpers/harness.js';
 import { startMiniBroker } from '../helpers/mini-broker.mjs';
 import { makeTempDir } from '../helpers/temp-dir.js';
+import { CLI, waitForLine } from '../helpers/cli.js';
 
-const CLI = join(REPO, 'dist', 'cli', 'index.js');
 let child: ChildProcess | undefined;
 afterEach(() => {
   child?.kill('SIGKILL');
   child = undefined;
 });
-
-function waitForLine(proc: ChildProcess, pattern: RegExp, timeoutMs = 45_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; output: ${seen}`)), timeoutMs);
-    const onData = (d: Buffer) => {
-      seen += d.toString();
-      const m = pattern.exec(seen);
-      if (m) { clearTimeout(timer); resolve(m[0]); }
-    };
-    proc.stderr!.on('data', onData);
-    proc.stdout!.on('data', onData);
-    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`exited with ${code}: ${seen}`)); });
-  });
-}
 
 describe('mimtrust command', () => {
   // Three node processes one after another (start, token, audit verify): a loaded machine needs room.
