@@ -42,7 +42,7 @@ function errnoWords(err: unknown): string {
   return code === undefined ? 'unknown error' : (ERRNO_WORDS[code] ?? code);
 }
 
-/** "set KEY (or MIMTRUST_X)": how the operator changes the key. */
+/** "change KEY (ITS_VARIABLE)": how the operator changes the key. */
 function change(key: string): string {
   const env = ENV_OVERRIDES.find(([, k]) => k === key)?.[0];
   return env === undefined ? `change ${key}` : `change ${key} (${env})`;
