@@ -4,9 +4,6 @@ import { createLogger } from '../observe/index.js';
 import { noPositionals, parseOptions } from './options.js';
 import { reportFailure } from './report.js';
 
-/** logLevel: a line is shown when its level ranks at or above the configured one. */
-const RANK = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: 100 } as const;
-
 export async function runStart(args: string[]): Promise<number> {
   const { values, positionals } = parseOptions(args, { config: { type: 'string', short: 'c' } });
   noPositionals(positionals);

@@ -99,7 +99,8 @@ describe('a start that cannot succeed', () => {
 describe('one gateway per store', () => {
   it('refuses a second instance on the same data file, naming the file and the pid of the first, and lets read-only commands run beside it', async () => {
     const { dir, env } = setup();
-    const first = start(dir, env);
+    // The first one says when it listens (an info line); the second's refusal is all it prints.
+    const first = start(dir, { ...env, MIMTRUST_LOG_LEVEL: 'info' });
     await waitForLine(first, /listening on/);
     const second = refusal(await runCli(['start'], { cwd: dir, env }));
     expect(second).toBe(`mimtrust: store.path: ${join(dir, 'data', 'mimtrust.db')} is in use by another mimtrust (pid ${first.pid}); stop that instance, or give this one a store.path of its own`);
@@ -113,7 +114,7 @@ describe('one gateway per store', () => {
   }, 60_000);
 
   it('starts again after the first instance was killed without a chance to clean up', async () => {
-    const { dir, env } = setup();
+    const { dir, env } = setup({ MIMTRUST_LOG_LEVEL: 'info' });
     const first = start(dir, env);
     await waitForLine(first, /listening on/);
     const gone = finished(first);
