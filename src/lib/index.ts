@@ -8,4 +8,6 @@ export { isObject, type JsonObject } from './is-object.js';
 export { canonicalJson, canonicalDigest } from './canonical-json.js';
 export { readBounded } from './read-bounded.js';
 export { runSteps, runStepsInSlices, type Steps } from './steps.js';
-export { jsonErrorPosition, jsonErrorOffset, type TextPosition } from './json-error-position.js';
+export { jsonErrorPosition, jsonErrorOffset, positionAt, type TextPosition } from './json-error-position.js';
+export { jsonPointer, pointerPath, jsonPointerPosition, type PointerSegment, type PointerPosition } from './json-pointer.js';
+export { editDistance, didYouMean, MAX_SUGGESTION_DISTANCE } from './did-you-mean.js';

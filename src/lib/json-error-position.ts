@@ -131,7 +131,11 @@ export function jsonErrorOffset(text: string): number {
 /** The line and column of the first fault in `text`; undefined when it is valid JSON. */
 export function jsonErrorPosition(text: string): TextPosition | undefined {
   const offset = jsonErrorOffset(text);
-  if (offset < 0) return undefined;
+  return offset < 0 ? undefined : positionAt(text, offset);
+}
+
+/** The line and column of a character offset in `text`. */
+export function positionAt(text: string, offset: number): TextPosition {
   let line = 1;
   let lineStart = 0;
   for (let k = 0; k < offset; k++) {
