@@ -23,13 +23,15 @@ export type ContractErrorCode =
 
 /**
  * Where in a document a problem sits. `rule` is undefined for document-level problems;
- * `line` and `column` place a fault in a file that is not valid JSON.
+ * `line` and `column` place a fault in a file that is not valid JSON; `pointer` is the
+ * JSON Pointer of the offending value (or member name) in a parsed document.
  */
 export interface ContractLocation {
   source: string;
   rule?: string;
   line?: number;
   column?: number;
+  pointer?: string;
 }
 
 const MAX_TERM = 120;
@@ -54,10 +56,21 @@ export class ContractError extends CodedError<ContractErrorCode> {
   readonly term: string;
   readonly line: number | undefined;
   readonly column: number | undefined;
+  readonly pointer: string | undefined;
+  /** What is wrong, with the term and any suggestion, without the place. */
+  readonly detail: string;
+  /** The known name nearest to a misspelt one. */
+  readonly suggestion: string | undefined;
+  private readonly explanation: string;
 
-  /** `term` is quoted in the message unless empty (file-level problems quote nothing of the file). */
-  constructor(code: ContractErrorCode, at: ContractLocation, term: string, explanation: string) {
-    super(`${placeOf(at)}: ${explanation}${term === '' ? '' : ` ("${shown(term)}")`}`);
+  /**
+   * `term` is quoted in the message unless empty (file-level problems quote nothing of the
+   * file); `suggestion`, a name from the profile or the contract's own context, is offered
+   * as what was probably meant.
+   */
+  constructor(code: ContractErrorCode, at: ContractLocation, term: string, explanation: string, suggestion?: string) {
+    const detail = `${explanation}${term === '' ? '' : ` ("${shown(term)}")`}${suggestion === undefined ? '' : `; did you mean "${shown(suggestion)}"?`}`;
+    super(`${placeOf(at)}: ${detail}`);
     this.name = 'ContractError';
     this.code = code;
     this.source = at.source;
@@ -65,6 +78,17 @@ export class ContractError extends CodedError<ContractErrorCode> {
     this.term = term;
     this.line = at.line;
     this.column = at.column;
+    this.pointer = at.pointer;
+    this.detail = detail;
+    this.suggestion = suggestion;
+    this.explanation = explanation;
+  }
+
+  /** The same problem placed at a value of the document (for errors raised where the place was not known). */
+  locatedAt(at: Omit<ContractLocation, 'source'>): ContractError {
+    const place: ContractLocation = { source: this.source, ...at };
+    if (place.rule === undefined && this.rule !== undefined) place.rule = this.rule;
+    return new ContractError(this.code, place, this.term, this.explanation, this.suggestion);
   }
 
   /** The same problem as a ProblemDetails for the admin API: 400; 403 beyond what the provider owns, 409 for a taken uid, 503 while a context cannot be retrieved. */

@@ -123,6 +123,9 @@ const ANCESTORS: ReadonlyMap<string, ReadonlySet<string>> = new Map(
 /** Every purpose IRI in the table. */
 export const PURPOSES: ReadonlySet<string> = new Set(ANCESTORS.keys());
 
+/** Every purpose as a contract may write it, compact and full: the names a misspelling is compared with. */
+export const PURPOSE_TERMS: readonly string[] = Object.keys(BROADER).flatMap((term) => [`dpv:${term}`, DPV + term]);
+
 /** Reads a DPV purpose written as `dpv:Xxx`, as an IRI in either DPV namespace, or undefined. */
 export function purposeIri(term: string): string | undefined {
   const iri = term.startsWith('dpv:') ? DPV + term.slice(4)

@@ -3,23 +3,88 @@
  * throws a ContractError naming the document, the rule and the term, so every check in
  * the compiler reads as one line.
  */
-import { isObject, type JsonObject } from '../lib/index.js';
-import { ContractError, type ContractErrorCode } from './errors.js';
+import { didYouMean, isObject, jsonPointer, type JsonObject } from '../lib/index.js';
+import { ContractError, type ContractErrorCode, type ContractLocation } from './errors.js';
 import type { TermExpander } from './expand.js';
 import type { PartyNames } from './parties.js';
 import { PROFILE_KEYS } from './vocabulary.js';
+
+/** A name a contract uses that should mean something: checked by validation (validate.ts), not by compiling. */
+export interface NameUse {
+  kind: 'type' | 'attribute' | 'role' | 'assignee';
+  /** As written. */
+  term: string;
+  /** Expanded, for types and attributes. */
+  iri?: string;
+  pointer: string;
+}
 
 /** Where the reader is, for error messages, and how names expand there. */
 export interface ReadContext {
   source: string;
   rule?: string;
+  /** JSON Pointer of the value being read ('' or absent: the document). */
+  pointer?: string;
   expand: TermExpander;
   /** The issuers party names may refer to. */
   parties: PartyNames;
+  /**
+   * Set when every problem is wanted: a problem inside `attempt` is added here and reading
+   * goes on with the next part, instead of stopping at the first.
+   */
+  problems?: ContractError[];
+  /** Set to gather the names used, with where they are. */
+  names?: NameUse[];
 }
 
-export function fail(code: ContractErrorCode, at: ReadContext, term: string, explanation: string): never {
-  throw new ContractError(code, at.rule === undefined ? { source: at.source } : { source: at.source, rule: at.rule }, term, explanation);
+function locationOf(at: ReadContext): ContractLocation {
+  return {
+    source: at.source,
+    ...(at.rule !== undefined ? { rule: at.rule } : {}),
+    ...(at.pointer !== undefined ? { pointer: at.pointer } : {}),
+  };
+}
+
+export function fail(code: ContractErrorCode, at: ReadContext, term: string, explanation: string, suggestion?: string): never {
+  throw new ContractError(code, locationOf(at), term, explanation, suggestion);
+}
+
+/**
+ * Runs one independent part of the reading. When problems are gathered, a ContractError
+ * is added to them (placed at `at` when it came from where the place was not known) and
+ * undefined returned, so the reader can go on; otherwise the error stops everything.
+ */
+export function attempt<T>(at: ReadContext, part: () => T): T | undefined {
+  if (at.problems === undefined) return part();
+  try {
+    return part();
+  } catch (err) {
+    if (!(err instanceof ContractError)) throw err;
+    at.problems.push(err.pointer === undefined ? err.locatedAt(locationOf(at)) : err);
+    return undefined;
+  }
+}
+
+/** The original spelling of each canonical key of an object read by readKeys, for pointers. */
+const spelledAs = new WeakMap<JsonObject, ReadonlyMap<string, string>>();
+
+/** The context of one member of an object (`fields` as readKeys returned it, or as written). */
+export function member(at: ReadContext, fields: JsonObject, name: string): ReadContext {
+  return { ...at, pointer: `${at.pointer ?? ''}${jsonPointer([spelledAs.get(fields)?.get(name) ?? name])}` };
+}
+
+/** The context of each value of a list read by readList: one value written without an array is the list's own place. */
+export function located(raw: unknown, list: readonly unknown[], at: ReadContext): Array<[unknown, ReadContext]> {
+  return list.map((v, i) => [v, Array.isArray(raw) ? { ...at, pointer: `${at.pointer ?? ''}/${i}` } : at]);
+}
+
+/** Notes the names a right operand gives (one string, or an array of them), each where it is written. */
+export function noteNames(at: ReadContext, kind: NameUse['kind'], raw: unknown, terms: readonly string[], expand?: TermExpander): void {
+  if (at.names === undefined) return;
+  located(unwrap(raw), terms, at).forEach(([term, place]) => {
+    const t = term as string;
+    at.names!.push({ kind, term: t, ...(expand ? { iri: expand(t) } : {}), pointer: place.pointer ?? '' });
+  });
 }
 
 export { isObject, type JsonObject };
@@ -35,12 +100,19 @@ export function readObject(v: unknown, at: ReadContext, what: string): JsonObjec
  */
 export function readKeys(obj: JsonObject, allowed: ReadonlySet<string>, at: ReadContext, canonical: (key: string) => string = (k) => k): JsonObject {
   const out: JsonObject = {};
+  const spelling = new Map<string, string>();
   for (const [key, value] of Object.entries(obj)) {
     const name = canonical(key);
-    if (!allowed.has(name)) fail('ERR_CONTRACT_UNKNOWN_TERM', at, key, 'key outside the profile');
-    if (name in out) fail('ERR_CONTRACT_MALFORMED', at, key, 'key given twice under different spellings');
-    out[name] = value;
+    // Each key on its own: every unknown one is reported, and the known ones still read.
+    const here = member(at, obj, key);
+    attempt(here, () => {
+      if (!allowed.has(name)) fail('ERR_CONTRACT_UNKNOWN_TERM', here, key, 'key outside the profile', didYouMean(key, allowed));
+      if (name in out) fail('ERR_CONTRACT_MALFORMED', here, key, 'key given twice under different spellings');
+      out[name] = value;
+      spelling.set(name, key);
+    });
   }
+  spelledAs.set(out, spelling);
   return out;
 }
 
@@ -83,7 +155,7 @@ export function readTerm<T>(table: ReadonlyMap<string, T>, v: unknown, at: ReadC
   const s = unwrap(v);
   if (typeof s !== 'string') fail('ERR_CONTRACT_MALFORMED', at, what, `${what} must be a term`);
   const t = table.get(s);
-  if (t === undefined) fail('ERR_CONTRACT_UNKNOWN_TERM', at, s, `unknown ${what}`);
+  if (t === undefined) fail('ERR_CONTRACT_UNKNOWN_TERM', at, s, `unknown ${what}`, didYouMean(s, table.keys()));
   return t;
 }
 

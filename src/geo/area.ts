@@ -34,27 +34,40 @@ export interface Area {
   readonly polygons: readonly AreaPolygon[];
 }
 
-export type AreaResult = { readonly area: Area } | { readonly problem: string };
+/**
+ * A problem names the polygon, ring and position in words, and gives the path to the value
+ * at fault inside the area (`['coordinates', 0, 3, 1]` for a latitude), so a tool can point
+ * at it; `hint` says what was probably meant.
+ */
+export type AreaResult = { readonly area: Area } | { readonly problem: string; readonly path: ReadonlyArray<string | number>; readonly hint?: string };
 
 /** Positions of one area, all rings together: enough for a detailed city boundary. */
 export const MAX_AREA_POSITIONS = 100_000;
 
-class AreaProblem extends Error {}
+type Path = ReadonlyArray<string | number>;
 
-function problem(where: string, what: string): never {
-  throw new AreaProblem(where === '' ? what : `${where}: ${what}`);
+class AreaProblem extends Error {
+  constructor(message: string, readonly path: Path, readonly hint?: string) {
+    super(message);
+  }
 }
 
-function readPosition(value: unknown, where: string): [number, number] {
+function problem(where: string, what: string, path: Path = [], hint?: string): never {
+  throw new AreaProblem(where === '' ? what : `${where}: ${what}`, path, hint);
+}
+
+const SWAPPED = 'coordinates are [longitude, latitude]; did you swap them?';
+
+function readPosition(value: unknown, where: string, path: Path): [number, number] {
   if (!Array.isArray(value) || value.length < 2 || value.length > 3 || !value.every((n) => typeof n === 'number' && Number.isFinite(n))) {
-    problem(where, 'not a [longitude, latitude] position');
+    problem(where, 'not a [longitude, latitude] position', path);
   }
   const [lon, lat] = value as [number, number];
   if (Math.abs(lat) > 90) {
-    const hint = Math.abs(lon) <= 90 ? ' (GeoJSON positions are [longitude, latitude]: are the two swapped?)' : '';
-    problem(where, `latitude ${lat} is outside [-90, 90]${hint}`);
+    const swapped = Math.abs(lon) <= 90 && Math.abs(lat) <= 180;
+    problem(where, `latitude ${lat} is outside [-90, 90]${swapped ? ` (${SWAPPED})` : ''}`, [...path, 1], swapped ? SWAPPED : undefined);
   }
-  if (Math.abs(lon) > 360) problem(where, `longitude ${lon} is outside [-180, 180] (or ±360 to continue across the antimeridian)`);
+  if (Math.abs(lon) > 360) problem(where, `longitude ${lon} is outside [-180, 180] (or ±360 to continue across the antimeridian)`, [...path, 0]);
   return [lon, lat];
 }
 
@@ -65,23 +78,25 @@ function doubleArea(c: Float64Array): number {
   return sum;
 }
 
-function readRing(value: unknown, where: string, budget: { left: number }): Float64Array {
-  if (!Array.isArray(value) || value.length < 4) problem(where, 'a linear ring needs at least 4 positions');
+function readRing(value: unknown, where: string, budget: { left: number }, path: Path): Float64Array {
+  if (!Array.isArray(value) || value.length < 4) problem(where, 'a linear ring needs at least 4 positions', path);
   budget.left -= value.length;
-  if (budget.left < 0) problem('', `the area has more than ${MAX_AREA_POSITIONS} positions`);
+  if (budget.left < 0) problem('', `the area has more than ${MAX_AREA_POSITIONS} positions`, path);
   const c = new Float64Array(value.length * 2);
   value.forEach((p, i) => {
-    const [lon, lat] = readPosition(p, `${where}, position ${i + 1}`);
+    const [lon, lat] = readPosition(p, `${where}, position ${i + 1}`, [...path, i]);
     c[2 * i] = lon;
     c[2 * i + 1] = lat;
     if (i > 0 && Math.abs(lon - c[2 * i - 2]!) > 180) {
       problem(`${where}, position ${i + 1}`, `the edge from [${c[2 * i - 2]}, ${c[2 * i - 1]}] to [${lon}, ${lat}] spans more than 180° of longitude, `
         + 'so it would go the long way round the globe; to cross the antimeridian continue the longitudes beyond ±180 '
-        + '(190 for 170°W), or split the area into a MultiPolygon at 180');
+        + '(190 for 170°W), or split the area into a MultiPolygon at 180', [...path, i]);
     }
   });
-  if (c[0] !== c[c.length - 2] || c[1] !== c[c.length - 1]) problem(where, 'a linear ring must end at the position it starts with');
-  if (doubleArea(c) === 0) problem(where, 'the ring encloses no area');
+  if (c[0] !== c[c.length - 2] || c[1] !== c[c.length - 1]) {
+    problem(where, 'a linear ring must end at the position it starts with', [...path, value.length - 1], `close the ring: end it with [${c[0]}, ${c[1]}]`);
+  }
+  if (doubleArea(c) === 0) problem(where, 'the ring encloses no area', path);
   return c;
 }
 
@@ -130,12 +145,12 @@ function isConvex(c: Float64Array): boolean {
   return turn !== 0 && signChanges(dx.map(sign)) <= 2 && signChanges(dy.map(sign)) <= 2;
 }
 
-function readPolygon(value: unknown, where: string, budget: { left: number }): AreaPolygon {
+function readPolygon(value: unknown, where: string, budget: { left: number }, path: Path): AreaPolygon {
   const at = (r: number): string => `${where}${where === '' ? '' : ', '}ring ${r + 1}`;
-  if (!Array.isArray(value) || value.length === 0) problem(where, 'a polygon needs at least its outer ring');
-  const rings = value.map((ring, r) => readRing(ring, at(r), budget));
+  if (!Array.isArray(value) || value.length === 0) problem(where, 'a polygon needs at least its outer ring', path);
+  const rings = value.map((ring, r) => readRing(ring, at(r), budget, [...path, r]));
   const outerBox = boxOf(rings[0]!);
-  if (outerBox.maxX - outerBox.minX >= 360) problem(at(0), 'the ring spans 360° of longitude or more');
+  if (outerBox.maxX - outerBox.minX >= 360) problem(at(0), 'the ring spans 360° of longitude or more', [...path, 0]);
   // One frame per polygon: its westmost longitude in [-180, 180).
   const shift = -360 * Math.floor((outerBox.minX + 180) / 360);
   const [outer, ...holes] = rings.map((c) => indexRing(shifted(c, shift)));
@@ -158,23 +173,23 @@ export function compileArea(value: unknown): AreaResult {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) problem('', 'an area is a GeoJSON Polygon or MultiPolygon');
     const g = value as Record<string, unknown>;
     const extra = Object.keys(g).find((k) => k !== 'type' && k !== 'coordinates' && k !== 'bbox');
-    if (extra !== undefined) problem('', 'an area has only the members type, coordinates and bbox');
+    if (extra !== undefined) problem('', 'an area has only the members type, coordinates and bbox', [extra]);
     const budget = { left: MAX_AREA_POSITIONS };
     let polygons: AreaPolygon[];
     if (g['type'] === 'Polygon') {
-      polygons = [readPolygon(g['coordinates'], '', budget)];
+      polygons = [readPolygon(g['coordinates'], '', budget, ['coordinates'])];
     } else if (g['type'] === 'MultiPolygon') {
       const c = g['coordinates'];
-      if (!Array.isArray(c) || c.length === 0) problem('', 'a MultiPolygon needs at least one polygon');
-      polygons = c.map((p, i) => readPolygon(p, `polygon ${i + 1}`, budget));
+      if (!Array.isArray(c) || c.length === 0) problem('', 'a MultiPolygon needs at least one polygon', ['coordinates']);
+      polygons = c.map((p, i) => readPolygon(p, `polygon ${i + 1}`, budget, ['coordinates', i]));
     } else {
-      problem('', 'an area is a GeoJSON Polygon or MultiPolygon');
+      problem('', 'an area is a GeoJSON Polygon or MultiPolygon', ['type']);
     }
     const key = JSON.stringify(value);
     // A private copy: the caller may reuse or change the document it passed in.
     return { area: { geometry: JSON.parse(key) as unknown, key, polygons } };
   } catch (err) {
-    if (err instanceof AreaProblem) return { problem: err.message };
+    if (err instanceof AreaProblem) return { problem: err.message, path: err.path, ...(err.hint !== undefined ? { hint: err.hint } : {}) };
     throw err;
   }
 }
