@@ -32,12 +32,14 @@ export interface ContractLocation {
   line?: number;
   column?: number;
   pointer?: string;
+  /** The pointer names a member whose name, not value, is at fault (a key outside the profile). */
+  key?: boolean;
 }
 
 const MAX_TERM = 120;
 
 /** A term as a message quotes it: bounded, and on one line (no control characters to forge log lines). */
-function shown(term: string): string {
+export function shown(term: string): string {
   // eslint-disable-next-line no-control-regex
   const clean = term.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return clean.length > MAX_TERM ? `${clean.slice(0, MAX_TERM)}…` : clean;
@@ -57,6 +59,7 @@ export class ContractError extends CodedError<ContractErrorCode> {
   readonly line: number | undefined;
   readonly column: number | undefined;
   readonly pointer: string | undefined;
+  readonly onKey: boolean;
   /** What is wrong, with the term and any suggestion, without the place. */
   readonly detail: string;
   /** The known name nearest to a misspelt one. */
@@ -79,6 +82,7 @@ export class ContractError extends CodedError<ContractErrorCode> {
     this.line = at.line;
     this.column = at.column;
     this.pointer = at.pointer;
+    this.onKey = at.key === true;
     this.detail = detail;
     this.suggestion = suggestion;
     this.explanation = explanation;

@@ -8,9 +8,12 @@
  * what it owns (providers.ts, ownership.ts, namespace.ts). The registry loads each
  * document on its own, so a bad one keeps its previous version without holding back the
  * others, and keeps a contract whose remote context is down in force disabled, its
- * prohibitions still denying. See docs/contracts.md.
+ * prohibitions still denying. Validation (validate.ts) reads a document past its first
+ * problem, places each at its line and column with the name probably meant, and warns of
+ * names that resolve to nothing known. See docs/contracts.md.
  */
-export { compileContract } from './compile-contract.js';
+export { compileContract, checkContract } from './compile-contract.js';
+export type { ContractCheck } from './compile-contract.js';
 export { compileContracts, snapshotOf, EMPTY_SNAPSHOT } from './snapshot.js';
 export type { ContractInput } from './snapshot.js';
 export { ContractError } from './errors.js';
@@ -33,5 +36,7 @@ export type { ApiPlacement } from './namespace.js';
 export { resolveProviders } from './provider-config.js';
 export type { Provider, Providers, OwnedIds } from './providers.js';
 export { contractSummary } from './summary.js';
+export { validateDocument, problemOf, isSmartDataModelsContext } from './validate.js';
+export type { ContractProblem, ProblemSeverity, NameProblemCode, BrokerNames, ValidationEnv, Validation } from './validate.js';
 export { parseDateTime } from './values.js';
 export type { ContractStore, StoredContract, ContractCopies } from './store.js';

@@ -29,6 +29,8 @@ export interface ContractDocument {
   doc: unknown;
   /** Set for a contract made through the admin API: whose it is. */
   api?: ApiPlacement;
+  /** The text it was parsed from, when read from a file: validation places problems in it. */
+  text?: string;
 }
 
 /** A contract file that could not be read as a JSON document. */
@@ -75,7 +77,7 @@ function readAtMost(fd: number, max: number): Buffer | undefined {
 
 function parseDocument(source: string, text: string): DocumentRead {
   try {
-    return { source, doc: parseJson(text) };
+    return { source, doc: parseJson(text), text };
   } catch (err) {
     if (err instanceof JsonTooDeepError) return unreadable(source, `is nested deeper than ${MAX_JSON_DEPTH} levels`);
     // The engine's message quotes the text around the fault: only the position is kept.
@@ -126,7 +128,7 @@ export function readContractDir(dir: string): FolderRead {
 }
 
 /** The `ngsi:context` of a document, in any of the spellings the profile accepts. */
-function ngsiContextOf(doc: unknown): unknown {
+export function ngsiContextOf(doc: unknown): unknown {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return undefined;
   const d = doc as Record<string, unknown>;
   return d['ngsi:context'] ?? d['context'] ?? d['https://mimtrust.org/ns/odrl-ngsi-ld#context'];
@@ -156,6 +158,24 @@ function expanderOf(active: ActiveContext, source: string): TermExpander {
   };
 }
 
+/** How a document's names expand with its context as retrievable now, and the remote documents that context was built from. */
+export interface CurrentExpansion {
+  expand: TermExpander;
+  context: unknown;
+  documents: ReadonlyMap<string, unknown>;
+}
+
+/** Throws ContractError: ERR_CONTRACT_CONTEXT_UNAVAILABLE while a remote context cannot be retrieved, ERR_CONTRACT_BAD_VALUE for a context that cannot be used. */
+export async function currentExpansion(d: ContractDocument, resolver: ContextResolver): Promise<CurrentExpansion> {
+  const context = ngsiContextOf(d.doc);
+  try {
+    const documents = await resolver.remoteDocuments(context);
+    return { expand: expanderOf(resolver.withDocuments(context, documents), d.source), context, documents };
+  } catch (err) {
+    throw badContext(d.source, err);
+  }
+}
+
 type Expansion =
   | { kind: 'fresh'; expand: TermExpander }
   | { kind: 'cached'; expand: TermExpander; problem: ContractError }
@@ -167,29 +187,22 @@ type Expansion =
  * (not on the allow-list, not a valid context) is the document's own fault and throws.
  */
 async function expansionOf(d: ContractDocument, resolver: ContextResolver, copies: ContractCopies | undefined): Promise<Expansion> {
-  const ctx = ngsiContextOf(d.doc);
-  let documents: ReadonlyMap<string, unknown>;
+  let now: CurrentExpansion;
   try {
-    documents = await resolver.remoteDocuments(ctx);
+    now = await currentExpansion(d, resolver);
   } catch (err) {
-    const problem = badContext(d.source, err);
-    if (problem.code !== 'ERR_CONTRACT_CONTEXT_UNAVAILABLE') throw problem;
+    if (!(err instanceof ContractError) || err.code !== 'ERR_CONTRACT_CONTEXT_UNAVAILABLE') throw err;
+    const ctx = ngsiContextOf(d.doc);
     const copy = await copies?.contextDocuments(contextKey(ctx));
-    if (copy === undefined) return { kind: 'unavailable', problem };
+    if (copy === undefined) return { kind: 'unavailable', problem: err };
     try {
-      return { kind: 'cached', expand: expanderOf(resolver.withDocuments(ctx, copy), d.source), problem };
+      return { kind: 'cached', expand: expanderOf(resolver.withDocuments(ctx, copy), d.source), problem: err };
     } catch {
-      return { kind: 'unavailable', problem };
+      return { kind: 'unavailable', problem: err };
     }
   }
-  let active;
-  try {
-    active = resolver.withDocuments(ctx, documents);
-  } catch (err) {
-    throw badContext(d.source, err);
-  }
-  if (documents.size > 0) await copies?.putContextDocuments(contextKey(ctx), documents, new Date().toISOString());
-  return { kind: 'fresh', expand: expanderOf(active, d.source) };
+  if (now.documents.size > 0) await copies?.putContextDocuments(contextKey(now.context), now.documents, new Date().toISOString());
+  return { kind: 'fresh', expand: now.expand };
 }
 
 /**

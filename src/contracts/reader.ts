@@ -25,6 +25,8 @@ export interface ReadContext {
   rule?: string;
   /** JSON Pointer of the value being read ('' or absent: the document). */
   pointer?: string;
+  /** The pointer names a member whose name is at fault. */
+  key?: boolean;
   expand: TermExpander;
   /** The issuers party names may refer to. */
   parties: PartyNames;
@@ -42,6 +44,7 @@ function locationOf(at: ReadContext): ContractLocation {
     source: at.source,
     ...(at.rule !== undefined ? { rule: at.rule } : {}),
     ...(at.pointer !== undefined ? { pointer: at.pointer } : {}),
+    ...(at.key ? { key: true } : {}),
   };
 }
 
@@ -104,7 +107,7 @@ export function readKeys(obj: JsonObject, allowed: ReadonlySet<string>, at: Read
   for (const [key, value] of Object.entries(obj)) {
     const name = canonical(key);
     // Each key on its own: every unknown one is reported, and the known ones still read.
-    const here = member(at, obj, key);
+    const here: ReadContext = { ...member(at, obj, key), key: true };
     attempt(here, () => {
       if (!allowed.has(name)) fail('ERR_CONTRACT_UNKNOWN_TERM', here, key, 'key outside the profile', didYouMean(key, allowed));
       if (name in out) fail('ERR_CONTRACT_MALFORMED', here, key, 'key given twice under different spellings');

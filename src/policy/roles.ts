@@ -92,6 +92,8 @@ export class RoleChecker {
     private readonly grants: Enforcer,
     private readonly parents: ReadonlyMap<string, ReadonlyMap<string, readonly string[]>>,
     memoLimit: number,
+    /** Every role a line grants something to, directly or by inheriting: the names a contract may assign rules to. */
+    readonly roleNames: ReadonlySet<string>,
   ) {
     this.memo = new BoundedMemo(memoLimit);
     this.inheritedMemo = new BoundedMemo(memoLimit);
@@ -115,7 +117,8 @@ export class RoleChecker {
       return enforcer;
     };
     const grants = lines.p.filter((line) => PROVIDER_GRANT.test(line[2] as string));
-    return new RoleChecker(await build(lines.p), await build(grants), parentsByTenant(lines.g), memoLimit);
+    const names = new Set([...lines.p.map((l) => l[0] as string), ...lines.g.map((l) => l[0] as string)]);
+    return new RoleChecker(await build(lines.p), await build(grants), parentsByTenant(lines.g), memoLimit, names);
   }
 
   /**
