@@ -90,9 +90,14 @@ export const COMMANDS: readonly Command[] = [
   },
   {
     words: ['contracts', 'validate'],
-    synopsis: '[DIR] [--config FILE]',
-    summary: 'check every usage contract in DIR (default: contractsDir)',
-    options: [CONFIG],
+    synopsis: '[DIR|FILE...] [--strict] [--json] [--broker URL] [--config FILE]',
+    summary: 'check the usage contracts named (default: those in contractsDir): every problem at its line and column; exit 0 valid, 1 invalid',
+    options: [
+      '--strict                 warnings count as problems (exit 1)',
+      '--json                   one JSON object per problem: file, line, column, severity, code, message, suggestion',
+      '--broker URL             also warn on types and attributes the broker at URL does not list (NGSI-LD discovery)',
+      CONFIG,
+    ],
     run: (args) => import('./contracts-validate.js').then((m) => m.runContractsValidate(args)),
   },
 ];

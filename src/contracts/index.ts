@@ -14,7 +14,7 @@
  */
 export { compileContract, checkContract } from './compile-contract.js';
 export type { ContractCheck } from './compile-contract.js';
-export { compileContracts, snapshotOf, EMPTY_SNAPSHOT } from './snapshot.js';
+export { compileContracts, snapshotOf, duplicateUids, EMPTY_SNAPSHOT } from './snapshot.js';
 export type { ContractInput } from './snapshot.js';
 export { ContractError } from './errors.js';
 export type { ContractErrorCode, ContractLocation } from './errors.js';
@@ -25,7 +25,7 @@ export type { ContractAction } from './vocabulary.js';
 export type {
   PolicySnapshot, CompiledContract, Rule, Constraint, Comparison, Assignee, EntityIdMatch, Area, TypeBucket, RuleIndex, AssigneeIndex,
 } from './model.js';
-export { readContractDir, compileDocument, loadDocument, MAX_CONTRACT_FILE_BYTES } from './load.js';
+export { readContractDir, readContractFileAt, compileDocument, loadDocument, MAX_CONTRACT_FILE_BYTES } from './load.js';
 export type { ContractDocument, DocumentRead, DocumentOutcome, FolderRead, UnreadableDocument } from './load.js';
 export { partyNames, hasParty, ISSUER_PREFIX } from './parties.js';
 export type { TrustedIssuer, PartyNames, PartySet } from './parties.js';

@@ -11,7 +11,7 @@
  * parse, the line and column: nothing of its content.
  */
 import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, realpathSync } from 'node:fs';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import type { ActiveContext, ContextResolver } from '../context/index.js';
 import { canonicalDigest, jsonErrorPosition, JsonTooDeepError, MAX_JSON_DEPTH, parseJson } from '../lib/index.js';
 import { MimtrustError } from '../errors/index.js';
@@ -125,6 +125,17 @@ export function readContractDir(dir: string): FolderRead {
     throw err;
   }
   return { present: true, files: names.map((name) => readContractFile(realFolder, name)) };
+}
+
+/** One contract file named on its own (`mimtrust contracts validate FILE`), read as a file of its folder is. */
+export function readContractFileAt(path: string): DocumentRead {
+  let folder: string;
+  try {
+    folder = realpathSync(dirname(path));
+  } catch {
+    return unreadable(basename(path), 'cannot be read');
+  }
+  return readContractFile(folder, basename(path));
 }
 
 /** The `ngsi:context` of a document, in any of the spellings the profile accepts. */

@@ -82,18 +82,27 @@ function buildIndex(rules: readonly Rule[]): RuleIndex {
 
 /** Builds a snapshot from already compiled contracts (keys must be distinct). */
 export function snapshotOf(contracts: readonly CompiledContract[]): PolicySnapshot {
-  const byKey = new Map<string, CompiledContract>();
-  for (const c of contracts) {
-    const first = byKey.get(c.key);
-    if (first) throw new ContractError('ERR_CONTRACT_DUPLICATE_UID', { source: c.source }, c.uid, `contract uid already used by ${first.source}`);
-    byKey.set(c.key, c);
-  }
+  const clash = duplicateUids(contracts)[0];
+  if (clash) throw clash;
+  const byKey = new Map(contracts.map((c) => [c.key, c]));
   return Object.freeze({
     revision: 0,
     contracts: byKey,
     permissions: buildIndex(contracts.flatMap((c) => c.permissions)),
     prohibitions: buildIndex(contracts.flatMap((c) => c.prohibitions)),
   });
+}
+
+/** A contract whose uid (key) an earlier one already has, once for each. */
+export function duplicateUids(contracts: readonly CompiledContract[]): ContractError[] {
+  const byKey = new Map<string, CompiledContract>();
+  const out: ContractError[] = [];
+  for (const c of contracts) {
+    const first = byKey.get(c.key);
+    if (first) out.push(new ContractError('ERR_CONTRACT_DUPLICATE_UID', { source: c.source }, c.uid, `contract uid already used by ${first.source}`));
+    else byKey.set(c.key, c);
+  }
+  return out;
 }
 
 /**

@@ -128,12 +128,14 @@ function nameProblems(names: readonly NameUse[], expansion: CurrentExpansion, en
       case 'type':
       case 'attribute': {
         const iri = n.iri ?? '';
-        if (!isAbsoluteIri(n.term) && iri.startsWith(NGSI_LD_DEFAULT_VOCAB)) {
+        // A term the context maps to the default vocabulary on purpose is defined.
+        if (!isAbsoluteIri(n.term) && iri.startsWith(NGSI_LD_DEFAULT_VOCAB) && !terms.has(n.term)) {
           add(n, sdm ? 'error' : 'warning', 'ERR_CONTRACT_UNDEFINED_TERM',
             `${WHAT[n.kind]} "${shown(n.term)}" is not defined by the contract's context${sdm ? ' (a Smart Data Models context, which defines every name of its models)' : ''}: it expands to ${shown(iri)}, the NGSI-LD default vocabulary`,
             didYouMean(n.term, terms));
-        } else if (env.broker && !(n.kind === 'type' ? env.broker.types : env.broker.attributes).has(iri)) {
-          const known = n.kind === 'type' ? env.broker.types : env.broker.attributes;
+        }
+        const known = env.broker ? (n.kind === 'type' ? env.broker.types : env.broker.attributes) : undefined;
+        if (known && !known.has(iri)) {
           add(n, 'warning', 'ERR_CONTRACT_UNKNOWN_TO_BROKER', `the broker knows no ${WHAT[n.kind]} ${shown(iri)} ("${shown(n.term)}")`, didYouMean(iri, known));
         }
         break;

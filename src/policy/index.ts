@@ -10,7 +10,7 @@ export type {
   Subject, PolicyRequest, AttributeScope, Obligations, RuleRef, Decision, Culprit, Considered, ConsentGrant, ConsentType, ConsentObligation,
 } from './types.js';
 export { consentInForce, consentReaches, consentServes, coveringConsents } from './consent.js';
-export { RoleChecker, RolePolicyError, parseRoleCsv, DEFAULT_TENANT_DOMAIN, ADMIN_ACTIONS } from './roles.js';
+export { RoleChecker, RolePolicyError, parseRoleCsv, grantedRoles, DEFAULT_TENANT_DOMAIN, ADMIN_ACTIONS } from './roles.js';
 export type { AdminAction, RoleCheckerOptions } from './roles.js';
 export { decide, decidedByContracts, governedByContracts } from './decision.js';
 export type { DecisionInput, DecisionSnapshot } from './decision.js';

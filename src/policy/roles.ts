@@ -36,7 +36,7 @@ export class RolePolicyError extends CodedError<'ERR_ROLE_POLICY_INVALID'> {
 const NAME = /^[A-Za-z0-9_.:@-]{1,128}$/;
 const TENANT = /^(\*|@default|[A-Za-z0-9_-]{1,64})$/;
 
-interface Lines { p: string[][]; g: string[][] }
+export interface Lines { p: string[][]; g: string[][] }
 
 /**
  * Parse and validate role lines strictly, so a typo is an error naming the line, not a
@@ -72,6 +72,11 @@ export function parseRoleCsv(text: string, file: string, providers?: ReadonlySet
     }
   });
   return out;
+}
+
+/** Every role a line grants something to, directly (p) or by inheriting (g). */
+export function grantedRoles(lines: Lines): ReadonlySet<string> {
+  return new Set([...lines.p.map((l) => l[0] as string), ...lines.g.map((l) => l[0] as string)]);
 }
 
 /**
@@ -117,8 +122,7 @@ export class RoleChecker {
       return enforcer;
     };
     const grants = lines.p.filter((line) => PROVIDER_GRANT.test(line[2] as string));
-    const names = new Set([...lines.p.map((l) => l[0] as string), ...lines.g.map((l) => l[0] as string)]);
-    return new RoleChecker(await build(lines.p), await build(grants), parentsByTenant(lines.g), memoLimit, names);
+    return new RoleChecker(await build(lines.p), await build(grants), parentsByTenant(lines.g), memoLimit, grantedRoles(lines));
   }
 
   /**

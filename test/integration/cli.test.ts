@@ -1,5 +1,5 @@
 import { describe, it, expect, afterEach } from 'vitest';
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, execFile, execFileSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent } from 'undici';
@@ -120,5 +120,115 @@ describe('mimtrust contracts validate', () => {
     const unknown = run(dir);
     expect(unknown.code).toBe(1);
     expect(unknown.out).toContain('"partner-idp" is not the name of a trusted issuer (trusted: local) ("@partner-idp/fleet-client") [ERR_CONTRACT_UNKNOWN_ISSUER]');
+  });
+});
+
+describe('mimtrust contracts validate: every problem of every file in one run', () => {
+  const head = { '@context': ['http://www.w3.org/ns/odrl.jsonld'], '@type': 'Set', profile: 'https://mimtrust.org/ns/odrl-ngsi-ld' };
+  const tram = (uid: string, refinement: unknown[], more: Record<string, unknown> = {}) => ({
+    ...head, uid, permission: [{ uid: `${uid}:read`, target: { '@type': 'AssetCollection', refinement }, action: 'ngsi:read', ...more }],
+  });
+
+  const typos = JSON.stringify(tram('urn:b', [
+    { leftOperand: 'ngsi:attribute', operator: 'isNonOf', rightOperand: ['driver'] },
+  ], { assigne: 'viewer' }), null, 2);
+  const warning = JSON.stringify(tram('urn:c', [
+    { leftOperand: 'ngsi:entityType', operator: 'eq', rightOperand: 'Tram' },
+  ], { assignee: { '@type': 'PartyCollection', refinement: [{ leftOperand: 'ngsi:role', operator: 'eq', rightOperand: 'veiwer' }] } }), null, 2);
+
+  /** A folder of three files: one not JSON, one with two mistakes, one valid with a warning. */
+  function folder(): string {
+    const dir = makeTempDir('cv-all');
+    writeFileSync(join(dir, 'a-broken-json.jsonld'), '{\n  "uid": "urn:a",\n  "permission": [,]\n}\n');
+    writeFileSync(join(dir, 'b-typos.jsonld'), typos);
+    writeFileSync(join(dir, 'c-warning.json'), warning);
+    return dir;
+  }
+
+  /** Line and column where `needle` starts in `text`, found independently of the code under test. */
+  function where(text: string, needle: string): { line: number; column: number } {
+    const before = text.slice(0, text.indexOf(needle)).split('\n');
+    return { line: before.length, column: before.at(-1)!.length + 1 };
+  }
+  const place = (text: string, needle: string): string => { const p = where(text, needle); return `${p.line}:${p.column}`; };
+
+  /** Runs the command without blocking this process, which may be serving the mini-broker. */
+  function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+    return new Promise((resolve) => {
+      execFile(process.execPath, [CLI, 'contracts', 'validate', ...args], { cwd: REPO, encoding: 'utf8' }, (error, stdout, stderr) => {
+        resolve({ code: error ? (error.code as number) : 0, out: stdout, err: stderr });
+      });
+    });
+  }
+
+  it('reports each file\'s problems at their line and column, with suggestions, and exits 1', async () => {
+    const dir = folder();
+    const r = await run(dir);
+    expect(r.code).toBe(1);
+    const lines = r.out.trim().split('\n');
+    expect(lines).toEqual([
+      `${join(dir, 'a-broken-json.jsonld')}:3:18: error: not valid JSON [ERR_CONTRACT_MALFORMED]`,
+      `${join(dir, 'b-typos.jsonld')}:${place(typos, '"isNonOf"')}: error: rule "urn:b:read": unknown operator ("isNonOf"); did you mean "isNoneOf"? [ERR_CONTRACT_UNKNOWN_TERM]`,
+      `${join(dir, 'b-typos.jsonld')}:${place(typos, '"assigne"')}: error: rule "urn:b:read": key outside the profile ("assigne"); did you mean "assignee"? [ERR_CONTRACT_UNKNOWN_TERM]`,
+      `${join(dir, 'c-warning.json')}:${place(warning, '"Tram"')}: warning: entity type "Tram" is not defined by the contract's context: it expands to https://uri.etsi.org/ngsi-ld/default-context/Tram, the NGSI-LD default vocabulary [ERR_CONTRACT_UNDEFINED_TERM]`,
+      `${join(dir, 'c-warning.json')}:${place(warning, '"veiwer"')}: warning: no line of roles.csv grants anything to role "veiwer", so no caller holds it [ERR_CONTRACT_UNKNOWN_ROLE]`,
+      '3 contract file(s) checked: 3 error(s), 2 warning(s)',
+    ]);
+  });
+
+  it('passes a file with warnings alone, unless --strict; --json prints one object per problem', async () => {
+    const dir = folder();
+    const file = join(dir, 'c-warning.json');
+    const lenient = await run(file);
+    expect(lenient.code).toBe(0);
+    expect(lenient.out).toMatch(/1 contract file\(s\) valid: 1 contracts, 1 rules, 2 warning\(s\)\n$/);
+    const strict = await run(file, '--strict');
+    expect(strict.code).toBe(1);
+    expect(strict.out).toContain(`c-warning.json:${place(warning, '"veiwer"')}: error: no line of roles.csv grants anything to role "veiwer"`);
+    const json = await run(dir, '--json');
+    expect(json.code).toBe(1);
+    const problems = json.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(problems).toHaveLength(5);
+    expect(problems[1]).toEqual({
+      file: join(dir, 'b-typos.jsonld'), ...where(typos, '"isNonOf"'), severity: 'error', code: 'ERR_CONTRACT_UNKNOWN_TERM',
+      message: 'rule "urn:b:read": unknown operator ("isNonOf"); did you mean "isNoneOf"?', suggestion: 'isNoneOf',
+    });
+    expect(problems[4]).toMatchObject({ file, severity: 'warning', code: 'ERR_CONTRACT_UNKNOWN_ROLE', suggestion: 'viewer' });
+    expect(json.err).toContain('3 contract file(s) checked');
+  });
+
+  it('exits 2 when used wrongly', async () => {
+    expect((await run('--bogus')).code).toBe(2);
+    expect((await run(join(makeTempDir('cv-none'), 'missing.jsonld'))).code).toBe(2);
+    expect((await run(folder(), '--broker', 'not a url')).code).toBe(2);
+  });
+
+  it('--broker warns of types and attributes the broker\'s discovery does not list', async () => {
+    const broker = await startMiniBroker();
+    try {
+      broker.seed({ id: 'urn:ngsi-ld:Tram:1', type: 'Tram', delay: { type: 'Property', value: 3 } });
+      const dir = makeTempDir('cv-broker');
+      writeFileSync(join(dir, 'trams.jsonld'), JSON.stringify({
+        ...tram('urn:t', [
+          { leftOperand: 'ngsi:entityType', operator: 'isAnyOf', rightOperand: ['Tram', 'Bus'] },
+          { leftOperand: 'ngsi:attribute', operator: 'isAnyOf', rightOperand: ['delay', 'dealy'] },
+        ]),
+        // Defined on purpose in the default vocabulary: only the broker can say whether it holds them.
+        'ngsi:context': { Tram: 'https://uri.etsi.org/ngsi-ld/default-context/Tram', Bus: 'https://uri.etsi.org/ngsi-ld/default-context/Bus', delay: 'https://uri.etsi.org/ngsi-ld/default-context/delay', dealy: 'https://uri.etsi.org/ngsi-ld/default-context/dealy' },
+      }, null, 2));
+      const r = await run(dir, '--json', '--broker', broker.url);
+      expect(r.code, r.err).toBe(0);
+      const problems = r.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(problems.map((p) => [p.code, p.message, p.suggestion])).toEqual([
+        ['ERR_CONTRACT_UNKNOWN_TO_BROKER', 'the broker knows no entity type https://uri.etsi.org/ngsi-ld/default-context/Bus ("Bus")', undefined],
+        ['ERR_CONTRACT_UNKNOWN_TO_BROKER', 'the broker knows no attribute https://uri.etsi.org/ngsi-ld/default-context/dealy ("dealy")', 'https://uri.etsi.org/ngsi-ld/default-context/delay'],
+      ]);
+      expect(broker.requests.map((q) => q.url)).toEqual(expect.arrayContaining(['/ngsi-ld/v1/types?details=true', '/ngsi-ld/v1/attributes?details=true']));
+      const down = await run(dir, '--broker', 'http://127.0.0.1:9');
+      expect(down.code).toBe(1);
+      expect(down.err).toContain('cannot read the broker\'s discovery');
+    } finally {
+      await broker.close();
+    }
   });
 });
