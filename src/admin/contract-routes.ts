@@ -47,9 +47,10 @@ function mayRead(r: Admin, ns: string | null): void {
 /**
  * Changing a namespace: a provider's needs a grant for that provider; the operator's, the
  * operator's grant, and while providers are configured it takes no new contracts (API
- * contracts belong to a provider) but its old ones may still be deleted.
+ * contracts belong to a provider) but its old ones may still be deleted, and a document
+ * may still be checked (the contract files are the operator's too).
  */
-function mayChange(deps: AdminDeps, r: Admin, ns: string | null, change: 'put' | 'delete'): void {
+function mayChange(deps: AdminDeps, r: Admin, ns: string | null, change: 'put' | 'delete' | 'check'): void {
   if (ns !== null) {
     if (!r.grants.providers.has(ns)) throw notGranted();
     return;
@@ -165,12 +166,21 @@ export function contractHandlers(deps: AdminDeps, namespaceOf: NamespaceOf): Con
       return answer(r, 204, undefined);
     },
 
+    // Every problem of the document, as `mimtrust contracts validate --json` prints them; nothing is stored.
     validate: async (r) => {
       auditAs(r, 'admin.contracts.validate', undefined, claimed(deps, r));
       const ns = namespaceOf(r);
-      if (ns !== null) mayRead(r, ns);
-      const c = await contractCall(() => deps.registry.validate(contractBody(r), ns));
-      return answer(r, 200, { valid: true, ...contractSummary(c) });
+      // The grants of saving it there: checking is how a change is prepared.
+      mayChange(deps, r, ns, 'check');
+      const doc = contractBody(r);
+      const { contract, problems } = await contractCall(() => deps.registry.check(doc, ns, r.rawBody?.toString('utf8'), deps.roles().roleNames));
+      if (contract) check(r, ns)(contract, undefined);
+      return answer(r, 200, {
+        valid: contract !== undefined,
+        errors: problems.filter((p) => p.severity === 'error'),
+        warnings: problems.filter((p) => p.severity === 'warning'),
+        ...(contract ? { contract: contractSummary(contract) } : {}),
+      });
     },
   };
 }

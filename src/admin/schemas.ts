@@ -160,6 +160,35 @@ const CONTRACT_REFUSALS = {
 };
 const NOT_FOUND = { 404: refusal('No such provider or contract.') };
 
+/** One problem of a checked document, as `mimtrust contracts validate --json` prints it (docs/contracts.md#checking-contracts). */
+const contractProblem = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['file', 'line', 'column', 'severity', 'code', 'message'],
+  properties: {
+    file: { type: 'string', description: '`request`: the document sent.' },
+    line: { type: 'integer', minimum: 1, description: 'Where the value at fault starts in the body as sent (1 for the document as a whole).' },
+    column: { type: 'integer', minimum: 1 },
+    severity: { enum: ['error', 'warning'] },
+    code: { type: 'string', description: 'ERR_CONTRACT_…: stable, match on it.' },
+    message: { type: 'string' },
+    suggestion: { type: 'string', description: 'The name probably meant, or what to change.' },
+  },
+} as const;
+
+const validation = {
+  description: 'Every problem of the document; nothing is stored.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['valid', 'errors', 'warnings'],
+  properties: {
+    valid: { type: 'boolean', description: 'No errors (warnings allowed): the contract would be taken.' },
+    errors: { type: 'array', items: contractProblem },
+    warnings: { type: 'array', items: contractProblem, description: 'Names that resolve to nothing known.' },
+    contract: { ...contractSummary, description: 'What it would be, when valid.' },
+  },
+} as const;
+
 export interface Operation {
   operationId: string;
   summary: string;
@@ -194,7 +223,7 @@ export function contractOperations(ns: '' | 'Provider'): Record<'list' | 'create
   return {
     list: { operationId: `list${ns}Contracts`, summary: ns === '' ? 'Every contract the caller may see' : 'The provider\'s API contracts', tags, responses: { 200: summaries('The contracts.'), ...ofNs } },
     create: { operationId: `create${ns}Contract`, summary: 'Make a contract', tags, body: contractDocumentSchema, responses: { ...CONTRACT_REFUSALS, 201: created, 409: refusal('A contract with this uid is in the namespace.'), ...ofNs } },
-    validate: { operationId: `validate${ns}Contract`, summary: 'Check a contract document without changing anything', tags, body: contractDocumentSchema, responses: { ...CONTRACT_REFUSALS, 200: { description: 'The document holds.', ...withProperties(contractSummary, { valid: { const: true } }, ['valid']) }, ...ofNs } },
+    validate: { operationId: `validate${ns}Contract`, summary: 'Check a contract document without changing anything: every error and warning at its line and column', tags, body: contractDocumentSchema, responses: { 400: refusal('The body is not a JSON object.'), 200: validation, ...ofNs } },
     retrieve: { operationId: `get${ns}Contract`, summary: 'A contract, with its document when made through the API', tags, responses: { 200: { description: 'The contract.', ...withProperties(contractSummary, { document: { type: 'object', description: 'The document as stored.' } }) }, ...NOT_FOUND } },
     replace: { operationId: `replace${ns}Contract`, summary: 'Replace (or make) the contract of this uid', tags, body: contractDocumentSchema, responses: { ...CONTRACT_REFUSALS, 200: { description: 'Replaced.', ...contractSummary }, 201: created, 409: refusal('The uid is taken by a contract file.'), ...ofNs } },
     remove: { operationId: `delete${ns}Contract`, summary: 'Delete a contract made through the API', tags, responses: { 204: { description: 'Deleted.', type: 'null' }, 400: refusal('The contract is a file\'s: it is deleted by deleting its file.'), ...NOT_FOUND } },

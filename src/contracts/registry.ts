@@ -17,6 +17,7 @@ import type { PartyNames } from './parties.js';
 import { apiContractKey, type ApiPlacement } from './namespace.js';
 import type { Providers } from './providers.js';
 import { readContractDir, compileDocument, loadDocument, type ContractDocument, type DocumentRead, type FolderRead } from './load.js';
+import { validateDocument, type Validation } from './validate.js';
 import { ContractError } from './errors.js';
 import type { CompiledContract, PolicySnapshot } from './model.js';
 import { snapshotOf } from './snapshot.js';
@@ -340,6 +341,19 @@ export class ContractRegistry {
    */
   validate(doc: unknown, provider: string | null = null, source = 'request'): Promise<CompiledContract> {
     return compileDocument({ source, doc, api: this.placement(provider, source) }, this.opts.resolver, this.opts.parties);
+  }
+
+  /**
+   * Every problem of one document, errors and warnings, placed in `text` (the document as
+   * sent), checked as `validate` checks it (validate.ts); nothing changes. `roles` are those
+   * roles.csv grants something to.
+   */
+  check(doc: unknown, provider: string | null, text: string | undefined, roles: ReadonlySet<string>): Promise<Validation> {
+    const source = 'request';
+    return validateDocument(
+      { source, doc, api: this.placement(provider, source), ...(text !== undefined ? { text } : {}) },
+      { resolver: this.opts.resolver, parties: this.opts.parties, roles },
+    );
   }
 
   /** The API contract with this uid in the namespace, as in force. */

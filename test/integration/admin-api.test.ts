@@ -93,12 +93,47 @@ describe('admin API: contracts', () => {
     expect((await h.call('DELETE', '/admin/contracts/urn%3Atest%3Aparking', { token: await admin() })).status).toBe(400);
   });
 
-  it('validates a document without changing anything', async () => {
+  it('validates a document without changing anything: errors and warnings at their line and column', async () => {
     const ok = await h.call('POST', '/admin/contracts/validate', { token: await admin(), body: tramContract('urn:test:draft') });
     expect(ok.status).toBe(200);
-    expect(ok.json()).toMatchObject({ valid: true, uid: 'urn:test:draft' });
+    expect(ok.json()).toMatchObject({ valid: true, errors: [], contract: { uid: 'urn:test:draft' } });
+    // No context of its own: each name falls into the default vocabulary, said once per name.
+    expect((ok.json().warnings as Array<{ code: string; message: string }>).map((w) => [w.code, w.message.split(' is ')[0]])).toEqual([
+      ['ERR_CONTRACT_UNDEFINED_TERM', 'entity type "Tram"'],
+      ['ERR_CONTRACT_UNDEFINED_TERM', 'attribute "line"'],
+      ['ERR_CONTRACT_UNDEFINED_TERM', 'attribute "delay"'],
+    ]);
+    const broken = tramContract('urn:test:broken');
+    (broken.permission[0]!.target.refinement[1] as Record<string, unknown>).operator = 'isNonOf';
+    const text = JSON.stringify({ ...broken, permision: [] }, null, 2);
+    const bad = await h.call('POST', '/admin/contracts/validate', { token: await admin(), rawBody: text, headers: { 'content-type': 'application/json' } });
+    expect(bad.status).toBe(200);
+    const lines = text.split('\n');
+    const lineOf = (needle: string) => lines.findIndex((l) => l.includes(needle)) + 1;
+    expect(bad.json()).toMatchObject({
+      valid: false,
+      errors: [
+        { file: 'request', line: lineOf('"isNonOf"'), column: lines[lineOf('"isNonOf"') - 1]!.indexOf('"isNonOf"') + 1, severity: 'error', code: 'ERR_CONTRACT_UNKNOWN_TERM', suggestion: 'isNoneOf' },
+        { file: 'request', line: lineOf('"permision"'), column: 3, code: 'ERR_CONTRACT_UNKNOWN_TERM', suggestion: 'permission' },
+      ],
+    });
+    expect(bad.json().contract).toBeUndefined();
     const list = (await h.call('GET', '/admin/contracts', { token: await admin() })).json() as Array<{ uid: string }>;
     expect(list.map((c) => c.uid)).not.toContain('urn:test:draft');
+    expect((await h.call('GET', '/admin/contracts/urn%3Atest%3Adraft', { token: await admin() })).status).toBe(404);
+    const db = new Database(join(h.dir, 'mimtrust.db'), { readonly: true });
+    try {
+      expect(db.prepare("SELECT count(*) AS n FROM contracts WHERE uid IN ('urn:test:draft', 'urn:test:broken')").get()).toEqual({ n: 0 });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('refuses to validate for a caller without the grant to save contracts there', async () => {
+    const res = await h.call('POST', '/admin/contracts/validate', { token: await viewer(), body: tramContract('urn:test:draft') });
+    expect(res.status).toBe(403);
+    expect(res.json().detail).toBe('No role of the caller allows managing contracts.');
+    expect(res.text).not.toContain('urn:test:draft');
   });
 });
 

@@ -145,8 +145,10 @@ describe('the operator\'s contracts, as declared', () => {
     const huge = JSON.stringify({ ...tram('urn:test:huge'), padding: 'x'.repeat(plain.config.limits.bodyBytes) });
     expect((await call(plain, 'POST', C, C, { token: await admin(), rawBody: huge, headers: { 'content-type': 'application/json' } })).status).toBe(413);
     const valid = await call(plain, 'POST', `${C}/validate`, `${C}/validate`, { token: await admin(), body: tram('urn:test:draft') });
-    expect(valid.json()).toMatchObject({ valid: true, uid: 'urn:test:draft' });
-    expect((await call(plain, 'POST', `${C}/validate`, `${C}/validate`, { token: await admin(), body: bad })).status).toBe(400);
+    expect(valid.json()).toMatchObject({ valid: true, errors: [], contract: { uid: 'urn:test:draft' } });
+    const invalid = await call(plain, 'POST', `${C}/validate`, `${C}/validate`, { token: await admin(), body: bad });
+    expect(invalid.json()).toMatchObject({ valid: false, errors: [{ code: 'ERR_CONTRACT_UNKNOWN_TERM', file: 'request' }] });
+    expect((await call(plain, 'POST', `${C}/validate`, `${C}/validate`, { token: await admin(), body: ['not', 'a', 'contract'] })).status).toBe(400);
   });
 
   it('retrieve, replace, delete', async () => {
@@ -212,7 +214,8 @@ describe('a provider\'s contracts, as declared', () => {
     expect((await call(providers, 'GET', C, '/admin/providers/parking/contracts', { token: admin })).json()).toHaveLength(1);
     expect((await call(providers, 'GET', C, '/admin/providers/nobody/contracts', { token: await as('contract-admin') })).status).toBe(404);
     expect((await call(providers, 'POST', `${C}/validate`, '/admin/providers/parking/contracts/validate', { token: admin, body: spots('urn:test:draft') })).status).toBe(200);
-    expect((await call(providers, 'POST', `${C}/validate`, '/admin/providers/parking/contracts/validate', { token: admin, body: tram('urn:test:draft') })).status).toBe(403);
+    expect((await call(providers, 'POST', `${C}/validate`, '/admin/providers/parking/contracts/validate', { token: admin, body: tram('urn:test:draft') })).json()).toMatchObject({ valid: false, errors: [{ code: 'ERR_CONTRACT_NOT_OWNED' }] });
+    expect((await call(providers, 'POST', `${C}/validate`, '/admin/providers/transit/contracts/validate', { token: admin, body: tram('urn:test:draft') })).status).toBe(403);
     expect((await call(providers, 'GET', U, '/admin/providers/parking/contracts/urn%3Atest%3Aspots', { token: admin })).json().provider).toBe('parking');
     expect((await call(providers, 'GET', U, '/admin/providers/parking/contracts/urn%3Atest%3Anone', { token: admin })).status).toBe(404);
     expect((await call(providers, 'PUT', U, '/admin/providers/parking/contracts/urn%3Atest%3Aspots', { token: admin, body: spots('urn:test:spots') })).status).toBe(200);

@@ -170,6 +170,31 @@ describe('one provider\'s admin cannot touch the other\'s contracts', () => {
   });
 });
 
+describe('validating a provider\'s contract', () => {
+  it('needs the grant to save it there, names what the provider does not own, and stores nothing', async () => {
+    const draft = reads('urn:test:draft', 'ParkingSpot', 'veiwer');
+    const mine = await h.call('POST', `${PARKING}/validate`, { token: await as('parking-admin'), body: draft });
+    expect(mine.status, mine.text).toBe(200);
+    expect(mine.json()).toMatchObject({ valid: true, errors: [], contract: { provider: 'parking', uid: 'urn:test:draft' } });
+    expect(mine.json().warnings).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'ERR_CONTRACT_UNKNOWN_ROLE', suggestion: 'viewer' })]));
+    const notOwned = await h.call('POST', `${PARKING}/validate`, { token: await as('parking-admin'), body: reads('urn:test:draft', 'Tram') });
+    expect(notOwned.status).toBe(200);
+    expect(notOwned.json()).toMatchObject({ valid: false, errors: [{ code: 'ERR_CONTRACT_NOT_OWNED', severity: 'error' }] });
+    // Transit's admin may not save there, so may not check there either; nor may a mere reader.
+    const other = await h.call('POST', `${PARKING}/validate`, { token: await as('transit-admin'), body: draft });
+    expect(other.status).toBe(403);
+    expect(other.json().detail).toBe('No role of the caller manages the contracts of this provider.');
+    expect((await h.call('POST', `${PARKING}/validate`, { token: await as('viewer'), body: draft })).status).toBe(403);
+    // The operator's namespace is checked with the operator's grant only.
+    expect((await h.call('POST', '/admin/contracts/validate', { token: await as('parking-admin'), body: draft })).status).toBe(403);
+    // A grant for one tenant checks only contracts applying there, as saving does.
+    const wide = await h.call('POST', `${TRANSIT}/validate`, { token: await as('transit-default-admin'), body: reads('urn:test:draft', 'Tram') });
+    expect(wide.status).toBe(403);
+    expect(wide.json().detail).toContain('where this contract applies');
+    expect((await h.call('GET', `${PARKING}/urn:test:draft`, { token: await as('parking-admin') })).status).toBe(404);
+  });
+});
+
 describe('file and API contracts never collide', () => {
   it('an API contract cannot take a file\'s uid', async () => {
     const admin = await as('parking-admin');

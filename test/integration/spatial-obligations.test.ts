@@ -177,8 +177,9 @@ describe('the antimeridian', () => {
       }],
     };
     const res = await h.call('POST', '/admin/contracts/validate', { token: admin, body: contract });
-    expect(res.status).toBe(400);
-    expect(res.json().detail).toMatch(/edge from \[170, -10\] to \[-170, -10\] spans more than 180° of longitude.*beyond ±180/);
+    expect(res.status).toBe(200);
+    expect(res.json()).toMatchObject({ valid: false, errors: [{ code: 'ERR_CONTRACT_BAD_VALUE' }] });
+    expect(res.json().errors[0].message).toMatch(/edge from \[170, -10\] to \[-170, -10\] spans more than 180° of longitude.*beyond ±180/);
     const stored = await h.call('POST', '/admin/contracts', { token: admin, body: contract });
     expect(stored.status).toBe(400);
   });
