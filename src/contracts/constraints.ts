@@ -168,7 +168,7 @@ class ConstraintReader {
     if ('problem' in compiled) {
       // Placed at the position, ring or member at fault inside the area.
       const here = { ...at, pointer: `${at.pointer ?? ''}/rightOperand${jsonPointer(compiled.path)}` };
-      fail('ERR_CONTRACT_BAD_VALUE', here, 'spatial', `not a usable area: ${compiled.problem}`, compiled.hint);
+      fail('ERR_CONTRACT_BAD_VALUE', here, 'spatial', `not a usable area: ${compiled.problem}`, compiled.hint === undefined ? undefined : { hint: compiled.hint });
     }
     this.area = compiled.area;
   }

@@ -62,17 +62,20 @@ export class ContractError extends CodedError<ContractErrorCode> {
   readonly onKey: boolean;
   /** What is wrong, with the term and any suggestion, without the place. */
   readonly detail: string;
-  /** The known name nearest to a misspelt one. */
+  /** The known name nearest to a misspelt one, or a hint at what was meant. */
   readonly suggestion: string | undefined;
   private readonly explanation: string;
+  private readonly given: string | { hint: string } | undefined;
 
   /**
    * `term` is quoted in the message unless empty (file-level problems quote nothing of the
    * file); `suggestion`, a name from the profile or the contract's own context, is offered
-   * as what was probably meant.
+   * as what was probably meant; a `hint` says in words what to change.
    */
-  constructor(code: ContractErrorCode, at: ContractLocation, term: string, explanation: string, suggestion?: string) {
-    const detail = `${explanation}${term === '' ? '' : ` ("${shown(term)}")`}${suggestion === undefined ? '' : `; did you mean "${shown(suggestion)}"?`}`;
+  constructor(code: ContractErrorCode, at: ContractLocation, term: string, explanation: string, suggestion?: string | { hint: string }) {
+    const hint = typeof suggestion === 'object' ? suggestion.hint : undefined;
+    const meant = typeof suggestion === 'string' ? `; did you mean "${shown(suggestion)}"?` : hint === undefined || explanation.includes(hint) ? '' : `; ${hint}`;
+    const detail = `${explanation}${term === '' ? '' : ` ("${shown(term)}")`}${meant}`;
     super(`${placeOf(at)}: ${detail}`);
     this.name = 'ContractError';
     this.code = code;
@@ -84,7 +87,8 @@ export class ContractError extends CodedError<ContractErrorCode> {
     this.pointer = at.pointer;
     this.onKey = at.key === true;
     this.detail = detail;
-    this.suggestion = suggestion;
+    this.suggestion = typeof suggestion === 'string' ? suggestion : hint;
+    this.given = suggestion;
     this.explanation = explanation;
   }
 
@@ -92,7 +96,7 @@ export class ContractError extends CodedError<ContractErrorCode> {
   locatedAt(at: Omit<ContractLocation, 'source'>): ContractError {
     const place: ContractLocation = { source: this.source, ...at };
     if (place.rule === undefined && this.rule !== undefined) place.rule = this.rule;
-    return new ContractError(this.code, place, this.term, this.explanation, this.suggestion);
+    return new ContractError(this.code, place, this.term, this.explanation, this.given);
   }
 
   /** The same problem as a ProblemDetails for the admin API: 400; 403 beyond what the provider owns, 409 for a taken uid, 503 while a context cannot be retrieved. */

@@ -48,7 +48,7 @@ function locationOf(at: ReadContext): ContractLocation {
   };
 }
 
-export function fail(code: ContractErrorCode, at: ReadContext, term: string, explanation: string, suggestion?: string): never {
+export function fail(code: ContractErrorCode, at: ReadContext, term: string, explanation: string, suggestion?: string | { hint: string }): never {
   throw new ContractError(code, locationOf(at), term, explanation, suggestion);
 }
 

@@ -121,7 +121,9 @@ function nameProblems(names: readonly NameUse[], expansion: CurrentExpansion, en
   const terms = definedTerms([expansion.context, ...expansion.documents.values()]);
   const roles = env.roles ?? new Set<string>();
   const add = (n: NameUse, severity: ProblemSeverity, code: NameProblemCode, message: string, suggestion: string | undefined): void => {
-    out.push({ pointer: n.pointer, severity, code, message, ...(suggestion !== undefined ? { suggestion } : {}) });
+    // Worded as a ContractError's detail is, so both read alike.
+    const meant = suggestion === undefined || message.includes(`"${shown(suggestion)}"`) ? '' : `; did you mean "${shown(suggestion)}"?`;
+    out.push({ pointer: n.pointer, severity, code, message: message + meant, ...(suggestion !== undefined ? { suggestion } : {}) });
   };
   for (const n of names) {
     switch (n.kind) {
