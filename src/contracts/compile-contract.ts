@@ -127,14 +127,14 @@ function readAssignee(raw: unknown, at: ReadContext): Assignee | null {
       }
       if (party['refinement'] === undefined) fail('ERR_CONTRACT_MALFORMED', here, 'PartyCollection', 'a PartyCollection needs a role refinement');
       const refinements = member(here, party, 'refinement');
-      for (const [r, at2] of located(party['refinement'], readList(party['refinement'], refinements, 'refinement'), refinements)) {
-        attempt(at2, () => {
-          const ref = readKeys(readObject(r, at2, 'refinement'), REFINEMENT_KEYS, at2, profileKey);
-          const left = readTerm(PARTY_OPERANDS, ref['leftOperand'], member(at2, ref, 'leftOperand'), 'party left operand');
-          const opAt = member(at2, ref, 'operator');
+      for (const [r, refAt] of located(party['refinement'], readList(party['refinement'], refinements, 'refinement'), refinements)) {
+        attempt(refAt, () => {
+          const ref = readKeys(readObject(r, refAt, 'refinement'), REFINEMENT_KEYS, refAt, profileKey);
+          const left = readTerm(PARTY_OPERANDS, ref['leftOperand'], member(refAt, ref, 'leftOperand'), 'party left operand');
+          const opAt = member(refAt, ref, 'operator');
           const op = readTerm(OPERATORS, ref['operator'], opAt, 'operator');
           requireOperator(op, ['eq', 'isAnyOf'], opAt, left);
-          const rightAt = member(at2, ref, 'rightOperand');
+          const rightAt = member(refAt, ref, 'rightOperand');
           const named = readStrings(ref['rightOperand'], op === 'eq', rightAt, left);
           noteNames(rightAt, 'role', ref['rightOperand'], named);
           for (const role of named) roles.add(role);
@@ -249,7 +249,8 @@ function recognise(doc: JsonObject, at: ReadContext): void {
 
 function checkHeader(doc: JsonObject, at: ReadContext): void {
   for (const key of ['assigner', 'title', 'description']) {
-    if (doc[key] !== undefined) attempt(member(at, doc, key), () => readString(doc[key], member(at, doc, key), key));
+    const here = member(at, doc, key);
+    if (doc[key] !== undefined) attempt(here, () => readString(doc[key], here, key));
   }
   // The context itself is resolved by the caller into the expander; here only its shape is checked.
   const own = doc['context'];

@@ -171,7 +171,7 @@ describe('mimtrust contracts validate: every problem of every file in one run', 
       `${join(dir, 'b-typos.jsonld')}:${place(typos, '"isNonOf"')}: error: rule "urn:b:read": unknown operator ("isNonOf"); did you mean "isNoneOf"? [ERR_CONTRACT_UNKNOWN_TERM]`,
       `${join(dir, 'b-typos.jsonld')}:${place(typos, '"assigne"')}: error: rule "urn:b:read": key outside the profile ("assigne"); did you mean "assignee"? [ERR_CONTRACT_UNKNOWN_TERM]`,
       `${join(dir, 'c-warning.json')}:${place(warning, '"Tram"')}: warning: entity type "Tram" is not defined by the contract's context: it expands to https://uri.etsi.org/ngsi-ld/default-context/Tram, the NGSI-LD default vocabulary [ERR_CONTRACT_UNDEFINED_TERM]`,
-      `${join(dir, 'c-warning.json')}:${place(warning, '"veiwer"')}: warning: no line of roles.csv grants anything to role "veiwer", so no caller holds it [ERR_CONTRACT_UNKNOWN_ROLE]`,
+      `${join(dir, 'c-warning.json')}:${place(warning, '"veiwer"')}: warning: no line of roles.csv grants anything to role "veiwer", so no caller holds it; did you mean "viewer"? [ERR_CONTRACT_UNKNOWN_ROLE]`,
       '3 contract file(s) checked: 3 error(s), 2 warning(s)',
     ]);
   });
@@ -221,7 +221,7 @@ describe('mimtrust contracts validate: every problem of every file in one run', 
       const problems = r.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(problems.map((p) => [p.code, p.message, p.suggestion])).toEqual([
         ['ERR_CONTRACT_UNKNOWN_TO_BROKER', 'the broker knows no entity type https://uri.etsi.org/ngsi-ld/default-context/Bus ("Bus")', undefined],
-        ['ERR_CONTRACT_UNKNOWN_TO_BROKER', 'the broker knows no attribute https://uri.etsi.org/ngsi-ld/default-context/dealy ("dealy")', 'https://uri.etsi.org/ngsi-ld/default-context/delay'],
+        ['ERR_CONTRACT_UNKNOWN_TO_BROKER', 'the broker knows no attribute https://uri.etsi.org/ngsi-ld/default-context/dealy ("dealy"); did you mean "https://uri.etsi.org/ngsi-ld/default-context/delay"?', 'https://uri.etsi.org/ngsi-ld/default-context/delay'],
       ]);
       expect(broker.requests.map((q) => q.url)).toEqual(expect.arrayContaining(['/ngsi-ld/v1/types?details=true', '/ngsi-ld/v1/attributes?details=true']));
       const down = await run(dir, '--broker', 'http://127.0.0.1:9');
