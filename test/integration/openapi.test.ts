@@ -147,7 +147,7 @@ describe('the operator\'s contracts, as declared', () => {
     const valid = await call(plain, 'POST', `${C}/validate`, `${C}/validate`, { token: await admin(), body: tram('urn:test:draft') });
     expect(valid.json()).toMatchObject({ valid: true, errors: [], contract: { uid: 'urn:test:draft' } });
     const invalid = await call(plain, 'POST', `${C}/validate`, `${C}/validate`, { token: await admin(), body: bad });
-    expect(invalid.json()).toMatchObject({ valid: false, errors: [{ code: 'ERR_CONTRACT_UNKNOWN_TERM', file: 'request' }] });
+    expect(invalid.json()).toMatchObject({ valid: false, errors: [{ code: 'ERR_CONTRACT_MALFORMED', file: 'request' }, { code: 'ERR_CONTRACT_UNKNOWN_TERM', file: 'request' }] });
     expect((await call(plain, 'POST', `${C}/validate`, `${C}/validate`, { token: await admin(), body: ['not', 'a', 'contract'] })).status).toBe(400);
   });
 
