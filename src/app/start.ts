@@ -2,13 +2,17 @@ import { dirname } from 'node:path';
 import type { Server } from 'node:https';
 import type { FastifyInstance } from 'fastify';
 import { namedIssuers, type Config } from '../config/index.js';
-import { loadOrCreateSigningKey } from '../keys/index.js';
-import { LOCAL_ISSUER_KEY_NAME, LOCAL_ORGANISATION_CLAIM, LOCAL_RECIPIENT_CLAIM, LOCAL_CONSENT_CLAIM } from '../issuer/index.js';
+import { loadOrCreateKeySet, loadOrCreateSecret, loadOrCreateSigningKey, type KeySet } from '../keys/index.js';
+import {
+  LOCAL_ISSUER_KEY_NAME, LOCAL_ORGANISATION_CLAIM, LOCAL_RECIPIENT_CLAIM, LOCAL_CONSENT_CLAIM,
+  OIDC_COOKIE_SECRET_NAME, OIDC_KEY_SET_NAME, OIDC_PREFIX, createIssuer, issuerPlugin, ownIssuerTrust,
+} from '../issuer/index.js';
+import { Accounts } from '../accounts/index.js';
 import { createTokenVerifier, type IssuerConfig } from '../auth/index.js';
 import { RoleChecker, type DecisionSnapshot } from '../policy/index.js';
 import { AuditLog, CheckpointCopies, loadOrCreateAuditKey } from '../audit/index.js';
 import {
-  acquireStoreLock, openSqlite, StoreLockedError, SqliteAuditStore, SqliteConsentStore, SqliteContractCopies, SqliteContractStore, SqliteSubscriptionStore, WalSync, type SqliteDatabase,
+  acquireStoreLock, openSqlite, StoreLockedError, SqliteAccountStore, SqliteAuditStore, SqliteConsentStore, SqliteOidcStore, SqliteContractCopies, SqliteContractStore, SqliteSubscriptionStore, WalSync, type SqliteDatabase,
 } from '../store/index.js';
 import { Consents, consentPlugin } from '../consent/index.js';
 import { contextResolverFor } from '../context/index.js';
@@ -55,8 +59,8 @@ export interface GatewayLogger {
   error(obj: unknown, msg: string): void;
 }
 
-/** Trusted issuers from the configuration, plus the local issuer when enabled. */
-async function trustedIssuers(config: Config): Promise<IssuerConfig[]> {
+/** Trusted issuers from the configuration, plus the local issuer and the city's own OIDC issuer when enabled. */
+async function trustedIssuers(config: Config, oidcKeys: KeySet | undefined): Promise<IssuerConfig[]> {
   const issuers: IssuerConfig[] = config.issuers.map((i, index) => ({
     issuer: i.issuer,
     ...(i.jwksUri ? { jwksUri: i.jwksUri } : {}),
@@ -91,6 +95,11 @@ async function trustedIssuers(config: Config): Promise<IssuerConfig[]> {
       consentClaim: LOCAL_CONSENT_CLAIM,
       maxTokenLifetimeSec: config.auth.maxTokenLifetimeSec,
     });
+  }
+  if (oidcKeys !== undefined) {
+    issuers.push(ownIssuerTrust({
+      issuer: config.oidc.issuer as string, audience: config.oidc.audience, publicKeys: oidcKeys.publicKeys, maxTokenLifetimeSec: config.auth.maxTokenLifetimeSec,
+    }));
   }
   return issuers;
 }
@@ -170,7 +179,8 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
   const tls = tlsSetup?.material;
   if (!tlsSetup) log.warn('TLS is disabled (tls.enabled: false): tokens and data cross the network in plain text');
 
-  const issuers = await trustedIssuers(config);
+  const oidcKeys = config.oidc.enabled ? await loadOrCreateKeySet(config.keysDir, OIDC_KEY_SET_NAME) : undefined;
+  const issuers = await trustedIssuers(config, oidcKeys);
   if (issuers.length === 0) log.warn('no token issuer is trusted: every request will be refused with 401');
   if (config.localIssuer.enabled && config.issuers.length === 0) {
     log.warn("the local issuer is enabled (localIssuer.enabled: true): whoever can read its key (local-issuer.jwk.json in keysDir) can mint tokens with any role; for trying mimtrust out, not for a city's data");
@@ -281,6 +291,16 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
     // Consent records live beside the audit log: each event is on it, and a withdrawal holds on the next request.
     const consents = new Consents({ store: new SqliteConsentStore(db), audit, parties, subjectTemplate: config.consent.subjectTemplate });
     await app.register(consentPlugin({ ...exchangeDeps, verifier, consents, resolver }));
+    if (oidcKeys !== undefined) {
+      const oidcStore = new SqliteOidcStore(db);
+      oidcStore.sweep();
+      const issuer = createIssuer({
+        config, keys: oidcKeys, cookieSecret: loadOrCreateSecret(config.keysDir, OIDC_COOKIE_SECRET_NAME),
+        accounts: new Accounts(new SqliteAccountStore(db)), adapter: (model) => oidcStore.adapter(model),
+      });
+      await app.register(issuerPlugin(issuer), { prefix: OIDC_PREFIX });
+      log.info(`OIDC issuer ${config.oidc.issuer} on ${OIDC_PREFIX}, in the gateway process`);
+    }
     const shared = {
       ...exchangeDeps, basePath: config.upstream.basePath, verifier, snapshot, storedTypes, forwardAuthorization: config.upstream.forwardAuthorization, consents,
     };

@@ -100,8 +100,35 @@ export const COMMANDS: readonly Command[] = [
     ],
     run: (args) => import('./contracts-validate.js').then((m) => m.runContractsValidate(args)),
   },
+  {
+    words: ['accounts', 'add'],
+    synopsis: '--username U [--config FILE]',
+    summary: "add a citizen account for the city's OIDC issuer; the password is read from standard input or a prompt",
+    options: ['--username U             the name the citizen logs in with', CONFIG],
+    run: (args) => import('./accounts.js').then((m) => m.runAccountsAdd(args)),
+  },
+  {
+    words: ['accounts', 'list'],
+    synopsis: '[--config FILE]',
+    summary: 'list citizen accounts (id, username, created, status)',
+    options: [CONFIG],
+    run: (args) => import('./accounts.js').then((m) => m.runAccountsList(args)),
+  },
+  {
+    words: ['accounts', 'disable'],
+    synopsis: '--username U [--config FILE]',
+    summary: 'stop an account from logging in and from renewing its tokens',
+    options: ['--username U             the account to disable', CONFIG],
+    run: (args) => import('./accounts.js').then((m) => m.runAccountsDisable(args)),
+  },
+  {
+    words: ['issuer', 'rotate-key'],
+    synopsis: '[--config FILE]',
+    summary: "add a new signing key for the city's OIDC issuer, keeping the old ones in its JWKS (used from the next start)",
+    options: [CONFIG],
+    run: (args) => import('./issuer-rotate-key.js').then((m) => m.runIssuerRotateKey(args)),
+  },
 ];
-
 export function usageOf(cmd: Command): string {
   return [`usage: mimtrust ${cmd.words.join(' ')} ${cmd.synopsis}`, '', cmd.summary, '', 'options:', ...cmd.options.map((o) => `  ${o}`), '  -h, --help               this help'].join('\n');
 }

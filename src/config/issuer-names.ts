@@ -43,10 +43,16 @@ export function derivedIssuerName(issuer: string): string | undefined {
  * ConfigError naming the key when a name cannot be derived, is the local issuer's, or is
  * taken twice: two issuers answering to one name would make a contract's party ambiguous.
  */
-export function namedIssuers(config: Pick<Config, 'issuers' | 'localIssuer'>): NamedIssuer[] {
+export function namedIssuers(config: Pick<Config, 'issuers' | 'localIssuer'> & { oidc?: Pick<Config['oidc'], 'enabled' | 'issuer' | 'name'> }): NamedIssuer[] {
   const named: NamedIssuer[] = [];
   const owner = new Map<string, string>();
   if (config.localIssuer.enabled) named.push({ name: LOCAL_ISSUER_NAME, issuer: config.localIssuer.issuer, cityOwn: true });
+  // The city's own OIDC issuer (resolved at load, so its issuer is set when enabled).
+  if (config.oidc?.enabled && config.oidc.issuer) {
+    if (config.oidc.name === LOCAL_ISSUER_NAME) throw new ConfigError('oidc.name', `"${LOCAL_ISSUER_NAME}" is the local issuer's name; set another name`);
+    named.push({ name: config.oidc.name, issuer: config.oidc.issuer, cityOwn: true });
+    owner.set(config.oidc.name, 'oidc');
+  }
   config.issuers.forEach((iss, i) => {
     const key = `issuers.${i}.name`;
     const name = iss.name ?? derivedIssuerName(iss.issuer);

@@ -121,6 +121,7 @@ export function buildConfig(input: unknown, opts: { baseDir: string; env?: NodeJ
   if (config.localIssuer.enabled && seen.has(config.localIssuer.issuer)) {
     throw new ConfigError('localIssuer.issuer', 'is also listed in issuers');
   }
+  checkOidc(config);
   // Checked now, so two issuers answering to one name stop the start naming the key.
   namedIssuers(config);
   const providerIds = new Set<string>();
@@ -133,6 +134,33 @@ export function buildConfig(input: unknown, opts: { baseDir: string; env?: NodeJ
     if (/^https:\/\/.*:443$|^http:\/\/.*:80$/.test(o)) throw new ConfigError(`cors.origins.${i}`, 'names the default port of its scheme, which browsers leave out of Origin');
   });
   return config;
+}
+
+/**
+ * The OIDC issuer's identifier (default: the gateway's first TLS hostname and port, under
+ * /oidc) and its clients: a client proves itself with a key (private_key_jwt) unless a
+ * secret is configured for it, and one that sends citizens back needs its redirect URIs.
+ */
+function checkOidc(config: Config): void {
+  const oidc = config.oidc;
+  if (!oidc.enabled) return;
+  if (oidc.issuer === null) {
+    if (config.listen.port === 0) throw new ConfigError('oidc.issuer', 'is required when listen.port is 0 (the port is not known before the start)');
+    const host = config.tls.hostnames[0] ?? 'localhost';
+    oidc.issuer = `${config.tls.enabled ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${config.listen.port}/oidc`;
+  }
+  if (config.localIssuer.enabled && config.localIssuer.issuer === oidc.issuer) throw new ConfigError('oidc.issuer', 'is also the local issuer');
+  if (config.issuers.some((i) => i.issuer === oidc.issuer)) throw new ConfigError('oidc.issuer', 'is also listed in issuers');
+  if (!oidc.consentDays.choices.includes(oidc.consentDays.default)) throw new ConfigError('oidc.consentDays.default', 'must be one of oidc.consentDays.choices');
+  const ids = new Set<string>();
+  oidc.clients.forEach((c, i) => {
+    const key = `oidc.clients.${i}`;
+    if (ids.has(c.clientId)) throw new ConfigError(`${key}.clientId`, 'is listed twice');
+    ids.add(c.clientId);
+    const proofs = [c.jwks, c.jwksUri, c.clientSecretEnv].filter((v) => v !== undefined).length;
+    if (proofs !== 1) throw new ConfigError(key, 'must set exactly one of jwks, jwksUri or clientSecretEnv');
+    if (c.grantTypes.includes('authorization_code') && c.redirectUris.length === 0) throw new ConfigError(`${key}.redirectUris`, 'is required for authorization_code');
+  });
 }
 
 /** Headers the gateway sets itself or that frame the message: never a credential's name. */

@@ -194,6 +194,55 @@ export const configSchema = {
         audience: { type: 'string', minLength: 1, default: 'mimtrust' },
       },
     },
+    oidc: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: "The city's own OIDC issuer, mounted on the gateway under /oidc (src/issuer, docs/issuer.md).",
+      properties: {
+        enabled: { type: 'boolean', default: false },
+        issuer: {
+          type: ['string', 'null'], format: 'uri', pattern: '^https?://[^?#]*[^/?#]$', default: null,
+          description: 'The issuer identifier; null: https://<first tls hostname>:<listen.port>/oidc.',
+        },
+        name: { type: 'string', pattern: ISSUER_NAME_PATTERN, default: 'city', description: 'How contracts name this issuer (`@name/party`).' },
+        audience: { type: 'string', minLength: 1, default: 'mimtrust', description: 'The `aud` of the access tokens it issues.' },
+        accessTokenTtlSec: { type: 'integer', minimum: 60, maximum: 86400, default: 600 },
+        refreshTokenTtlSec: { type: 'integer', minimum: 60, default: 1209600 },
+        consentDays: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          description: 'How long a consent given on the consent screen lasts, in days: the choices shown and the one preselected.',
+          properties: {
+            choices: { type: 'array', minItems: 1, maxItems: 8, items: { type: 'integer', minimum: 1, maximum: 3650 }, default: [30, 90, 365] },
+            default: { type: 'integer', minimum: 1, maximum: 3650, default: 90 },
+          },
+        },
+        clients: {
+          type: 'array',
+          default: [],
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['clientId', 'grantTypes'],
+            properties: {
+              clientId: { type: 'string', pattern: '^[A-Za-z0-9._~-]{1,128}$' },
+              name: { type: 'string', minLength: 1, maxLength: 200, description: 'Shown to citizens on the consent screen; default: the organisation or the client id.' },
+              organisation: { type: 'string', minLength: 1, description: 'The organisation its tokens name (claim org_id), which contract parties match.' },
+              grantTypes: { type: 'array', minItems: 1, items: { enum: ['authorization_code', 'client_credentials', 'refresh_token'] } },
+              redirectUris: { type: 'array', items: { type: 'string', format: 'uri' }, default: [] },
+              jwks: { type: 'object', required: ['keys'], properties: { keys: { type: 'array', minItems: 1, items: { type: 'object' } } } },
+              jwksUri: { type: 'string', format: 'uri', pattern: '^https://' },
+              clientSecretEnv: { type: 'string', minLength: 1, description: 'Environment variable holding a client secret: only then may this client use one.' },
+              scopes: { type: 'array', items: { type: 'string', pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$' }, default: [] },
+              purposes: { type: 'array', items: { type: 'string', minLength: 1 }, default: [], description: 'DPV purposes it may ask for (`dpv:X` or IRIs); the first is its default.' },
+              roles: { type: 'array', items: { type: 'string', minLength: 1 }, default: [], description: 'Roles its client_credentials tokens carry.' },
+            },
+          },
+        },
+      },
+    },
     store: {
       type: 'object',
       additionalProperties: false,
@@ -408,6 +457,9 @@ export type Config = FromSchema<typeof configSchema>;
 
 /** One trusted token issuer. */
 export type IssuerSettings = Config['issuers'][number];
+
+/** One client of the city's own OIDC issuer. */
+export type OidcClientSettings = Config['oidc']['clients'][number];
 
 /** One data provider, as the operator declares it. */
 export type ProviderSettings = Config['providers'][number];

@@ -1,6 +1,6 @@
 /**
  * Key material mimtrust generates on first start into `keys/` and reuses afterwards:
- * the self-signed TLS certificate and JOSE signing keys. Private keys are written
+ * the self-signed TLS certificate, JOSE signing keys and rotatable key sets (key-set.ts). Private keys are written
  * owner-only and never leave the folder. Also what the TLS listener offers (tls-policy.ts).
  */
 export { loadOrCreateSelfSignedCertificate } from './tls-certificate.js';
@@ -8,3 +8,5 @@ export { TLS_CIPHERS, TLS_ECDH_CURVES } from './tls-policy.js';
 export type { TlsMaterial } from './tls-certificate.js';
 export { loadOrCreateSigningKey } from './signing-key.js';
 export type { SigningKey } from './signing-key.js';
+export { loadOrCreateKeySet, rotateKeySet, loadOrCreateSecret } from './key-set.js';
+export type { KeySet } from './key-set.js';

@@ -20,3 +20,5 @@ export { SqliteContractCopies } from './sqlite-contract-copies.js';
 export { WalSync } from './wal-sync.js';
 export { SqliteSubscriptionStore } from './sqlite-subscription-store.js';
 export { SqliteConsentStore } from './sqlite-consent-store.js';
+export { SqliteAccountStore } from './sqlite-account-store.js';
+export { SqliteOidcStore } from './sqlite-oidc-store.js';

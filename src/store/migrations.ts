@@ -142,4 +142,30 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     BEGIN SELECT RAISE(ABORT, 'consent records are kept as given'); END;
   ALTER TABLE audit_records ADD COLUMN consent TEXT;
   `,
+  // 10: citizens' local accounts (src/accounts), and what the OIDC issuer keeps between
+  // requests (src/issuer): oidc-provider's models as JSON with their expiry, found by id,
+  // user code, interaction uid or grant, and the consents and purpose a grant rests on.
+  `
+  CREATE TABLE accounts (
+    id            TEXT PRIMARY KEY,
+    username      TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    disabled_at   TEXT
+  ) STRICT;
+  CREATE TABLE oidc_models (
+    model      TEXT    NOT NULL,
+    id         TEXT    NOT NULL,
+    payload    TEXT    NOT NULL,
+    grant_id   TEXT,
+    user_code  TEXT,
+    uid        TEXT,
+    expires_at INTEGER,
+    PRIMARY KEY (model, id)
+  ) STRICT;
+  CREATE INDEX oidc_models_by_grant ON oidc_models (grant_id) WHERE grant_id IS NOT NULL;
+  CREATE INDEX oidc_models_by_user_code ON oidc_models (model, user_code) WHERE user_code IS NOT NULL;
+  CREATE INDEX oidc_models_by_uid ON oidc_models (model, uid) WHERE uid IS NOT NULL;
+  CREATE INDEX oidc_models_by_expiry ON oidc_models (expires_at) WHERE expires_at IS NOT NULL;
+  `,
 ];

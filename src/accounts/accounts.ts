@@ -1,0 +1,64 @@
+/**
+ * Citizens' local accounts: added and disabled by the operator (`mimtrust accounts`),
+ * checked at the issuer's login. A failed login says nothing about which part was wrong,
+ * and an unknown username costs as much time as a wrong password.
+ */
+import { randomUUID } from 'node:crypto';
+import { MimtrustError } from '../errors/index.js';
+import { hashPassword, verifyPassword } from './password.js';
+import type { Account, AccountStore } from './store.js';
+
+/** Lowercase letters, digits, `.`, `_` and `-`: what a person can type and an operator can read. */
+export const USERNAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+export const MIN_PASSWORD_LENGTH = 12;
+export const MAX_PASSWORD_LENGTH = 1024;
+
+export class Accounts {
+  /** Hashed once, compared against when the username is unknown, so both take as long. */
+  private decoy: Promise<string> | undefined;
+
+  constructor(private readonly store: AccountStore, private readonly hash: (password: string) => Promise<string> = hashPassword) {}
+
+  async add(username: string, password: string, now: number): Promise<Account> {
+    if (!USERNAME.test(username)) {
+      throw new MimtrustError('BAD_REQUEST', 'A username is 1 to 64 lowercase letters, digits, ".", "_" or "-", starting with a letter or digit.', { reason: 'account_username_invalid' });
+    }
+    if (password.length < MIN_PASSWORD_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
+      throw new MimtrustError('BAD_REQUEST', `A password has ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters.`, { reason: 'account_password_invalid' });
+    }
+    if (this.store.byUsername(username) !== undefined) {
+      throw new MimtrustError('CONFLICT', 'This username is taken.', { reason: 'account_exists' });
+    }
+    const account: Account = { id: randomUUID(), username, passwordHash: await this.hash(password), createdAt: new Date(now).toISOString() };
+    this.store.add(account);
+    return account;
+  }
+
+  /** The account the credentials belong to, or undefined: unknown, wrong password or disabled alike. */
+  async login(username: string, password: string): Promise<Account | undefined> {
+    const account = USERNAME.test(username) && password.length <= MAX_PASSWORD_LENGTH ? this.store.byUsername(username) : undefined;
+    if (account === undefined) {
+      this.decoy ??= this.hash('not a password of anyone');
+      await verifyPassword(password.slice(0, MAX_PASSWORD_LENGTH), await this.decoy);
+      return undefined;
+    }
+    const ok = await verifyPassword(password, account.passwordHash);
+    return ok && account.disabledAt === undefined ? account : undefined;
+  }
+
+  /** An account that may still log in, by its id (a token's `sub`). */
+  active(id: string): Account | undefined {
+    const account = this.store.byId(id);
+    return account?.disabledAt === undefined ? account : undefined;
+  }
+
+  list(): Account[] {
+    return this.store.list();
+  }
+
+  disable(username: string, now: number): void {
+    if (!this.store.disable(username, new Date(now).toISOString())) {
+      throw new MimtrustError('NOT_FOUND', 'There is no such account.', { reason: 'account_not_found' });
+    }
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * Citizens' local accounts, for logging in at the city's own OIDC issuer: a username, a
+ * scrypt hash (password.ts) and an id that becomes the token `sub` (accounts.ts). Kept by
+ * an AccountStore (src/store implements it); added, listed and disabled with
+ * `mimtrust accounts`. A disabled account cannot log in, and the issuer stops renewing its
+ * tokens.
+ */
+export { Accounts, USERNAME, MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH } from './accounts.js';
+export { hashPassword, verifyPassword, SCRYPT_DEFAULTS } from './password.js';
+export type { Account, AccountStore } from './store.js';

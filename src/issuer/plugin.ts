@@ -1,0 +1,45 @@
+/**
+ * The issuer as a fastify plugin, registered under /oidc: the login and consent screens
+ * (interactions.ts) as routes of their own, everything else (discovery, JWKS, authorize,
+ * PAR, token, revocation) handed to oidc-provider.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config/index.js';
+import type { Accounts } from '../accounts/index.js';
+import type { KeySet } from '../keys/index.js';
+import { issuerClients } from './clients.js';
+import { keepBodiesRaw, mountProvider } from './mount.js';
+import { createProvider, type IssuerProvider } from './provider.js';
+import type { Adapter } from 'oidc-provider';
+
+export interface IssuerDeps {
+  config: Config;
+  accounts: Accounts;
+  keys: KeySet;
+  cookieSecret: string;
+  adapter: (model: string) => Adapter;
+}
+
+export function createIssuer(deps: IssuerDeps): IssuerProvider {
+  const { oidc } = deps.config;
+  return createProvider({
+    issuer: oidc.issuer as string,
+    audience: oidc.audience,
+    accessTokenTtlSec: Math.min(oidc.accessTokenTtlSec, deps.config.auth.maxTokenLifetimeSec),
+    refreshTokenTtlSec: oidc.refreshTokenTtlSec,
+    keys: deps.keys.keys,
+    cookieKeys: [deps.cookieSecret],
+    clients: issuerClients(oidc.clients),
+    accounts: deps.accounts,
+    adapter: deps.adapter,
+    trustProxy: deps.config.trustProxy,
+  });
+}
+
+export function issuerPlugin(issuer: IssuerProvider) {
+  return async (app: FastifyInstance): Promise<void> => {
+    keepBodiesRaw(app);
+    const handler = issuer.provider.callback();
+    mountProvider(app, () => handler);
+  };
+}

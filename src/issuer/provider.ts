@@ -1,0 +1,130 @@
+/**
+ * The oidc-provider instance: the city's own issuer. Authorization code with PKCE (S256
+ * only) and pushed authorization requests for apps acting for a citizen; client_credentials
+ * for organisations; refresh tokens rotated on every use. Access tokens are RFC 9068 JWTs
+ * for one resource, the gateway, and carry the client's organisation and roles, the
+ * purpose, and the consents the citizen gave on the consent screen.
+ */
+import Provider, { errors, type Adapter, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { JWK } from 'jose';
+import type { Accounts } from '../accounts/index.js';
+import { clientPurpose, type IssuerClient } from './clients.js';
+import { GrantTermsStore } from './grant-terms.js';
+
+/** The resource indicator of the gateway: every access token is for it alone. */
+export const GATEWAY_RESOURCE = 'urn:mimtrust:gateway';
+/** Where the issuer is mounted on the gateway. */
+export const OIDC_PREFIX = '/oidc';
+/** The claims the issuer writes; the gateway reads them (trust.ts). */
+export const ISSUER_CLAIMS = { purpose: 'purpose', consents: 'consents', organisation: 'org_id', roles: 'roles' } as const;
+
+export interface ProviderOptions {
+  issuer: string;
+  audience: string;
+  accessTokenTtlSec: number;
+  refreshTokenTtlSec: number;
+  /** Private signing keys, the one that signs first. */
+  keys: JWK[];
+  cookieKeys: string[];
+  clients: ReadonlyMap<string, IssuerClient>;
+  accounts: Accounts;
+  adapter: (model: string) => Adapter;
+  trustProxy: boolean;
+  /** Renders an error page for the browser (views). */
+  renderError?: Configuration['renderError'];
+}
+
+export interface IssuerProvider {
+  provider: Provider;
+  terms: GrantTermsStore;
+  clients: ReadonlyMap<string, IssuerClient>;
+}
+
+const INTERACTION_TTL_SEC = 600;
+
+export function createProvider(o: ProviderOptions): IssuerProvider {
+  const terms = new GrantTermsStore(o.adapter('GrantTerms'));
+  const scopes = new Set(['openid', 'offline_access']);
+  for (const c of o.clients.values()) for (const s of c.scopes) scopes.add(s);
+
+  const configuration: Configuration = {
+    adapter: o.adapter,
+    clients: [...o.clients.values()].map((c) => c.metadata),
+    jwks: { keys: o.keys },
+    cookies: { keys: o.cookieKeys, long: { signed: true, httpOnly: true, sameSite: 'lax' }, short: { signed: true, httpOnly: true, sameSite: 'lax' } },
+    scopes: [...scopes],
+    claims: { openid: ['sub'] },
+    extraParams: ['purpose'],
+    clientAuthMethods: ['private_key_jwt', 'client_secret_basic'],
+    // The issuer's own keys are ES256; clients sign their assertions with any of these.
+    enabledJWA: { clientAuthSigningAlgValues: ['ES256', 'ES384', 'EdDSA', 'PS256', 'RS256'], idTokenSigningAlgValues: ['ES256'] },
+    clientDefaults: { id_token_signed_response_alg: 'ES256' },
+    pkce: { required: () => true },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      pushedAuthorizationRequests: { enabled: true },
+      revocation: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => GATEWAY_RESOURCE,
+        useGrantedResource: () => true,
+        getResourceServerInfo: (_ctx, resource, client) => {
+          if (resource !== GATEWAY_RESOURCE) throw new errors.InvalidTarget();
+          const settings = o.clients.get(client.clientId);
+          return {
+            scope: (settings?.scopes ?? []).join(' '),
+            audience: o.audience,
+            accessTokenTTL: o.accessTokenTtlSec,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: 'ES256' } },
+          };
+        },
+      },
+    },
+    // A refresh token for every client allowed to refresh, not only for offline_access.
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: () => true,
+    ttl: {
+      AccessToken: o.accessTokenTtlSec,
+      ClientCredentials: o.accessTokenTtlSec,
+      AuthorizationCode: 60,
+      PushedAuthorizationRequest: 60,
+      Interaction: INTERACTION_TTL_SEC,
+      Session: 3600,
+      Grant: o.refreshTokenTtlSec,
+      RefreshToken: o.refreshTokenTtlSec,
+      IdToken: 3600,
+    },
+    interactions: { url: (_ctx, interaction) => `${OIDC_PREFIX}/interaction/${interaction.uid}` },
+    findAccount: async (_ctx, id) => {
+      // A disabled account gets no new token, refreshed ones included.
+      if (o.accounts.active(id) === undefined) return undefined;
+      return { accountId: id, claims: async () => ({ sub: id }) };
+    },
+    extraTokenClaims: async (ctx: KoaContextWithOIDC, token) => {
+      const client = o.clients.get(token.clientId ?? '');
+      if (client === undefined) throw new errors.InvalidClient();
+      const claims: Record<string, unknown> = { [ISSUER_CLAIMS.roles]: client.roles };
+      if (client.organisation !== undefined) claims[ISSUER_CLAIMS.organisation] = client.organisation;
+      if (token.kind === 'ClientCredentials') {
+        // oidc-provider keeps only the parameters it knows in ctx.oidc.params; the body has all.
+        const asked = (ctx.oidc.body)?.purpose;
+        const purpose = clientPurpose(client, asked);
+        if (purpose === undefined && asked !== undefined) throw new errors.InvalidRequest('this client may not ask for this purpose');
+        if (purpose !== undefined) claims[ISSUER_CLAIMS.purpose] = purpose;
+        return claims;
+      }
+      const granted = token.grantId === undefined ? undefined : await terms.get(token.grantId);
+      if (granted !== undefined) {
+        claims[ISSUER_CLAIMS.purpose] = granted.purpose;
+        if (granted.consents.length > 0) claims[ISSUER_CLAIMS.consents] = granted.consents;
+      }
+      return claims;
+    },
+    ...(o.renderError ? { renderError: o.renderError } : {}),
+  };
+  const provider = new Provider(o.issuer, configuration);
+  provider.proxy = o.trustProxy;
+  return { provider, terms, clients: o.clients };
+}

@@ -1,0 +1,57 @@
+/** Citizens' accounts on SQLite (src/accounts declares what is kept). */
+import type { Statement } from 'better-sqlite3';
+import type { SqliteDatabase } from './sqlite.js';
+import type { Account, AccountStore } from '../accounts/index.js';
+
+interface Row {
+  id: string;
+  username: string;
+  password_hash: string;
+  created_at: string;
+  disabled_at: string | null;
+}
+
+function toAccount(r: Row): Account {
+  const a: Account = { id: r.id, username: r.username, passwordHash: r.password_hash, createdAt: r.created_at };
+  if (r.disabled_at !== null) a.disabledAt = r.disabled_at;
+  return a;
+}
+
+export class SqliteAccountStore implements AccountStore {
+  private readonly insert: Statement<[string, string, string, string]>;
+  private readonly byName: Statement<[string], Row>;
+  private readonly byKey: Statement<[string], Row>;
+  private readonly all: Statement<[], Row>;
+  private readonly off: Statement<[string, string]>;
+
+  constructor(db: SqliteDatabase) {
+    this.insert = db.prepare('INSERT INTO accounts (id, username, password_hash, created_at) VALUES (?, ?, ?, ?)');
+    this.byName = db.prepare('SELECT * FROM accounts WHERE username = ?');
+    this.byKey = db.prepare('SELECT * FROM accounts WHERE id = ?');
+    this.all = db.prepare('SELECT * FROM accounts ORDER BY created_at, username');
+    // Disabling twice keeps the first time.
+    this.off = db.prepare('UPDATE accounts SET disabled_at = COALESCE(disabled_at, ?) WHERE username = ?');
+  }
+
+  add(a: Account): void {
+    this.insert.run(a.id, a.username, a.passwordHash, a.createdAt);
+  }
+
+  byUsername(username: string): Account | undefined {
+    const r = this.byName.get(username);
+    return r === undefined ? undefined : toAccount(r);
+  }
+
+  byId(id: string): Account | undefined {
+    const r = this.byKey.get(id);
+    return r === undefined ? undefined : toAccount(r);
+  }
+
+  list(): Account[] {
+    return this.all.all().map(toAccount);
+  }
+
+  disable(username: string, at: string): boolean {
+    return this.off.run(at, username).changes > 0;
+  }
+}
