@@ -294,11 +294,13 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
     if (oidcKeys !== undefined) {
       const oidcStore = new SqliteOidcStore(db);
       oidcStore.sweep();
-      const issuer = createIssuer({
-        config, keys: oidcKeys, cookieSecret: loadOrCreateSecret(config.keysDir, OIDC_COOKIE_SECRET_NAME),
-        accounts: new Accounts(new SqliteAccountStore(db)), adapter: (model) => oidcStore.adapter(model),
-      });
-      await app.register(issuerPlugin(issuer), { prefix: OIDC_PREFIX });
+      const secret = loadOrCreateSecret(config.keysDir, OIDC_COOKIE_SECRET_NAME);
+      const accounts = new Accounts(new SqliteAccountStore(db));
+      const issuer = createIssuer({ config, keys: oidcKeys, cookieSecret: secret, accounts, adapter: (model) => oidcStore.adapter(model) });
+      await app.register(issuerPlugin(issuer, {
+        issuerId: config.oidc.issuer as string, issuerName: config.oidc.name, accounts, consents, snapshot: () => registry?.snapshot,
+        secret, consentDays: config.oidc.consentDays, grantTtlSec: config.oidc.refreshTokenTtlSec,
+      }), { prefix: OIDC_PREFIX });
       log.info(`OIDC issuer ${config.oidc.issuer} on ${OIDC_PREFIX}, in the gateway process`);
     }
     const shared = {

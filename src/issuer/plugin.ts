@@ -11,6 +11,7 @@ import { issuerClients } from './clients.js';
 import { keepBodiesRaw, mountProvider } from './mount.js';
 import { createProvider, type IssuerProvider } from './provider.js';
 import type { Adapter } from 'oidc-provider';
+import { interactionRoutes, type InteractionDeps } from './interactions.js';
 
 export interface IssuerDeps {
   config: Config;
@@ -36,9 +37,10 @@ export function createIssuer(deps: IssuerDeps): IssuerProvider {
   });
 }
 
-export function issuerPlugin(issuer: IssuerProvider) {
+export function issuerPlugin(issuer: IssuerProvider, interactions: Omit<InteractionDeps, 'issuer'>) {
   return async (app: FastifyInstance): Promise<void> => {
     keepBodiesRaw(app);
+    await app.register(interactionRoutes({ ...interactions, issuer }));
     const handler = issuer.provider.callback();
     mountProvider(app, () => handler);
   };

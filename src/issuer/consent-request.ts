@@ -1,0 +1,60 @@
+/**
+ * What the consent screen asks a citizen for, read from the contract snapshot: the entity
+ * types and attributes that permissions needing consent (`ngsi:obtainConsent`) grant to
+ * this client or its organisation, at this issuer, for this purpose. Pure. Only what some
+ * contract could use is offered, so a consent never covers more than can be read with it.
+ */
+import { hasParty, type PolicySnapshot, type Rule } from '../contracts/index.js';
+import { purposeWithin } from '../contracts/purposes.js';
+
+export interface RequestedData {
+  /** Expanded entity type IRI. */
+  type: string;
+  /** Expanded attribute IRIs, sorted; null: every attribute of the type. */
+  attributes: string[] | null;
+}
+
+export interface ConsentAsker {
+  issuer: string;
+  clientId: string;
+  organisation?: string;
+  /** DPV purpose IRI. */
+  purpose: string;
+}
+
+function forAsker(rule: Rule, a: ConsentAsker): boolean {
+  if (rule.assignee === null) return false;
+  const { parties } = rule.assignee;
+  return hasParty(parties, a.issuer, a.clientId) || hasParty(parties, a.issuer, a.organisation);
+}
+
+function purposeFits(rule: Rule, purpose: string): boolean {
+  return rule.constraints.every((c) => c.kind !== 'purpose' || [...c.allowed].some((p) => (c.exact ? p === purpose : purposeWithin(purpose, p))));
+}
+
+/** The data to ask consent for, by entity type in a stable order. */
+export function consentRequest(snapshot: PolicySnapshot | undefined, asker: ConsentAsker): RequestedData[] {
+  const byType = new Map<string, Set<string> | null>();
+  for (const contract of snapshot?.contracts.values() ?? []) {
+    for (const rule of contract.permissions) {
+      // A rule for any type cannot be shown as data a person understands; it is left out.
+      if (!rule.consent || rule.types === null || !forAsker(rule, asker) || !purposeFits(rule, asker.purpose)) continue;
+      for (const type of rule.types) {
+        const known = byType.get(type);
+        if (known === null) continue;
+        if (rule.attrs === null || rule.attrs.kind === 'all') byType.set(type, null);
+        else byType.set(type, new Set([...(known ?? []), ...rule.attrs.attrs]));
+      }
+    }
+  }
+  return [...byType.keys()].sort().map((type) => {
+    const attrs = byType.get(type);
+    return { type, attributes: attrs === null || attrs === undefined ? null : [...attrs].sort() };
+  });
+}
+
+/** A name to show for an IRI: its last segment. */
+export function shortName(iri: string): string {
+  const cut = Math.max(iri.lastIndexOf('/'), iri.lastIndexOf('#'), iri.lastIndexOf(':'));
+  return cut >= 0 && cut < iri.length - 1 ? iri.slice(cut + 1) : iri;
+}

@@ -1,0 +1,183 @@
+/**
+ * The login and consent screens of the issuer (oidc-provider "interactions"), one URL per
+ * interaction: GET shows what the interaction needs next, POST answers it. A form carries
+ * a token bound to its interaction by an HMAC with the issuer's secret, besides the
+ * interaction cookie oidc-provider checks, so no other site can post it for the citizen.
+ * Accepting calls Consents.give for the attributes ticked, and the grant records the
+ * consents so that every access token on it names them; refusing ends with access_denied.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Accounts } from '../accounts/index.js';
+import type { Consents, PersonalData } from '../consent/index.js';
+import type { PolicySnapshot } from '../contracts/index.js';
+import { readBounded } from '../lib/index.js';
+import { clientPurpose } from './clients.js';
+import { consentRequest, type RequestedData } from './consent-request.js';
+import { GATEWAY_RESOURCE, OIDC_PREFIX, type IssuerProvider } from './provider.js';
+import { consentPage, contentSecurityPolicy, errorPage, loginPage, stringsFor, type Strings } from './views/index.js';
+
+export interface InteractionDeps {
+  issuer: IssuerProvider;
+  /** The issuer's identifier and the name contracts give it. */
+  issuerId: string;
+  issuerName: string;
+  accounts: Accounts;
+  consents: Consents;
+  snapshot: () => PolicySnapshot | undefined;
+  secret: string;
+  consentDays: { choices: readonly number[]; default: number };
+  /** How long a grant and its terms are kept (the refresh token lifetime). */
+  grantTtlSec: number;
+}
+
+const MAX_FORM_BYTES = 16 * 1024;
+const DAY_MS = 86_400_000;
+type Interaction = Awaited<ReturnType<IssuerProvider['provider']['interactionDetails']>>;
+
+function csrfFor(secret: string, uid: string): string {
+  return createHmac('sha256', secret).update(`interaction-form:${uid}`).digest('base64url');
+}
+
+function csrfHolds(secret: string, uid: string, given: string | null): boolean {
+  const expected = Buffer.from(csrfFor(secret, uid));
+  const got = Buffer.from(given ?? '');
+  return got.length === expected.length && timingSafeEqual(got, expected);
+}
+
+async function readForm(req: FastifyRequest): Promise<URLSearchParams | undefined> {
+  if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(req.headers['content-type'] ?? '')) return undefined;
+  const body = await readBounded(req.raw, MAX_FORM_BYTES);
+  return body === undefined ? undefined : new URLSearchParams(body.toString('utf8'));
+}
+
+/** Chosen attributes by position (`t.a` or `t.all`) in what was asked; anything else is ignored. */
+export function chosenData(asked: readonly RequestedData[], values: readonly string[]): PersonalData[] {
+  const out: PersonalData[] = [];
+  asked.forEach((d, t) => {
+    if (d.attributes === null) {
+      if (values.includes(`${t}.all`)) out.push({ type: d.type, attributes: null });
+      return;
+    }
+    const attrs = d.attributes.filter((_a, i) => values.includes(`${t}.${i}`));
+    if (attrs.length > 0) out.push({ type: d.type, attributes: attrs });
+  });
+  return out;
+}
+
+export function interactionRoutes(deps: InteractionDeps) {
+  const { provider, clients } = deps.issuer;
+
+  function send(reply: FastifyReply, status: number, html: string, formTargets: readonly string[] = []): FastifyReply {
+    return reply.code(status).headers({
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': contentSecurityPolicy(formTargets),
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+    }).send(html);
+  }
+
+  /** Origins the browser is sent on to after a form: the client's redirect URIs. */
+  function targets(interaction: Interaction): string[] {
+    const redirect = interaction.params.redirect_uri;
+    return typeof redirect === 'string' && URL.canParse(redirect) ? [new URL(redirect).origin] : [];
+  }
+
+  async function details(req: FastifyRequest, reply: FastifyReply, s: Strings): Promise<Interaction | undefined> {
+    try {
+      const interaction = await provider.interactionDetails(req.raw, reply.raw);
+      if (interaction.uid === (req.params as { uid: string }).uid) return interaction;
+    } catch {
+      // No interaction for this browser: expired, or its cookie is missing.
+    }
+    send(reply, 400, errorPage(s));
+    return undefined;
+  }
+
+  function asker(interaction: Interaction) {
+    const client = clients.get(String(interaction.params.client_id));
+    if (client === undefined) return undefined;
+    const purpose = clientPurpose(client, interaction.params.purpose);
+    return purpose === undefined ? undefined : { client, purpose };
+  }
+
+  function showConsent(reply: FastifyReply, s: Strings, interaction: Interaction, status = 200): FastifyReply {
+    const a = asker(interaction);
+    if (a === undefined) return send(reply, 400, errorPage(s));
+    const data = consentRequest(deps.snapshot(), { issuer: deps.issuerId, clientId: a.client.clientId, purpose: a.purpose, ...(a.client.organisation ? { organisation: a.client.organisation } : {}) });
+    return send(reply, status, consentPage(s, {
+      action: `${OIDC_PREFIX}/interaction/${interaction.uid}`, csrf: csrfFor(deps.secret, interaction.uid),
+      client: a.client.displayName, organisation: a.client.organisation ?? a.client.displayName, purpose: a.purpose, data,
+      dayChoices: deps.consentDays.choices, defaultDays: deps.consentDays.default,
+    }), targets(interaction));
+  }
+
+  function showLogin(reply: FastifyReply, s: Strings, interaction: Interaction, failed: boolean): FastifyReply {
+    const client = clients.get(String(interaction.params.client_id));
+    return send(reply, failed ? 400 : 200, loginPage(s, {
+      action: `${OIDC_PREFIX}/interaction/${interaction.uid}`, csrf: csrfFor(deps.secret, interaction.uid),
+      client: client?.displayName ?? '', failed,
+    }), targets(interaction));
+  }
+
+  async function finish(req: FastifyRequest, reply: FastifyReply, result: Parameters<typeof provider.interactionResult>[2]): Promise<FastifyReply> {
+    const to = await provider.interactionResult(req.raw, reply.raw, result, { mergeWithLastSubmission: false });
+    return reply.code(303).header('location', to).header('cache-control', 'no-store').send();
+  }
+
+  async function accept(req: FastifyRequest, reply: FastifyReply, interaction: Interaction, form: URLSearchParams, s: Strings): Promise<FastifyReply> {
+    const a = asker(interaction);
+    const accountId = interaction.session?.accountId;
+    if (a === undefined || accountId === undefined || deps.accounts.active(accountId) === undefined) return send(reply, 400, errorPage(s));
+    const days = Number(form.get('days'));
+    if (!deps.consentDays.choices.includes(days)) return showConsent(reply, s, interaction, 400);
+    const asked = consentRequest(deps.snapshot(), { issuer: deps.issuerId, clientId: a.client.clientId, purpose: a.purpose, ...(a.client.organisation ? { organisation: a.client.organisation } : {}) });
+    const personalData = chosenData(asked, form.getAll('attr'));
+    const now = Date.now();
+    const consents: string[] = [];
+    if (personalData.length > 0) {
+      const record = await deps.consents.give({ issuer: deps.issuerId, sub: accountId }, {
+        recipient: `@${deps.issuerName}/${a.client.clientId}`, purposes: [a.purpose], personalData, validUntil: now + days * DAY_MS,
+      }, now);
+      consents.push(record.id);
+    }
+    const grant = interaction.grantId ? await provider.Grant.find(interaction.grantId) : undefined;
+    const g = grant ?? new provider.Grant({ accountId, clientId: a.client.clientId });
+    const missing = interaction.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
+    if (missing.missingOIDCScope) g.addOIDCScope(missing.missingOIDCScope.join(' '));
+    if (missing.missingOIDCClaims) g.addOIDCClaims(missing.missingOIDCClaims);
+    for (const [resource, scopes] of Object.entries(missing.missingResourceScopes ?? {})) g.addResourceScope(resource, scopes.join(' '));
+    g.addResourceScope(GATEWAY_RESOURCE, a.client.scopes.join(' '));
+    const grantId = await g.save();
+    await deps.issuer.terms.put(grantId, { purpose: a.purpose, consents }, deps.grantTtlSec);
+    return finish(req, reply, { consent: { grantId } });
+  }
+
+  return async (app: FastifyInstance): Promise<void> => {
+    app.get('/interaction/:uid', async (req, reply) => {
+      const s = stringsFor(req.headers['accept-language']);
+      const interaction = await details(req, reply, s);
+      if (interaction === undefined) return reply;
+      return interaction.prompt.name === 'login' ? showLogin(reply, s, interaction, false) : showConsent(reply, s, interaction);
+    });
+
+    app.post('/interaction/:uid', async (req, reply) => {
+      const s = stringsFor(req.headers['accept-language']);
+      const interaction = await details(req, reply, s);
+      if (interaction === undefined) return reply;
+      const form = await readForm(req);
+      if (form === undefined || !csrfHolds(deps.secret, interaction.uid, form.get('csrf'))) return send(reply, 403, errorPage(s));
+      if (interaction.prompt.name === 'login') {
+        const username = form.get('username') ?? '';
+        const account = await deps.accounts.login(username, form.get('password') ?? '');
+        if (account === undefined) return showLogin(reply, s, interaction, true);
+        return finish(req, reply, { login: { accountId: account.id } });
+      }
+      if (interaction.prompt.name !== 'consent') return send(reply, 400, errorPage(s));
+      if (form.get('decision') !== 'accept') return finish(req, reply, { error: 'access_denied', error_description: 'The person did not consent.' });
+      return accept(req, reply, interaction, form, s);
+    });
+  };
+}

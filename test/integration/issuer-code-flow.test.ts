@@ -1,0 +1,279 @@
+/**
+ * A citizen app through the city's own issuer, driven over HTTP as a browser would: the
+ * authorization request, the login form, the consent form with some attributes ticked,
+ * the code exchanged with its PKCE verifier, and the token used at the gateway, which
+ * shows only what the citizen accepted. Then the attacks: PKCE misuse, a wrong password,
+ * a form without its CSRF token, a refresh token used twice, a withdrawn consent.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { createHash, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { decodeJwt } from 'jose';
+import { startHarness, REPO, type Harness } from '../helpers/harness.js';
+import { OIDC_ISSUER, assertionParams, clientKey, postForm, type ClientKey } from '../helpers/oidc.js';
+import { Accounts } from '../../src/accounts/index.js';
+import { openSqlite, SqliteAccountStore } from '../../src/store/index.js';
+
+const REDIRECT = 'https://supplier.example/callback';
+const PASSWORD = 'alice has a long password';
+const E = '/ngsi-ld/v1/entities';
+let h: Harness;
+let app: ClientKey;
+let aliceId: string;
+let meter: string;
+
+beforeAll(async () => {
+  app = await clientKey();
+  h = await startHarness({
+    contractsDir: join(REPO, 'test', 'fixtures', 'contracts-issuer'),
+    oidc: {
+      enabled: true,
+      issuer: OIDC_ISSUER,
+      clients: [{
+        clientId: 'supplier-app', name: 'Supplier App', organisation: 'urn:org:supplier', grantTypes: ['authorization_code', 'refresh_token'],
+        redirectUris: [REDIRECT], jwks: { keys: [app.publicJwk] }, purposes: ['dpv:ServiceProvision'], roles: ['viewer'],
+      }],
+    },
+  });
+  const db = openSqlite(h.config.store.path);
+  try {
+    aliceId = (await new Accounts(new SqliteAccountStore(db)).add('alice', PASSWORD, Date.now())).id;
+  } finally {
+    db.close();
+  }
+  meter = 'urn:ngsi-ld:EnergyMeter:alice';
+  h.broker.seed({
+    id: meter, type: 'EnergyMeter',
+    owner: { type: 'Relationship', object: `urn:ngsi-ld:Person:${aliceId}` },
+    totalActiveEnergyImport: { type: 'Property', value: 1234.5 },
+    serialNumber: { type: 'Property', value: 'S-1' },
+  });
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+/** A browser: cookies kept by name (paths ignored: every request stays under /oidc), redirects not followed. */
+class Browser {
+  private cookies = new Map<string, string>();
+  constructor(private readonly lang = 'en') {}
+
+  private keep(res: { headers: Record<string, string | string[] | undefined> }): void {
+    const set = res.headers['set-cookie'];
+    for (const c of Array.isArray(set) ? set : set ? [set] : []) {
+      const [pair = ''] = c.split(';');
+      const eq = pair.indexOf('=');
+      const value = pair.slice(eq + 1);
+      if (/expires=Thu, 01 Jan 1970/i.test(c) || value === '') this.cookies.delete(pair.slice(0, eq));
+      else this.cookies.set(pair.slice(0, eq), value);
+    }
+  }
+
+  private headers(): Record<string, string> {
+    return { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'accept-language': this.lang };
+  }
+
+  async get(path: string) {
+    const res = await h.call('GET', path, { headers: this.headers() });
+    this.keep(res);
+    return res;
+  }
+
+  async post(path: string, form: URLSearchParams) {
+    const res = await h.call('POST', path, { rawBody: form.toString(), headers: { ...this.headers(), 'content-type': 'application/x-www-form-urlencoded' } });
+    this.keep(res);
+    return res;
+  }
+}
+
+function pkce(): { verifier: string; challenge: string } {
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+}
+
+function location(res: { headers: Record<string, string | string[] | undefined> }): string {
+  return String(res.headers.location);
+}
+
+function pathOf(url: string): string {
+  const u = new URL(url, 'https://localhost');
+  return u.pathname + u.search;
+}
+
+const csrfOf = (html: string) => /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+const actionOf = (html: string) => /<form method="post" action="([^"]+)"/.exec(html)?.[1] ?? '';
+
+function authorizeQuery(challenge: string, extra: Record<string, string> = {}): string {
+  return new URLSearchParams({
+    client_id: 'supplier-app', response_type: 'code', redirect_uri: REDIRECT, scope: 'openid',
+    code_challenge: challenge, code_challenge_method: 'S256', state: 'st-1', purpose: 'dpv:ServiceProvision', ...extra,
+  }).toString();
+}
+
+/** Runs authorize → login → consent up to the redirect to the app; returns it. */
+async function throughScreens(b: Browser, challenge: string, pick: (html: string) => string[], password = PASSWORD): Promise<string> {
+  let res = await b.get(`/oidc/auth?${authorizeQuery(challenge)}`);
+  expect(res.status).toBe(303);
+  res = await b.get(pathOf(location(res)));
+  expect(res.status).toBe(200);
+  expect(res.text).toContain('name="password"');
+  res = await b.post(actionOf(res.text), new URLSearchParams({ csrf: csrfOf(res.text), username: 'alice', password }));
+  expect(res.status).toBe(303);
+  res = await b.get(pathOf(location(res)));
+  if (res.status === 303) res = await b.get(pathOf(location(res)));
+  expect(res.status).toBe(200);
+  const form = new URLSearchParams({ csrf: csrfOf(res.text), days: '30', decision: 'accept' });
+  for (const v of pick(res.text)) form.append('attr', v);
+  res = await b.post(actionOf(res.text), form);
+  expect(res.status).toBe(303);
+  res = await b.get(pathOf(location(res)));
+  expect(res.status).toBe(303);
+  return location(res);
+}
+
+async function exchange(code: string, verifier?: string) {
+  return postForm(h, '/oidc/token', {
+    grant_type: 'authorization_code', code, redirect_uri: REDIRECT, ...(verifier !== undefined ? { code_verifier: verifier } : {}),
+    ...(await assertionParams('supplier-app', app)),
+  });
+}
+
+/** The checkbox value of an attribute on the consent page, by its label. */
+function boxFor(html: string, label: string): string {
+  const id = new RegExp(`<label for="([^"]+)">${label}</label>`).exec(html)?.[1];
+  return new RegExp(`id="${id}" name="attr" value="([^"]+)"`).exec(html)?.[1] ?? 'missing';
+}
+
+describe('authorization code with PKCE, login and consent', () => {
+  let tokens: { access_token: string; refresh_token: string };
+  let consentPage = '';
+
+  beforeAll(async () => {
+    const b = new Browser();
+    const { verifier, challenge } = pkce();
+    const back = await throughScreens(b, challenge, (html) => {
+      consentPage = html;
+      return [boxFor(html, 'totalActiveEnergyImport'), boxFor(html, 'owner')];
+    });
+    const url = new URL(back);
+    expect(url.origin + url.pathname).toBe(REDIRECT);
+    expect(url.searchParams.get('state')).toBe('st-1');
+    const res = await exchange(url.searchParams.get('code') as string, verifier);
+    expect(res.status, res.text).toBe(200);
+    tokens = res.json();
+  });
+
+  it('the consent screen names the organisation, the purpose in words, the legal basis, the data and the choice of duration', () => {
+    expect(consentPage).toContain('<html lang="en">');
+    expect(consentPage).toContain('urn:org:supplier');
+    expect(consentPage).toContain('providing the service you use');
+    expect(consentPage).toContain('Your consent.');
+    for (const a of ['totalActiveEnergyImport', 'serialNumber', 'owner']) expect(consentPage).toContain(`>${a}</label>`);
+    expect(consentPage).toContain('<legend>EnergyMeter</legend>');
+    expect(consentPage).toMatch(/<option value="90" selected>/);
+  });
+
+  it('the access token names the citizen, the client, the purpose and the consent given', () => {
+    const claims = decodeJwt(tokens.access_token);
+    expect(claims).toMatchObject({ iss: OIDC_ISSUER, sub: aliceId, client_id: 'supplier-app', org_id: 'urn:org:supplier', purpose: 'https://w3id.org/dpv#ServiceProvision' });
+    expect(claims.consents).toEqual([expect.stringMatching(/^urn:uuid:/)]);
+  });
+
+  it('the app reads the meter through the gateway with only the attributes accepted', async () => {
+    const res = await h.call('GET', `${E}/${encodeURIComponent(meter)}`, { token: tokens.access_token });
+    expect(res.status, res.text).toBe(200);
+    const body = res.json();
+    expect(body.totalActiveEnergyImport.value).toBe(1234.5);
+    expect(body.serialNumber).toBeUndefined();
+  });
+
+  it('a refresh token is rotated: the new one works, the used one is refused', async () => {
+    const refresh = async (rt: string) => postForm(h, '/oidc/token', { grant_type: 'refresh_token', refresh_token: rt, ...(await assertionParams('supplier-app', app)) });
+    const first = await refresh(tokens.refresh_token);
+    expect(first.status, first.text).toBe(200);
+    const next = first.json();
+    expect(next.refresh_token).not.toBe(tokens.refresh_token);
+    expect(decodeJwt(next.access_token).consents).toEqual(decodeJwt(tokens.access_token).consents);
+    const again = await refresh(tokens.refresh_token);
+    expect(again.status).toBe(400);
+    expect(again.json().error).toBe('invalid_grant');
+  });
+
+  it('withdrawing the consent through the consent API refuses the same token on its next request', async () => {
+    const id = (decodeJwt(tokens.access_token).consents as string[])[0] as string;
+    // Any token of the city's own issuer carrying the citizen's sub acts for them at the consent API.
+    const withdraw = await h.call('POST', `/consents/${encodeURIComponent(id)}/withdraw`, { token: tokens.access_token });
+    expect(withdraw.status, withdraw.text).toBe(200);
+    const res = await h.call('GET', `${E}/${encodeURIComponent(meter)}`, { token: tokens.access_token });
+    expect(res.status).toBe(401);
+    expect(res.json().reason).toBe('consent_withdrawn');
+  });
+});
+
+describe('attacks on the flow', () => {
+  async function codeFor(): Promise<{ code: string; verifier: string }> {
+    const { verifier, challenge } = pkce();
+    const back = await throughScreens(new Browser(), challenge, (html) => [boxFor(html, 'owner')]);
+    return { code: new URL(back).searchParams.get('code') as string, verifier };
+  }
+
+  it('a code without its verifier is refused', async () => {
+    const { code } = await codeFor();
+    const res = await exchange(code);
+    expect(res.status).toBe(400);
+    expect(res.json().error).toBe('invalid_grant');
+  });
+
+  it('a code with the wrong verifier is refused', async () => {
+    const { code } = await codeFor();
+    const res = await exchange(code, pkce().verifier);
+    expect(res.status).toBe(400);
+    expect(res.json().error).toBe('invalid_grant');
+  });
+
+  it('the plain PKCE method and a request without PKCE are refused at the authorization endpoint', async () => {
+    const plain = await new Browser().get(`/oidc/auth?${authorizeQuery('a'.repeat(43), { code_challenge_method: 'plain' })}`);
+    expect(plain.status).toBe(303);
+    expect(new URL(location(plain)).searchParams.get('error')).toBe('invalid_request');
+    const q = new URLSearchParams(authorizeQuery('x'));
+    q.delete('code_challenge');
+    q.delete('code_challenge_method');
+    const none = await new Browser().get(`/oidc/auth?${q}`);
+    expect(new URL(location(none)).searchParams.get('error')).toBe('invalid_request');
+  });
+
+  it('a wrong password shows the login form again with an error, and no redirect', async () => {
+    const b = new Browser('de');
+    let res = await b.get(`/oidc/auth?${authorizeQuery(pkce().challenge)}`);
+    res = await b.get(pathOf(location(res)));
+    expect(res.text).toContain('<html lang="de">');
+    res = await b.post(actionOf(res.text), new URLSearchParams({ csrf: csrfOf(res.text), username: 'alice', password: 'not her password' }));
+    expect(res.status).toBe(400);
+    expect(res.headers.location).toBeUndefined();
+    expect(res.text).toContain('role="alert"');
+    expect(res.text).not.toContain('not her password');
+    expect(String(res.headers['content-security-policy'])).toMatch(/default-src 'none'/);
+  });
+
+  it('a form posted without its CSRF token is refused', async () => {
+    const b = new Browser();
+    let res = await b.get(`/oidc/auth?${authorizeQuery(pkce().challenge)}`);
+    res = await b.get(pathOf(location(res)));
+    res = await b.post(actionOf(res.text), new URLSearchParams({ csrf: 'forged', username: 'alice', password: PASSWORD }));
+    expect(res.status).toBe(403);
+    expect(res.headers.location).toBeUndefined();
+  });
+
+  it('refusing consent ends the flow with access_denied', async () => {
+    const b = new Browser();
+    let res = await b.get(`/oidc/auth?${authorizeQuery(pkce().challenge)}`);
+    res = await b.get(pathOf(location(res)));
+    res = await b.post(actionOf(res.text), new URLSearchParams({ csrf: csrfOf(res.text), username: 'alice', password: PASSWORD }));
+    res = await b.get(pathOf(location(res)));
+    if (res.status === 303) res = await b.get(pathOf(location(res)));
+    res = await b.post(actionOf(res.text), new URLSearchParams({ csrf: csrfOf(res.text), days: '30', decision: 'deny' }));
+    res = await b.get(pathOf(location(res)));
+    expect(new URL(location(res)).searchParams.get('error')).toBe('access_denied');
+  });
+});
