@@ -6,6 +6,7 @@
  */
 import { hasParty, type PolicySnapshot, type Rule } from '../contracts/index.js';
 import { purposeWithin } from '../contracts/purposes.js';
+import type { PersonalData } from '../consent/index.js';
 
 export interface RequestedData {
   /** Expanded entity type IRI. */
@@ -51,6 +52,20 @@ export function consentRequest(snapshot: PolicySnapshot | undefined, asker: Cons
     const attrs = byType.get(type);
     return { type, attributes: attrs === null || attrs === undefined ? null : [...attrs].sort() };
   });
+}
+
+/** Chosen attributes by position (`t.a` or `t.all`) in what was asked; anything else is ignored. */
+export function chosenData(asked: readonly RequestedData[], values: readonly string[]): PersonalData[] {
+  const out: PersonalData[] = [];
+  asked.forEach((d, t) => {
+    if (d.attributes === null) {
+      if (values.includes(`${t}.all`)) out.push({ type: d.type, attributes: null });
+      return;
+    }
+    const attrs = d.attributes.filter((_a, i) => values.includes(`${t}.${i}`));
+    if (attrs.length > 0) out.push({ type: d.type, attributes: attrs });
+  });
+  return out;
 }
 
 /** A name to show for an IRI: its last segment. */

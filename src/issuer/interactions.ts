@@ -9,11 +9,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Accounts } from '../accounts/index.js';
-import type { Consents, PersonalData } from '../consent/index.js';
+import type { Consents } from '../consent/index.js';
 import type { PolicySnapshot } from '../contracts/index.js';
 import { readBounded } from '../lib/index.js';
 import { clientPurpose } from './clients.js';
-import { consentRequest, type RequestedData } from './consent-request.js';
+import { chosenData, consentRequest } from './consent-request.js';
 import { GATEWAY_RESOURCE, OIDC_PREFIX, type IssuerProvider } from './provider.js';
 import { consentPage, contentSecurityPolicy, errorPage, loginPage, stringsFor, type Strings } from './views/index.js';
 
@@ -49,20 +49,6 @@ async function readForm(req: FastifyRequest): Promise<URLSearchParams | undefine
   if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(req.headers['content-type'] ?? '')) return undefined;
   const body = await readBounded(req.raw, MAX_FORM_BYTES);
   return body === undefined ? undefined : new URLSearchParams(body.toString('utf8'));
-}
-
-/** Chosen attributes by position (`t.a` or `t.all`) in what was asked; anything else is ignored. */
-export function chosenData(asked: readonly RequestedData[], values: readonly string[]): PersonalData[] {
-  const out: PersonalData[] = [];
-  asked.forEach((d, t) => {
-    if (d.attributes === null) {
-      if (values.includes(`${t}.all`)) out.push({ type: d.type, attributes: null });
-      return;
-    }
-    const attrs = d.attributes.filter((_a, i) => values.includes(`${t}.${i}`));
-    if (attrs.length > 0) out.push({ type: d.type, attributes: attrs });
-  });
-  return out;
 }
 
 export function interactionRoutes(deps: InteractionDeps) {

@@ -211,6 +211,24 @@ describe('authorization code with PKCE, login and consent', () => {
   });
 });
 
+describe('pushed authorization requests', () => {
+  it('the app pushes its parameters and the browser carries only the request_uri to the login', async () => {
+    const { challenge } = pkce();
+    const pushed = await postForm(h, '/oidc/request', {
+      ...Object.fromEntries(new URLSearchParams(authorizeQuery(challenge))), ...(await assertionParams('supplier-app', app)),
+    });
+    expect(pushed.status, pushed.text).toBe(201);
+    const { request_uri } = pushed.json();
+    expect(request_uri).toMatch(/^urn:ietf:params:oauth:request_uri:/);
+    const b = new Browser();
+    let res = await b.get(`/oidc/auth?${new URLSearchParams({ client_id: 'supplier-app', request_uri }).toString()}`);
+    expect(res.status).toBe(303);
+    res = await b.get(pathOf(location(res)));
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('name="password"');
+  });
+});
+
 describe('attacks on the flow', () => {
   async function codeFor(): Promise<{ code: string; verifier: string }> {
     const { verifier, challenge } = pkce();
@@ -239,7 +257,7 @@ describe('attacks on the flow', () => {
     const q = new URLSearchParams(authorizeQuery('x'));
     q.delete('code_challenge');
     q.delete('code_challenge_method');
-    const none = await new Browser().get(`/oidc/auth?${q}`);
+    const none = await new Browser().get(`/oidc/auth?${q.toString()}`);
     expect(new URL(location(none)).searchParams.get('error')).toBe('invalid_request');
   });
 
