@@ -30,7 +30,6 @@ const TIMEOUT_SEC = Number(process.env.BENCH_TIMEOUT ?? 120);
 const ISSUER = 'https://localhost/oidc';
 
 const dir = mkdtempSync(join(tmpdir(), 'mimtrust-bench-issuer-'));
-const quiet = { info: () => undefined, warn: () => undefined, error: (_o, m) => console.error(m) };
 let gateway;
 let agent;
 const timer = setTimeout(() => {
@@ -54,7 +53,7 @@ try {
       clients: [{ clientId: 'bench-co', organisation: 'urn:org:bench', grantTypes: ['client_credentials'], jwks: { keys: [jwk] }, purposes: ['dpv:ServiceProvision'], roles: ['viewer'] }],
     },
   }, { baseDir: dir });
-  gateway = await startGateway(config, quiet);
+  gateway = await startGateway(config);
   agent = new Agent({ connect: { ca: readFileSync(join(dir, 'keys', 'tls-cert.pem')), servername: 'localhost' }, connections: CONNECTIONS });
   const origin = gateway.url.replace('127.0.0.1', 'localhost');
 

@@ -272,7 +272,7 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
       log,
     };
     const app = createServer({ config, tls, log, metrics }, () => exchangeDeps);
-    allowOrigins(app, { settings: config.cors, except: [EXT_AUTHZ_PREFIX, RELAY_PATH], headers: exchangeDeps.headers });
+    allowOrigins(app, { settings: config.cors, except: [EXT_AUTHZ_PREFIX, RELAY_PATH, OIDC_PREFIX], headers: exchangeDeps.headers });
     // A connection of its own with no busy timeout: the store check never blocks the event loop.
     readyDb = openSqlite(config.store.path, { busyTimeoutMs: 0 });
     const readiness = new Readiness([

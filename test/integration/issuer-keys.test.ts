@@ -57,8 +57,7 @@ describe('issuer key rotation', () => {
     await h.gateway.close();
     const rotated = await rotateKeySet(h.config.keysDir, OIDC_KEY_SET_NAME);
     expect(rotated.publicKeys.map((k) => k.kid)).toEqual([expect.any(String), oldKid]);
-    const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
-    restarted = await startGateway(h.config, quiet);
+    restarted = await startGateway({ ...h.config, logLevel: 'silent' });
 
     const jwks = (await call(restarted, 'GET', '/oidc/jwks')).json();
     expect(jwks.keys.map((k: { kid: string }) => k.kid)).toEqual(rotated.publicKeys.map((k) => k.kid));
