@@ -296,7 +296,7 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
       oidcStore.sweep();
       const secret = loadOrCreateSecret(config.keysDir, OIDC_COOKIE_SECRET_NAME);
       const accounts = new Accounts(new SqliteAccountStore(db));
-      const issuer = createIssuer({ config, keys: oidcKeys, cookieSecret: secret, accounts, adapter: (model) => oidcStore.adapter(model) });
+      const issuer = await createIssuer({ config, keys: oidcKeys, cookieSecret: secret, accounts, adapter: (model) => oidcStore.adapter(model) });
       await app.register(issuerPlugin(issuer, {
         issuerId: config.oidc.issuer as string, issuerName: config.oidc.name, accounts, consents, snapshot: () => registry?.snapshot,
         secret, consentDays: config.oidc.consentDays, grantTtlSec: config.oidc.refreshTokenTtlSec,

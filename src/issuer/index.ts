@@ -5,7 +5,7 @@
  *   when `localIssuer.enabled`; `mimtrust token` mints with it, for trying mimtrust out.
  * - The city's own OIDC issuer (`oidc.enabled`), oidc-provider mounted on the gateway under
  *   /oidc: provider.ts configures it (flows, JWT access tokens and their claims),
- *   clients.ts turns `oidc.clients` into its clients, mount.ts hands it raw requests,
+ *   clients.ts turns `oidc.clients` into its clients, constants.ts names what the gateway shares with it, mount.ts hands it raw requests,
  *   grant-terms.ts keeps the purpose and consents of each grant, trust.ts makes the
  *   gateway trust it in process. Its signing keys are the key set `oidc-issuer` in keysDir
  *   (`mimtrust issuer rotate-key`). See docs/issuer.md.
@@ -16,7 +16,7 @@ export const LOCAL_ISSUER_KEY_NAME = 'local-issuer';
 export { createIssuer, issuerPlugin } from './plugin.js';
 export type { IssuerDeps } from './plugin.js';
 export { ownIssuerTrust } from './trust.js';
-export { OIDC_PREFIX, GATEWAY_RESOURCE, ISSUER_CLAIMS } from './provider.js';
+export { OIDC_PREFIX, GATEWAY_RESOURCE, ISSUER_CLAIMS } from './constants.js';
 export type { IssuerProvider } from './provider.js';
 export const OIDC_KEY_SET_NAME = 'oidc-issuer';
 export const OIDC_COOKIE_SECRET_NAME = 'oidc-cookies';

@@ -14,7 +14,8 @@ import type { PolicySnapshot } from '../contracts/index.js';
 import { readBounded } from '../lib/index.js';
 import { clientPurpose } from './clients.js';
 import { chosenData, consentRequest } from './consent-request.js';
-import { GATEWAY_RESOURCE, OIDC_PREFIX, type IssuerProvider } from './provider.js';
+import { GATEWAY_RESOURCE, OIDC_PREFIX } from './constants.js';
+import type { IssuerProvider } from './provider.js';
 import { consentPage, contentSecurityPolicy, errorPage, loginPage, stringsFor, type Strings } from './views/index.js';
 
 export interface InteractionDeps {

@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { OIDC_PREFIX } from './provider.js';
+import { OIDC_PREFIX } from './constants.js';
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
 

@@ -9,7 +9,7 @@ import type { Accounts } from '../accounts/index.js';
 import type { KeySet } from '../keys/index.js';
 import { issuerClients } from './clients.js';
 import { keepBodiesRaw, mountProvider } from './mount.js';
-import { createProvider, type IssuerProvider } from './provider.js';
+import type { IssuerProvider } from './provider.js';
 import type { Adapter } from 'oidc-provider';
 import { interactionRoutes, type InteractionDeps } from './interactions.js';
 
@@ -21,8 +21,10 @@ export interface IssuerDeps {
   adapter: (model: string) => Adapter;
 }
 
-export function createIssuer(deps: IssuerDeps): IssuerProvider {
+/** Loads oidc-provider only here, so a gateway without the issuer never does. */
+export async function createIssuer(deps: IssuerDeps): Promise<IssuerProvider> {
   const { oidc } = deps.config;
+  const { createProvider } = await import('./provider.js');
   return createProvider({
     issuer: oidc.issuer as string,
     audience: oidc.audience,

@@ -10,13 +10,9 @@ import type { JWK } from 'jose';
 import type { Accounts } from '../accounts/index.js';
 import { clientPurpose, type IssuerClient } from './clients.js';
 import { GrantTermsStore } from './grant-terms.js';
+import { GATEWAY_RESOURCE, ISSUER_CLAIMS, OIDC_PREFIX } from './constants.js';
+import { contentSecurityPolicy, errorPage, stringsFor } from './views/index.js';
 
-/** The resource indicator of the gateway: every access token is for it alone. */
-export const GATEWAY_RESOURCE = 'urn:mimtrust:gateway';
-/** Where the issuer is mounted on the gateway. */
-export const OIDC_PREFIX = '/oidc';
-/** The claims the issuer writes; the gateway reads them (trust.ts). */
-export const ISSUER_CLAIMS = { purpose: 'purpose', consents: 'consents', organisation: 'org_id', roles: 'roles' } as const;
 
 export interface ProviderOptions {
   issuer: string;
@@ -30,8 +26,6 @@ export interface ProviderOptions {
   accounts: Accounts;
   adapter: (model: string) => Adapter;
   trustProxy: boolean;
-  /** Renders an error page for the browser (views). */
-  renderError?: Configuration['renderError'];
 }
 
 export interface IssuerProvider {
@@ -122,7 +116,13 @@ export function createProvider(o: ProviderOptions): IssuerProvider {
       }
       return claims;
     },
-    ...(o.renderError ? { renderError: o.renderError } : {}),
+    // A browser sees the issuer's own page, which neither quotes the request nor the error's details.
+    renderError: (ctx) => {
+      ctx.type = 'html';
+      ctx.set('content-security-policy', contentSecurityPolicy([]));
+      ctx.set('cache-control', 'no-store');
+      ctx.body = errorPage(stringsFor(ctx.get('accept-language')));
+    },
   };
   const provider = new Provider(o.issuer, configuration);
   provider.proxy = o.trustProxy;

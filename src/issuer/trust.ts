@@ -4,7 +4,7 @@
  */
 import type { JWK } from 'jose';
 import type { IssuerConfig } from '../auth/index.js';
-import { ISSUER_CLAIMS } from './provider.js';
+import { ISSUER_CLAIMS } from './constants.js';
 
 export function ownIssuerTrust(o: { issuer: string; audience: string; publicKeys: JWK[]; maxTokenLifetimeSec: number }): IssuerConfig {
   return {

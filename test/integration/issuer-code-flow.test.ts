@@ -274,6 +274,15 @@ describe('attacks on the flow', () => {
     expect(String(res.headers['content-security-policy'])).toMatch(/default-src 'none'/);
   });
 
+  it('an authorization request that cannot go back to a client gets the issuer error page, quoting nothing of it', async () => {
+    const res = await new Browser('de').get(`/oidc/auth?${authorizeQuery(pkce().challenge, { client_id: 'evil<script>app' })}`);
+    expect(res.status).toBe(400);
+    expect(String(res.headers['content-type'])).toMatch(/^text\/html/);
+    expect(String(res.headers['content-security-policy'])).toMatch(/default-src 'none'/);
+    expect(res.text).toContain('<html lang="de">');
+    expect(res.text).not.toContain('evil');
+  });
+
   it('a form posted without its CSRF token is refused', async () => {
     const b = new Browser();
     let res = await b.get(`/oidc/auth?${authorizeQuery(pkce().challenge)}`);
