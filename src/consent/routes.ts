@@ -23,6 +23,8 @@ import {
 } from '../gateway/index.js';
 import type { Citizen, Consents, EventOrigin } from './consents.js';
 import { recordJson, type ConsentRecord } from './record.js';
+import { exportSchema, giveRouteSchema, giveSchema, listSchema, retrieveSchema, withdrawSchema } from './schemas.js';
+import { describedRoutes } from '../openapi/index.js';
 
 export const CONSENTS_PREFIX = '/consents';
 
@@ -32,34 +34,6 @@ export interface ConsentRouteDeps {
   /** Expands the type and attribute names a consent is given for (its `@context`, on top of the core). */
   resolver: ContextResolver;
 }
-
-const NAME = { type: 'string', minLength: 1, maxLength: 512 } as const;
-
-const giveSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['recipient', 'purposes', 'personalData'],
-  properties: {
-    '@context': {},
-    recipient: NAME,
-    purposes: { type: 'array', minItems: 1, maxItems: 32, items: NAME },
-    personalData: {
-      type: 'array',
-      minItems: 1,
-      maxItems: 64,
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['type'],
-        properties: {
-          type: NAME,
-          attributes: { type: 'array', minItems: 1, maxItems: 256, items: NAME },
-        },
-      },
-    },
-    validUntil: { type: 'string', minLength: 1, maxLength: 64 },
-  },
-} as const;
 
 interface GiveBody {
   '@context'?: unknown;
@@ -158,17 +132,15 @@ export function consentPlugin(deps: ConsentRouteDeps & ExchangeDeps) {
       .then('audit', auditPermitted(deps)),
     deps,
   );
-  const routes: Array<[HTTPMethods, string, Handler]> = [
-    ['GET', CONSENTS_PREFIX, list(deps)],
-    ['POST', CONSENTS_PREFIX, give(deps)],
-    ['GET', `${CONSENTS_PREFIX}/export`, exportAll(deps)],
-    ['GET', `${CONSENTS_PREFIX}/:id`, retrieve(deps)],
-    ['POST', `${CONSENTS_PREFIX}/:id/withdraw`, withdraw(deps)],
+  const routes: Array<[HTTPMethods, string, Handler, object]> = [
+    ['GET', CONSENTS_PREFIX, list(deps), listSchema],
+    ['POST', CONSENTS_PREFIX, give(deps), giveRouteSchema],
+    ['GET', `${CONSENTS_PREFIX}/export`, exportAll(deps), exportSchema],
+    ['GET', `${CONSENTS_PREFIX}/:id`, retrieve(deps), retrieveSchema],
+    ['POST', `${CONSENTS_PREFIX}/:id/withdraw`, withdraw(deps), withdrawSchema],
   ];
-  const params = { type: 'object', properties: { id: { type: 'string', maxLength: 128 } } } as const;
   return async (app: FastifyInstance): Promise<void> => {
-    for (const [method, url, handler] of routes) {
-      app.route({ method, url, handler: route(handler), ...(url.includes(':id') ? { schema: { params } } : {}) });
-    }
+    describedRoutes(app);
+    for (const [method, url, handler, schema] of routes) app.route({ method, url, schema, handler: route(handler) });
   };
 }

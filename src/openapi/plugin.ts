@@ -14,7 +14,7 @@ const require = createRequire(import.meta.url);
 const { version } = require('../../package.json') as { version: string };
 
 const DESCRIPTION = [
-  'The admin API (usage contracts, data providers, dry runs) and the decision API (a JSON decision endpoint and an Envoy ext_authz service) of mimtrust, a trust gateway in front of an NGSI-LD context broker.',
+  'The admin API (usage contracts, data providers, dry runs), the citizen consent API and the decision API (a JSON decision endpoint and an Envoy ext_authz service) of mimtrust, a trust gateway in front of an NGSI-LD context broker.',
   '',
   'The NGSI-LD API the gateway proxies (/ngsi-ld/v1/...) is not described here: it is the broker\'s API (ETSI GS CIM 009), with the same paths, parameters and answers, less what a decision removes.',
   '',
@@ -39,6 +39,7 @@ export async function describeApi(app: FastifyInstance, opts: DescribeOptions): 
         { name: 'contracts', description: 'Usage contracts: the operator\'s, and each data provider\'s in its own namespace.' },
         { name: 'providers', description: 'The configured data providers, read-only.' },
         { name: 'dry run', description: 'What the gateway would decide for a described request, and why.' },
+        { name: 'consents', description: 'A person\'s own consent records: seen, given, withdrawn and exported with their own token.' },
         { name: 'decision point', description: 'Decisions for other proxies (Envoy, APISIX, Kong), recorded in the audit log.' },
       ],
       components: {

@@ -1,6 +1,6 @@
 /**
  * The OpenAPI document tells the truth: it is read from the running gateway without a
- * token, holds as OpenAPI 3.1, and then every admin and decision route is called for real,
+ * token, holds as OpenAPI 3.1, and then every admin, citizen and decision route is called for real,
  * in success and in refusal, and each answer is checked against the schema the document
  * declares for its status (headers included). Every operation it lists is called.
  */
@@ -108,10 +108,10 @@ describe('the document', () => {
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
     // The proxied NGSI-LD API is the broker's: said, not described.
     expect(doc.info.description).toContain('NGSI-LD API the gateway proxies');
-    expect(Object.keys(doc.paths).filter((p) => !p.startsWith('/admin/') && !p.startsWith('/pdp/'))).toEqual([]);
+    expect(Object.keys(doc.paths).filter((p) => !/^\/(admin|pdp)\/|^\/consents(\/|$)/.test(p))).toEqual([]);
     // What a gateway serves, and only that: without the decision API, it is not described.
     const other: OpenApi = (await providers.call('GET', '/openapi.json')).json();
-    expect(Object.keys(other.paths)).toEqual(Object.keys(doc.paths).filter((p) => p.startsWith('/admin/')));
+    expect(Object.keys(other.paths)).toEqual(Object.keys(doc.paths).filter((p) => !p.startsWith('/pdp/')));
   });
 
   it('says which routes need a token and which refusals are ProblemDetails', () => {
@@ -222,6 +222,38 @@ describe('a provider\'s contracts, as declared', () => {
     expect((await call(providers, 'PUT', U, '/admin/providers/parking/contracts/urn%3Atest%3Amore', { token: admin, body: spots('urn:test:more') })).status).toBe(201);
     expect((await call(providers, 'DELETE', U, '/admin/providers/parking/contracts/urn%3Atest%3Amore', { token: admin })).status).toBe(204);
     expect((await call(providers, 'DELETE', U, '/admin/providers/parking/contracts/urn%3Atest%3Amore', { token: admin })).status).toBe(404);
+  });
+});
+
+describe('the citizen consent API, as declared', () => {
+  const C = '/consents';
+  const U = '/consents/{id}';
+  const W = '/consents/{id}/withdraw';
+  const citizen = (sub = 'carol') => token(plain.issuer, { sub, roles: [] });
+  const given = { recipient: 'test-client', purposes: ['dpv:ServiceProvision'], personalData: [{ type: 'EnergyMeter', attributes: ['totalActiveEnergyImport'] }] };
+  let id: string;
+
+  it('list, give, export', async () => {
+    expect((await call(plain, 'GET', C, C)).status).toBe(401);
+    expect((await call(plain, 'GET', C, C, { token: await citizen() })).json()).toEqual([]);
+    const made = await call(plain, 'POST', C, C, { token: await citizen(), body: given });
+    expect(made.status, made.text).toBe(201);
+    id = made.json().id;
+    expect((await call(plain, 'POST', C, C, { token: await citizen(), body: { ...given, recipient: 'nobody-at-all', extra: 1 } })).status).toBe(400);
+    expect((await call(plain, 'POST', C, C, { token: await citizen(), body: { ...given, purposes: ['dpv:NoSuchPurpose'] } })).status).toBe(400);
+    expect((await call(plain, 'POST', C, C, { token: await citizen(), body: { ...given, validUntil: '2001-01-01T00:00:00Z' } })).status).toBe(400);
+    expect((await call(plain, 'POST', C, C, { token: await citizen('a b'), body: given })).status).toBe(403);
+    expect((await call(plain, 'POST', C, C, { token: await citizen(), rawBody: 'x', headers: { 'content-type': 'text/plain' } })).status).toBe(415);
+    const exported = await call(plain, 'GET', `${C}/export`, `${C}/export`, { token: await citizen() });
+    expect(exported.json().records).toHaveLength(1);
+  });
+
+  it('retrieve, withdraw', async () => {
+    expect((await call(plain, 'GET', U, `${C}/${encodeURIComponent(id)}`, { token: await citizen() })).json().status).toBe('given');
+    // Another person's record answers as missing.
+    expect((await call(plain, 'GET', U, `${C}/${encodeURIComponent(id)}`, { token: await citizen('dave') })).status).toBe(404);
+    expect((await call(plain, 'POST', W, `${C}/${encodeURIComponent(id)}/withdraw`, { token: await citizen('dave') })).status).toBe(404);
+    expect((await call(plain, 'POST', W, `${C}/${encodeURIComponent(id)}/withdraw`, { token: await citizen() })).json().status).toBe('withdrawn');
   });
 });
 
