@@ -26,7 +26,7 @@ export function grantOf(record: ConsentRecord, parties: PartyNames): ConsentGran
   for (const d of record.personalData) {
     types.set(d.type, d.attributes === null ? FULL_SCOPE : { kind: 'only', attrs: new Set(d.attributes) });
   }
-  const grant: ConsentGrant = { id: record.id, subject: record.dataSubject.id, recipients, purposes: new Set(record.purposes), types };
+  const grant: ConsentGrant = { id: record.id, subject: record.dataSubject.id, recipients, purposes: new Set(record.purposes), types, from: Date.parse(record.givenAt) };
   if (record.validUntil !== undefined) grant.until = Date.parse(record.validUntil);
   return grant;
 }

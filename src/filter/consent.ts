@@ -11,16 +11,39 @@ import type { AttributeScope, ConsentObligation } from '../policy/types.js';
 import type { FilterContext } from './context.js';
 import { isObject, type JsonObject, type TypeView } from './types.js';
 
-/** The person an attribute value names, or undefined when it names nobody readable. */
-export function subjectOf(value: unknown): string | undefined {
+/** The one string all items name, or undefined when there are none or they differ. */
+function same(items: readonly unknown[], read: (item: unknown) => unknown): string | undefined {
+  let found: string | undefined;
+  for (const item of items) {
+    const named = read(item);
+    if (typeof named !== 'string' || (found !== undefined && named !== found)) return undefined;
+    found = named;
+  }
+  return found;
+}
+
+/**
+ * The person an attribute value names, or undefined when it names nobody readable. In a
+ * temporal answer (instances, or temporalValues pairs) every instance must name the same
+ * person: history spanning a change of data subject names nobody. Elsewhere an array is
+ * a multi-attribute, which names nobody.
+ */
+export function subjectOf(value: unknown, temporal = false): string | undefined {
   if (typeof value === 'string') return value;
+  if (temporal && Array.isArray(value)) return same(value, (i) => (isObject(i) ? subjectOf(i) : undefined));
   if (!isObject(value)) return undefined;
+  if (temporal) {
+    for (const m of ['objects', 'values']) {
+      const pairs = value[m];
+      if (Array.isArray(pairs)) return same(pairs, (p) => (Array.isArray(p) ? p[0] : undefined));
+    }
+  }
   const named = value['type'] === 'Relationship' || ('object' in value && !('value' in value)) ? value['object'] : value['value'];
   return typeof named === 'string' ? named : undefined;
 }
 
 /** The entity's data subjects, per data-subject attribute IRI. */
-function subjectsOf(source: JsonObject, ob: ConsentObligation, ctx: FilterContext): Map<string, string | undefined> {
+export function subjectsOf(source: JsonObject, ob: ConsentObligation, ctx: FilterContext): Map<string, string | undefined> {
   const out = new Map<string, string | undefined>();
   const wanted = new Set<string>();
   for (const c of ob.types.values()) wanted.add(c.subject);
@@ -28,7 +51,7 @@ function subjectsOf(source: JsonObject, ob: ConsentObligation, ctx: FilterContex
     const iri = ctx.expand(key);
     if (!wanted.has(iri)) continue;
     // The same attribute under two names cannot be told apart: it names nobody.
-    out.set(iri, out.has(iri) ? undefined : subjectOf(source[key]));
+    out.set(iri, out.has(iri) ? undefined : subjectOf(source[key], ctx.history !== undefined));
   }
   return out;
 }

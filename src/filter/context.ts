@@ -6,6 +6,7 @@
 import { MimtrustError } from '../errors/index.js';
 import type { EntityGrants } from './scopes.js';
 import type { ConsentObligation } from '../policy/types.js';
+import type { History } from './consent-window.js';
 import { typeViewOf, type FilterStats, type TermExpander, type TypeView, type View, type ViewExtras } from './types.js';
 
 /** The bound on the work of one spatial check. */
@@ -47,6 +48,8 @@ export interface FilterContext {
   readonly grantsByType: Map<string, EntityGrants | undefined>;
   /** Set when some type is shown per entity under its data subject's consent (consent.ts). */
   readonly consent: ConsentObligation | undefined;
+  /** Set for a temporal answer: under consent, instances are cut to when consents held (consent-window.ts). */
+  readonly history: History | undefined;
 }
 
 export function createContext(
@@ -56,6 +59,7 @@ export function createContext(
   options: readonly string[],
   extras?: ViewExtras,
   fetched?: Fetched,
+  history?: History,
 ): FilterContext {
   const typeView = typeViewOf(view, extras);
   if (typeView.bounded && limit === undefined) {
@@ -71,5 +75,6 @@ export function createContext(
     stats: { droppedEntities: 0, removedAttributes: 0 },
     grantsByType: new Map(),
     consent: extras?.consent,
+    history,
   };
 }

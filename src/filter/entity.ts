@@ -23,7 +23,8 @@ import { runSteps, type Steps } from '../lib/index.js';
 import { createContext, type FilterContext, type SpatialLimit } from './context.js';
 import { unfilterable } from './errors.js';
 import { holdingGrants, keepPlaced, type Placed } from './spatial.js';
-import { consentViewFor } from './consent.js';
+import { consentViewFor, subjectsOf } from './consent.js';
+import { keepWithin, spansFor } from './consent-window.js';
 import { entityGrants, entityScope, scopePermits, shownScope, type EntityGrants, type TypeGrant } from './scopes.js';
 import type { AttributeScope } from '../policy/types.js';
 import { isObject, type JsonObject, type TermExpander, type View, type ViewExtras } from './types.js';
@@ -197,15 +198,53 @@ export function* filterEntitySteps(entity: JsonObject, ctx: FilterContext): Step
   const out: JsonObject = {};
   const placed = filterMembers(entity, shown.scope, ctx, out);
   yield 1 + placed.kept.length;
-  if (shown.grants === undefined) return out;
-  const { holding, narrowed } = yield* placeEntity(placed, shown.grants, ctx);
-  if (holding.length === 0) {
-    // A hidden entity is counted once, as dropped, not also by its attributes.
+  if (shown.grants !== undefined) {
+    const { holding, narrowed } = yield* placeEntity(placed, shown.grants, ctx);
+    if (holding.length === 0) {
+      // A hidden entity is counted once, as dropped, not also by its attributes.
+      ctx.stats.removedAttributes = removedBefore;
+      return undefined;
+    }
+    yield* keepPlaced(out, placed, holding, narrowed, ctx);
+  }
+  if (ctx.consent !== undefined && ctx.history !== undefined && !keepConsentedHistory(entity, out, ctx)) {
     ctx.stats.removedAttributes = removedBefore;
     return undefined;
   }
-  yield* keepPlaced(out, placed, holding, narrowed, ctx);
   return out;
+}
+
+/**
+ * Cuts the instances of `out` (the shown entity) to when its data subject's consents held;
+ * false when that leaves nothing of an entity that showed something: like another
+ * person's, it is not shown at all.
+ */
+function keepConsentedHistory(source: JsonObject, out: JsonObject, ctx: FilterContext): boolean {
+  const ob = ctx.consent!;
+  const history = ctx.history!;
+  const type = source['type'];
+  const types = (Array.isArray(type) ? type : [type]).filter((t): t is string => typeof t === 'string').map((t) => ctx.expand(t));
+  const spans = spansFor(types, ob, subjectsOf(source, ob, ctx), (t) => ctx.view.get(t));
+  let had = 0;
+  let left = 0;
+  for (const key of Object.keys(out)) {
+    if (ALWAYS_KEPT.has(key)) continue;
+    had++;
+    const where = spans(ctx.expand(key));
+    if (where === 'always') {
+      left++;
+      continue;
+    }
+    const kept = keepWithin(out[key], where, history);
+    if (kept === undefined) {
+      delete out[key];
+      ctx.stats.removedAttributes++;
+    } else {
+      out[key] = kept;
+      left++;
+    }
+  }
+  return had === 0 || left > 0;
 }
 
 /** The entity as the view shows it, or undefined when the view hides it entirely. */

@@ -14,6 +14,7 @@ import { channel } from 'node:diagnostics_channel';
 import { runSteps, runStepsInSlices, type Steps } from '../lib/index.js';
 import type { Operation } from '../ngsi/types.js';
 import { createContext, type Fetched, type FilterContext } from './context.js';
+import type { History } from './consent-window.js';
 import {
   filterAttributeIn, filterAttributeList, filterDiscoveryItems, filterEntityTypeIn, filterEntityTypeList,
 } from './discovery.js';
@@ -57,6 +58,8 @@ export interface FilterResponseInput {
   format?: 'geojson' | undefined;
   /** NGSI-LD `options` values of the request. */
   options: readonly string[];
+  /** For a temporal answer: the time its instances are placed by. */
+  history?: History | undefined;
 }
 
 export interface FilterResponseResult {
@@ -177,7 +180,7 @@ function shapeOf(operation: Operation): Shape {
 function contextFor(input: FilterResponseInput): FilterContext {
   const { maxGeometryPoints } = input;
   const limit = maxGeometryPoints === undefined ? undefined : { maxGeometryPoints };
-  return createContext(input.view, input.expand, limit, input.options, input, input.fetched);
+  return createContext(input.view, input.expand, limit, input.options, input, input.fetched, input.history);
 }
 
 function* filterSteps(input: FilterResponseInput, shape: Shape): Steps<FilterResponseResult> {

@@ -9,7 +9,7 @@ import type { Rule } from '../contracts/model.js';
 import { hasParty } from '../contracts/parties.js';
 import { purposeAncestors, purposeIri } from '../contracts/purposes.js';
 import { unionScope } from './scope.js';
-import type { AttributeScope, ConsentGrant, ConsentObligation, ConsentType, PolicyRequest } from './types.js';
+import type { AttributeScope, ConsentGrant, ConsentObligation, ConsentType, ConsentWindow, PolicyRequest } from './types.js';
 
 /** True while the consent holds at `now` (it was given and not withdrawn, as the caller looked up). */
 export function consentInForce(g: ConsentGrant, now: number): boolean {
@@ -70,6 +70,7 @@ export function subjectAttribute(rules: readonly Rule[], type: string): string |
 /** The obligation for the types shown under consent, from the consents that cover the request. */
 export function consentObligation(types: ReadonlyMap<string, ConsentType>, covering: readonly ConsentGrant[]): ConsentObligation {
   const covered = new Map<string, Map<string, AttributeScope>>();
+  const windows = new Map<string, Map<string, ConsentWindow[]>>();
   const ids: string[] = [];
   for (const g of covering) {
     let used = false;
@@ -79,9 +80,14 @@ export function consentObligation(types: ReadonlyMap<string, ConsentType>, cover
       if (!byType) covered.set(g.subject, (byType = new Map<string, AttributeScope>()));
       const prev = byType.get(t);
       byType.set(t, prev ? unionScope(prev, scope) : scope);
+      let spans = windows.get(g.subject);
+      if (!spans) windows.set(g.subject, (spans = new Map<string, ConsentWindow[]>()));
+      const list = spans.get(t) ?? [];
+      list.push(g.until === undefined ? { from: g.from, scope } : { from: g.from, until: g.until, scope });
+      spans.set(t, list);
       used = true;
     }
     if (used) ids.push(g.id);
   }
-  return { types, covered, consents: ids };
+  return { types, covered, windows, consents: ids };
 }

@@ -271,9 +271,9 @@ function decideOrThrow(req: PolicyRequest, snap: PolicySnapshot, state: DecideSt
   const trace = state.considered;
   let sawConsent = false;
   const unmet: Array<{ rule: RuleRef; constraint: string }> = [];
-  // Only a plain read is cut per entity; a write, a subscription or a temporal read
-  // cannot be held to each entity's consent, so consent-bound rules never cover them.
-  const covering = action === 'read' ? coveringConsents(state.consents, req) : [];
+  // Reads are cut per entity, a temporal read also to when each consent held; a write or
+  // a subscription cannot be held to each entity's consent, so consent-bound rules never cover them.
+  const covering = action === 'read' || action === 'readTemporal' ? coveringConsents(state.consents, req) : [];
   const consented = (r: Rule): boolean => consentMayApply(r, covering, req, unknownType);
   for (const r of candidates(callerBuckets(snap.permissions, action, req.subject), unknownType ? null : req.types, anyTypeOnly)) {
     const from = counters.length;

@@ -67,6 +67,17 @@ export interface ConsentGrant {
   types: ReadonlyMap<string, AttributeScope>;
   /** Epoch ms from which it no longer holds; undefined: until withdrawn. */
   until?: number;
+  /** Epoch ms it was given at: history from before is not covered. */
+  from: number;
+}
+
+/** A span of time a consent covers, with the attributes it covers then. */
+export interface ConsentWindow {
+  /** Epoch ms, included. */
+  from: number;
+  /** Epoch ms, excluded; undefined: open. */
+  until?: number;
+  scope: AttributeScope;
 }
 
 /** How entities of one type are shown when their data subject's consent is needed. */
@@ -88,6 +99,11 @@ export interface ConsentObligation {
   types: ReadonlyMap<string, ConsentType>;
   /** Data subject -> type IRI -> the attributes its consents cover for this request. */
   covered: ReadonlyMap<string, ReadonlyMap<string, AttributeScope>>;
+  /**
+   * Data subject -> type IRI -> when its consents hold, each with what it covers: a
+   * temporal answer shows an attribute instance only from inside one of them.
+   */
+  windows: ReadonlyMap<string, ReadonlyMap<string, readonly ConsentWindow[]>>;
   /** Ids of the consents that cover something, for the audit record. */
   consents: readonly string[];
 }

@@ -8,6 +8,7 @@ import { consentNarrowing } from '../../src/policy/index.js';
 import type { ConsentGrant, Decision } from '../../src/policy/types.js';
 import { grantOf, tokenRefusal, statusAt, type ConsentRecord } from '../../src/consent/index.js';
 import { filterResponse } from '../../src/filter/index.js';
+import { keepWithin, spansFor } from '../../src/filter/consent-window.js';
 import { shownBy } from '../../src/policy/obligations.js';
 import { attrsAnyOf, doc, DPV, LOCAL_ISS, NOW, PARTIES, request, snapshot, target, V, type RequestOver } from './contracts-fixtures.js';
 
@@ -120,10 +121,19 @@ describe('decide: the consent layer', () => {
     expect(run(supplier, [other]).reason).toBe('consent_required');
   });
 
-  it('never covers writes, subscriptions or history', () => {
+  it('never covers writes or subscriptions', () => {
     expect(run({ ...supplier, action: 'modify', operation: 'attrs.update', attrs: [ENERGY] }).reason).toBe('consent_required');
     expect(run({ ...supplier, action: 'subscribe', operation: 'subscription.create' }).reason).toBe('consent_required');
-    expect(run({ ...supplier, action: 'readTemporal', operation: 'temporal.query' }).reason).toBe('consent_required');
+  });
+
+  it('covers history, each consent with the span it holds in and what it covers then', () => {
+    const later = grantOf(record({ id: 'urn:uuid:l', personalData: [{ type: EM, attributes: null }], givenAt: new Date(NOW - 10).toISOString(), validUntil: new Date(NOW + 500).toISOString() }), PARTIES) as ConsentGrant;
+    const d = run({ ...supplier, action: 'readTemporal', operation: 'temporal.query' }, [aliceGrant, later]);
+    expect(d.effect).toBe('permit');
+    expect(d.obligations.consent?.windows.get(ALICE)?.get(EM)).toEqual([
+      { from: NOW - 1000, scope: { kind: 'only', attrs: new Set([ENERGY, OWNER]) } },
+      { from: NOW - 10, until: NOW + 500, scope: { kind: 'all', except: new Set() } },
+    ]);
   });
 
   it('a permission needing consent without a data subject never permits', () => {
@@ -170,5 +180,61 @@ describe('filter: each entity as its data subject consented', () => {
     const multi = { ...meter('m:a', undefined), owner: [{ type: 'Relationship', object: ALICE, datasetId: 'urn:a' }] };
     const out = filterResponse({ operation: 'entity.query', body: [twice, multi], ...shownBy(d.obligations), expand, options: [] });
     expect(out.body).toEqual([]);
+  });
+});
+
+describe('filter: history only from when a consent held', () => {
+  const T0 = NOW - 1000;
+  const at = (ms: number) => new Date(ms).toISOString();
+  const history = { timeproperty: 'observedAt' };
+  const only = (...attrs: string[]) => ({ kind: 'only' as const, attrs: new Set(attrs) });
+  const spans = [{ from: T0, until: T0 + 100, scope: only(ENERGY) }, { from: T0 + 500, scope: only(ENERGY) }];
+  const instance = (ms: number | undefined, value = 1) => ({ type: 'Property', value, ...(ms === undefined ? {} : { observedAt: at(ms) }) });
+
+  it('keeps the instances inside a span: from given (included) to withdrawn or expired (excluded)', () => {
+    const value = [instance(T0 - 1), instance(T0, 2), instance(T0 + 99, 3), instance(T0 + 100), instance(T0 + 499), instance(T0 + 500, 4), instance(undefined)];
+    expect(keepWithin(value, spans, history)).toEqual([instance(T0, 2), instance(T0 + 99, 3), instance(T0 + 500, 4)]);
+    expect(keepWithin([instance(T0 - 1)], spans, history)).toBeUndefined();
+    expect(keepWithin(instance(T0 + 1), spans, history)).toEqual(instance(T0 + 1));
+    expect(keepWithin(instance(T0 + 200), spans, history)).toBeUndefined();
+  });
+
+  it('reads the time the request asks for, and cuts temporalValues pairs', () => {
+    const made = [{ ...instance(T0 - 5), createdAt: at(T0 + 1) }];
+    expect(keepWithin(made, spans, { timeproperty: 'createdAt' })).toEqual(made);
+    expect(keepWithin(made, spans, history)).toBeUndefined();
+    const pairs = { type: 'Property', values: [[1, at(T0 - 1)], [2, at(T0 + 1)], [3, 'not a time']] };
+    expect(keepWithin(pairs, spans, history)).toEqual({ type: 'Property', values: [[2, at(T0 + 1)]] });
+    expect(keepWithin({ type: 'Property', values: [[1, at(T0 - 1)]] }, spans, history)).toBeUndefined();
+  });
+
+  it('what cannot be placed in time is removed: aggregated values, bare values', () => {
+    expect(keepWithin({ type: 'Property', avg: [[1, at(T0 + 1), at(T0 + 2)]] }, spans, history)).toBeUndefined();
+    expect(keepWithin(12, spans, history)).toBeUndefined();
+  });
+
+  it('an attribute shown without consent keeps its history; one no span covers has none', () => {
+    const d = run({ ...supplier, action: 'readTemporal', operation: 'temporal.query' });
+    const where = spansFor([EM], d.obligations.consent!, new Map([[OWNER, ALICE]]), () => undefined);
+    expect(where(ENERGY)).toEqual([{ from: T0, scope: only(ENERGY, OWNER) }]);
+    expect(where(`${V}serialNumber`)).toEqual([]);
+    expect(spansFor([EM], d.obligations.consent!, new Map([[OWNER, BOB]]), () => undefined)(ENERGY)).toEqual([]);
+    expect(spansFor([EM, `${V}Other`], d.obligations.consent!, new Map(), () => ({ kind: 'all', except: new Set() }))(ENERGY)).toBe('always');
+  });
+
+  it('a temporal answer shows each consenting person\'s instances from when they consented, and drops what is left empty', () => {
+    const d = run({ ...supplier, action: 'readTemporal', operation: 'temporal.query' });
+    const expand = (t: string) => (t.includes(':') ? t : V + t);
+    const owner = (who: string, ms: number) => ({ type: 'Relationship', object: who, observedAt: at(ms) });
+    const before = { id: 'm:old', type: 'EnergyMeter', owner: [owner(ALICE, T0 - 10)], totalActiveEnergyImport: [instance(T0 - 10)] };
+    const alice = { id: 'm:a', type: 'EnergyMeter', owner: [owner(ALICE, T0 - 10), owner(ALICE, T0 + 10)], totalActiveEnergyImport: [instance(T0 - 10), instance(T0 + 10, 2)], serialNumber: [instance(T0 + 10)] };
+    const bob = { id: 'm:b', type: 'EnergyMeter', owner: [owner(BOB, T0 + 10)], totalActiveEnergyImport: [instance(T0 + 10)] };
+    // The meter changed hands: its history names nobody.
+    const sold = { id: 'm:s', type: 'EnergyMeter', owner: [owner(BOB, T0 - 10), owner(ALICE, T0 + 10)], totalActiveEnergyImport: [instance(T0 + 10)] };
+    const out = filterResponse({ operation: 'temporal.query', body: [before, alice, bob, sold], ...shownBy(d.obligations), expand, options: [], history });
+    expect(out.body).toEqual([{ id: 'm:a', type: 'EnergyMeter', owner: [owner(ALICE, T0 + 10)], totalActiveEnergyImport: [instance(T0 + 10, 2)] }]);
+    expect(out.droppedEntities).toBe(3);
+    expect(() => filterResponse({ operation: 'temporal.retrieve', body: before, ...shownBy(d.obligations), expand, options: [], history }))
+      .toThrow(expect.objectContaining({ status: 404 }));
   });
 });

@@ -28,7 +28,7 @@ export function countUsage(deps: { counters: UsageCounters }): <T extends Decide
 const WRITES: ReadonlySet<Action> = new Set<Action>(['create', 'modify', 'delete']);
 
 /** The answers the gateway cuts per entity, by each entity's data subject. */
-const CUT_PER_ENTITY: ReadonlySet<string> = new Set(['entity.query', 'entity.retrieve', 'batch.query']);
+const CUT_PER_ENTITY: ReadonlySet<string> = new Set(['entity.query', 'entity.retrieve', 'batch.query', 'temporal.query', 'temporal.retrieve']);
 
 function restricts(ob: Obligations, scopes: Iterable<AttributeScope>): boolean {
   if (boundedByArea(ob)) return true;

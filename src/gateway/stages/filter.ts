@@ -33,6 +33,9 @@ export function filterByDecision(deps: FilterStageDeps): (r: Forwarded) => Promi
   };
 }
 
+/** Temporal answers whose instances are placed in time by the query's `timeproperty`. */
+const TEMPORAL_READS: ReadonlySet<string> = new Set(['temporal.query', 'temporal.retrieve']);
+
 async function cut(r: Forwarded, res: Reply, maxGeometryPoints: number): Promise<void> {
   const ob = r.decision.obligations;
   const type = res.headers['content-type'];
@@ -58,6 +61,7 @@ async function cut(r: Forwarded, res: Reply, maxGeometryPoints: number): Promise
     ...(ngsi.format === 'geojson' ? { format: 'geojson' as const } : {}),
     options: ngsi.options,
     fetched: r.plan.fetched,
+    ...(TEMPORAL_READS.has(ngsi.operation) ? { history: { timeproperty: ngsi.query.find(([n]) => n === 'timeproperty')?.[1] ?? 'observedAt' } } : {}),
   });
   const shown = r.plan.reshape === 'attributeList' ? toAttributeList(out.body, r.decisionId) : out.body;
   // A Buffer, not a string: fastify would otherwise add a charset to the broker's content type.
