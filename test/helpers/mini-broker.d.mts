@@ -24,6 +24,8 @@ export interface MiniBroker {
   /** A copy of the entity as held now. */
   entity(id: string, tenant?: string): Record<string, unknown> | undefined;
   seed(entity: Record<string, unknown>, tenant?: string): void;
+  /** The times (observedAt) at which temporal answers show each attribute, as it is now. */
+  history(times: readonly string[]): void;
   close(): Promise<void>;
 }
 export function startMiniBroker(options?: { port?: number; record?: boolean; delayMs?: number }): Promise<MiniBroker>;

@@ -199,10 +199,13 @@ function feature(entity, attrs, geometryProperty = 'location') {
   return { id, type: 'Feature', geometry: geo && typeof geo === 'object' ? (geo.value ?? null) : null, properties };
 }
 
-function temporal(entity) {
+const HISTORY = ['2026-01-01T00:00:00Z', '2026-01-01T01:00:00Z'];
+
+/** The entity's history: each attribute as it is now, once at each of the times (observedAt). */
+function temporal(entity, times = HISTORY) {
   const out = { id: entity.id, type: entity.type };
   for (const [k, v] of Object.entries(entity)) {
-    if (k !== 'id' && k !== 'type') out[k] = [{ ...v, observedAt: '2026-01-01T00:00:00Z' }, { ...v, observedAt: '2026-01-01T01:00:00Z' }];
+    if (k !== 'id' && k !== 'type') out[k] = times.map((observedAt) => ({ ...v, observedAt }));
   }
   return out;
 }
@@ -267,7 +270,7 @@ export async function startMiniBroker(options = {}) {
   const subscriptionsByTenant = new Map();
   const requests = [];
   const notifications = [];
-  const state = { delayMs: options.delayMs ?? 0, record: options.record ?? true, fault: undefined, ca: undefined, nextSubscription: 1, nextNotification: 1 };
+  const state = { delayMs: options.delayMs ?? 0, record: options.record ?? true, fault: undefined, ca: undefined, nextSubscription: 1, nextNotification: 1, history: HISTORY };
   const store = (tenant) => {
     const key = tenant ?? '';
     let t = tenants.get(key);
@@ -451,7 +454,7 @@ export async function startMiniBroker(options = {}) {
     if (segs[0] === 'temporal' && segs[1] === 'entities' && segs.length === 3 && m === 'GET') {
       const entity = entities.get(segs[2]);
       if (!entity) return problem(res, 404, 'ResourceNotFound', 'no such entity', tenant);
-      return send(res, req, 200, temporal(entity));
+      return send(res, req, 200, temporal(entity, state.history));
     }
     // Temporal writes act on the same entities: the history is derived from them.
     if (segs[0] === 'temporal' && segs[1] === 'entities' && segs.length === 2 && m === 'POST') {
@@ -476,7 +479,7 @@ export async function startMiniBroker(options = {}) {
     if (segs[0] === 'temporal' && segs[1] === 'entities' && segs.length === 2 && m === 'GET') {
       const all = selected(entities, q);
       const extra = q.get('count') === 'true' ? { 'ngsild-results-count': String(all.length) } : {};
-      return send(res, req, 200, all.slice(0, Number(q.get('limit') ?? 20)).map(temporal), extra);
+      return send(res, req, 200, all.slice(0, Number(q.get('limit') ?? 20)).map((e) => temporal(e, state.history)), extra);
     }
     if (segs[0] === 'subscriptions') {
       const subscriptions = subscriptionsOf(tenant);
@@ -541,6 +544,9 @@ export async function startMiniBroker(options = {}) {
     },
     seed(entity, tenant) {
       store(tenant).set(entity.id, structuredClone(entity));
+    },
+    history(times) {
+      state.history = [...times];
     },
     close() {
       server.closeAllConnections();

@@ -206,3 +206,56 @@ describe('withdrawal', () => {
     expect(doc.records.some((r: { status: string; events: unknown[] }) => r.status === 'withdrawn' && r.events.length === 2)).toBe(true);
   });
 });
+
+describe('history under consent', () => {
+  const T = '/ngsi-ld/v1/temporal/entities';
+  const at = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
+  const times = (entity: Record<string, Array<{ observedAt: string }>>, attr: string) => entity[attr]?.map((i) => i.observedAt);
+
+  it('a temporal query reaching before the consent sees only what was observed since, of the consenting citizen only', async () => {
+    const record = (await give('alice', TO_SUPPLIER)).json();
+    h.broker.history([at(record.givenAt, -3_600_000), at(record.givenAt, -1), record.givenAt, at(record.givenAt, 1000)]);
+    const t = await app([record.id]);
+    const res = await h.call('GET', `${T}?type=EnergyMeter&timerel=after&timeAt=2020-01-01T00:00:00Z`, { token: t });
+    expect(res.status, res.text).toBe(200);
+    const [meter, ...others] = res.json();
+    expect(others).toEqual([]);
+    expect(meter.id).toBe(ALICE_METER);
+    expect(Object.keys(meter).sort()).toEqual(['id', 'owner', 'totalActiveEnergyImport', 'type']);
+    expect(times(meter, 'totalActiveEnergyImport')).toEqual([record.givenAt, at(record.givenAt, 1000)]);
+    expect(times(meter, 'owner')).toEqual([record.givenAt, at(record.givenAt, 1000)]);
+
+    expect((await h.call('GET', `${T}/${encodeURIComponent(BOB_METER)}`, { token: t })).status).toBe(404);
+    // Nothing since the consent: the meter answers as missing.
+    h.broker.history([at(record.givenAt, -1)]);
+    expect((await h.call('GET', `${T}/${encodeURIComponent(ALICE_METER)}`, { token: t })).status).toBe(404);
+    // The broker counts entities whatever their history: the count is refused, not guessed.
+    const counted = await h.call('GET', `${T}?type=EnergyMeter&count=true`, { token: t });
+    expect(counted.status).toBe(403);
+    expect(counted.json().detail).toContain('exact count');
+    const batch = await h.call('POST', '/ngsi-ld/v1/temporal/entityOperations/query', { token: t, body: { type: 'Query', entities: [{ type: 'EnergyMeter' }] } });
+    expect(batch.status).toBe(403);
+    expect(batch.json().detail).toContain('only as entities');
+  });
+
+  it('after a withdrawal and a new consent, nothing from before the new one is seen: neither the gap nor the old consent\'s time', async () => {
+    const first = (await give('alice', TO_SUPPLIER)).json();
+    const withdrawn = (await h.call('POST', `/consents/${encodeURIComponent(first.id)}/withdraw`, { token: await citizen('alice') })).json();
+    const second = (await give('alice', TO_SUPPLIER)).json();
+    const gap = withdrawn.events[1].at as string;
+    h.broker.history([at(first.givenAt, -1000), first.givenAt, gap, at(second.givenAt, -1), second.givenAt, at(second.givenAt, 1000)]);
+    expect((await h.call('GET', `${T}?type=EnergyMeter`, { token: await app([first.id, second.id]) })).json().reason).toBe('consent_withdrawn');
+    const res = await h.call('GET', `${T}/${encodeURIComponent(ALICE_METER)}`, { token: await app([second.id]) });
+    expect(res.status, res.text).toBe(200);
+    expect(times(res.json(), 'totalActiveEnergyImport')).toEqual([second.givenAt, at(second.givenAt, 1000)]);
+  });
+
+  it('nothing from when the consent will have expired', async () => {
+    const validUntil = new Date(Date.now() + 3_600_000).toISOString();
+    const record = (await give('alice', { ...TO_SUPPLIER, validUntil })).json();
+    h.broker.history([at(validUntil, -1), validUntil, at(validUntil, 1000)]);
+    const res = await h.call('GET', `${T}/${encodeURIComponent(ALICE_METER)}`, { token: await app([record.id]) });
+    expect(res.status, res.text).toBe(200);
+    expect(times(res.json(), 'totalActiveEnergyImport')).toEqual([at(validUntil, -1)]);
+  });
+});
