@@ -21,5 +21,5 @@ export { FULL_SCOPE, EMPTY_SCOPE, scopePermits, isFullScope, unionScope, interse
 export { decisionJson } from './describe.js';
 export { decisionSchema, ruleRefSchema } from './decision-schema.js';
 export { counterKey, counterSubject, counterWindowEnd } from './counter-key.js';
-export { needsFiltering, shownBy, boundedByArea, typeBoundedByArea, attributesRead, consentNarrowing, QUOTABLE_SUBJECT, LOCATION_IRI } from './obligations.js';
+export { needsFiltering, shownBy, boundedByArea, typeBoundedByArea, attributesRead, consentNarrowing, consentHistorySpan, QUOTABLE_SUBJECT, LOCATION_IRI } from './obligations.js';
 export type { ConsentNarrowing } from './obligations.js';

@@ -79,6 +79,29 @@ export interface ConsentNarrowing {
  * every one of those types. Then a query narrowed to those subjects matches, and counts,
  * only entities the caller sees. Undefined otherwise (or without a consent obligation).
  */
+/**
+ * The span of time a temporal answer under consent can show anything from: from the
+ * earliest consent given to the latest end (open when one is open). Undefined where some
+ * type shows something without consent, whose whole history may then show.
+ */
+export function consentHistorySpan(ob: Obligations): { from: number; until?: number } | undefined {
+  const c = ob.consent;
+  if (c === undefined || ob.view === undefined || ob.otherTypes !== undefined || ob.view.size === 0) return undefined;
+  for (const t of ob.view.keys()) if (c.types.get(t) === undefined || c.types.get(t)!.free !== undefined) return undefined;
+  let from = Infinity;
+  let until: number | undefined = -Infinity;
+  for (const byType of c.windows.values()) {
+    for (const windows of byType.values()) {
+      for (const w of windows) {
+        from = Math.min(from, w.from);
+        until = w.until === undefined || until === undefined ? undefined : Math.max(until, w.until);
+      }
+    }
+  }
+  if (from === Infinity) return undefined;
+  return until === undefined ? { from } : { from, until };
+}
+
 export function consentNarrowing(ob: Obligations): ConsentNarrowing | undefined {
   const c = ob.consent;
   if (c === undefined || ob.view === undefined || ob.otherTypes !== undefined || ob.view.size === 0) return undefined;

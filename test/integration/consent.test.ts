@@ -248,6 +248,9 @@ describe('history under consent', () => {
     const res = await h.call('GET', `${T}/${encodeURIComponent(ALICE_METER)}`, { token: await app([second.id]) });
     expect(res.status, res.text).toBe(200);
     expect(times(res.json(), 'totalActiveEnergyImport')).toEqual([second.givenAt, at(second.givenAt, 1000)]);
+    // The broker was asked only for what can show.
+    const asked = new URL(h.broker.requests.filter((q) => q.url.includes('/temporal/')).at(-1)!.url, 'https://broker');
+    expect([asked.searchParams.get('timerel'), asked.searchParams.get('timeAt')]).toEqual(['after', at(second.givenAt, -1)]);
   });
 
   it('nothing from when the consent will have expired', async () => {
@@ -257,5 +260,8 @@ describe('history under consent', () => {
     const res = await h.call('GET', `${T}/${encodeURIComponent(ALICE_METER)}`, { token: await app([record.id]) });
     expect(res.status, res.text).toBe(200);
     expect(times(res.json(), 'totalActiveEnergyImport')).toEqual([at(validUntil, -1)]);
+    const asked = new URL(h.broker.requests.filter((q) => q.url.includes('/temporal/')).at(-1)!.url, 'https://broker');
+    expect(asked.searchParams.get('timerel')).toBe('between');
+    expect(asked.searchParams.get('endTimeAt')).toBe(validUntil);
   });
 });

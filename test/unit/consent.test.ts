@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decideContracts } from '../../src/policy/decide.js';
-import { consentNarrowing } from '../../src/policy/index.js';
+import { consentHistorySpan, consentNarrowing } from '../../src/policy/index.js';
 import type { ConsentGrant, Decision } from '../../src/policy/types.js';
 import { grantOf, tokenRefusal, statusAt, type ConsentRecord } from '../../src/consent/index.js';
 import { filterResponse } from '../../src/filter/index.js';
@@ -130,6 +130,9 @@ describe('decide: the consent layer', () => {
     const later = grantOf(record({ id: 'urn:uuid:l', personalData: [{ type: EM, attributes: null }], givenAt: new Date(NOW - 10).toISOString(), validUntil: new Date(NOW + 500).toISOString() }), PARTIES) as ConsentGrant;
     const d = run({ ...supplier, action: 'readTemporal', operation: 'temporal.query' }, [aliceGrant, later]);
     expect(d.effect).toBe('permit');
+    // The broker is asked from the earliest consent on; one open consent leaves the end open.
+    expect(consentHistorySpan(d.obligations)).toEqual({ from: NOW - 1000 });
+    expect(consentHistorySpan(run({ ...supplier, action: 'readTemporal', operation: 'temporal.query' }, [later]).obligations)).toEqual({ from: NOW - 10, until: NOW + 500 });
     expect(d.obligations.consent?.windows.get(ALICE)?.get(EM)).toEqual([
       { from: NOW - 1000, scope: { kind: 'only', attrs: new Set([ENERGY, OWNER]) } },
       { from: NOW - 10, until: NOW + 500, scope: { kind: 'all', except: new Set() } },

@@ -1,5 +1,5 @@
 import { canonicalSearch, type Operation } from '../../ngsi/index.js';
-import { attributesRead, consentNarrowing, needsFiltering, type ConsentNarrowing } from '../../policy/index.js';
+import { attributesRead, consentHistorySpan, consentNarrowing, needsFiltering, type ConsentNarrowing } from '../../policy/index.js';
 import type { ActiveContext } from '../../context/index.js';
 import { extend, type Decided, type Planned } from '../exchange.js';
 import { widenForReads } from '../obligation-reads.js';
@@ -33,16 +33,31 @@ function narrowToSubjects(query: Query, n: ConsentNarrowing, active: ActiveConte
   return withParam(query, 'q', own === undefined ? term : `(${own});${term}`);
 }
 
+/** Temporal reads whose time range the gateway can bound. */
+const HISTORY: ReadonlySet<Operation> = new Set<Operation>(['temporal.query', 'temporal.retrieve']);
+
+/**
+ * A temporal read without a time range of its own, bounded to when the consents it rests
+ * on held, so the broker sends less. One millisecond earlier: `after` excludes its bound;
+ * the response filter cuts to the exact spans (a range the caller gave is left to it).
+ */
+function narrowToConsentSpan(query: Query, span: { from: number; until?: number }): Query {
+  if (query.some(([n]) => n === 'timerel')) return query;
+  const timeAt = new Date(span.from - 1).toISOString();
+  if (span.until === undefined) return withParam(withParam(query, 'timerel', 'after'), 'timeAt', timeAt);
+  return withParam(withParam(withParam(query, 'timerel', 'between'), 'timeAt', timeAt), 'endTimeAt', new Date(span.until).toISOString());
+}
+
 /**
  * Plan what the broker is asked: the canonical request as classified, except where the
  * decision needs more or less from the broker. Only the types the caller may read are
  * asked for (so counts and pages stay consistent); attribute details instead of an
  * attribute list (a list names no types, so names used only by unreadable types could not
  * be told apart otherwise); under consent, only the entities of the consenting data
- * subjects where that is exact (consentNarrowing); and what the obligations read
- * (`location` under an area, the data-subject attribute under consent, an entity's `type`
- * wherever the answer is cut), whatever the caller's projection leaves out, to be taken
- * out again by the filter.
+ * subjects where that is exact (consentNarrowing), and history to when the consents held;
+ * and what the obligations read (`location` under an area, the data-subject attribute
+ * under consent, an entity's `type` wherever the answer is cut), whatever the caller's
+ * projection leaves out, to be taken out again by the filter.
  */
 export function planForward(): (r: Decided) => Planned {
   return (r) => {
@@ -64,6 +79,8 @@ export function planForward(): (r: Decided) => Planned {
       query = narrowToSubjects(query, narrowing, active);
       plan.consentNarrowed = true;
     }
+    const span = HISTORY.has(ngsi.operation) ? consentHistorySpan(ob) : undefined;
+    if (span) query = narrowToConsentSpan(query, span);
     const reads = attributesRead(ob).map((iri) => ({ iri, term: active.compactIri(iri) }));
     // The filter tells what an entity may show by its types.
     const members = needsFiltering(ob) ? ['type'] : [];
