@@ -4,7 +4,9 @@
  * without I/O. `decideContracts()` is its contract layer, which decides each entity type
  * on the permissions that cover it (grants.ts), areas included; permissions needing the
  * data subject's consent permit under a per-entity obligation (consent.ts), from the
- * caller's consents passed in.
+ * caller's consents passed in. `explain()` answers "who sees what": per entity type and
+ * action, what decide() permits a caller, on which conditions and by which rules
+ * (explain.ts, as JSON in explain-json.ts).
  */
 export type {
   Subject, PolicyRequest, AttributeScope, Obligations, RuleRef, Decision, Culprit, Considered, ConsentGrant, ConsentType, ConsentObligation,
@@ -23,3 +25,7 @@ export { decisionSchema, ruleRefSchema } from './decision-schema.js';
 export { counterKey, counterSubject, counterWindowEnd } from './counter-key.js';
 export { needsFiltering, shownBy, boundedByArea, typeBoundedByArea, attributesRead, consentNarrowing, consentHistorySpan, QUOTABLE_SUBJECT, LOCATION_IRI } from './obligations.js';
 export type { ConsentNarrowing } from './obligations.js';
+export { explain, describeConstraint } from './explain.js';
+export type { ExplainCaller, ExplainOptions, Explanation, ExplainRow, ExplainCell, Condition, RuleNote } from './explain.js';
+export { explanationJson, attributesJson, OTHER_TYPES_NAME } from './explain-json.js';
+export type { Compactor, AttributesJson } from './explain-json.js';
