@@ -39,11 +39,12 @@ interface Raw {
 
 const read = bodyValidator<Raw>(dryRunBodySchema, 'dry-run request');
 
-function readNow(text: string | undefined): number | undefined {
+/** An ISO 8601 date-time with a time zone, at the body's `pointer` (/now, /at); undefined stays undefined. */
+export function readInstant(text: string | undefined, what: string, pointer: string): number | undefined {
   if (text === undefined) return undefined;
   const at = parseDateTime(text);
   if (at === undefined) {
-    throw new MimtrustError('BAD_REQUEST', 'Invalid dry-run request: /now must be an ISO 8601 date-time with a time zone (2026-03-01T08:00:00Z).', { reason: 'invalid_body' });
+    throw new MimtrustError('BAD_REQUEST', `Invalid ${what}: ${pointer} must be an ISO 8601 date-time with a time zone (2026-03-01T08:00:00Z).`, { reason: 'invalid_body' });
   }
   return at;
 }
@@ -56,7 +57,7 @@ export function readDryRun(body: unknown): DryRunInput {
     throw new MimtrustError('BAD_REQUEST', 'Invalid dry-run request: /request/headers names a recipient; declare it as /caller/recipient.', { reason: 'invalid_body' });
   }
   const { roles, ...rest } = b.caller;
-  const now = readNow(b.now);
+  const now = readInstant(b.now, 'dry-run request', '/now');
   return {
     request: { method: raw.method, url: raw.url, headers: raw.headers as Record<string, string>, ...(b.request.body !== undefined ? { body: b.request.body } : {}) },
     caller: { roles: roles ?? [], ...rest },

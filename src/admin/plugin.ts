@@ -7,7 +7,6 @@
 import type { FastifyInstance, HTTPMethods } from 'fastify';
 import { MimtrustError } from '../errors/index.js';
 import type { VerifiedToken } from '../auth/index.js';
-import type { PartyNames } from '../contracts/index.js';
 import {
   answer, authenticate, auditPermitted, checkEnforceable, classifyRequest, exchange, expandNames, extend,
   pipeline, readJsonBody,
@@ -15,29 +14,18 @@ import {
 } from '../gateway/index.js';
 import { decide, decisionJson, type Considered } from '../policy/index.js';
 import { readDryRun } from './dry-run.js';
+import { callerIssuer } from './caller-issuer.js';
 import { ADMIN_PREFIX, auditAs, authorizeAdmin, requireOperator, type AdminDeps, type Handler } from './admin-request.js';
 import { contractHandlers, listDocuments, listVisible, operatorNamespace, providerNamespace } from './contract-routes.js';
 import { getProvider, listProviders } from './provider-routes.js';
 import {
-  contractOperations, documentsOperation, dryRunOperation, getProviderOperation, listProvidersOperation, routeSchema, type Operation,
+  contractOperations, documentsOperation, dryRunOperation, explainOperation, getProviderOperation, listProvidersOperation, routeSchema, type Operation,
 } from './schemas.js';
 import { describedRoutes } from '../openapi/index.js';
+import { explainHandler } from './explain.js';
 
 export { ADMIN_PREFIX };
 export type { AdminDeps };
-
-/**
- * The `iss` of a dry-run caller, from the issuer name contracts use: by default the first
- * of the city's own issuers (the local one when it is enabled), whose callers unprefixed
- * party names match.
- */
-function dryRunIssuer(parties: PartyNames, name: string | undefined): string {
-  const iss = name === undefined ? parties.cityOwn[0] : parties.byName.get(name);
-  if (iss !== undefined) return iss;
-  throw new MimtrustError('BAD_REQUEST', name === undefined
-    ? 'No issuer is one of the city\'s own: name the caller\'s issuer (caller.issuer).'
-    : 'caller.issuer is not the name of a trusted issuer.', { reason: 'dry_run_issuer_unknown' });
-}
 
 /**
  * Would this request be permitted, and why? The described request goes through the same
@@ -62,7 +50,7 @@ function dryRun(deps: AdminDeps): Handler {
     const { issuer, ...fields } = input.caller;
     const token: VerifiedToken = {
       ...fields,
-      issuer: dryRunIssuer(deps.parties, issuer),
+      issuer: callerIssuer(deps.parties, issuer),
       exp: Math.floor(r.startedAt / 1000) + 60,
       claims: {},
     };
@@ -115,6 +103,7 @@ export function adminPlugin(deps: AdminDeps & ExchangeDeps) {
     ['GET', base, listVisible(deps), ours.list],
     ['POST', base, operator.create, ours.create],
     ['POST', `${base}/validate`, operator.validate, ours.validate],
+    ['POST', `${base}/explain`, explainHandler(deps, operatorNamespace), explainOperation('')],
     ['GET', `${base}/:uid`, operator.retrieve, ours.retrieve],
     ['PUT', `${base}/:uid`, operator.replace, ours.replace],
     ['DELETE', `${base}/:uid`, operator.remove, ours.remove],
@@ -123,6 +112,7 @@ export function adminPlugin(deps: AdminDeps & ExchangeDeps) {
     ['GET', `${providerBase}/contracts`, provider.list, theirs.list],
     ['POST', `${providerBase}/contracts`, provider.create, theirs.create],
     ['POST', `${providerBase}/contracts/validate`, provider.validate, theirs.validate],
+    ['POST', `${providerBase}/contracts/explain`, explainHandler(deps, ofProvider), explainOperation('Provider')],
     ['GET', `${providerBase}/contracts/:uid`, provider.retrieve, theirs.retrieve],
     ['PUT', `${providerBase}/contracts/:uid`, provider.replace, theirs.replace],
     ['DELETE', `${providerBase}/contracts/:uid`, provider.remove, theirs.remove],

@@ -234,3 +234,124 @@ export const listProvidersOperation: Operation = { operationId: 'listProviders',
 export const getProviderOperation: Operation = { operationId: 'getProvider', summary: 'A provider: what it owns, how many contracts it has', tags: ['providers'], responses: { 200: { description: 'The provider.', ...providerSchema }, ...NOT_FOUND } };
 export const documentsOperation: Operation = { operationId: 'listContractDocuments', summary: 'Every contract document and what is in force from it', tags: ['contracts'], responses: { 200: { description: 'The documents.', type: 'array', items: documentReport } } };
 export const dryRunOperation: Operation = { operationId: 'dryRun', summary: 'What the gateway would decide for a described request, and why', tags: ['dry run'], body: dryRunBodySchema, responses: { 200: dryRunResult, 400: refusal('The described request or caller does not hold, or names an issuer that is not trusted.') } };
+
+export const explainBodySchema = {
+  type: 'object',
+  required: ['caller'],
+  additionalProperties: false,
+  properties: {
+    caller: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'What a verified token (and a declared recipient) would say about the caller.',
+      properties: {
+        roles: { type: 'array', maxItems: 64, items: { type: 'string', minLength: 1, maxLength: 256 } },
+        issuer: { type: 'string', maxLength: 256, description: 'The name contracts use for the caller\'s issuer; default: the first of the city\'s own.' },
+        sub: party,
+        clientId: party,
+        organisation: party,
+        purpose: { type: 'string', maxLength: 1024 },
+        recipient: party,
+      },
+    },
+    tenant: { type: 'string', pattern: '^(@default|[A-Za-z0-9_-]{1,64})$', description: 'The tenant explained; default: the default tenant.' },
+    at: { type: 'string', maxLength: 64, description: 'The moment explained, an ISO 8601 date-time with a time zone; default: now.' },
+    context: { description: 'A JSON-LD @context (URL, object or list) whose terms name types and attributes in the answer; default: the core context.' },
+  },
+} as const;
+
+const attributesJson = {
+  description: '`all`, every attribute but some, or the attributes permitted (empty on a deny).',
+  oneOf: [
+    { const: 'all' },
+    { type: 'object', additionalProperties: false, required: ['allExcept'], properties: { allExcept: strings } },
+    strings,
+  ],
+};
+
+const ruleNote = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'A rule behind the cell; `{ hidden: true }` for one outside the provider\'s namespace.',
+  properties: {
+    hidden: { const: true },
+    contract: { type: 'string' },
+    rule: { type: 'string' },
+    index: { type: 'integer', description: 'Its position among the contract\'s permissions (or prohibitions), from 0.' },
+    provider: { type: 'string' },
+    description: { type: 'string' },
+    constraints: { ...strings, description: 'Its constraints, one line each.' },
+    outcome: { type: 'string', description: 'In notApplied: why it does not apply (tenant, entity_ids, consent, constraint:<kind>).' },
+  },
+};
+
+const condition = {
+  type: 'object',
+  required: ['kind'],
+  description: 'What the permit depends on besides the caller: an area, a count, entity ids, a consent.',
+  properties: {
+    kind: { enum: ['within', 'count', 'entityIds', 'consent'] },
+    areas: { type: 'array', items: { type: 'object' } },
+    rules: { type: 'array', items: ruleNote },
+    rule: ruleNote,
+    max: { type: 'integer' },
+    period: { type: 'string' },
+    scope: { type: 'string' },
+    ids: { type: ['array', 'null'], items: { type: 'string' } },
+    pattern: { type: ['string', 'null'] },
+    attributes: attributesJson,
+  },
+};
+
+const explainCell = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['effect', 'reason', 'attributes', 'conditions', 'duties', 'rules', 'prohibitions', 'notApplied'],
+  properties: {
+    effect: { enum: ['permit', 'deny'] },
+    reason: { type: 'string' },
+    attributes: attributesJson,
+    wholeEntity: { type: 'boolean', description: 'modify, delete: whether the whole entity may be replaced or deleted.' },
+    conditions: { type: 'array', items: condition },
+    duties: strings,
+    rules: { type: 'array', items: ruleNote },
+    prohibitions: { type: 'array', items: ruleNote },
+    notApplied: { type: 'array', items: ruleNote },
+  },
+};
+
+const explanation = {
+  description: 'Per entity type, per action: what the caller may see or change, on which conditions, by which rules (docs/who-sees-what.md).',
+  type: 'object',
+  additionalProperties: false,
+  required: ['at', 'tenant', 'types'],
+  properties: {
+    at: { type: 'string', format: 'date-time' },
+    tenant: { type: ['string', 'null'] },
+    contractRevision: { type: 'integer' },
+    types: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['type', 'name', 'actions'],
+        properties: {
+          type: { type: ['string', 'null'], description: 'The expanded type; null for every type no contract names.' },
+          name: { type: 'string' },
+          actions: { type: 'object', additionalProperties: explainCell },
+        },
+      },
+    },
+  },
+};
+
+/** Who sees what, in the operator's namespace (`''`) or a provider's (`Provider`). */
+export function explainOperation(ns: '' | 'Provider'): Operation {
+  return {
+    operationId: `explain${ns}Contracts`,
+    summary: ns === '' ? 'Who sees what: what a described caller may see or change per entity type' : 'Who sees what, for the types the provider owns',
+    tags: ['dry run'],
+    body: explainBodySchema,
+    responses: { 200: explanation, 400: refusal('The caller, tenant, time or context does not hold, or names an issuer that is not trusted.'), ...(ns === '' ? {} : NOT_FOUND) },
+  };
+}

@@ -28,4 +28,4 @@ export type { ConsentNarrowing } from './obligations.js';
 export { explain, describeConstraint } from './explain.js';
 export type { ExplainCaller, ExplainOptions, Explanation, ExplainRow, ExplainCell, Condition, RuleNote } from './explain.js';
 export { explanationJson, attributesJson, OTHER_TYPES_NAME } from './explain-json.js';
-export type { Compactor, AttributesJson } from './explain-json.js';
+export type { Compactor, AttributesJson, RuleShown } from './explain-json.js';

@@ -181,6 +181,15 @@ describe('the operator\'s contracts, as declared', () => {
     expect((await ask({ request: { method: 'GET', url: E }, caller: { issuer: 'nobody-we-know' } })).status).toBe(400);
   });
 
+  it('who sees what', async () => {
+    const X = '/admin/contracts/explain';
+    const ask = async (body: unknown, roles = ['contract-admin']) => call(plain, 'POST', X, X, { token: await token(plain.issuer, { roles }), body });
+    const e = await ask({ caller: { sub: 'alice', roles: ['viewer'], purpose: 'dpv:PublicBenefit' }, at: '2026-03-01T08:00:00Z' });
+    expect(e.json().types.some((t: { name: string }) => t.name === 'ParkingSpot')).toBe(true);
+    expect((await ask({ caller: {}, at: 'soon' })).status).toBe(400);
+    expect((await ask({ caller: { roles: ['viewer'] } }, ['viewer'])).status).toBe(403);
+  });
+
   it('providers, when none are configured', async () => {
     expect((await call(plain, 'GET', '/admin/providers', '/admin/providers', { token: await admin() })).json()).toEqual([]);
     expect((await call(plain, 'GET', '/admin/providers/{provider}', '/admin/providers/parking', { token: await admin() })).status).toBe(404);
@@ -222,6 +231,11 @@ describe('a provider\'s contracts, as declared', () => {
     expect((await call(providers, 'PUT', U, '/admin/providers/parking/contracts/urn%3Atest%3Amore', { token: admin, body: spots('urn:test:more') })).status).toBe(201);
     expect((await call(providers, 'DELETE', U, '/admin/providers/parking/contracts/urn%3Atest%3Amore', { token: admin })).status).toBe(204);
     expect((await call(providers, 'DELETE', U, '/admin/providers/parking/contracts/urn%3Atest%3Amore', { token: admin })).status).toBe(404);
+    const explained = await call(providers, 'POST', `${C}/explain`, '/admin/providers/parking/contracts/explain', { token: admin, body: { caller: { roles: ['viewer'] } } });
+    expect(explained.json().types.map((t: { name: string }) => t.name)).toEqual(['ParkingSpot']);
+    expect((await call(providers, 'POST', `${C}/explain`, '/admin/providers/transit/contracts/explain', { token: admin, body: { caller: {} } })).status).toBe(403);
+    expect((await call(providers, 'POST', `${C}/explain`, '/admin/providers/nobody/contracts/explain', { token: await as('contract-admin'), body: { caller: {} } })).status).toBe(404);
+    expect((await call(providers, 'POST', `${C}/explain`, '/admin/providers/parking/contracts/explain', { token: admin, body: { caller: { roles: 'viewer' } } })).status).toBe(400);
   });
 });
 
