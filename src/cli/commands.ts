@@ -128,6 +128,25 @@ export const COMMANDS: readonly Command[] = [
     options: [CONFIG],
     run: (args) => import('./issuer-rotate-key.js').then((m) => m.runIssuerRotateKey(args)),
   },
+  {
+    words: ['contracts', 'explain'],
+    synopsis: '--role R [--client C] [--org O] [--purpose P] [--issuer NAME] [--recipient R] [--tenant T] [--at TIME] [--json] [--config FILE]',
+    summary: 'who sees what: per entity type, what a caller may see or change, and why (contract files)',
+    options: [
+      '--role R                 a role of the caller (repeatable, or a comma list)',
+      '--client C, --sub S      the caller\'s client id, subject',
+      '--org O                  the caller\'s organisation',
+      '--purpose P              the declared purpose (dpv:PublicBenefit, or an IRI)',
+      '--issuer NAME            the caller\'s issuer, as contracts name it (default: the city\'s own)',
+      '--recipient R            a declared recipient',
+      '--tenant T               the tenant explained (default: the default tenant)',
+      '--at TIME                the moment explained, ISO 8601 with a zone (default: now)',
+      '--context URL            name types and attributes by this @context\'s terms',
+      '--json                   the admin API\'s JSON instead of a table',
+      CONFIG,
+    ],
+    run: (args) => import('./contracts-explain.js').then((m) => m.runContractsExplain(args)),
+  },
 ];
 export function usageOf(cmd: Command): string {
   return [`usage: mimtrust ${cmd.words.join(' ')} ${cmd.synopsis}`, '', cmd.summary, '', 'options:', ...cmd.options.map((o) => `  ${o}`), '  -h, --help               this help'].join('\n');

@@ -7,6 +7,7 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { appendFileSync, cpSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startHarness, token, REPO, type Harness } from '../helpers/harness.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
@@ -152,5 +153,23 @@ describe('explain: who may ask, and what a provider is shown', () => {
     const at = await h.call('POST', '/admin/contracts/explain', { token: await admin(), body: { caller: {}, at: 'tomorrow-ish' } });
     expect(at.status).toBe(400);
     expect(at.text).not.toContain('tomorrow-ish');
+  });
+});
+
+describe('mimtrust contracts explain', () => {
+  const CLI = join(REPO, 'dist', 'cli', 'index.js');
+  const run = (...args: string[]) => execFileSync(process.execPath, [CLI, 'contracts', 'explain', '--config', join(h.dir, 'mimtrust.json'), ...args], { encoding: 'utf8' });
+
+  it('answers what the admin API answers for the contract files, as JSON or as a table', async () => {
+    const when = '2026-06-01T12:00:00Z';
+    const cli = JSON.parse(run('--role', 'viewer,statistics', '--client', 'test-client', '--purpose', 'dpv:PublicBenefit', '--at', when, '--json'));
+    const api = (await h.call('POST', '/admin/contracts/explain', { token: await admin(), body: { caller: { roles: ['viewer', 'statistics'], clientId: 'test-client', purpose: 'dpv:PublicBenefit' }, at: when } })).json();
+    const files = (e: { types: Row[] }) => e.types.filter((r) => r.name !== 'ParkingSpot');
+    expect(files(cli)).toEqual(files(api));
+    expect(cli.at).toBe('2026-06-01T12:00:00.000Z');
+    const table = run('--role', 'viewer', '--role', 'statistics', '--purpose', 'dpv:Marketing');
+    expect(table).toMatch(/^WaterMeter {2}<https:\/\/uri\.etsi\.org\/ngsi-ld\/default-context\/WaterMeter>$/m);
+    expect(table).toMatch(/^ {2}read +deny +prohibited\n +prohibited by urn:test:meters #0 urn:test:meters:no-marketing$/m);
+    expect(table).toMatch(/^ {2}read +permit +location, status\n +by urn:test:lights #0 urn:test:lights:open "Street lights are open data\."$/m);
   });
 });
