@@ -10,7 +10,7 @@ import type { RoleChecker, DecisionSnapshot } from '../policy/index.js';
 import type { TokenVerifier } from '../auth/index.js';
 import type { AuditLog } from '../audit/index.js';
 import type { ContextResolver } from '../context/index.js';
-import { bodyValidator, readJsonBody, type Answered, type Authenticated, type Received, type Stage } from '../gateway/index.js';
+import { bodyValidator, type Answered, type Authenticated, type Received, type Stage } from '../gateway/index.js';
 import { adminGrants, type AdminGrants } from './grants.js';
 import { contractDocumentSchema } from './schemas.js';
 
@@ -78,7 +78,7 @@ export async function contractCall<T>(fn: () => Promise<T>): Promise<T> {
 
 const readContract = bodyValidator<JsonObject>(contractDocumentSchema, 'contract document');
 
-/** A contract document as the route declares it (schemas.ts); the contract rules check the rest. */
-export function contractBody(r: Received): JsonObject {
-  return readContract(readJsonBody(r));
+/** A contract document as the routes declare it (schemas.ts); the contract rules check the rest. */
+export function contractDocument(body: unknown): JsonObject {
+  return readContract(body);
 }

@@ -7,9 +7,10 @@
  */
 import { MimtrustError } from '../errors/index.js';
 import { API_SOURCE_PREFIX, contractSummary, type CompiledContract } from '../contracts/index.js';
-import { answer, recordDecision } from '../gateway/index.js';
+import type { JsonObject } from '../lib/index.js';
+import { answer, readJsonBody, recordDecision } from '../gateway/index.js';
 import {
-  ADMIN_PREFIX, auditAs, contractCall, contractBody, requireOperator, type Admin, type AdminDeps, type Handler,
+  ADMIN_PREFIX, auditAs, contractCall, contractDocument, requireOperator, type Admin, type AdminDeps, type Handler,
 } from './admin-request.js';
 import { changeCheck } from './grants.js';
 
@@ -70,12 +71,14 @@ function isApi(c: CompiledContract): boolean {
   return c.source.startsWith(API_SOURCE_PREFIX);
 }
 
-/** Every contract the caller may see: all for the operator, else those of the providers it acts for. */
+/** Every contract the caller may see, summarised: all for the operator, else those of the providers it acts for. */
+export function visibleContracts(deps: AdminDeps, r: Admin): Array<Record<string, unknown>> {
+  auditAs(r, 'admin.contracts.list');
+  return deps.registry.list().filter((c) => r.grants.operator || (c.provider !== null && r.grants.providers.has(c.provider))).map(contractSummary);
+}
+
 export function listVisible(deps: AdminDeps): Handler {
-  return (r) => {
-    const shown = deps.registry.list().filter((c) => r.grants.operator || (c.provider !== null && r.grants.providers.has(c.provider)));
-    return answer(auditAs(r, 'admin.contracts.list'), 200, shown.map(contractSummary));
-  };
+  return (r) => answer(r, 200, visibleContracts(deps, r));
 }
 
 /**
@@ -90,41 +93,49 @@ export function listDocuments(deps: AdminDeps): Handler {
   };
 }
 
-export interface ContractHandlers {
-  list: Handler;
-  create: Handler;
-  validate: Handler;
-  retrieve: Handler;
-  replace: Handler;
-  remove: Handler;
+/** What a contract route does, as functions of the authorised caller: the API's routes and the console call these. */
+export interface ContractActions {
+  list(r: Admin): Array<Record<string, unknown>>;
+  retrieve(r: Admin, uid: string): Promise<{ summary: Record<string, unknown>; document?: unknown }>;
+  create(r: Admin, body: Body): Promise<{ summary: Record<string, unknown>; location: string }>;
+  replace(r: Admin, uid: string, body: Body): Promise<{ summary: Record<string, unknown>; created: boolean; location: string }>;
+  remove(r: Admin, uid: string): Promise<void>;
+  /** `text`: the document as written, so each problem is placed at its line and column. */
+  validate(r: Admin, body: Body, text: string | undefined): Promise<Record<string, unknown>>;
 }
 
-export function contractHandlers(deps: AdminDeps, namespaceOf: NamespaceOf): ContractHandlers {
+/** The document, read only once the caller is known to be allowed: a refusal never depends on the body. */
+export type Body = () => unknown;
+
+function documentOf(read: Body): JsonObject {
+  return contractDocument(read());
+}
+
+export function contractActions(deps: AdminDeps, namespaceOf: NamespaceOf): ContractActions {
   const check = (r: Admin, ns: string | null) => changeCheck(deps.roles(), r.token.roles, ns);
   return {
     list: (r) => {
       auditAs(r, 'admin.contracts.list', undefined, claimed(deps, r));
       const ns = namespaceOf(r);
       mayRead(r, ns);
-      return answer(r, 200, deps.registry.list().filter((c) => c.provider === ns && isApi(c)).map(contractSummary));
+      return deps.registry.list().filter((c) => c.provider === ns && isApi(c)).map(contractSummary);
     },
 
-    retrieve: async (r) => {
-      const uid = r.params.uid ?? '';
+    retrieve: async (r, uid) => {
       auditAs(r, 'admin.contracts.retrieve', uid, claimed(deps, r));
       const ns = namespaceOf(r);
       mayRead(r, ns);
       const c = deps.registry.get(ns, uid) ?? (ns === null ? deps.registry.file(uid) : undefined);
       if (!c) throw new MimtrustError('NOT_FOUND', 'No contract with this uid.', { reason: 'contract_not_found' });
       const document = isApi(c) ? await deps.registry.storedDocument(ns, uid) : undefined;
-      return answer(r, 200, { ...contractSummary(c), ...(document !== undefined ? { document } : {}) });
+      return { summary: contractSummary(c), ...(document !== undefined ? { document } : {}) };
     },
 
-    create: async (r) => {
+    create: async (r, body) => {
       auditAs(r, 'admin.contracts.create', undefined, claimed(deps, r));
       const ns = namespaceOf(r);
       mayChange(deps, r, ns, 'put');
-      const doc = contractBody(r);
+      const doc = documentOf(body);
       const uid = typeof doc.uid === 'string' ? doc.uid : undefined;
       auditAs(r, 'admin.contracts.create', uid, ns);
       // Refused input and refused changes are answered before anything is on record as about to change.
@@ -134,15 +145,14 @@ export function contractHandlers(deps: AdminDeps, namespaceOf: NamespaceOf): Con
       authorize(next, undefined);
       await recordDecision(deps, r);
       const { contract } = await contractCall(() => deps.registry.put(doc, ns, { create: true, authorize }));
-      return answer(r, 201, contractSummary(contract), { location: contractPath(ns, contract.uid) });
+      return { summary: contractSummary(contract), location: contractPath(ns, contract.uid) };
     },
 
-    replace: async (r) => {
-      const uid = r.params.uid ?? '';
+    replace: async (r, uid, body) => {
       auditAs(r, 'admin.contracts.replace', uid, claimed(deps, r));
       const ns = namespaceOf(r);
       mayChange(deps, r, ns, 'put');
-      const doc = contractBody(r);
+      const doc = documentOf(body);
       if (doc.uid !== uid) throw new MimtrustError('BAD_REQUEST', 'The uid in the document differs from the one in the path.', { reason: 'uid_mismatch' });
       await contractCall(async () => deps.registry.checkUid(ns, uid, false));
       const next = await contractCall(() => deps.registry.validate(doc, ns));
@@ -150,11 +160,10 @@ export function contractHandlers(deps: AdminDeps, namespaceOf: NamespaceOf): Con
       authorize(next, deps.registry.get(ns, uid));
       await recordDecision(deps, r);
       const { contract, created } = await contractCall(() => deps.registry.put(doc, ns, { expectUid: uid, authorize }));
-      return answer(r, created ? 201 : 200, contractSummary(contract), created ? { location: contractPath(ns, contract.uid) } : {});
+      return { summary: contractSummary(contract), created, location: contractPath(ns, contract.uid) };
     },
 
-    remove: async (r) => {
-      const uid = r.params.uid ?? '';
+    remove: async (r, uid) => {
       auditAs(r, 'admin.contracts.delete', uid, claimed(deps, r));
       const ns = namespaceOf(r);
       mayChange(deps, r, ns, 'delete');
@@ -163,24 +172,57 @@ export function contractHandlers(deps: AdminDeps, namespaceOf: NamespaceOf): Con
       await recordDecision(deps, r);
       const deleted = await contractCall(() => deps.registry.remove(ns, uid, authorize));
       if (!deleted) throw new MimtrustError('NOT_FOUND', 'No contract created through the API has this uid.', { reason: 'contract_not_found' });
-      return answer(r, 204, undefined);
     },
 
     // Every problem of the document, as `mimtrust contracts validate --json` prints them; nothing is stored.
-    validate: async (r) => {
+    validate: async (r, body, text) => {
       auditAs(r, 'admin.contracts.validate', undefined, claimed(deps, r));
       const ns = namespaceOf(r);
       // The grants of saving it there: checking is how a change is prepared.
       mayChange(deps, r, ns, 'check');
-      const doc = contractBody(r);
-      const { contract, problems } = await contractCall(() => deps.registry.check(doc, ns, r.rawBody?.toString('utf8'), deps.roles().roleNames));
+      const doc = documentOf(body);
+      const { contract, problems } = await contractCall(() => deps.registry.check(doc, ns, text, deps.roles().roleNames));
       if (contract) check(r, ns)(contract, undefined);
-      return answer(r, 200, {
+      return {
         valid: contract !== undefined,
         errors: problems.filter((p) => p.severity === 'error'),
         warnings: problems.filter((p) => p.severity === 'warning'),
         ...(contract ? { contract: contractSummary(contract) } : {}),
-      });
+      };
     },
+  };
+}
+
+export interface ContractHandlers {
+  list: Handler;
+  create: Handler;
+  validate: Handler;
+  retrieve: Handler;
+  replace: Handler;
+  remove: Handler;
+}
+
+/** The contract routes: each action, its JSON body read after authorisation, answered as JSON. */
+export function contractHandlers(deps: AdminDeps, namespaceOf: NamespaceOf): ContractHandlers {
+  const act = contractActions(deps, namespaceOf);
+  return {
+    list: (r) => answer(r, 200, act.list(r)),
+    retrieve: async (r) => {
+      const { summary, document } = await act.retrieve(r, r.params.uid ?? '');
+      return answer(r, 200, { ...summary, ...(document !== undefined ? { document } : {}) });
+    },
+    create: async (r) => {
+      const { summary, location } = await act.create(r, () => readJsonBody(r));
+      return answer(r, 201, summary, { location });
+    },
+    replace: async (r) => {
+      const { summary, created, location } = await act.replace(r, r.params.uid ?? '', () => readJsonBody(r));
+      return answer(r, created ? 201 : 200, summary, created ? { location } : {});
+    },
+    remove: async (r) => {
+      await act.remove(r, r.params.uid ?? '');
+      return answer(r, 204, undefined);
+    },
+    validate: async (r) => answer(r, 200, await act.validate(r, () => readJsonBody(r), r.rawBody?.toString('utf8'))),
   };
 }

@@ -10,7 +10,7 @@ import type { PartyNames, Providers } from '../contracts/index.js';
 import type { ContextResolver } from '../context/index.js';
 import { canonicalTenant, DEFAULT_TENANT_DOMAIN } from '../ngsi/index.js';
 import { answer, bodyValidator, readJsonBody } from '../gateway/index.js';
-import { auditAs, requireOperator, type AdminDeps, type Handler } from './admin-request.js';
+import { auditAs, requireOperator, type Admin, type AdminDeps, type Handler } from './admin-request.js';
 import { claimed, type NamespaceOf } from './contract-routes.js';
 import { explainBodySchema } from './schemas.js';
 import { readInstant } from './dry-run.js';
@@ -81,13 +81,19 @@ export async function whoSeesWhat(deps: ExplainDeps, ns: string | null, body: un
   return explanationJson(explain(caller, deps.snapshot(), { at, onlyTypes }), compact, (ref) => ref.provider === ns);
 }
 
-/** `POST …/contracts/explain`: the operator's (the dry run's grant) or a provider's namespace. */
-export function explainHandler(deps: AdminDeps, namespaceOf: NamespaceOf): Handler {
-  return async (r) => {
+/** Who sees what, as a function of the authorised caller and the body, in the namespace `namespaceOf` gives. */
+export function explainAction(deps: AdminDeps, namespaceOf: NamespaceOf): (r: Admin, body: unknown) => Promise<Record<string, unknown>> {
+  return async (r, body) => {
     auditAs(r, 'admin.contracts.explain', undefined, claimed(deps, r));
     const ns = namespaceOf(r);
     // Like the dry run: what every contract grants to anyone is the operator's view.
     if (ns === null) requireOperator(r);
-    return answer(r, 200, await whoSeesWhat(deps, ns, readJsonBody(r), r.startedAt));
+    return whoSeesWhat(deps, ns, body, r.startedAt);
   };
+}
+
+/** `POST …/contracts/explain`: the operator's namespace, or a provider's. */
+export function explainHandler(deps: AdminDeps, namespaceOf: NamespaceOf): Handler {
+  const act = explainAction(deps, namespaceOf);
+  return async (r) => answer(r, 200, await act(r, readJsonBody(r)));
 }
