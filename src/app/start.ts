@@ -18,6 +18,7 @@ import { Consents, consentPlugin } from '../consent/index.js';
 import { contextResolverFor } from '../context/index.js';
 import { ContractRegistry, partyNames, resolveProviders, type DocumentReport } from '../contracts/index.js';
 import { adminPlugin } from '../admin/index.js';
+import { consolePlugin } from '../console/index.js';
 import { watchFolder } from '../lib/index.js';
 import { proxyPlugin, receiver, securityHeaders, StoredTypes, Upstream, UsageCounters, type ExchangeDeps } from '../gateway/index.js';
 import { pdpPlugin, PDP_PREFIX, EXT_AUTHZ_PREFIX } from '../pdp/index.js';
@@ -307,7 +308,9 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
       ...exchangeDeps, basePath: config.upstream.basePath, verifier, snapshot, storedTypes, forwardAuthorization: config.upstream.forwardAuthorization, consents,
     };
     if (registry) {
-      await app.register(adminPlugin({ ...shared, roles: () => roles, registry, resolver, parties, providers }));
+      const adminDeps = { ...shared, roles: () => roles, registry, resolver, parties, providers };
+      await app.register(adminPlugin(adminDeps));
+      await app.register(consolePlugin(adminDeps));
     }
     if (config.pdp.enabled) {
       await app.register(pdpPlugin({ ...shared, resolver: registry ? resolver : undefined, counters }));
