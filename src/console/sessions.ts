@@ -23,9 +23,9 @@ export function randomId(): string {
   return randomBytes(32).toString('base64url');
 }
 
-/** Constant-time equality of two secrets; false for anything missing. */
+/** Constant-time equality of two secrets; false for anything missing or empty (a cleared cookie). */
 export function sameSecret(a: string | undefined, b: string | undefined): boolean {
-  if (a === undefined || b === undefined) return false;
+  if (a === undefined || b === undefined || a === '' || b === '') return false;
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
