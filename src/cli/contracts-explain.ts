@@ -25,7 +25,7 @@ function conditionText(c: Json): string {
     case 'within': return `only within ${(c.areas as unknown[]).length} area(s) of ${(c.rules as Json[]).map(ruleText).join('; ')}`;
     case 'count': return `at most ${String(c.max)} requests per ${String(c.period)} (${String(c.scope)}), ${ruleText(c.rule as Json)}`;
     case 'entityIds': return `entities ${c.ids ? (c.ids as string[]).join(', ') : `matching ${String(c.pattern)}`} named by id: ${attributesText(c.attributes)}, ${ruleText(c.rule as Json)}`;
-    default: return `needs the data subject's consent (never permits yet), ${ruleText(c.rule as Json)}`;
+    default: return `each entity as far as the person it is about consented, ${ruleText(c.rule as Json)}`;
   }
 }
 

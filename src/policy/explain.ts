@@ -54,7 +54,7 @@ export type Condition =
   | { kind: 'count'; max: number; period: string; scope: string; rule: RuleNote }
   /** A permission that applies only to a request naming its entities by id, with what it grants. */
   | { kind: 'entityIds'; ids: string[] | null; pattern: string | null; attributes: AttributeScope; rule: RuleNote }
-  /** A permission that needs the data subject's consent: it permits nothing until consent can be checked. */
+  /** A permission needing the data subject's consent: each entity is shown only as far as the person it is about consented. */
   | { kind: 'consent'; rule: RuleNote };
 
 export interface ExplainCell {
