@@ -190,8 +190,11 @@ export function consolePlugin(deps: ConsoleDeps) {
     }
     try {
       if (r.form.get('intent') !== 'save') {
-        await actions.validate(r, () => doc);
-        return show(before.summary, { kind: 'ok', text: 'Valid: the document is within the profile.' });
+        const checked = await actions.validate(r, () => doc, text);
+        const lines = (list: unknown): string[] => (list as Array<{ line: number; column: number; message: string }>).map((p) => `line ${p.line}, column ${p.column}: ${p.message}`);
+        if (checked.valid !== true) return show(before.summary, { kind: 'error', text: lines(checked.errors).join(' · ') }, 400);
+        const warnings = lines(checked.warnings);
+        return show(before.summary, { kind: 'ok', text: ['Valid: the document is within the profile.', ...warnings.map((w) => `Warning: ${w}`)].join(' · ') });
       }
       const { summary } = await actions.replace(r, uid, () => doc);
       return show(summary, { kind: 'ok', text: 'Saved: the contract is in force.' });

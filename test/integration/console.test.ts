@@ -101,6 +101,21 @@ describe('console: sessions and forms', () => {
     expect((await h.call('GET', '/console', { headers: { cookie: s.cookie! } })).status).toBe(303);
   });
 
+  it('validates a document without saving it: every error at its line and column, or valid', async () => {
+    const s = await signIn(await admin());
+    const check = (d: unknown) => h.call('POST', '/console/contracts/urn%3Atest%3Ameters', { headers: { ...FORM, cookie: s.cookie! }, rawBody: form({ csrf: s.csrf!, intent: 'validate', document: JSON.stringify(d, null, 2) }) });
+    const broken = meters(['owner']);
+    (broken.permission as Array<Record<string, unknown>>)[0]!.action = 'ngsi:sell';
+    const bad = await check(broken);
+    expect(bad.status).toBe(400);
+    expect(bad.text).toMatch(/<p class="error" role="alert">line \d+, column \d+: [^<]*sell/);
+    const good = await check(meters(['owner']));
+    expect(good.status, good.text).toBe(200);
+    expect(good.text).toContain('Valid: the document is within the profile.');
+    const kept = await h.call('GET', '/admin/contracts/urn%3Atest%3Ameters', { token: await admin() });
+    expect(kept.json().document).toEqual(meters(['totalConsumption']));
+  });
+
   it('serves pages with a policy that allows no script, and escapes what it shows', async () => {
     const s = await signIn(await admin());
     const res = await h.call('POST', '/console/who-sees-what', { headers: { ...FORM, cookie: s.cookie! }, rawBody: form({ csrf: s.csrf!, roles: 'viewer', purpose: '<script>alert(1)</script>' }) });
