@@ -36,7 +36,7 @@ export function checkCountable(operation: Operation, query: Query, ob: Obligatio
   throw new MimtrustError(
     'FORBIDDEN',
     'This caller may not see every entity the query matches, so the gateway cannot give an exact count; ask without count=true.',
-    { reason: 'count_not_exact' },
+    { reason: 'count_not_exact', extensions: { reason: 'count_not_exact' } },
   );
 }
 

@@ -232,10 +232,12 @@ describe('history under consent', () => {
     // The broker counts entities whatever their history: the count is refused, not guessed.
     const counted = await h.call('GET', `${T}?type=EnergyMeter&count=true`, { token: t });
     expect(counted.status).toBe(403);
+    expect(counted.json()).toMatchObject({ reason: 'count_not_exact' });
     expect(counted.json().detail).toContain('exact count');
     const batch = await h.call('POST', '/ngsi-ld/v1/temporal/entityOperations/query', { token: t, body: { type: 'Query', entities: [{ type: 'EnergyMeter' }] } });
     expect(batch.status).toBe(403);
-    expect(batch.json().detail).toContain('only as entities');
+    expect(batch.json()).toMatchObject({ reason: 'consent_not_enforceable' });
+    expect(batch.json().detail).toContain('only as entities or their history');
   });
 
   it('after a withdrawal and a new consent, nothing from before the new one is seen: neither the gap nor the old consent\'s time', async () => {

@@ -64,7 +64,11 @@ export function checkEnforceable(r: Decided): void {
   if (!decidedByContracts(r.decision)) return;
   // Type and attribute discovery would count entities whatever their data subjects said.
   if (ob.consent !== undefined && !CUT_PER_ENTITY.has(ngsi.operation)) {
-    throw new MimtrustError('FORBIDDEN', 'Data shown only with the consent of the persons it is about can be read only as entities.', { reason: 'consent_not_enforceable' });
+    throw new MimtrustError(
+      'FORBIDDEN',
+      'Data shown only with the consent of the persons it is about can be read only as entities or their history, by id or by query.',
+      { reason: 'consent_not_enforceable', extensions: { reason: 'consent_not_enforceable' } },
+    );
   }
   // The gateway places entities in the answers it filters; it does not place what a write changes.
   if (WRITES.has(policy.action) && boundedByArea(ob)) {
