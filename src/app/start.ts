@@ -300,7 +300,7 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
       const issuer = await createIssuer({ config, keys: oidcKeys, cookieSecret: secret, accounts, adapter: (model) => oidcStore.adapter(model) });
       await app.register(issuerPlugin(issuer, {
         issuerId: config.oidc.issuer as string, issuerName: config.oidc.name, accounts, consents, snapshot: () => registry?.snapshot,
-        secret, consentDays: config.oidc.consentDays, grantTtlSec: config.oidc.refreshTokenTtlSec,
+        secret, consentDays: config.oidc.consentDays, grantTtlSec: config.oidc.refreshTokenTtlSec, loginThrottle: config.oidc.loginThrottle,
       }), { prefix: OIDC_PREFIX });
       log.info(`OIDC issuer ${config.oidc.issuer} on ${OIDC_PREFIX}, in the gateway process`);
     }

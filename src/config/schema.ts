@@ -219,6 +219,18 @@ export const configSchema = {
             default: { type: 'integer', minimum: 1, maximum: 3650, default: 90 },
           },
         },
+        loginThrottle: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          description: 'Failed logins allowed within the window before the login screen makes the next attempt wait (429): per account and address, per address, per account.',
+          properties: {
+            perAccountAndAddress: { type: 'integer', minimum: 1, default: 5 },
+            perAddress: { type: 'integer', minimum: 1, default: 30 },
+            perAccount: { type: 'integer', minimum: 1, default: 100 },
+            windowSec: { type: 'integer', minimum: 1, maximum: 86400, default: 900 },
+          },
+        },
         clients: {
           type: 'array',
           default: [],

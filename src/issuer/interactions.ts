@@ -5,6 +5,7 @@
  * interaction cookie oidc-provider checks, so no other site can post it for the citizen.
  * Accepting calls Consents.give for the attributes ticked, and the grant records the
  * consents so that every access token on it names them; refusing ends with access_denied.
+ * Failed logins are counted (login-throttle.ts) and, past the limit, wait with 429.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -15,6 +16,7 @@ import { readBounded } from '../lib/index.js';
 import { clientPurpose } from './clients.js';
 import { chosenData, consentRequest } from './consent-request.js';
 import { GATEWAY_RESOURCE, OIDC_PREFIX } from './constants.js';
+import { LoginThrottle, type LoginThrottleSettings } from './login-throttle.js';
 import type { IssuerProvider } from './provider.js';
 import { consentPage, contentSecurityPolicy, errorPage, loginPage, stringsFor, type Strings } from './views/index.js';
 
@@ -30,6 +32,7 @@ export interface InteractionDeps {
   consentDays: { choices: readonly number[]; default: number };
   /** How long a grant and its terms are kept (the refresh token lifetime). */
   grantTtlSec: number;
+  loginThrottle: LoginThrottleSettings;
 }
 
 const MAX_FORM_BYTES = 16 * 1024;
@@ -101,12 +104,29 @@ export function interactionRoutes(deps: InteractionDeps) {
     }), targets(interaction));
   }
 
-  function showLogin(reply: FastifyReply, s: Strings, interaction: Interaction, failed: boolean): FastifyReply {
+  function showLogin(reply: FastifyReply, s: Strings, interaction: Interaction, failed: boolean, waitMs?: number): FastifyReply {
     const client = clients.get(String(interaction.params.client_id));
-    return send(reply, failed ? 400 : 200, loginPage(s, {
+    const waitMinutes = waitMs === undefined ? undefined : Math.ceil(waitMs / 60_000);
+    if (waitMs !== undefined) void reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
+    return send(reply, waitMs !== undefined ? 429 : failed ? 400 : 200, loginPage(s, {
       action: `${OIDC_PREFIX}/interaction/${interaction.uid}`, csrf: csrfFor(deps.secret, interaction.uid),
-      client: client?.displayName ?? '', failed,
+      client: client?.displayName ?? '', failed, ...(waitMinutes !== undefined ? { waitMinutes } : {}),
     }), targets(interaction));
+  }
+
+  const throttle = new LoginThrottle(deps.loginThrottle);
+  async function login(req: FastifyRequest, reply: FastifyReply, s: Strings, interaction: Interaction, form: URLSearchParams): Promise<FastifyReply> {
+    const username = form.get('username') ?? '';
+    const now = Date.now();
+    const wait = throttle.waitMs(username, req.ip, now);
+    if (wait > 0) return showLogin(reply, s, interaction, true, wait);
+    const account = await deps.accounts.login(username, form.get('password') ?? '');
+    if (account === undefined) {
+      throttle.failed(username, req.ip, now);
+      return showLogin(reply, s, interaction, true);
+    }
+    throttle.succeeded(username, req.ip);
+    return finish(req, reply, { login: { accountId: account.id } });
   }
 
   async function finish(req: FastifyRequest, reply: FastifyReply, result: Parameters<typeof provider.interactionResult>[2]): Promise<FastifyReply> {
@@ -156,12 +176,7 @@ export function interactionRoutes(deps: InteractionDeps) {
       if (interaction === undefined) return reply;
       const form = await readForm(req);
       if (form === undefined || !csrfHolds(deps.secret, interaction.uid, form.get('csrf'))) return send(reply, 403, errorPage(s));
-      if (interaction.prompt.name === 'login') {
-        const username = form.get('username') ?? '';
-        const account = await deps.accounts.login(username, form.get('password') ?? '');
-        if (account === undefined) return showLogin(reply, s, interaction, true);
-        return finish(req, reply, { login: { accountId: account.id } });
-      }
+      if (interaction.prompt.name === 'login') return login(req, reply, s, interaction, form);
       if (interaction.prompt.name !== 'consent') return send(reply, 400, errorPage(s));
       if (form.get('decision') !== 'accept') return finish(req, reply, { error: 'access_denied', error_description: 'The person did not consent.' });
       return accept(req, reply, interaction, form, s);

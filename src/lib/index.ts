@@ -11,3 +11,4 @@ export { runSteps, runStepsInSlices, type Steps } from './steps.js';
 export { jsonErrorPosition, jsonErrorOffset, positionAt, type TextPosition } from './json-error-position.js';
 export { jsonPointer, pointerPath, jsonPointerPosition, type PointerSegment, type PointerPosition } from './json-pointer.js';
 export { editDistance, didYouMean, MAX_SUGGESTION_DISTANCE } from './did-you-mean.js';
+export { AttemptLimiter, type AttemptLimit } from './attempt-limiter.js';

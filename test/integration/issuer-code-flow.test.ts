@@ -274,6 +274,30 @@ describe('attacks on the flow', () => {
     expect(String(res.headers['content-security-policy'])).toMatch(/default-src 'none'/);
   });
 
+  it('after five wrong passwords for one account the right one waits too, unchecked, while other accounts still log in', async () => {
+    const db = openSqlite(h.config.store.path);
+    try {
+      await new Accounts(new SqliteAccountStore(db)).add('bob', 'bob has a long password', Date.now());
+    } finally {
+      db.close();
+    }
+    const attempt = async (username: string, password: string) => {
+      const b = new Browser();
+      let res = await b.get(`/oidc/auth?${authorizeQuery(pkce().challenge)}`);
+      res = await b.get(pathOf(location(res)));
+      return b.post(actionOf(res.text), new URLSearchParams({ csrf: csrfOf(res.text), username, password }));
+    };
+    for (let i = 0; i < 5; i++) expect((await attempt('bob', `guess ${i}`)).status).toBe(400);
+    const throttled = await attempt('BOB ', 'bob has a long password');
+    expect(throttled.status).toBe(429);
+    expect(Number(throttled.headers['retry-after'])).toBeGreaterThan(800);
+    expect(throttled.headers.location).toBeUndefined();
+    expect(throttled.text).toContain('Too many attempts failed. Please wait 15 minutes');
+    expect((await attempt('bob', 'bob has a long password')).status).toBe(429);
+    const alice = await attempt('alice', PASSWORD);
+    expect(alice.status).toBe(303);
+  });
+
   it('an authorization request that cannot go back to a client gets the issuer error page, quoting nothing of it', async () => {
     const res = await new Browser('de').get(`/oidc/auth?${authorizeQuery(pkce().challenge, { client_id: 'evil<script>app' })}`);
     expect(res.status).toBe(400);

@@ -9,10 +9,13 @@ export interface LoginView {
   csrf: string;
   client: string;
   failed: boolean;
+  /** Set when too many attempts failed: the minutes until the next may be made. */
+  waitMinutes?: number;
 }
 
 export function loginPage(s: Strings, v: LoginView): string {
-  const error = v.failed ? `<p class="error" role="alert" id="login-error">${e(s.loginFailed)}</p>` : '';
+  const message = v.waitMinutes !== undefined ? fill(s.loginThrottled, { n: String(v.waitMinutes) }) : s.loginFailed;
+  const error = v.failed ? `<p class="error" role="alert" id="login-error">${e(message)}</p>` : '';
   const described = v.failed ? ' aria-describedby="login-error"' : '';
   return page(s, s.loginTitle, `<p>${e(fill(s.loginIntro, { client: v.client }))}</p>
 ${error}<form method="post" action="${e(v.action)}">

@@ -9,6 +9,7 @@ export const de: Strings = {
   password: 'Passwort',
   logIn: 'Anmelden',
   loginFailed: 'Benutzername oder Passwort stimmen nicht, oder das Konto ist gesperrt.',
+  loginThrottled: 'Zu viele Versuche sind fehlgeschlagen. Bitte warten Sie {n} Minuten, bevor Sie es erneut versuchen.',
   consentTitle: 'Daten teilen?',
   consentIntro: '{client} möchte einige Ihrer Daten nutzen.',
   organisation: 'Wer fragt',

@@ -7,6 +7,7 @@ export const en = {
   password: 'Password',
   logIn: 'Log in',
   loginFailed: 'The username or password is not right, or the account is disabled.',
+  loginThrottled: 'Too many attempts failed. Please wait {n} minutes before trying again.',
   consentTitle: 'Share your data?',
   consentIntro: '{client} asks to use some of your data.',
   organisation: 'Who asks',
