@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { MimtrustError } from '../errors/index.js';
 import { hashPassword, verifyPassword } from './password.js';
-import type { Account, AccountStore } from './store.js';
+import { NO_PASSWORD, type Account, type AccountStore } from './store.js';
 
 /** Lowercase letters, digits, `.`, `_` and `-`: what a person can type and an operator can read. */
 export const USERNAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -31,6 +31,28 @@ export class Accounts {
     }
     const account: Account = { id: randomUUID(), username, passwordHash: await this.hash(password), createdAt: new Date(now).toISOString() };
     this.store.add(account);
+    return account;
+  }
+
+  /**
+   * The account an upstream identity provider's subject logs in as, made on its first login
+   * with a username taken from the name the provider suggests (or `citizen`), numbered when
+   * taken. It has no password here, so it can log in only through that provider; undefined
+   * when the account is disabled.
+   */
+  linked(identity: { issuer: string; subject: string }, suggestedName: string | undefined, now: number): Account | undefined {
+    const known = this.store.byIdentity(identity.issuer, identity.subject);
+    if (known !== undefined) return known.disabledAt === undefined ? known : undefined;
+    const base = usernameFrom(suggestedName);
+    for (let n = 1; n <= 100; n++) {
+      const username = n === 1 ? base : `${base.slice(0, 60)}-${n}`;
+      if (this.store.byUsername(username) !== undefined) continue;
+      const account: Account = { id: randomUUID(), username, passwordHash: NO_PASSWORD, createdAt: new Date(now).toISOString() };
+      this.store.addLinked(account, identity);
+      return account;
+    }
+    const account: Account = { id: randomUUID(), username: `citizen-${randomUUID().slice(0, 8)}`, passwordHash: NO_PASSWORD, createdAt: new Date(now).toISOString() };
+    this.store.addLinked(account, identity);
     return account;
   }
 
@@ -61,4 +83,10 @@ export class Accounts {
       throw new MimtrustError('NOT_FOUND', 'There is no such account.', { reason: 'account_not_found' });
     }
   }
+}
+
+/** A name an upstream provider suggests, made into a username: lowercase, other characters as `-`. */
+function usernameFrom(suggested: string | undefined): string {
+  const name = (suggested ?? '').normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+/, '').slice(0, 64);
+  return USERNAME.test(name) ? name : 'citizen';
 }

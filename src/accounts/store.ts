@@ -1,8 +1,12 @@
 /** What the accounts module needs kept; src/store implements it on SQLite. */
+
+/** Matches no password: verifyPassword accepts only its own scrypt format. */
+export const NO_PASSWORD = '!';
 export interface Account {
   /** The token `sub`: fixed for good, never reused. */
   id: string;
   username: string;
+  /** Scrypt hash; NO_PASSWORD for an account that logs in only through an upstream provider. */
   passwordHash: string;
   /** ISO 8601. */
   createdAt: string;
@@ -18,4 +22,8 @@ export interface AccountStore {
   list(): Account[];
   /** Returns false when there is no such account. */
   disable(username: string, at: string): boolean;
+  /** The account an upstream identity provider's subject logs in as. */
+  byIdentity(issuer: string, subject: string): Account | undefined;
+  /** Adds the account and links the identity to it, both or neither; throws when either is taken. */
+  addLinked(account: Account, identity: { issuer: string; subject: string }): void;
 }

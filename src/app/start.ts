@@ -6,6 +6,7 @@ import { loadOrCreateKeySet, loadOrCreateSecret, loadOrCreateSigningKey, type Ke
 import {
   LOCAL_ISSUER_KEY_NAME, LOCAL_ORGANISATION_CLAIM, LOCAL_RECIPIENT_CLAIM, LOCAL_CONSENT_CLAIM,
   OIDC_COOKIE_SECRET_NAME, OIDC_KEY_SET_NAME, OIDC_PREFIX, createIssuer, issuerPlugin, ownIssuerTrust,
+  upstreamFromConfig, type UpstreamLoginError,
 } from '../issuer/index.js';
 import { Accounts } from '../accounts/index.js';
 import { createTokenVerifier, type IssuerConfig } from '../auth/index.js';
@@ -297,10 +298,12 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
       oidcStore.sweep();
       const secret = loadOrCreateSecret(config.keysDir, OIDC_COOKIE_SECRET_NAME);
       const accounts = new Accounts(new SqliteAccountStore(db));
+      const upstream = upstreamFromConfig(config.oidc, process.env);
       const issuer = await createIssuer({ config, keys: oidcKeys, cookieSecret: secret, accounts, adapter: (model) => oidcStore.adapter(model) });
       await app.register(issuerPlugin(issuer, {
         issuerId: config.oidc.issuer as string, issuerName: config.oidc.name, accounts, consents, snapshot: () => registry?.snapshot,
         secret, consentDays: config.oidc.consentDays, grantTtlSec: config.oidc.refreshTokenTtlSec, loginThrottle: config.oidc.loginThrottle,
+        ...(upstream !== undefined ? { upstream, onUpstreamFailure: (err: UpstreamLoginError) => log.warn({ reason: err.reason, err: err.cause }, 'login through the upstream identity provider failed') } : {}),
       }), { prefix: OIDC_PREFIX });
       log.info(`OIDC issuer ${config.oidc.issuer} on ${OIDC_PREFIX}, in the gateway process`);
     }

@@ -8,7 +8,9 @@
 export { createTokenVerifier } from './verifier.js';
 export type { TokenVerifierWithKeys } from './verifier.js';
 export type { IssuerConfig, VerifiedToken, TokenVerifier, TokenVerifierOptions } from './types.js';
-export { DEFAULT_ALGORITHMS, DEFAULT_CLOCK_TOLERANCE_SEC } from './issuers.js';
+export { DEFAULT_ALGORITHMS, DEFAULT_CLOCK_TOLERANCE_SEC, fetchableUrl } from './issuers.js';
+export { createRemoteKeySet, type RemoteKeySet } from './remote-key-set.js';
+export { createJwksFetch } from './jwks-fetch.js';
 export { extractBearerToken, singleAuthorization } from './bearer.js';
 export { bearerChallenge, type BearerError } from './challenge.js';
 export { compileClaimPath, readPartyClaim, readStringList } from './claims.js';

@@ -81,9 +81,13 @@ function checkJwksUri(issuer: string, uri: string): URL {
   } catch {
     throw configError(issuer, 'jwksUri is not a URL');
   }
-  if (url.protocol === 'https:') return url;
-  if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return url;
+  if (fetchableUrl(url)) return url;
   throw configError(issuer, 'jwksUri must use https (plain http only on a loopback host)');
+}
+
+/** Keys and identities are fetched over https; plain http only where nothing crosses a network. */
+export function fetchableUrl(url: URL): boolean {
+  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
 }
 
 function checkLocalKeys(issuer: string, jwks: { keys: JWK[] }): void {

@@ -219,6 +219,21 @@ export const configSchema = {
             default: { type: 'integer', minimum: 1, maximum: 3650, default: 90 },
           },
         },
+        upstream: {
+          type: ['object', 'null'],
+          additionalProperties: false,
+          default: null,
+          required: ['issuer', 'clientId', 'clientSecretEnv'],
+          description: "An upstream OpenID Provider citizens may log in through (the city's Keycloak, its eID gateway); the issuer is its confidential client, with redirect URI <oidc.issuer>/upstream/callback.",
+          properties: {
+            name: { type: 'string', minLength: 1, maxLength: 100, default: 'the city login', description: 'Shown on the login button: "Log in with <name>".' },
+            issuer: { type: 'string', format: 'uri', pattern: '^https?://', description: "The upstream's issuer identifier; its discovery document is read from <issuer>/.well-known/openid-configuration." },
+            clientId: { type: 'string', minLength: 1 },
+            clientSecretEnv: { type: 'string', minLength: 1, description: 'Environment variable holding the client secret (client_secret_basic).' },
+            scopes: { type: 'array', items: { type: 'string', pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$' }, default: ['openid', 'profile'] },
+            usernameClaim: { type: 'string', minLength: 1, default: 'preferred_username', description: 'ID token claim suggesting the username of a new account.' },
+          },
+        },
         loginThrottle: {
           type: 'object',
           additionalProperties: false,

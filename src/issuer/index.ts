@@ -7,7 +7,9 @@
  *   /oidc: provider.ts configures it (flows, JWT access tokens and their claims),
  *   clients.ts turns `oidc.clients` into its clients, constants.ts names what the gateway shares with it, mount.ts hands it raw requests,
  *   grant-terms.ts keeps the purpose and consents of each grant, trust.ts makes the
- *   gateway trust it in process. Its signing keys are the key set `oidc-issuer` in keysDir
+ *   gateway trust it in process. interactions.ts serves the login and consent screens;
+ *   login-throttle.ts slows password guessing there; upstream-login.ts lets citizens log in
+ *   through an upstream OpenID Provider instead (`oidc.upstream`). Its signing keys are the key set `oidc-issuer` in keysDir
  *   (`mimtrust issuer rotate-key`). See docs/issuer.md.
  */
 export { issueLocalToken, LOCAL_ORGANISATION_CLAIM, LOCAL_RECIPIENT_CLAIM, LOCAL_CONSENT_CLAIM } from './local-token.js';
@@ -16,6 +18,8 @@ export const LOCAL_ISSUER_KEY_NAME = 'local-issuer';
 export { createIssuer, issuerPlugin } from './plugin.js';
 export type { IssuerDeps } from './plugin.js';
 export { ownIssuerTrust } from './trust.js';
+export { UpstreamLogin, UpstreamLoginError, upstreamFromConfig } from './upstream-login.js';
+export type { UpstreamSettings, UpstreamIdentity } from './upstream-login.js';
 export { OIDC_PREFIX, GATEWAY_RESOURCE, ISSUER_CLAIMS } from './constants.js';
 export type { IssuerProvider } from './provider.js';
 export const OIDC_KEY_SET_NAME = 'oidc-issuer';

@@ -18,6 +18,7 @@ import { chosenData, consentRequest } from './consent-request.js';
 import { GATEWAY_RESOURCE, OIDC_PREFIX } from './constants.js';
 import { LoginThrottle, type LoginThrottleSettings } from './login-throttle.js';
 import type { IssuerProvider } from './provider.js';
+import { UpstreamLoginError, type UpstreamLogin } from './upstream-login.js';
 import { consentPage, contentSecurityPolicy, errorPage, loginPage, stringsFor, type Strings } from './views/index.js';
 
 export interface InteractionDeps {
@@ -33,6 +34,10 @@ export interface InteractionDeps {
   /** How long a grant and its terms are kept (the refresh token lifetime). */
   grantTtlSec: number;
   loginThrottle: LoginThrottleSettings;
+  /** An upstream identity provider citizens may log in through. */
+  upstream?: UpstreamLogin;
+  /** Told why an upstream login failed; the citizen sees one message for every reason. */
+  onUpstreamFailure?: (err: UpstreamLoginError) => void;
 }
 
 const MAX_FORM_BYTES = 16 * 1024;
@@ -104,14 +109,22 @@ export function interactionRoutes(deps: InteractionDeps) {
     }), targets(interaction));
   }
 
-  function showLogin(reply: FastifyReply, s: Strings, interaction: Interaction, failed: boolean, waitMs?: number): FastifyReply {
+  type LoginOutcome = { failed: false } | { failed: true; waitMs?: number; upstreamFailed?: boolean };
+  async function showLogin(reply: FastifyReply, s: Strings, interaction: Interaction, outcome: LoginOutcome): Promise<FastifyReply> {
     const client = clients.get(String(interaction.params.client_id));
-    const waitMinutes = waitMs === undefined ? undefined : Math.ceil(waitMs / 60_000);
+    const action = `${OIDC_PREFIX}/interaction/${interaction.uid}`;
+    const formTargets = targets(interaction);
+    // The upstream button's form is answered with a redirect there, which form-action governs too.
+    const upstreamOrigin = await deps.upstream?.authorizationOrigin();
+    if (upstreamOrigin !== undefined) formTargets.push(upstreamOrigin);
+    const waitMs = outcome.failed ? outcome.waitMs : undefined;
     if (waitMs !== undefined) void reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
-    return send(reply, waitMs !== undefined ? 429 : failed ? 400 : 200, loginPage(s, {
-      action: `${OIDC_PREFIX}/interaction/${interaction.uid}`, csrf: csrfFor(deps.secret, interaction.uid),
-      client: client?.displayName ?? '', failed, ...(waitMinutes !== undefined ? { waitMinutes } : {}),
-    }), targets(interaction));
+    return send(reply, waitMs !== undefined ? 429 : outcome.failed ? 400 : 200, loginPage(s, {
+      action, csrf: csrfFor(deps.secret, interaction.uid), client: client?.displayName ?? '', failed: outcome.failed,
+      ...(waitMs !== undefined ? { waitMinutes: Math.ceil(waitMs / 60_000) } : {}),
+      ...(deps.upstream !== undefined ? { upstream: { name: deps.upstream.settings.name, action: `${action}/upstream` } } : {}),
+      ...(outcome.failed && outcome.upstreamFailed === true ? { upstreamFailed: true } : {}),
+    }), formTargets);
   }
 
   const throttle = new LoginThrottle(deps.loginThrottle);
@@ -119,11 +132,11 @@ export function interactionRoutes(deps: InteractionDeps) {
     const username = form.get('username') ?? '';
     const now = Date.now();
     const wait = throttle.waitMs(username, req.ip, now);
-    if (wait > 0) return showLogin(reply, s, interaction, true, wait);
+    if (wait > 0) return showLogin(reply, s, interaction, { failed: true, waitMs: wait });
     const account = await deps.accounts.login(username, form.get('password') ?? '');
     if (account === undefined) {
       throttle.failed(username, req.ip, now);
-      return showLogin(reply, s, interaction, true);
+      return showLogin(reply, s, interaction, { failed: true });
     }
     throttle.succeeded(username, req.ip);
     return finish(req, reply, { login: { accountId: account.id } });
@@ -162,12 +175,64 @@ export function interactionRoutes(deps: InteractionDeps) {
     return finish(req, reply, { consent: { grantId } });
   }
 
+  /** Logs the citizen in as the account the upstream identity is linked to. */
+  async function upstreamReturn(req: FastifyRequest, reply: FastifyReply, s: Strings, interaction: Interaction, upstream: UpstreamLogin): Promise<FastifyReply> {
+    const q = req.query as Record<string, unknown>;
+    try {
+      if (typeof q.state !== 'string' || typeof q.code !== 'string') throw new UpstreamLoginError('upstream_token_refused');
+      const identity = await upstream.finish(interaction.uid, q.state, q.code);
+      const account = deps.accounts.linked(identity, identity.suggestedName, Date.now());
+      if (account === undefined) return showLogin(reply, s, interaction, { failed: true });
+      return finish(req, reply, { login: { accountId: account.id } });
+    } catch (err) {
+      if (!(err instanceof UpstreamLoginError)) throw err;
+      deps.onUpstreamFailure?.(err);
+      return showLogin(reply, s, interaction, { failed: true, upstreamFailed: true });
+    }
+  }
+
   return async (app: FastifyInstance): Promise<void> => {
+    const { upstream } = deps;
+    if (upstream !== undefined) {
+      app.post('/interaction/:uid/upstream', async (req, reply) => {
+        const s = stringsFor(req.headers['accept-language']);
+        const interaction = await details(req, reply, s);
+        if (interaction === undefined) return reply;
+        const form = await readForm(req);
+        if (form === undefined || !csrfHolds(deps.secret, interaction.uid, form.get('csrf'))) return send(reply, 403, errorPage(s));
+        if (interaction.prompt.name !== 'login') return send(reply, 400, errorPage(s));
+        try {
+          return await reply.code(303).header('location', await upstream.start(interaction.uid)).header('cache-control', 'no-store').send();
+        } catch (err) {
+          if (!(err instanceof UpstreamLoginError)) throw err;
+          deps.onUpstreamFailure?.(err);
+          return showLogin(reply, s, interaction, { failed: true, upstreamFailed: true });
+        }
+      });
+      // The upstream sends the browser here, outside the interaction's cookie path; the
+      // interaction's own URL takes it on, where oidc-provider can tell whose it is.
+      app.get('/upstream/callback', async (req, reply) => {
+        const q = req.query as Record<string, unknown>;
+        const uid = typeof q.state === 'string' ? upstream.interactionOf(q.state) : undefined;
+        if (uid === undefined) return send(reply, 400, errorPage(stringsFor(req.headers['accept-language'])));
+        const forward = new URLSearchParams();
+        for (const k of ['state', 'code', 'error']) if (typeof q[k] === 'string') forward.set(k, q[k]);
+        return reply.code(303).header('location', `${OIDC_PREFIX}/interaction/${uid}/upstream?${forward.toString()}`).header('cache-control', 'no-store').send();
+      });
+      app.get('/interaction/:uid/upstream', async (req, reply) => {
+        const s = stringsFor(req.headers['accept-language']);
+        const interaction = await details(req, reply, s);
+        if (interaction === undefined) return reply;
+        if (interaction.prompt.name !== 'login') return send(reply, 400, errorPage(s));
+        return upstreamReturn(req, reply, s, interaction, upstream);
+      });
+    }
+
     app.get('/interaction/:uid', async (req, reply) => {
       const s = stringsFor(req.headers['accept-language']);
       const interaction = await details(req, reply, s);
       if (interaction === undefined) return reply;
-      return interaction.prompt.name === 'login' ? showLogin(reply, s, interaction, false) : showConsent(reply, s, interaction);
+      return interaction.prompt.name === 'login' ? showLogin(reply, s, interaction, { failed: false }) : showConsent(reply, s, interaction);
     });
 
     app.post('/interaction/:uid', async (req, reply) => {

@@ -168,4 +168,15 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX oidc_models_by_uid ON oidc_models (model, uid) WHERE uid IS NOT NULL;
   CREATE INDEX oidc_models_by_expiry ON oidc_models (expires_at) WHERE expires_at IS NOT NULL;
   `,
+  // 11: accounts of citizens who log in through an upstream identity provider, found by
+  // that provider's issuer and subject; such an account has no password of its own.
+  `
+  CREATE TABLE account_identities (
+    issuer     TEXT NOT NULL,
+    subject    TEXT NOT NULL,
+    account_id TEXT NOT NULL REFERENCES accounts (id),
+    linked_at  TEXT NOT NULL,
+    PRIMARY KEY (issuer, subject)
+  ) STRICT;
+  `,
 ];

@@ -23,6 +23,9 @@ export class SqliteAccountStore implements AccountStore {
   private readonly byKey: Statement<[string], Row>;
   private readonly all: Statement<[], Row>;
   private readonly off: Statement<[string, string]>;
+  private readonly byLink: Statement<[string, string], Row>;
+  private readonly link: Statement<[string, string, string, string]>;
+  private readonly addWithLink: (a: Account, issuer: string, subject: string) => void;
 
   constructor(db: SqliteDatabase) {
     this.insert = db.prepare('INSERT INTO accounts (id, username, password_hash, created_at) VALUES (?, ?, ?, ?)');
@@ -31,6 +34,12 @@ export class SqliteAccountStore implements AccountStore {
     this.all = db.prepare('SELECT * FROM accounts ORDER BY created_at, username');
     // Disabling twice keeps the first time.
     this.off = db.prepare('UPDATE accounts SET disabled_at = COALESCE(disabled_at, ?) WHERE username = ?');
+    this.byLink = db.prepare('SELECT a.* FROM account_identities i JOIN accounts a ON a.id = i.account_id WHERE i.issuer = ? AND i.subject = ?');
+    this.link = db.prepare('INSERT INTO account_identities (issuer, subject, account_id, linked_at) VALUES (?, ?, ?, ?)');
+    this.addWithLink = db.transaction((a: Account, issuer: string, subject: string) => {
+      this.add(a);
+      this.link.run(issuer, subject, a.id, a.createdAt);
+    });
   }
 
   add(a: Account): void {
@@ -53,5 +62,14 @@ export class SqliteAccountStore implements AccountStore {
 
   disable(username: string, at: string): boolean {
     return this.off.run(at, username).changes > 0;
+  }
+
+  byIdentity(issuer: string, subject: string): Account | undefined {
+    const r = this.byLink.get(issuer, subject);
+    return r === undefined ? undefined : toAccount(r);
+  }
+
+  addLinked(a: Account, identity: { issuer: string; subject: string }): void {
+    this.addWithLink(a, identity.issuer, identity.subject);
   }
 }

@@ -2,7 +2,7 @@
  * What tests of the city's own issuer share: client keys, the issuer's configuration for a
  * harness, signed client assertions (private_key_jwt) and form posts to its endpoints.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
 import type { Harness } from './harness.js';
 
@@ -46,3 +46,53 @@ export function postForm(h: Harness, path: string, form: Record<string, string>,
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
   });
 }
+
+/** A browser at the issuer: cookies kept by name (paths ignored: every request stays under /oidc), redirects not followed. */
+export class IssuerBrowser {
+  private cookies = new Map<string, string>();
+  constructor(private readonly h: Harness, private readonly lang = 'en') {}
+
+  private keep(res: { headers: Record<string, string | string[] | undefined> }): void {
+    const set = res.headers['set-cookie'];
+    for (const c of Array.isArray(set) ? set : set ? [set] : []) {
+      const [pair = ''] = c.split(';');
+      const eq = pair.indexOf('=');
+      const value = pair.slice(eq + 1);
+      if (/expires=Thu, 01 Jan 1970/i.test(c) || value === '') this.cookies.delete(pair.slice(0, eq));
+      else this.cookies.set(pair.slice(0, eq), value);
+    }
+  }
+
+  private headers(): Record<string, string> {
+    return { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'accept-language': this.lang };
+  }
+
+  async get(path: string) {
+    const res = await this.h.call('GET', path, { headers: this.headers() });
+    this.keep(res);
+    return res;
+  }
+
+  async post(path: string, form: URLSearchParams) {
+    const res = await this.h.call('POST', path, { rawBody: form.toString(), headers: { ...this.headers(), 'content-type': 'application/x-www-form-urlencoded' } });
+    this.keep(res);
+    return res;
+  }
+}
+
+export function pkce(): { verifier: string; challenge: string } {
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+}
+
+export function location(res: { headers: Record<string, string | string[] | undefined> }): string {
+  return String(res.headers.location);
+}
+
+export function pathOf(url: string): string {
+  const u = new URL(url, 'https://localhost');
+  return u.pathname + u.search;
+}
+
+export const csrfOf = (html: string): string => /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+export const actionOf = (html: string): string => /<form method="post" action="([^"]+)"/.exec(html)?.[1] ?? '';

@@ -6,11 +6,10 @@
  * a form without its CSRF token, a refresh token used twice, a withdrawn consent.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { startHarness, REPO, type Harness } from '../helpers/harness.js';
-import { OIDC_ISSUER, assertionParams, clientKey, postForm, type ClientKey } from '../helpers/oidc.js';
+import { IssuerBrowser, OIDC_ISSUER, actionOf, assertionParams, clientKey, csrfOf, location, pathOf, pkce, postForm, type ClientKey } from '../helpers/oidc.js';
 import { Accounts } from '../../src/accounts/index.js';
 import { openSqlite, SqliteAccountStore } from '../../src/store/index.js';
 
@@ -54,56 +53,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-/** A browser: cookies kept by name (paths ignored: every request stays under /oidc), redirects not followed. */
-class Browser {
-  private cookies = new Map<string, string>();
-  constructor(private readonly lang = 'en') {}
-
-  private keep(res: { headers: Record<string, string | string[] | undefined> }): void {
-    const set = res.headers['set-cookie'];
-    for (const c of Array.isArray(set) ? set : set ? [set] : []) {
-      const [pair = ''] = c.split(';');
-      const eq = pair.indexOf('=');
-      const value = pair.slice(eq + 1);
-      if (/expires=Thu, 01 Jan 1970/i.test(c) || value === '') this.cookies.delete(pair.slice(0, eq));
-      else this.cookies.set(pair.slice(0, eq), value);
-    }
-  }
-
-  private headers(): Record<string, string> {
-    return { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'accept-language': this.lang };
-  }
-
-  async get(path: string) {
-    const res = await h.call('GET', path, { headers: this.headers() });
-    this.keep(res);
-    return res;
-  }
-
-  async post(path: string, form: URLSearchParams) {
-    const res = await h.call('POST', path, { rawBody: form.toString(), headers: { ...this.headers(), 'content-type': 'application/x-www-form-urlencoded' } });
-    this.keep(res);
-    return res;
-  }
-}
-
-function pkce(): { verifier: string; challenge: string } {
-  const verifier = randomBytes(32).toString('base64url');
-  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
-}
-
-function location(res: { headers: Record<string, string | string[] | undefined> }): string {
-  return String(res.headers.location);
-}
-
-function pathOf(url: string): string {
-  const u = new URL(url, 'https://localhost');
-  return u.pathname + u.search;
-}
-
-const csrfOf = (html: string) => /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-const actionOf = (html: string) => /<form method="post" action="([^"]+)"/.exec(html)?.[1] ?? '';
-
 function authorizeQuery(challenge: string, extra: Record<string, string> = {}): string {
   return new URLSearchParams({
     client_id: 'supplier-app', response_type: 'code', redirect_uri: REDIRECT, scope: 'openid',
@@ -112,7 +61,7 @@ function authorizeQuery(challenge: string, extra: Record<string, string> = {}): 
 }
 
 /** Runs authorize → login → consent up to the redirect to the app; returns it. */
-async function throughScreens(b: Browser, challenge: string, pick: (html: string) => string[], password = PASSWORD): Promise<string> {
+async function throughScreens(b: IssuerBrowser, challenge: string, pick: (html: string) => string[], password = PASSWORD): Promise<string> {
   let res = await b.get(`/oidc/auth?${authorizeQuery(challenge)}`);
   expect(res.status).toBe(303);
   res = await b.get(pathOf(location(res)));
@@ -150,7 +99,7 @@ describe('authorization code with PKCE, login and consent', () => {
   let consentPage = '';
 
   beforeAll(async () => {
-    const b = new Browser();
+    const b = new IssuerBrowser(h);
     const { verifier, challenge } = pkce();
     const back = await throughScreens(b, challenge, (html) => {
       consentPage = html;
@@ -220,7 +169,7 @@ describe('pushed authorization requests', () => {
     expect(pushed.status, pushed.text).toBe(201);
     const { request_uri } = pushed.json();
     expect(request_uri).toMatch(/^urn:ietf:params:oauth:request_uri:/);
-    const b = new Browser();
+    const b = new IssuerBrowser(h);
     let res = await b.get(`/oidc/auth?${new URLSearchParams({ client_id: 'supplier-app', request_uri }).toString()}`);
     expect(res.status).toBe(303);
     res = await b.get(pathOf(location(res)));
@@ -232,7 +181,7 @@ describe('pushed authorization requests', () => {
 describe('attacks on the flow', () => {
   async function codeFor(): Promise<{ code: string; verifier: string }> {
     const { verifier, challenge } = pkce();
-    const back = await throughScreens(new Browser(), challenge, (html) => [boxFor(html, 'owner')]);
+    const back = await throughScreens(new IssuerBrowser(h), challenge, (html) => [boxFor(html, 'owner')]);
     return { code: new URL(back).searchParams.get('code') as string, verifier };
   }
 
@@ -251,18 +200,18 @@ describe('attacks on the flow', () => {
   });
 
   it('the plain PKCE method and a request without PKCE are refused at the authorization endpoint', async () => {
-    const plain = await new Browser().get(`/oidc/auth?${authorizeQuery('a'.repeat(43), { code_challenge_method: 'plain' })}`);
+    const plain = await new IssuerBrowser(h).get(`/oidc/auth?${authorizeQuery('a'.repeat(43), { code_challenge_method: 'plain' })}`);
     expect(plain.status).toBe(303);
     expect(new URL(location(plain)).searchParams.get('error')).toBe('invalid_request');
     const q = new URLSearchParams(authorizeQuery('x'));
     q.delete('code_challenge');
     q.delete('code_challenge_method');
-    const none = await new Browser().get(`/oidc/auth?${q.toString()}`);
+    const none = await new IssuerBrowser(h).get(`/oidc/auth?${q.toString()}`);
     expect(new URL(location(none)).searchParams.get('error')).toBe('invalid_request');
   });
 
   it('a wrong password shows the login form again with an error, and no redirect', async () => {
-    const b = new Browser('de');
+    const b = new IssuerBrowser(h, 'de');
     let res = await b.get(`/oidc/auth?${authorizeQuery(pkce().challenge)}`);
     res = await b.get(pathOf(location(res)));
     expect(res.text).toContain('<html lang="de">');
@@ -282,7 +231,7 @@ describe('attacks on the flow', () => {
       db.close();
     }
     const attempt = async (username: string, password: string) => {
-      const b = new Browser();
+      const b = new IssuerBrowser(h);
       let res = await b.get(`/oidc/auth?${authorizeQuery(pkce().challenge)}`);
       res = await b.get(pathOf(location(res)));
       return b.post(actionOf(res.text), new URLSearchParams({ csrf: csrfOf(res.text), username, password }));
@@ -299,7 +248,7 @@ describe('attacks on the flow', () => {
   });
 
   it('an authorization request that cannot go back to a client gets the issuer error page, quoting nothing of it', async () => {
-    const res = await new Browser('de').get(`/oidc/auth?${authorizeQuery(pkce().challenge, { client_id: 'evil<script>app' })}`);
+    const res = await new IssuerBrowser(h, 'de').get(`/oidc/auth?${authorizeQuery(pkce().challenge, { client_id: 'evil<script>app' })}`);
     expect(res.status).toBe(400);
     expect(String(res.headers['content-type'])).toMatch(/^text\/html/);
     expect(String(res.headers['content-security-policy'])).toMatch(/default-src 'none'/);
@@ -308,7 +257,7 @@ describe('attacks on the flow', () => {
   });
 
   it('a form posted without its CSRF token is refused', async () => {
-    const b = new Browser();
+    const b = new IssuerBrowser(h);
     let res = await b.get(`/oidc/auth?${authorizeQuery(pkce().challenge)}`);
     res = await b.get(pathOf(location(res)));
     res = await b.post(actionOf(res.text), new URLSearchParams({ csrf: 'forged', username: 'alice', password: PASSWORD }));
@@ -317,7 +266,7 @@ describe('attacks on the flow', () => {
   });
 
   it('refusing consent ends the flow with access_denied', async () => {
-    const b = new Browser();
+    const b = new IssuerBrowser(h);
     let res = await b.get(`/oidc/auth?${authorizeQuery(pkce().challenge)}`);
     res = await b.get(pathOf(location(res)));
     res = await b.post(actionOf(res.text), new URLSearchParams({ csrf: csrfOf(res.text), username: 'alice', password: PASSWORD }));

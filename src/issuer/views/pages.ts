@@ -11,10 +11,20 @@ export interface LoginView {
   failed: boolean;
   /** Set when too many attempts failed: the minutes until the next may be made. */
   waitMinutes?: number;
+  /** An upstream identity provider to log in through instead: its name and the form's target. */
+  upstream?: { name: string; action: string };
+  /** Set when logging in through the upstream provider did not work. */
+  upstreamFailed?: boolean;
 }
 
 export function loginPage(s: Strings, v: LoginView): string {
-  const message = v.waitMinutes !== undefined ? fill(s.loginThrottled, { n: String(v.waitMinutes) }) : s.loginFailed;
+  const message = v.waitMinutes !== undefined ? fill(s.loginThrottled, { n: String(v.waitMinutes) })
+    : v.upstreamFailed === true && v.upstream !== undefined ? fill(s.upstreamFailed, { name: v.upstream.name }) : s.loginFailed;
+  const upstream = v.upstream === undefined ? '' : `
+<form method="post" action="${e(v.upstream.action)}">
+<input type="hidden" name="csrf" value="${e(v.csrf)}">
+<button type="submit" class="secondary">${e(fill(s.logInWith, { name: v.upstream.name }))}</button>
+</form>`;
   const error = v.failed ? `<p class="error" role="alert" id="login-error">${e(message)}</p>` : '';
   const described = v.failed ? ' aria-describedby="login-error"' : '';
   return page(s, s.loginTitle, `<p>${e(fill(s.loginIntro, { client: v.client }))}</p>
@@ -25,7 +35,7 @@ ${error}<form method="post" action="${e(v.action)}">
 <label for="password">${e(s.password)}</label>
 <input type="password" id="password" name="password" autocomplete="current-password" required${described}${v.failed ? ' autofocus' : ''}>
 <button type="submit">${e(s.logIn)}</button>
-</form>`);
+</form>${upstream}`);
 }
 
 export interface ConsentView {

@@ -10,6 +10,8 @@ export const de: Strings = {
   logIn: 'Anmelden',
   loginFailed: 'Benutzername oder Passwort stimmen nicht, oder das Konto ist gesperrt.',
   loginThrottled: 'Zu viele Versuche sind fehlgeschlagen. Bitte warten Sie {n} Minuten, bevor Sie es erneut versuchen.',
+  logInWith: 'Mit {name} anmelden',
+  upstreamFailed: 'Die Anmeldung mit {name} hat nicht geklappt. Bitte versuchen Sie es erneut.',
   consentTitle: 'Daten teilen?',
   consentIntro: '{client} möchte einige Ihrer Daten nutzen.',
   organisation: 'Wer fragt',

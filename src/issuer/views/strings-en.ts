@@ -8,6 +8,8 @@ export const en = {
   logIn: 'Log in',
   loginFailed: 'The username or password is not right, or the account is disabled.',
   loginThrottled: 'Too many attempts failed. Please wait {n} minutes before trying again.',
+  logInWith: 'Log in with {name}',
+  upstreamFailed: 'Logging in with {name} did not work. Please try again.',
   consentTitle: 'Share your data?',
   consentIntro: '{client} asks to use some of your data.',
   organisation: 'Who asks',
