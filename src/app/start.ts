@@ -292,7 +292,7 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
     const storedTypes = registry ? new StoredTypes({ upstream, basePath: compileBasePath(config.upstream.basePath).canonical, ...config.storedTypes }) : undefined;
     // Consent records live beside the audit log: each event is on it, and a withdrawal holds on the next request.
     const consents = new Consents({ store: new SqliteConsentStore(db), audit, parties, subjectTemplate: config.consent.subjectTemplate });
-    await app.register(consentPlugin({ ...exchangeDeps, verifier, consents, resolver }));
+    await app.register(consentPlugin({ ...exchangeDeps, verifier, consents, resolver, apiScope: config.consent.apiScope }));
     if (oidcKeys !== undefined) {
       const oidcStore = new SqliteOidcStore(db);
       oidcStore.sweep();

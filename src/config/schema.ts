@@ -383,6 +383,10 @@ export const configSchema = {
           type: 'string', pattern: '\\{sub\\}', default: 'urn:ngsi-ld:Person:{sub}',
           description: "How a citizen's token `sub` becomes the identifier entities name them by (a data-subject attribute's value); `{sub}` stands for it.",
         },
+        apiScope: {
+          type: 'string', pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$', default: 'consents',
+          description: "The scope a token needs at the consent API (/consents): give it only to clients that are the citizen's own tools, never to an app the citizen shares data with.",
+        },
       },
     },
     keysDir: { type: 'string', minLength: 1, default: 'keys' },

@@ -1,8 +1,8 @@
 /**
- * The citizen consent API, for the wallet page: a person sees, gives, withdraws and
+ * The citizen consent API, for the citizen's own tools: a person sees, gives, withdraws and
  * exports their own consent records. The data subject is always the caller (a token of
- * one of the city's own issuers), never a member of the body; another person's record
- * answers as missing. Every call is audited like any other exchange, and every consent
+ * one of the city's own issuers carrying the API's scope, `consent.apiScope`), never a
+ * member of the body; another person's record answers as missing. Every call is audited like any other exchange, and every consent
  * event once more by the module itself.
  *
  * - `GET /consents`: the caller's records;
@@ -33,6 +33,11 @@ export interface ConsentRouteDeps {
   consents: Consents;
   /** Expands the type and attribute names a consent is given for (its `@context`, on top of the core). */
   resolver: ContextResolver;
+  /**
+   * The scope a token needs here. An app's token for the citizen carries their `sub` too,
+   * but must not read their consents to others, give itself more or take any back.
+   */
+  apiScope: string;
 }
 
 interface GiveBody {
@@ -128,6 +133,12 @@ export function consentPlugin(deps: ConsentRouteDeps & ExchangeDeps) {
   const route = (handler: Handler) => exchange(
     pipeline<Received>()
       .then('authenticate', authenticate(deps))
+      .then('authorize', (r) => {
+        if (!(r.token.scope ?? []).includes(deps.apiScope)) {
+          throw new MimtrustError('FORBIDDEN', `The consent API needs a token with the scope "${deps.apiScope}", which the city gives only to the citizen's own tools.`, { reason: 'consent_scope_missing', extensions: { reason: 'consent_scope_missing' } });
+        }
+        return r;
+      })
       .then('handle', handler)
       .then('audit', auditPermitted(deps)),
     deps,

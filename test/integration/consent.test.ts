@@ -25,7 +25,8 @@ const meter = (id: string, owner: string) => ({
   address: { type: 'Property', value: { streetAddress: 'Main St 1' } },
 });
 
-const citizen = (sub: string) => token(h.issuer, { sub, roles: [] });
+/** The citizen's own tool: a token with the consent API's scope. */
+const citizen = (sub: string) => token(h.issuer, { sub, roles: [], extra: { scope: 'consents' } });
 
 /** The supplier app's token from the local issuer, resting on the given consents. */
 async function app(consents: string[], purpose = 'dpv:ServiceProvision'): Promise<string> {
@@ -166,6 +167,26 @@ describe('a citizen\'s records are theirs alone', () => {
   it('the API needs a valid token', async () => {
     expect((await h.call('GET', '/consents')).status).toBe(401);
     expect((await h.call('POST', '/consents', { token: 'not-a-token', body: TO_SUPPLIER })).status).toBe(401);
+  });
+
+  it("an app's token for the citizen, without the API's scope, can neither list, give, export nor withdraw", async () => {
+    const id = (await give('alice', TO_SUPPLIER)).json().id as string;
+    const appForAlice = await token(h.issuer, { sub: 'alice', roles: ['viewer'], extra: { scope: 'openid read' } });
+    const calls = [
+      h.call('GET', '/consents', { token: appForAlice }),
+      h.call('GET', '/consents/export', { token: appForAlice }),
+      h.call('GET', `/consents/${encodeURIComponent(id)}`, { token: appForAlice }),
+      h.call('POST', '/consents', { token: appForAlice, body: { ...TO_SUPPLIER, purposes: ['dpv:Marketing'] } }),
+      h.call('POST', `/consents/${encodeURIComponent(id)}/withdraw`, { token: appForAlice }),
+    ];
+    for (const res of await Promise.all(calls)) {
+      expect(res.status).toBe(403);
+      expect(res.json().reason).toBe('consent_scope_missing');
+    }
+    const mine = (await h.call('GET', `/consents/${encodeURIComponent(id)}`, { token: await citizen('alice') })).json();
+    expect(mine.status).toBe('given');
+    const list = (await h.call('GET', '/consents', { token: await citizen('alice') })).json() as Array<{ purposes: string[] }>;
+    expect(list.some((c) => c.purposes.some((p) => p.endsWith('Marketing')))).toBe(false);
   });
 });
 

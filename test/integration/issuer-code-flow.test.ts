@@ -14,6 +14,7 @@ import { Accounts } from '../../src/accounts/index.js';
 import { openSqlite, SqliteAccountStore } from '../../src/store/index.js';
 
 const REDIRECT = 'https://supplier.example/callback';
+const TOOL_REDIRECT = 'https://my.city.example/callback';
 const PASSWORD = 'alice has a long password';
 const E = '/ngsi-ld/v1/entities';
 let h: Harness;
@@ -31,6 +32,10 @@ beforeAll(async () => {
       clients: [{
         clientId: 'supplier-app', name: 'Supplier App', organisation: 'urn:org:supplier', grantTypes: ['authorization_code', 'refresh_token'],
         redirectUris: [REDIRECT], jwks: { keys: [app.publicJwk] }, purposes: ['dpv:ServiceProvision'], roles: ['viewer'],
+      }, {
+        // The citizen's own consent tool: the only client given the consent API's scope.
+        clientId: 'consent-tool', name: 'My consents', grantTypes: ['authorization_code'],
+        redirectUris: [TOOL_REDIRECT], jwks: { keys: [app.publicJwk] }, scopes: ['consents'], purposes: ['dpv:ServiceProvision'],
       }],
     },
   });
@@ -61,8 +66,8 @@ function authorizeQuery(challenge: string, extra: Record<string, string> = {}): 
 }
 
 /** Runs authorize → login → consent up to the redirect to the app; returns it. */
-async function throughScreens(b: IssuerBrowser, challenge: string, pick: (html: string) => string[], password = PASSWORD): Promise<string> {
-  let res = await b.get(`/oidc/auth?${authorizeQuery(challenge)}`);
+async function throughScreens(b: IssuerBrowser, challenge: string, pick: (html: string) => string[], password = PASSWORD, client: Record<string, string> = {}): Promise<string> {
+  let res = await b.get(`/oidc/auth?${authorizeQuery(challenge, client)}`);
   expect(res.status).toBe(303);
   res = await b.get(pathOf(location(res)));
   expect(res.status).toBe(200);
@@ -151,8 +156,17 @@ describe('authorization code with PKCE, login and consent', () => {
 
   it('withdrawing the consent through the consent API refuses the same token on its next request', async () => {
     const id = (decodeJwt(tokens.access_token).consents as string[])[0] as string;
-    // Any token of the city's own issuer carrying the citizen's sub acts for them at the consent API.
-    const withdraw = await h.call('POST', `/consents/${encodeURIComponent(id)}/withdraw`, { token: tokens.access_token });
+    // The app's own token carries the citizen's sub, but not the consent API's scope.
+    const byApp = await h.call('POST', `/consents/${encodeURIComponent(id)}/withdraw`, { token: tokens.access_token });
+    expect(byApp.status).toBe(403);
+    const { verifier, challenge } = pkce();
+    const back = await throughScreens(new IssuerBrowser(h), challenge, () => [], PASSWORD, { client_id: 'consent-tool', redirect_uri: TOOL_REDIRECT, scope: 'openid consents' });
+    const tool = await postForm(h, '/oidc/token', {
+      grant_type: 'authorization_code', code: new URL(back).searchParams.get('code') as string, redirect_uri: TOOL_REDIRECT, code_verifier: verifier,
+      ...(await assertionParams('consent-tool', app)),
+    });
+    expect(tool.status, tool.text).toBe(200);
+    const withdraw = await h.call('POST', `/consents/${encodeURIComponent(id)}/withdraw`, { token: tool.json().access_token });
     expect(withdraw.status, withdraw.text).toBe(200);
     const res = await h.call('GET', `${E}/${encodeURIComponent(meter)}`, { token: tokens.access_token });
     expect(res.status).toBe(401);

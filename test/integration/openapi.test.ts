@@ -243,7 +243,7 @@ describe('the citizen consent API, as declared', () => {
   const C = '/consents';
   const U = '/consents/{id}';
   const W = '/consents/{id}/withdraw';
-  const citizen = (sub = 'carol') => token(plain.issuer, { sub, roles: [] });
+  const citizen = (sub = 'carol') => token(plain.issuer, { sub, roles: [], extra: { scope: 'consents' } });
   const given = { recipient: 'test-client', purposes: ['dpv:ServiceProvision'], personalData: [{ type: 'EnergyMeter', attributes: ['totalActiveEnergyImport'] }] };
   let id: string;
 
