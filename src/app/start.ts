@@ -304,7 +304,7 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
         issuerId: config.oidc.issuer as string, issuerName: config.oidc.name, accounts, consents, snapshot: () => registry?.snapshot,
         secret, consentDays: config.oidc.consentDays, grantTtlSec: config.oidc.refreshTokenTtlSec, loginThrottle: config.oidc.loginThrottle,
         ...(upstream !== undefined ? { upstream, onUpstreamFailure: (err: UpstreamLoginError) => log.warn({ reason: err.reason, err: err.cause }, 'login through the upstream identity provider failed') } : {}),
-      }), { prefix: OIDC_PREFIX });
+      }, exchangeDeps.headers), { prefix: OIDC_PREFIX });
       log.info(`OIDC issuer ${config.oidc.issuer} on ${OIDC_PREFIX}, in the gateway process`);
     }
     const shared = {

@@ -16,10 +16,18 @@ export function keepBodiesRaw(app: FastifyInstance): void {
   app.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
 }
 
-/** Hands every request under the prefix that no other route of the scope takes to `handler`. */
-export function mountProvider(app: FastifyInstance, handler: () => NodeHandler): void {
+/**
+ * Hands every request under the prefix that no other route of the scope takes to `handler`,
+ * with the gateway's security headers set first (oidc-provider may still set its own).
+ * The gateway's Content-Security-Policy is for APIs and would blank oidc-provider's own
+ * pages (its error page styles itself inline), so only framing is forbidden here; the
+ * login and consent screens are routes of their own with a strict policy.
+ */
+export function mountProvider(app: FastifyInstance, handler: () => NodeHandler, headers: Readonly<Record<string, string>> = {}): void {
+  const set = Object.entries({ ...headers, 'content-security-policy': "frame-ancestors 'none'" });
   const pass = (req: FastifyRequest, reply: FastifyReply): void => {
     reply.hijack();
+    for (const [name, value] of set) reply.raw.setHeader(name, value);
     const raw = req.raw as IncomingMessage & { originalUrl?: string };
     const url = raw.url ?? '/';
     raw.originalUrl = url;

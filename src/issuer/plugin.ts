@@ -39,11 +39,12 @@ export async function createIssuer(deps: IssuerDeps): Promise<IssuerProvider> {
   });
 }
 
-export function issuerPlugin(issuer: IssuerProvider, interactions: Omit<InteractionDeps, 'issuer'>) {
+/** `headers`: the gateway's security headers, for the responses oidc-provider makes itself. */
+export function issuerPlugin(issuer: IssuerProvider, interactions: Omit<InteractionDeps, 'issuer'>, headers: Readonly<Record<string, string>> = {}) {
   return async (app: FastifyInstance): Promise<void> => {
     keepBodiesRaw(app);
     await app.register(interactionRoutes({ ...interactions, issuer }));
     const handler = issuer.provider.callback();
-    mountProvider(app, () => handler);
+    mountProvider(app, () => handler, headers);
   };
 }

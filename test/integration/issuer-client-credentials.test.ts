@@ -58,6 +58,17 @@ describe('discovery', () => {
     expect(doc.token_endpoint_auth_methods_supported).toEqual(expect.arrayContaining(['private_key_jwt']));
   });
 
+  it("oidc-provider's own answers carry the gateway's security headers, and may not be framed", async () => {
+    for (const path of ['/oidc/.well-known/openid-configuration', '/oidc/jwks', '/oidc/auth?client_id=nobody']) {
+      const res = await h.call('GET', path);
+      expect(res.headers['strict-transport-security'], path).toMatch(/max-age=\d+/);
+      expect(res.headers['x-content-type-options'], path).toBe('nosniff');
+      expect(res.headers['referrer-policy'], path).toBe('no-referrer');
+      // Its pages keep the strict policy of the issuer's screens; both forbid framing.
+      expect(res.headers['content-security-policy'], path).toContain("frame-ancestors 'none'");
+    }
+  });
+
   it('publishes the signing key without its private part', async () => {
     const doc = (await h.call('GET', '/oidc/.well-known/openid-configuration')).json();
     const res = await h.call('GET', new URL(doc.jwks_uri).pathname);
