@@ -6,7 +6,7 @@ import { loadOrCreateKeySet, loadOrCreateSecret, loadOrCreateSigningKey, type Ke
 import {
   LOCAL_ISSUER_KEY_NAME, LOCAL_ORGANISATION_CLAIM, LOCAL_RECIPIENT_CLAIM, LOCAL_CONSENT_CLAIM,
   OIDC_COOKIE_SECRET_NAME, OIDC_KEY_SET_NAME, OIDC_PREFIX, createIssuer, issuerPlugin, ownIssuerTrust,
-  upstreamFromConfig, type UpstreamLoginError,
+  upstreamFromConfig, auditTokenIssuance, type UpstreamLoginError,
 } from '../issuer/index.js';
 import { Accounts } from '../accounts/index.js';
 import { createTokenVerifier, type IssuerConfig } from '../auth/index.js';
@@ -300,6 +300,7 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
       const accounts = new Accounts(new SqliteAccountStore(db));
       const upstream = upstreamFromConfig(config.oidc, process.env);
       const issuer = await createIssuer({ config, keys: oidcKeys, cookieSecret: secret, accounts, adapter: (model) => oidcStore.adapter(model) });
+      auditTokenIssuance(issuer.provider, config.oidc.issuer as string, audit, (err) => log.error({ err }, 'a token was not issued: the audit log did not take its record'));
       await app.register(issuerPlugin(issuer, {
         issuerId: config.oidc.issuer as string, issuerName: config.oidc.name, accounts, consents, snapshot: () => registry?.snapshot,
         secret, consentDays: config.oidc.consentDays, grantTtlSec: config.oidc.refreshTokenTtlSec, loginThrottle: config.oidc.loginThrottle,

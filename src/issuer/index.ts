@@ -9,7 +9,8 @@
  *   grant-terms.ts keeps the purpose and consents of each grant, trust.ts makes the
  *   gateway trust it in process. interactions.ts serves the login and consent screens;
  *   login-throttle.ts slows password guessing there; upstream-login.ts lets citizens log in
- *   through an upstream OpenID Provider instead (`oidc.upstream`). Its signing keys are the key set `oidc-issuer` in keysDir
+ *   through an upstream OpenID Provider instead (`oidc.upstream`). audit-issuance.ts puts
+ *   every access token on the audit log before it leaves. Its signing keys are the key set `oidc-issuer` in keysDir
  *   (`mimtrust issuer rotate-key`). See docs/issuer.md.
  */
 export { issueLocalToken, LOCAL_ORGANISATION_CLAIM, LOCAL_RECIPIENT_CLAIM, LOCAL_CONSENT_CLAIM } from './local-token.js';
@@ -19,6 +20,7 @@ export { createIssuer, issuerPlugin } from './plugin.js';
 export type { IssuerDeps } from './plugin.js';
 export { ownIssuerTrust } from './trust.js';
 export { UpstreamLogin, UpstreamLoginError, upstreamFromConfig } from './upstream-login.js';
+export { auditTokenIssuance, issuanceEvent } from './audit-issuance.js';
 export type { UpstreamSettings, UpstreamIdentity } from './upstream-login.js';
 export { OIDC_PREFIX, GATEWAY_RESOURCE, ISSUER_CLAIMS } from './constants.js';
 export type { IssuerProvider } from './provider.js';

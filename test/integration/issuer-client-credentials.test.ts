@@ -7,6 +7,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { join } from 'node:path';
 import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
 import { startHarness, REPO, type Harness } from '../helpers/harness.js';
+import Database from 'better-sqlite3';
 import { OIDC_ISSUER, assertionParams, clientKey, postForm, type ClientKey } from '../helpers/oidc.js';
 
 const LIGHT = 'urn:ngsi-ld:Streetlight:1';
@@ -40,6 +41,15 @@ afterAll(async () => {
   await h?.close();
   delete process.env.MIMTRUST_TEST_CLIENT_SECRET;
 });
+
+function issuanceRecords(): Array<{ operation: string; client_id: string; issuer: string; effect: string; reason: string; targets: string }> {
+  const db = new Database(h.config.store.path, { readonly: true });
+  try {
+    return db.prepare("SELECT operation, client_id, issuer, effect, reason, targets FROM audit_records WHERE operation LIKE 'token.%' ORDER BY seq").all() as never;
+  } finally {
+    db.close();
+  }
+}
 
 async function clientToken(extra: Record<string, string> = {}, key = lighting) {
   return postForm(h, '/oidc/token', { grant_type: 'client_credentials', ...(await assertionParams('lighting-co', key)), ...extra });
@@ -92,6 +102,33 @@ describe('client_credentials with private_key_jwt', () => {
       iss: OIDC_ISSUER, aud: 'mimtrust', client_id: 'lighting-co', org_id: 'urn:org:lighting-co',
       roles: ['viewer'], purpose: 'https://w3id.org/dpv#ServiceProvision',
     });
+  });
+
+  it('every token issued is on the audit log: client, grant, purpose and scopes', async () => {
+    const { access_token } = (await clientToken()).json();
+    const rows = issuanceRecords();
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.at(-1)).toMatchObject({ operation: 'token.client_credentials', client_id: 'lighting-co', issuer: OIDC_ISSUER, effect: 'permit', reason: 'token_issued' });
+    expect(JSON.parse(rows.at(-1)!.targets).types).toEqual([decodeJwt(access_token).purpose]);
+  });
+
+  it('no token leaves when the audit log cannot take its record', async () => {
+    const before = issuanceRecords().length;
+    // The audit table alone refuses records (the issuer's own tables stay writable), as a broken audit store would.
+    const db = new Database(h.config.store.path);
+    db.exec("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_records BEGIN SELECT RAISE(ABORT, 'audit store broken'); END");
+    let res;
+    try {
+      res = await clientToken();
+    } finally {
+      db.exec('DROP TRIGGER refuse_audit');
+      db.close();
+    }
+    expect(res.status).toBe(503);
+    expect(res.json()).toEqual({ error: 'temporarily_unavailable', error_description: expect.stringContaining('no token was issued') });
+    expect(res.text).not.toContain('access_token');
+    expect(issuanceRecords().length).toBe(before);
+    expect((await clientToken()).status).toBe(200);
   });
 
   it('the gateway trusts the token: the organisation reads what its contract permits', async () => {
