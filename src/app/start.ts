@@ -327,7 +327,7 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
       counters,
       upstream,
       ownership: new SubscriptionOwnership({ store: subscriptionStore, policy: config.subscriptions.endpoints, relayBase: () => relayBase }),
-      relay: new NotificationRelay({ store: subscriptionStore, delivery, maxGeometryPoints: config.limits.maxGeometryPoints }),
+      relay: new NotificationRelay({ store: subscriptionStore, delivery, maxGeometryPoints: config.limits.maxGeometryPoints, consents }),
     };
     await app.register(relayPlugin({ ...exchangeDeps, ...subscriptions }));
     await app.register(proxyPlugin({

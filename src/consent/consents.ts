@@ -186,6 +186,24 @@ export class Consents {
     });
   }
 
+  /**
+   * Of the consents named, those in force at `now`, as the decision reads them; the others
+   * (unknown, withdrawn, expired) are left out, never refused. For what outlives a request,
+   * such as a subscription's deliveries: a withdrawal must make it carry less, not fail.
+   * Served from memory once the records are known; an expiry seen here first is recorded.
+   */
+  async inForce(ids: readonly string[], now: number): Promise<ConsentGrant[]> {
+    const grants: ConsentGrant[] = [];
+    for (const id of ids) {
+      const cached = URN_UUID.test(id) ? await this.lookup(id) : undefined;
+      if (!cached) continue;
+      const status = statusAt(cached.record, now);
+      if (status === 'expired') await this.expireIfDue(cached.record, now);
+      if (status === 'given' && cached.grant) grants.push(cached.grant);
+    }
+    return grants;
+  }
+
   private async lookup(id: string): Promise<Cached | null> {
     const hit = this.cache.get(id);
     if (hit !== undefined) return hit;

@@ -5,7 +5,8 @@
  * records in memory, replaced on every change, so a withdrawal holds on the very next
  * request. Access tokens name the consents they rest on (an issuer's `consentClaim`);
  * `Consents.forToken` turns those into the grants the pure decision reads
- * (src/policy/consent.ts) or refuses the token. The citizen API is routes.ts.
+ * (src/policy/consent.ts) or refuses the token; `Consents.inForce` gives those still in
+ * force without refusing, for a subscription's deliveries. The citizen API is routes.ts.
  * See docs/consent.md.
  */
 export { Consents } from './consents.js';

@@ -108,6 +108,8 @@ export interface Answered extends Received {
   reply: Reply;
   /** Audit reason of a permitted exchange (e.g. `permitted`, `permitted_upstream_error`). */
   outcome: string;
+  /** Set where the gateway answered with success yet released nothing (a dropped notification): recorded as a refusal. */
+  effect?: 'deny';
 }
 
 /** Everything an exchange may have gathered when it ends, well or not: what the audit reads. */

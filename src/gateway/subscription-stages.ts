@@ -8,14 +8,13 @@
 import type { FastifyInstance } from 'fastify';
 import { MimtrustError } from '../errors/index.js';
 import type { AuditLog } from '../audit/index.js';
-import type { VerifiedToken } from '../auth/index.js';
 import type { ContextResolver } from '../context/index.js';
 import type { DecisionSnapshot } from '../policy/index.js';
 import {
   NotificationRelay, SubscriptionOwnership, subscriberToken, subscriptionNotFound,
-  type Access, type Caller, type ContextHeaders, type PendingChange,
+  type Access, type Caller, type ContextHeaders, type PendingChange, type Subscriber,
 } from '../subscriptions/index.js';
-import { extend, type Answered, type Decided, type Planned, type Received } from './exchange.js';
+import { extend, type Answered, type Authenticated, type Decided, type Planned, type Received } from './exchange.js';
 import { exchange, type ExchangeDeps } from './handler.js';
 import { pipeline, type Stage } from './pipeline.js';
 import type { Upstream } from './upstream.js';
@@ -60,19 +59,20 @@ function callerOf(r: Decided, deps: SubscriptionStageDeps): Caller {
   return {
     token: r.token,
     ...(r.certThumbprint !== undefined ? { certThumbprint: r.certThumbprint } : {}),
+    ...(r.consents !== undefined ? { consents: r.consents } : {}),
     admin: deps.snapshot().roles.allows(r.token.roles, r.ngsi.tenant, 'manageSubscriptions'),
   };
 }
 
 /**
- * A subscription body decided as a create by `subscriber`, through the same stages a
- * create request goes through (classify, expand, decide, enforce), on an exchange of its own.
+ * A subscription body decided as a create by `subscriber`, on the consents it rests on as
+ * looked up by the caller, through the same stages a create request goes through
+ * (classify, expand, decide, enforce), on an exchange of its own.
  */
 async function decideAsCreate(
-  parent: Received, deps: SubscriptionStageDeps, body: Record<string, unknown>, context: ContextHeaders,
-  subscriber: { token: VerifiedToken; certThumbprint?: string },
+  parent: Received, deps: SubscriptionStageDeps, body: Record<string, unknown>, context: ContextHeaders, subscriber: Subscriber,
 ): Promise<Decided> {
-  const r: Received & { token: VerifiedToken } = {
+  const r: Authenticated = {
     requestId: parent.requestId,
     decisionId: parent.decisionId,
     startedAt: parent.startedAt,
@@ -88,6 +88,7 @@ async function decideAsCreate(
     tls: parent.tls,
     certThumbprint: subscriber.certThumbprint,
     token: subscriber.token,
+    ...(subscriber.consents !== undefined ? { consents: subscriber.consents } : {}),
   };
   const expanded = await expandNames(deps)(classifyRequest(deps)(r));
   return decideRequest(deps)(expanded);
@@ -202,7 +203,9 @@ const NO_TARGETS = { entityIds: [], types: [], attrs: [] };
  * The relay: the broker posts a notification; it is decided for the subscriber as things
  * stand now, cut down, recorded (durably, before anything leaves), delivered, and the
  * broker's call is audited last. A denied notification is answered 403 to the broker and
- * never reaches the subscriber.
+ * never reaches the subscriber. One of a subscription resting on consents none of which
+ * holds any more is not decided at all: answered 204, recorded as a refusal
+ * (`notification_consent_lapsed`), never delivered.
  */
 export function relayPipeline(deps: SubscriptionStageDeps) {
   const relay: Stage<Received, Answered> = async (r) => {
@@ -217,7 +220,9 @@ export function relayPipeline(deps: SubscriptionStageDeps) {
       deps.counters.increment(decided.decision.obligations.counters);
       const active = decided.context;
       return { obligations: decided.decision.obligations, expand: active ? (x: string) => active.expandTerm(x) : (x: string) => x };
-    });
+    }, t.startedAt);
+    // The broker is answered as for a delivery, so it does not send again; the drop is recorded as a refusal.
+    if (n.lapsed) return extend(t, { reply: { status: 204, headers: {}, body: undefined }, outcome: 'notification_consent_lapsed', effect: 'deny' as const });
     t.auditAs = { ...t.auditAs!, targets: n.targets };
     const done = extend(t, { reply: { status: 204, headers: {}, body: undefined }, outcome: 'notification_empty' });
     if (n.filtered.entities === 0) return done;

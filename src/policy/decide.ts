@@ -271,9 +271,10 @@ function decideOrThrow(req: PolicyRequest, snap: PolicySnapshot, state: DecideSt
   const trace = state.considered;
   let sawConsent = false;
   const unmet: Array<{ rule: RuleRef; constraint: string }> = [];
-  // Reads are cut per entity, a temporal read also to when each consent held; a write or
-  // a subscription cannot be held to each entity's consent, so consent-bound rules never cover them.
-  const covering = action === 'read' || action === 'readTemporal' ? coveringConsents(state.consents, req) : [];
+  // Reads are cut per entity, a temporal read also to when each consent held, and each
+  // notification of a subscription per entity as its consents stand when it is delivered;
+  // a write cannot be held to each entity's consent, so consent-bound rules never cover it.
+  const covering = isRead ? coveringConsents(state.consents, req) : [];
   const consented = (r: Rule): boolean => consentMayApply(r, covering, req, unknownType);
   for (const r of candidates(callerBuckets(snap.permissions, action, req.subject), unknownType ? null : req.types, anyTypeOnly)) {
     const from = counters.length;

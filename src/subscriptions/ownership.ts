@@ -9,6 +9,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { VerifiedToken } from '../auth/index.js';
 import { contextSourceOf } from '../context/index.js';
 import { MimtrustError } from '../errors/index.js';
+import type { ConsentGrant } from '../policy/index.js';
 import type { EndpointPolicy } from './endpoint-policy.js';
 import { checkEndpoint, systemResolve, type Resolve } from './endpoint-resolve.js';
 import { newRelayToken, relayHashOf, relayUrl } from './relay-token.js';
@@ -19,9 +20,7 @@ import type { DecidedSubscription, SubscriberSnapshot, SubscriptionOwner, Subscr
 
 type Obj = Record<string, unknown>;
 
-export interface Caller {
-  token: VerifiedToken;
-  certThumbprint?: string;
+export interface Caller extends Subscriber {
   /** Holds `manageSubscriptions` in the tenant: sees and manages every subscription. */
   admin: boolean;
 }
@@ -32,8 +31,15 @@ export interface ContextHeaders {
   contentType?: string;
 }
 
+/** Who a subscription is decided for: the token, its client certificate, and the consents it rests on, looked up. */
+export interface Subscriber {
+  token: VerifiedToken;
+  certThumbprint?: string;
+  consents?: readonly ConsentGrant[];
+}
+
 /** Decides a subscription body as a create, for the given subscriber; throws when it is denied. */
-export type DecideAsCreate = (body: Obj, context: ContextHeaders, subscriber: { token: VerifiedToken; certThumbprint?: string }) => Promise<void>;
+export type DecideAsCreate = (body: Obj, context: ContextHeaders, subscriber: Subscriber) => Promise<void>;
 
 export interface OwnershipDeps {
   store: SubscriptionStore;
@@ -68,7 +74,7 @@ export function isOwner(record: SubscriptionRecord, token: VerifiedToken): boole
   return s.issuer === token.issuer && (s.sub ?? '') === (token.sub ?? '') && (s.clientId ?? '') === (token.clientId ?? '');
 }
 
-export function snapshotOf(caller: { token: VerifiedToken; certThumbprint?: string }): SubscriberSnapshot {
+export function snapshotOf(caller: Subscriber): SubscriberSnapshot {
   const t = caller.token;
   return {
     ...ownerOf(t),
@@ -79,6 +85,7 @@ export function snapshotOf(caller: { token: VerifiedToken; certThumbprint?: stri
     ...(t.organisation !== undefined ? { organisation: t.organisation } : {}),
     ...(t.recipient !== undefined ? { recipient: t.recipient } : {}),
     ...(caller.certThumbprint !== undefined ? { certThumbprint: caller.certThumbprint } : {}),
+    ...(t.consents !== undefined ? { consents: [...t.consents] } : {}),
   };
 }
 

@@ -11,16 +11,18 @@ import type { TermExpander } from '../filter/index.js';
 import type { Obligations } from '../policy/index.js';
 import type { NotificationDelivery } from './delivery.js';
 import { filterNotification, notificationTargets, parseNotification, type FilteredNotification } from './notification.js';
-import type { ContextHeaders } from './ownership.js';
+import type { ContextHeaders, Subscriber } from './ownership.js';
 import { relayHashOf } from './relay-token.js';
 import { isObject } from './subscription-body.js';
-import type { SubscriberSnapshot, SubscriptionRecord, SubscriptionStore } from './types.js';
+import type { ConsentsInForce, SubscriberSnapshot, SubscriptionRecord, SubscriptionStore } from './types.js';
 
 const CORE_CONTEXT = 'https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld';
 
+const NO_TARGETS = { entityIds: [], types: [], attrs: [] };
+
 /** The decision on a stored subscription for its subscriber; throws when it is denied. */
 export type DecideDelivery = (
-  body: Record<string, unknown>, context: ContextHeaders, subscriber: { token: VerifiedToken; certThumbprint?: string },
+  body: Record<string, unknown>, context: ContextHeaders, subscriber: Subscriber,
 ) => Promise<{ obligations: Obligations | undefined; expand: TermExpander }>;
 
 export interface RelayDeps {
@@ -28,12 +30,16 @@ export interface RelayDeps {
   delivery: NotificationDelivery;
   /** `limits.maxGeometryPoints`, should a notification have to be cut to an area. */
   maxGeometryPoints: number;
+  /** The consents subscriptions rest on, as they stand at each delivery; undefined: none ever holds. */
+  consents?: ConsentsInForce | undefined;
 }
 
 export interface RelayedNotification {
   record: SubscriptionRecord;
   filtered: FilteredNotification;
   targets: { entityIds: string[]; types: string[]; attrs: string[] };
+  /** Set when the subscription rests on consents and none of them holds any more: nothing is delivered. */
+  lapsed?: true;
 }
 
 /**
@@ -51,6 +57,7 @@ export function subscriberToken(s: SubscriberSnapshot): VerifiedToken {
     ...(s.purpose !== undefined ? { purpose: s.purpose } : {}),
     ...(s.organisation !== undefined ? { organisation: s.organisation } : {}),
     ...(s.recipient !== undefined ? { recipient: s.recipient } : {}),
+    ...(s.consents !== undefined ? { consents: [...s.consents] } : {}),
     exp: 0,
     claims: {},
   };
@@ -75,15 +82,26 @@ export class NotificationRelay {
     return record;
   }
 
-  /** Decide and filter one notification for the record's subscriber. */
-  async prepare(record: SubscriptionRecord, body: unknown, decide: DecideDelivery): Promise<RelayedNotification> {
+  /**
+   * Decide and filter one notification for the record's subscriber, at `now`. The consents
+   * the subscription rests on are read as they stand now, never refused: those withdrawn or
+   * expired simply cover nothing, so each person's data goes out only as far as their
+   * consent still does; with none of them left, nothing goes out at all.
+   */
+  async prepare(record: SubscriptionRecord, body: unknown, decide: DecideDelivery, now: number): Promise<RelayedNotification> {
     const n = parseNotification(body);
     if (record.subscriptionId !== undefined && n.subscriptionId !== record.subscriptionId) {
       throw new MimtrustError('BAD_REQUEST', 'The notification names another subscription.', { reason: 'relay_subscription_mismatch' });
     }
-    const subscriber = {
+    const ids = record.subscriber.consents;
+    const consents = ids === undefined || ids.length === 0 ? undefined : (await this.deps.consents?.inForce(ids, now)) ?? [];
+    if (consents !== undefined && consents.length === 0) {
+      return { record, filtered: { body: { ...n.body, data: [] }, entities: 0, droppedEntities: n.data.length, removedAttributes: 0 }, targets: NO_TARGETS, lapsed: true };
+    }
+    const subscriber: Subscriber = {
       token: subscriberToken(record.subscriber),
       ...(record.subscriber.certThumbprint !== undefined ? { certThumbprint: record.subscriber.certThumbprint } : {}),
+      ...(consents !== undefined ? { consents } : {}),
     };
     const { obligations, expand } = await decide(record.decided.body, contextHeadersOf(record), subscriber);
     const format = isObject(record.decided.body.notification) ? record.decided.body.notification.format : undefined;

@@ -3,6 +3,7 @@
  * subscriber wants its notifications, and the subscription as it was decided, so each
  * notification can be decided again with the subscriber's current rights.
  */
+import type { ConsentGrant } from '../policy/index.js';
 
 /** Who created a subscription: the token's issuer and subject or client. */
 export interface SubscriptionOwner {
@@ -25,6 +26,18 @@ export interface SubscriberSnapshot extends SubscriptionOwner {
   recipient?: string;
   /** Thumbprint of the client certificate the subscription was made over (mTLS). */
   certThumbprint?: string;
+  /**
+   * The consent records the token rested on (their ids; absent in snapshots stored before
+   * subscriptions could rest on consent, and for tokens resting on none). Each delivery
+   * reads them again as they stand then: the purpose and recipient above, with these,
+   * re-derive what the subscriber may receive of each person's data.
+   */
+  consents?: string[];
+}
+
+/** The consents a subscription rests on that still hold: given, neither withdrawn nor expired (src/consent). */
+export interface ConsentsInForce {
+  inForce(ids: readonly string[], now: number): Promise<ConsentGrant[]>;
 }
 
 /** The subscriber's own `notification.endpoint`, as it wrote it (uri, accept, receiverInfo, notifierInfo). */

@@ -7,42 +7,14 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { join } from 'node:path';
 import { startHarness, token, REPO, type Harness } from '../helpers/harness.js';
-import { issueLocalToken, LOCAL_ISSUER_KEY_NAME } from '../../src/issuer/index.js';
-import { loadOrCreateSigningKey } from '../../src/keys/index.js';
+import { consentActors, DPV, meter, TO_SUPPLIER } from '../helpers/consent.js';
 import { openSqlite, SqliteAuditStore } from '../../src/store/index.js';
 
 const E = '/ngsi-ld/v1/entities';
 const ALICE_METER = 'urn:ngsi-ld:EnergyMeter:alice';
 const BOB_METER = 'urn:ngsi-ld:EnergyMeter:bob';
-const DPV = 'https://w3id.org/dpv#';
 let h: Harness;
-
-const meter = (id: string, owner: string) => ({
-  id, type: 'EnergyMeter',
-  owner: { type: 'Relationship', object: owner },
-  totalActiveEnergyImport: { type: 'Property', value: 1234.5 },
-  serialNumber: { type: 'Property', value: `S-${id.slice(-3)}` },
-  address: { type: 'Property', value: { streetAddress: 'Main St 1' } },
-});
-
-/** The citizen's own tool: a token with the consent API's scope. */
-const citizen = (sub: string) => token(h.issuer, { sub, roles: [], extra: { scope: 'consents' } });
-
-/** The supplier app's token from the local issuer, resting on the given consents. */
-async function app(consents: string[], purpose = 'dpv:ServiceProvision'): Promise<string> {
-  const key = await loadOrCreateSigningKey(h.config.keysDir, LOCAL_ISSUER_KEY_NAME);
-  return issueLocalToken(key, h.config.localIssuer, { sub: 'supplier-app', roles: ['viewer'], purpose, consents, ttlSec: 300 });
-}
-
-async function give(sub: string, body: Record<string, unknown>): Promise<{ status: number; json: () => any }> {
-  return h.call('POST', '/consents', { token: await citizen(sub), body });
-}
-
-const TO_SUPPLIER = {
-  recipient: 'supplier-app',
-  purposes: ['dpv:ServiceProvision'],
-  personalData: [{ type: 'EnergyMeter', attributes: ['totalActiveEnergyImport', 'owner'] }],
-};
+const { citizen, app, give } = consentActors(() => h);
 
 async function consentAudit(): Promise<Array<{ operation: string; consent?: { id: string; event: string; subject: string; recipient: string; purposes: string[] } }>> {
   const db = openSqlite(h.config.store.path, { readonly: true });

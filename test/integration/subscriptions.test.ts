@@ -6,20 +6,17 @@
  * own HTTP server. Each case is a way to see or steer someone else's notifications.
  */
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { startHarness, token, REPO, type Harness } from '../helpers/harness.js';
+import { startSubscriber, type ReceivedNotification, type Subscriber } from '../helpers/subscriber.js';
 
 const S = '/ngsi-ld/v1/subscriptions';
 const E = '/ngsi-ld/v1/entities';
 
-interface Received { path: string; headers: IncomingHttpHeaders; body: any }
-
 let h: Harness;
-let subscriber: Server;
+let subscriber: Subscriber;
 let subscriberUrl = '';
-let received: Received[] = [];
 
 const alice = () => token(h.issuer, { sub: 'alice', roles: ['viewer'] });
 const bob = () => token(h.issuer, { sub: 'bob', roles: ['viewer'] });
@@ -79,8 +76,8 @@ async function subscribe(tokenValue: string, body: unknown): Promise<string> {
   return decodeURIComponent(location.slice(location.lastIndexOf('/') + 1));
 }
 
-function receivedAt(path: string): Received[] {
-  return received.filter((r) => r.path === path);
+function receivedAt(path: string): ReceivedNotification[] {
+  return subscriber.at(path);
 }
 
 function brokerSaw(method: string, id: string): boolean {
@@ -97,16 +94,8 @@ function auditRows(where: string): Array<{ effect: string; reason: string; sub: 
 }
 
 beforeAll(async () => {
-  subscriber = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      received.push({ path: req.url ?? '', headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => subscriber.listen(0, '127.0.0.1', r));
-  subscriberUrl = `http://127.0.0.1:${(subscriber.address() as { port: number }).port}`;
+  subscriber = await startSubscriber();
+  subscriberUrl = subscriber.url;
   h = await startHarness({
     contractsDir: join(REPO, 'test', 'fixtures', 'contracts-city'),
     // The subscriber's server is plain HTTP on loopback: allowed here only, for the test.
@@ -116,11 +105,10 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await h?.close();
-  subscriber?.closeAllConnections();
-  await new Promise((r) => subscriber?.close(r));
+  await subscriber?.close();
 });
 beforeEach(() => {
-  received = [];
+  subscriber.received.length = 0;
 });
 
 describe('relay', () => {
@@ -198,7 +186,7 @@ describe('relay', () => {
 
     const denied = auditRows("operation = 'subscription.notify' AND sub = 'alice' AND effect = 'deny'");
     expect(denied.length).toBeGreaterThanOrEqual(2);
-    expect(JSON.stringify(received)).not.toContain('urn:ngsi-ld:TrafficFlowObserved:2');
+    expect(JSON.stringify(subscriber.received)).not.toContain('urn:ngsi-ld:TrafficFlowObserved:2');
   });
 
   it('refuses a relay token it never gave out, and a notification naming another subscription', async () => {

@@ -1,6 +1,7 @@
 /**
  * The consent layer: the pure checks (consent/grant.ts, policy/consent.ts), decide() with
- * the caller's consents as input, and the per-entity cut of the response filter.
+ * the caller's consents as input, the per-entity cut of the response filter, and of a
+ * subscription's notifications.
  */
 import { describe, expect, it } from 'vitest';
 import { decideContracts } from '../../src/policy/decide.js';
@@ -10,6 +11,7 @@ import { grantOf, tokenRefusal, statusAt, type ConsentRecord } from '../../src/c
 import { filterResponse } from '../../src/filter/index.js';
 import { keepWithin, spansFor } from '../../src/filter/consent-window.js';
 import { shownBy } from '../../src/policy/obligations.js';
+import { filterNotification, parseNotification, snapshotOf, subscriberToken } from '../../src/subscriptions/index.js';
 import { attrsAnyOf, doc, DPV, LOCAL_ISS, NOW, PARTIES, request, snapshot, target, V, type RequestOver } from './contracts-fixtures.js';
 
 const EM = `${V}EnergyMeter`;
@@ -121,9 +123,22 @@ describe('decide: the consent layer', () => {
     expect(run(supplier, [other]).reason).toBe('consent_required');
   });
 
-  it('never covers writes or subscriptions', () => {
+  it('never covers writes', () => {
     expect(run({ ...supplier, action: 'modify', operation: 'attrs.update', attrs: [ENERGY] }).reason).toBe('consent_required');
-    expect(run({ ...supplier, action: 'subscribe', operation: 'subscription.create' }).reason).toBe('consent_required');
+  });
+
+  it('covers a subscription as it covers a read: the same recipient, purpose, type and attribute rules', () => {
+    const subscribe = { ...supplier, action: 'subscribe', operation: 'subscription.create', attrs: [ENERGY, OWNER] } satisfies RequestOver;
+    const d = run(subscribe);
+    expect([d.effect, d.reason]).toEqual(['permit', 'permitted']);
+    expect(d.obligations.consent?.types.get(EM)?.subject).toBe(OWNER);
+    expect(d.obligations.consent?.covered.get(ALICE)?.get(EM)).toEqual({ kind: 'only', attrs: new Set([ENERGY, OWNER]) });
+    expect(run(subscribe, []).reason).toBe('consent_required');
+    expect(run({ ...subscribe, purpose: `${DPV}Marketing` }).reason).toBe('consent_required');
+    expect(run(subscribe, [grantOf(record({ recipient: 'other-app' }), PARTIES) as ConsentGrant]).reason).toBe('consent_required');
+    expect(run(subscribe, [{ ...aliceGrant, until: NOW }]).reason).toBe('consent_required');
+    // What the rule does not grant, no consent lets through.
+    expect(run({ ...subscribe, attrs: [`${V}address`] }).reason).toBe('attribute_not_permitted');
   });
 
   it('covers history, each consent with the span it holds in and what it covers then', () => {
@@ -239,5 +254,33 @@ describe('filter: history only from when a consent held', () => {
     expect(out.droppedEntities).toBe(3);
     expect(() => filterResponse({ operation: 'temporal.retrieve', body: before, ...shownBy(d.obligations), expand, options: [], history }))
       .toThrow(expect.objectContaining({ status: 404 }));
+  });
+});
+
+describe('notifications under consent', () => {
+  const meter = (id: string, owner: string) => ({ id, type: 'EnergyMeter', owner, totalActiveEnergyImport: 12, serialNumber: 'S-1' });
+  const expand = (t: string) => (t.includes(':') ? t : V + t);
+  const notification = parseNotification({ id: 'urn:n', type: 'Notification', subscriptionId: 'urn:s', notifiedAt: new Date(NOW).toISOString(), data: [meter('m:a', ALICE), meter('m:b', BOB)] });
+  const subscribe = { ...supplier, action: 'subscribe', operation: 'subscription.create', attrs: [ENERGY, OWNER] } satisfies RequestOver;
+
+  it('each entity goes out as far as its data subject\'s consents in force at delivery cover it', async () => {
+    const out = await filterNotification(notification, run(subscribe).obligations, expand, 'keyValues', 1000);
+    expect(out.body.data).toEqual([{ id: 'm:a', type: 'EnergyMeter', owner: ALICE, totalActiveEnergyImport: 12 }]);
+    expect(out).toMatchObject({ entities: 1, droppedEntities: 1 });
+  });
+
+  it('a consent of another person for the same subscription lets only that person\'s entity through', async () => {
+    const bob = grantOf(record({ id: 'urn:uuid:b', dataSubject: { issuer: LOCAL_ISS, sub: 'bob', id: BOB }, personalData: [{ type: EM, attributes: [ENERGY] }] }), PARTIES) as ConsentGrant;
+    const out = await filterNotification(notification, run(subscribe, [bob]).obligations, expand, 'keyValues', 1000);
+    expect(out.body.data).toEqual([{ id: 'm:b', type: 'EnergyMeter', totalActiveEnergyImport: 12 }]);
+  });
+
+  it('the subscriber snapshot keeps the consent ids for each delivery, and one stored without them reads as resting on none', () => {
+    const token = { issuer: LOCAL_ISS, sub: 'supplier-app', roles: [], purpose: 'dpv:ServiceProvision', consents: [aliceGrant.id], exp: 1, claims: {} };
+    const snap = snapshotOf({ token });
+    expect(JSON.parse(JSON.stringify(snap))).toMatchObject({ purpose: 'dpv:ServiceProvision', consents: [aliceGrant.id] });
+    expect(subscriberToken(snap).consents).toEqual([aliceGrant.id]);
+    const { consents: _c, ...old } = snap;
+    expect(subscriberToken(old).consents).toBeUndefined();
   });
 });

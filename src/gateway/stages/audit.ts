@@ -47,7 +47,7 @@ export function auditPermitted(deps: AuditDeps): (r: Answered) => Promise<Answer
   return async (r) => {
     const t = r as Trail;
     // A decision answered as data (the decision API) is recorded with its own effect.
-    t.verdict = { effect: t.decision?.effect ?? 'permit', reason: r.outcome };
+    t.verdict = { effect: r.effect ?? t.decision?.effect ?? 'permit', reason: r.outcome };
     try {
       await deps.audit.append(auditEventOf(r, t.verdict.effect, r.outcome));
     } catch (err) {

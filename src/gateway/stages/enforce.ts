@@ -1,6 +1,6 @@
 import { MimtrustError } from '../../errors/index.js';
 import type { Action } from '../../ngsi/index.js';
-import { boundedByArea, decidedByContracts, isFullScope, FULL_SCOPE, type AttributeScope, type Obligations } from '../../policy/index.js';
+import { boundedByArea, decidedByContracts, isFullScope, FULL_SCOPE, type AttributeScope, type ConsentObligation, type Obligations } from '../../policy/index.js';
 import type { UsageCounters } from '../usage-counters.js';
 import type { Decided } from '../exchange.js';
 import { refusal } from './decide.js';
@@ -27,8 +27,13 @@ export function countUsage(deps: { counters: UsageCounters }): <T extends Decide
 
 const WRITES: ReadonlySet<Action> = new Set<Action>(['create', 'modify', 'delete']);
 
-/** The answers the gateway cuts per entity, by each entity's data subject. */
-const CUT_PER_ENTITY: ReadonlySet<string> = new Set(['entity.query', 'entity.retrieve', 'batch.query', 'temporal.query', 'temporal.retrieve']);
+/**
+ * The answers the gateway cuts per entity, by each entity's data subject: a subscription's
+ * notifications are cut at the relay (an update is then checked whole, as a create).
+ */
+const CUT_PER_ENTITY: ReadonlySet<string> = new Set([
+  'entity.query', 'entity.retrieve', 'batch.query', 'temporal.query', 'temporal.retrieve', 'subscription.create', 'subscription.update',
+]);
 
 function restricts(ob: Obligations, scopes: Iterable<AttributeScope>): boolean {
   if (boundedByArea(ob)) return true;
@@ -66,7 +71,7 @@ export function checkEnforceable(r: Decided): void {
   if (ob.consent !== undefined && !CUT_PER_ENTITY.has(ngsi.operation)) {
     throw new MimtrustError(
       'FORBIDDEN',
-      'Data shown only with the consent of the persons it is about can be read only as entities or their history, by id or by query.',
+      'Data shown only with the consent of the persons it is about can be read only as entities or their history, by id, by query or by subscription.',
       { reason: 'consent_not_enforceable', extensions: { reason: 'consent_not_enforceable' } },
     );
   }
@@ -93,5 +98,26 @@ export function checkEnforceable(r: Decided): void {
   const named = Array.isArray(attrs) && attrs.length > 0;
   if (!named && restricts(ob, scopesOf(ob, policy.types))) {
     throw new MimtrustError('FORBIDDEN', 'This caller may read only some attributes: the subscription must list them in notification.attributes.', { reason: 'subscription_attributes_required' });
+  }
+  if (named && ob.consent !== undefined) requireSubjectAttributes(r, ob.consent, attrs);
+}
+
+/**
+ * Notifications carry only the attributes a subscription lists, and the relay finds each
+ * entity's data subject in them: under consent, the list must hold every data-subject
+ * attribute of the types watched, or no entity could ever be told apart from another
+ * person's.
+ */
+function requireSubjectAttributes(r: Decided, consent: ConsentObligation, attrs: readonly unknown[]): void {
+  const expand = (name: string): string => r.context?.expandTerm(name) ?? name;
+  const listed = new Set(attrs.filter((a): a is string => typeof a === 'string').map(expand));
+  for (const c of consent.types.values()) {
+    if (listed.has(c.subject)) continue;
+    const name = r.context?.compactIri(c.subject) ?? c.subject;
+    throw new MimtrustError(
+      'FORBIDDEN',
+      `Notifications of data shown under consent must carry the attribute naming the person each entity is about: notification.attributes must list ${name}.`,
+      { reason: 'subscription_subject_attribute_required', extensions: { reason: 'subscription_subject_attribute_required', attribute: name } },
+    );
   }
 }
