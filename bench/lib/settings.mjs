@@ -1,7 +1,7 @@
 /** Benchmark settings from the environment, checked up front so a typo fails at once. */
 import { selectModes } from './modes.mjs';
 
-function integer(env, name, fallback, min) {
+export function integer(env, name, fallback, min) {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
@@ -9,7 +9,7 @@ function integer(env, name, fallback, min) {
   return value;
 }
 
-function flag(env, name) {
+export function flag(env, name) {
   const raw = env[name];
   if (raw === undefined || raw === '' || raw === '0' || raw === 'false') return false;
   if (raw === '1' || raw === 'true') return true;

@@ -170,7 +170,7 @@ export class Consents {
     const records = new Map<string, ConsentRecord>();
     const grants: ConsentGrant[] = [];
     for (const id of ids) {
-      const cached = URN_UUID.test(id) ? await this.lookup(id) : undefined;
+      const cached = this.cache.get(id) ?? (URN_UUID.test(id) ? await this.lookup(id) : undefined);
       if (!cached) continue;
       records.set(id, cached.record);
       if (cached.grant) grants.push(cached.grant);
@@ -195,7 +195,7 @@ export class Consents {
   async inForce(ids: readonly string[], now: number): Promise<ConsentGrant[]> {
     const grants: ConsentGrant[] = [];
     for (const id of ids) {
-      const cached = URN_UUID.test(id) ? await this.lookup(id) : undefined;
+      const cached = this.cache.get(id) ?? (URN_UUID.test(id) ? await this.lookup(id) : undefined);
       if (!cached) continue;
       const status = statusAt(cached.record, now);
       if (status === 'expired') await this.expireIfDue(cached.record, now);
