@@ -153,7 +153,11 @@ async function main(settings) {
       }
     }
     const results = Object.fromEntries(MODES.map((m) => [m.key, combineRounds(runs[m.key])]));
-    for (const key of Object.keys(handles)) await handles[key].stop();
+    const cpuPerRequest = {};
+    for (const key of Object.keys(handles)) {
+      const { received, cpuMicros } = await handles[key].stop();
+      cpuPerRequest[key] = cpuMicros / received;
+    }
     await broker.stop();
 
     console.log('');
@@ -165,6 +169,11 @@ async function main(settings) {
     if (settings.rounds > 1) console.log(`  per round: ${runs.consent.map((r, i) => (r.rps / runs.personal[i].rps).toFixed(2)).join(', ')}`);
     console.log(`throughput plain permission / direct: ${(results.personal.rps / results.direct.rps).toFixed(3)}; consent-bound / direct: ${(results.consent.rps / results.direct.rps).toFixed(3)}`);
     console.log(`added p50 of consent-bound over plain: ${(results.consent.p50Ms - results.personal.p50Ms).toFixed(3)} ms, p99 ${(results.consent.p99Ms - results.personal.p99Ms).toFixed(3)} ms`);
+    // Requests/s moves with whatever else the machine runs; the CPU each request took moves less.
+    console.log(
+      `gateway CPU per request (user + system, all requests since start): plain ${(cpuPerRequest.personal / 1000).toFixed(3)} ms, ` +
+        `consent-bound ${(cpuPerRequest.consent / 1000).toFixed(3)} ms; ratio plain / consent-bound ${(cpuPerRequest.personal / cpuPerRequest.consent).toFixed(3)}`,
+    );
 
     if (settings.profile) {
       temp.keep = true;
