@@ -44,6 +44,14 @@ const WHOLE_ENTITY_OPERATIONS: ReadonlySet<Operation> = new Set([
  */
 const PROJECTIONS: ReadonlySet<string> = new Set(['attrs', 'pick', 'omit']);
 
+/**
+ * Operations on subscriptions that show no entity data, only the subscription (kept to the
+ * caller's own by the gateway): a consent-bound permission covers them whatever the
+ * caller's consents, so a subscriber whose consents are gone can still see and delete
+ * what it made.
+ */
+const SUBSCRIPTION_MANAGEMENT: ReadonlySet<Operation> = new Set(['subscription.list', 'subscription.retrieve', 'subscription.delete']);
+
 const PERMITTED = 'Permitted by contract.';
 
 const DETAIL: Readonly<Record<string, string>> = {
@@ -275,12 +283,13 @@ function decideOrThrow(req: PolicyRequest, snap: PolicySnapshot, state: DecideSt
   // notification of a subscription per entity as its consents stand when it is delivered;
   // a write cannot be held to each entity's consent, so consent-bound rules never cover it.
   const covering = isRead ? coveringConsents(state.consents, req) : [];
-  const consented = (r: Rule): boolean => consentMayApply(r, covering, req, unknownType);
+  const manages = SUBSCRIPTION_MANAGEMENT.has(req.operation);
+  const consented = (r: Rule): boolean => manages || consentMayApply(r, covering, req, unknownType);
   for (const r of candidates(callerBuckets(snap.permissions, action, req.subject), unknownType ? null : req.types, anyTypeOnly)) {
     const from = counters.length;
     const outcome = outcomeOf(r, req, input, counters, idsCovered, consented);
     trace?.push({ rule: ref(r), kind: 'permission', outcome });
-    if (outcome === 'applied') (r.consent ? bound : applied).push({ rule: r, from, to: counters.length });
+    if (outcome === 'applied') (r.consent && !manages ? bound : applied).push({ rule: r, from, to: counters.length });
     else if (outcome === 'consent') sawConsent = true;
     else if (outcome.startsWith('constraint:')) unmet.push({ rule: ref(r), constraint: outcome.slice('constraint:'.length) });
   }

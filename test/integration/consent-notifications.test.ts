@@ -113,6 +113,14 @@ describe('a subscription resting on a citizen\'s consent', () => {
     const last = notifyAudit().at(-1)!;
     expect([last.effect, last.reason]).toEqual(['deny', 'notification_consent_lapsed']);
     expect(last.targets).not.toContain('EnergyMeter:alice');
+
+    // The app, on a token resting on no consent, still sees and deletes what it made.
+    const plain = await app([]);
+    const shown = await h.call('GET', `${S}/${encodeURIComponent(id)}`, { token: plain });
+    expect(shown.status, shown.text).toBe(200);
+    expect(shown.json().notification.endpoint.uri).toBe(`${endpoint.url}/withdrawn`);
+    expect((await h.call('DELETE', `${S}/${encodeURIComponent(id)}`, { token: plain })).status).toBe(204);
+    expect(h.broker.subscription(id)).toBeUndefined();
   });
 
   it('keeps delivering what the consents still in force cover: one citizen withdraws, the other\'s meter still goes out', async () => {

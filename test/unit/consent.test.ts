@@ -141,6 +141,16 @@ describe('decide: the consent layer', () => {
     expect(run({ ...subscribe, attrs: [`${V}address`] }).reason).toBe('attribute_not_permitted');
   });
 
+  it('lets the subscriber see and delete its subscriptions whatever its consents: no entity data is shown', () => {
+    for (const operation of ['subscription.retrieve', 'subscription.delete', 'subscription.list'] as const) {
+      const d = run({ ...supplier, action: 'subscribe', operation, types: [], typeUnknown: true }, []);
+      expect([operation, d.effect, d.obligations.consent]).toEqual([operation, 'permit', undefined]);
+    }
+    // Only the permission's assignee.
+    const other = { clientId: 'other-app', sub: 'other-app', roles: [] };
+    expect(run({ ...supplier, subject: other, action: 'subscribe', operation: 'subscription.delete', types: [], typeUnknown: true }, []).effect).toBe('deny');
+  });
+
   it('covers history, each consent with the span it holds in and what it covers then', () => {
     const later = grantOf(record({ id: 'urn:uuid:l', personalData: [{ type: EM, attributes: null }], givenAt: new Date(NOW - 10).toISOString(), validUntil: new Date(NOW + 500).toISOString() }), PARTIES) as ConsentGrant;
     const d = run({ ...supplier, action: 'readTemporal', operation: 'temporal.query' }, [aliceGrant, later]);
