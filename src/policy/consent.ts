@@ -27,18 +27,30 @@ export function consentReaches(g: ConsentGrant, req: PolicyRequest): boolean {
   return hasParty(g.recipients, s.issuer, s.clientId) || hasParty(g.recipients, s.issuer, s.organisation) || hasParty(g.recipients, s.issuer, s.sub);
 }
 
+/** The declared purpose and its broader ones; empty without one. */
+function declaredPurposes(purpose: string | undefined): ReadonlySet<string> {
+  const iri = purpose === undefined ? undefined : purposeIri(purpose);
+  return iri === undefined ? NO_PURPOSES : purposeAncestors(iri);
+}
+
+const NO_PURPOSES: ReadonlySet<string> = new Set();
+
+function givenForOneOf(g: ConsentGrant, purposes: ReadonlySet<string>): boolean {
+  for (const p of purposes) if (g.purposes.has(p)) return true;
+  return false;
+}
+
 /** True when the declared purpose is one the consent was given for, or narrower; never without one. */
 export function consentServes(g: ConsentGrant, purpose: string | undefined): boolean {
-  const iri = purpose === undefined ? undefined : purposeIri(purpose);
-  if (iri === undefined) return false;
-  for (const p of purposeAncestors(iri)) if (g.purposes.has(p)) return true;
-  return false;
+  return givenForOneOf(g, declaredPurposes(purpose));
 }
 
 /** The caller's consents that hold for this request: in force, given to its recipient, for its purpose. */
 export function coveringConsents(grants: readonly ConsentGrant[] | undefined, req: PolicyRequest): ConsentGrant[] {
   if (grants === undefined || grants.length === 0) return [];
-  return grants.filter((g) => consentInForce(g, req.now) && consentReaches(g, req) && consentServes(g, req.purpose));
+  // Read once per request, not once per consent: a token may rest on many.
+  const purposes = declaredPurposes(req.purpose);
+  return grants.filter((g) => consentInForce(g, req.now) && givenForOneOf(g, purposes) && consentReaches(g, req));
 }
 
 /**
