@@ -17,10 +17,12 @@
  *   npm run build && node bench/consent.mjs
  *   BENCH_CITIZENS=10 BENCH_DURATION=8 BENCH_WARMUP=2 BENCH_CONNECTIONS=16 BENCH_ROUNDS=3 BENCH_PROFILE=1
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SignJWT } from 'jose';
 import { Agent } from 'undici';
 import { checkBuild } from './lib/build-check.mjs';
 import { flag, integer } from './lib/settings.mjs';
@@ -117,8 +119,14 @@ async function main(settings) {
     const origin = { direct: broker.info.url, personal: handles.personal.info.url, consent: handles.consent.info.url };
     // Each resident consents through the citizen API of the consent gateway, as in production.
     const consentIds = [];
+    // The citizen's own tool: a local-issuer token carrying the consent API's scope.
+    const citizenToken = (sub) => new SignJWT({ roles: [], client_id: sub, scope: 'consents' })
+      .setProtectedHeader({ alg: signingKey.alg, kid: signingKey.kid, typ: 'at+jwt' })
+      .setIssuer(issuer.issuer).setAudience(issuer.audience).setSubject(sub)
+      .setIssuedAt().setJti(randomUUID()).setExpirationTime(Math.floor(Date.now() / 1000) + 600)
+      .sign(signingKey.privateKey);
     for (let i = 0; i < settings.citizens; i++) {
-      const citizen = await issueLocalToken(signingKey, issuer, { sub: citizenSub(i), roles: [], ttlSec: 600 });
+      const citizen = await citizenToken(citizenSub(i));
       const res = await call(agent, origin.consent, 'POST', '/consents', citizen, METER_CONSENT);
       if (res.status !== 201) throw new Error(`giving consent answered ${res.status}: ${res.text.slice(0, 300)}`);
       consentIds.push(JSON.parse(res.text).id);
