@@ -12,7 +12,8 @@
  * The two gateways run in their own processes (run-gateway.mjs), each with its own store;
  * the residents give their consents through the citizen API before any load. Both
  * gateways must answer the very same bytes. Rounds interleave the modes. The figure that
- * matters is consent / personal throughput (target >= 0.8). See bench/README.md.
+ * matters is consent / personal throughput (target >= 0.8); each gateway's CPU time per
+ * request is printed too, as other load on the machine moves it less. See bench/README.md.
  *
  *   npm run build && node bench/consent.mjs
  *   BENCH_CITIZENS=10 BENCH_DURATION=8 BENCH_WARMUP=2 BENCH_CONNECTIONS=16 BENCH_ROUNDS=3 BENCH_PROFILE=1
