@@ -1,35 +1,10 @@
 /**
- * HTML made on the server, every value escaped where it is put. Pages work without
- * JavaScript and carry no inline script or style: the one stylesheet is a file of the
- * console, so the page's policy can be `default-src 'self'`.
+ * The console's page frame and fields, made with the shared markup helpers (src/web), every
+ * value escaped where it is put.
  */
+import { Html, escape, html } from '../web/index.js';
 
-/** A piece of markup already safe to place as it is. */
-export class Html {
-  constructor(readonly text: string) {}
-}
-
-const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escape(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ESCAPES[c] as string);
-}
-
-type Part = Html | string | number | boolean | null | undefined | readonly Part[];
-
-function render(p: Part): string {
-  if (p instanceof Html) return p.text;
-  if (Array.isArray(p)) return (p as readonly Part[]).map(render).join('');
-  if (typeof p === 'string') return escape(p);
-  return typeof p === 'number' ? String(p) : '';
-}
-
-/** Tagged template: literal parts are markup, every value is escaped (or placed as is when Html). */
-export function html(strings: TemplateStringsArray, ...values: Part[]): Html {
-  let out = strings[0] ?? '';
-  values.forEach((v, i) => { out += render(v) + (strings[i + 1] ?? ''); });
-  return new Html(out);
-}
+export { Html, escape, html, csrfField } from '../web/index.js';
 
 export const CONSOLE_PREFIX = '/console';
 
@@ -78,8 +53,4 @@ export function field(name: string, label: string, value = '', hint?: string): H
   return html`<p class="field"><label for="${name}">${label}</label>
 <input id="${name}" name="${name}" type="text" value="${value}"${hint === undefined ? '' : new Html(` aria-describedby="${hintId}"`)}>
 ${hint === undefined ? '' : html`<span class="hint" id="${hintId}">${hint}</span>`}</p>`;
-}
-
-export function csrfField(csrf: string): Html {
-  return html`<input type="hidden" name="csrf" value="${csrf}">`;
 }

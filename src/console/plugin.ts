@@ -15,13 +15,15 @@ import {
   auditAs, authorizeAdmin, contractActions, dryRunAction, explainAction, operatorNamespace, providerNamespace, visibleContracts,
   type Admin, type AdminDeps, type NamespaceOf,
 } from '../admin/index.js';
+import { PAGE_HEADERS, STYLE, Sessions, cookieOf as cookieIn, formOf as formIn, randomId, sameSecret, setCookie, type Session as WebSession } from '../web/index.js';
+import type { VerifiedToken } from '../auth/index.js';
 import { CONSOLE_PREFIX } from './html.js';
-import { STYLE } from './style.js';
 import {
   CALLER_FIELDS, contractPage, dryRunPage, errorPage, listPage, matrixPage, signInPage,
   type CallerValues, type Notice,
 } from './pages.js';
-import { randomId, sameSecret, Sessions, type Session } from './sessions.js';
+
+type Session = WebSession<{ token: VerifiedToken }>;
 
 export type ConsoleDeps = AdminDeps & ExchangeDeps;
 
@@ -29,29 +31,10 @@ export type ConsoleDeps = AdminDeps & ExchangeDeps;
 const SESSION_COOKIE = '__Host-mimtrust-console';
 const SIGN_IN_COOKIE = '__Host-mimtrust-console-sign-in';
 
-/** Pages may use the console's own files and post to themselves; nothing else, and no script at all. */
-const PAGE_HEADERS: Readonly<Record<string, string>> = {
-  'content-type': 'text/html; charset=utf-8',
-  'content-security-policy': "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-  'cache-control': 'no-store',
-};
-
-function cookie(name: string, value: string, maxAgeSec: number): string {
-  return `${name}=${value}; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSec}`;
-}
-
-function cookieOf(r: Received, name: string): string | undefined {
-  const header = r.raw.headers.cookie;
-  for (const part of (typeof header === 'string' ? header : '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
-}
-
-function formOf(r: Received): URLSearchParams {
-  return new URLSearchParams(r.rawBody?.toString('utf8') ?? '');
-}
+/** Console cookies go only with requests started on the gateway's own pages (SameSite=Strict): no step of the console comes from another site. */
+const cookie = (name: string, value: string, maxAgeSec: number): string => setCookie(name, value, maxAgeSec, 'Strict');
+const cookieOf = (r: Received, name: string): string | undefined => cookieIn(r.raw.headers.cookie, name);
+const formOf = (r: Received): URLSearchParams => formIn(r.rawBody);
 
 interface InSession extends Admin {
   session: Session;
@@ -114,7 +97,7 @@ const EMPTY_CALLER: CallerValues = { roles: '', clientId: '', sub: '', organisat
 
 /** The console's routes, sharing the server's exchange handling and the admin API's actions. */
 export function consolePlugin(deps: ConsoleDeps) {
-  const sessions = new Sessions();
+  const sessions = new Sessions<{ token: VerifiedToken }>();
 
   const withSession = (r: Received): Authenticated & { session: Session } => {
     const session = sessions.find(cookieOf(r, SESSION_COOKIE));
@@ -152,7 +135,8 @@ export function consolePlugin(deps: ConsoleDeps) {
     // Only a caller the admin API would serve gets a session.
     .then('authorize', authorizeAdmin(deps))
     .then('handle', (r) => {
-      const s = sessions.open(r.token);
+      // A session ends with its token at the latest.
+      const s = sessions.open({ token: r.token }, r.token.exp * 1000);
       const maxAge = Math.max(0, Math.floor((s.expiresAt - r.startedAt) / 1000));
       return redirect(r, CONSOLE_PREFIX, { 'set-cookie': [cookie(SESSION_COOKIE, s.id, maxAge), cookie(SIGN_IN_COOKIE, '', 0)] });
     })

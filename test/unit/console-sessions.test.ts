@@ -1,18 +1,20 @@
 /** Console sessions and markup: what a session lasts, what it keeps, and escaping. */
 import { describe, it, expect } from 'vitest';
-import { Sessions, sameSecret } from '../../src/console/sessions.js';
-import { html, escape, Html } from '../../src/console/html.js';
+import { Sessions, sameSecret } from '../../src/web/index.js';
+import { html, escape, Html } from '../../src/web/index.js';
 import type { VerifiedToken } from '../../src/auth/index.js';
 
 const T0 = Date.parse('2026-03-10T12:00:00Z');
+/** As the console opens them: ending with the token at the latest. */
+const open = (sessions: Sessions<{ token: VerifiedToken }>, token: VerifiedToken) => sessions.open({ token }, token.exp * 1000);
 const tokenUntil = (ms: number): VerifiedToken => ({ issuer: 'https://idp.example', roles: ['contract-admin'], exp: Math.floor(ms / 1000), claims: {} });
 
-describe('console sessions', () => {
+describe('page sessions (console)', () => {
   it('end with their token, or after eight hours, whichever comes first', () => {
     let now = T0;
-    const sessions = new Sessions(10, () => now);
-    const short = sessions.open(tokenUntil(T0 + 60_000));
-    const long = sessions.open(tokenUntil(T0 + 24 * 3600_000));
+    const sessions = new Sessions<{ token: VerifiedToken }>({ max: 10, now: () => now });
+    const short = open(sessions, tokenUntil(T0 + 60_000));
+    const long = open(sessions, tokenUntil(T0 + 24 * 3600_000));
     expect(short.expiresAt).toBe(T0 + 60_000);
     expect(long.expiresAt).toBe(T0 + 8 * 3600_000);
     now = T0 + 60_000;
@@ -23,8 +25,8 @@ describe('console sessions', () => {
   });
 
   it('have random ids and CSRF tokens of their own; the oldest gives way at the bound; a closed one is gone', () => {
-    const sessions = new Sessions(2, () => T0);
-    const [a, b, c] = [1, 2, 3].map(() => sessions.open(tokenUntil(T0 + 3600_000)));
+    const sessions = new Sessions<{ token: VerifiedToken }>({ max: 2, now: () => T0 });
+    const [a, b, c] = [1, 2, 3].map(() => open(sessions, tokenUntil(T0 + 3600_000)));
     expect(new Set([a!.id, b!.id, c!.id, a!.csrf, b!.csrf, c!.csrf]).size).toBe(6);
     expect(a!.id).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(sessions.find(a!.id)).toBeUndefined();

@@ -1,5 +1,6 @@
 /**
- * The console's one stylesheet, served as a file (no inline style under the page policy).
+ * The pages' one stylesheet (console and wallet), served as a file of each (no inline style
+ * under the page policy).
  * Text and controls keep at least 4.5:1 contrast; every focusable element shows its focus.
  */
 export const STYLE = `
@@ -34,4 +35,13 @@ th { background: #eef2f6; }
 .permit { color: #0f3d1a; font-weight: 600; }
 .deny { color: #5c0009; font-weight: 600; }
 pre { background: #f4f4f4; padding: 1rem; overflow-x: auto; }
+.lang { margin-left: auto; }
+.lang a { margin-left: 0.75rem; }
+.card { border: 1px solid #8a8a8a; border-radius: 4px; padding: 0.75rem 1rem; margin: 0 0 1rem; }
+.card h3 { margin: 0 0 0.5rem; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 1rem; margin: 0 0 0.75rem; }
+dl.facts dt { font-weight: 600; }
+dl.facts dd { margin: 0; }
+.status-given { color: #0f3d1a; font-weight: 700; }
+.status-withdrawn, .status-expired { color: #5c0009; font-weight: 700; }
 `;
