@@ -7,7 +7,7 @@
 import { MimtrustError } from '../errors/index.js';
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../lib/index.js';
-import type { AuditConsent, AuditDecided, AuditEvent, AuditTargets } from './types.js';
+import type { AuditConsent, AuditDecided, AuditEvent, AuditRelease, AuditTargets } from './types.js';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
@@ -93,6 +93,28 @@ function consent(value: unknown, max: number): AuditConsent {
   };
 }
 
+/**
+ * Every data subject is kept, since a person finds their records by it; what is kept of
+ * each (types, attributes) is bounded like targets. Their number is bounded by the
+ * consents a read rests on.
+ */
+function released(value: unknown, max: number): AuditRelease {
+  if (typeof value !== 'object' || value === null) throw invalid('released');
+  const r = value as Partial<AuditRelease>;
+  if (!Array.isArray(r.subjects)) throw invalid('released.subjects');
+  const out: AuditRelease = {
+    consents: bounded(textList(r.consents, 'released.consents'), max),
+    subjects: r.subjects.map((s: unknown) => {
+      if (typeof s !== 'object' || s === null) throw invalid('released.subjects');
+      const d = s as Partial<AuditRelease['subjects'][number]>;
+      return { id: text(d.id, 'released.subjects.id'), types: bounded(textList(d.types, 'released.subjects.types'), max), attrs: bounded(textList(d.attrs, 'released.subjects.attrs'), max) };
+    }),
+  };
+  const purpose = optionalText(r.purpose, 'released.purpose');
+  if (purpose !== undefined) out.purpose = purpose;
+  return out;
+}
+
 export function normalizeAuditEvent(event: AuditEvent, maxTargets = DEFAULT_MAX_TARGETS): AuditEvent {
   if (typeof event !== 'object' || event === null) throw invalid('event');
   if (event.effect !== 'permit' && event.effect !== 'deny') throw invalid('effect');
@@ -130,6 +152,7 @@ export function normalizeAuditEvent(event: AuditEvent, maxTargets = DEFAULT_MAX_
   }
   if (event.providers !== undefined && event.providers !== null) out.providers = bounded(textList(event.providers, 'providers'), maxTargets);
   if (event.consent !== undefined && event.consent !== null) out.consent = consent(event.consent, maxTargets);
+  if (event.released !== undefined && event.released !== null) out.released = released(event.released, maxTargets);
   if (event.auditLevel !== undefined && event.auditLevel !== null) {
     if (event.auditLevel !== 'normal' && event.auditLevel !== 'detailed') throw invalid('auditLevel');
     out.auditLevel = event.auditLevel;

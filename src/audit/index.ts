@@ -43,4 +43,4 @@ export type { WitnessOptions } from './witness.js';
 export { CheckpointCopies } from './checkpoint-copies.js';
 export type { CheckpointCopiesOptions } from './checkpoint-copies.js';
 export { DEFAULT_MAX_TARGETS } from './event.js';
-export type { AuditEvent, AuditConsent, AuditTargets, AuditDecided, AuditRecord, AuditCheckpoint, AuditProblem, VerifyResult } from './types.js';
+export type { AuditEvent, AuditConsent, AuditRelease, AuditDataSubject, AuditTargets, AuditDecided, AuditRecord, AuditCheckpoint, AuditProblem, VerifyResult } from './types.js';

@@ -37,6 +37,25 @@ export interface AuditConsent {
   purposes: readonly string[];
 }
 
+/** One person whose data a permitted read released under their consent: what of it went out (never values). */
+export interface AuditDataSubject {
+  /** The data subject as entities name them (and consent records do). */
+  id: string;
+  /** Entity type IRIs under consent of the entities shown. */
+  types: readonly string[];
+  /** Attribute IRIs shown of those entities. */
+  attrs: readonly string[];
+}
+
+/** Whose data a permitted read released under consent, on which consents, for which purpose. */
+export interface AuditRelease {
+  /** The DPV purpose the caller declared (token), when it declared one. */
+  purpose?: string;
+  /** Ids of the consent records the read rested on. */
+  consents: readonly string[];
+  subjects: readonly AuditDataSubject[];
+}
+
 export interface AuditEvent {
   /** ISO 8601 time of the decision. */
   time: string;
@@ -69,6 +88,8 @@ export interface AuditEvent {
   providers?: readonly string[];
   /** A consent record's event: which record, whose, to whom, for what (never attribute values). */
   consent?: AuditConsent;
+  /** Whose data the response released under consent (the gateway's reads); found by data subject. */
+  released?: AuditRelease;
   latencyMs: number;
   method: string;
   path: string;

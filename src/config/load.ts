@@ -122,6 +122,7 @@ export function buildConfig(input: unknown, opts: { baseDir: string; env?: NodeJ
     throw new ConfigError('localIssuer.issuer', 'is also listed in issuers');
   }
   checkOidc(config);
+  checkWallet(config);
   // Checked now, so two issuers answering to one name stop the start naming the key.
   namedIssuers(config);
   const providerIds = new Set<string>();
@@ -161,6 +162,12 @@ function checkOidc(config: Config): void {
     if (proofs !== 1) throw new ConfigError(key, 'must set exactly one of jwks, jwksUri or clientSecretEnv');
     if (c.grantTypes.includes('authorization_code') && c.redirectUris.length === 0) throw new ConfigError(`${key}.redirectUris`, 'is required for authorization_code');
   });
+}
+
+/** The wallet is a client of the city's own issuer: on with it unless switched off, never without it. */
+function checkWallet(config: Config): void {
+  if (config.wallet.enabled === null) config.wallet.enabled = config.oidc.enabled;
+  if (config.wallet.enabled && !config.oidc.enabled) throw new ConfigError('wallet.enabled', 'needs the city\'s own issuer (oidc.enabled)');
 }
 
 /** Headers the gateway sets itself or that frame the message: never a credential's name. */

@@ -270,6 +270,18 @@ export const configSchema = {
         },
       },
     },
+    wallet: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: "The citizen wallet under /wallet (src/wallet, docs/wallet.md): a client of the city's own issuer, registered by itself.",
+      properties: {
+        enabled: {
+          type: ['boolean', 'null'], default: null,
+          description: 'null: on exactly when oidc.enabled. Needs the issuer, whose identifier must then be the public URL of this gateway.',
+        },
+      },
+    },
     store: {
       type: 'object',
       additionalProperties: false,

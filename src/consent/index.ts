@@ -6,7 +6,8 @@
  * request. Access tokens name the consents they rest on (an issuer's `consentClaim`);
  * `Consents.forToken` turns those into the grants the pure decision reads
  * (src/policy/consent.ts) or refuses the token; `Consents.inForce` gives those still in
- * force without refusing, for a subscription's deliveries. The citizen API is routes.ts.
+ * force without refusing, for a subscription's deliveries. The citizen API is routes.ts;
+ * export.ts the export document it and the wallet both offer.
  * See docs/consent.md.
  */
 export { Consents } from './consents.js';
@@ -16,4 +17,6 @@ export type { ConsentRecord, ConsentEvent, ConsentEventType, ConsentStatus, Data
 export type { ConsentStore } from './store.js';
 export { grantOf, recipientParties, tokenRefusal } from './grant.js';
 export { consentPlugin, CONSENTS_PREFIX } from './routes.js';
+export { exportRecords, EXPORT_DISPOSITION } from './export.js';
+export type { ConsentExport } from './export.js';
 export type { ConsentRouteDeps } from './routes.js';

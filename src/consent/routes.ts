@@ -23,6 +23,7 @@ import {
 } from '../gateway/index.js';
 import type { Citizen, Consents, EventOrigin } from './consents.js';
 import { recordJson, type ConsentRecord } from './record.js';
+import { EXPORT_DISPOSITION, exportRecords } from './export.js';
 import { exportSchema, giveRouteSchema, giveSchema, listSchema, retrieveSchema, withdrawSchema } from './schemas.js';
 import { describedRoutes } from '../openapi/index.js';
 
@@ -81,12 +82,7 @@ function list(deps: ConsentRouteDeps): Handler {
 function exportAll(deps: ConsentRouteDeps): Handler {
   return async (r) => {
     auditAs(r, 'consent.export');
-    const who = citizen(r);
-    const records = await deps.consents.ofCitizen(who, r.startedAt);
-    const subject = deps.consents.dataSubject(who);
-    return answer(r, 200, { dataSubject: subject, exportedAt: new Date(r.startedAt).toISOString(), records: show(records, r.startedAt) }, {
-      'content-disposition': 'attachment; filename="consents.json"',
-    });
+    return answer(r, 200, await exportRecords(deps.consents, citizen(r), r.startedAt), { 'content-disposition': EXPORT_DISPOSITION });
   };
 }
 

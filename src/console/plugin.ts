@@ -5,17 +5,17 @@
  * every request, every POST carries the session's CSRF token, and every exchange is
  * audited, a refusal too.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { MimtrustError, asMimtrustError } from '../errors/index.js';
+import type { FastifyInstance } from 'fastify';
+import { MimtrustError } from '../errors/index.js';
 import {
-  auditEventOf, auditPermitted, checkSenderConstraint, extend, pipeline,
+  auditPermitted, checkSenderConstraint, extend, pipeline,
   type Answered, type Authenticated, type ExchangeDeps, type Pipeline, type Received, type Trail,
 } from '../gateway/index.js';
 import {
   auditAs, authorizeAdmin, contractActions, dryRunAction, explainAction, operatorNamespace, providerNamespace, visibleContracts,
   type Admin, type AdminDeps, type NamespaceOf,
 } from '../admin/index.js';
-import { PAGE_HEADERS, STYLE, Sessions, cookieOf as cookieIn, formOf as formIn, randomId, sameSecret, setCookie, type Session as WebSession } from '../web/index.js';
+import { PAGE_HEADERS, STYLE, Sessions, pageExchange, pageReply, redirectReply, cookieOf as cookieIn, formOf as formIn, randomId, sameSecret, setCookie, type Session as WebSession } from '../web/index.js';
 import type { VerifiedToken } from '../auth/index.js';
 import { CONSOLE_PREFIX } from './html.js';
 import {
@@ -41,13 +41,8 @@ interface InSession extends Admin {
   form: URLSearchParams;
 }
 
-function reply<T extends Received>(r: T, status: number, body: string, headers: Record<string, string | string[]> = {}): T & Answered {
-  return Object.assign(r, { reply: { status, headers: { ...PAGE_HEADERS, ...headers }, body: Buffer.from(body) }, outcome: 'permitted' as const });
-}
-
-function redirect<T extends Received>(r: T, to: string, headers: Record<string, string | string[]> = {}): T & Answered {
-  return Object.assign(r, { reply: { status: 303, headers: { location: to, 'cache-control': 'no-store', ...headers }, body: undefined }, outcome: 'permitted' as const });
-}
+const reply = pageReply;
+const redirect = redirectReply;
 
 const signInRequired = (): MimtrustError => new MimtrustError('UNAUTHENTICATED', 'Sign in to use the console.', { reason: 'console_sign_in_required' });
 const csrfRefused = (): MimtrustError => new MimtrustError('FORBIDDEN', 'The form could not be accepted: reload the page and try again.', { reason: 'csrf_token_invalid' });
@@ -57,27 +52,11 @@ const csrfRefused = (): MimtrustError => new MimtrustError('FORBIDDEN', 'The for
  * (the session's navigation kept); a missing or expired session is sent to sign in.
  */
 function consoleExchange(p: Pipeline<Received, Answered>, deps: ConsoleDeps) {
-  return async (req: FastifyRequest, res: FastifyReply): Promise<FastifyReply> => {
-    const trail: Trail & { session?: Session } = deps.receive(req);
-    try {
-      const done = await p.run(trail);
-      void res.code(done.reply.status).headers(deps.headers).headers(done.reply.headers).send(done.reply.body);
-    } catch (err) {
-      const e = asMimtrustError(err);
-      if (e.code === 'INTERNAL' || e.reason === 'audit_unavailable') deps.log.error(err, 'console request failed');
-      try {
-        await deps.audit.append(auditEventOf(trail, 'deny', e.reason));
-      } catch (auditErr) {
-        deps.log.error(auditErr, 'audit write failed for a denied request');
-      }
-      if (e.reason === 'console_sign_in_required') {
-        void res.code(303).headers(deps.headers).header('location', `${CONSOLE_PREFIX}/sign-in`).header('cache-control', 'no-store').send();
-      } else {
-        void res.code(e.status).headers(deps.headers).headers(PAGE_HEADERS).send(errorPage(e.status, e.message, trail.session?.csrf));
-      }
-    }
-    return res;
-  };
+  return pageExchange<Trail & { session?: Session }>(p, deps, {
+    signInReason: 'console_sign_in_required',
+    signInPath: `${CONSOLE_PREFIX}/sign-in`,
+    errorPage: (e, trail) => errorPage(e.status, e.message, trail.session?.csrf),
+  });
 }
 
 function callerValues(form: URLSearchParams): CallerValues {

@@ -9,7 +9,7 @@
 import { intersectScope, unionScope } from '../policy/scope.js';
 import type { AttributeScope, ConsentObligation } from '../policy/types.js';
 import type { FilterContext } from './context.js';
-import { isObject, type JsonObject, type TypeView } from './types.js';
+import { isObject, type JsonObject, type Released, type TypeView } from './types.js';
 
 /** The one string all items name, or undefined when there are none or they differ. */
 function same(items: readonly unknown[], read: (item: unknown) => unknown): string | undefined {
@@ -82,4 +82,30 @@ export function consentViewFor(source: JsonObject, ob: ConsentObligation, ctx: F
     // Only the types of this entity are ever asked for; the whole view stays as decided.
     values: () => base.values(),
   };
+}
+
+/**
+ * Notes whose data a shown entity released under consent, for the audit record: the data
+ * subject its types under consent name, when a consent of theirs covers something of this
+ * request, with the entity's types under consent and the attributes shown (`shown`, its
+ * members other than identity and system ones). Another person's entity shown only with
+ * what needs no consent names nobody here.
+ */
+export function noteReleased(source: JsonObject, shown: readonly string[], ob: ConsentObligation, ctx: FilterContext): void {
+  if (shown.length === 0) return;
+  const type = source['type'];
+  const types = (Array.isArray(type) ? type : [type]).filter((t): t is string => typeof t === 'string').map((t) => ctx.expand(t));
+  let subjects: Map<string, string | undefined> | undefined;
+  for (const t of types) {
+    const c = ob.types.get(t);
+    if (c === undefined) continue;
+    subjects ??= subjectsOf(source, ob, ctx);
+    const subject = subjects.get(c.subject);
+    if (subject === undefined || !ob.covered.has(subject)) continue;
+    const released = (ctx.stats.released ??= new Map<string, Released>());
+    let of = released.get(subject);
+    if (of === undefined) released.set(subject, (of = { types: new Set(), attrs: new Set() }));
+    of.types.add(t);
+    for (const a of shown) of.attrs.add(ctx.expand(a));
+  }
 }

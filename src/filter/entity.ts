@@ -23,7 +23,7 @@ import { runSteps, type Steps } from '../lib/index.js';
 import { createContext, type FilterContext, type SpatialLimit } from './context.js';
 import { unfilterable } from './errors.js';
 import { holdingGrants, keepPlaced, type Placed } from './spatial.js';
-import { consentViewFor, subjectsOf } from './consent.js';
+import { consentViewFor, noteReleased, subjectsOf } from './consent.js';
 import { keepWithin, spansFor } from './consent-window.js';
 import { entityGrants, entityScope, scopePermits, shownScope, type EntityGrants, type TypeGrant } from './scopes.js';
 import type { AttributeScope } from '../policy/types.js';
@@ -211,6 +211,7 @@ export function* filterEntitySteps(entity: JsonObject, ctx: FilterContext): Step
     ctx.stats.removedAttributes = removedBefore;
     return undefined;
   }
+  if (ctx.consent !== undefined) noteReleased(entity, Object.keys(out).filter((k) => !ALWAYS_KEPT.has(k)), ctx.consent, ctx);
   return out;
 }
 

@@ -13,7 +13,7 @@ export { filterEntity, filterEntities } from './entity.js';
 export { notVisible } from './errors.js';
 export type { FilterEntityResult } from './entity.js';
 export type { SpatialLimit, Fetched } from './context.js';
-export type { TermExpander, View, ViewExtras, TypeView } from './types.js';
+export type { TermExpander, View, ViewExtras, TypeView, Released } from './types.js';
 export { typeViewOf } from './types.js';
 export { checkCountable, brokerCountExact, checkShownCount } from './count.js';
 export { answersOneResource, listsEntities } from './response.js';

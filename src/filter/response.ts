@@ -21,7 +21,7 @@ import {
 import { filterEntitySteps } from './entity.js';
 import { notVisible, unfilterable } from './errors.js';
 import { filterFeatureCollectionSteps, filterFeatureSteps, isFeature, isFeatureCollection } from './geojson.js';
-import { isObject, type JsonObject, type TermExpander, type View, type ViewExtras } from './types.js';
+import { isObject, type JsonObject, type Released, type TermExpander, type View, type ViewExtras } from './types.js';
 
 /**
  * Work done between two turns of the event loop: about as many geometry positions, or
@@ -68,6 +68,8 @@ export interface FilterResponseResult {
   droppedEntities: number;
   /** Attributes (and other members) removed from what is shown. */
   removedAttributes: number;
+  /** Data subject -> what was shown of their entities under their consent; absent when nothing was. */
+  released?: ReadonlyMap<string, Released>;
 }
 
 type Shape = 'entities' | 'entity' | 'types' | 'type' | 'attributes' | 'attribute' | 'none';
@@ -199,7 +201,9 @@ function* filterSteps(input: FilterResponseInput, shape: Shape): Steps<FilterRes
     case 'attribute': body = filterSingle(input.body, filterAttributeIn, ctx); break;
     case 'none': body = input.body; break;
   }
-  return { body, droppedEntities: ctx.stats.droppedEntities, removedAttributes: ctx.stats.removedAttributes };
+  const out: FilterResponseResult = { body, droppedEntities: ctx.stats.droppedEntities, removedAttributes: ctx.stats.removedAttributes };
+  if (ctx.stats.released !== undefined) out.released = ctx.stats.released;
+  return out;
 }
 
 /** No body means nothing to show, hence nothing to cut. */

@@ -87,6 +87,14 @@ export function typeViewOf(view: View, extras: ViewExtras = {}): TypeView {
 export interface FilterStats {
   droppedEntities: number;
   removedAttributes: number;
+  /** Data subject -> what was shown of their entities under their consent (consent.ts). */
+  released?: Map<string, Released>;
+}
+
+/** The entity types and attributes (IRIs) shown of one data subject's entities; never values. */
+export interface Released {
+  types: Set<string>;
+  attrs: Set<string>;
 }
 
 export { isObject, type JsonObject };

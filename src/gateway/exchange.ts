@@ -10,7 +10,7 @@ import type { VerifiedToken } from '../auth/index.js';
 import type { ActiveContext } from '../context/index.js';
 import type { ConsentGrant, Decision, PolicyRequest } from '../policy/index.js';
 import type { UpstreamResponse } from './upstream.js';
-import type { Fetched } from '../filter/index.js';
+import type { Fetched, Released } from '../filter/index.js';
 
 /** A response about to leave: the broker's (possibly cut down) or the gateway's own. */
 export interface Reply {
@@ -110,6 +110,8 @@ export interface Answered extends Received {
   outcome: string;
   /** Set where the gateway answered with success yet released nothing (a dropped notification): recorded as a refusal. */
   effect?: 'deny';
+  /** Data subject -> what the answer shows of their entities under their consent (the filter's count). */
+  released?: ReadonlyMap<string, Released>;
 }
 
 /** Everything an exchange may have gathered when it ends, well or not: what the audit reads. */

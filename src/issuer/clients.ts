@@ -18,6 +18,41 @@ export interface IssuerClient {
   purposes: string[];
   scopes: string[];
   metadata: ClientMetadata;
+  /** One of the city's own pages (the wallet): signed in to without a consent screen, given no data. */
+  firstParty?: true;
+}
+
+/** A page of the city's own served by the gateway, signing citizens in through the issuer. */
+export interface FirstPartyClient {
+  clientId: string;
+  name: string;
+  redirectUri: string;
+  /** Authenticates it at the token endpoint (client_secret_basic); at least 32 characters. */
+  secret: string;
+}
+
+/**
+ * A first-party client: the authorization code flow with PKCE for an ID token, nothing
+ * else; no roles, purposes or scopes, so its tokens read no data at the gateway.
+ */
+export function firstPartyClient(c: FirstPartyClient): IssuerClient {
+  return {
+    clientId: c.clientId,
+    displayName: c.name,
+    roles: [],
+    purposes: [],
+    scopes: [],
+    firstParty: true,
+    metadata: {
+      client_id: c.clientId,
+      client_secret: c.secret,
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      redirect_uris: [c.redirectUri],
+      scope: 'openid',
+    },
+  };
 }
 
 export function issuerClients(settings: readonly OidcClientSettings[], env: NodeJS.ProcessEnv = process.env): Map<string, IssuerClient> {

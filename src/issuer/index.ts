@@ -5,12 +5,14 @@
  *   when `localIssuer.enabled`; `mimtrust token` mints with it, for trying mimtrust out.
  * - The city's own OIDC issuer (`oidc.enabled`), oidc-provider mounted on the gateway under
  *   /oidc: provider.ts configures it (flows, JWT access tokens and their claims),
- *   clients.ts turns `oidc.clients` into its clients, constants.ts names what the gateway shares with it, mount.ts hands it raw requests,
+ *   clients.ts turns `oidc.clients` into its clients, and registers the city's own pages
+ *   (the wallet) as first-party clients, signed in to without a consent screen, constants.ts names what the gateway shares with it, mount.ts hands it raw requests,
  *   grant-terms.ts keeps the purpose and consents of each grant, trust.ts makes the
  *   gateway trust it in process. interactions.ts serves the login and consent screens;
  *   login-throttle.ts slows password guessing there; upstream-login.ts lets citizens log in
  *   through an upstream OpenID Provider instead (`oidc.upstream`). audit-issuance.ts puts
- *   every access token on the audit log before it leaves. Its signing keys are the key set `oidc-issuer` in keysDir
+ *   every access token on the audit log before it leaves. views/ holds every text a citizen
+ *   reads, the wallet's too. Its signing keys are the key set `oidc-issuer` in keysDir
  *   (`mimtrust issuer rotate-key`). See docs/issuer.md.
  */
 export { issueLocalToken, LOCAL_ORGANISATION_CLAIM, LOCAL_RECIPIENT_CLAIM, LOCAL_CONSENT_CLAIM } from './local-token.js';
@@ -18,6 +20,10 @@ export type { LocalTokenRequest, LocalIssuerSettings } from './local-token.js';
 export const LOCAL_ISSUER_KEY_NAME = 'local-issuer';
 export { createIssuer, issuerPlugin } from './plugin.js';
 export type { IssuerDeps } from './plugin.js';
+export type { FirstPartyClient } from './clients.js';
+export { shortName } from './consent-request.js';
+export { stringsFor, purposeLabel, LANGUAGE_CODES } from './views/index.js';
+export type { Strings } from './views/index.js';
 export { ownIssuerTrust } from './trust.js';
 export { UpstreamLogin, UpstreamLoginError, upstreamFromConfig } from './upstream-login.js';
 export { auditTokenIssuance, issuanceEvent } from './audit-issuance.js';

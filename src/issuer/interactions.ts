@@ -120,7 +120,8 @@ export function interactionRoutes(deps: InteractionDeps) {
     const waitMs = outcome.failed ? outcome.waitMs : undefined;
     if (waitMs !== undefined) void reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
     return send(reply, waitMs !== undefined ? 429 : outcome.failed ? 400 : 200, loginPage(s, {
-      action, csrf: csrfFor(deps.secret, interaction.uid), client: client?.displayName ?? '', failed: outcome.failed,
+      action, csrf: csrfFor(deps.secret, interaction.uid), // The city's own pages are named in the citizen's language.
+      client: client?.firstParty ? s.wallet.name : client?.displayName ?? '', failed: outcome.failed,
       ...(waitMs !== undefined ? { waitMinutes: Math.ceil(waitMs / 60_000) } : {}),
       ...(deps.upstream !== undefined ? { upstream: { name: deps.upstream.settings.name, action: `${action}/upstream` } } : {}),
       ...(outcome.failed && outcome.upstreamFailed === true ? { upstreamFailed: true } : {}),

@@ -4,10 +4,11 @@
  * PAR, token, revocation) handed to oidc-provider.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Config } from '../config/index.js';
+import { ConfigError, type Config } from '../config/index.js';
+import type { IssuerClient } from './clients.js';
 import type { Accounts } from '../accounts/index.js';
 import type { KeySet } from '../keys/index.js';
-import { issuerClients } from './clients.js';
+import { firstPartyClient, issuerClients, type FirstPartyClient } from './clients.js';
 import { keepBodiesRaw, mountProvider } from './mount.js';
 import type { IssuerProvider } from './provider.js';
 import type { Adapter } from 'oidc-provider';
@@ -19,6 +20,8 @@ export interface IssuerDeps {
   keys: KeySet;
   cookieSecret: string;
   adapter: (model: string) => Adapter;
+  /** The city's own pages signing citizens in (the wallet), registered next to the configured clients. */
+  firstParty?: readonly FirstPartyClient[];
 }
 
 /** Loads oidc-provider only here, so a gateway without the issuer never does. */
@@ -32,11 +35,19 @@ export async function createIssuer(deps: IssuerDeps): Promise<IssuerProvider> {
     refreshTokenTtlSec: oidc.refreshTokenTtlSec,
     keys: deps.keys.keys,
     cookieKeys: [deps.cookieSecret],
-    clients: issuerClients(oidc.clients),
+    clients: withFirstParty(issuerClients(oidc.clients), deps.firstParty ?? []),
     accounts: deps.accounts,
     adapter: deps.adapter,
     trustProxy: deps.config.trustProxy,
   });
+}
+
+function withFirstParty(clients: Map<string, IssuerClient>, firstParty: readonly FirstPartyClient[]): Map<string, IssuerClient> {
+  for (const c of firstParty) {
+    if (clients.has(c.clientId)) throw new ConfigError('oidc.clients', `names a client ${c.clientId}, which is the id of one of the gateway's own pages`);
+    clients.set(c.clientId, firstPartyClient(c));
+  }
+  return clients;
 }
 
 /** `headers`: the gateway's security headers, for the responses oidc-provider makes itself. */

@@ -91,6 +91,18 @@ export function createProvider(o: ProviderOptions): IssuerProvider {
       IdToken: 3600,
     },
     interactions: { url: (_ctx, interaction) => `${OIDC_PREFIX}/interaction/${interaction.uid}` },
+    // The city's own pages (the wallet) ask for the citizen's identity only: no consent screen.
+    loadExistingGrant: async (ctx) => {
+      const clientId = ctx.oidc.client?.clientId ?? '';
+      const grantId = ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session?.grantIdFor(clientId);
+      if (grantId) return ctx.oidc.provider.Grant.find(grantId);
+      const accountId = ctx.oidc.session?.accountId;
+      if (o.clients.get(clientId)?.firstParty !== true || accountId === undefined) return undefined;
+      const grant = new ctx.oidc.provider.Grant({ clientId, accountId });
+      grant.addOIDCScope('openid');
+      await grant.save();
+      return grant;
+    },
     findAccount: async (_ctx, id) => {
       // A disabled account gets no new token, refreshed ones included.
       if (o.accounts.active(id) === undefined) return undefined;

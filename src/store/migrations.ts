@@ -179,4 +179,19 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (issuer, subject)
   ) STRICT;
   `,
+  // 12: audit records name whose data a read released under consent (hashed with the
+  // record), and an index of those data subjects, written with the record, by which a
+  // person finds the reads of their data.
+  `
+  ALTER TABLE audit_records ADD COLUMN released TEXT;
+  CREATE TABLE audit_data_subjects (
+    subject TEXT    NOT NULL,
+    seq     INTEGER NOT NULL REFERENCES audit_records (seq),
+    PRIMARY KEY (subject, seq)
+  ) STRICT, WITHOUT ROWID;
+  CREATE TRIGGER audit_data_subjects_no_update BEFORE UPDATE ON audit_data_subjects
+    BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+  CREATE TRIGGER audit_data_subjects_no_delete BEFORE DELETE ON audit_data_subjects
+    BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+  `,
 ];

@@ -1,6 +1,7 @@
 /**
  * Reading the audit log by what an operator asks about (a caller, a decision, permits or
- * denials, a time range) for `mimtrust audit list|tail|export`. Meant for a read-only
+ * denials, a time range) for `mimtrust audit list|tail|export`, and by the data subject whose
+ * data was released, for the citizen's own access history (the wallet). Meant for a read-only
  * connection: WAL lets it read while the gateway writes, never holding the writer up.
  * Every value is a bound parameter; only the choice of conditions shapes the SQL.
  */
@@ -11,6 +12,8 @@ import { RECORD_COLUMNS, fromRow, type RecordRow } from './sqlite-audit-store.js
 
 export interface AuditRecordFilter {
   sub?: string;
+  /** A data subject (as entities name them) whose data the record's read released. */
+  subject?: string;
   clientId?: string;
   decisionId?: string;
   effect?: 'permit' | 'deny';
@@ -22,6 +25,7 @@ export interface AuditRecordFilter {
 
 const CONDITIONS: ReadonlyArray<readonly [keyof AuditRecordFilter, string]> = [
   ['sub', 'sub = @sub'],
+  ['subject', 'seq IN (SELECT seq FROM audit_data_subjects WHERE subject = @subject)'],
   ['clientId', 'client_id = @clientId'],
   ['decisionId', 'decision_id = @decisionId'],
   ['effect', 'effect = @effect'],

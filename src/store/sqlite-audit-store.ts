@@ -3,7 +3,7 @@
  * checkpoints is one transaction (one WAL fsync under synchronous=FULL).
  */
 import type { Statement } from 'better-sqlite3';
-import type { AuditCheckpoint, AuditConsent, AuditDecided, AuditRecord, AuditTargets } from '../audit/types.js';
+import type { AuditCheckpoint, AuditConsent, AuditDecided, AuditRecord, AuditRelease, AuditTargets } from '../audit/types.js';
 import type { SqliteDatabase } from './sqlite.js';
 import type { WalSync } from './wal-sync.js';
 import { AuditRecordCorruptError, type AuditStore } from '../audit/index.js';
@@ -34,10 +34,11 @@ export interface RecordRow {
   issuer: string | null;
   providers: string | null;
   consent: string | null;
+  released: string | null;
 }
 
 export const RECORD_COLUMNS =
-  'seq, time, decision_id, request_id, sub, client_id, operation, action, tenant, targets, effect, reason, rules, upstream_status, latency_ms, method, path, prev_hash, hash, decided, contract_revision, audit_level, issuer, providers, consent';
+  'seq, time, decision_id, request_id, sub, client_id, operation, action, tenant, targets, effect, reason, rules, upstream_status, latency_ms, method, path, prev_hash, hash, decided, contract_revision, audit_level, issuer, providers, consent, released';
 
 function toRow(r: AuditRecord): RecordRow {
   return {
@@ -66,6 +67,7 @@ function toRow(r: AuditRecord): RecordRow {
     issuer: r.issuer ?? null,
     providers: r.providers === undefined ? null : JSON.stringify(r.providers),
     consent: r.consent === undefined ? null : JSON.stringify(r.consent),
+    released: r.released === undefined ? null : JSON.stringify(r.released),
   };
 }
 
@@ -75,12 +77,14 @@ export function fromRow(row: RecordRow): AuditRecord {
   let decided: AuditDecided | null;
   let providers: string[] | null;
   let consent: AuditConsent | null;
+  let released: AuditRelease | null;
   try {
     targets = JSON.parse(row.targets) as AuditTargets;
     rules = row.rules === null ? null : (JSON.parse(row.rules) as string[]);
     decided = row.decided === null ? null : (JSON.parse(row.decided) as AuditDecided);
     providers = row.providers === null ? null : (JSON.parse(row.providers) as string[]);
     consent = row.consent === null ? null : (JSON.parse(row.consent) as AuditConsent);
+    released = row.released === null ? null : (JSON.parse(row.released) as AuditRelease);
   } catch (err) {
     throw new AuditRecordCorruptError(row.seq, err);
   }
@@ -113,12 +117,14 @@ export function fromRow(row: RecordRow): AuditRecord {
   if (row.audit_level !== null) record.auditLevel = row.audit_level as AuditRecord['auditLevel'];
   if (providers !== null) record.providers = providers;
   if (consent !== null) record.consent = consent;
+  if (released !== null) record.released = released;
   return record;
 }
 
 export class SqliteAuditStore implements AuditStore {
   private readonly insertRecord: Statement<[RecordRow]>;
   private readonly insertCheckpoint: Statement<[AuditCheckpoint]>;
+  private readonly insertSubject: Statement<[string, number]>;
   private readonly selectRange: Statement<[number, number], RecordRow>;
   private readonly selectLast: Statement<[], RecordRow>;
   private readonly selectCheckpoints: Statement<[], AuditCheckpoint>;
@@ -137,11 +143,16 @@ export class SqliteAuditStore implements AuditStore {
     this.insertCheckpoint = db.prepare(
       'INSERT INTO audit_checkpoints (seq, hash, time, kid, signature) VALUES (@seq, @hash, @time, @kid, @signature)',
     );
+    // The index of data subjects is written in the same transaction as their record.
+    this.insertSubject = db.prepare('INSERT OR IGNORE INTO audit_data_subjects (subject, seq) VALUES (?, ?)');
     this.selectRange = db.prepare(`SELECT ${RECORD_COLUMNS} FROM audit_records WHERE seq >= ? ORDER BY seq LIMIT ?`);
     this.selectLast = db.prepare(`SELECT ${RECORD_COLUMNS} FROM audit_records ORDER BY seq DESC LIMIT 1`);
     this.selectCheckpoints = db.prepare('SELECT seq, hash, time, kid, signature FROM audit_checkpoints ORDER BY seq');
     this.writeBatch = db.transaction((records: readonly AuditRecord[], checkpoints: readonly AuditCheckpoint[]) => {
-      for (const r of records) this.insertRecord.run(toRow(r));
+      for (const r of records) {
+        this.insertRecord.run(toRow(r));
+        for (const s of r.released?.subjects ?? []) this.insertSubject.run(s.id, r.seq);
+      }
       for (const cp of checkpoints) this.insertCheckpoint.run(checkpointRow(cp));
     });
   }

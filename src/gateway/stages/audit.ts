@@ -86,6 +86,14 @@ export function auditEventOf(t: Trail, effect: 'permit' | 'deny', reason: string
   if (t.upstream) event.upstreamStatus = t.upstream.status;
   // Names as decided on: IRIs under the caller's @context, where contracts compared them.
   if (t.context && t.policy) event.decided = { types: t.policy.types, attrs: t.policy.attrs };
+  // Whose data went out under consent: what lets a person find the reads of their data.
+  if (t.released !== undefined && t.released.size > 0 && t.verdict?.effect !== 'deny' && effect === 'permit') {
+    event.released = {
+      ...(t.token?.purpose !== undefined ? { purpose: t.token.purpose } : {}),
+      consents: [...(t.decision?.obligations.consent?.consents ?? [])],
+      subjects: [...t.released].map(([id, d]) => ({ id, types: [...d.types].sort(), attrs: [...d.attrs].sort() })),
+    };
+  }
   if (t.decision?.contractRevision !== undefined) {
     event.contractRevision = t.decision.contractRevision;
     event.auditLevel = t.decision.obligations.auditLevel;

@@ -1,6 +1,6 @@
 import { MimtrustError } from '../../errors/index.js';
 import { needsFiltering, shownBy } from '../../policy/index.js';
-import { checkShownCount, filterResponseInSlices } from '../../filter/index.js';
+import { checkShownCount, filterResponseInSlices, type Released } from '../../filter/index.js';
 import { clientResponseHeaders } from '../headers.js';
 import { extend, type Answered, type Forwarded, type Reply } from '../exchange.js';
 import { parseJson } from '../../lib/index.js';
@@ -28,15 +28,16 @@ export function filterByDecision(deps: FilterStageDeps): (r: Forwarded) => Promi
       body: up.body.length > 0 ? up.body : undefined,
     };
     const ob = r.decision.obligations;
-    if (needsFiltering(ob) && reply.status >= 200 && reply.status < 300 && reply.body !== undefined) await cut(r, reply, deps.maxGeometryPoints);
-    return extend(r, { reply, outcome: up.status < 400 ? 'permitted' : 'permitted_upstream_error' });
+    const released = needsFiltering(ob) && reply.status >= 200 && reply.status < 300 && reply.body !== undefined ? await cut(r, reply, deps.maxGeometryPoints) : undefined;
+    return extend(r, { reply, outcome: up.status < 400 ? 'permitted' : 'permitted_upstream_error', ...(released === undefined ? {} : { released }) });
   };
 }
 
 /** Temporal answers whose instances are placed in time by the query's `timeproperty`. */
 const TEMPORAL_READS: ReadonlySet<string> = new Set(['temporal.query', 'temporal.retrieve']);
 
-async function cut(r: Forwarded, res: Reply, maxGeometryPoints: number): Promise<void> {
+/** Cuts the answer in place; returns whose data it shows under consent. */
+async function cut(r: Forwarded, res: Reply, maxGeometryPoints: number): Promise<ReadonlyMap<string, Released> | undefined> {
   const ob = r.decision.obligations;
   const type = res.headers['content-type'];
   if (typeof type !== 'string' || !JSON_CONTENT.test(type)) {
@@ -67,6 +68,7 @@ async function cut(r: Forwarded, res: Reply, maxGeometryPoints: number): Promise
   // A Buffer, not a string: fastify would otherwise add a charset to the broker's content type.
   res.body = Buffer.from(JSON.stringify(shown));
   checkShownCount(res.headers['ngsild-results-count'], out.droppedEntities);
+  return out.released;
 }
 
 /** An AttributeList built from the Attribute details the broker was asked for instead. */

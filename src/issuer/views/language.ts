@@ -1,10 +1,18 @@
-/** The language of a page, from the browser's Accept-Language: German or English (the default). */
+/**
+ * The language of a page: the one the person chose (the wallet's switch), else the first
+ * of the browser's Accept-Language we have, German or English (the default).
+ */
 import { en, type Strings } from './strings-en.js';
 import { de } from './strings-de.js';
 
 const LANGUAGES: ReadonlyMap<string, Strings> = new Map([['en', en], ['de', de]]);
 
-export function stringsFor(acceptLanguage: string | undefined): Strings {
+/** The languages pages are offered in, by code. */
+export const LANGUAGE_CODES: readonly string[] = [...LANGUAGES.keys()];
+
+export function stringsFor(acceptLanguage: string | undefined, chosen?: string): Strings {
+  const picked = chosen === undefined ? undefined : LANGUAGES.get(chosen);
+  if (picked) return picked;
   const ranked = (acceptLanguage ?? '')
     .split(',')
     .slice(0, 32)

@@ -50,9 +50,14 @@ export interface ConsentView {
   defaultDays: number;
 }
 
+/** A DPV purpose in plain words, as the consent screen shows it (its short name when there are none). */
+export function purposeLabel(s: Strings, iri: string): string {
+  return s.purposes[shortName(iri)] ?? shortName(iri);
+}
+
 /** Checkbox values are positions in `data` (`t.a`, or `t.all`), never names the browser could change. */
 export function consentPage(s: Strings, v: ConsentView): string {
-  const purposeName = s.purposes[shortName(v.purpose)] ?? shortName(v.purpose);
+  const purposeName = purposeLabel(s, v.purpose);
   const items = v.data.map((d, t) => {
     const typeName = e(shortName(d.type));
     const boxes = d.attributes === null
