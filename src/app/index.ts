@@ -1,7 +1,7 @@
 /**
  * The application: assembles configuration, keys, TLS, token checks, roles, contracts, the
  * audit log and the broker pool, and mounts each role (NGSI-LD proxy, admin API, citizen
- * consent API) as a plugin of one HTTPS server (`server.ts`), with the API description
+ * consent API, the issuer, the console, the citizen wallet) as a plugin of one HTTPS server (`server.ts`), with the API description
  * (openapi/) and CORS for browser applications (`cors.ts`). `startGateway` is what
  * `mimtrust start` runs.
  */

@@ -13,13 +13,14 @@ import { createTokenVerifier, type IssuerConfig } from '../auth/index.js';
 import { RoleChecker, type DecisionSnapshot } from '../policy/index.js';
 import { AuditLog, CheckpointCopies, loadOrCreateAuditKey } from '../audit/index.js';
 import {
-  acquireStoreLock, openSqlite, StoreLockedError, SqliteAccountStore, SqliteAuditStore, SqliteConsentStore, SqliteOidcStore, SqliteContractCopies, SqliteContractStore, SqliteSubscriptionStore, WalSync, type SqliteDatabase,
+  acquireStoreLock, openSqlite, StoreLockedError, SqliteAccountStore, SqliteAuditQuery, SqliteAuditStore, SqliteConsentStore, SqliteOidcStore, SqliteContractCopies, SqliteContractStore, SqliteSubscriptionStore, WalSync, type SqliteDatabase,
 } from '../store/index.js';
 import { Consents, consentPlugin } from '../consent/index.js';
 import { contextResolverFor } from '../context/index.js';
 import { ContractRegistry, partyNames, resolveProviders, type DocumentReport } from '../contracts/index.js';
 import { adminPlugin } from '../admin/index.js';
 import { consolePlugin } from '../console/index.js';
+import { WALLET_PREFIX, partyNames as walletPartyNames, walletClient, walletPlugin } from '../wallet/index.js';
 import { watchFolder } from '../lib/index.js';
 import { proxyPlugin, receiver, securityHeaders, StoredTypes, Upstream, UsageCounters, type ExchangeDeps } from '../gateway/index.js';
 import { pdpPlugin, PDP_PREFIX, EXT_AUTHZ_PREFIX } from '../pdp/index.js';
@@ -299,14 +300,28 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
       const secret = loadOrCreateSecret(config.keysDir, OIDC_COOKIE_SECRET_NAME);
       const accounts = new Accounts(new SqliteAccountStore(db));
       const upstream = upstreamFromConfig(config.oidc, process.env);
-      const issuer = await createIssuer({ config, keys: oidcKeys, cookieSecret: secret, accounts, adapter: (model) => oidcStore.adapter(model) });
-      auditTokenIssuance(issuer.provider, config.oidc.issuer as string, audit, (err) => log.error({ err }, 'a token was not issued: the audit log did not take its record'));
+      const issuerId = config.oidc.issuer as string;
+      const wallet = config.wallet.enabled ? walletClient(issuerId, secret) : undefined;
+      const issuer = await createIssuer({
+        config, keys: oidcKeys, cookieSecret: secret, accounts, adapter: (model) => oidcStore.adapter(model), firstParty: wallet === undefined ? [] : [wallet],
+      });
+      auditTokenIssuance(issuer.provider, issuerId, audit, (err) => log.error({ err }, 'a token was not issued: the audit log did not take its record'));
       await app.register(issuerPlugin(issuer, {
         issuerId: config.oidc.issuer as string, issuerName: config.oidc.name, accounts, consents, snapshot: () => registry?.snapshot,
         secret, consentDays: config.oidc.consentDays, grantTtlSec: config.oidc.refreshTokenTtlSec, loginThrottle: config.oidc.loginThrottle,
         ...(upstream !== undefined ? { upstream, onUpstreamFailure: (err: UpstreamLoginError) => log.warn({ reason: err.reason, err: err.cause }, 'login through the upstream identity provider failed') } : {}),
       }, exchangeDeps.headers), { prefix: OIDC_PREFIX });
       log.info(`OIDC issuer ${config.oidc.issuer} on ${OIDC_PREFIX}, in the gateway process`);
+      if (wallet !== undefined) {
+        const storeDb = db;
+        await app.register(walletPlugin({
+          ...exchangeDeps, consents, issuer: issuerId, issuerKeys: oidcKeys.publicKeys, client: wallet,
+          // Read on the store's own connection: WAL lets it read while the audit log writes.
+          accessHistory: (subject, limit) => new SqliteAuditQuery(storeDb, { subject }).newest(limit),
+          ...walletPartyNames(issuer.clients, { id: issuerId, name: config.oidc.name }),
+        }));
+        log.info(`citizen wallet on ${WALLET_PREFIX}`);
+      }
     }
     const shared = {
       ...exchangeDeps, basePath: config.upstream.basePath, verifier, snapshot, storedTypes, forwardAuthorization: config.upstream.forwardAuthorization, consents,

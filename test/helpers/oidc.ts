@@ -47,7 +47,7 @@ export function postForm(h: Harness, path: string, form: Record<string, string>,
   });
 }
 
-/** A browser at the issuer: cookies kept by name (paths ignored: every request stays under /oidc), redirects not followed. */
+/** A browser at the issuer and the wallet: cookies kept by name (paths ignored: each is for /oidc or /), redirects not followed. */
 export class IssuerBrowser {
   private cookies = new Map<string, string>();
   constructor(private readonly h: Harness, private readonly lang = 'en') {}
