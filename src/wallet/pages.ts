@@ -125,8 +125,8 @@ export function walletPage(s: Strings, v: WalletView): string {
   const consents = v.records.length === 0
     ? html`<p>${w.noConsents}</p>`
     : v.records.map((r, i) => consentCard(s, v.csrf, r, i, v.now, v.recipientOf(r)));
-  const history = v.accesses.length === 0 ? html`<p>${w.noHistory}</p>` : html`<table>
-<caption class="hint">${w.historyIntro}</caption>
+  const history = v.accesses.length === 0 ? html`<p>${w.noHistory}</p>` : html`<p id="history-intro">${w.historyIntro}</p>
+<table aria-describedby="history-intro">
 <thead><tr><th scope="col">${w.when}</th><th scope="col">${w.who}</th><th scope="col">${w.data}</th><th scope="col">${w.purpose}</th></tr></thead>
 <tbody>
 ${v.accesses.map((a) => html`<tr><td>${when(s, a.at)}</td><td>${partyText(v.readerOf(a))}</td><td>${a.types.map(shortName).join(', ')}: ${a.attrs.map(shortName).join(', ')}</td><td>${a.purpose === undefined ? '' : purposeLabel(s, a.purpose)}</td></tr>`)}

@@ -8,6 +8,8 @@ export const STYLE = `
 body { margin: 0; }
 header { display: flex; flex-wrap: wrap; align-items: center; gap: 1rem; padding: 0.75rem 1.5rem; background: #12355b; color: #ffffff; }
 header a, header button { color: #ffffff; }
+header form { margin: 0; }
+header form button { border-color: #ffffff; }
 .brand { margin: 0; font-weight: 700; }
 nav { display: flex; flex-wrap: wrap; align-items: center; gap: 1rem; }
 nav ul { display: flex; gap: 1rem; margin: 0; padding: 0; list-style: none; }

@@ -31,11 +31,11 @@ export async function clientAssertion(clientId: string, key: ClientKey, aud = OI
     .sign(key.privateKey);
 }
 
-export async function assertionParams(clientId: string, key: ClientKey): Promise<Record<string, string>> {
+export async function assertionParams(clientId: string, key: ClientKey, aud = OIDC_ISSUER): Promise<Record<string, string>> {
   return {
     client_id: clientId,
     client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-    client_assertion: await clientAssertion(clientId, key),
+    client_assertion: await clientAssertion(clientId, key, aud),
   };
 }
 
