@@ -176,6 +176,7 @@ export function walletPlugin(deps: WalletDeps) {
         const code = q.get('code');
         if (code === null || code === '') throw signInFailed('The issuer sent no code back.');
         const who = await citizenOf(await redeem(code, p), { issuer: deps.issuer, clientId: deps.client.clientId, keys: deps.issuerKeys, nonce: p.nonce });
+        // Only a person who can have consent records gets a session.
         deps.consents.dataSubject(who);
         const identity: VerifiedToken = { issuer: who.issuer, sub: who.sub, clientId: deps.client.clientId, roles: [], exp: who.exp, claims: {} };
         return extend(r, { token: identity });

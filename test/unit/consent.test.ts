@@ -192,6 +192,8 @@ describe('filter: each entity as its data subject consented', () => {
     const out = filterResponse({ operation: 'entity.query', body: [meter('m:a', ALICE), meter('m:b', BOB), meter('m:x', undefined)], ...shownBy(d.obligations), expand, options: [] });
     expect(out.body).toEqual([{ id: 'm:a', type: 'EnergyMeter', owner: { type: 'Relationship', object: ALICE }, totalActiveEnergyImport: { type: 'Property', value: 12 } }]);
     expect(out.droppedEntities).toBe(2);
+    // Whose data went out under consent, for the audit record: alice, and what was shown of hers.
+    expect(out.released).toEqual(new Map([[ALICE, { types: new Set([EM]), attrs: new Set([OWNER, ENERGY]) }]]));
   });
 
   it('reads the subject in keyValues form, and a by-id read of another person\'s entity is not found', () => {
@@ -208,6 +210,7 @@ describe('filter: each entity as its data subject consented', () => {
     const multi = { ...meter('m:a', undefined), owner: [{ type: 'Relationship', object: ALICE, datasetId: 'urn:a' }] };
     const out = filterResponse({ operation: 'entity.query', body: [twice, multi], ...shownBy(d.obligations), expand, options: [] });
     expect(out.body).toEqual([]);
+    expect(out.released).toBeUndefined();
   });
 });
 

@@ -87,7 +87,7 @@ export function auditEventOf(t: Trail, effect: 'permit' | 'deny', reason: string
   // Names as decided on: IRIs under the caller's @context, where contracts compared them.
   if (t.context && t.policy) event.decided = { types: t.policy.types, attrs: t.policy.attrs };
   // Whose data went out under consent: what lets a person find the reads of their data.
-  if (t.released !== undefined && t.released.size > 0 && t.verdict?.effect !== 'deny' && effect === 'permit') {
+  if (effect === 'permit' && t.released !== undefined && t.released.size > 0) {
     event.released = {
       ...(t.token?.purpose !== undefined ? { purpose: t.token.purpose } : {}),
       consents: [...(t.decision?.obligations.consent?.consents ?? [])],
