@@ -33,6 +33,8 @@ beforeAll(async () => {
       clients: [{
         clientId: 'supplier-app', name: 'Supplier App', organisation: 'urn:org:supplier', grantTypes: ['authorization_code'],
         redirectUris: [APP_REDIRECT], jwks: { keys: [app.publicJwk] }, purposes: ['dpv:ServiceProvision'], roles: ['viewer'],
+        // Also the citizen's own tool here, so the consent API's export can be compared with the wallet's.
+        scopes: ['consents'],
       }],
     },
   });
@@ -90,7 +92,7 @@ async function appToken(n: Name, attrs: string[]): Promise<string> {
   const b = new IssuerBrowser(h);
   const { verifier, challenge } = pkce();
   const q = new URLSearchParams({
-    client_id: 'supplier-app', response_type: 'code', redirect_uri: APP_REDIRECT, scope: 'openid',
+    client_id: 'supplier-app', response_type: 'code', redirect_uri: APP_REDIRECT, scope: 'openid consents',
     code_challenge: challenge, code_challenge_method: 'S256', state: 's', purpose: 'dpv:ServiceProvision',
   });
   let res = await b.get(`/oidc/auth?${q.toString()}`);
