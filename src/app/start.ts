@@ -79,6 +79,7 @@ async function trustedIssuers(config: Config, oidcKeys: KeySet | undefined): Pro
     // Roles decide admin rights too: an issuer outside the city's control grants none unless listed.
     ...(i.acceptRoles !== null ? { acceptRoles: i.acceptRoles } : i.cityOwn ? {} : { acceptRoles: [] }),
     allowPlainJwt: i.allowPlainJwt,
+    requireSenderConstrained: i.requireSenderConstrained,
     clockToleranceSec: i.clockToleranceSec,
     maxTokenLifetimeSec: i.maxTokenLifetimeSec ?? config.auth.maxTokenLifetimeSec,
     ...(i.tenantsClaim ? { tenantsClaim: i.tenantsClaim } : {}),
@@ -102,6 +103,7 @@ async function trustedIssuers(config: Config, oidcKeys: KeySet | undefined): Pro
   if (oidcKeys !== undefined) {
     issuers.push(ownIssuerTrust({
       issuer: config.oidc.issuer as string, audience: config.oidc.audience, publicKeys: oidcKeys.publicKeys, maxTokenLifetimeSec: config.auth.maxTokenLifetimeSec,
+      requireSenderConstrained: config.oidc.requireSenderConstrained,
     }));
   }
   return issuers;
@@ -192,7 +194,7 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
     log.warn("the local issuer is enabled next to external issuers: whoever can read its key (local-issuer.jwk.json in keysDir) can mint tokens for any of the city's clients, with any role; disable it (localIssuer.enabled: false) once a real identity provider is configured");
   }
   const parties = partyNames(namedIssuers(config));
-  const verifier = createTokenVerifier(issuers, { onJwksFetch: metrics.jwksFetched });
+  const verifier = createTokenVerifier(issuers, { onJwksFetch: metrics.jwksFetched, dpop: config.auth.dpop });
   // Key sets fetched now, so the first request does not wait on an issuer; one that cannot
   // be reached is fetched again when a token needs it, and its tokens fail until then.
   for (const { issuer, ok } of await verifier.warmUp()) {

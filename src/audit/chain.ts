@@ -14,7 +14,7 @@ export const AUDIT_EVENT_FIELDS = [
   'time', 'decisionId', 'requestId', 'sub', 'clientId', 'operation', 'action', 'tenant',
   'targets', 'effect', 'reason', 'rules', 'upstreamStatus', 'latencyMs', 'method', 'path',
   // Added later: absent fields are left out of the payload, so older records still verify.
-  'decided', 'contractRevision', 'auditLevel', 'issuer', 'providers', 'consent', 'released',
+  'decided', 'contractRevision', 'auditLevel', 'issuer', 'providers', 'consent', 'released', 'binding',
 ] as const satisfies ReadonlyArray<keyof AuditEvent>;
 
 // A field added to AuditEvent but not to the list above would silently escape the hash.

@@ -79,6 +79,7 @@ function decided(value: unknown, max: number): AuditDecided {
 }
 
 const CONSENT_EVENTS: ReadonlySet<string> = new Set(['given', 'withdrawn', 'expired']);
+const BINDINGS: ReadonlySet<string> = new Set(['bearer', 'dpop', 'mtls']);
 
 function consent(value: unknown, max: number): AuditConsent {
   if (typeof value !== 'object' || value === null) throw invalid('consent');
@@ -153,6 +154,10 @@ export function normalizeAuditEvent(event: AuditEvent, maxTargets = DEFAULT_MAX_
   if (event.providers !== undefined && event.providers !== null) out.providers = bounded(textList(event.providers, 'providers'), maxTargets);
   if (event.consent !== undefined && event.consent !== null) out.consent = consent(event.consent, maxTargets);
   if (event.released !== undefined && event.released !== null) out.released = released(event.released, maxTargets);
+  if (event.binding !== undefined && event.binding !== null) {
+    if (!BINDINGS.has(event.binding)) throw invalid('binding');
+    out.binding = event.binding;
+  }
   if (event.auditLevel !== undefined && event.auditLevel !== null) {
     if (event.auditLevel !== 'normal' && event.auditLevel !== 'detailed') throw invalid('auditLevel');
     out.auditLevel = event.auditLevel;

@@ -65,6 +65,8 @@ export interface AuditEvent {
   issuer?: string;
   sub?: string;
   clientId?: string;
+  /** How the caller's token was bound to it: a plain bearer token, a DPoP key, a client certificate. No key material. */
+  binding?: 'bearer' | 'dpop' | 'mtls';
   /** NGSI-LD operation (e.g. `entity.retrieve`), or a marker for requests that could not be classified. */
   operation: string;
   /** Action group (e.g. `read`). */

@@ -1,22 +1,44 @@
-/** Takes the access token out of an `Authorization` header (RFC 6750 §2.1). */
+/** Takes the access token out of an `Authorization` header (RFC 6750 §2.1, RFC 9449 §7.1). */
 import { MimtrustError } from '../errors/index.js';
 import { tokenMissing } from './token-errors.js';
 
-const SCHEME = 'bearer';
+/** An access token and the scheme it came with. */
+export interface Presented {
+  scheme: 'bearer' | 'dpop';
+  token: string;
+}
 
-/**
- * Returns the token of `Bearer <token>` (scheme case-insensitive, one or more spaces, a
- * single token). Anything else, including another scheme, is a missing token.
- */
-export function extractBearerToken(header: string | undefined): string {
-  if (header === undefined || header.length <= SCHEME.length + 1) throw tokenMissing();
-  if (header.slice(0, SCHEME.length).toLowerCase() !== SCHEME || header.charCodeAt(SCHEME.length) !== 0x20) {
-    throw tokenMissing();
-  }
-  let start = SCHEME.length + 1;
+const SCHEMES = ['bearer', 'dpop'] as const;
+
+/** The token after `<scheme> ` (one or more spaces), or undefined when the header is not of that scheme. */
+function tokenAfter(header: string, scheme: string): string | undefined {
+  if (header.length <= scheme.length + 1) return undefined;
+  if (header.slice(0, scheme.length).toLowerCase() !== scheme || header.charCodeAt(scheme.length) !== 0x20) return undefined;
+  let start = scheme.length + 1;
   while (header.charCodeAt(start) === 0x20) start++;
   const token = header.slice(start);
   if (token === '' || /\s/.test(token)) throw tokenMissing();
+  return token;
+}
+
+/**
+ * The token of `Bearer <token>` or `DPoP <token>` (scheme case-insensitive, one or more
+ * spaces, a single token). Anything else is a missing token.
+ */
+export function readAuthorization(header: string | undefined): Presented {
+  if (header !== undefined) {
+    for (const scheme of SCHEMES) {
+      const token = tokenAfter(header, scheme);
+      if (token !== undefined) return { scheme, token };
+    }
+  }
+  throw tokenMissing();
+}
+
+/** The token of `Bearer <token>`; any other scheme is a missing token. */
+export function extractBearerToken(header: string | undefined): string {
+  const token = header === undefined ? undefined : tokenAfter(header, 'bearer');
+  if (token === undefined) throw tokenMissing();
   return token;
 }
 

@@ -89,7 +89,12 @@ export interface ClaimReaders {
   acceptRoles?: ReadonlySet<string>;
   /** Callers may declare a recipient per request. */
   recipientHeader?: boolean;
+  /** Plain bearer tokens of this issuer are refused. */
+  requireSenderConstrained?: boolean;
 }
+
+/** Confirmation methods the gateway checks: RFC 9449 key thumbprint, RFC 8705 certificate thumbprint. */
+const CHECKED_CONFIRMATIONS: ReadonlySet<string> = new Set(['jkt', 'x5t#S256']);
 
 /**
  * Builds the VerifiedToken for claims jose has already checked (signature, iss, aud, exp).
@@ -134,13 +139,17 @@ export function toVerifiedToken(claims: JWTPayload, issuer: string, readers: Cla
   if (cnf !== undefined) {
     // A confirmation claim we cannot read would silently drop the sender constraint.
     if (typeof cnf !== 'object' || cnf === null || Array.isArray(cnf)) throw invalidToken('token_claim_invalid');
-    // Only a certificate binding can be checked; any other member (DPoP `jkt`, `jwk`, `jku`,
-    // `kid`, or one not yet defined) would turn a bound token into a bearer token.
+    // Only a key thumbprint (DPoP) and a certificate binding can be checked; any other member
+    // (`jwk`, `jku`, `kid`, or one not yet defined) would turn a bound token into a bearer token.
     for (const member of Object.keys(cnf)) {
-      if (member !== 'x5t#S256') throw invalidToken('token_confirmation_unsupported');
+      if (!CHECKED_CONFIRMATIONS.has(member)) throw invalidToken('token_confirmation_unsupported');
     }
-    if (Object.hasOwn(cnf, 'x5t#S256') && typeof (cnf as Record<string, unknown>)['x5t#S256'] !== 'string') throw invalidToken('token_claim_invalid');
+    for (const member of CHECKED_CONFIRMATIONS) {
+      const value = (cnf as Record<string, unknown>)[member];
+      if (Object.hasOwn(cnf, member) && (typeof value !== 'string' || value === '')) throw invalidToken('token_claim_invalid');
+    }
     token.cnf = cnf as Record<string, unknown>;
   }
+  if (readers.requireSenderConstrained === true) token.senderConstrained = 'required';
   return deepFreeze(token);
 }

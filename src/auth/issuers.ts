@@ -167,6 +167,7 @@ export function compileIssuer(cfg: IssuerConfig, opts: KeySetOptions): CompiledI
   if (cfg.organisationClaim !== undefined) readers.organisation = compileReader(cfg.issuer, 'organisationClaim', cfg.organisationClaim);
   if (cfg.recipientClaim !== undefined) readers.recipient = compileReader(cfg.issuer, 'recipientClaim', cfg.recipientClaim);
   if (cfg.allowRecipientHeader === true) readers.recipientHeader = true;
+  if (cfg.requireSenderConstrained === true) readers.requireSenderConstrained = true;
 
   return {
     issuer: cfg.issuer,

@@ -37,6 +37,8 @@ export interface IssuerConfig {
    * Default false: such a request is refused, since only what the issuer signed is its word.
    */
   allowRecipientHeader?: boolean;
+  /** Refuse this issuer's tokens unless bound to a DPoP key or a client certificate. Default false. */
+  requireSenderConstrained?: boolean;
   /** Accept tokens without `typ: at+jwt` (Keycloak, Keyrock). Default false. */
   allowPlainJwt?: boolean;
   /** Clock skew allowed on `exp` and `nbf`, in seconds. Default 30. */
@@ -74,8 +76,10 @@ export interface VerifiedToken {
   /** Expiry, seconds since the epoch. */
   exp: number;
   claims: JWTPayload;
-  /** Confirmation claim of a sender-constrained token: only mTLS `x5t#S256` is accepted. */
+  /** Confirmation claim of a sender-constrained token: DPoP `jkt` and mTLS `x5t#S256` are the members accepted. */
   cnf?: Record<string, unknown>;
+  /** The issuer accepts only sender-constrained use of its tokens (`requireSenderConstrained`). */
+  senderConstrained?: 'required';
 }
 
 export interface TokenVerifierOptions {
@@ -95,6 +99,38 @@ export interface TokenVerifierOptions {
   monotonicNow?: () => number;
   /** Told of every remote key set fetch, per issuer (metrics); must not throw. */
   onJwksFetch?: (issuer: string, outcome: JwksFetchOutcome) => void;
+  /** DPoP proofs (RFC 9449). */
+  dpop?: DpopOptions;
+}
+
+export interface DpopOptions {
+  /** Proof signature algorithms accepted; asymmetric only. Default ES256, ES384, EdDSA, Ed25519, PS256, RS256. */
+  algorithms?: readonly string[];
+  /** How long after its `iat` a proof is accepted, in seconds. Default 60. */
+  maxAgeSec?: number;
+  /** Clock difference allowed on `iat`, in seconds. Default 5. */
+  clockSkewSec?: number;
+  /** Proofs remembered against replay at most. Default 100 000. */
+  replayCacheSize?: number;
+}
+
+/** A request as far as its token and the token's binding are concerned. */
+export interface PresentedRequest {
+  /** The one `Authorization` header. */
+  authorization: string | undefined;
+  /** The `DPoP` header(s) as received. */
+  dpop: string | string[] | undefined;
+  method: string;
+  /** The request's URL as the client used it (the listener's public origin and the path); undefined where unknown. */
+  url: string | undefined;
+  /** RFC 8705 x5t#S256 of the connection's verified client certificate. */
+  certThumbprint: string | undefined;
+}
+
+/** A token accepted for a request, and how it was bound to the one presenting it. */
+export interface AuthenticatedToken {
+  token: VerifiedToken;
+  binding: 'bearer' | 'dpop' | 'mtls';
 }
 
 export interface TokenVerifier {
@@ -103,4 +139,14 @@ export interface TokenVerifier {
    * MimtrustError (UNAUTHENTICATED or INVALID_TOKEN); it never resolves for a bad token.
    */
   verify(authorizationHeader: string | undefined): Promise<VerifiedToken>;
+  /**
+   * Checks the token of a request (`Bearer` or `DPoP` scheme) and its binding to the one
+   * presenting it: DPoP proof, client certificate. Rejects with a MimtrustError.
+   */
+  verifyRequest(request: PresentedRequest): Promise<AuthenticatedToken>;
+  /**
+   * For a token used without a request of its own to prove possession on (a session's
+   * token): refuses DPoP-bound tokens and checks a certificate binding.
+   */
+  checkBearerUse(token: VerifiedToken, certThumbprint: string | undefined): AuthenticatedToken['binding'];
 }

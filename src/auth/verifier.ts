@@ -1,5 +1,7 @@
 /**
- * Bearer access-token verification. The hot path is a cache hit: one SHA-256 of the
+ * Access-token verification, with the token's binding to its holder checked after
+ * (sender-binding.ts): the cache holds what the token says, never that a request proved
+ * possession, so every request brings its own proof. The hot path is a cache hit: one SHA-256 of the
  * token, one Map look-up, one expiry comparison. A miss picks the issuer from the
  * unverified `iss` (an unknown issuer is refused before any key work), refuses a wrong
  * algorithm or type from the header alone, and only then lets jose check signature and
@@ -7,13 +9,16 @@
  */
 import { performance } from 'node:perf_hooks';
 import { decodeJwt, decodeProtectedHeader, jwtVerify, type ProtectedHeaderParameters } from 'jose';
-import { extractBearerToken } from './bearer.js';
+import { extractBearerToken, readAuthorization } from './bearer.js';
+import { checkBearerUse, createSenderBindingCheck } from './sender-binding.js';
+import { DpopReplayCache } from './dpop-replay.js';
+import { dpopLimits } from './dpop-settings.js';
 import { toVerifiedToken } from './claims.js';
 import { compileIssuers, type CompiledIssuer } from './issuers.js';
 import { VerifiedTokenCache, tokenDigest } from './token-cache.js';
 import { critUnsupported, invalidToken, toInvalidToken } from './token-errors.js';
 import { checkTokenTimes } from './token-times.js';
-import type { IssuerConfig, TokenVerifier, TokenVerifierOptions, VerifiedToken } from './types.js';
+import type { AuthenticatedToken, IssuerConfig, PresentedRequest, TokenVerifier, TokenVerifierOptions, VerifiedToken } from './types.js';
 
 /** Compact JWS: three base64url parts; an empty signature is let through to be refused as `alg: none`. */
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
@@ -26,6 +31,7 @@ const DEFAULTS = {
   jwksCacheMaxAgeMs: 600_000,
   jwksTimeoutMs: 5_000,
   jwksMaxBytes: 256 * 1024,
+  replayCacheSize: 100_000,
 } as const;
 
 /** `typ` compared as jose does (RFC 7515 §4.1.9): `at+jwt` and `application/at+jwt` are the same. */
@@ -88,8 +94,20 @@ export function createTokenVerifier(issuers: readonly IssuerConfig[], opts: Toke
   });
   const cache = new VerifiedTokenCache(opts.cacheSize ?? DEFAULTS.cacheSize, now);
 
+  const limits = dpopLimits(opts.dpop);
+  const checkBinding = createSenderBindingCheck({ dpop: limits, replay: new DpopReplayCache(opts.dpop?.replayCacheSize ?? DEFAULTS.replayCacheSize), now });
+
   async function verify(authorizationHeader: string | undefined): Promise<VerifiedToken> {
-    const token = extractBearerToken(authorizationHeader);
+    return verifyToken(extractBearerToken(authorizationHeader));
+  }
+
+  async function verifyRequest(request: PresentedRequest): Promise<AuthenticatedToken> {
+    const presented = readAuthorization(request.authorization);
+    const token = await verifyToken(presented.token);
+    return { token, binding: await checkBinding(token, presented, request) };
+  }
+
+  async function verifyToken(token: string): Promise<VerifiedToken> {
     const digest = tokenDigest(token);
     const cached = cache.get(digest);
     if (cached !== undefined) return cached;
@@ -113,5 +131,5 @@ export function createTokenVerifier(issuers: readonly IssuerConfig[], opts: Toke
     );
   }
 
-  return { verify, warmUp };
+  return { verify, verifyRequest, checkBearerUse: (token, cert) => checkBearerUse(token, cert, limits.algorithms), warmUp };
 }

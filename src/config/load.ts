@@ -161,6 +161,7 @@ function checkOidc(config: Config): void {
     const proofs = [c.jwks, c.jwksUri, c.clientSecretEnv].filter((v) => v !== undefined).length;
     if (proofs !== 1) throw new ConfigError(key, 'must set exactly one of jwks, jwksUri or clientSecretEnv');
     if (c.grantTypes.includes('authorization_code') && c.redirectUris.length === 0) throw new ConfigError(`${key}.redirectUris`, 'is required for authorization_code');
+    if (c.certificateBound && !config.tls.clientCa) throw new ConfigError(`${key}.certificateBound`, 'needs tls.clientCa: the listener must ask for client certificates');
   });
 }
 

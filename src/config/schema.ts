@@ -171,6 +171,10 @@ export const configSchema = {
           },
           tenantsClaim: { type: 'string', minLength: 1 },
           allowPlainJwt: { type: 'boolean', default: false },
+          requireSenderConstrained: {
+            type: 'boolean', default: false,
+            description: "Accept this issuer's tokens only when bound to a DPoP key (cnf.jkt) or a client certificate (cnf.x5t#S256); plain bearer tokens are refused.",
+          },
           clockToleranceSec: { type: 'integer', minimum: 0, maximum: 300, default: 30 },
           maxTokenLifetimeSec: { type: 'integer', minimum: 1, description: 'Overrides auth.maxTokenLifetimeSec for this issuer.' },
         },
@@ -182,6 +186,26 @@ export const configSchema = {
       default: {},
       properties: {
         maxTokenLifetimeSec: { type: 'integer', minimum: 1, default: 86400 },
+        dpop: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          description: 'DPoP proofs (RFC 9449) that DPoP-bound tokens come with.',
+          properties: {
+            maxAgeSec: { type: 'integer', minimum: 1, maximum: 600, default: 60, description: 'How long after its iat a proof is accepted.' },
+            clockSkewSec: { type: 'integer', minimum: 0, maximum: 60, default: 5, description: 'Clock difference allowed on a proof iat, either way.' },
+            algorithms: {
+              type: 'array', minItems: 1, uniqueItems: true,
+              items: { enum: ['ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'PS256', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512'] },
+              default: ['ES256', 'ES384', 'EdDSA', 'Ed25519', 'PS256', 'RS256'],
+              description: 'Proof signature algorithms accepted (asymmetric only).',
+            },
+            replayCacheSize: {
+              type: 'integer', minimum: 1000, default: 100000,
+              description: 'Proofs remembered against replay, per process; when full of proofs still inside their window, new ones are refused (503).',
+            },
+          },
+        },
       },
     },
     localIssuer: {
@@ -208,6 +232,10 @@ export const configSchema = {
         name: { type: 'string', pattern: ISSUER_NAME_PATTERN, default: 'city', description: 'How contracts name this issuer (`@name/party`).' },
         audience: { type: 'string', minLength: 1, default: 'mimtrust', description: 'The `aud` of the access tokens it issues.' },
         accessTokenTtlSec: { type: 'integer', minimum: 60, maximum: 86400, default: 600 },
+        requireSenderConstrained: {
+          type: 'boolean', default: false,
+          description: 'The gateway accepts this issuer\'s tokens only when bound to a DPoP key or a client certificate.',
+        },
         refreshTokenTtlSec: { type: 'integer', minimum: 60, default: 1209600 },
         consentDays: {
           type: 'object',
@@ -265,6 +293,14 @@ export const configSchema = {
               scopes: { type: 'array', items: { type: 'string', pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$' }, default: [] },
               purposes: { type: 'array', items: { type: 'string', minLength: 1 }, default: [], description: 'DPV purposes it may ask for (`dpv:X` or IRIs); the first is its default.' },
               roles: { type: 'array', items: { type: 'string', minLength: 1 }, default: [], description: 'Roles its client_credentials tokens carry.' },
+              dpopBound: {
+                type: 'boolean', default: false,
+                description: 'Its access tokens must be DPoP-bound: the token endpoint refuses a request without a DPoP proof.',
+              },
+              certificateBound: {
+                type: 'boolean', default: false,
+                description: 'Its access tokens are bound to the client certificate it connects with (RFC 8705); needs tls.clientCa.',
+              },
             },
           },
         },

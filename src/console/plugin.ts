@@ -81,8 +81,8 @@ export function consolePlugin(deps: ConsoleDeps) {
   const withSession = (r: Received): Authenticated & { session: Session } => {
     const session = sessions.find(cookieOf(r, SESSION_COOKIE));
     if (session === undefined) throw signInRequired();
-    checkSenderConstraint(session.token, r.certThumbprint);
-    return extend(r, { token: session.token, session });
+    const binding = checkSenderConstraint(deps, session.token, r.certThumbprint);
+    return extend(r, { token: session.token, binding, session });
   };
   const checkCsrf = (r: Admin & { session: Session }): InSession => {
     const form = formOf(r);
@@ -108,8 +108,8 @@ export function consolePlugin(deps: ConsoleDeps) {
     })
     .then('authenticate', async (r) => {
       const token = await deps.verifier.verify(`Bearer ${r.form.get('token')?.trim() ?? ''}`);
-      checkSenderConstraint(token, r.certThumbprint);
-      return extend(r, { token });
+      const binding = checkSenderConstraint(deps, token, r.certThumbprint);
+      return extend(r, { token, binding });
     })
     // Only a caller the admin API would serve gets a session.
     .then('authorize', authorizeAdmin(deps))

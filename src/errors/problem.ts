@@ -37,6 +37,7 @@ export const PROBLEMS = {
   LD_CONTEXT_NOT_AVAILABLE: { status: 503, type: 'LdContextNotAvailable', title: 'JSON-LD @context not available', ngsi: true },
   UNAUTHENTICATED: { status: 401, type: 'Unauthenticated', title: 'Authentication required', ngsi: false },
   INVALID_TOKEN: { status: 401, type: 'InvalidToken', title: 'Invalid access token', ngsi: false },
+  INVALID_DPOP_PROOF: { status: 401, type: 'InvalidDpopProof', title: 'Invalid DPoP proof', ngsi: false },
   FORBIDDEN: { status: 403, type: 'Forbidden', title: 'Access denied', ngsi: false },
   NOT_FOUND: { status: 404, type: 'ResourceNotFound', title: 'Resource not found', ngsi: true },
   CONFLICT: { status: 409, type: 'AlreadyExists', title: 'Already exists', ngsi: true },

@@ -6,7 +6,7 @@
  * that was known by then (`Trail`).
  */
 import type { NgsiRequest, RawRequest } from '../ngsi/index.js';
-import type { VerifiedToken } from '../auth/index.js';
+import type { Binding, VerifiedToken } from '../auth/index.js';
 import type { ActiveContext } from '../context/index.js';
 import type { ConsentGrant, Decision, PolicyRequest } from '../policy/index.js';
 import type { UpstreamResponse } from './upstream.js';
@@ -46,6 +46,11 @@ export interface Received {
   tls: boolean;
   /** RFC 8705 x5t#S256 of a verified client certificate. */
   certThumbprint: string | undefined;
+  /**
+   * Scheme, host and port as the client used them (the Host header, or X-Forwarded-Proto and
+   * -Host with `trustProxy`): what a DPoP proof's `htu` names. Undefined where unknown.
+   */
+  origin?: string | undefined;
   /** Set by exchanges outside the NGSI-LD API, for their audit record. */
   auditAs?: AuditSubject;
   /** How the exchange ended, as its last audit record says: what the access line and metrics report. */
@@ -59,6 +64,8 @@ export interface Verdict {
 
 export interface Authenticated extends Received {
   token: VerifiedToken;
+  /** How the token was bound to the caller (the audit record names it). */
+  binding?: Binding;
   /** The consents the token rests on, looked up (the consents stage); undefined: none. */
   consents?: readonly ConsentGrant[];
 }

@@ -18,6 +18,16 @@ export function trailOf(req: FastifyRequest): Trail | undefined {
   return trails.get(req);
 }
 
+/** `scheme://host[:port]` as fastify reads it (honouring trustProxy); undefined without a usable Host. */
+function originOf(req: FastifyRequest): string | undefined {
+  const host = req.host;
+  if (typeof host !== 'string' || host === '') return undefined;
+  const parsed = URL.parse(`${req.protocol}://${host}`);
+  // A Host carrying anything beyond host and port names no origin.
+  if (parsed === null || parsed.pathname !== '/' || parsed.search !== '' || parsed.username !== '' || parsed.password !== '') return undefined;
+  return parsed.origin;
+}
+
 /** The start of every exchange: ids, clocks, the raw request and who is at the other end. */
 export function receiver(opts: ReceiveOptions): (req: FastifyRequest) => Received {
   // One thumbprint per connection, not per request.
@@ -43,6 +53,7 @@ export function receiver(opts: ReceiveOptions): (req: FastifyRequest) => Receive
       clientIp: req.ip,
       tls: opts.tls,
       certThumbprint: opts.clientCerts ? thumbprintOf(req.raw.socket as TLSSocket) : undefined,
+      origin: originOf(req),
     };
     trails.set(req, received);
     return received;

@@ -2,7 +2,8 @@
  * The issuer's clients as the configuration declares them, turned into oidc-provider's
  * client metadata, and what the issuer adds to their tokens: organisation, roles and the
  * purposes they may ask for. A client proves itself with a signed assertion
- * (private_key_jwt); a secret only where one is configured for that client.
+ * (private_key_jwt); a secret only where one is configured for that client. A client may
+ * be held to DPoP-bound or certificate-bound access tokens.
  */
 import type { ClientMetadata } from 'oidc-provider';
 import { ConfigError, type OidcClientSettings } from '../config/index.js';
@@ -70,6 +71,8 @@ export function issuerClients(settings: readonly OidcClientSettings[], env: Node
       response_types: c.grantTypes.includes('authorization_code') ? ['code'] : [],
       scope: [...new Set(['openid', ...(c.grantTypes.includes('refresh_token') ? ['offline_access'] : []), ...c.scopes])].join(' '),
     };
+    if (c.dpopBound) metadata.dpop_bound_access_tokens = true;
+    if (c.certificateBound) metadata.tls_client_certificate_bound_access_tokens = true;
     if (c.clientSecretEnv !== undefined) {
       const secret = env[c.clientSecretEnv];
       if (secret === undefined || secret.length < 32) throw new ConfigError(`oidc.clients.${i}.clientSecretEnv`, 'names an environment variable that is not set or holds fewer than 32 characters');

@@ -39,6 +39,8 @@ export async function createIssuer(deps: IssuerDeps): Promise<IssuerProvider> {
     accounts: deps.accounts,
     adapter: deps.adapter,
     trustProxy: deps.config.trustProxy,
+    dpopAlgorithms: deps.config.auth.dpop.algorithms,
+    clientCertificates: deps.config.tls.enabled && deps.config.tls.clientCa !== null,
   });
 }
 

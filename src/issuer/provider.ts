@@ -3,8 +3,12 @@
  * only) and pushed authorization requests for apps acting for a citizen; client_credentials
  * for organisations; refresh tokens rotated on every use. Access tokens are RFC 9068 JWTs
  * for one resource, the gateway, and carry the client's organisation and roles, the
- * purpose, and the consents the citizen gave on the consent screen.
+ * purpose, and the consents the citizen gave on the consent screen. A token requested with a
+ * DPoP proof is bound to its key (`cnf.jkt`); a client configured for it gets tokens bound
+ * to the client certificate of its connection (`cnf.x5t#S256`).
  */
+import { X509Certificate } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
 import Provider, { errors, type Adapter, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { JWK } from 'jose';
 import type { Accounts } from '../accounts/index.js';
@@ -26,6 +30,10 @@ export interface ProviderOptions {
   accounts: Accounts;
   adapter: (model: string) => Adapter;
   trustProxy: boolean;
+  /** Proof algorithms accepted at the token endpoint: the gateway's own list, so a proof good here is good there. */
+  dpopAlgorithms: readonly string[];
+  /** The listener asks for client certificates: tokens can be bound to them (RFC 8705). */
+  clientCertificates: boolean;
 }
 
 export interface IssuerProvider {
@@ -35,6 +43,17 @@ export interface IssuerProvider {
 }
 
 const INTERACTION_TTL_SEC = 600;
+
+/**
+ * The client certificate of the request's own TLS connection, when the listener verified
+ * it against tls.clientCa; never one named by a header, which anyone could set.
+ */
+function verifiedClientCertificate(ctx: KoaContextWithOIDC): X509Certificate | undefined {
+  const socket = ctx.req.socket as Partial<TLSSocket>;
+  if (socket.authorized !== true || typeof socket.getPeerCertificate !== 'function') return undefined;
+  const peer = socket.getPeerCertificate(false);
+  return peer?.raw ? new X509Certificate(peer.raw) : undefined;
+}
 
 export function createProvider(o: ProviderOptions): IssuerProvider {
   const terms = new GrantTermsStore(o.adapter('GrantTerms'));
@@ -51,7 +70,11 @@ export function createProvider(o: ProviderOptions): IssuerProvider {
     extraParams: ['purpose'],
     clientAuthMethods: ['private_key_jwt', 'client_secret_basic'],
     // The issuer's own keys are ES256; clients sign their assertions with any of these.
-    enabledJWA: { clientAuthSigningAlgValues: ['ES256', 'ES384', 'EdDSA', 'PS256', 'RS256'], idTokenSigningAlgValues: ['ES256'] },
+    enabledJWA: {
+      clientAuthSigningAlgValues: ['ES256', 'ES384', 'EdDSA', 'PS256', 'RS256'],
+      idTokenSigningAlgValues: ['ES256'],
+      dPoPSigningAlgValues: [...o.dpopAlgorithms] as NonNullable<NonNullable<Configuration['enabledJWA']>['dPoPSigningAlgValues']>,
+    },
     clientDefaults: { id_token_signed_response_alg: 'ES256' },
     pkce: { required: () => true },
     features: {
@@ -59,6 +82,13 @@ export function createProvider(o: ProviderOptions): IssuerProvider {
       clientCredentials: { enabled: true },
       pushedAuthorizationRequests: { enabled: true },
       revocation: { enabled: true },
+      // Proofs are checked on iat and jti (no server nonce); replays are caught by the adapter's ReplayDetection.
+      dPoP: { enabled: true },
+      mTLS: {
+        enabled: o.clientCertificates,
+        certificateBoundAccessTokens: o.clientCertificates,
+        getCertificate: verifiedClientCertificate,
+      },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => GATEWAY_RESOURCE,

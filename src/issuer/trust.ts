@@ -6,7 +6,7 @@ import type { JWK } from 'jose';
 import type { IssuerConfig } from '../auth/index.js';
 import { ISSUER_CLAIMS } from './constants.js';
 
-export function ownIssuerTrust(o: { issuer: string; audience: string; publicKeys: JWK[]; maxTokenLifetimeSec: number }): IssuerConfig {
+export function ownIssuerTrust(o: { issuer: string; audience: string; publicKeys: JWK[]; maxTokenLifetimeSec: number; requireSenderConstrained?: boolean }): IssuerConfig {
   return {
     issuer: o.issuer,
     jwks: { keys: o.publicKeys },
@@ -17,5 +17,6 @@ export function ownIssuerTrust(o: { issuer: string; audience: string; publicKeys
     consentClaim: ISSUER_CLAIMS.consents,
     organisationClaim: ISSUER_CLAIMS.organisation,
     maxTokenLifetimeSec: o.maxTokenLifetimeSec,
+    requireSenderConstrained: o.requireSenderConstrained === true,
   };
 }

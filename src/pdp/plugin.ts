@@ -96,6 +96,8 @@ function decisions(deps: PdpDeps & ExchangeDeps) {
       const sim: Trail = {
         ...r,
         raw: described.raw,
+        // Neither the client's URL nor its proof reaches this API: a DPoP-bound token is refused.
+        origin: undefined,
         rawBody: described.body === undefined ? undefined : Buffer.from(JSON.stringify(described.body)),
       };
       let result: Record<string, unknown>;
@@ -110,7 +112,7 @@ function decisions(deps: PdpDeps & ExchangeDeps) {
         result = { allow: false, ...denied };
       }
       // The audit record describes the request that was decided, not the API call.
-      Object.assign(r, { token: sim.token, ngsi: sim.ngsi, decision: sim.decision });
+      Object.assign(r, { token: sim.token, binding: sim.binding, ngsi: sim.ngsi, decision: sim.decision });
       r.auditAs = { operation: 'pdp.decision', action: sim.ngsi?.action ?? 'unknown', targets: { entityIds: [], types: [], attrs: [] } };
       const done = answer(r, 200, { decision_id: r.decisionId, result });
       done.outcome = effect === 'permit' ? 'permitted' : String(result.reason);

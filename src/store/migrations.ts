@@ -194,4 +194,8 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE TRIGGER audit_data_subjects_no_delete BEFORE DELETE ON audit_data_subjects
     BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
   `,
+  // 13: audit records name how the caller's token was bound to it (bearer, dpop, mtls).
+  `
+  ALTER TABLE audit_records ADD COLUMN binding TEXT;
+  `,
 ];

@@ -35,10 +35,11 @@ export interface RecordRow {
   providers: string | null;
   consent: string | null;
   released: string | null;
+  binding: string | null;
 }
 
 export const RECORD_COLUMNS =
-  'seq, time, decision_id, request_id, sub, client_id, operation, action, tenant, targets, effect, reason, rules, upstream_status, latency_ms, method, path, prev_hash, hash, decided, contract_revision, audit_level, issuer, providers, consent, released';
+  'seq, time, decision_id, request_id, sub, client_id, operation, action, tenant, targets, effect, reason, rules, upstream_status, latency_ms, method, path, prev_hash, hash, decided, contract_revision, audit_level, issuer, providers, consent, released, binding';
 
 function toRow(r: AuditRecord): RecordRow {
   return {
@@ -68,6 +69,7 @@ function toRow(r: AuditRecord): RecordRow {
     providers: r.providers === undefined ? null : JSON.stringify(r.providers),
     consent: r.consent === undefined ? null : JSON.stringify(r.consent),
     released: r.released === undefined ? null : JSON.stringify(r.released),
+    binding: r.binding ?? null,
   };
 }
 
@@ -118,6 +120,8 @@ export function fromRow(row: RecordRow): AuditRecord {
   if (providers !== null) record.providers = providers;
   if (consent !== null) record.consent = consent;
   if (released !== null) record.released = released;
+  // Returned as stored, like effect: an altered value must reach the hash check.
+  if (row.binding !== null) record.binding = row.binding as AuditRecord['binding'];
   return record;
 }
 

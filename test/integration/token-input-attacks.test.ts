@@ -50,7 +50,6 @@ describe('token times', () => {
 
 describe('holder binding and critical headers', () => {
   it.each([
-    ['DPoP jkt', { jkt: 'x' }],
     ['a raw jwk', { jwk: { kty: 'EC' } }],
     ['a certificate binding plus something unknown', { 'x5t#S256': 'abc', 'x-other': 1 }],
   ])('refuses a cnf with %s', async (_name, cnf) => {

@@ -77,6 +77,7 @@ export function auditEventOf(t: Trail, effect: 'permit' | 'deny', reason: string
   if (t.token !== undefined) event.issuer = t.token.issuer;
   if (t.token?.sub !== undefined) event.sub = t.token.sub;
   if (t.token?.clientId !== undefined) event.clientId = t.token.clientId;
+  if (t.binding !== undefined) event.binding = t.binding;
   if (ngsi?.tenant !== undefined) event.tenant = ngsi.tenant;
   const rules = t.decision?.rules;
   if (rules?.length) event.rules = rules.map((x) => `${x.contract}#${x.rule}`);

@@ -1,27 +1,35 @@
-import { MimtrustError } from '../../errors/index.js';
-import { bearerChallenge, singleAuthorization, type TokenVerifier, type VerifiedToken } from '../../auth/index.js';
+import type { TokenVerifier, VerifiedToken } from '../../auth/index.js';
+import { singleAuthorization } from '../../auth/index.js';
 import { extend, type Authenticated, type Received } from '../exchange.js';
 
-/** Authenticate: one valid bearer access token from a trusted issuer, or 401. */
+/** The URL a DPoP proof is made for: the client's origin and the path, without the query. */
+function requestUrl(r: Received): string | undefined {
+  if (r.origin === undefined || !r.raw.url.startsWith('/')) return undefined;
+  const q = r.raw.url.search(/[?#]/);
+  return r.origin + (q === -1 ? r.raw.url : r.raw.url.slice(0, q));
+}
+
+/**
+ * Authenticate: one valid access token from a trusted issuer, used as its binding says
+ * (plain bearer, DPoP proof, client certificate), or 401.
+ */
 export function authenticate(deps: { verifier: TokenVerifier }): (r: Received) => Promise<Authenticated> {
   return async (r) => {
-    const token = await deps.verifier.verify(singleAuthorization(r.raw.headers.authorization));
-    checkSenderConstraint(token, r.certThumbprint);
-    return extend(r, { token });
+    const { token, binding } = await deps.verifier.verifyRequest({
+      authorization: singleAuthorization(r.raw.headers.authorization),
+      dpop: r.raw.headers.dpop,
+      method: r.raw.method,
+      url: requestUrl(r),
+      certThumbprint: r.certThumbprint,
+    });
+    return extend(r, { token, binding });
   };
 }
 
 /**
- * A sender-constrained token is only good from its holder: bound to a client certificate
- * (RFC 8705 `cnf.x5t#S256`) it must arrive over mTLS with that very certificate. Any other
- * confirmation method is refused when the token is verified.
+ * A token used without a request to prove possession on (a console session): a DPoP-bound
+ * one is refused, a certificate-bound one must arrive over mTLS with that very certificate.
  */
-export function checkSenderConstraint(token: VerifiedToken, certThumbprint: string | undefined): void {
-  const bound = token.cnf?.['x5t#S256'];
-  if (bound !== undefined && bound !== certThumbprint) {
-    throw new MimtrustError('INVALID_TOKEN', 'The access token is bound to a client certificate that this connection did not present.', {
-      reason: 'token_binding_mismatch',
-      headers: { 'www-authenticate': bearerChallenge('invalid_token', 'certificate binding mismatch') },
-    });
-  }
+export function checkSenderConstraint(deps: { verifier: TokenVerifier }, token: VerifiedToken, certThumbprint: string | undefined): Authenticated['binding'] {
+  return deps.verifier.checkBearerUse(token, certThumbprint);
 }

@@ -1,0 +1,128 @@
+/**
+ * Checks one DPoP proof (RFC 9449 §4.3) against the request it came with and the access
+ * token it accompanies. No I/O: whether its `jti` was seen before is the caller's question
+ * (dpop-replay.ts). Cheap refusals come first (size, header, key thumbprint), the signature
+ * after, the claims last; every failure is an INVALID_DPOP_PROOF with a fixed description.
+ */
+import { createHash } from 'node:crypto';
+import { calculateJwkThumbprint, compactVerify, decodeProtectedHeader, importJWK, type JWK, type ProtectedHeaderParameters } from 'jose';
+import { invalidDpopProof, type DpopProofReason } from './dpop-errors.js';
+
+/** Compact JWS with a non-empty signature: an unsigned proof is malformed. */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+/** A proof is a header with a public key and a few short claims. */
+const MAX_PROOF_LENGTH = 8 * 1024;
+/** `jti` is kept in the replay cache: bounded so the cache stays bounded. */
+const MAX_JTI_LENGTH = 256;
+/** Members that only private or symmetric JWKs carry. */
+const SECRET_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'priv', 'oth'] as const;
+
+export interface DpopLimits {
+  /** Asymmetric JWS algorithms a proof may use. */
+  algorithms: ReadonlySet<string>;
+  /** How long after its `iat` a proof is accepted, in seconds. */
+  maxAgeSec: number;
+  /** Clock difference allowed either way, in seconds. */
+  clockSkewSec: number;
+}
+
+/** What the proof must match: the request as the client sent it and the token it holds. */
+export interface DpopExpectation {
+  method: string;
+  /** The request's URL as the client used it (scheme, host, port, path); query and fragment are ignored. */
+  url: string;
+  accessToken: string;
+  /** RFC 7638 thumbprint the token is bound to (`cnf.jkt`). */
+  jkt: string;
+}
+
+export interface CheckedProof {
+  jti: string;
+  /** Seconds since the epoch after which the proof can no longer be accepted: how long to remember its `jti`. */
+  acceptedUntilSec: number;
+}
+
+/** base64url(SHA-256(access token)), the proof's `ath` (RFC 9449 §4.2). */
+export function accessTokenHash(accessToken: string): string {
+  return createHash('sha256').update(accessToken).digest('base64url');
+}
+
+/** The URL without query and fragment, normalised as the WHATWG parser does (case, default port, dot segments); undefined if unparsable. */
+function comparableUrl(url: unknown): string | undefined {
+  if (typeof url !== 'string') return undefined;
+  const parsed = URL.parse(url);
+  if (parsed === null || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) return undefined;
+  parsed.search = '';
+  parsed.hash = '';
+  return parsed.href;
+}
+
+function publicKeyOf(header: ProtectedHeaderParameters, fail: (r: DpopProofReason) => Error): JWK {
+  const jwk = header.jwk as unknown;
+  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) throw fail('dpop_key_invalid');
+  const key = jwk as JWK;
+  if (key.kty === 'oct' || SECRET_JWK_MEMBERS.some((m) => Object.hasOwn(key, m))) throw fail('dpop_key_invalid');
+  return key;
+}
+
+async function verifiedPayload(proof: string, header: ProtectedHeaderParameters, jwk: JWK, fail: (r: DpopProofReason) => Error): Promise<Record<string, unknown>> {
+  let key;
+  try {
+    key = await importJWK(jwk, header.alg);
+  } catch {
+    throw fail('dpop_key_invalid');
+  }
+  if (key instanceof Uint8Array || key.type !== 'public') throw fail('dpop_key_invalid');
+  let payload: Uint8Array;
+  try {
+    ({ payload } = await compactVerify(proof, key, { algorithms: [header.alg as string] }));
+  } catch {
+    throw fail('dpop_signature_invalid');
+  }
+  try {
+    const claims: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
+    if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw new TypeError('not an object');
+    return claims as Record<string, unknown>;
+  } catch {
+    throw fail('dpop_proof_malformed');
+  }
+}
+
+/**
+ * Resolves with the proof's `jti` and how long it stays acceptable, or rejects with
+ * INVALID_DPOP_PROOF. `nowSec` is seconds since the epoch.
+ */
+export async function checkDpopProof(proof: string, expected: DpopExpectation, limits: DpopLimits, nowSec: number): Promise<CheckedProof> {
+  const fail = (reason: DpopProofReason): Error => invalidDpopProof(reason, limits.algorithms);
+  if (proof.length > MAX_PROOF_LENGTH || !COMPACT_JWS.test(proof)) throw fail('dpop_proof_malformed');
+  let header: ProtectedHeaderParameters;
+  try {
+    header = decodeProtectedHeader(proof);
+  } catch {
+    throw fail('dpop_proof_malformed');
+  }
+  if (typeof header.typ !== 'string' || header.typ.toLowerCase() !== 'dpop+jwt') throw fail('dpop_proof_type_refused');
+  if (typeof header.alg !== 'string' || !limits.algorithms.has(header.alg)) throw fail('dpop_algorithm_refused');
+  // No header extension is understood here (RFC 7515 §4.1.11).
+  if (header.crit !== undefined) throw fail('dpop_proof_malformed');
+  const jwk = publicKeyOf(header, fail);
+  let thumbprint: string;
+  try {
+    thumbprint = await calculateJwkThumbprint(jwk, 'sha256');
+  } catch {
+    throw fail('dpop_key_invalid');
+  }
+  if (thumbprint !== expected.jkt) throw fail('dpop_key_mismatch');
+
+  const claims = await verifiedPayload(proof, header, jwk, fail);
+  const { jti, htm, htu, iat, ath } = claims;
+  if (typeof jti !== 'string' || jti === '' || jti.length > MAX_JTI_LENGTH) throw fail('dpop_claim_invalid');
+  if (typeof htm !== 'string' || typeof htu !== 'string' || typeof iat !== 'number' || !Number.isFinite(iat)) throw fail('dpop_claim_invalid');
+  if (htm !== expected.method) throw fail('dpop_method_mismatch');
+  const want = comparableUrl(expected.url);
+  if (want === undefined || comparableUrl(htu) !== want) throw fail('dpop_url_mismatch');
+  if (iat > nowSec + limits.clockSkewSec) throw fail('dpop_proof_future');
+  if (iat < nowSec - limits.maxAgeSec - limits.clockSkewSec) throw fail('dpop_proof_stale');
+  if (typeof ath !== 'string' || ath !== accessTokenHash(expected.accessToken)) throw fail('dpop_ath_mismatch');
+  return { jti, acceptedUntilSec: Math.ceil(iat + limits.maxAgeSec + limits.clockSkewSec) };
+}

@@ -1,0 +1,41 @@
+/**
+ * Remembers the DPoP proofs accepted while they could still be accepted again, so each is
+ * good once (RFC 9449 §11.1). Keyed by key thumbprint and `jti`; an entry is dropped once
+ * its proof is past its window. Bounded: when full of proofs still inside their window, a
+ * new one is refused rather than an old one forgotten, which would let it be replayed.
+ * In memory, per process: gateways behind one load balancer each keep their own, so a
+ * proof replayed to another instance is not caught there (docs/issuer.md).
+ */
+export class DpopReplayCache {
+  /** key -> end of the proof's window, seconds since the epoch. Insertion order is roughly window order. */
+  private readonly seen = new Map<string, number>();
+
+  constructor(private readonly maxEntries: number) {}
+
+  /**
+   * Records the proof; 'fresh' the first time, 'replayed' when seen within its window,
+   * 'full' when it cannot be recorded.
+   */
+  use(jkt: string, jti: string, acceptedUntilSec: number, nowSec: number): 'fresh' | 'replayed' | 'full' {
+    const key = `${jkt}.${jti}`;
+    const until = this.seen.get(key);
+    if (until !== undefined && until >= nowSec) return 'replayed';
+    if (until !== undefined) this.seen.delete(key);
+    if (this.seen.size >= this.maxEntries) this.dropExpired(nowSec);
+    if (this.seen.size >= this.maxEntries) return 'full';
+    this.seen.set(key, acceptedUntilSec);
+    return 'fresh';
+  }
+
+  get size(): number {
+    return this.seen.size;
+  }
+
+  /** Drops expired entries from the oldest on; stops at the first one still in its window. */
+  private dropExpired(nowSec: number): void {
+    for (const [key, until] of this.seen) {
+      if (until >= nowSec) return;
+      this.seen.delete(key);
+    }
+  }
+}
