@@ -2,7 +2,8 @@
  * The refusals of a sender-constrained token (RFC 9449 DPoP, RFC 8705 certificates). Each
  * reason has a fixed description: nothing of the proof, the token or the key reaches a
  * message or a header. A bad proof is `invalid_dpop_proof` in the DPoP challenge
- * (RFC 9449 §7.1); a token used in a way its binding forbids is `invalid_token`.
+ * (RFC 9449 §7.1); a token used in a way its binding forbids is `invalid_token`. The
+ * reason is part of the answer, so a client can tell a clock or URL mistake from an attack.
  */
 import { MimtrustError } from '../errors/index.js';
 import { bearerChallenge, dpopChallenge } from './challenge.js';
@@ -40,6 +41,7 @@ export function invalidDpopProof(reason: DpopProofReason, algorithms: Iterable<s
   const description = DESCRIPTIONS[reason];
   return new MimtrustError('INVALID_DPOP_PROOF', description, {
     reason,
+    extensions: { reason },
     headers: { 'www-authenticate': dpopChallenge(algorithms, 'invalid_dpop_proof', description) },
   });
 }
@@ -53,6 +55,7 @@ export function bindingRefused(reason: BindingReason, algorithms: Iterable<strin
   const dpop = reason === 'token_requires_dpop' || reason === 'token_not_dpop_bound';
   return new MimtrustError('INVALID_TOKEN', description, {
     reason,
+    extensions: { reason },
     headers: { 'www-authenticate': dpop ? dpopChallenge(algorithms, 'invalid_token', description) : bearerChallenge('invalid_token', description) },
   });
 }
