@@ -22,7 +22,7 @@ export interface ProofClaims {
 /** The public part of the key, as it goes into the proof's `jwk` header. */
 export function publicPart(jwk: JWK): JWK {
   const { kty, crv, x, y, n, e } = jwk;
-  return Object.fromEntries(Object.entries({ kty, crv, x, y, n, e }).filter(([, v]) => v !== undefined)) as JWK;
+  return Object.fromEntries(Object.entries({ kty, crv, x, y, n, e }).filter(([, v]) => v !== undefined));
 }
 
 export function thumbprint(key: ProofKey): Promise<string> {
@@ -36,7 +36,7 @@ export async function dpopProof(key: ProofKey, c: ProofClaims, header: Record<st
     ...c.extra,
   };
   return new SignJWT(claims)
-    .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: publicPart(key.publicJwk), ...header } as never)
+    .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: publicPart(key.publicJwk), ...header })
     .sign(key.privateKey);
 }
 

@@ -23,6 +23,7 @@ let origin: string;
 let tokenEndpoint: string;
 let dpopClient: ClientKey;
 let mtlsClient: ClientKey;
+let plainClient: ClientKey;
 let holder: ProofKey;
 let alice: Issued;
 let mallory: Issued;
@@ -30,6 +31,7 @@ let mallory: Issued;
 beforeAll(async () => {
   dpopClient = await clientKey();
   mtlsClient = await clientKey();
+  plainClient = await clientKey();
   holder = await clientKey();
   const ca = await createTestCa();
   alice = await ca.issue('lighting-mtls');
@@ -39,10 +41,16 @@ beforeAll(async () => {
   h = await startHarness({
     contractsDir: join(REPO, 'test', 'fixtures', 'contracts-issuer'),
     tls: { clientCa: join(dir, 'ca.pem') },
+    pdp: { enabled: true },
     oidc: {
       enabled: true,
       issuer: OIDC_ISSUER,
+      requireSenderConstrained: true,
       clients: [
+        {
+          clientId: 'lighting-plain', organisation: 'urn:org:lighting-co', grantTypes: ['client_credentials'],
+          jwks: { keys: [plainClient.publicJwk] }, purposes: ['dpv:ServiceProvision'], roles: ['viewer'],
+        },
         {
           clientId: 'lighting-co', organisation: 'urn:org:lighting-co', grantTypes: ['client_credentials'], dpopBound: true,
           jwks: { keys: [dpopClient.publicJwk] }, purposes: ['dpv:ServiceProvision'], roles: ['viewer'],
@@ -285,5 +293,40 @@ describe('a certificate-bound token', () => {
     const res = await over(alice, 'GET', PATH, { authorization: `DPoP ${token}`, dpop: proof });
     expect(res.status).toBe(401);
     expect(res.json).toMatchObject({ code: 'INVALID_TOKEN', reason: 'token_not_dpop_bound' });
+  });
+});
+
+describe('an issuer that requires sender-constrained tokens', () => {
+  it('has its plain bearer tokens refused, and the same client with a DPoP proof accepted', async () => {
+    const plain = await postForm(h, '/oidc/token', { grant_type: 'client_credentials', ...(await assertionParams('lighting-plain', plainClient)) });
+    expect(plain.status).toBe(200);
+    const res = await h.call('GET', PATH, { token: plain.json().access_token });
+    expect(res.status).toBe(401);
+    expect(res.json()).toMatchObject({ code: 'INVALID_TOKEN', reason: 'token_not_sender_constrained' });
+
+    const proof = await dpopProof(holder, { htm: 'POST', htu: tokenEndpoint });
+    const bound = await postForm(h, '/oidc/token', { grant_type: 'client_credentials', ...(await assertionParams('lighting-plain', plainClient)) }, { dpop: proof });
+    const token = bound.json().access_token as string;
+    const ok = await read(token, await dpopProof(holder, { htm: 'GET', htu: `${origin}${PATH}`, accessToken: token }));
+    expect(ok.status).toBe(200);
+  });
+});
+
+describe('the decision point over HTTP', () => {
+  it('ext_authz checks a DPoP proof against the original request as the client made it', async () => {
+    const token = await dpopToken();
+    const query = '/ngsi-ld/v1/entities';
+    const check = (proof: string) => h.call('GET', `/pdp/v1/ext_authz${query}?type=Streetlight`, { headers: { authorization: `DPoP ${token}`, dpop: proof } });
+    const good = await check(await dpopProof(holder, { htm: 'GET', htu: `${origin}${query}`, accessToken: token }));
+    expect(good.status, good.text).toBe(200);
+    await refusedProof(await check(await dpopProof(holder, { htm: 'GET', htu: `${origin}/pdp/v1/ext_authz${query}`, accessToken: token })), 'dpop_url_mismatch');
+  });
+
+  it('the decision API refuses a DPoP-bound token in a described request: the proof cannot be checked there', async () => {
+    const token = await dpopToken();
+    const proof = await dpopProof(holder, { htm: 'GET', htu: `${origin}${PATH}`, accessToken: token });
+    const res = await h.call('POST', '/pdp/v1/decisions', { body: { input: { method: 'GET', path: PATH, headers: { authorization: `DPoP ${token}`, dpop: proof } } } });
+    expect(res.status).toBe(200);
+    expect(res.json().result).toMatchObject({ allow: false, reason: 'token_binding_unverifiable' });
   });
 });

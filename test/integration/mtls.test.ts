@@ -51,7 +51,7 @@ describe('mutual TLS', () => {
     expect(await callWith(mallory, bound)).toBe(401);
   });
 
-  it('refuses DPoP-bound tokens, whose proof it cannot check', async () => {
+  it('refuses a DPoP-bound token presented as a bearer token, client certificate or not', async () => {
     expect(await callWith(alice, await token(h.issuer, { extra: { cnf: { jkt: 'abc' } } }))).toBe(401);
   });
 });

@@ -1,0 +1,146 @@
+/**
+ * The pure DPoP proof check (RFC 9449 §4.3), with a fixed clock: each condition of a valid
+ * proof bent on its own, and the reason it is refused for.
+ */
+import { describe, it, expect, beforeAll } from 'vitest';
+import { generateKeyPair, exportJWK, SignJWT } from 'jose';
+import { MimtrustError } from '../../src/errors/index.js';
+import { checkDpopProof, dpopLimits, DpopReplayCache, type DpopExpectation } from '../../src/auth/index.js';
+import { dpopProof, thumbprint, unsignedProof, publicPart, type ProofKey } from '../helpers/dpop.js';
+
+const NOW = 1_800_000_000;
+const URL_ = 'https://gw.example.org:8443/ngsi-ld/v1/entities/urn:ngsi-ld:X:1';
+const TOKEN = 'header.payload.signature';
+const limits = dpopLimits({ maxAgeSec: 60, clockSkewSec: 5 });
+let key: ProofKey;
+let expected: DpopExpectation;
+
+async function makeKey(alg = 'ES256'): Promise<ProofKey> {
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+  return { privateKey, publicJwk: await exportJWK(publicKey) };
+}
+
+beforeAll(async () => {
+  key = await makeKey();
+  expected = { method: 'GET', url: URL_, accessToken: TOKEN, jkt: await thumbprint(key) };
+});
+
+const proof = (extra: Partial<Parameters<typeof dpopProof>[1]> = {}, header: Record<string, unknown> = {}, k = key) =>
+  dpopProof(k, { htm: 'GET', htu: URL_, accessToken: TOKEN, iat: NOW, ...extra }, header);
+
+async function refused(p: Promise<unknown>, reason: string): Promise<void> {
+  const err = await p.then(() => undefined, (e: unknown) => e);
+  expect(err).toBeInstanceOf(MimtrustError);
+  expect((err as MimtrustError).code).toBe('INVALID_DPOP_PROOF');
+  expect((err as MimtrustError).reason).toBe(reason);
+  expect((err as MimtrustError).headers['www-authenticate']).toContain('DPoP realm="mimtrust", error="invalid_dpop_proof"');
+}
+
+describe('checkDpopProof', () => {
+  it('accepts a proof for this request, token and key, and says how long to remember it', async () => {
+    const checked = await checkDpopProof(await proof({ jti: 'j-1' }), expected, limits, NOW);
+    expect(checked).toEqual({ jti: 'j-1', acceptedUntilSec: NOW + 65 });
+  });
+
+  it('compares htu after normalisation, without query and fragment', async () => {
+    for (const htu of [`${URL_}?q=1#f`, 'HTTPS://GW.example.org:8443/ngsi-ld/v1/entities/urn:ngsi-ld:X:1']) {
+      await expect(checkDpopProof(await proof({ htu }), expected, limits, NOW)).resolves.toBeDefined();
+    }
+    await expect(checkDpopProof(await proof(), { ...expected, url: `${URL_}?other=2` }, limits, NOW)).resolves.toBeDefined();
+  });
+
+  it('accepts proofs within the window and the skew', async () => {
+    await expect(checkDpopProof(await proof({ iat: NOW - 65 }), expected, limits, NOW)).resolves.toBeDefined();
+    await expect(checkDpopProof(await proof({ iat: NOW + 5 }), expected, limits, NOW)).resolves.toBeDefined();
+  });
+
+  it.each([
+    ['another method', { htm: 'POST' }, 'dpop_method_mismatch'],
+    ['a lower-case method', { htm: 'get' }, 'dpop_method_mismatch'],
+    ['another path', { htu: 'https://gw.example.org:8443/ngsi-ld/v1/entities' }, 'dpop_url_mismatch'],
+    ['another port', { htu: 'https://gw.example.org:9443/ngsi-ld/v1/entities/urn:ngsi-ld:X:1' }, 'dpop_url_mismatch'],
+    ['another scheme', { htu: 'http://gw.example.org:8443/ngsi-ld/v1/entities/urn:ngsi-ld:X:1' }, 'dpop_url_mismatch'],
+    ['a relative htu', { htu: '/ngsi-ld/v1/entities/urn:ngsi-ld:X:1' }, 'dpop_url_mismatch'],
+    ['a stale iat', { iat: NOW - 66 }, 'dpop_proof_stale'],
+    ['a future iat', { iat: NOW + 6 }, 'dpop_proof_future'],
+    ['another token', { accessToken: 'other' }, 'dpop_ath_mismatch'],
+    ['no jti', { extra: { jti: undefined } }, 'dpop_claim_invalid'],
+    ['a very long jti', { jti: 'j'.repeat(257) }, 'dpop_claim_invalid'],
+    ['an iat string', { extra: { iat: String(NOW) } }, 'dpop_claim_invalid'],
+  ])('refuses %s', async (_name, extra, reason) => {
+    await refused(checkDpopProof(await proof(extra), expected, limits, NOW), reason);
+  });
+
+  it('refuses a proof without ath', async () => {
+    await refused(checkDpopProof(await dpopProof(key, { htm: 'GET', htu: URL_, iat: NOW }), expected, limits, NOW), 'dpop_ath_mismatch');
+  });
+
+  it('refuses another key, a key in the header that did not sign, and a key the token is not bound to', async () => {
+    const other = await makeKey();
+    await refused(checkDpopProof(await proof({}, {}, other), expected, limits, NOW), 'dpop_key_mismatch');
+    await refused(checkDpopProof(await proof({}, { jwk: publicPart(key.publicJwk) }, other), expected, limits, NOW), 'dpop_signature_invalid');
+  });
+
+  it('refuses a private or symmetric key in the header', async () => {
+    const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+    const priv = await exportJWK(privateKey);
+    await refused(checkDpopProof(await proof({}, { jwk: priv }, { privateKey, publicJwk: priv }), expected, limits, NOW), 'dpop_key_invalid');
+    await refused(checkDpopProof(await proof({}, { jwk: { kty: 'oct', k: 'c2VjcmV0' } }), expected, limits, NOW), 'dpop_key_invalid');
+    await refused(checkDpopProof(await proof({}, { jwk: undefined }), expected, limits, NOW), 'dpop_key_invalid');
+  });
+
+  it('refuses alg none, HMAC and algorithms off the list', async () => {
+    const claims = { htm: 'GET', htu: URL_, iat: NOW, jti: 'x' };
+    const jwk = publicPart(key.publicJwk);
+    await refused(checkDpopProof(unsignedProof({ alg: 'none', typ: 'dpop+jwt', jwk }, claims, ''), expected, limits, NOW), 'dpop_proof_malformed');
+    await refused(checkDpopProof(unsignedProof({ alg: 'none', typ: 'dpop+jwt', jwk }, claims), expected, limits, NOW), 'dpop_algorithm_refused');
+    const secret = new TextEncoder().encode('k'.repeat(32));
+    const hs = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'dpop+jwt', jwk }).sign(secret);
+    await refused(checkDpopProof(hs, expected, limits, NOW), 'dpop_algorithm_refused');
+    const es384 = await makeKey('ES384');
+    const only256 = dpopLimits({ algorithms: ['ES256'] });
+    await refused(checkDpopProof(await proof({}, { alg: 'ES384' }, es384), { ...expected, jkt: await thumbprint(es384) }, only256, NOW), 'dpop_algorithm_refused');
+  });
+
+  it('refuses another type, a critical header and garbage', async () => {
+    await refused(checkDpopProof(await proof({}, { typ: 'JWT' }), expected, limits, NOW), 'dpop_proof_type_refused');
+    const crit = unsignedProof({ alg: 'ES256', typ: 'dpop+jwt', crit: ['x'], x: 1, jwk: publicPart(key.publicJwk) }, { htm: 'GET', htu: URL_, iat: NOW, jti: 'x' });
+    await refused(checkDpopProof(crit, expected, limits, NOW), 'dpop_proof_malformed');
+    await refused(checkDpopProof('not-a-jwt', expected, limits, NOW), 'dpop_proof_malformed');
+    await refused(checkDpopProof(`${'a'.repeat(9000)}.b.c`, expected, limits, NOW), 'dpop_proof_malformed');
+  });
+
+  it('never puts the proof into the error', async () => {
+    const p = await proof({ htm: 'PUT' });
+    const err = await checkDpopProof(p, expected, limits, NOW).catch((e: MimtrustError) => e);
+    expect(JSON.stringify({ m: (err as Error).message, h: (err as MimtrustError).headers })).not.toContain(p.split('.')[1]);
+  });
+});
+
+describe('dpopLimits', () => {
+  it('refuses symmetric algorithms and empty lists', () => {
+    expect(() => dpopLimits({ algorithms: ['HS256'] })).toThrow(/asymmetric/);
+    expect(() => dpopLimits({ algorithms: ['none'] })).toThrow(/asymmetric/);
+    expect(() => dpopLimits({ algorithms: [] })).toThrow(/empty/);
+  });
+});
+
+describe('DpopReplayCache', () => {
+  it('lets each proof through once within its window, and again only after it', () => {
+    const cache = new DpopReplayCache(10);
+    expect(cache.use('k', 'j', NOW + 60, NOW)).toBe('fresh');
+    expect(cache.use('k', 'j', NOW + 60, NOW + 30)).toBe('replayed');
+    expect(cache.use('other-key', 'j', NOW + 60, NOW)).toBe('fresh');
+    expect(cache.use('k', 'j', NOW + 200, NOW + 61)).toBe('fresh');
+  });
+
+  it('refuses rather than forgets a proof still in its window, and makes room from expired ones', () => {
+    const cache = new DpopReplayCache(2);
+    expect(cache.use('k', 'a', NOW + 60, NOW)).toBe('fresh');
+    expect(cache.use('k', 'b', NOW + 60, NOW)).toBe('fresh');
+    expect(cache.use('k', 'c', NOW + 60, NOW)).toBe('full');
+    expect(cache.use('k', 'a', NOW + 60, NOW)).toBe('replayed');
+    expect(cache.use('k', 'c', NOW + 120, NOW + 61)).toBe('fresh');
+    expect(cache.size).toBe(1);
+  });
+});
