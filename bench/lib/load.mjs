@@ -15,10 +15,13 @@ function runOnce(opts, onResponse) {
 }
 
 /**
- * @param {{ url: string, headers: Record<string,string>, connections: number, durationSec: number, warmupSec: number }} o
+ * `perRequest` adds headers that must differ on every request (a DPoP proof); it runs
+ * synchronously as autocannon builds each request.
+ * @param {{ url: string, headers: Record<string,string>, perRequest?: () => Record<string,string>, connections: number, durationSec: number, warmupSec: number }} o
  */
-export async function measure({ url, headers, connections, durationSec, warmupSec }) {
+export async function measure({ url, headers, perRequest, connections, durationSec, warmupSec }) {
   const opts = { url, headers, connections, pipelining: 1, timeout: 10, method: 'GET' };
+  if (perRequest) opts.requests = [{ setupRequest: (req) => ({ ...req, headers: { ...req.headers, ...perRequest() } }) }];
   const warmup = warmupSec > 0 ? await runOnce({ ...opts, duration: warmupSec }) : undefined;
 
   const latencyUs = createHistogram();

@@ -20,6 +20,8 @@ export const MODES = Object.freeze([
   { key: 'direct', label: 'direct (http)', kind: 'broker', hides: [] },
   { key: 'bare', label: 'bare proxy (https)', kind: 'bare', hides: [] },
   { key: 'gateway', label: 'gateway (https)', kind: 'gateway', gateway: { enforceContracts: false }, hides: [] },
+  // The same gateway, called with a DPoP-bound token and a fresh proof per request.
+  { key: 'dpop', label: 'gateway, DPoP proofs', kind: 'gateway', gateway: { enforceContracts: false }, hides: [], dpop: true },
   {
     key: 'gateway-os',
     label: 'gateway, audit.fsync off',

@@ -10,15 +10,15 @@ import { isDeepStrictEqual } from 'node:util';
 import { Agent } from 'undici';
 
 /**
- * @param {{ name: string, origin: string }[]} targets
+ * @param {{ name: string, origin: string, headers?: Record<string,string> }[]} targets (a target's own headers replace the shared ones)
  * @returns {Promise<{ name: string, status: number, body: string }[]>}
  */
 export async function preflight(targets, { path, headers, ca }) {
   const agent = new Agent({ connect: { ca, servername: 'localhost' } });
   try {
     const answers = [];
-    for (const { name, origin } of targets) {
-      const res = await agent.request({ origin, path, method: 'GET', headers });
+    for (const { name, origin, headers: own } of targets) {
+      const res = await agent.request({ origin, path, method: 'GET', headers: own ?? headers });
       const body = await res.body.text();
       if (res.statusCode !== 200) throw new Error(`${name} answered ${res.statusCode} to the benchmark request: ${body.slice(0, 300)}`);
       answers.push({ name, status: res.statusCode, body });

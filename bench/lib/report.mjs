@@ -10,7 +10,7 @@ export const TARGETS = {
   minFilteringVsContracts: 0.8,
 };
 
-const NAMES = { direct: 'direct', bare: 'bare proxy', gateway: 'gateway', 'gateway-os': 'gateway (audit.fsync off)', contracts: 'contracts', filtering: 'filtering' };
+const NAMES = { direct: 'direct', bare: 'bare proxy', gateway: 'gateway', dpop: 'gateway with DPoP', 'gateway-os': 'gateway (audit.fsync off)', contracts: 'contracts', filtering: 'filtering' };
 
 /**
  * Two groups: the gateway's own cost (token, roles, audit) against a proxy that does
@@ -25,10 +25,12 @@ const GROUPS = [
       { a: 'gateway', b: 'direct' },
       { a: 'bare', b: 'direct' },
       { a: 'gateway-os', b: 'bare', min: TARGETS.minThroughputVsBare },
+      { a: 'dpop', b: 'gateway' },
     ],
     added: [
       { a: 'gateway', b: 'bare', max: TARGETS.maxAddedP50Ms },
       { a: 'gateway-os', b: 'bare', max: TARGETS.maxAddedP50Ms },
+      { a: 'dpop', b: 'gateway' },
     ],
   },
   {

@@ -38,6 +38,8 @@ export function readSettings(env = process.env) {
     workers: integer(env, 'BENCH_WORKERS', 1, 1),
     profile,
     jsonOut: env.BENCH_JSON || undefined,
+    /** DPoP proofs signed before each run of the DPoP mode (one per request). */
+    dpopProofs: integer(env, 'BENCH_DPOP_PROOFS', 100000, 1),
     /** Upstream pool size, the same for the gateway and the bare proxy (the gateway's default). */
     upstreamConnections: 128,
     /** Every mode of every round is a warm-up plus a run; each child needs time to start and stop (longer when writing a CPU profile). */

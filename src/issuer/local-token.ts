@@ -19,6 +19,8 @@ export interface LocalTokenRequest {
   recipient?: string;
   /** Ids of the consent records the token rests on. */
   consents?: string[];
+  /** RFC 7638 thumbprint of a DPoP key: the token is then DPoP-bound (`cnf.jkt`). */
+  dpopJkt?: string;
   /** Lifetime in seconds. */
   ttlSec: number;
 }
@@ -40,6 +42,7 @@ export async function issueLocalToken(key: SigningKey, settings: LocalIssuerSett
   if (req.organisation) claims[LOCAL_ORGANISATION_CLAIM] = req.organisation;
   if (req.recipient) claims[LOCAL_RECIPIENT_CLAIM] = req.recipient;
   if (req.consents && req.consents.length > 0) claims[LOCAL_CONSENT_CLAIM] = req.consents;
+  if (req.dpopJkt) claims.cnf = { jkt: req.dpopJkt };
   return new SignJWT(claims)
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
     .setIssuer(settings.issuer)
