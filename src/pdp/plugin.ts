@@ -13,6 +13,9 @@
  *
  * The other proxy forwards the broker's answer as it is, so a permit that needs the
  * response cut down (attributes, types, area) cannot be fulfilled there and is refused.
+ * Sender-constrained tokens: ext_authz checks a DPoP proof against the original request
+ * (method, path, the Host Envoy passes on); the decision API never sees the client's
+ * request, so a DPoP-bound token in a described request is refused.
  */
 import type { FastifyInstance } from 'fastify';
 import { MimtrustError } from '../errors/index.js';
