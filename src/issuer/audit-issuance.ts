@@ -1,6 +1,7 @@
 /**
  * Every access token the issuer hands out is on the audit log before it leaves: who got it
- * (client, citizen), by which grant, for which purpose and on which consents. oidc-provider
+ * (client, citizen), by which grant, for which purpose and on which consents, and how it
+ * is bound to its holder (bearer, DPoP key, client certificate). oidc-provider
  * is Koa underneath, and a Koa middleware runs on after the token endpoint has made its
  * answer but before that answer is sent, so an audit log that cannot take the record turns
  * the answer into 503 instead of a token nobody could account for.
@@ -13,6 +14,13 @@ import { OIDC_PREFIX } from './constants.js';
 
 export interface IssuanceAudit {
   append(event: AuditEvent): Promise<void>;
+}
+
+/** How the new token is bound to its holder (never the thumbprint itself). */
+function bindingOf(cnf: unknown): AuditEvent['binding'] {
+  if (typeof cnf !== 'object' || cnf === null) return 'bearer';
+  if (Object.hasOwn(cnf, 'jkt')) return 'dpop';
+  return Object.hasOwn(cnf, 'x5t#S256') ? 'mtls' : 'bearer';
 }
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
@@ -30,6 +38,7 @@ export function issuanceEvent(issuer: string, grantType: string, body: unknown, 
     issuer,
     ...(typeof claims.sub === 'string' ? { sub: claims.sub } : {}),
     ...(typeof claims.client_id === 'string' ? { clientId: claims.client_id } : {}),
+    binding: bindingOf(claims.cnf),
     operation: `token.${grantType}`,
     action: 'issue',
     // What the token opens: the consents it rests on, and its scopes and purpose.

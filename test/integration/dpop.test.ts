@@ -114,9 +114,11 @@ async function recordsAfter(seq: number): Promise<Array<{ binding: string | null
 }
 
 describe('DPoP at the issuer', () => {
-  it('binds the token to the proof key: cnf.jkt is its RFC 7638 thumbprint', async () => {
+  it('binds the token to the proof key: cnf.jkt is its RFC 7638 thumbprint; the issuance record says dpop', async () => {
+    const before = lastSeq();
     const claims = decodeJwt(await dpopToken());
     expect(claims.cnf).toEqual({ jkt: await thumbprint(holder) });
+    expect(await recordsAfter(before)).toEqual([{ binding: 'dpop', effect: 'permit' }]);
   });
 
   it('refuses a client held to DPoP that asks without a proof', async () => {
