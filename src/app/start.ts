@@ -12,9 +12,8 @@ import { Accounts } from '../accounts/index.js';
 import { createTokenVerifier, type IssuerConfig } from '../auth/index.js';
 import { RoleChecker, type DecisionSnapshot } from '../policy/index.js';
 import { AuditLog, CheckpointCopies, loadOrCreateAuditKey } from '../audit/index.js';
-import {
-  acquireStoreLock, openSqlite, StoreLockedError, SqliteAccountStore, SqliteAuditQuery, SqliteAuditStore, SqliteConsentStore, SqliteOidcStore, SqliteContractCopies, SqliteContractStore, SqliteSubscriptionStore, WalSync, type SqliteDatabase,
-} from '../store/index.js';
+import { acquireStoreLock, StoreLockedError, SqliteAccountStore, SqliteAuditQuery, SqliteOidcStore } from '../store/index.js';
+import { openStores, type Stores } from './stores.js';
 import { Consents, consentPlugin } from '../consent/index.js';
 import { contextResolverFor } from '../context/index.js';
 import { ContractRegistry, partyNames, resolveProviders, type DocumentReport } from '../contracts/index.js';
@@ -33,7 +32,7 @@ import { describeApi } from '../openapi/index.js';
 import { loadTls, watchTls } from './tls.js';
 import { createUpstreamAuth } from '../upstream/index.js';
 import {
-  brokerAnswers, createLogger, GatewayMetrics, listenMetrics, probeRoutes, Readiness, storeWritable, versionInfo,
+  brokerAnswers, createLogger, GatewayMetrics, listenMetrics, probeRoutes, Readiness, versionInfo,
   type Logger, type MetricsListener,
 } from '../observe/index.js';
 import { ensureWritableFolder, folderUnwritable, listenError, readConfiguredFile, requireContractsFolder } from './startup-errors.js';
@@ -132,10 +131,11 @@ function logContractDocument(log: GatewayLogger, r: DocumentReport): void {
 
 /**
  * The store's folder must be writable and the store not in use by another gateway (see
- * store/store-lock.ts); the lock is held until the gateway closes. None for an in-memory store.
+ * store/store-lock.ts); the lock is held until the gateway closes. None for an in-memory store,
+ * nor for PostgreSQL, which several instances share.
  */
 function claimStore(config: Config): { release(): void } | undefined {
-  if (config.store.path === ':memory:') return undefined;
+  if (config.store.path === ':memory:' || config.store.url !== null) return undefined;
   const folder = dirname(config.store.path);
   ensureWritableFolder('store.path', folder);
   try {
@@ -216,29 +216,21 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
       )
     : undefined;
 
-  let db: SqliteDatabase | undefined;
-  let readyDb: SqliteDatabase | undefined;
+  let stores: Stores | undefined;
   let metricsListener: MetricsListener | undefined;
   let audit: AuditLog | undefined;
-  let auditDb: SqliteDatabase | undefined;
-  let walSync: WalSync | undefined;
   let copies: CheckpointCopies | undefined;
   let contracts: ContractRegistry | undefined;
   const upstream = new Upstream(config.upstream, createUpstreamAuth(config.upstream.auth), metrics.upstream);
   const delivery = new NotificationDelivery({ policy: config.subscriptions.endpoints, ...config.subscriptions.delivery });
   let relayBase = config.subscriptions.relayBaseUrl ?? '';
   try {
-    db = openSqlite(config.store.path);
+    stores = await openStores(config, { log, metrics });
+    const store = stores;
     const auditKey = loadOrCreateAuditKey(config.keysDir);
-    // The audit log has its own connection: commits go to the WAL and the WAL is flushed
-    // with fdatasync off the event loop, so a record is durable before its response
-    // leaves while no request ever waits inside a system call.
-    auditDb = openSqlite(config.store.path, { synchronous: 'NORMAL' });
-    walSync = config.audit.fsync ? new WalSync(config.store.path, metrics.auditSynced) : undefined;
-    if (!walSync) log.warn('audit.fsync is false: the last audit records can be lost in a power failure');
     copies = new CheckpointCopies({ ...config.audit, onError: (err, msg) => log.error(err, msg) });
     audit = await AuditLog.open({
-      store: new SqliteAuditStore(auditDb, walSync ? { walSync } : {}),
+      store: store.audit,
       signingKey: auditKey.privateKey,
       checkpointEvery: config.audit.checkpointEvery,
       checkpointIntervalMs: config.audit.checkpointIntervalSec * 1000,
@@ -249,8 +241,9 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
     if (config.enforceContracts) {
       contracts = await ContractRegistry.open({
         dir: config.contractsDir,
-        store: new SqliteContractStore(db),
-        copies: new SqliteContractCopies(db),
+        store: store.contracts,
+        copies: store.contractCopies,
+        changes: store.changes,
         resolver,
         parties,
         providers,
@@ -278,11 +271,9 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
     };
     const app = createServer({ config, tls, log, metrics }, () => exchangeDeps);
     allowOrigins(app, { settings: config.cors, except: [EXT_AUTHZ_PREFIX, RELAY_PATH, OIDC_PREFIX], headers: exchangeDeps.headers });
-    // A connection of its own with no busy timeout: the store check never blocks the event loop.
-    readyDb = openSqlite(config.store.path, { busyTimeoutMs: 0 });
     const readiness = new Readiness([
       ['broker', brokerAnswers(upstream, Math.min(config.upstream.responseTimeoutMs, READY_BROKER_TIMEOUT_MS))],
-      ['store', storeWritable(readyDb, config.store.path)],
+      ...store.checks,
       // Both are in memory before the gateway listens (the start stops otherwise) and are only ever replaced whole.
       ['contracts', async () => { if (config.enforceContracts && registry?.snapshot === undefined) throw new Error('no contract set'); }],
       ['roles', async () => { if (roles === undefined) throw new Error('no role policy'); }],
@@ -294,9 +285,11 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
     // Writes are decided on the types the broker holds; roles alone do not depend on types.
     const storedTypes = registry ? new StoredTypes({ upstream, basePath: compileBasePath(config.upstream.basePath).canonical, ...config.storedTypes }) : undefined;
     // Consent records live beside the audit log: each event is on it, and a withdrawal holds on the next request.
-    const consents = new Consents({ store: new SqliteConsentStore(db), audit, parties, subjectTemplate: config.consent.subjectTemplate });
+    const consents = new Consents({ store: store.consents, changes: store.changes, audit, parties, subjectTemplate: config.consent.subjectTemplate });
     await app.register(consentPlugin({ ...exchangeDeps, verifier, consents, resolver, apiScope: config.consent.apiScope }));
-    if (oidcKeys !== undefined) {
+    // The configuration refuses the issuer on PostgreSQL: its accounts and sessions are kept in SQLite only.
+    if (oidcKeys !== undefined && store.sqlite !== undefined) {
+      const db = store.sqlite;
       const oidcStore = new SqliteOidcStore(db);
       oidcStore.sweep();
       const secret = loadOrCreateSecret(config.keysDir, OIDC_COOKIE_SECRET_NAME);
@@ -337,7 +330,7 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
       await app.register(pdpPlugin({ ...shared, resolver: registry ? resolver : undefined, counters }));
       log.info(`decision API on ${PDP_PREFIX} (Envoy ext_authz: ${EXT_AUTHZ_PREFIX})`);
     }
-    const subscriptionStore = new SqliteSubscriptionStore(db);
+    const subscriptionStore = store.subscriptions;
     const subscriptions: SubscriptionStageDeps = {
       ...shared,
       resolver: registry ? resolver : undefined,
@@ -376,12 +369,8 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
       log.info(`subscriptions.relayBaseUrl is not set: brokers are told to send notifications to ${relayBase}/...`);
     }
     const openAudit = audit;
-    const openDb = db;
     const openContracts = contracts;
-    const openAuditDb = auditDb;
-    const openWalSync = walSync;
     const openCopies = copies;
-    const openReadyDb = readyDb;
     const openMetrics = metricsListener;
     return {
       app,
@@ -394,28 +383,22 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
         openContracts?.close();
         await app.close();
         await openMetrics?.close();
-        openReadyDb.close();
         await upstream.close();
         await delivery.close();
         await openAudit.close();
         await openCopies.close();
-        await openWalSync?.close();
-        openAuditDb.close();
-        openDb.close();
+        await store.close();
       },
     };
   } catch (err) {
     stopRoleWatch?.();
     contracts?.close();
     await metricsListener?.close();
-    readyDb?.close();
     await upstream.close().catch(() => undefined);
     await delivery.close().catch(() => undefined);
     await audit?.close().catch(() => undefined);
     await copies?.close().catch(() => undefined);
-    await walSync?.close().catch(() => undefined);
-    auditDb?.close();
-    db?.close();
+    await stores?.close().catch(() => undefined);
     throw err;
   }
 }

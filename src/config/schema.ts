@@ -324,6 +324,14 @@ export const configSchema = {
       default: {},
       properties: {
         path: { type: 'string', minLength: 1, default: 'data/mimtrust.db' },
+        url: {
+          type: ['string', 'null'], pattern: '^postgres(ql)?://', default: null,
+          description: 'postgres://user:password@host:port/database: PostgreSQL instead of the SQLite file at path, shared by several gateway instances.',
+        },
+        instance: {
+          type: ['string', 'null'], pattern: '^[A-Za-z0-9._-]{1,64}$', default: null,
+          description: 'This gateway\'s name among those on one PostgreSQL store (its audit chain segment); generated and kept in instance-id beside path when not set.',
+        },
       },
     },
     audit: {
@@ -553,6 +561,8 @@ export const ENV_OVERRIDES: ReadonlyArray<readonly [string, string, 'string' | '
   ['MIMTRUST_TLS_CLIENT_CA', 'tls.clientCa', 'string'],
   ['MIMTRUST_UPSTREAM_URL', 'upstream.url', 'string'],
   ['MIMTRUST_STORE_PATH', 'store.path', 'string'],
+  ['MIMTRUST_STORE_URL', 'store.url', 'string'],
+  ['MIMTRUST_STORE_INSTANCE', 'store.instance', 'string'],
   ['MIMTRUST_KEYS_DIR', 'keysDir', 'string'],
   ['MIMTRUST_POLICIES_DIR', 'policiesDir', 'string'],
   ['MIMTRUST_CONTRACTS_DIR', 'contractsDir', 'string'],

@@ -6,6 +6,10 @@
  * in-memory copy at once, so a withdrawal holds on the very next request without a
  * database read per request. Expiry is read from the clock of each request; the first
  * request to see a record expired records the event.
+ *
+ * With several gateways on one store, a change made on another instance arrives on the
+ * change feed and drops the record from memory, so it is read again; while the feed is
+ * down, every lookup reads the store.
  */
 import { randomUUID } from 'node:crypto';
 import { MimtrustError } from '../errors/index.js';
@@ -17,6 +21,7 @@ import { QUOTABLE_SUBJECT, type ConsentGrant } from '../policy/index.js';
 import { grantOf, recipientParties, tokenRefusal } from './grant.js';
 import { DPV_CONSENT, statusAt, type ConsentEventType, type ConsentRecord, type DataSubject, type PersonalData } from './record.js';
 import type { ConsentStore } from './store.js';
+import type { ChangeFeed } from '../changes/index.js';
 
 /** Who acts on their own records: a token's subject at one of the city's own issuers. */
 export interface Citizen {
@@ -52,6 +57,8 @@ export interface ConsentsOptions {
   subjectTemplate: string;
   /** Records kept in memory. Default 100 000. */
   cacheSize?: number;
+  /** Changes made by other gateways on the same store. */
+  changes?: ChangeFeed;
 }
 
 interface Cached {
@@ -83,6 +90,10 @@ export class Consents {
 
   constructor(private readonly opts: ConsentsOptions) {
     this.cacheSize = opts.cacheSize ?? 100_000;
+    opts.changes?.subscribe({
+      change: (e) => { if (e.kind === 'consent') this.cache.delete(e.id); },
+      resync: () => { this.cache.clear(); },
+    });
   }
 
   /** The data subject a citizen is, or a refusal when they cannot be one. */
@@ -205,7 +216,7 @@ export class Consents {
   }
 
   private async lookup(id: string): Promise<Cached | null> {
-    const hit = this.cache.get(id);
+    const hit = this.opts.changes?.live === false ? undefined : this.cache.get(id);
     if (hit !== undefined) return hit;
     const record = await this.opts.store.get(id);
     if (record === undefined) {

@@ -9,10 +9,14 @@
  * reported and stays at its previous version in force, if it had one, without holding
  * back the others or admin writes. One whose remote context is unavailable is in force
  * disabled (prohibitions only) and tried again in the background with a growing delay.
+ * With several gateways on one store, an API contract changed on another instance comes
+ * on the change feed and is read again (storedChanged); after the feed was down,
+ * everything is (reload).
  */
 import type { ContextResolver } from '../context/index.js';
 import { canonicalDigest, mapLimited, watchFolder } from '../lib/index.js';
 import type { ContractCopies, ContractStore } from './store.js';
+import type { ChangeFeed } from '../changes/index.js';
 import type { PartyNames } from './parties.js';
 import { apiContractKey, type ApiPlacement } from './namespace.js';
 import type { Providers } from './providers.js';
@@ -38,6 +42,8 @@ export interface ContractRegistryOptions {
   onReload?: (snapshot: PolicySnapshot) => void;
   /** A document's state changed: a new problem, or enabled again once its context came back. */
   onDocument?: (report: DocumentReport) => void;
+  /** Changes other gateways make to the API contracts of the same store. */
+  changes?: ChangeFeed;
 }
 
 /**
@@ -118,12 +124,17 @@ export class ContractRegistry {
   private retryDelayMs: number | undefined;
   private attempts = 0;
   private closed = false;
+  private stopListening: (() => void) | undefined;
 
   private constructor(private readonly opts: ContractRegistryOptions) {}
 
   static async open(opts: ContractRegistryOptions): Promise<ContractRegistry> {
     const r = new ContractRegistry(opts);
     await r.refresh(readContractDir(opts.dir), 'start');
+    r.stopListening = opts.changes?.subscribe({
+      change: async (e) => { if (e.kind === 'contract') await r.storedChanged(e.provider, e.uid); },
+      resync: async () => { await r.reload(); },
+    });
     return r;
   }
 
@@ -312,6 +323,34 @@ export class ContractRegistry {
     this.retryTimer.unref();
   }
 
+  /**
+   * One API contract changed in the store (by another gateway on it): reads it again and
+   * puts the result in force, or takes it out when it was deleted. A document that does
+   * not load keeps what it had in force, as on reload.
+   */
+  storedChanged(provider: string | null, uid: string): Promise<PolicySnapshot> {
+    return this.serial(async () => {
+      const source = API_SOURCE_PREFIX + apiContractKey(provider, uid);
+      const stored = await this.opts.store.get(provider, uid);
+      let entry: Entry | undefined;
+      if (stored !== undefined) {
+        let read: DocumentRead;
+        try {
+          read = this.apiDocument(provider, uid, stored.document);
+        } catch (err) {
+          if (!(err instanceof ContractError)) throw err;
+          read = { source, error: err };
+        }
+        entry = await this.settle(read, this.entries.get(source));
+      }
+      const before = new Map(this.entries);
+      const snapshot = this.install(this.withEntry(source, entry));
+      this.report(before, this.entries);
+      this.opts.onReload?.(snapshot);
+      return snapshot;
+    });
+  }
+
   /** Re-read the folder and the store; each document that does not load keeps what it had in force. */
   reload(): Promise<PolicySnapshot> {
     return this.serial(() => this.refresh(readContractDir(this.opts.dir), 'change'));
@@ -429,6 +468,7 @@ export class ContractRegistry {
 
   close(): void {
     this.closed = true;
+    this.stopListening?.();
     clearTimeout(this.retryTimer);
     this.stopWatching?.();
     this.stopWatching = undefined;

@@ -4,12 +4,18 @@
  * consent/store.ts), so storage depends on them and never the other way round. SQLite is the
  * embedded default; WalSync makes audit commits durable without blocking the event loop, and the
  * store lock keeps a second gateway off a data file one is already writing. SqliteAuditQuery
- * reads the audit log by caller, decision, effect and time for the command line. A PostgreSQL
- * implementation for multi-instance deployments follows the same interfaces.
+ * reads the audit log by caller, decision, effect and time for the command line.
+ *
+ * PostgreSQL (`store.url`) serves several gateway instances on one database: `pg.ts` opens
+ * the pool and migrates (one list of migrations for both dialects, migrations.ts), the
+ * pg-*-store files implement the same interfaces, the audit log as one chain segment per
+ * instance (PgAuditStore), and PgChangeFeed tells the other instances what changed
+ * (LISTEN/NOTIFY, published inside the transaction that makes the change).
  */
 export { openSqlite, applyMigrations } from './sqlite.js';
 export type { SqliteDatabase, OpenSqliteOptions } from './sqlite.js';
-export { SQLITE_MIGRATIONS } from './migrations.js';
+export { MIGRATIONS, SQLITE_MIGRATIONS, POSTGRES_MIGRATIONS } from './migrations.js';
+export type { Migration } from './migrations.js';
 export { SqliteAuditStore } from './sqlite-audit-store.js';
 export { SqliteAuditQuery } from './sqlite-audit-query.js';
 export type { AuditRecordFilter } from './sqlite-audit-query.js';
@@ -22,3 +28,13 @@ export { SqliteSubscriptionStore } from './sqlite-subscription-store.js';
 export { SqliteConsentStore } from './sqlite-consent-store.js';
 export { SqliteAccountStore } from './sqlite-account-store.js';
 export { SqliteOidcStore } from './sqlite-oidc-store.js';
+export { openPostgres, applyPostgresMigrations, inTransaction, NO_PUBLISHER } from './pg.js';
+export type { PgPool, PgClient, ChangePublisher, OpenPostgresOptions } from './pg.js';
+export { PgAuditStore } from './pg-audit-store.js';
+export { PgConsentStore } from './pg-consent-store.js';
+export { PgContractStore } from './pg-contract-store.js';
+export { PgContractCopies } from './pg-contract-copies.js';
+export { PgSubscriptionStore } from './pg-subscription-store.js';
+export { PgChangeFeed } from './pg-change-feed.js';
+export type { PgChangeFeedOptions } from './pg-change-feed.js';
+export { loadOrCreateInstanceId, readInstanceId, InstanceIdError, INSTANCE_ID_FILE } from './instance-id.js';

@@ -1,201 +1,395 @@
 /**
- * The SQLite schema, as an ordered list of migrations: migration i brings the database to
- * version i + 1. Released entries are never edited; changes are new entries at the end.
+ * The schema of both stores, as one ordered list of migrations: migration i brings a
+ * database to version i + 1, on SQLite and on PostgreSQL alike, so both count versions the
+ * same way. An entry is one SQL text when both dialects read it alike, or a text per
+ * dialect where they differ (STRICT tables, triggers, column types). Released entries are
+ * never edited; changes are new entries at the end.
+ *
+ * On PostgreSQL the audit tables carry the writing instance: each gateway appends to its
+ * own chain (instance, seq), so several instances share one database without sharing a
+ * chain head.
  */
-export const SQLITE_MIGRATIONS: readonly string[] = [
+export interface Migration {
+  sqlite: string;
+  postgres: string;
+}
+
+const same = (sql: string): Migration => ({ sqlite: sql, postgres: sql });
+
+export const MIGRATIONS: readonly Migration[] = [
   // 1: audit log. Triggers refuse UPDATE and DELETE so that nothing in mimtrust can alter
   // history by mistake; deliberate tampering is caught by the hash chain, not by these.
-  `
-  CREATE TABLE audit_records (
-    seq             INTEGER PRIMARY KEY,
-    time            TEXT    NOT NULL,
-    decision_id     TEXT    NOT NULL,
-    request_id      TEXT    NOT NULL,
-    sub             TEXT,
-    client_id       TEXT,
-    operation       TEXT    NOT NULL,
-    action          TEXT    NOT NULL,
-    tenant          TEXT,
-    targets         TEXT    NOT NULL,
-    effect          TEXT    NOT NULL,
-    reason          TEXT    NOT NULL,
-    rules           TEXT,
-    upstream_status INTEGER,
-    latency_ms      REAL    NOT NULL,
-    method          TEXT    NOT NULL,
-    path            TEXT    NOT NULL,
-    prev_hash       TEXT    NOT NULL,
-    hash            TEXT    NOT NULL
-  ) STRICT;
-  CREATE TABLE audit_checkpoints (
-    seq       INTEGER PRIMARY KEY,
-    hash      TEXT NOT NULL,
-    time      TEXT NOT NULL,
-    kid       TEXT NOT NULL,
-    signature TEXT NOT NULL
-  ) STRICT;
-  CREATE TRIGGER audit_records_no_update BEFORE UPDATE ON audit_records
-    BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
-  CREATE TRIGGER audit_records_no_delete BEFORE DELETE ON audit_records
-    BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
-  CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE ON audit_checkpoints
-    BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
-  CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints
-    BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
-  `,
+  {
+    sqlite: `
+    CREATE TABLE audit_records (
+      seq             INTEGER PRIMARY KEY,
+      time            TEXT    NOT NULL,
+      decision_id     TEXT    NOT NULL,
+      request_id      TEXT    NOT NULL,
+      sub             TEXT,
+      client_id       TEXT,
+      operation       TEXT    NOT NULL,
+      action          TEXT    NOT NULL,
+      tenant          TEXT,
+      targets         TEXT    NOT NULL,
+      effect          TEXT    NOT NULL,
+      reason          TEXT    NOT NULL,
+      rules           TEXT,
+      upstream_status INTEGER,
+      latency_ms      REAL    NOT NULL,
+      method          TEXT    NOT NULL,
+      path            TEXT    NOT NULL,
+      prev_hash       TEXT    NOT NULL,
+      hash            TEXT    NOT NULL
+    ) STRICT;
+    CREATE TABLE audit_checkpoints (
+      seq       INTEGER PRIMARY KEY,
+      hash      TEXT NOT NULL,
+      time      TEXT NOT NULL,
+      kid       TEXT NOT NULL,
+      signature TEXT NOT NULL
+    ) STRICT;
+    CREATE TRIGGER audit_records_no_update BEFORE UPDATE ON audit_records
+      BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+    CREATE TRIGGER audit_records_no_delete BEFORE DELETE ON audit_records
+      BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+    CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE ON audit_checkpoints
+      BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
+    CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints
+      BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
+    `,
+    postgres: `
+    CREATE TABLE audit_records (
+      instance        TEXT             NOT NULL,
+      seq             BIGINT           NOT NULL,
+      time            TEXT             NOT NULL,
+      decision_id     TEXT             NOT NULL,
+      request_id      TEXT             NOT NULL,
+      sub             TEXT,
+      client_id       TEXT,
+      operation       TEXT             NOT NULL,
+      action          TEXT             NOT NULL,
+      tenant          TEXT,
+      targets         TEXT             NOT NULL,
+      effect          TEXT             NOT NULL,
+      reason          TEXT             NOT NULL,
+      rules           TEXT,
+      upstream_status INTEGER,
+      latency_ms      DOUBLE PRECISION NOT NULL,
+      method          TEXT             NOT NULL,
+      path            TEXT             NOT NULL,
+      prev_hash       TEXT             NOT NULL,
+      hash            TEXT             NOT NULL,
+      PRIMARY KEY (instance, seq)
+    );
+    CREATE TABLE audit_checkpoints (
+      instance  TEXT   NOT NULL,
+      seq       BIGINT NOT NULL,
+      hash      TEXT   NOT NULL,
+      time      TEXT   NOT NULL,
+      kid       TEXT   NOT NULL,
+      signature TEXT   NOT NULL,
+      PRIMARY KEY (instance, seq)
+    );
+    CREATE FUNCTION mimtrust_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION '% rows are append-only', TG_TABLE_NAME; END $$;
+    CREATE TRIGGER audit_records_append_only BEFORE UPDATE OR DELETE ON audit_records
+      FOR EACH ROW EXECUTE FUNCTION mimtrust_append_only();
+    CREATE TRIGGER audit_checkpoints_append_only BEFORE UPDATE OR DELETE ON audit_checkpoints
+      FOR EACH ROW EXECUTE FUNCTION mimtrust_append_only();
+    `,
+  },
   // 2: usage contracts created through the admin API (files in contracts/ are not copied here).
-  `
-  CREATE TABLE contracts (
-    uid        TEXT PRIMARY KEY,
-    document   TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-  ) STRICT;
-  `,
+  {
+    sqlite: `
+    CREATE TABLE contracts (
+      uid        TEXT PRIMARY KEY,
+      document   TEXT NOT NULL,
+      updated_at TEXT NOT NULL
+    ) STRICT;
+    `,
+    postgres: `
+    CREATE TABLE contracts (
+      uid        TEXT PRIMARY KEY,
+      document   TEXT NOT NULL,
+      updated_at TEXT NOT NULL
+    );
+    `,
+  },
   // 3: subscriptions made through the gateway: owner, the subscriber's endpoint, the
   // subscription as decided, and the hash of the relay token the broker was given.
-  `
-  CREATE TABLE subscriptions (
-    relay_hash      TEXT PRIMARY KEY,
-    tenant          TEXT NOT NULL,
-    subscription_id TEXT,
-    issuer          TEXT NOT NULL,
-    sub             TEXT NOT NULL,
-    client_id       TEXT NOT NULL,
-    subscriber      TEXT NOT NULL,
-    endpoint        TEXT NOT NULL,
-    decided         TEXT NOT NULL,
-    created_at      TEXT NOT NULL,
-    updated_at      TEXT NOT NULL
-  ) STRICT;
-  CREATE UNIQUE INDEX subscriptions_by_id ON subscriptions (tenant, subscription_id) WHERE subscription_id IS NOT NULL;
-  CREATE INDEX subscriptions_by_owner ON subscriptions (tenant, issuer, sub, client_id);
-  `,
+  {
+    sqlite: `
+    CREATE TABLE subscriptions (
+      relay_hash      TEXT PRIMARY KEY,
+      tenant          TEXT NOT NULL,
+      subscription_id TEXT,
+      issuer          TEXT NOT NULL,
+      sub             TEXT NOT NULL,
+      client_id       TEXT NOT NULL,
+      subscriber      TEXT NOT NULL,
+      endpoint        TEXT NOT NULL,
+      decided         TEXT NOT NULL,
+      created_at      TEXT NOT NULL,
+      updated_at      TEXT NOT NULL
+    ) STRICT;
+    CREATE UNIQUE INDEX subscriptions_by_id ON subscriptions (tenant, subscription_id) WHERE subscription_id IS NOT NULL;
+    CREATE INDEX subscriptions_by_owner ON subscriptions (tenant, issuer, sub, client_id);
+    `,
+    postgres: `
+    CREATE TABLE subscriptions (
+      relay_hash      TEXT PRIMARY KEY,
+      tenant          TEXT NOT NULL,
+      subscription_id TEXT,
+      issuer          TEXT NOT NULL,
+      sub             TEXT NOT NULL,
+      client_id       TEXT NOT NULL,
+      subscriber      TEXT NOT NULL,
+      endpoint        TEXT NOT NULL,
+      decided         TEXT NOT NULL,
+      created_at      TEXT NOT NULL,
+      updated_at      TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX subscriptions_by_id ON subscriptions (tenant, subscription_id) WHERE subscription_id IS NOT NULL;
+    CREATE INDEX subscriptions_by_owner ON subscriptions (tenant, issuer, sub, client_id);
+    `,
+  },
   // 4: audit records name the IRIs decided on, the contract snapshot revision and the
   // detail level a log duty asked for.
-  `
+  same(`
   ALTER TABLE audit_records ADD COLUMN decided TEXT;
   ALTER TABLE audit_records ADD COLUMN contract_revision INTEGER;
   ALTER TABLE audit_records ADD COLUMN audit_level TEXT;
-  `,
+  `),
   // 5: audit records name the issuer of the caller's token, since a sub or client id means
   // something only together with it.
-  `
+  same(`
   ALTER TABLE audit_records ADD COLUMN issuer TEXT;
-  `,
+  `),
   // 6: audit records name the providers of the contracts behind a decision or an admin change.
-  `
+  same(`
   ALTER TABLE audit_records ADD COLUMN providers TEXT;
-  `,
-  // 6: API contracts live in their provider's namespace ('' for the operator's, made when
+  `),
+  // 7: API contracts live in their provider's namespace ('' for the operator's, made when
   // no providers are configured).
-  `
-  CREATE TABLE contracts_by_provider (
-    provider   TEXT NOT NULL,
-    uid        TEXT NOT NULL,
-    document   TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    PRIMARY KEY (provider, uid)
-  ) STRICT;
-  INSERT INTO contracts_by_provider (provider, uid, document, updated_at) SELECT '', uid, document, updated_at FROM contracts;
-  DROP TABLE contracts;
-  ALTER TABLE contracts_by_provider RENAME TO contracts;
-  `,
+  {
+    sqlite: `
+    CREATE TABLE contracts_by_provider (
+      provider   TEXT NOT NULL,
+      uid        TEXT NOT NULL,
+      document   TEXT NOT NULL,
+      updated_at TEXT NOT NULL,
+      PRIMARY KEY (provider, uid)
+    ) STRICT;
+    INSERT INTO contracts_by_provider (provider, uid, document, updated_at) SELECT '', uid, document, updated_at FROM contracts;
+    DROP TABLE contracts;
+    ALTER TABLE contracts_by_provider RENAME TO contracts;
+    `,
+    postgres: `
+    CREATE TABLE contracts_by_provider (
+      provider   TEXT NOT NULL,
+      uid        TEXT NOT NULL,
+      document   TEXT NOT NULL,
+      updated_at TEXT NOT NULL,
+      PRIMARY KEY (provider, uid)
+    );
+    INSERT INTO contracts_by_provider (provider, uid, document, updated_at) SELECT '', uid, document, updated_at FROM contracts;
+    DROP TABLE contracts;
+    ALTER TABLE contracts_by_provider RENAME TO contracts;
+    `,
+  },
   // 8: what the contract registry keeps for a restart: the remote documents each contract
   // context was last built from (URL -> @context, as one JSON object), and the last version
   // of each contract file that was in force.
-  `
-  CREATE TABLE contract_context_copies (
-    key        TEXT PRIMARY KEY,
-    documents  TEXT NOT NULL,
-    fetched_at TEXT NOT NULL
-  ) STRICT;
-  CREATE TABLE contract_file_copies (
-    source     TEXT PRIMARY KEY,
-    document   TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-  ) STRICT;
-  `,
+  {
+    sqlite: `
+    CREATE TABLE contract_context_copies (
+      key        TEXT PRIMARY KEY,
+      documents  TEXT NOT NULL,
+      fetched_at TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE contract_file_copies (
+      source     TEXT PRIMARY KEY,
+      document   TEXT NOT NULL,
+      updated_at TEXT NOT NULL
+    ) STRICT;
+    `,
+    postgres: `
+    CREATE TABLE contract_context_copies (
+      key        TEXT PRIMARY KEY,
+      documents  TEXT NOT NULL,
+      fetched_at TEXT NOT NULL
+    );
+    CREATE TABLE contract_file_copies (
+      source     TEXT PRIMARY KEY,
+      document   TEXT NOT NULL,
+      updated_at TEXT NOT NULL
+    );
+    `,
+  },
   // 9: citizens' consent records (src/consent): the record as given, found by its data
   // subject (issuer and sub), and its events, which are only ever added to; audit records
   // of consent events say which record, whose, to whom and for what.
-  `
-  CREATE TABLE consent_records (
-    id             TEXT PRIMARY KEY,
-    subject_issuer TEXT NOT NULL,
-    subject_sub    TEXT NOT NULL,
-    record         TEXT NOT NULL,
-    given_at       TEXT NOT NULL
-  ) STRICT;
-  CREATE INDEX consent_records_by_subject ON consent_records (subject_issuer, subject_sub, given_at);
-  CREATE TABLE consent_events (
-    consent_id TEXT    NOT NULL REFERENCES consent_records (id),
-    seq        INTEGER NOT NULL,
-    event      TEXT    NOT NULL,
-    at         TEXT    NOT NULL,
-    PRIMARY KEY (consent_id, seq)
-  ) STRICT;
-  CREATE TRIGGER consent_events_no_update BEFORE UPDATE ON consent_events
-    BEGIN SELECT RAISE(ABORT, 'consent events are append-only'); END;
-  CREATE TRIGGER consent_events_no_delete BEFORE DELETE ON consent_events
-    BEGIN SELECT RAISE(ABORT, 'consent events are append-only'); END;
-  CREATE TRIGGER consent_records_no_update BEFORE UPDATE ON consent_records
-    BEGIN SELECT RAISE(ABORT, 'consent records are kept as given'); END;
-  ALTER TABLE audit_records ADD COLUMN consent TEXT;
-  `,
+  {
+    sqlite: `
+    CREATE TABLE consent_records (
+      id             TEXT PRIMARY KEY,
+      subject_issuer TEXT NOT NULL,
+      subject_sub    TEXT NOT NULL,
+      record         TEXT NOT NULL,
+      given_at       TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX consent_records_by_subject ON consent_records (subject_issuer, subject_sub, given_at);
+    CREATE TABLE consent_events (
+      consent_id TEXT    NOT NULL REFERENCES consent_records (id),
+      seq        INTEGER NOT NULL,
+      event      TEXT    NOT NULL,
+      at         TEXT    NOT NULL,
+      PRIMARY KEY (consent_id, seq)
+    ) STRICT;
+    CREATE TRIGGER consent_events_no_update BEFORE UPDATE ON consent_events
+      BEGIN SELECT RAISE(ABORT, 'consent events are append-only'); END;
+    CREATE TRIGGER consent_events_no_delete BEFORE DELETE ON consent_events
+      BEGIN SELECT RAISE(ABORT, 'consent events are append-only'); END;
+    CREATE TRIGGER consent_records_no_update BEFORE UPDATE ON consent_records
+      BEGIN SELECT RAISE(ABORT, 'consent records are kept as given'); END;
+    ALTER TABLE audit_records ADD COLUMN consent TEXT;
+    `,
+    postgres: `
+    CREATE TABLE consent_records (
+      id             TEXT PRIMARY KEY,
+      subject_issuer TEXT NOT NULL,
+      subject_sub    TEXT NOT NULL,
+      record         TEXT NOT NULL,
+      given_at       TEXT NOT NULL
+    );
+    CREATE INDEX consent_records_by_subject ON consent_records (subject_issuer, subject_sub, given_at);
+    CREATE TABLE consent_events (
+      consent_id TEXT    NOT NULL REFERENCES consent_records (id),
+      seq        INTEGER NOT NULL,
+      event      TEXT    NOT NULL,
+      at         TEXT    NOT NULL,
+      PRIMARY KEY (consent_id, seq)
+    );
+    CREATE TRIGGER consent_events_append_only BEFORE UPDATE OR DELETE ON consent_events
+      FOR EACH ROW EXECUTE FUNCTION mimtrust_append_only();
+    CREATE FUNCTION mimtrust_kept_as_given() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION '% rows are kept as given', TG_TABLE_NAME; END $$;
+    CREATE TRIGGER consent_records_kept_as_given BEFORE UPDATE ON consent_records
+      FOR EACH ROW EXECUTE FUNCTION mimtrust_kept_as_given();
+    ALTER TABLE audit_records ADD COLUMN consent TEXT;
+    `,
+  },
   // 10: citizens' local accounts (src/accounts), and what the OIDC issuer keeps between
   // requests (src/issuer): oidc-provider's models as JSON with their expiry, found by id,
   // user code, interaction uid or grant, and the consents and purpose a grant rests on.
-  `
-  CREATE TABLE accounts (
-    id            TEXT PRIMARY KEY,
-    username      TEXT NOT NULL UNIQUE,
-    password_hash TEXT NOT NULL,
-    created_at    TEXT NOT NULL,
-    disabled_at   TEXT
-  ) STRICT;
-  CREATE TABLE oidc_models (
-    model      TEXT    NOT NULL,
-    id         TEXT    NOT NULL,
-    payload    TEXT    NOT NULL,
-    grant_id   TEXT,
-    user_code  TEXT,
-    uid        TEXT,
-    expires_at INTEGER,
-    PRIMARY KEY (model, id)
-  ) STRICT;
-  CREATE INDEX oidc_models_by_grant ON oidc_models (grant_id) WHERE grant_id IS NOT NULL;
-  CREATE INDEX oidc_models_by_user_code ON oidc_models (model, user_code) WHERE user_code IS NOT NULL;
-  CREATE INDEX oidc_models_by_uid ON oidc_models (model, uid) WHERE uid IS NOT NULL;
-  CREATE INDEX oidc_models_by_expiry ON oidc_models (expires_at) WHERE expires_at IS NOT NULL;
-  `,
+  {
+    sqlite: `
+    CREATE TABLE accounts (
+      id            TEXT PRIMARY KEY,
+      username      TEXT NOT NULL UNIQUE,
+      password_hash TEXT NOT NULL,
+      created_at    TEXT NOT NULL,
+      disabled_at   TEXT
+    ) STRICT;
+    CREATE TABLE oidc_models (
+      model      TEXT    NOT NULL,
+      id         TEXT    NOT NULL,
+      payload    TEXT    NOT NULL,
+      grant_id   TEXT,
+      user_code  TEXT,
+      uid        TEXT,
+      expires_at INTEGER,
+      PRIMARY KEY (model, id)
+    ) STRICT;
+    CREATE INDEX oidc_models_by_grant ON oidc_models (grant_id) WHERE grant_id IS NOT NULL;
+    CREATE INDEX oidc_models_by_user_code ON oidc_models (model, user_code) WHERE user_code IS NOT NULL;
+    CREATE INDEX oidc_models_by_uid ON oidc_models (model, uid) WHERE uid IS NOT NULL;
+    CREATE INDEX oidc_models_by_expiry ON oidc_models (expires_at) WHERE expires_at IS NOT NULL;
+    `,
+    postgres: `
+    CREATE TABLE accounts (
+      id            TEXT PRIMARY KEY,
+      username      TEXT NOT NULL UNIQUE,
+      password_hash TEXT NOT NULL,
+      created_at    TEXT NOT NULL,
+      disabled_at   TEXT
+    );
+    CREATE TABLE oidc_models (
+      model      TEXT    NOT NULL,
+      id         TEXT    NOT NULL,
+      payload    TEXT    NOT NULL,
+      grant_id   TEXT,
+      user_code  TEXT,
+      uid        TEXT,
+      expires_at BIGINT,
+      PRIMARY KEY (model, id)
+    );
+    CREATE INDEX oidc_models_by_grant ON oidc_models (grant_id) WHERE grant_id IS NOT NULL;
+    CREATE INDEX oidc_models_by_user_code ON oidc_models (model, user_code) WHERE user_code IS NOT NULL;
+    CREATE INDEX oidc_models_by_uid ON oidc_models (model, uid) WHERE uid IS NOT NULL;
+    CREATE INDEX oidc_models_by_expiry ON oidc_models (expires_at) WHERE expires_at IS NOT NULL;
+    `,
+  },
   // 11: accounts of citizens who log in through an upstream identity provider, found by
   // that provider's issuer and subject; such an account has no password of its own.
-  `
-  CREATE TABLE account_identities (
-    issuer     TEXT NOT NULL,
-    subject    TEXT NOT NULL,
-    account_id TEXT NOT NULL REFERENCES accounts (id),
-    linked_at  TEXT NOT NULL,
-    PRIMARY KEY (issuer, subject)
-  ) STRICT;
-  `,
+  {
+    sqlite: `
+    CREATE TABLE account_identities (
+      issuer     TEXT NOT NULL,
+      subject    TEXT NOT NULL,
+      account_id TEXT NOT NULL REFERENCES accounts (id),
+      linked_at  TEXT NOT NULL,
+      PRIMARY KEY (issuer, subject)
+    ) STRICT;
+    `,
+    postgres: `
+    CREATE TABLE account_identities (
+      issuer     TEXT NOT NULL,
+      subject    TEXT NOT NULL,
+      account_id TEXT NOT NULL REFERENCES accounts (id),
+      linked_at  TEXT NOT NULL,
+      PRIMARY KEY (issuer, subject)
+    );
+    `,
+  },
   // 12: audit records name whose data a read released under consent (hashed with the
   // record), and an index of those data subjects, written with the record, by which a
   // person finds the reads of their data.
-  `
-  ALTER TABLE audit_records ADD COLUMN released TEXT;
-  CREATE TABLE audit_data_subjects (
-    subject TEXT    NOT NULL,
-    seq     INTEGER NOT NULL REFERENCES audit_records (seq),
-    PRIMARY KEY (subject, seq)
-  ) STRICT, WITHOUT ROWID;
-  CREATE TRIGGER audit_data_subjects_no_update BEFORE UPDATE ON audit_data_subjects
-    BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
-  CREATE TRIGGER audit_data_subjects_no_delete BEFORE DELETE ON audit_data_subjects
-    BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
-  `,
+  {
+    sqlite: `
+    ALTER TABLE audit_records ADD COLUMN released TEXT;
+    CREATE TABLE audit_data_subjects (
+      subject TEXT    NOT NULL,
+      seq     INTEGER NOT NULL REFERENCES audit_records (seq),
+      PRIMARY KEY (subject, seq)
+    ) STRICT, WITHOUT ROWID;
+    CREATE TRIGGER audit_data_subjects_no_update BEFORE UPDATE ON audit_data_subjects
+      BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+    CREATE TRIGGER audit_data_subjects_no_delete BEFORE DELETE ON audit_data_subjects
+      BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+    `,
+    postgres: `
+    ALTER TABLE audit_records ADD COLUMN released TEXT;
+    CREATE TABLE audit_data_subjects (
+      subject  TEXT   NOT NULL,
+      instance TEXT   NOT NULL,
+      seq      BIGINT NOT NULL,
+      PRIMARY KEY (subject, instance, seq),
+      FOREIGN KEY (instance, seq) REFERENCES audit_records (instance, seq)
+    );
+    CREATE TRIGGER audit_data_subjects_append_only BEFORE UPDATE OR DELETE ON audit_data_subjects
+      FOR EACH ROW EXECUTE FUNCTION mimtrust_append_only();
+    `,
+  },
   // 13: audit records name how the caller's token was bound to it (bearer, dpop, mtls).
-  `
+  same(`
   ALTER TABLE audit_records ADD COLUMN binding TEXT;
-  `,
+  `),
 ];
+
+/** The SQLite dialect of every migration, in order. */
+export const SQLITE_MIGRATIONS: readonly string[] = MIGRATIONS.map((m) => m.sqlite);
+
+/** The PostgreSQL dialect of every migration, in order. */
+export const POSTGRES_MIGRATIONS: readonly string[] = MIGRATIONS.map((m) => m.postgres);

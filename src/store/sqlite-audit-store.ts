@@ -41,7 +41,7 @@ export interface RecordRow {
 export const RECORD_COLUMNS =
   'seq, time, decision_id, request_id, sub, client_id, operation, action, tenant, targets, effect, reason, rules, upstream_status, latency_ms, method, path, prev_hash, hash, decided, contract_revision, audit_level, issuer, providers, consent, released, binding';
 
-function toRow(r: AuditRecord): RecordRow {
+export function toRow(r: AuditRecord): RecordRow {
   return {
     seq: r.seq,
     time: r.time,

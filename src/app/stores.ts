@@ -1,0 +1,139 @@
+/**
+ * The gateway's stores, on the embedded SQLite file (`store.path`, the default) or on
+ * PostgreSQL (`store.url`), behind the same interfaces, with the change feed the caches
+ * listen on and the /ready checks each needs.
+ *
+ * SQLite: one gateway per file (the store lock, taken before), the audit log on its own
+ * connection made durable by WalSync, the in-process feed. PostgreSQL: one pool, this
+ * instance's audit segment, the LISTEN/NOTIFY feed; no store lock, since sharing the
+ * database between instances is the point.
+ */
+import type { AuditStore } from '../audit/index.js';
+import { InProcessChangeFeed, type ChangeFeed } from '../changes/index.js';
+import type { Config } from '../config/index.js';
+import type { ConsentStore } from '../consent/index.js';
+import type { ContractCopies, ContractStore } from '../contracts/index.js';
+import type { SubscriptionStore } from '../subscriptions/index.js';
+import type { GatewayMetrics, Logger, ReadinessCheck } from '../observe/index.js';
+import { storeWritable } from '../observe/index.js';
+import {
+  loadOrCreateInstanceId, openPostgres, openSqlite, PgAuditStore, PgChangeFeed, PgConsentStore, PgContractCopies, PgContractStore,
+  PgSubscriptionStore, SqliteAuditStore, SqliteConsentStore, SqliteContractCopies, SqliteContractStore, SqliteSubscriptionStore, WalSync,
+  type PgPool, type SqliteDatabase,
+} from '../store/index.js';
+import { dirname } from 'node:path';
+
+export interface Stores {
+  audit: AuditStore;
+  contracts: ContractStore;
+  contractCopies: ContractCopies;
+  consents: ConsentStore;
+  subscriptions: SubscriptionStore;
+  changes: ChangeFeed;
+  /** The SQLite database, for what is kept only there (the OIDC issuer's accounts and sessions). */
+  sqlite: SqliteDatabase | undefined;
+  /** This gateway's audit segment on PostgreSQL; undefined on SQLite (one chain per file). */
+  instance: string | undefined;
+  /** For /ready. */
+  checks: ReadinessCheck[];
+  close(): Promise<void>;
+}
+
+interface StoreDeps {
+  log: Logger;
+  metrics: GatewayMetrics;
+}
+
+/** However slow the database, /ready does not wait longer than this for it. */
+const READY_QUERY_TIMEOUT_MS = 2000;
+
+export function openStores(config: Config, deps: StoreDeps): Promise<Stores> {
+  return config.store.url === null ? Promise.resolve(openSqliteStores(config, deps)) : openPostgresStores(config, config.store.url, deps);
+}
+
+function openSqliteStores(config: Config, { log, metrics }: StoreDeps): Stores {
+  const path = config.store.path;
+  const opened: SqliteDatabase[] = [];
+  let walSync: WalSync | undefined;
+  try {
+    const db = openSqlite(path);
+    opened.push(db);
+    // The audit log has its own connection: commits go to the WAL and the WAL is flushed
+    // with fdatasync off the event loop, so a record is durable before its response
+    // leaves while no request ever waits inside a system call.
+    const auditDb = openSqlite(path, { synchronous: 'NORMAL' });
+    opened.push(auditDb);
+    walSync = config.audit.fsync ? new WalSync(path, metrics.auditSynced) : undefined;
+    if (!walSync) log.warn('audit.fsync is false: the last audit records can be lost in a power failure');
+    // A connection of its own with no busy timeout: the store check never blocks the event loop.
+    const readyDb = openSqlite(path, { busyTimeoutMs: 0 });
+    opened.push(readyDb);
+    const changes = new InProcessChangeFeed((err) => log.error(err, 'a change was not applied'));
+    const sync = walSync;
+    return {
+      audit: new SqliteAuditStore(auditDb, sync ? { walSync: sync } : {}),
+      contracts: new SqliteContractStore(db),
+      contractCopies: new SqliteContractCopies(db),
+      consents: new SqliteConsentStore(db),
+      subscriptions: new SqliteSubscriptionStore(db),
+      changes,
+      sqlite: db,
+      instance: undefined,
+      checks: [['store', storeWritable(readyDb, path)]],
+      async close() {
+        await changes.close();
+        await sync?.close();
+        for (const d of opened.reverse()) d.close();
+      },
+    };
+  } catch (err) {
+    void walSync?.close();
+    for (const d of opened.reverse()) d.close();
+    throw err;
+  }
+}
+
+async function openPostgresStores(config: Config, url: string, { log }: StoreDeps): Promise<Stores> {
+  const instance = loadOrCreateInstanceId(config.store.instance, dirname(config.store.path));
+  const pool: PgPool = await openPostgres(url);
+  try {
+    const changes = await PgChangeFeed.open({
+      url,
+      pool,
+      instance,
+      onState: (live, err) => {
+        if (live) log.info('the change feed is listening again; everything kept in memory is read again');
+        else log.error(err, 'the change feed is down: changes made on other instances are not heard until it reconnects');
+      },
+      onError: (err) => log.error(err, 'a change made on another instance was not applied'),
+    });
+    log.info(`store: PostgreSQL, audit chain segment of instance ${instance}`);
+    return {
+      audit: new PgAuditStore(pool, instance),
+      contracts: new PgContractStore(pool, changes),
+      contractCopies: new PgContractCopies(pool),
+      consents: new PgConsentStore(pool, changes),
+      subscriptions: new PgSubscriptionStore(pool, changes),
+      changes,
+      sqlite: undefined,
+      instance,
+      checks: [
+        ['store', () => withTimeout(pool.query('SELECT 1').then(() => undefined), READY_QUERY_TIMEOUT_MS)],
+        ['changes', async () => changes.check()],
+      ],
+      async close() {
+        await changes.close();
+        await pool.end();
+      },
+    };
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw err;
+  }
+}
+
+function withTimeout(p: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((_, reject) => { timer = setTimeout(() => reject(new Error('the store did not answer in time')), ms); });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,11 @@
+/**
+ * Change propagation between gateway instances that share a store: a cache that keeps
+ * something in memory (consent records, the contract snapshot) subscribes to a ChangeFeed
+ * and re-reads what an event names, or everything after the feed was down.
+ * - `change-feed.ts`: the events, the ChangeFeed and ChangeListener interfaces.
+ * - `in-process-feed.ts`: the feed within one process (the embedded SQLite store).
+ * The PostgreSQL feed (LISTEN/NOTIFY) is in src/store/pg-change-feed.ts.
+ */
+export { parseChangeEvent, tellListeners } from './change-feed.js';
+export type { ChangeEvent, ChangeFeed, ChangeListener } from './change-feed.js';
+export { InProcessChangeFeed } from './in-process-feed.js';

@@ -1,0 +1,71 @@
+/**
+ * The audit store on PostgreSQL: one instance's segment of the log. Every gateway on the
+ * database appends to its own chain, keyed (instance, seq), so no lock is shared between
+ * instances on the request path; the primary key still refuses a second writer of one
+ * segment. A batch of records and its checkpoints is one transaction, durable when it
+ * commits (synchronous_commit, PostgreSQL's default).
+ */
+import type { AuditCheckpoint, AuditRecord } from '../audit/types.js';
+import type { AuditStore } from '../audit/index.js';
+import { inTransaction, type PgPool } from './pg.js';
+import { RECORD_COLUMNS, fromRow, toRow, type RecordRow } from './sqlite-audit-store.js';
+
+const COLUMNS = RECORD_COLUMNS.split(', ');
+const INSERT_RECORD = `INSERT INTO audit_records (instance, ${RECORD_COLUMNS}) VALUES ($1, ${COLUMNS.map((_, i) => `$${i + 2}`).join(', ')})`;
+const INSERT_SUBJECT = 'INSERT INTO audit_data_subjects (subject, instance, seq) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING';
+const INSERT_CHECKPOINT = 'INSERT INTO audit_checkpoints (instance, seq, hash, time, kid, signature) VALUES ($1, $2, $3, $4, $5, $6)';
+
+const checkpointParams = (instance: string, cp: AuditCheckpoint): unknown[] => [instance, cp.seq, cp.hash, cp.time, cp.kid, cp.signature];
+
+export class PgAuditStore implements AuditStore {
+  constructor(private readonly pool: PgPool, readonly instance: string) {}
+
+  /** The instances with a segment in the log, in name order. */
+  static async instances(pool: PgPool): Promise<string[]> {
+    const r = await pool.query<{ instance: string }>(
+      'SELECT instance FROM audit_records UNION SELECT instance FROM audit_checkpoints ORDER BY 1',
+    );
+    return r.rows.map((row) => row.instance);
+  }
+
+  async appendBatch(records: readonly AuditRecord[], checkpoints: readonly AuditCheckpoint[] = []): Promise<void> {
+    await inTransaction(this.pool, async (client) => {
+      for (const r of records) {
+        const row = toRow(r);
+        await client.query(INSERT_RECORD, [this.instance, ...COLUMNS.map((c) => row[c as keyof RecordRow])]);
+        // The index by which a person finds the reads of their data, as on SQLite.
+        for (const subject of r.released?.subjects ?? []) await client.query(INSERT_SUBJECT, [subject.id, this.instance, r.seq]);
+      }
+      for (const cp of checkpoints) await client.query(INSERT_CHECKPOINT, checkpointParams(this.instance, cp));
+    });
+  }
+
+  async readRange(fromSeq: number, limit: number): Promise<AuditRecord[]> {
+    const r = await this.pool.query<RecordRow>(
+      `SELECT ${RECORD_COLUMNS} FROM audit_records WHERE instance = $1 AND seq >= $2 ORDER BY seq LIMIT $3`,
+      [this.instance, fromSeq, limit],
+    );
+    return r.rows.map(fromRow);
+  }
+
+  async lastRecord(): Promise<AuditRecord | undefined> {
+    const r = await this.pool.query<RecordRow>(
+      `SELECT ${RECORD_COLUMNS} FROM audit_records WHERE instance = $1 ORDER BY seq DESC LIMIT 1`,
+      [this.instance],
+    );
+    const row = r.rows[0];
+    return row === undefined ? undefined : fromRow(row);
+  }
+
+  async appendCheckpoint(checkpoint: AuditCheckpoint): Promise<void> {
+    await this.pool.query(INSERT_CHECKPOINT, checkpointParams(this.instance, checkpoint));
+  }
+
+  async checkpoints(): Promise<AuditCheckpoint[]> {
+    const r = await this.pool.query<AuditCheckpoint>(
+      'SELECT seq, hash, time, kid, signature FROM audit_checkpoints WHERE instance = $1 ORDER BY seq',
+      [this.instance],
+    );
+    return r.rows;
+  }
+}

@@ -1,0 +1,97 @@
+/** Subscriptions made through the gateway, on PostgreSQL: the same rows as on SQLite. */
+import { inTransaction, NO_PUBLISHER, type ChangePublisher, type PgPool } from './pg.js';
+import type { SubscriptionOwner, SubscriptionRecord, SubscriptionStore } from '../subscriptions/index.js';
+
+interface Row {
+  relay_hash: string;
+  tenant: string;
+  subscription_id: string | null;
+  subscriber: string;
+  endpoint: string;
+  decided: string;
+  created_at: string;
+  updated_at: string;
+}
+
+const COLUMNS = 'relay_hash, tenant, subscription_id, subscriber, endpoint, decided, created_at, updated_at';
+
+function toRecord(r: Row): SubscriptionRecord {
+  const record: SubscriptionRecord = {
+    relayHash: r.relay_hash,
+    tenant: r.tenant,
+    subscriber: JSON.parse(r.subscriber) as SubscriptionRecord['subscriber'],
+    endpoint: JSON.parse(r.endpoint) as SubscriptionRecord['endpoint'],
+    decided: JSON.parse(r.decided) as SubscriptionRecord['decided'],
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+  if (r.subscription_id !== null) record.subscriptionId = r.subscription_id;
+  return record;
+}
+
+// Absent sub or client are stored as '' so that owner lookups compare plain values.
+const ownerKey = (o: SubscriptionOwner): [string, string, string] => [o.issuer, o.sub ?? '', o.clientId ?? ''];
+
+const UPSERT = `INSERT INTO subscriptions (relay_hash, tenant, subscription_id, issuer, sub, client_id, subscriber, endpoint, decided, created_at, updated_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+  ON CONFLICT (relay_hash) DO UPDATE SET tenant = excluded.tenant, subscription_id = excluded.subscription_id,
+    issuer = excluded.issuer, sub = excluded.sub, client_id = excluded.client_id, subscriber = excluded.subscriber,
+    endpoint = excluded.endpoint, decided = excluded.decided, updated_at = excluded.updated_at`;
+
+export class PgSubscriptionStore implements SubscriptionStore {
+  /** Deletions are published to the other instances with the transaction that makes them. */
+  constructor(private readonly pool: PgPool, private readonly changes: ChangePublisher = NO_PUBLISHER) {}
+
+  private async one(sql: string, params: unknown[]): Promise<SubscriptionRecord | undefined> {
+    const r = await this.pool.query<Row>(sql, params);
+    const row = r.rows[0];
+    return row ? toRecord(row) : undefined;
+  }
+
+  byId(tenant: string, subscriptionId: string): Promise<SubscriptionRecord | undefined> {
+    return this.one(`SELECT ${COLUMNS} FROM subscriptions WHERE tenant = $1 AND subscription_id = $2`, [tenant, subscriptionId]);
+  }
+
+  byRelayHash(relayHash: string): Promise<SubscriptionRecord | undefined> {
+    return this.one(`SELECT ${COLUMNS} FROM subscriptions WHERE relay_hash = $1`, [relayHash]);
+  }
+
+  async ownedBy(tenant: string, owner: SubscriptionOwner): Promise<SubscriptionRecord[]> {
+    const r = await this.pool.query<Row>(
+      `SELECT ${COLUMNS} FROM subscriptions WHERE tenant = $1 AND issuer = $2 AND sub = $3 AND client_id = $4 AND subscription_id IS NOT NULL
+       ORDER BY created_at COLLATE "C", subscription_id COLLATE "C"`,
+      [tenant, ...ownerKey(owner)],
+    );
+    return r.rows.map(toRecord);
+  }
+
+  put(record: SubscriptionRecord): Promise<void> {
+    return this.write(record, undefined);
+  }
+
+  replace(oldRelayHash: string, record: SubscriptionRecord): Promise<void> {
+    return this.write(record, oldRelayHash);
+  }
+
+  async delete(relayHash: string): Promise<void> {
+    await inTransaction(this.pool, async (client) => {
+      const r = await client.query('DELETE FROM subscriptions WHERE relay_hash = $1', [relayHash]);
+      if ((r.rowCount ?? 0) > 0) await this.changes.publishIn(client, { kind: 'subscription', relayHash });
+    });
+  }
+
+  private async write(record: SubscriptionRecord, oldHash: string | undefined): Promise<void> {
+    await inTransaction(this.pool, async (client) => {
+      if (oldHash !== undefined && oldHash !== record.relayHash) await client.query('DELETE FROM subscriptions WHERE relay_hash = $1', [oldHash]);
+      // The broker reuses an id once its subscription is gone; the newer record wins.
+      if (record.subscriptionId !== undefined) {
+        await client.query('DELETE FROM subscriptions WHERE tenant = $1 AND subscription_id = $2 AND relay_hash <> $3', [record.tenant, record.subscriptionId, record.relayHash]);
+      }
+      await client.query(UPSERT, [
+        record.relayHash, record.tenant, record.subscriptionId ?? null, ...ownerKey(record.subscriber),
+        JSON.stringify(record.subscriber), JSON.stringify(record.endpoint), JSON.stringify(record.decided),
+        record.createdAt, record.updatedAt,
+      ]);
+    });
+  }
+}
