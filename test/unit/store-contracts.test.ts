@@ -22,23 +22,4 @@ describe('contract store', () => {
       db.close();
     }
   });
-
-  it('keeps one uid apart in each namespace', async () => {
-    const db = openSqlite(join(dir, 'c.db'));
-    try {
-      const store = new SqliteContractStore(db);
-      await store.put(null, 'urn:same', { n: 0 }, 't0');
-      await store.put('parking', 'urn:same', { n: 1 }, 't1');
-      await store.put('transit', 'urn:same', { n: 2 }, 't2');
-      await store.put('parking', 'urn:same', { n: 3 }, 't3');
-      expect((await store.list()).map((c) => [c.provider, c.document])).toEqual([[null, { n: 0 }], ['parking', { n: 3 }], ['transit', { n: 2 }]]);
-      expect(await store.delete('transit', 'urn:same')).toBe(true);
-      expect(await store.delete('transit', 'urn:same')).toBe(false);
-      expect((await store.get('parking', 'urn:same'))?.document).toEqual({ n: 3 });
-      expect(await store.get('transit', 'urn:same')).toBeUndefined();
-      expect((await store.get(null, 'urn:same'))?.document).toEqual({ n: 0 });
-    } finally {
-      db.close();
-    }
-  });
 });

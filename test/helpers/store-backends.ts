@@ -1,0 +1,87 @@
+/**
+ * Every store implementation behind the same interfaces, for tests that run once per
+ * backend: SQLite always, PostgreSQL when MIMTRUST_TEST_POSTGRES_URL is set (each open in
+ * a schema of its own, dropped on close).
+ */
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { AuditStore } from '../../src/audit/index.js';
+import type { ConsentStore } from '../../src/consent/index.js';
+import type { ContractCopies, ContractStore } from '../../src/contracts/index.js';
+import type { SubscriptionStore } from '../../src/subscriptions/index.js';
+import {
+  openPostgres, openSqlite, PgAuditStore, PgConsentStore, PgContractCopies, PgContractStore, PgSubscriptionStore,
+  SqliteAuditStore, SqliteConsentStore, SqliteContractCopies, SqliteContractStore, SqliteSubscriptionStore,
+} from '../../src/store/index.js';
+import { freshSchema, havePostgres } from './postgres.js';
+import { makeTempDir } from './temp-dir.js';
+
+export interface OpenedStores {
+  contracts: ContractStore;
+  copies: ContractCopies;
+  consents: ConsentStore;
+  subscriptions: SubscriptionStore;
+  /** The audit store; on PostgreSQL, the segment of `instance`. */
+  audit(instance?: string): AuditStore;
+  /** SQL with the store's own connection and rights (append-only triggers in force). */
+  exec(sql: string): Promise<void>;
+  /** SQL as an attacker with the file or the database's superuser: triggers off. */
+  tamper(sql: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface Backend {
+  name: string;
+  open(): Promise<OpenedStores>;
+}
+
+const sqlite: Backend = {
+  name: 'SQLite',
+  async open() {
+    const path = join(makeTempDir('store'), 'm.db');
+    const db = openSqlite(path);
+    return {
+      contracts: new SqliteContractStore(db),
+      copies: new SqliteContractCopies(db),
+      consents: new SqliteConsentStore(db),
+      subscriptions: new SqliteSubscriptionStore(db),
+      audit: () => new SqliteAuditStore(db),
+      exec: async (sql) => { db.exec(sql); },
+      tamper: async (sql) => {
+        const attacker = new Database(path);
+        try {
+          for (const t of attacker.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").all() as Array<{ name: string }>) {
+            attacker.exec(`DROP TRIGGER "${t.name}"`);
+          }
+          attacker.exec(sql);
+        } finally {
+          attacker.close();
+        }
+      },
+      close: async () => { db.close(); },
+    };
+  },
+};
+
+const postgres: Backend = {
+  name: 'PostgreSQL',
+  async open() {
+    const schema = await freshSchema();
+    const pool = await openPostgres(schema.url);
+    return {
+      contracts: new PgContractStore(pool),
+      copies: new PgContractCopies(pool),
+      consents: new PgConsentStore(pool),
+      subscriptions: new PgSubscriptionStore(pool),
+      audit: (instance = 'a') => new PgAuditStore(pool, instance),
+      exec: async (sql) => { await pool.query(sql); },
+      tamper: (sql) => schema.tamper(sql),
+      close: async () => {
+        await pool.end();
+        await schema.drop();
+      },
+    };
+  },
+};
+
+export const BACKENDS: readonly Backend[] = havePostgres() ? [sqlite, postgres] : [sqlite];
