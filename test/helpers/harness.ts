@@ -144,16 +144,24 @@ function nextOf(records: EventEmitter, match: (record: Record<string, any>) => b
 
 /**
  * `moreIssuers` are trusted next to the harness's own issuer, which stands for the city's
- * identity service (`cityOwn`).
+ * identity service (`cityOwn`). `alongside`: a second gateway instance beside another
+ * harness's, as a deployment runs several: the same broker, issuer and keys folder (token
+ * and audit keys are the deployment's), a data folder of its own; closing it leaves the
+ * shared parts to their harness.
  */
-export async function startHarness(overrides: Record<string, unknown> = {}, opts: { moreIssuers?: Array<Record<string, unknown>> } = {}): Promise<Harness> {
-  const broker = await startMiniBroker();
-  const issuer = await startIssuer();
+export async function startHarness(
+  overrides: Record<string, unknown> = {},
+  opts: { moreIssuers?: Array<Record<string, unknown>>; alongside?: Harness } = {},
+): Promise<Harness> {
+  const shared = opts.alongside;
+  const broker = shared?.broker ?? await startMiniBroker();
+  const issuer = shared?.issuer ?? await startIssuer();
   const dir = makeTempDir('it');
+  const keysDir = shared?.config.keysDir ?? join(dir, 'keys');
   const input = {
     listen: { host: '127.0.0.1', port: 0 },
     issuers: [{ issuer: ISSUER, jwksUri: issuer.url, audience: AUDIENCE, rolesClaim: 'roles', cityOwn: true }, ...(opts.moreIssuers ?? [])],
-    keysDir: join(dir, 'keys'),
+    keysDir,
     store: { path: join(dir, 'mimtrust.db') },
     policiesDir: join(REPO, 'policies'),
     contractsDir: join(REPO, 'test', 'fixtures', 'contracts-open'),
@@ -170,11 +178,13 @@ export async function startHarness(overrides: Record<string, unknown> = {}, opts
     gateway = await startGateway(config, { logger: createLogger({ ...config, logFormat: 'json' }, log.destination) });
   } catch (err) {
     // A gateway that does not start leaves nothing running behind it.
-    await broker.close();
-    await issuer.close();
+    if (!shared) {
+      await broker.close();
+      await issuer.close();
+    }
     throw err;
   }
-  const ca = readFileSync(join(dir, 'keys', 'tls-cert.pem'), 'utf8');
+  const ca = readFileSync(join(keysDir, 'tls-cert.pem'), 'utf8');
   const agent = new Agent({ connect: { ca, servername: 'localhost' } });
   const base = gateway.url.replace('127.0.0.1', 'localhost');
   return {
@@ -199,6 +209,7 @@ export async function startHarness(overrides: Record<string, unknown> = {}, opts
     async close() {
       await gateway.close();
       await agent.close();
+      if (shared) return;
       await broker.close();
       await issuer.close();
     },

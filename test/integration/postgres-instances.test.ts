@@ -1,0 +1,132 @@
+/**
+ * Two real gateway instances on one PostgreSQL database, as a deployment scales out: the
+ * same broker, issuer and keys, a data folder each. A consent withdrawn through one is
+ * refused by the other; a contract replaced or deleted through one is enforced by the
+ * other; `mimtrust audit verify` checks both instances' chain segments, and finds a row
+ * altered in either. Needs MIMTRUST_TEST_POSTGRES_URL; the CLI part needs `npm run build`.
+ */
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, token, REPO, type Harness } from '../helpers/harness.js';
+import { freshSchema, havePostgres, warnIfNoPostgres, type TestSchema } from '../helpers/postgres.js';
+import { runCli } from '../helpers/cli.js';
+import { issueLocalToken, LOCAL_ISSUER_KEY_NAME } from '../../src/issuer/index.js';
+import { loadOrCreateSigningKey } from '../../src/keys/index.js';
+import { readInstanceId } from '../../src/store/index.js';
+
+warnIfNoPostgres('two gateway instances on PostgreSQL');
+
+const E = '/ngsi-ld/v1/entities';
+const ALICE_METER = 'urn:ngsi-ld:EnergyMeter:alice';
+
+/** Asks until `done` holds for the answer: a change reaches the other instance asynchronously, in milliseconds. */
+async function eventually<T>(ask: () => Promise<T>, done: (v: T) => boolean, ms = 5000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await ask();
+    if (done(v) || Date.now() > end) return v;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const busContract = (type: string) => ({
+  '@context': ['http://www.w3.org/ns/odrl.jsonld', { ngsi: 'https://mimtrust.org/ns/odrl-ngsi-ld#' }],
+  '@type': 'Set',
+  uid: 'urn:test:shared',
+  profile: 'https://mimtrust.org/ns/odrl-ngsi-ld',
+  permission: [{
+    uid: 'urn:test:shared:read',
+    target: { '@type': 'AssetCollection', refinement: [{ leftOperand: 'ngsi:entityType', operator: 'eq', rightOperand: type }] },
+    action: 'ngsi:read',
+  }],
+});
+
+describe.skipIf(!havePostgres())('two gateway instances on one PostgreSQL database', () => {
+  let schema: TestSchema;
+  let a: Harness;
+  let b: Harness;
+
+  beforeAll(async () => {
+    schema = await freshSchema();
+    const settings = { store: { url: schema.url }, contractsDir: join(REPO, 'test', 'fixtures', 'contracts-consent') };
+    a = await startHarness(settings);
+    b = await startHarness(settings, { alongside: a });
+    a.broker.seed({
+      id: ALICE_METER, type: 'EnergyMeter',
+      owner: { type: 'Relationship', object: 'urn:ngsi-ld:Person:alice' },
+      totalActiveEnergyImport: { type: 'Property', value: 1234.5 },
+    });
+    a.broker.seed({ id: 'urn:ngsi-ld:Bus:1', type: 'Bus', name: { type: 'Property', value: 'one' } });
+    a.broker.seed({ id: 'urn:ngsi-ld:Tram:1', type: 'Tram', name: { type: 'Property', value: 'one' } });
+  });
+
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+    await schema?.drop();
+  });
+
+  it('both are ready, the change feed listening, and each writes its own audit segment', async () => {
+    for (const h of [a, b]) {
+      const ready = await h.call('GET', '/ready');
+      expect(ready.status).toBe(200);
+      expect(ready.json().checks).toMatchObject({ store: 'ok', changes: 'ok' });
+    }
+    const instances = await schema.query<{ instance: string }>('SELECT DISTINCT instance FROM audit_records ORDER BY 1');
+    expect(instances).toHaveLength(0);
+    await a.call('GET', `${E}?type=Bus`, { token: await token(a.issuer) });
+    await b.call('GET', `${E}?type=Bus`, { token: await token(b.issuer) });
+    expect(await schema.query('SELECT DISTINCT instance FROM audit_records')).toHaveLength(2);
+  });
+
+  it('a consent withdrawn on one instance refuses the token on the other', async () => {
+    const given = await a.call('POST', '/consents', {
+      token: await token(a.issuer, { sub: 'alice', roles: [], extra: { scope: 'consents' } }),
+      body: { recipient: 'supplier-app', purposes: ['dpv:ServiceProvision'], personalData: [{ type: 'EnergyMeter', attributes: ['totalActiveEnergyImport', 'owner'] }] },
+    });
+    expect(given.status).toBe(201);
+    const id = given.json().id as string;
+    const key = await loadOrCreateSigningKey(a.config.keysDir, LOCAL_ISSUER_KEY_NAME);
+    const app = await issueLocalToken(key, a.config.localIssuer, { sub: 'supplier-app', roles: ['viewer'], purpose: 'dpv:ServiceProvision', consents: [id], ttlSec: 300 });
+    const read = (): ReturnType<Harness['call']> => b.call('GET', `${E}/${encodeURIComponent(ALICE_METER)}`, { token: app });
+    // B keeps the record in memory once read: the withdrawal must reach it.
+    expect((await read()).status).toBe(200);
+    expect((await read()).status).toBe(200);
+    const withdrawn = await a.call('POST', `/consents/${encodeURIComponent(id)}/withdraw`, { token: await token(a.issuer, { sub: 'alice', roles: [], extra: { scope: 'consents' } }) });
+    expect(withdrawn.status).toBe(200);
+    const after = await eventually(read, (r) => r.status === 401);
+    expect(after.status).toBe(401);
+    expect(after.json().reason).toBe('consent_withdrawn');
+  });
+
+  it('a contract replaced on one instance is enforced on the other, and a deleted one no longer grants there', async () => {
+    const admin = await token(a.issuer, { roles: ['contract-admin'] });
+    const viewer = await token(b.issuer, { roles: ['viewer'] });
+    const onB = (type: string): Promise<number> => b.call('GET', `${E}?type=${type}`, { token: viewer }).then((r) => r.status);
+    expect(await onB('Bus')).toBe(403);
+    expect((await a.call('POST', '/admin/contracts', { token: admin, body: busContract('Bus') })).status).toBe(201);
+    expect(await eventually(() => onB('Bus'), (s) => s === 200)).toBe(200);
+    expect((await a.call('PUT', `/admin/contracts/${encodeURIComponent('urn:test:shared')}`, { token: admin, body: busContract('Tram') })).status).toBe(200);
+    expect(await eventually(() => onB('Bus'), (s) => s === 403)).toBe(403);
+    expect(await onB('Tram')).toBe(200);
+    const listed = (await b.call('GET', '/admin/contracts', { token: await token(b.issuer, { roles: ['contract-admin'] }) })).json() as Array<{ uid: string }>;
+    expect(listed.map((c) => c.uid)).toContain('urn:test:shared');
+    expect((await a.call('DELETE', `/admin/contracts/${encodeURIComponent('urn:test:shared')}`, { token: admin })).status).toBe(204);
+    expect(await eventually(() => onB('Tram'), (s) => s === 403)).toBe(403);
+  });
+
+  it('audit verify checks every instance\'s segment, and names the one with an altered row', async () => {
+    const config = join(a.dir, 'mimtrust.json');
+    const good = await runCli(['audit', 'verify', '--config', config]);
+    expect(good.stdout).toMatch(/^instance i-[0-9a-f]{12}: audit log intact: \d+ records/m);
+    expect(good.stdout.match(/audit log intact/g)).toHaveLength(2);
+    expect(good.code).toBe(0);
+    // B's segment, verified with A's configuration: every segment is checked, not only its own.
+    const victim = readInstanceId(null, dirname(b.config.store.path));
+    await schema.tamper("UPDATE audit_records SET reason = 'allowed' WHERE instance = $1 AND seq = 1", [victim]);
+    const bad = await runCli(['audit', 'verify', '--config', config]);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain(`instance ${victim}: audit log BROKEN at record 1`);
+    expect(bad.stdout.match(/audit log intact/g)).toHaveLength(1);
+  });
+});
