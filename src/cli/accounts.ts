@@ -6,7 +6,7 @@
  */
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
-import { loadConfig } from '../config/index.js';
+import { ConfigError, loadConfig } from '../config/index.js';
 import { Accounts } from '../accounts/index.js';
 import { openSqlite, SqliteAccountStore } from '../store/index.js';
 import { noPositionals, parseOptions, required } from './options.js';
@@ -35,6 +35,8 @@ async function readPassword(): Promise<string> {
 
 function withAccounts<T>(configPath: string | undefined, f: (accounts: Accounts) => Promise<T>): Promise<T> {
   const { config } = loadConfig(configPath);
+  // Not a new, empty SQLite file beside a PostgreSQL deployment: the issuer does not run there.
+  if (config.store.url !== null) throw new ConfigError('store.url', 'accounts are kept in the SQLite store only, and the OIDC issuer runs only there');
   const db = openSqlite(config.store.path);
   return f(new Accounts(new SqliteAccountStore(db))).finally(() => db.close());
 }

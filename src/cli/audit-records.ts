@@ -7,7 +7,7 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Writable } from 'node:stream';
-import { loadConfig } from '../config/index.js';
+import { ConfigError, loadConfig } from '../config/index.js';
 import type { AuditRecord } from '../audit/index.js';
 import { SqliteAuditQuery, type AuditRecordFilter, type SqliteDatabase } from '../store/index.js';
 import { noPositionals, oneOf, parseOptions, wholeNumber } from './options.js';
@@ -48,6 +48,9 @@ function prepare(values: FilterValues): { filter: AuditRecordFilter; format: Rec
   const filter = filterOf(values, new Date());
   const format = oneOf(values.format ?? 'json', '--format', ['json', 'csv']);
   const { config } = loadConfig(values.config);
+  if (config.store.url !== null) {
+    throw new ConfigError('store.url', 'audit list, tail and export read the SQLite store only; on PostgreSQL, audit verify checks every instance\'s chain');
+  }
   return { filter, format, storePath: config.store.path };
 }
 

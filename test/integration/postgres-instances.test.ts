@@ -128,5 +128,9 @@ describe.skipIf(!havePostgres())('two gateway instances on one PostgreSQL databa
     expect(bad.code).toBe(1);
     expect(bad.stdout).toContain(`instance ${victim}: audit log BROKEN at record 1`);
     expect(bad.stdout.match(/audit log intact/g)).toHaveLength(1);
+    // The SQLite-only commands say so rather than open an empty file beside the deployment.
+    const list = await runCli(['audit', 'list', '--config', config]);
+    expect(list.code).toBe(1);
+    expect(list.stderr).toContain('"store.url": audit list, tail and export read the SQLite store only');
   });
 });

@@ -29,6 +29,9 @@ describe('configuration', () => {
     expect(c.tls.enabled).toBe(false);
     expect(c.upstream.url).toBe('http://orion:1026');
     expect(() => buildConfig({}, { baseDir: '/x', env: { MIMTRUST_PORT: 'eighty' } })).toThrowError(/listen\.port.*MIMTRUST_PORT/);
+    const pg = buildConfig({}, { baseDir: '/x', env: { MIMTRUST_STORE_URL: 'postgres://gw@db:5432/mimtrust', MIMTRUST_STORE_INSTANCE: 'gw-1' } });
+    expect(pg.store).toMatchObject({ url: 'postgres://gw@db:5432/mimtrust', instance: 'gw-1' });
+    expect(buildConfig({}, { baseDir: '/x' }).store).toMatchObject({ url: null, instance: null });
   });
 
   const wrong: Array<[string, unknown, RegExp]> = [
@@ -37,6 +40,9 @@ describe('configuration', () => {
     ['port out of range', { listen: { port: 70000 } }, /"listen\.port"/],
     ['bad enum', { tls: { minVersion: 'TLSv1' } }, /"tls\.minVersion": must be one of/],
     ['upstream not http', { upstream: { url: 'ftp://x' } }, /"upstream\.url"/],
+    ['store url not PostgreSQL', { store: { url: 'mysql://h/db' } }, /"store\.url"/],
+    ['store instance not a name', { store: { instance: '../a' } }, /"store\.instance"/],
+    ['OIDC issuer on PostgreSQL', { store: { url: 'postgres://h/db' }, oidc: { enabled: true, issuer: 'https://h/oidc' } }, /oidc\.enabled.*SQLite store only/],
     ['cert without key', { tls: { cert: 'a.pem' } }, /"tls\.key"/],
     ['mTLS required without CA', { tls: { requireClientCert: true } }, /"tls\.clientCa"/],
     ['issuer without keys', { issuers: [{ issuer: 'https://i', audience: 'a' }] }, /"issuers\.0": must set exactly one of jwksUri or jwksFile/],
