@@ -181,7 +181,7 @@ export class Consents {
     const records = new Map<string, ConsentRecord>();
     const grants: ConsentGrant[] = [];
     for (const id of ids) {
-      const cached = this.cache.get(id) ?? (URN_UUID.test(id) ? await this.lookup(id) : undefined);
+      const cached = this.inMemory(id) ?? (URN_UUID.test(id) ? await this.lookup(id) : undefined);
       if (!cached) continue;
       records.set(id, cached.record);
       if (cached.grant) grants.push(cached.grant);
@@ -206,7 +206,7 @@ export class Consents {
   async inForce(ids: readonly string[], now: number): Promise<ConsentGrant[]> {
     const grants: ConsentGrant[] = [];
     for (const id of ids) {
-      const cached = this.cache.get(id) ?? (URN_UUID.test(id) ? await this.lookup(id) : undefined);
+      const cached = this.inMemory(id) ?? (URN_UUID.test(id) ? await this.lookup(id) : undefined);
       if (!cached) continue;
       const status = statusAt(cached.record, now);
       if (status === 'expired') await this.expireIfDue(cached.record, now);
@@ -215,8 +215,13 @@ export class Consents {
     return grants;
   }
 
+  /** The record kept in memory, unless changes made elsewhere may have been missed (the feed is down). */
+  private inMemory(id: string): Cached | null | undefined {
+    return this.opts.changes?.live === false ? undefined : this.cache.get(id);
+  }
+
   private async lookup(id: string): Promise<Cached | null> {
-    const hit = this.opts.changes?.live === false ? undefined : this.cache.get(id);
+    const hit = this.inMemory(id);
     if (hit !== undefined) return hit;
     const record = await this.opts.store.get(id);
     if (record === undefined) {
