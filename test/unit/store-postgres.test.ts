@@ -2,15 +2,19 @@
  * What only PostgreSQL has: migrations shared by several instances opening one database
  * at once, and the LISTEN/NOTIFY change feed (published with the transaction that makes a
  * change, never heard by its publisher, reconnecting and asking for a full re-read after
- * its connection was cut).
+ * its connection was cut), and consent records read from the store while it is down.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChangeEvent } from '../../src/changes/index.js';
+import { AuditLog } from '../../src/audit/index.js';
+import { Consents } from '../../src/consent/index.js';
+import { partyNames } from '../../src/contracts/index.js';
 import { MimtrustError } from '../../src/errors/index.js';
 import {
-  inTransaction, MIGRATIONS, openPostgres, PgChangeFeed, PgContractStore, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS, type PgPool,
+  inTransaction, MIGRATIONS, openPostgres, PgAuditStore, PgChangeFeed, PgConsentStore, PgContractStore, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS, type PgPool,
 } from '../../src/store/index.js';
 import { freshSchema, havePostgres, warnIfNoPostgres, type TestSchema } from '../helpers/postgres.js';
+import { ed25519 } from './audit-fixtures.js';
 
 warnIfNoPostgres('PostgreSQL migration and change feed tests');
 
@@ -113,6 +117,33 @@ describe.skipIf(!havePostgres())('PostgreSQL', () => {
       await pool.query('SELECT pg_notify($1, $2)', [b.feed.channel, '{"kind":"contract","uid":42}']);
       await until(() => b.resyncs.length === 1);
       expect(b.heard).toEqual([]);
+    });
+
+    it('while it is down, a consent withdrawn on another instance is refused all the same: the store is read on every use', async () => {
+      const pool = await open();
+      const CITY = 'https://city.example';
+      const parties = partyNames([{ name: 'city', issuer: CITY, cityOwn: true }]);
+      const consentsOn = async (instance: string, minBackoffMs: number): Promise<{ consents: Consents; feed: PgChangeFeed; log: AuditLog }> => {
+        const feed = await PgChangeFeed.open({ url: schema.url, pool, instance, minBackoffMs });
+        feeds.push(feed);
+        const log = await AuditLog.open({ store: new PgAuditStore(pool, instance), signingKey: ed25519().privateKey });
+        const consents = new Consents({ store: new PgConsentStore(pool, feed), changes: feed, audit: log, parties, subjectTemplate: 'urn:ngsi-ld:Person:{sub}' });
+        return { consents, feed, log };
+      };
+      const a = await consentsOn('a', 20);
+      // B stays down once cut: no reconnection within the test.
+      const b = await consentsOn('b', 60_000);
+      const alice = { issuer: CITY, sub: 'alice' };
+      const now = Date.now();
+      const given = await a.consents.give(alice, { recipient: 'app', purposes: ['dpv:ServiceProvision'], personalData: [{ type: 'https://example.org/Meter', attributes: null }] }, now);
+      expect(await b.consents.forToken([given.id], now)).toHaveLength(1);
+      await pool.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = $1', [`LISTEN "${b.feed.channel}"`]);
+      await until(() => !b.feed.live);
+      await a.consents.withdraw(alice, given.id, now + 1);
+      const refused = await b.consents.forToken([given.id], now + 2).catch((e: unknown) => e);
+      expect((refused as MimtrustError).reason).toBe('consent_withdrawn');
+      await a.log.close();
+      await b.log.close();
     });
 
     it('is down while its connection is cut, reconnects, then asks for a full re-read', async () => {
