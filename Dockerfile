@@ -15,6 +15,8 @@ ENV NODE_ENV=production MIMTRUST_CONFIG=/app/config/mimtrust.yaml
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
+# JSON-LD contexts the credentials read from files (never from the network).
+COPY contexts ./contexts
 COPY docker/mimtrust.yaml ./config/mimtrust.yaml
 COPY policies ./config/policies
 COPY contracts ./config/contracts

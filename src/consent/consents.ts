@@ -20,7 +20,7 @@ import { purposeIri } from '../contracts/purposes.js';
 import { QUOTABLE_SUBJECT, type ConsentGrant } from '../policy/index.js';
 import { grantOf, recipientParties, tokenRefusal } from './grant.js';
 import { DPV_CONSENT, statusAt, type ConsentEventType, type ConsentRecord, type DataSubject, type PersonalData } from './record.js';
-import type { ConsentStore } from './store.js';
+import type { ConsentListener, ConsentStore } from './store.js';
 import type { ChangeFeed } from '../changes/index.js';
 
 /** Who acts on their own records: a token's subject at one of the city's own issuers. */
@@ -59,6 +59,8 @@ export interface ConsentsOptions {
   cacheSize?: number;
   /** Changes made by other gateways on the same store. */
   changes?: ChangeFeed;
+  /** Told of every event once it is stored (store.ts). */
+  listeners?: readonly ConsentListener[];
 }
 
 interface Cached {
@@ -137,19 +139,25 @@ export class Consents {
     await this.audit(record, 'given', now, origin);
     await this.opts.store.add(record);
     this.remember(record);
+    await this.notify(record, 'given', now);
     return record;
   }
 
   /** Withdraws one of the citizen's own consents; it holds from the next request on. */
   async withdraw(c: Citizen, id: string, now: number, origin?: EventOrigin): Promise<ConsentRecord> {
     const record = await this.own(c, id);
-    if (statusAt(record, now) === 'withdrawn') return record;
+    if (statusAt(record, now) === 'withdrawn') {
+      // Listeners that failed the first time are told again.
+      await this.notify(record, 'withdrawn', now);
+      return record;
+    }
     const at = new Date(now).toISOString();
     await this.opts.store.addEvent(id, { event: 'withdrawn', at });
     // The withdrawal is in force before anything else can fail.
     const changed = { ...record, events: [...record.events, { event: 'withdrawn' as const, at }] };
     this.remember(changed);
     await this.audit(changed, 'withdrawn', now, origin);
+    await this.notify(changed, 'withdrawn', now);
     return changed;
   }
 
@@ -257,11 +265,22 @@ export class Consents {
         await this.opts.store.addEvent(record.id, { event: 'expired', at });
         this.remember(changed);
         await this.audit(changed, 'expired', now);
+        await this.notify(changed, 'expired', now);
       })().finally(() => this.expiring.delete(record.id));
       this.expiring.set(record.id, pending);
     }
     await pending;
     return this.cache.get(record.id)?.record ?? record;
+  }
+
+  private async notify(record: ConsentRecord, event: ConsentEventType, now: number): Promise<void> {
+    for (const listener of this.opts.listeners ?? []) {
+      try {
+        await listener.consentChanged(record, event, now);
+      } catch (err) {
+        throw new MimtrustError('SERVICE_UNAVAILABLE', 'The consent event is in force, but what follows from it could not be completed; repeat the request.', { reason: 'consent_listener_failed', cause: err });
+      }
+    }
   }
 
   private async audit(record: ConsentRecord, event: ConsentEventType, now: number, origin?: EventOrigin): Promise<void> {

@@ -10,7 +10,9 @@
  * - `GET /consents/{id}`: one of them;
  * - `POST /consents`: gives one (`recipient`, `purposes`, `personalData`, `validUntil`,
  *   optionally an `@context` for the type and attribute names);
- * - `POST /consents/{id}/withdraw`: withdraws one.
+ * - `POST /consents/{id}/withdraw`: withdraws one;
+ * - `GET /consents/{id}/receipt`: its signed receipt, a Verifiable Credential (when the
+ *   gateway issues receipts).
  */
 import type { FastifyInstance, HTTPMethods } from 'fastify';
 import { MimtrustError } from '../errors/index.js';
@@ -22,9 +24,10 @@ import {
   type Answered, type Authenticated, type ExchangeDeps, type Received, type Stage,
 } from '../gateway/index.js';
 import type { Citizen, Consents, EventOrigin } from './consents.js';
+import type { ReceiptIssuer } from './store.js';
 import { recordJson, type ConsentRecord } from './record.js';
 import { EXPORT_DISPOSITION, exportRecords } from './export.js';
-import { exportSchema, giveRouteSchema, giveSchema, listSchema, retrieveSchema, withdrawSchema } from './schemas.js';
+import { exportSchema, giveRouteSchema, giveSchema, listSchema, receiptSchema, retrieveSchema, withdrawSchema } from './schemas.js';
 import { describedRoutes } from '../openapi/index.js';
 
 export const CONSENTS_PREFIX = '/consents';
@@ -39,6 +42,8 @@ export interface ConsentRouteDeps {
    * but must not read their consents to others, give itself more or take any back.
    */
   apiScope: string;
+  /** Issues consent receipts; undefined: the gateway issues none, and the route is not there. */
+  receipts?: ReceiptIssuer;
 }
 
 interface GiveBody {
@@ -124,6 +129,15 @@ function withdraw(deps: ConsentRouteDeps): Handler {
   };
 }
 
+function receipt(deps: ConsentRouteDeps, receipts: ReceiptIssuer): Handler {
+  return async (r) => {
+    const id = r.params['id'] ?? '';
+    auditAs(r, 'consent.receipt', id);
+    const record = await deps.consents.own(citizen(r), id, r.startedAt);
+    return answer(r, 200, await receipts.receiptOf(record, r.startedAt), { 'content-disposition': 'attachment; filename="consent-receipt.json"' });
+  };
+}
+
 /** The citizen consent routes as a fastify plugin, sharing the server's exchange handling. */
 export function consentPlugin(deps: ConsentRouteDeps & ExchangeDeps) {
   const route = (handler: Handler) => exchange(
@@ -146,6 +160,7 @@ export function consentPlugin(deps: ConsentRouteDeps & ExchangeDeps) {
     ['GET', `${CONSENTS_PREFIX}/:id`, retrieve(deps), retrieveSchema],
     ['POST', `${CONSENTS_PREFIX}/:id/withdraw`, withdraw(deps), withdrawSchema],
   ];
+  if (deps.receipts !== undefined) routes.push(['GET', `${CONSENTS_PREFIX}/:id/receipt`, receipt(deps, deps.receipts), receiptSchema]);
   return async (app: FastifyInstance): Promise<void> => {
     describedRoutes(app);
     for (const [method, url, handler, schema] of routes) app.route({ method, url, schema, handler: route(handler) });

@@ -101,3 +101,24 @@ export const giveRouteSchema = operation('giveConsent', 'Give a consent', {
   503: refusal('The @context the body names is not available.'),
 }, { body: giveSchema, consumes: ['application/json', 'application/ld+json'] });
 export const withdrawSchema = operation('withdrawConsent', 'Withdraw a consent; in force before the answer leaves', { 200: { ...recordSchema, description: 'The record, withdrawn.' }, ...NOT_FOUND }, { params: ID });
+export const receiptSchema = operation('getConsentReceipt', 'The signed receipt of one of the caller\'s consents: a Verifiable Credential (VC Data Model 2.0, Data Integrity eddsa-rdfc-2022)', {
+  200: {
+    description: 'The receipt, the same for the same record and key; it names its revocation entry, set once the consent is withdrawn or expired. See docs/credentials.md.',
+    type: 'object',
+    required: ['@context', 'type', 'issuer', 'validFrom', 'credentialSubject', 'credentialStatus', 'proof'],
+    properties: {
+      '@context': { type: 'array', items: { type: 'string' } },
+      id: { type: 'string' },
+      type: { type: 'array', contains: { const: 'ConsentReceiptCredential' } },
+      issuer: { type: 'string', pattern: '^did:' },
+      validFrom: TIME,
+      validUntil: TIME,
+      credentialSubject: { type: 'object', required: ['id', 'type', 'hasDataSubject', 'hasRecipient', 'hasPurpose', 'hasPersonalData', 'hasLegalBasis'] },
+      credentialStatus: { type: 'object', required: ['type', 'statusPurpose', 'statusListIndex', 'statusListCredential'] },
+      proof: { type: 'object', required: ['type', 'cryptosuite', 'verificationMethod', 'proofValue'] },
+    },
+    headers: { 'content-disposition': { type: 'string', description: 'An attachment, consent-receipt.json.' } },
+  },
+  ...NOT_FOUND,
+  503: refusal('The receipt cannot be signed now (the gateway\'s address is not known yet, the status list store is unavailable).'),
+}, { params: ID });

@@ -10,3 +10,18 @@ export interface ConsentStore {
   /** Adds an event to a record. */
   addEvent(id: string, event: ConsentEvent): Promise<void>;
 }
+
+/**
+ * Told of every consent event once it is stored and in force, before the request that
+ * caused it is answered (the credentials module revokes the receipt of a withdrawn or
+ * expired consent). A listener that fails makes the request fail with 503; the event
+ * stays in force, and withdrawing again tells the listeners again.
+ */
+export interface ConsentListener {
+  consentChanged(record: ConsentRecord, event: ConsentEvent['event'], now: number): Promise<void>;
+}
+
+/** Issues the signed receipt of a consent record (src/credentials). */
+export interface ReceiptIssuer {
+  receiptOf(record: ConsentRecord, now: number): Promise<Record<string, unknown>>;
+}

@@ -386,6 +386,45 @@ export const MIGRATIONS: readonly Migration[] = [
   same(`
   ALTER TABLE audit_records ADD COLUMN binding TEXT;
   `),
+  // 14: Bitstring Status Lists for the credentials the city issues (src/credentials): each
+  // list's bits with a revision that counts their changes, and each credential's list and
+  // index, handed out once.
+  {
+    sqlite: `
+    CREATE TABLE status_lists (
+      id         INTEGER PRIMARY KEY,
+      length     INTEGER NOT NULL,
+      used       INTEGER NOT NULL,
+      bits       BLOB    NOT NULL,
+      revision   INTEGER NOT NULL,
+      updated_at TEXT    NOT NULL
+    ) STRICT;
+    CREATE TABLE status_entries (
+      credential_id TEXT    PRIMARY KEY,
+      list_id       INTEGER NOT NULL REFERENCES status_lists (id),
+      idx           INTEGER NOT NULL,
+      set_at        TEXT,
+      UNIQUE (list_id, idx)
+    ) STRICT;
+    `,
+    postgres: `
+    CREATE TABLE status_lists (
+      id         INTEGER PRIMARY KEY,
+      length     INTEGER NOT NULL,
+      used       INTEGER NOT NULL,
+      bits       BYTEA   NOT NULL,
+      revision   BIGINT  NOT NULL,
+      updated_at TEXT    NOT NULL
+    );
+    CREATE TABLE status_entries (
+      credential_id TEXT    PRIMARY KEY,
+      list_id       INTEGER NOT NULL REFERENCES status_lists (id),
+      idx           INTEGER NOT NULL,
+      set_at        TEXT,
+      UNIQUE (list_id, idx)
+    );
+    `,
+  },
 ];
 
 /** The SQLite dialect of every migration, in order. */

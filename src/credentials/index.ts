@@ -1,0 +1,35 @@
+/**
+ * Verifiable credentials (MIM4): the city as an issuer with a DID (did:web of its public
+ * address, or did:key for development) whose keys are the `vc-assertion` Ed25519 set in
+ * keys/, consent receipts as VC Data Model 2.0 credentials with Data Integrity
+ * eddsa-rdfc-2022, revocation through Bitstring Status Lists, DID resolution and the
+ * VC-API verify and issue endpoints.
+ *
+ * Pure parts: did-web.ts (did:web both ways), receipt.ts (a consent record as its
+ * credential), status-store.ts (the status list store's interface and bit order),
+ * contexts.ts (every context, by URL, from packages and contexts/credentials/).
+ * The rest: document-loader.ts (contexts and DIDs, never the network for a context),
+ * did-resolution.ts (did:key in memory, did:web from an allow-list, bounded cache),
+ * identity.ts (the DID document and the signing suite), status-lists.ts (entries, the
+ * signed list, the bit read for verification), verify.ts (the checks and their answers),
+ * credentials.ts (the module's one object, the consent module's receipt issuer and
+ * listener), routes.ts and schemas.ts (the HTTP side). See docs/credentials.md.
+ */
+export { Credentials } from './credentials.js';
+export type { CredentialsOptions } from './credentials.js';
+export { CredentialError } from './errors.js';
+export { didWebOf, didWebLocation } from './did-web.js';
+export type { DidWebLocation } from './did-web.js';
+export { DidResolution } from './did-resolution.js';
+export type { DidDocument, DidResolutionOptions } from './did-resolution.js';
+export { documentLoader } from './document-loader.js';
+export { cityIdentity, didWebDocument } from './identity.js';
+export type { CityIdentity } from './identity.js';
+export { holderOf, receiptCredential, receiptUrl, boundSubject } from './receipt.js';
+export { StatusLists, STATUS_PATH } from './status-lists.js';
+export type { StatusListEntry } from './status-lists.js';
+export { STATUS_LIST_LENGTH, bitAt, setBitAt } from './status-store.js';
+export type { StatusEntry, StatusListBits, StatusListStore } from './status-store.js';
+export { Verifier } from './verify.js';
+export type { Verification, VerificationProblem } from './verify.js';
+export { PACKAGED_CONTEXTS, CONSENT_CONTEXT_PATH, CONSENT_CONTEXT_DOCUMENT, consentContextUrl } from './contexts.js';

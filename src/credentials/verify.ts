@@ -1,0 +1,185 @@
+/**
+ * Verification as the VC-API answers it: `{ verified, checks, warnings, errors }`. A
+ * credential holds when its Data Integrity proof verifies against its issuer's DID
+ * document (eddsa-rdfc-2022 only), it is valid now (validFrom, validUntil, no clock
+ * skew), and its status bit is not set. A presentation holds when its own proof verifies
+ * for the challenge and domain asked for, its holder controls the key that signed it,
+ * every credential in it holds, and each is about the holder. Anything that throws on
+ * the way is an error in the answer, never a `verified: true`.
+ *
+ * Proofs are the costly part (RDF canonicalisation, a signature check): a proof that
+ * verified is remembered by the digest of the exact document (and challenge and domain)
+ * for a bounded time, while validity and status are checked on every call.
+ */
+import { verify as vcVerify, verifyCredential as vcVerifyCredential, type DocumentLoader, type VerifyResult } from '@digitalbazaar/vc';
+import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
+import { cryptosuite } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import { canonicalDigest, isObject, TtlCache } from '../lib/index.js';
+import { CredentialError } from './errors.js';
+import { boundSubject } from './receipt.js';
+
+export interface VerificationProblem {
+  /** A stable code (docs/credentials.md). */
+  code: string;
+  message: string;
+  /** For a presentation: which of its credentials (0-based); absent for the presentation itself. */
+  credentialIndex?: number;
+}
+
+export interface Verification {
+  verified: boolean;
+  checks: string[];
+  warnings: VerificationProblem[];
+  errors: VerificationProblem[];
+}
+
+export interface VerifierOptions {
+  loader: DocumentLoader;
+  /** Whether a `credentialStatus` entry's bit is set; throws a CredentialError when it cannot tell. */
+  isSet: (entry: unknown) => Promise<boolean>;
+  /** Proofs remembered; 0 remembers none. */
+  cacheSize: number;
+  cacheTtlMs: number;
+  now?: () => number;
+  /** Credentials one presentation may carry. */
+  maxCredentials: number;
+}
+
+const suite = new DataIntegrityProof({ cryptosuite });
+const noStatus = async (): Promise<{ verified: boolean }> => ({ verified: true });
+
+function problem(code: string, message: string, credentialIndex?: number): VerificationProblem {
+  return credentialIndex === undefined ? { code, message } : { code, message, credentialIndex };
+}
+
+/** The first CredentialError in a library's result, or a generic proof failure (its text is not passed on). */
+function failure(result: VerifyResult | undefined, fallback: string): CredentialError {
+  const seen = new Set<unknown>();
+  const walk = (e: unknown): CredentialError | undefined => {
+    if (e === undefined || e === null || seen.has(e)) return undefined;
+    seen.add(e);
+    if (e instanceof CredentialError) return e;
+    // jsonld keeps a loader's error in `details.cause`, jsonld-signatures in `errors`.
+    const o = e as { cause?: unknown; errors?: unknown[]; details?: { cause?: unknown } };
+    for (const inner of [o.cause, o.details?.cause, ...(Array.isArray(o.errors) ? o.errors : [])]) {
+      const found = walk(inner);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  const errors = [result?.error, ...(result?.results ?? []).map((r) => r.error), result?.presentationResult?.error];
+  for (const e of errors) {
+    const found = walk(e);
+    if (found) return found;
+  }
+  return new CredentialError('proof_invalid', fallback);
+}
+
+function dateOf(v: unknown): number | undefined {
+  return typeof v === 'string' ? Date.parse(v) : undefined;
+}
+
+export class Verifier {
+  private readonly proofs: TtlCache<string, true>;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: VerifierOptions) {
+    this.now = opts.now ?? Date.now;
+    this.proofs = new TtlCache(Math.max(1, opts.cacheSize), this.now);
+  }
+
+  async credential(credential: unknown): Promise<Verification> {
+    const checks = ['proof', 'validity', 'status'];
+    const errors = await this.credentialErrors(credential, this.now());
+    return { verified: errors.length === 0, checks, warnings: [], errors };
+  }
+
+  async presentation(presentation: unknown, options: { challenge?: string; domain?: string }): Promise<Verification> {
+    const checks = ['proof', 'challenge', 'domain', 'holder', 'credentials'];
+    const errors = await this.presentationErrors(presentation, options, this.now());
+    return { verified: errors.length === 0, checks, warnings: [], errors };
+  }
+
+  private remembered(key: string): boolean {
+    return this.opts.cacheSize > 0 && this.proofs.get(key) === true;
+  }
+
+  private remember(key: string, now: number): void {
+    if (this.opts.cacheSize > 0) this.proofs.set(key, true, now + this.opts.cacheTtlMs);
+  }
+
+  private async credentialErrors(credential: unknown, now: number, index?: number): Promise<VerificationProblem[]> {
+    if (!isObject(credential)) return [problem('credential_malformed', 'The credential is not a JSON object.', index)];
+    const errors: VerificationProblem[] = [];
+    const key = `c:${canonicalDigest(credential)}`;
+    if (!this.remembered(key)) {
+      let result: VerifyResult | undefined;
+      try {
+        result = await vcVerifyCredential({ credential, suite, documentLoader: this.opts.loader, checkStatus: noStatus, now: new Date(now) });
+      } catch (err) {
+        result = { verified: false, error: err };
+      }
+      if (!result.verified) {
+        const e = failure(result, 'The credential\'s proof does not verify.');
+        return [problem(e.reason, e.message, index)];
+      }
+      this.remember(key, now);
+    }
+    const from = dateOf(credential['validFrom']);
+    const until = dateOf(credential['validUntil']);
+    if (from !== undefined && !(from <= now)) errors.push(problem('credential_not_yet_valid', 'The credential is not valid yet.', index));
+    if (until !== undefined && !(now < until)) errors.push(problem('credential_expired', 'The credential has expired.', index));
+    const statuses = credential['credentialStatus'] === undefined ? [] : [credential['credentialStatus']].flat();
+    for (const entry of statuses) {
+      try {
+        if (await this.opts.isSet(entry)) errors.push(problem('credential_revoked', 'The credential has been revoked.', index));
+      } catch (err) {
+        const e = err instanceof CredentialError ? err : new CredentialError('status_unavailable', 'The credential\'s status could not be read.');
+        errors.push(problem(e.reason, e.message, index));
+      }
+    }
+    return errors;
+  }
+
+  private async presentationErrors(presentation: unknown, options: { challenge?: string; domain?: string }, now: number): Promise<VerificationProblem[]> {
+    if (!isObject(presentation)) return [problem('presentation_malformed', 'The presentation is not a JSON object.')];
+    if (typeof options.challenge !== 'string' || options.challenge === '') return [problem('challenge_missing', 'A presentation is verified for a challenge, and none was given.')];
+    const holder = presentation['holder'];
+    const holderId = typeof holder === 'string' ? holder : isObject(holder) && typeof holder['id'] === 'string' ? holder['id'] : undefined;
+    if (holderId === undefined) return [problem('holder_missing', 'The presentation names no holder.')];
+    const credentials = presentation['verifiableCredential'] === undefined ? [] : [presentation['verifiableCredential']].flat();
+    if (credentials.length > this.opts.maxCredentials) return [problem('presentation_too_large', `A presentation carries at most ${this.opts.maxCredentials} credentials.`)];
+    const errors: VerificationProblem[] = [];
+    const key = `p:${canonicalDigest({ presentation, challenge: options.challenge, domain: options.domain ?? null })}`;
+    if (!this.remembered(key)) {
+        const proofs = [presentation['proof']].flat();
+      const signer = proofs.map((p) => (isObject(p) ? p['verificationMethod'] : undefined));
+      if (proofs.length !== 1 || typeof signer[0] !== 'string' || !signer[0].startsWith(`${holderId}#`)) {
+        return [problem('holder_not_signer', 'The presentation is not signed by one key of its holder.')];
+      }
+      let result: VerifyResult | undefined;
+      try {
+        // The library checks the credentials too; only its answer on the presentation's own proof is read here.
+        const all = await vcVerify({
+          presentation, suite, documentLoader: this.opts.loader, challenge: options.challenge, ...(options.domain === undefined ? {} : { domain: options.domain }),
+          checkStatus: noStatus, now: new Date(now),
+        });
+        result = all.presentationResult ?? { verified: false, error: all.error };
+      } catch (err) {
+        result = { verified: false, error: err };
+      }
+      if (!result.verified) {
+        const e = failure(result, 'The presentation\'s proof does not verify for this challenge and domain.');
+        return [problem(e.reason === 'proof_invalid' ? 'presentation_proof_invalid' : e.reason, e.message)];
+      }
+      this.remember(key, now);
+    }
+    for (const [i, credential] of credentials.entries()) {
+      errors.push(...await this.credentialErrors(credential, now, i));
+      if (isObject(credential) && boundSubject(credential) !== holderId) {
+        errors.push(problem('holder_not_subject', 'The holder of the presentation is not the person the credential is about.', i));
+      }
+    }
+    return errors;
+  }
+}
