@@ -49,7 +49,7 @@ export function auditAs<T extends Received>(r: T, operation: string, uid?: strin
 }
 
 /** The caller may use the admin API: it holds `manageContracts`, or acts for some provider. */
-export function authorizeAdmin(deps: AdminDeps): Stage<Authenticated, Admin> {
+export function authorizeAdmin(deps: Pick<AdminDeps, 'roles' | 'providers'>): Stage<Authenticated, Admin> {
   return (r) => {
     const grants = adminGrants(deps.roles(), r.token.roles, deps.providers);
     if (!grants.operator && grants.providers.size === 0) {

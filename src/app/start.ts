@@ -12,8 +12,9 @@ import { Accounts } from '../accounts/index.js';
 import { createTokenVerifier, type IssuerConfig } from '../auth/index.js';
 import { RoleChecker, type DecisionSnapshot } from '../policy/index.js';
 import { AuditLog, CheckpointCopies, loadOrCreateAuditKey } from '../audit/index.js';
-import { acquireStoreLock, StoreLockedError, SqliteAccountStore, SqliteAuditQuery, SqliteOidcStore } from '../store/index.js';
+import { acquireStoreLock, StoreLockedError, SqliteAccountStore, SqliteAuditQuery, SqliteOidcStore, SqliteStatusListStore } from '../store/index.js';
 import { openStores, type Stores } from './stores.js';
+import type { OpenedCredentials } from '../credentials/index.js';
 import { Consents, consentPlugin } from '../consent/index.js';
 import { contextResolverFor } from '../context/index.js';
 import { ContractRegistry, partyNames, resolveProviders, type DocumentReport } from '../contracts/index.js';
@@ -221,6 +222,7 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
   let audit: AuditLog | undefined;
   let copies: CheckpointCopies | undefined;
   let contracts: ContractRegistry | undefined;
+  let opened: OpenedCredentials | undefined;
   const upstream = new Upstream(config.upstream, createUpstreamAuth(config.upstream.auth), metrics.upstream);
   const delivery = new NotificationDelivery({ policy: config.subscriptions.endpoints, ...config.subscriptions.delivery });
   let relayBase = config.subscriptions.relayBaseUrl ?? '';
@@ -284,9 +286,17 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
     await describeApi(app, { headers: exchangeDeps.headers });
     // Writes are decided on the types the broker holds; roles alone do not depend on types.
     const storedTypes = registry ? new StoredTypes({ upstream, basePath: compileBasePath(config.upstream.basePath).canonical, ...config.storedTypes }) : undefined;
+    // Loaded only when enabled: the JSON-LD and signature libraries are large.
+    const vc = config.credentials.enabled ? await import('../credentials/index.js') : undefined;
+    // The configuration refuses credentials on PostgreSQL: the status lists are kept in SQLite only.
+    opened = vc && store.sqlite !== undefined ? await vc.credentialsFromConfig(config, new SqliteStatusListStore(store.sqlite)) : undefined;
+    const credentials = opened?.credentials;
     // Consent records live beside the audit log: each event is on it, and a withdrawal holds on the next request.
-    const consents = new Consents({ store: store.consents, changes: store.changes, audit, parties, subjectTemplate: config.consent.subjectTemplate });
-    await app.register(consentPlugin({ ...exchangeDeps, verifier, consents, resolver, apiScope: config.consent.apiScope }));
+    const consents = new Consents({
+      store: store.consents, changes: store.changes, audit, parties, subjectTemplate: config.consent.subjectTemplate, listeners: credentials ? [credentials] : [],
+    });
+    await app.register(consentPlugin({ ...exchangeDeps, verifier, consents, resolver, apiScope: config.consent.apiScope, ...(credentials ? { receipts: credentials } : {}) }));
+    if (vc && credentials) await app.register(vc.credentialsPlugin({ ...exchangeDeps, credentials, verifier, roles: () => roles, providers }));
     // The configuration refuses the issuer on PostgreSQL: its accounts and sessions are kept in SQLite only.
     if (oidcKeys !== undefined && store.sqlite !== undefined) {
       const db = store.sqlite;
@@ -363,6 +373,12 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
       throw listenError(err, config.listen) ?? err;
     });
     const url = address.replace('[::1]', 'localhost');
+    if (credentials) {
+      const port = (app.server.address() as { port: number }).port;
+      const host = config.tls.hostnames[0] ?? 'localhost';
+      await credentials.bind(config.credentials.baseUrl ?? `https://${host.includes(':') ? `[${host}]` : host}:${port}`);
+      log.info(`credentials issued as ${credentials.did}`);
+    }
     const stopTlsWatch = tlsSetup ? watchTls(app.server as unknown as Server, config, tlsSetup, log) : undefined;
     if (relayBase === '') {
       relayBase = `${url}${RELAY_PATH}`;
@@ -372,6 +388,7 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
     const openContracts = contracts;
     const openCopies = copies;
     const openMetrics = metricsListener;
+    const openCredentials = opened;
     return {
       app,
       url,
@@ -385,6 +402,7 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
         await openMetrics?.close();
         await upstream.close();
         await delivery.close();
+        await openCredentials?.close();
         await openAudit.close();
         await openCopies.close();
         await store.close();
@@ -396,6 +414,7 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
     await metricsListener?.close();
     await upstream.close().catch(() => undefined);
     await delivery.close().catch(() => undefined);
+    await opened?.close().catch(() => undefined);
     await audit?.close().catch(() => undefined);
     await copies?.close().catch(() => undefined);
     await stores?.close().catch(() => undefined);

@@ -103,6 +103,7 @@ export function buildConfig(input: unknown, opts: { baseDir: string; env?: NodeJ
     if (v) config.tls[k] = abs(v);
   }
   if (config.upstream.caFile) config.upstream.caFile = abs(config.upstream.caFile);
+  if (config.credentials.didWeb.caFile) config.credentials.didWeb.caFile = abs(config.credentials.didWeb.caFile);
   checkUpstreamAuth(config.upstream, abs);
   if (config.contexts.coreContextFile) config.contexts.coreContextFile = abs(config.contexts.coreContextFile);
   for (const [url, path] of Object.entries(config.contexts.pinned)) config.contexts.pinned[url] = abs(path);
@@ -122,6 +123,7 @@ export function buildConfig(input: unknown, opts: { baseDir: string; env?: NodeJ
     throw new ConfigError('localIssuer.issuer', 'is also listed in issuers');
   }
   checkOidc(config);
+  checkCredentials(config);
   checkWallet(config);
   // Checked now, so two issuers answering to one name stop the start naming the key.
   namedIssuers(config);
@@ -142,6 +144,12 @@ export function buildConfig(input: unknown, opts: { baseDir: string; env?: NodeJ
  * /oidc) and its clients: a client proves itself with a key (private_key_jwt) unless a
  * secret is configured for it, and one that sends citizens back needs its redirect URIs.
  */
+function checkCredentials(config: Config): void {
+  if (config.credentials.enabled && config.store.url !== null) {
+    throw new ConfigError('credentials.enabled', 'the status lists of the credentials are kept in the SQLite store only; run them without store.url');
+  }
+}
+
 function checkOidc(config: Config): void {
   const oidc = config.oidc;
   if (!oidc.enabled) return;

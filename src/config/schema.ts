@@ -445,6 +445,56 @@ export const configSchema = {
         },
       },
     },
+    credentials: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: "Verifiable credentials: the city's DID, consent receipts, status lists and the VC-API (src/credentials, docs/credentials.md).",
+      properties: {
+        enabled: { type: 'boolean', default: true },
+        didMethod: {
+          enum: ['web', 'key'], default: 'web',
+          description: 'web: the city is a did:web, its document at /.well-known/did.json lists every key; key: the did:key of the newest key (for development: a rotation changes the DID).',
+        },
+        did: {
+          type: ['string', 'null'], pattern: '^did:web:[^#?/]+$', default: null,
+          description: 'The city\'s did:web; null: the did:web of baseUrl.',
+        },
+        baseUrl: {
+          type: ['string', 'null'], format: 'uri', pattern: '^https://[^?#]*[^/?#]$', default: null,
+          description: 'The address the gateway is reached at, in receipts and status list URLs; null: https://<first tls hostname>:<the port it listens on>.',
+        },
+        didWeb: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          description: 'Resolving other parties\' did:web documents.',
+          properties: {
+            allow: {
+              type: 'array', default: [], uniqueItems: true,
+              items: { type: 'string', pattern: '^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::[0-9]{1,5})?$' },
+              description: 'The hosts (host or host:port, as the DID spells them) whose did:web documents may be fetched; empty: none is.',
+            },
+            caFile: { type: ['string', 'null'], default: null, description: 'PEM certificates trusted for those hosts, on top of the system\'s.' },
+            timeoutMs: { type: 'integer', minimum: 1, default: 3000 },
+            maxBytes: { type: 'integer', minimum: 256, default: 65536 },
+            cacheSize: { type: 'integer', minimum: 1, default: 256 },
+            cacheTtlSec: { type: 'integer', minimum: 1, default: 300 },
+          },
+        },
+        verifyCache: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          description: 'Proofs that verified, remembered by the digest of the exact document; validity and status are checked on every call.',
+          properties: {
+            size: { type: 'integer', minimum: 0, default: 10000, description: '0: none remembered.' },
+            ttlSec: { type: 'integer', minimum: 1, default: 300 },
+          },
+        },
+        maxPresentationCredentials: { type: 'integer', minimum: 1, maximum: 256, default: 16 },
+      },
+    },
     keysDir: { type: 'string', minLength: 1, default: 'keys' },
     policiesDir: { type: 'string', minLength: 1, default: 'policies' },
     contractsDir: { type: 'string', minLength: 1, default: 'contracts' },

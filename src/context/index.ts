@@ -22,4 +22,6 @@ export { createContextResolver } from './resolver.js';
 export type { ContextResolver, ContextResolverOptions } from './resolver.js';
 export { contextResolverFor } from './from-config.js';
 export { loadPinnedContexts } from './pinned.js';
+export { fetchJsonDocument } from './fetch-document.js';
+export type { FetchDocumentOptions } from './fetch-document.js';
 export type { PinnedContexts } from './pinned.js';

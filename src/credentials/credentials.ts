@@ -25,6 +25,9 @@ import { StatusLists } from './status-lists.js';
 import type { StatusListStore } from './status-store.js';
 import { Verifier, type Verification } from './verify.js';
 
+/** The key set in keys/ that signs credentials (`mimtrust credentials rotate-key`). */
+export const VC_ASSERTION_KEY_SET = 'vc-assertion';
+
 export interface CredentialsOptions {
   keys: readonly Ed25519Key[];
   /** `web`: the DID is `did` or the did:web of the base URL; `key`: the did:key of the newest key. */

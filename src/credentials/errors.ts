@@ -13,6 +13,6 @@ export class CredentialError extends Error {
 
   /** As a refusal of the request that asked for it. */
   toMimtrustError(code: 'BAD_REQUEST' | 'NOT_FOUND' | 'SERVICE_UNAVAILABLE' = 'BAD_REQUEST'): MimtrustError {
-    return new MimtrustError(code, this.message, { reason: this.reason, cause: this });
+    return new MimtrustError(code, this.message, { reason: this.reason, extensions: { reason: this.reason }, cause: this });
   }
 }

@@ -15,7 +15,7 @@
  * credentials.ts (the module's one object, the consent module's receipt issuer and
  * listener), routes.ts and schemas.ts (the HTTP side). See docs/credentials.md.
  */
-export { Credentials } from './credentials.js';
+export { Credentials, VC_ASSERTION_KEY_SET } from './credentials.js';
 export type { CredentialsOptions } from './credentials.js';
 export { CredentialError } from './errors.js';
 export { didWebOf, didWebLocation } from './did-web.js';
@@ -33,3 +33,7 @@ export type { StatusEntry, StatusListBits, StatusListStore } from './status-stor
 export { Verifier } from './verify.js';
 export type { Verification, VerificationProblem } from './verify.js';
 export { PACKAGED_CONTEXTS, CONSENT_CONTEXT_PATH, CONSENT_CONTEXT_DOCUMENT, consentContextUrl } from './contexts.js';
+export { credentialsPlugin, DID_DOCUMENT_PATH } from './routes.js';
+export type { CredentialRouteDeps } from './routes.js';
+export { credentialsFromConfig } from './from-config.js';
+export type { OpenedCredentials } from './from-config.js';

@@ -19,7 +19,7 @@ declare module '@digitalbazaar/vc' {
   export function createPresentation(o: { verifiableCredential?: object | object[]; holder?: string; id?: string; now?: Date }): Record<string, unknown>;
   export function verify(o: {
     presentation: object; suite: unknown; documentLoader: DocumentLoader; challenge?: string; domain?: string; unsignedPresentation?: boolean;
-    checkStatus?: (o: unknown) => Promise<{ verified: boolean }>; now?: Date;
+    checkStatus?: (o: unknown) => Promise<{ verified: boolean }>; now?: Date; maxClockSkew?: number;
   }): Promise<VerifyResult>;
   export const defaultDocumentLoader: DocumentLoader;
 }

@@ -41,6 +41,7 @@ export async function describeApi(app: FastifyInstance, opts: DescribeOptions): 
         { name: 'dry run', description: 'What the gateway would decide for a described request, and why.' },
         { name: 'consents', description: 'A person\'s own consent records: seen, given, withdrawn and exported with their own token.' },
         { name: 'decision point', description: 'Decisions for other proxies (Envoy, APISIX, Kong), recorded in the audit log.' },
+        { name: 'credentials', description: 'The city\'s DID, its status lists, and the VC-API: verification for anyone, issuing for the operator.' },
       ],
       components: {
         securitySchemes: {
