@@ -7,6 +7,21 @@ import { BEARER, NO_TOKEN, refusal } from '../openapi/index.js';
 
 const JSON_OBJECT = { type: 'object' } as const;
 
+/** A signed credential, as the routes answer one (the members every one has). */
+const signedCredential = {
+  type: 'object',
+  required: ['@context', 'type', 'issuer', 'credentialSubject', 'proof'],
+  properties: {
+    '@context': { type: 'array', items: { type: 'string' } },
+    id: { type: 'string' },
+    type: { type: 'array', items: { type: 'string' } },
+    issuer: { type: 'string', pattern: '^did:' },
+    validFrom: { type: 'string' },
+    credentialSubject: { type: 'object' },
+    proof: { type: 'object', required: ['type', 'cryptosuite'], properties: { type: { const: 'DataIntegrityProof' }, cryptosuite: { const: 'eddsa-rdfc-2022' } } },
+  },
+} as const;
+
 export const verifyCredentialBody = {
   type: 'object',
   additionalProperties: false,
@@ -120,7 +135,7 @@ export const issueSchema = {
       description: 'Issued.',
       type: 'object',
       required: ['verifiableCredential'],
-      properties: { verifiableCredential: { type: 'object', required: ['@context', 'type', 'issuer', 'credentialSubject', 'proof'] } },
+      properties: { verifiableCredential: signedCredential },
     },
     ...BODY_REFUSALS,
     400: refusal('The body does not hold (`invalid_body`), names a context the gateway does not hold (`context_unknown`), another issuer (`issuer_not_city`), or is not a credential that can be signed (`credential_invalid`).'),
@@ -138,11 +153,16 @@ export const statusListSchema = {
   response: {
     200: {
       description: 'The list; signed again whenever a bit changes.',
-      type: 'object',
-      required: ['@context', 'id', 'type', 'issuer', 'credentialSubject', 'proof'],
+      ...signedCredential,
+      required: [...signedCredential.required, 'id'],
       properties: {
+        ...signedCredential.properties,
         type: { type: 'array', contains: { const: 'BitstringStatusListCredential' } },
-        credentialSubject: { type: 'object', required: ['type', 'statusPurpose', 'encodedList'], properties: { statusPurpose: { const: 'revocation' } } },
+        credentialSubject: {
+          type: 'object',
+          required: ['type', 'statusPurpose', 'encodedList'],
+          properties: { type: { const: 'BitstringStatusList' }, statusPurpose: { const: 'revocation' }, encodedList: { type: 'string', pattern: '^u' } },
+        },
       },
       headers: { 'cache-control': { type: 'string' } },
     },
@@ -161,7 +181,20 @@ export const didDocumentSchema = {
       description: 'The DID document.',
       type: 'object',
       required: ['@context', 'id', 'verificationMethod', 'assertionMethod'],
-      properties: { id: { type: 'string', pattern: '^did:web:' }, verificationMethod: { type: 'array', minItems: 1 }, assertionMethod: { type: 'array', minItems: 1 } },
+      properties: {
+        '@context': { type: 'array', items: { type: 'string' } },
+        id: { type: 'string', pattern: '^did:web:' },
+        verificationMethod: {
+          type: 'array',
+          minItems: 1,
+          items: {
+            type: 'object',
+            required: ['id', 'type', 'controller', 'publicKeyMultibase'],
+            properties: { id: { type: 'string' }, type: { const: 'Multikey' }, controller: { type: 'string' }, publicKeyMultibase: { type: 'string', pattern: '^z6Mk' } },
+          },
+        },
+        assertionMethod: { type: 'array', minItems: 1, items: { type: 'string' } },
+      },
     },
     404: refusal('The city\'s DID is not a did:web (credentials.didMethod: key).'),
     503: refusal('The gateway does not know its own address yet.'),

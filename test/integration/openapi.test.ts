@@ -99,6 +99,11 @@ async function call(h: Harness, method: string, template: string, path: string, 
   return res;
 }
 
+/** The operations anyone may call, without a token. */
+const PUBLIC = new Set([
+  'post /pdp/v1/decisions', 'post /credentials/verify', 'post /presentations/verify', 'get /credentials/status/{list}', 'get /.well-known/did.json',
+]);
+
 describe('the document', () => {
   it('is served without a token, as OpenAPI 3.1 that holds', async () => {
     expect(served.status).toBe(200);
@@ -108,7 +113,7 @@ describe('the document', () => {
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
     // The proxied NGSI-LD API is the broker's: said, not described.
     expect(doc.info.description).toContain('NGSI-LD API the gateway proxies');
-    expect(Object.keys(doc.paths).filter((p) => !/^\/(admin|pdp)\/|^\/consents(\/|$)/.test(p))).toEqual([]);
+    expect(Object.keys(doc.paths).filter((p) => !/^\/(admin|pdp|credentials|presentations)\/|^\/consents(\/|$)|^\/\.well-known\/did\.json$/.test(p))).toEqual([]);
     // What a gateway serves, and only that: without the decision API, it is not described.
     const other: OpenApi = (await providers.call('GET', '/openapi.json')).json();
     expect(Object.keys(other.paths)).toEqual(Object.keys(doc.paths).filter((p) => !p.startsWith('/pdp/')));
@@ -116,7 +121,7 @@ describe('the document', () => {
 
   it('says which routes need a token and which refusals are ProblemDetails', () => {
     for (const { path, method, op } of operations(doc)) {
-      expect(op.security, `${method} ${path}`).toEqual(path === '/pdp/v1/decisions' ? [] : [{ bearer: [] }]);
+      expect(op.security, `${method} ${path}`).toEqual(PUBLIC.has(`${method} ${path}`) ? [] : [{ bearer: [] }]);
       for (const [status, res] of Object.entries(op.responses as Record<string, { content?: Record<string, { schema: unknown }> }>)) {
         if (/^[45]/.test(status)) expect(res.content?.['application/json']?.schema, `${method} ${path} ${status}`).toEqual({ $ref: '#/components/schemas/ProblemDetails' });
       }
@@ -268,6 +273,49 @@ describe('the citizen consent API, as declared', () => {
     expect((await call(plain, 'GET', U, `${C}/${encodeURIComponent(id)}`, { token: await citizen('dave') })).status).toBe(404);
     expect((await call(plain, 'POST', W, `${C}/${encodeURIComponent(id)}/withdraw`, { token: await citizen('dave') })).status).toBe(404);
     expect((await call(plain, 'POST', W, `${C}/${encodeURIComponent(id)}/withdraw`, { token: await citizen() })).json().status).toBe('withdrawn');
+  });
+
+  it('receipt', async () => {
+    const R = '/consents/{id}/receipt';
+    expect((await call(plain, 'GET', R, `${C}/${encodeURIComponent(id)}/receipt`)).status).toBe(401);
+    expect((await call(plain, 'GET', R, `${C}/${encodeURIComponent(id)}/receipt`, { token: await citizen('dave') })).status).toBe(404);
+    const receipt = await call(plain, 'GET', R, `${C}/${encodeURIComponent(id)}/receipt`, { token: await citizen() });
+    expect(receipt.status).toBe(200);
+    receiptOf = receipt.json();
+  });
+});
+
+/** A receipt downloaded above, for the credential routes. */
+let receiptOf: Record<string, any>;
+
+describe('the credential routes, as declared', () => {
+  const admin = () => token(plain.issuer, { roles: ['contract-admin'] });
+  const credential = { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiableCredential'], credentialSubject: { id: 'urn:uuid:9a0f3c1e-2b4d-4e6f-8a1b-3c5d7e9f1a2b' } };
+
+  it('the DID document and a status list', async () => {
+    expect((await call(plain, 'GET', '/.well-known/did.json', '/.well-known/did.json')).status).toBe(200);
+    const S = '/credentials/status/{list}';
+    expect((await call(plain, 'GET', S, new URL(receiptOf.credentialStatus.statusListCredential).pathname)).status).toBe(200);
+    expect((await call(plain, 'GET', S, '/credentials/status/999')).status).toBe(404);
+  });
+
+  it('verify a credential, verify a presentation', async () => {
+    const V = '/credentials/verify';
+    expect((await call(plain, 'POST', V, V, { body: { verifiableCredential: receiptOf } })).json().errors[0].code).toBe('credential_revoked');
+    expect((await call(plain, 'POST', V, V, { body: { verifiableCredential: receiptOf, extra: true } })).status).toBe(400);
+    expect((await call(plain, 'POST', V, V, { rawBody: 'vc', headers: { 'content-type': 'text/plain' } })).status).toBe(415);
+    const P = '/presentations/verify';
+    const unsigned = { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiablePresentation'], holder: 'did:example:nobody' };
+    expect((await call(plain, 'POST', P, P, { body: { verifiablePresentation: unsigned, options: { challenge: 'c' } } })).json().verified).toBe(false);
+    expect((await call(plain, 'POST', P, P, { body: { verifiablePresentation: unsigned } })).status).toBe(400);
+  });
+
+  it('issue', async () => {
+    const I = '/credentials/issue';
+    expect((await call(plain, 'POST', I, I, { token: await admin(), body: { credential } })).status).toBe(201);
+    expect((await call(plain, 'POST', I, I, { token: await admin(), body: { credential: { ...credential, credentialSubject: { id: 'urn:x:1', undefinedTerm: 1 } } } })).status).toBe(400);
+    expect((await call(plain, 'POST', I, I, { body: { credential } })).status).toBe(401);
+    expect((await call(plain, 'POST', I, I, { token: await token(plain.issuer), body: { credential } })).status).toBe(403);
   });
 });
 
