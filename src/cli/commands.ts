@@ -129,6 +129,13 @@ export const COMMANDS: readonly Command[] = [
     run: (args) => import('./issuer-rotate-key.js').then((m) => m.runIssuerRotateKey(args)),
   },
   {
+    words: ['credentials', 'rotate-key'],
+    synopsis: '[--config FILE]',
+    summary: "add a new key for the credentials the city signs, keeping the old ones in its DID document (used from the next start)",
+    options: [CONFIG],
+    run: (args) => import('./credentials-rotate-key.js').then((m) => m.runCredentialsRotateKey(args)),
+  },
+  {
     words: ['contracts', 'explain'],
     synopsis: '--role R [--client C] [--org O] [--purpose P] [--issuer NAME] [--recipient R] [--tenant T] [--at TIME] [--json] [--config FILE]',
     summary: 'who sees what: per entity type, what a caller may see or change, and why (contract files)',

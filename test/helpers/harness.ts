@@ -184,7 +184,7 @@ export async function startHarness(
     }
     throw err;
   }
-  const ca = readFileSync(join(keysDir, 'tls-cert.pem'), 'utf8');
+  const ca = readFileSync(join(config.keysDir, 'tls-cert.pem'), 'utf8');
   const agent = new Agent({ connect: { ca, servername: 'localhost' } });
   const base = gateway.url.replace('127.0.0.1', 'localhost');
   return {
