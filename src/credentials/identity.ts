@@ -7,7 +7,8 @@
  */
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import { cryptosuite } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
-import { from as multikeyFrom } from '@digitalbazaar/ed25519-multikey';
+import { createPrivateKey, sign } from 'node:crypto';
+import { from as multikeyFrom, toJwk } from '@digitalbazaar/ed25519-multikey';
 import type { Ed25519Key } from '../keys/index.js';
 import { DID_V1_CONTEXT, MULTIKEY_CONTEXT } from './contexts.js';
 import type { DidDocument } from './did-resolution.js';
@@ -43,11 +44,17 @@ export async function cityIdentity(keys: readonly Ed25519Key[], choice: { method
   const did = choice.method === 'web' ? choice.did : `did:key:${newest.publicKeyMultibase}`;
   const signing = method(did, newest);
   const pair = await multikeyFrom({ ...signing, secretKeyMultibase: newest.secretKeyMultibase });
+  // The library's signer imports the key on every signature; imported once here instead.
+  const jwk = await toJwk({ keyPair: pair, secretKey: true });
+  // The library keeps the 64-byte secret key (seed and public key); a JWK holds the seed.
+  const seed = Buffer.from(jwk.d ?? '', 'base64url').subarray(0, 32).toString('base64url');
+  const privateKey = createPrivateKey({ key: { ...jwk, d: seed }, format: 'jwk' });
+  const signer = { id: signing.id, algorithm: 'Ed25519', sign: async ({ data }: { data: Uint8Array }) => new Uint8Array(sign(null, data, privateKey)) };
   const documents = new Map<string, DidDocument>(choice.method === 'web' ? [[did, didWebDocument(did, keys)]] : []);
   return {
     did,
     signingMethod: signing.id,
     documents,
-    signingSuite: (date) => new DataIntegrityProof({ signer: pair.signer(), cryptosuite, ...(date === undefined ? {} : { date }) }),
+    signingSuite: (date) => new DataIntegrityProof({ signer, cryptosuite, ...(date === undefined ? {} : { date }) }),
   };
 }

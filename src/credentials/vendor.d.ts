@@ -36,6 +36,7 @@ declare module '@digitalbazaar/ed25519-multikey' {
   }
   export function generate(o?: { id?: string; controller?: string; seed?: Uint8Array }): Promise<Ed25519KeyPair>;
   export function from(key: Record<string, unknown>): Promise<Ed25519KeyPair>;
+  export function toJwk(o: { keyPair: Ed25519KeyPair; secretKey?: boolean }): Promise<{ kty: string; crv: string; x: string; d?: string }>;
 }
 
 declare module '@digitalbazaar/eddsa-rdfc-2022-cryptosuite' {

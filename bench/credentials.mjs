@@ -1,0 +1,141 @@
+/**
+ * Credentials benchmark: consent receipts issued and verified per second, in one run
+ * both directly (the credentials module in this process, no HTTP) and through the
+ * gateway over HTTPS on 127.0.0.1 with its SQLite store (GET /consents/{id}/receipt,
+ * POST /credentials/verify). Every verification reads the receipt's status bit; the
+ * proof cache is off for the "distinct" figures (each receipt verified once, all proof
+ * work done) and on for "repeated" (the same receipts again: proofs remembered, validity
+ * and status still checked). Every answer must be what it should be (a 200, verified).
+ *
+ *   npm run build && node bench/credentials.mjs
+ *   BENCH_RECEIPTS=1000 BENCH_CONNECTIONS=8 BENCH_TIMEOUT=300 node bench/credentials.mjs
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { Agent } from 'undici';
+import { checkBuild } from './lib/build-check.mjs';
+
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+const warning = checkBuild(REPO);
+if (warning) console.error(warning);
+const { buildConfig } = await import('../dist/config/index.js');
+const { startGateway } = await import('../dist/app/index.js');
+const { Credentials } = await import('../dist/credentials/index.js');
+const { openSqlite, SqliteStatusListStore } = await import('../dist/store/index.js');
+const { loadOrCreateEd25519KeySet, loadOrCreateSigningKey } = await import('../dist/keys/index.js');
+const { issueLocalToken, LOCAL_ISSUER_KEY_NAME } = await import('../dist/issuer/index.js');
+
+const RECEIPTS = Number(process.env.BENCH_RECEIPTS ?? 600);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+const TIMEOUT_SEC = Number(process.env.BENCH_TIMEOUT ?? 300);
+
+const dir = mkdtempSync(join(tmpdir(), 'mimtrust-bench-credentials-'));
+let gateway;
+let agent;
+const timer = setTimeout(() => {
+  console.error(`stopped after ${TIMEOUT_SEC} s`);
+  process.exit(1);
+}, TIMEOUT_SEC * 1000);
+
+/** Runs `task(i)` for i in [0, n) with `concurrency` at a time; returns per-second. */
+async function rate(n, concurrency, task) {
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < n) await task(next++);
+  }));
+  return n / ((performance.now() - t0) / 1000);
+}
+
+function record(i) {
+  const at = new Date().toISOString();
+  return {
+    id: `urn:uuid:${randomUUID()}`,
+    dataSubject: { issuer: 'urn:mimtrust:local-issuer', sub: `citizen-${i}`, id: `urn:ngsi-ld:Person:citizen-${i}` },
+    recipient: 'bench-app',
+    purposes: ['https://w3id.org/dpv#ServiceProvision'],
+    personalData: [{ type: 'https://uri.fiware.org/ns/data-models#EnergyMeter', attributes: ['https://uri.fiware.org/ns/data-models#totalActiveEnergyImport'] }],
+    legalBasis: 'https://w3id.org/dpv#Consent',
+    givenAt: at,
+    events: [{ event: 'given', at }],
+  };
+}
+
+function mustVerify(result) {
+  if (!result.verified) throw new Error(`not verified: ${JSON.stringify(result.errors)}`);
+}
+
+const figures = [];
+try {
+  // Directly: the module in this process, its own in-memory store.
+  for (const cacheSize of [0, 10_000]) {
+    const direct = new Credentials({
+      keys: await loadOrCreateEd25519KeySet(join(dir, 'direct-keys'), 'vc-assertion'),
+      method: 'web', did: null,
+      store: new SqliteStatusListStore(openSqlite(':memory:')),
+      didWeb: { webAllow: [], fetchJson: async () => { throw new Error('no network'); }, cacheSize: 16, cacheTtlMs: 60_000 },
+      verifyCache: { size: cacheSize, ttlMs: 300_000 },
+      maxPresentationCredentials: 16,
+    });
+    await direct.bind('https://localhost:8443');
+    const records = Array.from({ length: RECEIPTS }, (_, i) => record(i));
+    for (const r of records) await direct.consentChanged(r, 'given', Date.now());
+    const receipts = new Array(RECEIPTS);
+    const issued = await rate(RECEIPTS, 1, async (i) => { receipts[i] = await direct.receiptOf(records[i], Date.now()); });
+    if (cacheSize === 0) figures.push(['direct', 'receipts issued', issued]);
+    const verified = await rate(RECEIPTS, 1, async (i) => mustVerify(await direct.verifyCredential(receipts[i])));
+    if (cacheSize === 0) figures.push(['direct', 'receipts verified with status (distinct)', verified]);
+    else {
+      const again = await rate(RECEIPTS, 1, async (i) => mustVerify(await direct.verifyCredential(receipts[i])));
+      figures.push(['direct', 'receipts verified with status (repeated, proofs remembered)', again]);
+    }
+  }
+
+  // Through the gateway over HTTPS.
+  const config = buildConfig({
+    listen: { host: '127.0.0.1', port: 0 },
+    keysDir: join(dir, 'keys'),
+    store: { path: join(dir, 'mimtrust.db') },
+    policiesDir: join(REPO, 'policies'),
+    contractsDir: join(REPO, 'contracts'),
+    logLevel: 'silent',
+    credentials: { verifyCache: { size: 0 } },
+  }, { baseDir: dir });
+  gateway = await startGateway(config);
+  agent = new Agent({ connect: { ca: readFileSync(join(dir, 'keys', 'tls-cert.pem')), servername: 'localhost' }, connections: CONNECTIONS });
+  const origin = gateway.url.replace('127.0.0.1', 'localhost');
+  const key = await loadOrCreateSigningKey(config.keysDir, LOCAL_ISSUER_KEY_NAME);
+  const call = async (method, path, { bearer, body } = {}) => {
+    const headers = {};
+    if (bearer) headers.authorization = `Bearer ${bearer}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await agent.request({ origin, path, method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.body.text();
+    if (res.statusCode >= 300) throw new Error(`${method} ${path}: ${res.statusCode} ${text.slice(0, 200)}`);
+    return JSON.parse(text);
+  };
+  const citizens = [];
+  for (let i = 0; i < RECEIPTS; i++) {
+    const bearer = await issueLocalToken(key, config.localIssuer, { sub: `citizen-${i}`, roles: [], ttlSec: 3600 });
+    const given = await call('POST', '/consents', { bearer, body: { recipient: 'bench-app', purposes: ['dpv:ServiceProvision'], personalData: [{ type: 'EnergyMeter' }] } });
+    citizens.push({ bearer, id: given.id });
+  }
+  const receipts = new Array(RECEIPTS);
+  const issued = await rate(RECEIPTS, CONNECTIONS, async (i) => {
+    receipts[i] = await call('GET', `/consents/${encodeURIComponent(citizens[i].id)}/receipt`, { bearer: citizens[i].bearer });
+  });
+  figures.push(['gateway', 'receipts issued (GET /consents/{id}/receipt)', issued]);
+  const verified = await rate(RECEIPTS, CONNECTIONS, async (i) => mustVerify(await call('POST', '/credentials/verify', { body: { verifiableCredential: receipts[i] } })));
+  figures.push(['gateway', 'receipts verified with status (POST /credentials/verify)', verified]);
+
+  console.log(`credentials benchmark: ${RECEIPTS} receipts, ${CONNECTIONS} connections to the gateway`);
+  for (const [where, what, perSec] of figures) console.log(`${where.padEnd(8)} ${what.padEnd(62)} ${perSec.toFixed(0).padStart(6)} /s`);
+} finally {
+  clearTimeout(timer);
+  await agent?.close();
+  await gateway?.close();
+  rmSync(dir, { recursive: true, force: true });
+}
