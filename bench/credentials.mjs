@@ -5,7 +5,9 @@
  * POST /credentials/verify). Every verification reads the receipt's status bit; the
  * proof cache is off for the "distinct" figures (each receipt verified once, all proof
  * work done) and on for "repeated" (the same receipts again: proofs remembered, validity
- * and status still checked). Every answer must be what it should be (a 200, verified).
+ * and status still checked). With BENCH_WORKERS proof workers (default 2;
+ * credentials.workers.size) the distinct verifications are measured again directly, and
+ * the gateway runs with them. Every answer must be what it should be (a 200, verified).
  *
  *   npm run build && node bench/credentials.mjs
  *   BENCH_RECEIPTS=1000 BENCH_CONNECTIONS=8 BENCH_TIMEOUT=300 node bench/credentials.mjs
@@ -30,6 +32,8 @@ const { issueLocalToken, LOCAL_ISSUER_KEY_NAME } = await import('../dist/issuer/
 
 const RECEIPTS = Number(process.env.BENCH_RECEIPTS ?? 600);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
+const WORKER_SCRIPT = new URL('../dist/credentials/proof-worker.js', import.meta.url);
 const TIMEOUT_SEC = Number(process.env.BENCH_TIMEOUT ?? 300);
 
 const dir = mkdtempSync(join(tmpdir(), 'mimtrust-bench-credentials-'));
@@ -71,7 +75,7 @@ function mustVerify(result) {
 const figures = [];
 try {
   // Directly: the module in this process, its own in-memory store.
-  for (const cacheSize of [0, 10_000]) {
+  for (const [cacheSize, workers] of [[0, 0], [10_000, 0], ...(WORKERS > 0 ? [[0, WORKERS]] : [])]) {
     const direct = new Credentials({
       keys: await loadOrCreateEd25519KeySet(join(dir, 'direct-keys'), 'vc-assertion'),
       method: 'web', did: null,
@@ -79,19 +83,23 @@ try {
       didWeb: { webAllow: [], fetchJson: async () => { throw new Error('no network'); }, cacheSize: 16, cacheTtlMs: 60_000 },
       verifyCache: { size: cacheSize, ttlMs: 300_000 },
       maxPresentationCredentials: 16,
+      workers: { size: workers, maxQueue: 1024, timeoutMs: 60_000, script: WORKER_SCRIPT },
     });
     await direct.bind('https://localhost:8443');
     const records = Array.from({ length: RECEIPTS }, (_, i) => record(i));
     for (const r of records) await direct.consentChanged(r, 'given', Date.now());
     const receipts = new Array(RECEIPTS);
     const issued = await rate(RECEIPTS, 1, async (i) => { receipts[i] = await direct.receiptOf(records[i], Date.now()); });
-    if (cacheSize === 0) figures.push(['direct', 'receipts issued', issued]);
-    const verified = await rate(RECEIPTS, 1, async (i) => mustVerify(await direct.verifyCredential(receipts[i])));
-    if (cacheSize === 0) figures.push(['direct', 'receipts verified with status (distinct)', verified]);
+    if (cacheSize === 0 && workers === 0) figures.push(['direct', 'receipts issued', issued]);
+    // With workers, several proofs in flight at once; in the main thread one after another.
+    const verified = await rate(RECEIPTS, workers === 0 ? 1 : workers * 4, async (i) => mustVerify(await direct.verifyCredential(receipts[i])));
+    if (workers > 0) figures.push(['direct', `receipts verified with status (distinct, ${workers} proof workers)`, verified]);
+    else if (cacheSize === 0) figures.push(['direct', 'receipts verified with status (distinct)', verified]);
     else {
       const again = await rate(RECEIPTS, 1, async (i) => mustVerify(await direct.verifyCredential(receipts[i])));
       figures.push(['direct', 'receipts verified with status (repeated, proofs remembered)', again]);
     }
+    await direct.close();
   }
 
   // Through the gateway over HTTPS.
@@ -102,7 +110,7 @@ try {
     policiesDir: join(REPO, 'policies'),
     contractsDir: join(REPO, 'contracts'),
     logLevel: 'silent',
-    credentials: { verifyCache: { size: 0 } },
+    credentials: { verifyCache: { size: 0 }, workers: { size: WORKERS } },
   }, { baseDir: dir });
   gateway = await startGateway(config);
   agent = new Agent({ connect: { ca: readFileSync(join(dir, 'keys', 'tls-cert.pem')), servername: 'localhost' }, connections: CONNECTIONS });
@@ -131,7 +139,7 @@ try {
   const verified = await rate(RECEIPTS, CONNECTIONS, async (i) => mustVerify(await call('POST', '/credentials/verify', { body: { verifiableCredential: receipts[i] } })));
   figures.push(['gateway', 'receipts verified with status (POST /credentials/verify)', verified]);
 
-  console.log(`credentials benchmark: ${RECEIPTS} receipts, ${CONNECTIONS} connections to the gateway`);
+  console.log(`credentials benchmark: ${RECEIPTS} receipts, ${CONNECTIONS} connections to the gateway, ${WORKERS} proof workers in it`);
   for (const [where, what, perSec] of figures) console.log(`${where.padEnd(8)} ${what.padEnd(62)} ${perSec.toFixed(0).padStart(6)} /s`);
 } finally {
   clearTimeout(timer);

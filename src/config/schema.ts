@@ -493,6 +493,17 @@ export const configSchema = {
           },
         },
         maxPresentationCredentials: { type: 'integer', minimum: 1, maximum: 256, default: 16 },
+        workers: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          description: 'Worker threads that check credential proofs beside the event loop (needs the built gateway, dist/).',
+          properties: {
+            size: { type: 'integer', minimum: 0, maximum: 16, default: 0, description: '0: proofs are checked in the main thread.' },
+            maxQueue: { type: 'integer', minimum: 1, default: 256, description: 'Proofs waiting at most; beyond that a verification answers `verification_busy`.' },
+            timeoutMs: { type: 'integer', minimum: 1, default: 5000 },
+          },
+        },
       },
     },
     keysDir: { type: 'string', minLength: 1, default: 'keys' },

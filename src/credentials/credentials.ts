@@ -24,6 +24,7 @@ import { receiptCredential } from './receipt.js';
 import { StatusLists } from './status-lists.js';
 import type { StatusListStore } from './status-store.js';
 import { Verifier, type Verification } from './verify.js';
+import { ProofPool } from './proof-pool.js';
 
 /** The key set in keys/ that signs credentials (`mimtrust credentials rotate-key`). */
 export const VC_ASSERTION_KEY_SET = 'vc-assertion';
@@ -37,6 +38,8 @@ export interface CredentialsOptions {
   didWeb: Pick<DidResolutionOptions, 'webAllow' | 'fetchJson' | 'cacheSize' | 'cacheTtlMs'>;
   verifyCache: { size: number; ttlMs: number };
   maxPresentationCredentials: number;
+  /** Worker threads for proofs; size 0: none. */
+  workers?: { size: number; maxQueue: number; timeoutMs: number; script?: URL };
   now?: () => number;
 }
 
@@ -45,6 +48,7 @@ interface Bound {
   identity: CityIdentity;
   loader: DocumentLoader;
   verifier: Verifier;
+  pool: ProofPool | undefined;
 }
 
 function notReady(): CredentialError {
@@ -73,15 +77,44 @@ export class Credentials implements ReceiptIssuer, ConsentListener {
     const contexts = new Map(PACKAGED_CONTEXTS);
     contexts.set(consentContextUrl(baseUrl), CONSENT_CONTEXT_DOCUMENT);
     const loader = documentLoader({ contexts, resolveDid: (d) => this.resolution.resolve(d) });
+    const workers = this.opts.workers;
+    const pool = workers !== undefined && workers.size > 0
+      ? new ProofPool({ ...workers, contexts: [[consentContextUrl(baseUrl), CONSENT_CONTEXT_DOCUMENT]] })
+      : undefined;
     const verifier = new Verifier({
       loader,
       isSet: (entry) => this.statusLists.isSet(entry),
       cacheSize: this.opts.verifyCache.size,
       cacheTtlMs: this.opts.verifyCache.ttlMs,
       maxCredentials: this.opts.maxPresentationCredentials,
+      ...(pool ? { checkProof: (credential: Record<string, unknown>, now: number) => this.checkInPool(pool, credential, now) } : {}),
       ...(this.opts.now ? { now: this.opts.now } : {}),
     });
-    this.bound = { baseUrl, identity, loader, verifier };
+    await this.bound?.pool?.close();
+    this.bound = { baseUrl, identity, loader, verifier, pool };
+  }
+
+  /** The DIDs a proof needs (its issuer's, its key's), resolved here; the proof checked in a worker. */
+  private async checkInPool(pool: ProofPool, credential: Record<string, unknown>, now: number): Promise<CredentialError | undefined> {
+    try {
+      const issuer = credential['issuer'];
+      const proof = credential['proof'];
+      const method = proof !== null && typeof proof === 'object' && !Array.isArray(proof) ? (proof as Record<string, unknown>)['verificationMethod'] : undefined;
+      const dids = new Map<string, DidDocument>();
+      for (const id of [typeof issuer === 'string' ? issuer : (issuer as { id?: unknown } | undefined)?.id, method]) {
+        const did = typeof id === 'string' && id.startsWith('did:') ? id.split('#')[0] as string : undefined;
+        if (did !== undefined && !dids.has(did)) dids.set(did, await this.resolution.resolve(did));
+      }
+      const answer = await pool.verify(credential, dids, now);
+      return answer.verified ? undefined : new CredentialError(answer.failure?.reason ?? 'proof_invalid', answer.failure?.message ?? 'The credential\'s proof does not verify.');
+    } catch (err) {
+      return err instanceof CredentialError ? err : new CredentialError('proof_invalid', 'The credential\'s proof does not verify.');
+    }
+  }
+
+  /** Stops the proof workers. */
+  async close(): Promise<void> {
+    await this.bound?.pool?.close();
   }
 
   private ready(): Bound {

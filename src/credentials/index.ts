@@ -12,6 +12,7 @@
  * did-resolution.ts (did:key in memory, did:web from an allow-list, bounded cache),
  * identity.ts (the DID document and the signing suite), status-lists.ts (entries, the
  * signed list, the bit read for verification), verify.ts (the checks and their answers),
+ * proof-pool.ts and proof-worker.ts (proofs checked in worker threads, bounded),
  * credentials.ts (the module's one object, the consent module's receipt issuer and
  * listener), routes.ts and schemas.ts (the HTTP side). See docs/credentials.md.
  */
@@ -37,3 +38,5 @@ export { credentialsPlugin, DID_DOCUMENT_PATH } from './routes.js';
 export type { CredentialRouteDeps } from './routes.js';
 export { credentialsFromConfig } from './from-config.js';
 export type { OpenedCredentials } from './from-config.js';
+export { ProofPool } from './proof-pool.js';
+export type { ProofPoolOptions } from './proof-pool.js';

@@ -15,7 +15,7 @@ import { verify as vcVerify, verifyCredential as vcVerifyCredential, type Docume
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import { cryptosuite } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import { canonicalDigest, isObject, TtlCache } from '../lib/index.js';
-import { CredentialError } from './errors.js';
+import { CredentialError, credentialErrorIn } from './errors.js';
 import { boundSubject } from './receipt.js';
 
 export interface VerificationProblem {
@@ -43,6 +43,8 @@ export interface VerifierOptions {
   now?: () => number;
   /** Credentials one presentation may carry. */
   maxCredentials: number;
+  /** Checks a credential's proof elsewhere (the worker pool); undefined: in this thread. */
+  checkProof?: (credential: Record<string, unknown>, now: number) => Promise<CredentialError | undefined>;
 }
 
 const suite = new DataIntegrityProof({ cryptosuite });
@@ -54,27 +56,10 @@ function problem(code: string, message: string, credentialIndex?: number): Verif
   return credentialIndex === undefined ? { code, message } : { code, message, credentialIndex };
 }
 
-/** The first CredentialError in a library's result, or a generic proof failure (its text is not passed on). */
+/** Why a library's verification failed: a CredentialError found in it, or a generic proof failure (its text is not passed on). */
 function failure(result: VerifyResult | undefined, fallback: string): CredentialError {
-  const seen = new Set<unknown>();
-  const walk = (e: unknown): CredentialError | undefined => {
-    if (e === undefined || e === null || seen.has(e)) return undefined;
-    seen.add(e);
-    if (e instanceof CredentialError) return e;
-    // jsonld keeps a loader's error in `details.cause`, jsonld-signatures in `errors`.
-    const o = e as { cause?: unknown; errors?: unknown[]; details?: { cause?: unknown } };
-    for (const inner of [o.cause, o.details?.cause, ...(Array.isArray(o.errors) ? o.errors : [])]) {
-      const found = walk(inner);
-      if (found) return found;
-    }
-    return undefined;
-  };
   const errors = [result?.error, ...(result?.results ?? []).map((r) => r.error), result?.presentationResult?.error];
-  for (const e of errors) {
-    const found = walk(e);
-    if (found) return found;
-  }
-  return new CredentialError('proof_invalid', fallback);
+  return credentialErrorIn(errors) ?? new CredentialError('proof_invalid', fallback);
 }
 
 function dateOf(v: unknown): number | undefined {
@@ -115,16 +100,8 @@ export class Verifier {
     const errors: VerificationProblem[] = [];
     const key = `c:${canonicalDigest(credential)}`;
     if (!this.remembered(key)) {
-      let result: VerifyResult | undefined;
-      try {
-        result = await vcVerifyCredential({ credential, suite, documentLoader: this.opts.loader, checkStatus: noStatus, now: new Date(now), maxClockSkew: NO_DATE_CHECKS });
-      } catch (err) {
-        result = { verified: false, error: err };
-      }
-      if (!result.verified) {
-        const e = failure(result, 'The credential\'s proof does not verify.');
-        return [problem(e.reason, e.message, index)];
-      }
+      const e = await (this.opts.checkProof ?? ((c, at) => this.checkProof(c, at)))(credential, now);
+      if (e !== undefined) return [problem(e.reason, e.message, index)];
       this.remember(key, now);
     }
     const from = dateOf(credential['validFrom']);
@@ -141,6 +118,16 @@ export class Verifier {
       }
     }
     return errors;
+  }
+
+  private async checkProof(credential: Record<string, unknown>, now: number): Promise<CredentialError | undefined> {
+    let result: VerifyResult;
+    try {
+      result = await vcVerifyCredential({ credential, suite, documentLoader: this.opts.loader, checkStatus: noStatus, now: new Date(now), maxClockSkew: NO_DATE_CHECKS });
+    } catch (err) {
+      result = { verified: false, error: err };
+    }
+    return result.verified ? undefined : failure(result, 'The credential\'s proof does not verify.');
   }
 
   private async presentationErrors(presentation: unknown, options: { challenge?: string; domain?: string }, now: number): Promise<VerificationProblem[]> {
