@@ -127,7 +127,7 @@ try {
   };
   const citizens = [];
   for (let i = 0; i < RECEIPTS; i++) {
-    const bearer = await issueLocalToken(key, config.localIssuer, { sub: `citizen-${i}`, roles: [], ttlSec: 3600 });
+    const bearer = await issueLocalToken(key, config.localIssuer, { sub: `citizen-${i}`, roles: [], scope: 'consents', ttlSec: 3600 });
     const given = await call('POST', '/consents', { bearer, body: { recipient: 'bench-app', purposes: ['dpv:ServiceProvision'], personalData: [{ type: 'EnergyMeter' }] } });
     citizens.push({ bearer, id: given.id });
   }

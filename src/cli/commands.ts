@@ -38,7 +38,7 @@ export const COMMANDS: readonly Command[] = [
   },
   {
     words: ['token'],
-    synopsis: '--sub NAME [--roles R1,R2] [--client ID] [--org ORG] [--purpose IRI] [--recipient R] [--tenants T1,T2] [--ttl SEC] [--config FILE]',
+    synopsis: '--sub NAME [--roles R1,R2] [--client ID] [--org ORG] [--purpose IRI] [--recipient R] [--scope S] [--tenants T1,T2] [--ttl SEC] [--config FILE]',
     summary: 'print an access token from the local issuer',
     options: [
       '--sub NAME               subject (required)',
@@ -47,6 +47,7 @@ export const COMMANDS: readonly Command[] = [
       '--org ORG                organisation (org_id claim)',
       '--purpose IRI            declared purpose, e.g. dpv:ServiceProvision',
       '--recipient R            declared recipient',
+      '--scope S                OAuth scopes, space separated (consents: the citizen\'s own consent API)',
       '--tenants T1,T2          tenants the token is limited to',
       '--ttl SEC                lifetime in seconds (default 3600, at most auth.maxTokenLifetimeSec)',
       CONFIG,

@@ -14,6 +14,7 @@ export async function runToken(args: string[]): Promise<number> {
     org: { type: 'string' },
     recipient: { type: 'string' },
     consent: { type: 'string', multiple: true },
+    scope: { type: 'string' },
     ttl: { type: 'string', default: '3600' },
   });
   noPositionals(positionals);
@@ -36,6 +37,7 @@ export async function runToken(args: string[]): Promise<number> {
     ...(values.org ? { organisation: values.org } : {}),
     ...(values.recipient ? { recipient: values.recipient } : {}),
     ...(values.consent ? { consents: values.consent } : {}),
+    ...(values.scope ? { scope: values.scope } : {}),
     ttlSec,
   });
   process.stdout.write(token + '\n');

@@ -21,6 +21,8 @@ export interface LocalTokenRequest {
   consents?: string[];
   /** RFC 7638 thumbprint of a DPoP key: the token is then DPoP-bound (`cnf.jkt`). */
   dpopJkt?: string;
+  /** OAuth scopes, space separated (`consents` for the citizen's own consent API). */
+  scope?: string;
   /** Lifetime in seconds. */
   ttlSec: number;
 }
@@ -43,6 +45,7 @@ export async function issueLocalToken(key: SigningKey, settings: LocalIssuerSett
   if (req.recipient) claims[LOCAL_RECIPIENT_CLAIM] = req.recipient;
   if (req.consents && req.consents.length > 0) claims[LOCAL_CONSENT_CLAIM] = req.consents;
   if (req.dpopJkt) claims.cnf = { jkt: req.dpopJkt };
+  if (req.scope) claims.scope = req.scope;
   return new SignJWT(claims)
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
     .setIssuer(settings.issuer)

@@ -17,7 +17,7 @@ const GIVE = { recipient: 'test-client', purposes: ['dpv:ServiceProvision'], per
 describe('mimtrust credentials rotate-key', () => {
   it('keeps receipts signed with the old key verifiable', { timeout: 120_000 }, async () => {
     const first = await startHarness(SETTINGS);
-    const alice = await token(first.issuer, { sub: 'alice', roles: [] });
+    const alice = await token(first.issuer, { sub: 'alice', roles: [], extra: { scope: 'consents' } });
     const given = (await first.call('POST', '/consents', { token: alice, body: GIVE })).json();
     const before = (await first.call('GET', `/consents/${encodeURIComponent(given.id)}/receipt`, { token: alice })).json();
     await first.close();
@@ -34,7 +34,7 @@ describe('mimtrust credentials rotate-key', () => {
       const doc = (await second.call('GET', '/.well-known/did.json')).json();
       expect(doc.id).toBe('did:web:city.test');
       expect(doc.assertionMethod).toEqual(keys.map((k: { publicKeyMultibase: string }) => `did:web:city.test#${k.publicKeyMultibase}`));
-      const bob = await token(second.issuer, { sub: 'bob', roles: [] });
+      const bob = await token(second.issuer, { sub: 'bob', roles: [], extra: { scope: 'consents' } });
       const newer = (await second.call('GET', `/consents/${encodeURIComponent((await second.call('POST', '/consents', { token: bob, body: GIVE })).json().id)}/receipt`, { token: bob })).json();
       expect(newer.proof.verificationMethod).toBe(doc.assertionMethod[0]);
       expect(before.proof.verificationMethod).toBe(doc.assertionMethod[1]);

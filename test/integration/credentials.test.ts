@@ -74,7 +74,7 @@ afterAll(async () => {
   for (const s of [partner, stranger]) await new Promise((r) => s?.server.close(r));
 });
 
-const citizen = (sub = 'alice') => token(h.issuer, { sub, roles: [] });
+const citizen = (sub = 'alice') => token(h.issuer, { sub, roles: [], extra: { scope: 'consents' } });
 const verify = async (vc: unknown) => (await h.call('POST', '/credentials/verify', { body: { verifiableCredential: vc } })).json();
 
 async function giveAndFetch(sub = 'alice', extra: Record<string, unknown> = {}) {
