@@ -12,7 +12,7 @@ import { Accounts } from '../accounts/index.js';
 import { createTokenVerifier, type IssuerConfig } from '../auth/index.js';
 import { RoleChecker, type DecisionSnapshot } from '../policy/index.js';
 import { AuditLog, CheckpointCopies, loadOrCreateAuditKey } from '../audit/index.js';
-import { acquireStoreLock, StoreLockedError, SqliteAccountStore, SqliteAuditQuery, SqliteOidcStore, SqliteStatusListStore } from '../store/index.js';
+import { acquireStoreLock, StoreLockedError, SqliteAccountStore, SqliteAuditQuery, SqliteOidcStore } from '../store/index.js';
 import { openStores, type Stores } from './stores.js';
 import type { OpenedCredentials } from '../credentials/index.js';
 import { Consents, consentPlugin } from '../consent/index.js';
@@ -288,8 +288,7 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
     const storedTypes = registry ? new StoredTypes({ upstream, basePath: compileBasePath(config.upstream.basePath).canonical, ...config.storedTypes }) : undefined;
     // Loaded only when enabled: the JSON-LD and signature libraries are large.
     const vc = config.credentials.enabled ? await import('../credentials/index.js') : undefined;
-    // The configuration refuses credentials on PostgreSQL: the status lists are kept in SQLite only.
-    opened = vc && store.sqlite !== undefined ? await vc.credentialsFromConfig(config, new SqliteStatusListStore(store.sqlite)) : undefined;
+    opened = vc ? await vc.credentialsFromConfig(config, store.statusLists) : undefined;
     const credentials = opened?.credentials;
     // Consent records live beside the audit log: each event is on it, and a withdrawal holds on the next request.
     const consents = new Consents({

@@ -14,10 +14,11 @@ import type { Config } from '../config/index.js';
 import type { ConsentStore } from '../consent/index.js';
 import type { ContractCopies, ContractStore } from '../contracts/index.js';
 import type { SubscriptionStore } from '../subscriptions/index.js';
+import type { StatusListStore } from '../credentials/index.js';
 import type { GatewayMetrics, Logger, ReadinessCheck } from '../observe/index.js';
 import { storeWritable } from '../observe/index.js';
 import {
-  loadOrCreateInstanceId, openPostgres, openSqlite, PgAuditStore, PgChangeFeed, PgConsentStore, PgContractCopies, PgContractStore,
+  loadOrCreateInstanceId, openPostgres, openSqlite, PgAuditStore, PgChangeFeed, PgConsentStore, PgContractCopies, PgContractStore, PgStatusListStore, SqliteStatusListStore,
   PgSubscriptionStore, SqliteAuditStore, SqliteConsentStore, SqliteContractCopies, SqliteContractStore, SqliteSubscriptionStore, WalSync,
   type PgPool, type SqliteDatabase,
 } from '../store/index.js';
@@ -29,6 +30,8 @@ export interface Stores {
   contractCopies: ContractCopies;
   consents: ConsentStore;
   subscriptions: SubscriptionStore;
+  /** The status lists of the credentials the city issues. */
+  statusLists: StatusListStore;
   changes: ChangeFeed;
   /** The SQLite database, for what is kept only there (the OIDC issuer's accounts and sessions). */
   sqlite: SqliteDatabase | undefined;
@@ -76,6 +79,7 @@ function openSqliteStores(config: Config, { log, metrics }: StoreDeps): Stores {
       contractCopies: new SqliteContractCopies(db),
       consents: new SqliteConsentStore(db),
       subscriptions: new SqliteSubscriptionStore(db),
+      statusLists: new SqliteStatusListStore(db),
       changes,
       sqlite: db,
       instance: undefined,
@@ -114,6 +118,7 @@ async function openPostgresStores(config: Config, url: string, { log }: StoreDep
       contractCopies: new PgContractCopies(pool),
       consents: new PgConsentStore(pool, changes),
       subscriptions: new PgSubscriptionStore(pool, changes),
+      statusLists: new PgStatusListStore(pool),
       changes,
       sqlite: undefined,
       instance,

@@ -123,7 +123,6 @@ export function buildConfig(input: unknown, opts: { baseDir: string; env?: NodeJ
     throw new ConfigError('localIssuer.issuer', 'is also listed in issuers');
   }
   checkOidc(config);
-  checkCredentials(config);
   checkWallet(config);
   // Checked now, so two issuers answering to one name stop the start naming the key.
   namedIssuers(config);
@@ -144,12 +143,6 @@ export function buildConfig(input: unknown, opts: { baseDir: string; env?: NodeJ
  * /oidc) and its clients: a client proves itself with a key (private_key_jwt) unless a
  * secret is configured for it, and one that sends citizens back needs its redirect URIs.
  */
-function checkCredentials(config: Config): void {
-  if (config.credentials.enabled && config.store.url !== null) {
-    throw new ConfigError('credentials.enabled', 'the status lists of the credentials are kept in the SQLite store only; run them without store.url');
-  }
-}
-
 function checkOidc(config: Config): void {
   const oidc = config.oidc;
   if (!oidc.enabled) return;

@@ -35,6 +35,7 @@ export { PgConsentStore } from './pg-consent-store.js';
 export { PgContractStore } from './pg-contract-store.js';
 export { PgContractCopies } from './pg-contract-copies.js';
 export { PgSubscriptionStore } from './pg-subscription-store.js';
+export { PgStatusListStore } from './pg-status-list-store.js';
 export { PgChangeFeed } from './pg-change-feed.js';
 export type { PgChangeFeedOptions } from './pg-change-feed.js';
 export { loadOrCreateInstanceId, readInstanceId, InstanceIdError, INSTANCE_ID_FILE } from './instance-id.js';

@@ -409,7 +409,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
     postgres: `
     CREATE TABLE status_lists (
-      id         INTEGER PRIMARY KEY,
+      id         SERIAL  PRIMARY KEY,
       length     INTEGER NOT NULL,
       used       INTEGER NOT NULL,
       bits       BYTEA   NOT NULL,

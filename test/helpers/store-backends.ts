@@ -9,9 +9,10 @@ import type { AuditStore } from '../../src/audit/index.js';
 import type { ConsentStore } from '../../src/consent/index.js';
 import type { ContractCopies, ContractStore } from '../../src/contracts/index.js';
 import type { SubscriptionStore } from '../../src/subscriptions/index.js';
+import type { StatusListStore } from '../../src/credentials/index.js';
 import {
-  openPostgres, openSqlite, PgAuditStore, PgConsentStore, PgContractCopies, PgContractStore, PgSubscriptionStore,
-  SqliteAuditStore, SqliteConsentStore, SqliteContractCopies, SqliteContractStore, SqliteSubscriptionStore,
+  openPostgres, openSqlite, PgAuditStore, PgConsentStore, PgContractCopies, PgContractStore, PgStatusListStore, PgSubscriptionStore,
+  SqliteAuditStore, SqliteConsentStore, SqliteContractCopies, SqliteContractStore, SqliteStatusListStore, SqliteSubscriptionStore,
 } from '../../src/store/index.js';
 import { freshSchema, havePostgres } from './postgres.js';
 import { makeTempDir } from './temp-dir.js';
@@ -21,6 +22,8 @@ export interface OpenedStores {
   copies: ContractCopies;
   consents: ConsentStore;
   subscriptions: SubscriptionStore;
+  /** Status lists of `length` bits each. */
+  statusLists(length: number): StatusListStore;
   /** The audit store; on PostgreSQL, the segment of `instance`. */
   audit(instance?: string): AuditStore;
   /** SQL with the store's own connection and rights (append-only triggers in force). */
@@ -45,6 +48,7 @@ const sqlite: Backend = {
       copies: new SqliteContractCopies(db),
       consents: new SqliteConsentStore(db),
       subscriptions: new SqliteSubscriptionStore(db),
+      statusLists: (length) => new SqliteStatusListStore(db, length),
       audit: () => new SqliteAuditStore(db),
       exec: async (sql) => { db.exec(sql); },
       tamper: async (sql) => {
@@ -73,6 +77,7 @@ const postgres: Backend = {
       copies: new PgContractCopies(pool),
       consents: new PgConsentStore(pool),
       subscriptions: new PgSubscriptionStore(pool),
+      statusLists: (length) => new PgStatusListStore(pool, length),
       audit: (instance = 'a') => new PgAuditStore(pool, instance),
       exec: async (sql) => { await pool.query(sql); },
       tamper: (sql) => schema.tamper(sql),

@@ -110,6 +110,32 @@ describe.each(BACKENDS)('$name store', (backend) => {
     });
   });
 
+  describe('status lists', () => {
+    it('hands out each index once, opens a new list when one is half full, and keeps a set bit set', async () => {
+      const lists = s.statusLists(16);
+      let n = 0;
+      const random = () => ((n++ * 7) % 16) / 16;
+      const a = await lists.allocate('urn:c:a', 't0', random);
+      expect(await lists.allocate('urn:c:a', 't1', random)).toEqual(a);
+      const entries = [a];
+      for (let i = 1; i < 10; i++) entries.push(await lists.allocate(`urn:c:${i}`, 't0', random));
+      const first = entries.filter((e) => e.list === a.list);
+      expect(first).toHaveLength(8);
+      expect(new Set(first.map((e) => e.index)).size).toBe(8);
+      expect(entries.some((e) => e.list !== a.list)).toBe(true);
+      const before = await lists.bits(a.list);
+      expect(before?.revision).toBe(0);
+      expect(await lists.setBit('urn:c:a', 't2', random)).toEqual(a);
+      await lists.setBit('urn:c:a', 't3', random);
+      const after = await lists.bits(a.list);
+      expect(after?.revision).toBe(1);
+      expect(after?.updatedAt).toBe('t2');
+      expect(((after?.bits[a.index >> 3] ?? 0) & (0x80 >> (a.index & 7))) !== 0).toBe(true);
+      expect(await lists.bits('0')).toBeUndefined();
+      expect(await lists.bits('x')).toBeUndefined();
+    });
+  });
+
   describe('subscriptions', () => {
     it('keeps a pending record, then its broker id, and finds it both ways', async () => {
       const store = s.subscriptions;
