@@ -306,8 +306,19 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
       const upstream = upstreamFromConfig(config.oidc, process.env);
       const issuerId = config.oidc.issuer as string;
       const wallet = config.wallet.enabled ? walletClient(issuerId, secret) : undefined;
+      // Organisations log in with a presentation only where someone is trusted to vouch for them.
+      const vpLogin = vc && credentials && config.credentials.trustedIssuers.length > 0
+        ? new vc.PresentationLogin({
+          verify: (presentation, options) => credentials.verifyPresentation(presentation, options),
+          trusted: () => config.credentials.trustedIssuers,
+          domain: issuerId,
+          challengeTtlMs: config.credentials.vpLogin.challengeTtlSec * 1000,
+          maxChallenges: config.credentials.vpLogin.maxChallenges,
+        })
+        : undefined;
       const issuer = await createIssuer({
         config, keys: oidcKeys, cookieSecret: secret, accounts, adapter: (model) => oidcStore.adapter(model), firstParty: wallet === undefined ? [] : [wallet],
+        ...(vpLogin ? { vpLogin } : {}),
       });
       auditTokenIssuance(issuer.provider, issuerId, audit, (err) => log.error({ err }, 'a token was not issued: the audit log did not take its record'));
       await app.register(issuerPlugin(issuer, {

@@ -493,6 +493,47 @@ export const configSchema = {
           },
         },
         maxPresentationCredentials: { type: 'integer', minimum: 1, maximum: 256, default: 16 },
+        trustedIssuers: {
+          type: 'array',
+          default: [],
+          description: 'Who may vouch for organisations logging in to the issuer with a Verifiable Presentation (grant type urn:ietf:params:oauth:grant-type:vp-token): each issuer DID, the credential types it is trusted for, which claims of the credential subject give which roles, and when the trust holds.',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['did', 'credentialTypes', 'roles'],
+            properties: {
+              did: { type: 'string', pattern: '^did:(key|web):[^#?\\s]+$' },
+              credentialTypes: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', minLength: 1, not: { const: 'VerifiableCredential' } } },
+              roles: {
+                type: 'array',
+                minItems: 1,
+                description: 'A credential subject whose `claim` is `value` (or a list holding it) gets `roles`; a credential that matches none is refused.',
+                items: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['claim', 'value', 'roles'],
+                  properties: {
+                    claim: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', not: { enum: ['id', 'type', '@context'] } },
+                    value: { type: 'string', minLength: 1 },
+                    roles: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+                  },
+                },
+              },
+              validFrom: { type: ['string', 'null'], format: 'date-time', default: null },
+              validUntil: { type: ['string', 'null'], format: 'date-time', default: null },
+            },
+          },
+        },
+        vpLogin: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          description: 'The challenges the issuer hands organisations to sign into their presentations: single use, short-lived, kept in memory (a restart forgets them).',
+          properties: {
+            challengeTtlSec: { type: 'integer', minimum: 1, maximum: 600, default: 120 },
+            maxChallenges: { type: 'integer', minimum: 1, default: 10000, description: 'Challenges outstanding at most; beyond that the oldest is forgotten.' },
+          },
+        },
         workers: {
           type: 'object',
           additionalProperties: false,
@@ -608,6 +649,7 @@ export type IssuerSettings = Config['issuers'][number];
 
 /** One client of the city's own OIDC issuer. */
 export type OidcClientSettings = Config['oidc']['clients'][number];
+export type TrustedIssuerSettings = Config['credentials']['trustedIssuers'][number];
 
 /** One data provider, as the operator declares it. */
 export type ProviderSettings = Config['providers'][number];

@@ -14,7 +14,10 @@
  * signed list, the bit read for verification), verify.ts (the checks and their answers),
  * proof-pool.ts and proof-worker.ts (proofs checked in worker threads, bounded),
  * credentials.ts (the module's one object, the consent module's receipt issuer and
- * listener), routes.ts and schemas.ts (the HTTP side). See docs/credentials.md.
+ * listener), routes.ts and schemas.ts (the HTTP side). Organisations logging in to the
+ * issuer with a presentation: trusted-issuers.ts (pure: which roles a credential gives
+ * under the trusted issuers list) and vp-login.ts (single-use challenges, the presentation
+ * checked, the list applied). See docs/credentials.md.
  */
 export { Credentials, VC_ASSERTION_KEY_SET } from './credentials.js';
 export type { CredentialsOptions } from './credentials.js';
@@ -39,4 +42,8 @@ export type { CredentialRouteDeps } from './routes.js';
 export { credentialsFromConfig } from './from-config.js';
 export type { OpenedCredentials } from './from-config.js';
 export { ProofPool } from './proof-pool.js';
+export { trustedClaims } from './trusted-issuers.js';
+export type { TrustedClaims } from './trusted-issuers.js';
+export { PresentationLogin } from './vp-login.js';
+export type { PresentationLoginOptions, Challenge } from './vp-login.js';
 export type { ProofPoolOptions } from './proof-pool.js';

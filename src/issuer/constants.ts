@@ -6,3 +6,9 @@ export const GATEWAY_RESOURCE = 'urn:mimtrust:gateway';
 export const OIDC_PREFIX = '/oidc';
 /** The claims the issuer writes; the gateway reads them (trust.ts). */
 export const ISSUER_CLAIMS = { purpose: 'purpose', consents: 'consents', organisation: 'org_id', roles: 'roles' } as const;
+/** The grant an organisation logs in with by presenting a Verifiable Presentation. */
+export const VP_TOKEN_GRANT = 'urn:ietf:params:oauth:grant-type:vp-token';
+/** The gateway's public client for that grant: the presentation is the proof. */
+export const VP_LOGIN_CLIENT_ID = 'vp-login';
+/** Under the issuer: where an organisation gets a challenge to sign. */
+export const VP_CHALLENGE_PATH = '/vp-challenge';

@@ -11,7 +11,9 @@
  *   gateway trust it in process. interactions.ts serves the login and consent screens;
  *   login-throttle.ts slows password guessing there; upstream-login.ts lets citizens log in
  *   through an upstream OpenID Provider instead (`oidc.upstream`). audit-issuance.ts puts
- *   every access token on the audit log before it leaves. views/ holds every text a citizen
+ *   every access token on the audit log before it leaves. vp-grant.ts is the grant that
+ *   takes an organisation's Verifiable Presentation, vp-login-client.ts its public client
+ *   and challenge route. views/ holds every text a citizen
  *   reads, the wallet's too. Its signing keys are the key set `oidc-issuer` in keysDir
  *   (`mimtrust issuer rotate-key`). See docs/issuer.md.
  */
@@ -29,6 +31,8 @@ export { UpstreamLogin, UpstreamLoginError, upstreamFromConfig } from './upstrea
 export { auditTokenIssuance, issuanceEvent } from './audit-issuance.js';
 export type { UpstreamSettings, UpstreamIdentity } from './upstream-login.js';
 export { OIDC_PREFIX, GATEWAY_RESOURCE, ISSUER_CLAIMS } from './constants.js';
+export { VP_TOKEN_GRANT, VP_LOGIN_CLIENT_ID, VP_CHALLENGE_PATH } from './constants.js';
+export type { VpLogin } from './vp-login-client.js';
 export type { IssuerProvider } from './provider.js';
 export const OIDC_KEY_SET_NAME = 'oidc-issuer';
 export const OIDC_COOKIE_SECRET_NAME = 'oidc-cookies';

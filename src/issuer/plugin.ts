@@ -13,6 +13,7 @@ import { keepBodiesRaw, mountProvider } from './mount.js';
 import type { IssuerProvider } from './provider.js';
 import type { Adapter } from 'oidc-provider';
 import { interactionRoutes, type InteractionDeps } from './interactions.js';
+import { vpChallengeRoute, vpLoginClient, type VpLogin } from './vp-login-client.js';
 
 export interface IssuerDeps {
   config: Config;
@@ -22,6 +23,8 @@ export interface IssuerDeps {
   adapter: (model: string) => Adapter;
   /** The city's own pages signing citizens in (the wallet), registered next to the configured clients. */
   firstParty?: readonly FirstPartyClient[];
+  /** Organisations logging in with a Verifiable Presentation: the grant, its client and its challenge route. */
+  vpLogin?: VpLogin;
 }
 
 /** Loads oidc-provider only here, so a gateway without the issuer never does. */
@@ -35,19 +38,20 @@ export async function createIssuer(deps: IssuerDeps): Promise<IssuerProvider> {
     refreshTokenTtlSec: oidc.refreshTokenTtlSec,
     keys: deps.keys.keys,
     cookieKeys: [deps.cookieSecret],
-    clients: withFirstParty(issuerClients(oidc.clients), deps.firstParty ?? []),
+    clients: withOwnClients(issuerClients(oidc.clients), [...(deps.firstParty ?? []).map(firstPartyClient), ...(deps.vpLogin ? [vpLoginClient()] : [])]),
     accounts: deps.accounts,
     adapter: deps.adapter,
     trustProxy: deps.config.trustProxy,
     dpopAlgorithms: deps.config.auth.dpop.algorithms,
     clientCertificates: deps.config.tls.enabled && deps.config.tls.clientCa !== null,
+    ...(deps.vpLogin ? { vpLogin: deps.vpLogin } : {}),
   });
 }
 
-function withFirstParty(clients: Map<string, IssuerClient>, firstParty: readonly FirstPartyClient[]): Map<string, IssuerClient> {
-  for (const c of firstParty) {
-    if (clients.has(c.clientId)) throw new ConfigError('oidc.clients', `names a client ${c.clientId}, which is the id of one of the gateway's own pages`);
-    clients.set(c.clientId, firstPartyClient(c));
+function withOwnClients(clients: Map<string, IssuerClient>, own: readonly IssuerClient[]): Map<string, IssuerClient> {
+  for (const c of own) {
+    if (clients.has(c.clientId)) throw new ConfigError('oidc.clients', `names a client ${c.clientId}, which is the id of one of the gateway's own clients`);
+    clients.set(c.clientId, c);
   }
   return clients;
 }
@@ -57,6 +61,7 @@ export function issuerPlugin(issuer: IssuerProvider, interactions: Omit<Interact
   return async (app: FastifyInstance): Promise<void> => {
     keepBodiesRaw(app);
     await app.register(interactionRoutes({ ...interactions, issuer }));
+    if (issuer.vpLogin !== undefined) await app.register(vpChallengeRoute(issuer.vpLogin));
     const handler = issuer.provider.callback();
     mountProvider(app, () => handler, headers);
   };

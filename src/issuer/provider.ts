@@ -9,13 +9,15 @@
  */
 import { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
-import Provider, { errors, type Adapter, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { errors, type Adapter, type Configuration, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
 import type { JWK } from 'jose';
 import type { Accounts } from '../accounts/index.js';
 import { clientPurpose, type IssuerClient } from './clients.js';
 import { GrantTermsStore } from './grant-terms.js';
 import { GATEWAY_RESOURCE, ISSUER_CLAIMS, OIDC_PREFIX } from './constants.js';
 import { contentSecurityPolicy, errorPage, stringsFor } from './views/index.js';
+import { registerVpGrant, vpTokenClaims, vpTokenSubject } from './vp-grant.js';
+import type { VpLogin } from './vp-login-client.js';
 
 
 export interface ProviderOptions {
@@ -34,12 +36,15 @@ export interface ProviderOptions {
   dpopAlgorithms: readonly string[];
   /** The listener asks for client certificates: tokens can be bound to them (RFC 8705). */
   clientCertificates: boolean;
+  /** Organisations logging in with a Verifiable Presentation (vp-grant.ts); its client is among `clients`. */
+  vpLogin?: VpLogin;
 }
 
 export interface IssuerProvider {
   provider: Provider;
   terms: GrantTermsStore;
   clients: ReadonlyMap<string, IssuerClient>;
+  vpLogin?: VpLogin;
 }
 
 const INTERACTION_TTL_SEC = 600;
@@ -60,6 +65,14 @@ export function createProvider(o: ProviderOptions): IssuerProvider {
   const scopes = new Set(['openid', 'offline_access']);
   for (const c of o.clients.values()) for (const s of c.scopes) scopes.add(s);
 
+  const gatewayResource = (clientId: string): ResourceServer => ({
+    scope: (o.clients.get(clientId)?.scopes ?? []).join(' '),
+    audience: o.audience,
+    accessTokenTTL: o.accessTokenTtlSec,
+    accessTokenFormat: 'jwt',
+    jwt: { sign: { alg: 'ES256' } },
+  });
+
   const configuration: Configuration = {
     adapter: o.adapter,
     clients: [...o.clients.values()].map((c) => c.metadata),
@@ -68,7 +81,10 @@ export function createProvider(o: ProviderOptions): IssuerProvider {
     scopes: [...scopes],
     claims: { openid: ['sub'] },
     extraParams: ['purpose'],
-    clientAuthMethods: ['private_key_jwt', 'client_secret_basic'],
+    // `none` only for the presentation login's client: configured clients always get one of the others.
+    clientAuthMethods: ['private_key_jwt', 'client_secret_basic', 'none'],
+    // A presentation login's token is about the organisation it proved to be.
+    formats: { customizers: { jwt: (_ctx, token, jwt) => { const sub = vpTokenSubject(token); if (sub !== undefined) jwt.payload.sub = sub; } } },
     // The issuer's own keys are ES256; clients sign their assertions with any of these.
     enabledJWA: {
       clientAuthSigningAlgValues: ['ES256', 'ES384', 'EdDSA', 'PS256', 'RS256'],
@@ -95,14 +111,7 @@ export function createProvider(o: ProviderOptions): IssuerProvider {
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx, resource, client) => {
           if (resource !== GATEWAY_RESOURCE) throw new errors.InvalidTarget();
-          const settings = o.clients.get(client.clientId);
-          return {
-            scope: (settings?.scopes ?? []).join(' '),
-            audience: o.audience,
-            accessTokenTTL: o.accessTokenTtlSec,
-            accessTokenFormat: 'jwt',
-            jwt: { sign: { alg: 'ES256' } },
-          };
+          return gatewayResource(client.clientId);
         },
       },
     },
@@ -139,6 +148,8 @@ export function createProvider(o: ProviderOptions): IssuerProvider {
       return { accountId: id, claims: async () => ({ sub: id }) };
     },
     extraTokenClaims: async (ctx: KoaContextWithOIDC, token) => {
+      const presented = vpTokenClaims(token);
+      if (presented !== undefined) return presented;
       const client = o.clients.get(token.clientId ?? '');
       if (client === undefined) throw new errors.InvalidClient();
       const claims: Record<string, unknown> = { [ISSUER_CLAIMS.roles]: client.roles };
@@ -168,5 +179,6 @@ export function createProvider(o: ProviderOptions): IssuerProvider {
   };
   const provider = new Provider(o.issuer, configuration);
   provider.proxy = o.trustProxy;
-  return { provider, terms, clients: o.clients };
+  if (o.vpLogin !== undefined) registerVpGrant(provider, o.vpLogin, (clientId) => new provider.ResourceServer(GATEWAY_RESOURCE, gatewayResource(clientId)));
+  return { provider, terms, clients: o.clients, ...(o.vpLogin ? { vpLogin: o.vpLogin } : {}) };
 }
