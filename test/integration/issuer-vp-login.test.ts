@@ -1,0 +1,223 @@
+/**
+ * Organisations logging in to the city's issuer with a Verifiable Presentation, on the
+ * real gateway over HTTPS: a challenge from /oidc/vp-challenge, a presentation of one
+ * credential signed by a trusted issuer, an access token naming the organisation's DID
+ * with the roles its credential gives, which the gateway accepts. Every way of getting
+ * it wrong is refused with an OAuth error naming why.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import Database from 'better-sqlite3';
+import { decodeJwt } from 'jose';
+import { createPresentation, issue, signPresentation } from '@digitalbazaar/vc';
+import { from, generate, type Ed25519KeyPair } from '@digitalbazaar/ed25519-multikey';
+import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
+import { cryptosuite } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import { startHarness, token, type Harness } from '../helpers/harness.js';
+import { OIDC_ISSUER, postForm } from '../helpers/oidc.js';
+import { documentLoader, PACKAGED_CONTEXTS } from '../../src/credentials/index.js';
+import { VP_LOGIN_CLIENT_ID, VP_TOKEN_GRANT } from '../../src/issuer/index.js';
+
+interface DidKey { did: string; pair: Ed25519KeyPair }
+
+const LIGHT = 'urn:ngsi-ld:Streetlight:1';
+/** The terms the registry's credentials use, defined in the credential itself: the VC 2.0 context has no @vocab. */
+const TERMS = {
+  OrganisationCredential: 'https://registry.example/vocab#OrganisationCredential',
+  MembershipCredential: 'https://registry.example/vocab#MembershipCredential',
+  role: 'https://schema.org/roleName',
+  legalName: 'https://schema.org/legalName',
+};
+const loader = () => documentLoader({ contexts: PACKAGED_CONTEXTS, resolveDid: async () => { throw new Error('not needed to sign'); } });
+
+let h: Harness;
+/** The business registry the city trusts for organisation credentials. */
+let registry: DidKey;
+/** An association the city trusts for membership credentials only. */
+let association: DidKey;
+/** Nobody the city trusts. */
+let stranger: DidKey;
+/** The organisation logging in. */
+let org: DidKey;
+
+async function didKey(): Promise<DidKey> {
+  const key = await generate();
+  const did = `did:key:${key.publicKeyMultibase}`;
+  return { did, pair: await from({ ...(await key.export({ publicKey: true, secretKey: true })), id: `${did}#${key.publicKeyMultibase}`, controller: did }) };
+}
+
+/** A credential `by` signs about `about` (a new object each time: signing adds the proof to what it is given). */
+async function credential(by: DidKey, about: DidKey, o: { type?: string; role?: string; validUntil?: string; status?: unknown } = {}) {
+  return issue({
+    credential: {
+      '@context': ['https://www.w3.org/ns/credentials/v2', TERMS],
+      type: ['VerifiableCredential', o.type ?? 'OrganisationCredential'],
+      issuer: by.did,
+      validFrom: '2024-01-01T00:00:00Z',
+      ...(o.validUntil ? { validUntil: o.validUntil } : {}),
+      credentialSubject: { id: about.did, legalName: 'Lighting Co', role: o.role ?? 'dataUser' },
+      ...(o.status ? { credentialStatus: o.status } : {}),
+    },
+    suite: new DataIntegrityProof({ signer: by.pair.signer(), cryptosuite }),
+    documentLoader: loader(),
+  });
+}
+
+async function challenge(): Promise<string> {
+  const res = await h.call('POST', '/oidc/vp-challenge');
+  expect(res.status, res.text).toBe(200);
+  expect(res.headers['cache-control']).toBe('no-store');
+  const body = res.json();
+  expect(body.domain).toBe(OIDC_ISSUER);
+  return body.challenge as string;
+}
+
+async function present(vc: unknown, o: { holder?: DidKey; challenge?: string; domain?: string } = {}) {
+  const holder = o.holder ?? org;
+  return signPresentation({
+    // Dated inside every test credential's validity: presenting an expired one must be possible, to see it refused.
+    presentation: createPresentation({ verifiableCredential: [vc], holder: holder.did, now: new Date('2024-06-01T00:00:00Z') }),
+    suite: new DataIntegrityProof({ signer: holder.pair.signer(), cryptosuite }),
+    documentLoader: loader(),
+    challenge: o.challenge ?? await challenge(),
+    domain: o.domain ?? OIDC_ISSUER,
+  });
+}
+
+const login = (vp: unknown) => postForm(h, '/oidc/token', { grant_type: VP_TOKEN_GRANT, client_id: VP_LOGIN_CLIENT_ID, vp_token: JSON.stringify(vp), presentation_submission: '{"id":"s","definition_id":"org","descriptor_map":[]}' });
+
+async function refusedFor(vp: unknown, reason: string): Promise<void> {
+  const res = await login(vp);
+  expect(res.status, res.text).toBe(400);
+  expect(res.json().error).toBe('invalid_grant');
+  expect(res.json().error_description).toMatch(new RegExp(`^${reason}: `));
+  expect(res.text).not.toContain('access_token');
+}
+
+beforeAll(async () => {
+  [registry, association, stranger, org] = await Promise.all([didKey(), didKey(), didKey(), didKey()]);
+  h = await startHarness({
+    oidc: { enabled: true, issuer: OIDC_ISSUER },
+    credentials: {
+      trustedIssuers: [
+        { did: registry.did, credentialTypes: ['OrganisationCredential'], roles: [{ claim: 'role', value: 'dataUser', roles: ['viewer'] }, { claim: 'role', value: 'dataProvider', roles: ['provider', 'viewer'] }] },
+        { did: association.did, credentialTypes: ['MembershipCredential'], roles: [{ claim: 'role', value: 'dataUser', roles: ['viewer'] }] },
+      ],
+    },
+  });
+  h.broker.seed({ id: LIGHT, type: 'Streetlight', status: { type: 'Property', value: 'ok' } });
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('an organisation with a credential from a trusted issuer', () => {
+  it('gets an access token naming its DID and the roles its credential gives, which the gateway accepts', async () => {
+    const res = await login(await present(await credential(registry, org, { role: 'dataProvider' })));
+    expect(res.status, res.text).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-store');
+    const { access_token, token_type } = res.json();
+    expect(token_type).toBe('Bearer');
+    const claims = decodeJwt(access_token);
+    expect(claims).toMatchObject({ iss: OIDC_ISSUER, sub: org.did, org_id: org.did, client_id: VP_LOGIN_CLIENT_ID, roles: ['provider', 'viewer'] });
+    const read = await h.call('GET', `/ngsi-ld/v1/entities/${encodeURIComponent(LIGHT)}`, { token: access_token });
+    expect(read.status, read.text).toBe(200);
+  });
+
+  it('is on the audit log before it leaves, under the organisation\'s DID', async () => {
+    await login(await present(await credential(registry, org)));
+    const db = new Database(h.config.store.path, { readonly: true });
+    try {
+      const rows = db.prepare('SELECT sub, client_id, reason FROM audit_records WHERE operation = ? ORDER BY seq').all(`token.${VP_TOKEN_GRANT}`) as Array<{ sub: string; client_id: string; reason: string }>;
+      expect(rows.length).toBeGreaterThanOrEqual(1);
+      expect(rows.at(-1)).toEqual({ sub: org.did, client_id: VP_LOGIN_CLIENT_ID, reason: 'token_issued' });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('the discovery document lists the grant', async () => {
+    const doc = (await h.call('GET', '/oidc/.well-known/openid-configuration')).json();
+    expect(doc.grant_types_supported).toContain(VP_TOKEN_GRANT);
+  });
+});
+
+describe('refused', () => {
+  it('for an issuer not on the list', async () => {
+    await refusedFor(await present(await credential(stranger, org)), 'issuer_untrusted');
+  });
+
+  it('for an issuer trusted only for another type of credential', async () => {
+    await refusedFor(await present(await credential(association, org)), 'credential_type_untrusted');
+    // The same issuer, for the type it is trusted for, is fine.
+    expect((await login(await present(await credential(association, org, { type: 'MembershipCredential' })))).status).toBe(200);
+  });
+
+  it('for a claim the list gives no roles for', async () => {
+    await refusedFor(await present(await credential(registry, org, { role: 'cityAdmin' })), 'claims_untrusted');
+  });
+
+  it('for a challenge the issuer did not hand out', async () => {
+    await refusedFor(await present(await credential(registry, org), { challenge: 'made-up-by-the-client' }), 'challenge_unknown');
+  });
+
+  it('for a presentation sent a second time', async () => {
+    const vp = await present(await credential(registry, org));
+    expect((await login(vp)).status).toBe(200);
+    await refusedFor(vp, 'challenge_unknown');
+  });
+
+  it('for a presentation signed for another domain', async () => {
+    await refusedFor(await present(await credential(registry, org), { domain: 'https://elsewhere.example/oidc' }), 'presentation_proof_invalid');
+  });
+
+  it('for an expired credential', async () => {
+    await refusedFor(await present(await credential(registry, org, { validUntil: '2025-01-01T00:00:00Z' })), 'credential_expired');
+  });
+
+  it('for a revoked credential: its status bit set, read on every login', async () => {
+    // A status entry on one of the city's lists: the receipt of a consent, revoked by its withdrawal.
+    const citizen = await token(h.issuer, { sub: 'alice', roles: [], extra: { scope: 'consents' } });
+    const given = await h.call('POST', '/consents', { token: citizen, body: { recipient: 'test-client', purposes: ['dpv:ServiceProvision'], personalData: [{ type: 'EnergyMeter', attributes: ['totalActiveEnergyImport'] }] } });
+    expect(given.status, given.text).toBe(201);
+    const id = given.json().id as string;
+    const receipt = (await h.call('GET', `/consents/${encodeURIComponent(id)}/receipt`, { token: citizen })).json();
+    const vc = await credential(registry, org, { status: receipt.credentialStatus });
+    expect((await login(await present(vc))).status).toBe(200);
+    expect((await h.call('POST', `/consents/${encodeURIComponent(id)}/withdraw`, { token: citizen })).status).toBe(200);
+    // The same credential, whose proof was checked and remembered a moment ago.
+    await refusedFor(await present(vc), 'credential_revoked');
+  });
+
+  it('for a presentation whose holder is not the credential\'s subject', async () => {
+    await refusedFor(await present(await credential(registry, org), { holder: stranger }), 'holder_not_subject');
+  });
+
+  it('for a tampered presentation: its credential\'s claims changed after signing', async () => {
+    const vp = await present(await credential(registry, org)) as Record<string, any>;
+    vp.verifiableCredential[0].credentialSubject.role = 'dataProvider';
+    await refusedFor(vp, 'presentation_proof_invalid');
+  });
+
+  it('for a credential whose claims the holder changed before signing the presentation', async () => {
+    const vc = await credential(registry, org) as Record<string, any>;
+    vc.credentialSubject.role = 'dataProvider';
+    await refusedFor(await present(vc), 'proof_invalid');
+  });
+
+  it('for a tampered presentation: its holder changed after signing', async () => {
+    const vp = await present(await credential(registry, stranger), { holder: stranger }) as Record<string, any>;
+    vp.holder = org.did;
+    await refusedFor(vp, 'holder_not_signer');
+  });
+
+  it('for a vp_token that is not JSON, or is missing', async () => {
+    const bad = await postForm(h, '/oidc/token', { grant_type: VP_TOKEN_GRANT, client_id: VP_LOGIN_CLIENT_ID, vp_token: '{not json<script>' });
+    expect(bad.status).toBe(400);
+    expect(bad.json()).toMatchObject({ error: 'invalid_request' });
+    expect(bad.text).not.toContain('<script>');
+    const missing = await postForm(h, '/oidc/token', { grant_type: VP_TOKEN_GRANT, client_id: VP_LOGIN_CLIENT_ID });
+    expect(missing.status).toBe(400);
+    expect(missing.json()).toMatchObject({ error: 'invalid_request' });
+  });
+});
