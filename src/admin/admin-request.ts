@@ -10,6 +10,7 @@ import type { RoleChecker, DecisionSnapshot } from '../policy/index.js';
 import type { TokenVerifier } from '../auth/index.js';
 import type { AuditLog } from '../audit/index.js';
 import type { ContextResolver } from '../context/index.js';
+import type { TrustedIssuerList } from './trusted-issuer-routes.js';
 import { bodyValidator, type Answered, type Authenticated, type Received, type Stage } from '../gateway/index.js';
 import { adminGrants, type AdminGrants } from './grants.js';
 import { contractDocumentSchema } from './schemas.js';
@@ -29,6 +30,8 @@ export interface AdminDeps {
   snapshot: () => DecisionSnapshot;
   audit: AuditLog;
   log: { error(obj: unknown, msg: string): void };
+  /** The trusted issuers list, when the gateway handles credentials. */
+  trustedIssuers?: TrustedIssuerList;
 }
 
 export interface Admin extends Authenticated {

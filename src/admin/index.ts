@@ -4,7 +4,8 @@
  * the same token checks and by `manageContracts` role grants (the operator's, or one
  * naming a provider). A fastify plugin, mounted by the application next to the NGSI-LD proxy.
  * Every route declares its body and answers (schemas.ts), from which the API description
- * at /openapi.json is built.
+ * at /openapi.json is built. trusted-issuer-routes.ts: the trusted issuers list for
+ * organisations logging in with a Verifiable Presentation (the operator's entries).
  * `whoSeesWhat()` (explain.ts) is the who-sees-what answer, for its route and the CLI. What
  * each route does is also a function of the authorised caller (contractActions,
  * dryRunAction, explainAction), so the console (src/console) serves the same actions.

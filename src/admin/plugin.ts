@@ -11,8 +11,9 @@ import { ADMIN_PREFIX, authorizeAdmin, type AdminDeps, type Handler } from './ad
 import { contractHandlers, listDocuments, listVisible, operatorNamespace, providerNamespace } from './contract-routes.js';
 import { getProvider, listProviders } from './provider-routes.js';
 import {
-  contractOperations, documentsOperation, dryRunOperation, explainOperation, getProviderOperation, listProvidersOperation, routeSchema, type Operation,
+  contractOperations, documentsOperation, dryRunOperation, explainOperation, getProviderOperation, listProvidersOperation, routeSchema, trustedIssuerOperations, type Operation,
 } from './schemas.js';
+import { TRUSTED_ISSUERS_PATH, trustedIssuerHandlers } from './trusted-issuer-routes.js';
 import { describedRoutes } from '../openapi/index.js';
 import { explainHandler } from './explain.js';
 
@@ -56,6 +57,16 @@ export function adminPlugin(deps: AdminDeps & ExchangeDeps) {
     ['GET', `${ADMIN_PREFIX}/contract-documents`, listDocuments(deps), documentsOperation],
     ['POST', `${ADMIN_PREFIX}/decisions`, dryRunHandler(deps), dryRunOperation],
   ];
+  if (deps.trustedIssuers !== undefined) {
+    const trusted = trustedIssuerHandlers({ ...deps, trustedIssuers: deps.trustedIssuers });
+    const ops = trustedIssuerOperations;
+    routes.push(
+      ['GET', TRUSTED_ISSUERS_PATH, trusted.list, ops.list],
+      ['GET', `${TRUSTED_ISSUERS_PATH}/:did`, trusted.retrieve, ops.retrieve],
+      ['PUT', `${TRUSTED_ISSUERS_PATH}/:did`, trusted.put, ops.put],
+      ['DELETE', `${TRUSTED_ISSUERS_PATH}/:did`, trusted.remove, ops.remove],
+    );
+  }
   return async (app: FastifyInstance): Promise<void> => {
     describedRoutes(app);
     for (const [method, url, handler, op] of routes) app.route({ method, url, schema: routeSchema(url, op), handler: route(handler) });

@@ -3,6 +3,7 @@
  * and dry-run.ts, against these very objects) and every answer they give, refusals
  * included. The OpenAPI document is built from them (openapi/).
  */
+import { TRUSTED_ISSUER_SCHEMA } from '../config/index.js';
 import { BEARER, refusal, withProperties } from '../openapi/index.js';
 import { decisionSchema, ruleRefSchema } from '../policy/index.js';
 import { describedRequestSchema } from '../gateway/index.js';
@@ -140,6 +141,7 @@ const dryRunResult = {
 const PATH_PARAMS = {
   uid: { type: 'string', description: 'The contract uid, percent-encoded.' },
   provider: { type: 'string', description: 'A configured provider id.' },
+  did: { type: 'string', description: 'The issuer\'s DID (did:key or did:web), percent-encoded.' },
 };
 
 /** Refusals every admin route can give. */
@@ -229,6 +231,39 @@ export function contractOperations(ns: '' | 'Provider'): Record<'list' | 'create
     remove: { operationId: `delete${ns}Contract`, summary: 'Delete a contract made through the API', tags, responses: { 204: { description: 'Deleted.', type: 'null' }, 400: refusal('The contract is a file\'s: it is deleted by deleting its file.'), ...NOT_FOUND } },
   };
 }
+
+const dateOrNull = { type: ['string', 'null'], pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T', description: 'A date and time (RFC 3339); null: no bound.' } as const;
+const trustedIssuerProperties = {
+  did: TRUSTED_ISSUER_SCHEMA.properties.did,
+  credentialTypes: TRUSTED_ISSUER_SCHEMA.properties.credentialTypes,
+  roles: TRUSTED_ISSUER_SCHEMA.properties.roles,
+  validFrom: dateOrNull,
+  validUntil: dateOrNull,
+} as const;
+/** An entry of the trusted issuers list as the operator puts it: the configuration's shape, the DID from the path. */
+export const trustedIssuerBody = { type: 'object', additionalProperties: false, required: ['credentialTypes', 'roles'], properties: trustedIssuerProperties } as const;
+const trustedIssuer = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['did', 'credentialTypes', 'roles', 'validFrom', 'validUntil', 'source'],
+  properties: { ...trustedIssuerProperties, source: { enum: ['config', 'admin'], description: 'config: from the configuration, changed only there; admin: put through this API.' } },
+} as const;
+const TRUSTED_NOT_FOUND = { 404: refusal('No trusted issuer has this DID.') };
+const CONFIGURED = { 409: refusal('The issuer is on the configured list: only the configuration changes it.') };
+export const trustedIssuerOperations: Record<'list' | 'retrieve' | 'put' | 'remove', Operation> = {
+  list: { operationId: 'listTrustedIssuers', summary: 'Who may vouch for organisations logging in with a Verifiable Presentation', tags: ['trusted issuers'], responses: { 200: { description: 'The trusted issuers.', type: 'array', items: trustedIssuer } } },
+  retrieve: { operationId: 'getTrustedIssuer', summary: 'A trusted issuer', tags: ['trusted issuers'], responses: { 200: { description: 'The trusted issuer.', ...trustedIssuer }, ...TRUSTED_NOT_FOUND } },
+  put: {
+    operationId: 'putTrustedIssuer', summary: 'Trust (or trust differently) an issuer', tags: ['trusted issuers'], body: trustedIssuerBody,
+    responses: {
+      ...BODY_REFUSALS, ...CONFIGURED,
+      400: refusal('The path names no did:key or did:web, or the body does not hold.'),
+      200: { description: 'Replaced.', ...trustedIssuer },
+      201: { description: 'Added.', ...trustedIssuer, headers: { location: { type: 'string', description: 'Where the entry is.' } } },
+    },
+  },
+  remove: { operationId: 'deleteTrustedIssuer', summary: 'Stop trusting an issuer the operator added', tags: ['trusted issuers'], responses: { 204: { description: 'Removed.', type: 'null' }, ...TRUSTED_NOT_FOUND, ...CONFIGURED } },
+};
 
 export const listProvidersOperation: Operation = { operationId: 'listProviders', summary: 'The configured providers', tags: ['providers'], responses: { 200: { description: 'The providers.', type: 'array', items: providerSchema } } };
 export const getProviderOperation: Operation = { operationId: 'getProvider', summary: 'A provider: what it owns, how many contracts it has', tags: ['providers'], responses: { 200: { description: 'The provider.', ...providerSchema }, ...NOT_FOUND } };

@@ -290,6 +290,7 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
     const vc = config.credentials.enabled ? await import('../credentials/index.js') : undefined;
     opened = vc ? await vc.credentialsFromConfig(config, store.statusLists) : undefined;
     const credentials = opened?.credentials;
+    const trustedIssuers = vc ? await vc.TrustedIssuers.open(config.credentials.trustedIssuers, store.trustedIssuers) : undefined;
     // Consent records live beside the audit log: each event is on it, and a withdrawal holds on the next request.
     const consents = new Consents({
       store: store.consents, changes: store.changes, audit, parties, subjectTemplate: config.consent.subjectTemplate, listeners: credentials ? [credentials] : [],
@@ -306,11 +307,11 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
       const upstream = upstreamFromConfig(config.oidc, process.env);
       const issuerId = config.oidc.issuer as string;
       const wallet = config.wallet.enabled ? walletClient(issuerId, secret) : undefined;
-      // Organisations log in with a presentation only where someone is trusted to vouch for them.
-      const vpLogin = vc && credentials && config.credentials.trustedIssuers.length > 0
+      // The list may be empty now and filled through the admin API: an empty list refuses every login.
+      const vpLogin = vc && credentials && trustedIssuers
         ? new vc.PresentationLogin({
           verify: (presentation, options) => credentials.verifyPresentation(presentation, options),
-          trusted: () => config.credentials.trustedIssuers,
+          trusted: () => trustedIssuers.entries(),
           domain: issuerId,
           challengeTtlMs: config.credentials.vpLogin.challengeTtlSec * 1000,
           maxChallenges: config.credentials.vpLogin.maxChallenges,
@@ -342,7 +343,7 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
       ...exchangeDeps, basePath: config.upstream.basePath, verifier, snapshot, storedTypes, forwardAuthorization: config.upstream.forwardAuthorization, consents,
     };
     if (registry) {
-      const adminDeps = { ...shared, roles: () => roles, registry, resolver, parties, providers };
+      const adminDeps = { ...shared, roles: () => roles, registry, resolver, parties, providers, ...(trustedIssuers ? { trustedIssuers } : {}) };
       await app.register(adminPlugin(adminDeps));
       await app.register(consolePlugin(adminDeps));
     }

@@ -14,11 +14,11 @@ import type { Config } from '../config/index.js';
 import type { ConsentStore } from '../consent/index.js';
 import type { ContractCopies, ContractStore } from '../contracts/index.js';
 import type { SubscriptionStore } from '../subscriptions/index.js';
-import type { StatusListStore } from '../credentials/index.js';
+import type { StatusListStore, TrustedIssuerStore } from '../credentials/index.js';
 import type { GatewayMetrics, Logger, ReadinessCheck } from '../observe/index.js';
 import { storeWritable } from '../observe/index.js';
 import {
-  loadOrCreateInstanceId, openPostgres, openSqlite, PgAuditStore, PgChangeFeed, PgConsentStore, PgContractCopies, PgContractStore, PgStatusListStore, SqliteStatusListStore,
+  loadOrCreateInstanceId, openPostgres, openSqlite, PgAuditStore, PgChangeFeed, PgConsentStore, PgContractCopies, PgContractStore, PgStatusListStore, PgTrustedIssuerStore, SqliteStatusListStore, SqliteTrustedIssuerStore,
   PgSubscriptionStore, SqliteAuditStore, SqliteConsentStore, SqliteContractCopies, SqliteContractStore, SqliteSubscriptionStore, WalSync,
   type PgPool, type SqliteDatabase,
 } from '../store/index.js';
@@ -32,6 +32,8 @@ export interface Stores {
   subscriptions: SubscriptionStore;
   /** The status lists of the credentials the city issues. */
   statusLists: StatusListStore;
+  /** The operator's trusted issuers (read once at start: another instance's changes are seen after a restart). */
+  trustedIssuers: TrustedIssuerStore;
   changes: ChangeFeed;
   /** The SQLite database, for what is kept only there (the OIDC issuer's accounts and sessions). */
   sqlite: SqliteDatabase | undefined;
@@ -80,6 +82,7 @@ function openSqliteStores(config: Config, { log, metrics }: StoreDeps): Stores {
       consents: new SqliteConsentStore(db),
       subscriptions: new SqliteSubscriptionStore(db),
       statusLists: new SqliteStatusListStore(db),
+      trustedIssuers: new SqliteTrustedIssuerStore(db),
       changes,
       sqlite: db,
       instance: undefined,
@@ -119,6 +122,7 @@ async function openPostgresStores(config: Config, url: string, { log }: StoreDep
       consents: new PgConsentStore(pool, changes),
       subscriptions: new PgSubscriptionStore(pool, changes),
       statusLists: new PgStatusListStore(pool),
+      trustedIssuers: new PgTrustedIssuerStore(pool),
       changes,
       sqlite: undefined,
       instance,

@@ -17,6 +17,34 @@ export const PROVIDER_ID_PATTERN = '^[a-z0-9][a-z0-9-]{0,62}$';
  * (embedded SQLite, generated keys, self-signed TLS); unknown keys are errors so that a
  * typo never silently falls back to a default.
  */
+/** One entry of the trusted issuers list (`credentials.trustedIssuers`, and the admin API's /admin/trusted-issuers). */
+export const TRUSTED_ISSUER_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['did', 'credentialTypes', 'roles'],
+  properties: {
+    did: { type: 'string', pattern: '^did:(key|web):[^#?\\s]+$' },
+    credentialTypes: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', minLength: 1, not: { const: 'VerifiableCredential' } } },
+    roles: {
+      type: 'array',
+      minItems: 1,
+      description: 'A credential subject whose `claim` is `value` (or a list holding it) gets `roles`; a credential that matches none is refused.',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['claim', 'value', 'roles'],
+        properties: {
+          claim: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', not: { enum: ['id', 'type', '@context'] } },
+          value: { type: 'string', minLength: 1 },
+          roles: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+        },
+      },
+    },
+    validFrom: { type: ['string', 'null'], format: 'date-time', default: null },
+    validUntil: { type: ['string', 'null'], format: 'date-time', default: null },
+  },
+} as const;
+
 export const configSchema = {
   type: 'object',
   additionalProperties: false,
@@ -497,32 +525,7 @@ export const configSchema = {
           type: 'array',
           default: [],
           description: 'Who may vouch for organisations logging in to the issuer with a Verifiable Presentation (grant type urn:ietf:params:oauth:grant-type:vp-token): each issuer DID, the credential types it is trusted for, which claims of the credential subject give which roles, and when the trust holds.',
-          items: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['did', 'credentialTypes', 'roles'],
-            properties: {
-              did: { type: 'string', pattern: '^did:(key|web):[^#?\\s]+$' },
-              credentialTypes: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', minLength: 1, not: { const: 'VerifiableCredential' } } },
-              roles: {
-                type: 'array',
-                minItems: 1,
-                description: 'A credential subject whose `claim` is `value` (or a list holding it) gets `roles`; a credential that matches none is refused.',
-                items: {
-                  type: 'object',
-                  additionalProperties: false,
-                  required: ['claim', 'value', 'roles'],
-                  properties: {
-                    claim: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', not: { enum: ['id', 'type', '@context'] } },
-                    value: { type: 'string', minLength: 1 },
-                    roles: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
-                  },
-                },
-              },
-              validFrom: { type: ['string', 'null'], format: 'date-time', default: null },
-              validUntil: { type: ['string', 'null'], format: 'date-time', default: null },
-            },
-          },
+          items: TRUSTED_ISSUER_SCHEMA,
         },
         vpLogin: {
           type: 'object',

@@ -16,7 +16,8 @@
  * credentials.ts (the module's one object, the consent module's receipt issuer and
  * listener), routes.ts and schemas.ts (the HTTP side). Organisations logging in to the
  * issuer with a presentation: trusted-issuers.ts (pure: which roles a credential gives
- * under the trusted issuers list) and vp-login.ts (single-use challenges, the presentation
+ * under the trusted issuers list), trusted-list.ts (the configured entries and the
+ * operator's, kept in the store) and vp-login.ts (single-use challenges, the presentation
  * checked, the list applied). See docs/credentials.md.
  */
 export { Credentials, VC_ASSERTION_KEY_SET } from './credentials.js';
@@ -45,5 +46,7 @@ export { ProofPool } from './proof-pool.js';
 export { trustedClaims } from './trusted-issuers.js';
 export type { TrustedClaims } from './trusted-issuers.js';
 export { PresentationLogin } from './vp-login.js';
+export { TrustedIssuers } from './trusted-list.js';
+export type { TrustedIssuerStore, ListedIssuer } from './trusted-list.js';
 export type { PresentationLoginOptions, Challenge } from './vp-login.js';
 export type { ProofPoolOptions } from './proof-pool.js';

@@ -38,6 +38,7 @@ export async function describeApi(app: FastifyInstance, opts: DescribeOptions): 
       tags: [
         { name: 'contracts', description: 'Usage contracts: the operator\'s, and each data provider\'s in its own namespace.' },
         { name: 'providers', description: 'The configured data providers, read-only.' },
+        { name: 'trusted issuers', description: 'Who may vouch for organisations logging in to the issuer with a Verifiable Presentation.' },
         { name: 'dry run', description: 'What the gateway would decide for a described request, and why.' },
         { name: 'consents', description: 'A person\'s own consent records: seen, given, withdrawn and exported with their own token.' },
         { name: 'decision point', description: 'Decisions for other proxies (Envoy, APISIX, Kong), recorded in the audit log.' },

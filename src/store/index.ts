@@ -1,7 +1,7 @@
 /**
  * Persistent storage: SQLite implementations of the narrow interfaces the other folders
  * declare for what they keep (audit/store.ts, contracts/store.ts, subscriptions/types.ts,
- * consent/store.ts, credentials/status-store.ts), so storage depends on them and never the other way round. SQLite is the
+ * consent/store.ts, credentials/status-store.ts, credentials/trusted-list.ts), so storage depends on them and never the other way round. SQLite is the
  * embedded default; WalSync makes audit commits durable without blocking the event loop, and the
  * store lock keeps a second gateway off a data file one is already writing. SqliteAuditQuery
  * reads the audit log by caller, decision, effect and time for the command line.
@@ -40,3 +40,5 @@ export { PgChangeFeed } from './pg-change-feed.js';
 export type { PgChangeFeedOptions } from './pg-change-feed.js';
 export { loadOrCreateInstanceId, readInstanceId, InstanceIdError, INSTANCE_ID_FILE } from './instance-id.js';
 export { SqliteStatusListStore } from './sqlite-status-list-store.js';
+export { SqliteTrustedIssuerStore } from './sqlite-trusted-issuer-store.js';
+export { PgTrustedIssuerStore } from './pg-trusted-issuer-store.js';

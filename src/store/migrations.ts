@@ -425,6 +425,24 @@ export const MIGRATIONS: readonly Migration[] = [
     );
     `,
   },
+  // 14: the trusted issuers the operator puts through the admin API (src/credentials/trusted-list.ts),
+  // next to the configured ones: each entry as the admin API took it.
+  {
+    sqlite: `
+    CREATE TABLE trusted_issuers (
+      did        TEXT PRIMARY KEY,
+      entry      TEXT NOT NULL,
+      updated_at TEXT NOT NULL
+    ) STRICT;
+    `,
+    postgres: `
+    CREATE TABLE trusted_issuers (
+      did        TEXT PRIMARY KEY,
+      entry      TEXT NOT NULL,
+      updated_at TEXT NOT NULL
+    );
+    `,
+  },
 ];
 
 /** The SQLite dialect of every migration, in order. */

@@ -221,3 +221,43 @@ describe('refused', () => {
     expect(missing.json()).toMatchObject({ error: 'invalid_request' });
   });
 });
+
+describe('the operator\'s trusted issuers', () => {
+  const admin = () => token(h.issuer, { roles: ['contract-admin'] });
+  const at = (d: DidKey) => `/admin/trusted-issuers/${encodeURIComponent(d.did)}`;
+
+  it('an issuer the operator adds vouches for organisations at once, until it is removed; both changes are on the audit log', async () => {
+    const chamber = await didKey();
+    const vc = await credential(chamber, org, { role: 'member' });
+    await refusedFor(await present(vc), 'issuer_untrusted');
+    const put = await h.call('PUT', at(chamber), { token: await admin(), body: { credentialTypes: ['OrganisationCredential'], roles: [{ claim: 'role', value: 'member', roles: ['viewer'] }] } });
+    expect(put.status, put.text).toBe(201);
+    const res = await login(await present(vc));
+    expect(res.status, res.text).toBe(200);
+    expect(decodeJwt(res.json().access_token).roles).toEqual(['viewer']);
+    expect((await h.call('DELETE', at(chamber), { token: await admin() })).status).toBe(204);
+    await refusedFor(await present(vc), 'issuer_untrusted');
+    const db = new Database(h.config.store.path, { readonly: true });
+    try {
+      const rows = db.prepare("SELECT operation, targets FROM audit_records WHERE operation LIKE 'admin.trusted-issuers.%' ORDER BY seq").all() as Array<{ operation: string; targets: string }>;
+      expect(rows.map((r) => r.operation)).toEqual(expect.arrayContaining(['admin.trusted-issuers.put', 'admin.trusted-issuers.delete']));
+      expect(rows.every((r) => r.targets.includes(chamber.did))).toBe(true);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('a window that has closed stops the trust', async () => {
+    const old = await didKey();
+    await h.call('PUT', at(old), { token: await admin(), body: { credentialTypes: ['OrganisationCredential'], roles: [{ claim: 'role', value: 'dataUser', roles: ['viewer'] }], validUntil: '2025-01-01T00:00:00Z' } });
+    await refusedFor(await present(await credential(old, org)), 'issuer_trust_expired');
+  });
+
+  it('a configured issuer is shown but neither replaced nor removed, and only the operator sees the list', async () => {
+    const listed = (await h.call('GET', '/admin/trusted-issuers', { token: await admin() })).json();
+    expect(listed.find((e: { did: string }) => e.did === registry.did)).toMatchObject({ source: 'config', credentialTypes: ['OrganisationCredential'] });
+    expect((await h.call('DELETE', at(registry), { token: await admin() })).json()).toMatchObject({ status: 409, reason: 'trusted_issuer_configured' });
+    expect((await h.call('PUT', at(registry), { token: await admin(), body: { credentialTypes: ['X'], roles: [{ claim: 'role', value: 'v', roles: ['provider'] }] } })).status).toBe(409);
+    expect((await h.call('GET', '/admin/trusted-issuers', { token: await token(h.issuer, { roles: ['viewer'] }) })).status).toBe(403);
+  });
+});

@@ -195,6 +195,24 @@ describe('the operator\'s contracts, as declared', () => {
     expect((await ask({ caller: { roles: ['viewer'] } }, ['viewer'])).status).toBe(403);
   });
 
+  it('the trusted issuers list', async () => {
+    const L = '/admin/trusted-issuers';
+    const T = '/admin/trusted-issuers/{did}';
+    const did = 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK';
+    const at = `${L}/${encodeURIComponent(did)}`;
+    const entry = { credentialTypes: ['OrganisationCredential'], roles: [{ claim: 'role', value: 'dataUser', roles: ['viewer'] }] };
+    expect((await call(plain, 'PUT', T, at, { token: await admin(), body: entry })).status).toBe(201);
+    expect((await call(plain, 'PUT', T, at, { token: await admin(), body: { ...entry, validUntil: '2030-01-01T00:00:00Z' } })).status).toBe(200);
+    expect((await call(plain, 'PUT', T, at, { token: await admin(), body: { ...entry, credentialTypes: [] } })).status).toBe(400);
+    expect((await call(plain, 'PUT', T, `${L}/not-a-did`, { token: await admin(), body: entry })).status).toBe(400);
+    expect((await call(plain, 'GET', L, L, { token: await admin() })).json()).toEqual([{ did, ...entry, validFrom: null, validUntil: '2030-01-01T00:00:00Z', source: 'admin' }]);
+    expect((await call(plain, 'GET', T, at, { token: await admin() })).json().source).toBe('admin');
+    expect((await call(plain, 'GET', T, at, { token: await token(plain.issuer, { roles: ['viewer'] }) })).status).toBe(403);
+    expect((await call(plain, 'DELETE', T, at, { token: await admin() })).status).toBe(204);
+    expect((await call(plain, 'DELETE', T, at, { token: await admin() })).status).toBe(404);
+    expect((await call(plain, 'GET', T, at, { token: await admin() })).status).toBe(404);
+  });
+
   it('providers, when none are configured', async () => {
     expect((await call(plain, 'GET', '/admin/providers', '/admin/providers', { token: await admin() })).json()).toEqual([]);
     expect((await call(plain, 'GET', '/admin/providers/{provider}', '/admin/providers/parking', { token: await admin() })).status).toBe(404);

@@ -1,0 +1,22 @@
+import type { PgPool } from './pg.js';
+import type { TrustedIssuerSettings } from '../config/index.js';
+import type { TrustedIssuerStore } from '../credentials/trusted-list.js';
+
+/** The trusted issuers the operator put through the admin API, on PostgreSQL (migration 14). */
+export class PgTrustedIssuerStore implements TrustedIssuerStore {
+  constructor(private readonly pool: PgPool) {}
+
+  async all(): Promise<TrustedIssuerSettings[]> {
+    const rows = (await this.pool.query<{ entry: string }>('SELECT entry FROM trusted_issuers ORDER BY did')).rows;
+    return rows.map((r) => JSON.parse(r.entry) as TrustedIssuerSettings);
+  }
+
+  async put(entry: TrustedIssuerSettings, at: string): Promise<void> {
+    await this.pool.query(`INSERT INTO trusted_issuers (did, entry, updated_at) VALUES ($1, $2, $3)
+      ON CONFLICT (did) DO UPDATE SET entry = excluded.entry, updated_at = excluded.updated_at`, [entry.did, JSON.stringify(entry), at]);
+  }
+
+  async remove(did: string): Promise<boolean> {
+    return ((await this.pool.query('DELETE FROM trusted_issuers WHERE did = $1', [did])).rowCount ?? 0) > 0;
+  }
+}
