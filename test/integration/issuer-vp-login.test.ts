@@ -6,13 +6,15 @@
  * it wrong is refused with an OAuth error naming why.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { decodeJwt } from 'jose';
 import { createPresentation, issue, signPresentation } from '@digitalbazaar/vc';
 import { from, generate, type Ed25519KeyPair } from '@digitalbazaar/ed25519-multikey';
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import { cryptosuite } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
-import { startHarness, token, type Harness } from '../helpers/harness.js';
+import { startHarness, token, REPO, type Harness } from '../helpers/harness.js';
 import { OIDC_ISSUER, postForm } from '../helpers/oidc.js';
 import { documentLoader, PACKAGED_CONTEXTS } from '../../src/credentials/index.js';
 import { VP_LOGIN_CLIENT_ID, VP_TOKEN_GRANT } from '../../src/issuer/index.js';
@@ -259,5 +261,17 @@ describe('the operator\'s trusted issuers', () => {
     expect((await h.call('DELETE', at(registry), { token: await admin() })).json()).toMatchObject({ status: 409, reason: 'trusted_issuer_configured' });
     expect((await h.call('PUT', at(registry), { token: await admin(), body: { credentialTypes: ['X'], roles: [{ claim: 'role', value: 'v', roles: ['provider'] }] } })).status).toBe(409);
     expect((await h.call('GET', '/admin/trusted-issuers', { token: await token(h.issuer, { roles: ['viewer'] }) })).status).toBe(403);
+  });
+});
+
+describe('the worked example in docs/credentials.md', () => {
+  it('docs/examples/vp-login/login.mjs logs an organisation in, as written', async () => {
+    const env = { ...process.env, GATEWAY: h.gateway.url.replace('127.0.0.1', 'localhost'), CA: join(h.config.keysDir, 'tls-cert.pem'), ADMIN_TOKEN: await token(h.issuer, { roles: ['contract-admin'] }) };
+    const out = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, [join(REPO, 'docs', 'examples', 'vp-login', 'login.mjs')], { cwd: REPO, env, timeout: 60_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)));
+    });
+    const printed = JSON.parse(out);
+    expect(printed).toMatchObject({ sub: printed.organisation, org_id: printed.organisation, roles: ['viewer'] });
+    expect(printed.organisation).toMatch(/^did:key:z6Mk/);
   });
 });
