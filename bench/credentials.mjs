@@ -9,6 +9,13 @@
  * credentials.workers.size) the distinct verifications are measured again directly, and
  * the gateway runs with them. Every answer must be what it should be (a 200, verified).
  *
+ * VP logins: an organisation's presentation of one credential from a trusted issuer,
+ * traded for a login (directly: the credentials module's PresentationLogin; through the
+ * gateway: POST /oidc/token with the vp-token grant, an access token each). Every login is
+ * a distinct presentation (its own challenge, so its own proof); the credential inside is
+ * the same, so with the proof cache on its proof is checked once and only its validity
+ * and the trusted list each time. Presentations are signed before the clock starts.
+ *
  *   npm run build && node bench/credentials.mjs
  *   BENCH_RECEIPTS=1000 BENCH_CONNECTIONS=8 BENCH_TIMEOUT=300 node bench/credentials.mjs
  */
@@ -28,13 +35,20 @@ const { startGateway } = await import('../dist/app/index.js');
 const { Credentials } = await import('../dist/credentials/index.js');
 const { openSqlite, SqliteStatusListStore } = await import('../dist/store/index.js');
 const { loadOrCreateEd25519KeySet, loadOrCreateSigningKey } = await import('../dist/keys/index.js');
-const { issueLocalToken, LOCAL_ISSUER_KEY_NAME } = await import('../dist/issuer/index.js');
+const { issueLocalToken, LOCAL_ISSUER_KEY_NAME, VP_TOKEN_GRANT, VP_LOGIN_CLIENT_ID } = await import('../dist/issuer/index.js');
+const { PresentationLogin, documentLoader, PACKAGED_CONTEXTS } = await import('../dist/credentials/index.js');
+const { createPresentation, issue, signPresentation } = await import('@digitalbazaar/vc');
+const { from, generate } = await import('@digitalbazaar/ed25519-multikey');
+const { DataIntegrityProof } = await import('@digitalbazaar/data-integrity');
+const { cryptosuite } = await import('@digitalbazaar/eddsa-rdfc-2022-cryptosuite');
 
 const RECEIPTS = Number(process.env.BENCH_RECEIPTS ?? 600);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 const WORKER_SCRIPT = new URL('../dist/credentials/proof-worker.js', import.meta.url);
 const TIMEOUT_SEC = Number(process.env.BENCH_TIMEOUT ?? 300);
+const LOGINS = Number(process.env.BENCH_LOGINS ?? 300);
+const OIDC_ISSUER = 'https://localhost/oidc';
 
 const dir = mkdtempSync(join(tmpdir(), 'mimtrust-bench-credentials-'));
 let gateway;
@@ -68,11 +82,36 @@ function record(i) {
   };
 }
 
+/** A registry that vouches for an organisation, both did:key, and the trusted issuers entry for the registry. */
+async function organisation() {
+  const didKey = async () => {
+    const key = await generate();
+    const did = `did:key:${key.publicKeyMultibase}`;
+    return { did, pair: await from({ ...(await key.export({ publicKey: true, secretKey: true })), id: `${did}#${key.publicKeyMultibase}`, controller: did }) };
+  };
+  const [registry, org] = [await didKey(), await didKey()];
+  const loader = documentLoader({ contexts: PACKAGED_CONTEXTS, resolveDid: async () => { throw new Error('not needed to sign'); } });
+  const terms = { OrganisationCredential: 'https://registry.example/vocab#OrganisationCredential', role: 'https://schema.org/roleName' };
+  const credential = await issue({
+    credential: { '@context': ['https://www.w3.org/ns/credentials/v2', terms], type: ['VerifiableCredential', 'OrganisationCredential'], issuer: registry.did, validFrom: '2024-01-01T00:00:00Z', credentialSubject: { id: org.did, role: 'dataUser' } },
+    suite: new DataIntegrityProof({ signer: registry.pair.signer(), cryptosuite }),
+    documentLoader: loader,
+  });
+  const present = (challenge) => signPresentation({
+    presentation: createPresentation({ verifiableCredential: [credential], holder: org.did }),
+    suite: new DataIntegrityProof({ signer: org.pair.signer(), cryptosuite }),
+    documentLoader: loader, challenge, domain: OIDC_ISSUER,
+  });
+  const trusted = { did: registry.did, credentialTypes: ['OrganisationCredential'], roles: [{ claim: 'role', value: 'dataUser', roles: ['viewer'] }], validFrom: null, validUntil: null };
+  return { org, present, trusted };
+}
+
 function mustVerify(result) {
   if (!result.verified) throw new Error(`not verified: ${JSON.stringify(result.errors)}`);
 }
 
 const figures = [];
+let vouched;
 try {
   // Directly: the module in this process, its own in-memory store.
   for (const [cacheSize, workers] of [[0, 0], [10_000, 0], ...(WORKERS > 0 ? [[0, WORKERS]] : [])]) {
@@ -99,6 +138,18 @@ try {
       const again = await rate(RECEIPTS, 1, async (i) => mustVerify(await direct.verifyCredential(receipts[i])));
       figures.push(['direct', 'receipts verified with status (repeated, proofs remembered)', again]);
     }
+    if (workers === 0) {
+      const { org, present, trusted } = await organisation();
+      const login = new PresentationLogin({
+        verify: (p, o) => direct.verifyPresentation(p, o), trusted: () => [trusted], domain: OIDC_ISSUER, challengeTtlMs: 600_000, maxChallenges: LOGINS,
+      });
+      const presentations = [];
+      for (let i = 0; i < LOGINS; i++) presentations.push(await present(login.challenge().challenge));
+      const logins = await rate(LOGINS, 1, async (i) => {
+        if ((await login.login(presentations[i])).organisation !== org.did) throw new Error('login for someone else');
+      });
+      figures.push(['direct', `VP logins (${cacheSize === 0 ? 'no proof cache' : 'credential proof remembered'})`, logins]);
+    }
     await direct.close();
   }
 
@@ -110,7 +161,8 @@ try {
     policiesDir: join(REPO, 'policies'),
     contractsDir: join(REPO, 'contracts'),
     logLevel: 'silent',
-    credentials: { verifyCache: { size: 0 }, workers: { size: WORKERS } },
+    credentials: { verifyCache: { size: 0 }, workers: { size: WORKERS }, trustedIssuers: [(vouched = await organisation()).trusted] },
+    oidc: { enabled: true, issuer: OIDC_ISSUER },
   }, { baseDir: dir });
   gateway = await startGateway(config);
   agent = new Agent({ connect: { ca: readFileSync(join(dir, 'keys', 'tls-cert.pem')), servername: 'localhost' }, connections: CONNECTIONS });
@@ -138,9 +190,18 @@ try {
   figures.push(['gateway', 'receipts issued (GET /consents/{id}/receipt)', issued]);
   const verified = await rate(RECEIPTS, CONNECTIONS, async (i) => mustVerify(await call('POST', '/credentials/verify', { body: { verifiableCredential: receipts[i] } })));
   figures.push(['gateway', 'receipts verified with status (POST /credentials/verify)', verified]);
+  const presentations = [];
+  for (let i = 0; i < LOGINS; i++) presentations.push(await vouched.present((await call('POST', '/oidc/vp-challenge')).challenge));
+  const form = (vp) => new URLSearchParams({ grant_type: VP_TOKEN_GRANT, client_id: VP_LOGIN_CLIENT_ID, vp_token: JSON.stringify(vp) }).toString();
+  const logins = await rate(LOGINS, CONNECTIONS, async (i) => {
+    const res = await agent.request({ origin, path: '/oidc/token', method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form(presentations[i]) });
+    const text = await res.body.text();
+    if (res.statusCode !== 200) throw new Error(`POST /oidc/token: ${res.statusCode} ${text.slice(0, 200)}`);
+  });
+  figures.push(['gateway', `VP logins (POST /oidc/token, vp-token grant, ${WORKERS} proof workers, no proof cache)`, logins]);
 
-  console.log(`credentials benchmark: ${RECEIPTS} receipts, ${CONNECTIONS} connections to the gateway, ${WORKERS} proof workers in it`);
-  for (const [where, what, perSec] of figures) console.log(`${where.padEnd(8)} ${what.padEnd(62)} ${perSec.toFixed(0).padStart(6)} /s`);
+  console.log(`credentials benchmark: ${RECEIPTS} receipts, ${LOGINS} VP logins, ${CONNECTIONS} connections to the gateway, ${WORKERS} proof workers in it`);
+  for (const [where, what, perSec] of figures) console.log(`${where.padEnd(8)} ${what.padEnd(80)} ${perSec.toFixed(0).padStart(6)} /s`);
 } finally {
   clearTimeout(timer);
   await agent?.close();

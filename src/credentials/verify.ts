@@ -154,6 +154,10 @@ export class Verifier {
           checkStatus: noStatus, now: new Date(now), maxClockSkew: NO_DATE_CHECKS,
         });
         result = all.presentationResult ?? { verified: false, error: all.error };
+        // The library checked each credential's proof just as checkProof does (no status, no dates): one that held need not be checked again below.
+        if (result.verified) {
+          for (const [i, r] of (all.credentialResults ?? []).entries()) if (r.verified && isObject(credentials[i])) this.remember(`c:${canonicalDigest(credentials[i])}`, now);
+        }
       } catch (err) {
         result = { verified: false, error: err };
       }
