@@ -425,7 +425,7 @@ export const MIGRATIONS: readonly Migration[] = [
     );
     `,
   },
-  // 14: the trusted issuers the operator puts through the admin API (src/credentials/trusted-list.ts),
+  // 15: the trusted issuers the operator puts through the admin API (src/credentials/trusted-list.ts),
   // next to the configured ones: each entry as the admin API took it.
   {
     sqlite: `
