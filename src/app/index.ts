@@ -4,7 +4,14 @@
  * consent API, the issuer, the console, the citizen wallet) as a plugin of one HTTPS server (`server.ts`), with the API description
  * (openapi/) and CORS for browser applications (`cors.ts`). `startGateway` is what
  * `mimtrust start` runs.
+ *
+ * With `workers` above 1, `cluster.ts` runs the primary: it forks that many workers, each
+ * a whole gateway (`startGateway` with its slot) on the one port, restarts those that die
+ * and serves the metrics of all; `worker-segment.ts` names each worker's audit segment.
  */
 export { startGateway } from './start.js';
 export type { Gateway, GatewayLogger } from './start.js';
 export { createServer } from './server.js';
+export { runCluster, tellPrimary, workerSlot, WORKER_SLOT_ENV } from './cluster.js';
+export type { WorkerMessage } from './cluster.js';
+export { workerSegment } from './worker-segment.js';

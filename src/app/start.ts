@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
 import type { Server } from 'node:https';
 import type { FastifyInstance } from 'fastify';
+import { AggregatorRegistry } from 'prom-client';
 import { namedIssuers, type Config } from '../config/index.js';
 import { loadOrCreateKeySet, loadOrCreateSecret, loadOrCreateSigningKey, type KeySet } from '../keys/index.js';
 import {
@@ -51,6 +52,11 @@ export interface Gateway {
 export interface StartOptions {
   /** Default: one made from the configuration, writing to stdout (observe/logger.ts). */
   logger?: Logger;
+  /**
+   * The slot of this worker when the gateway runs in several processes (cluster.ts): it
+   * writes its own audit segment, and the primary serves the metrics and holds the store lock.
+   */
+  worker?: number;
 }
 
 /** However long the broker's answers may take, /ready does not wait longer than this. */
@@ -155,7 +161,7 @@ function claimStore(config: Config): { release(): void } | undefined {
  */
 export async function startGateway(config: Config, opts: StartOptions = {}): Promise<Gateway> {
   if (config.enforceContracts) requireContractsFolder(config.contractsDir);
-  const lock = claimStore(config);
+  const lock = opts.worker === undefined ? claimStore(config) : undefined;
   try {
     const gateway = await assembleGateway(config, opts);
     return {
@@ -227,7 +233,7 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
   const delivery = new NotificationDelivery({ policy: config.subscriptions.endpoints, ...config.subscriptions.delivery });
   let relayBase = config.subscriptions.relayBaseUrl ?? '';
   try {
-    stores = await openStores(config, { log, metrics });
+    stores = await openStores(config, { log, metrics, worker: opts.worker });
     const store = stores;
     const auditKey = loadOrCreateAuditKey(config.keysDir);
     copies = new CheckpointCopies({ ...config.audit, onError: (err, msg) => log.error(err, msg) });
@@ -369,7 +375,11 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
       subscriptions,
       maxGeometryPoints: config.limits.maxGeometryPoints,
     }));
-    if (config.metrics.port !== null) {
+    if (config.metrics.port !== null && opts.worker !== undefined) {
+      // The primary asks each worker for its registry and serves the sum.
+      metrics.collectProcessMetrics();
+      AggregatorRegistry.setRegistries([metrics.registry]);
+    } else if (config.metrics.port !== null) {
       metrics.collectProcessMetrics();
       metricsListener = await listenMetrics(metrics.registry, config.metrics.host, config.metrics.port);
       log.info(`metrics on ${metricsListener.url}`);

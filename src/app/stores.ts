@@ -23,6 +23,7 @@ import {
   type PgPool, type SqliteDatabase,
 } from '../store/index.js';
 import { dirname } from 'node:path';
+import { workerSegment } from './worker-segment.js';
 
 export interface Stores {
   audit: AuditStore;
@@ -47,6 +48,8 @@ export interface Stores {
 interface StoreDeps {
   log: Logger;
   metrics: GatewayMetrics;
+  /** The worker's slot when the gateway runs in several processes: its own audit segment. */
+  worker?: number | undefined;
 }
 
 /** However slow the database, /ready does not wait longer than this for it. */
@@ -100,8 +103,10 @@ function openSqliteStores(config: Config, { log, metrics }: StoreDeps): Stores {
   }
 }
 
-async function openPostgresStores(config: Config, url: string, { log }: StoreDeps): Promise<Stores> {
-  const instance = loadOrCreateInstanceId(config.store.instance, dirname(config.store.path));
+async function openPostgresStores(config: Config, url: string, { log, worker }: StoreDeps): Promise<Stores> {
+  const id = loadOrCreateInstanceId(config.store.instance, dirname(config.store.path));
+  // A worker is an instance of its own to the audit chain and the change feed.
+  const instance = worker === undefined ? id : workerSegment(id, worker);
   const pool: PgPool = await openPostgres(url);
   try {
     const changes = await PgChangeFeed.open({

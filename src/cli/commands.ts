@@ -31,9 +31,9 @@ const FILTERS = [
 export const COMMANDS: readonly Command[] = [
   {
     words: ['start'],
-    synopsis: '[--config FILE]',
+    synopsis: '[--workers N] [--config FILE]',
     summary: 'start the gateway',
-    options: [CONFIG],
+    options: ['--workers N              processes serving the port (default: workers, MIMTRUST_WORKERS; one per core on PostgreSQL, 1 on SQLite)', CONFIG],
     run: (args) => import('./start.js').then((m) => m.runStart(args)),
   },
   {

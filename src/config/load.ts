@@ -1,5 +1,6 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, resolve, isAbsolute, join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { DEFAULT_ANCHOR_FILE_NAME } from '../audit/anchor-file.js';
 import { createRequire } from 'node:module';
 import { parse as parseYaml } from 'yaml';
@@ -124,6 +125,7 @@ export function buildConfig(input: unknown, opts: { baseDir: string; env?: NodeJ
   }
   checkOidc(config);
   checkWallet(config);
+  checkWorkers(config);
   // Checked now, so two issuers answering to one name stop the start naming the key.
   namedIssuers(config);
   const providerIds = new Set<string>();
@@ -136,6 +138,20 @@ export function buildConfig(input: unknown, opts: { baseDir: string; env?: NodeJ
     if (/^https:\/\/.*:443$|^http:\/\/.*:80$/.test(o)) throw new ConfigError(`cors.origins.${i}`, 'names the default port of its scheme, which browsers leave out of Origin');
   });
   return config;
+}
+
+/**
+ * Several workers each append to an audit chain segment of their own, which only the
+ * PostgreSQL store keeps: on SQLite the default is one process, and more are refused.
+ */
+function checkWorkers(config: Config): void {
+  if (config.workers === null) {
+    config.workers = config.store.url === null ? 1 : availableParallelism();
+    return;
+  }
+  if (config.workers > 1 && config.store.url === null) {
+    throw new ConfigError('workers', 'more than one worker needs store.url (PostgreSQL): the SQLite store keeps one audit chain per file');
+  }
 }
 
 /**

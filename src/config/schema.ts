@@ -346,6 +346,10 @@ export const configSchema = {
         },
       },
     },
+    workers: {
+      type: ['integer', 'null'], minimum: 1, maximum: 256, default: null,
+      description: 'Worker processes serving one port (node:cluster); null: one per core on PostgreSQL, 1 on SQLite. 1 runs the gateway in a single process.',
+    },
     store: {
       type: 'object',
       additionalProperties: false,
@@ -669,6 +673,7 @@ export const ENV_OVERRIDES: ReadonlyArray<readonly [string, string, 'string' | '
   ['MIMTRUST_STORE_PATH', 'store.path', 'string'],
   ['MIMTRUST_STORE_URL', 'store.url', 'string'],
   ['MIMTRUST_STORE_INSTANCE', 'store.instance', 'string'],
+  ['MIMTRUST_WORKERS', 'workers', 'integer'],
   ['MIMTRUST_KEYS_DIR', 'keysDir', 'string'],
   ['MIMTRUST_POLICIES_DIR', 'policiesDir', 'string'],
   ['MIMTRUST_CONTRACTS_DIR', 'contractsDir', 'string'],

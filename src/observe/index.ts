@@ -19,7 +19,7 @@ export { routeTemplate, operationOf, UNMATCHED } from './route-template.js';
 export { observeResponses } from './observe-responses.js';
 export { GatewayMetrics } from './metrics.js';
 export { listenMetrics } from './metrics-listener.js';
-export type { MetricsListener } from './metrics-listener.js';
+export type { MetricsListener, MetricsSource } from './metrics-listener.js';
 export { Readiness } from './readiness.js';
 export type { ReadinessCheck, ReadinessReport } from './readiness.js';
 export { probeRoutes, PROBE_ROUTES } from './probe-routes.js';

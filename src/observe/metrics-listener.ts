@@ -4,14 +4,19 @@
  * never reachable through the gateway's public listener and need no token there.
  */
 import { createServer, type Server } from 'node:http';
-import type { Registry } from 'prom-client';
 
 export interface MetricsListener {
   url: string;
   close(): Promise<void>;
 }
 
-export async function listenMetrics(registry: Registry, host: string, port: number): Promise<MetricsListener> {
+/** A registry, or the primary's view of all workers' registries. */
+export interface MetricsSource {
+  readonly contentType: string;
+  metrics(): Promise<string>;
+}
+
+export async function listenMetrics(registry: MetricsSource, host: string, port: number): Promise<MetricsListener> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/metrics') {
