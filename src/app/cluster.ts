@@ -10,13 +10,12 @@
  * see worker-segment.ts), so `audit verify` checks every record of every worker.
  */
 import cluster, { type Worker } from 'node:cluster';
-import { AggregatorRegistry } from 'prom-client';
 import type { Config } from '../config/index.js';
 import { loadOrCreateSigningKey } from '../keys/index.js';
 import { LOCAL_ISSUER_KEY_NAME } from '../issuer/index.js';
 import { loadOrCreateAuditKey } from '../audit/index.js';
 import { loadOrCreateInstanceId, openPostgres } from '../store/index.js';
-import { listenMetrics, type Logger, type MetricsListener } from '../observe/index.js';
+import { listenMetrics, workersMetrics, type Logger, type MetricsListener } from '../observe/index.js';
 import { requireContractsFolder } from './startup-errors.js';
 import { dirname } from 'node:path';
 
@@ -155,8 +154,7 @@ export async function runCluster(config: Config, log: Logger, onFailure: (err: u
   if (rest.some((ok) => !ok)) log.warn('not every worker started; those that did not are being started again');
   if (config.metrics.port !== null) {
     // Scraped in the primary: one answer sums the counters of every worker.
-    const aggregate = new AggregatorRegistry();
-    metrics = await listenMetrics({ contentType: aggregate.contentType, metrics: () => aggregate.clusterMetrics() }, config.metrics.host, config.metrics.port);
+    metrics = await listenMetrics(workersMetrics(), config.metrics.host, config.metrics.port);
     log.info(`metrics of all ${count} workers on ${metrics.url}`);
   }
   log.info(`${count} workers serving`);

@@ -1,7 +1,6 @@
 import { dirname } from 'node:path';
 import type { Server } from 'node:https';
 import type { FastifyInstance } from 'fastify';
-import { AggregatorRegistry } from 'prom-client';
 import { namedIssuers, type Config } from '../config/index.js';
 import { loadOrCreateKeySet, loadOrCreateSecret, loadOrCreateSigningKey, type KeySet } from '../keys/index.js';
 import {
@@ -34,7 +33,7 @@ import { describeApi } from '../openapi/index.js';
 import { loadTls, watchTls } from './tls.js';
 import { createUpstreamAuth } from '../upstream/index.js';
 import {
-  brokerAnswers, createLogger, GatewayMetrics, listenMetrics, probeRoutes, Readiness, versionInfo,
+  answerPrimaryMetrics, brokerAnswers, createLogger, GatewayMetrics, listenMetrics, probeRoutes, Readiness, versionInfo,
   type Logger, type MetricsListener,
 } from '../observe/index.js';
 import { ensureWritableFolder, folderUnwritable, listenError, readConfiguredFile, requireContractsFolder } from './startup-errors.js';
@@ -378,7 +377,7 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
     if (config.metrics.port !== null && opts.worker !== undefined) {
       // The primary asks each worker for its registry and serves the sum.
       metrics.collectProcessMetrics();
-      AggregatorRegistry.setRegistries([metrics.registry]);
+      answerPrimaryMetrics(metrics.registry);
     } else if (config.metrics.port !== null) {
       metrics.collectProcessMetrics();
       metricsListener = await listenMetrics(metrics.registry, config.metrics.host, config.metrics.port);

@@ -6,7 +6,8 @@
  *   template instead of its path and nothing the caller sent; `observe-responses.ts` logs
  *   it and counts the decision once the response has left.
  * - `metrics.ts`, `metrics-listener.ts`: Prometheus metrics in a registry per gateway,
- *   served on a separate loopback listener.
+ *   served on a separate loopback listener; `cluster-metrics.ts`: one scrape for all the
+ *   worker processes of a gateway (the primary sums what each worker answers).
  * - `readiness.ts`, `probe-routes.ts`, `version.ts`: /health, /ready (named checks, cached
  *   so they cannot be used to hammer the broker) and /version.
  */
@@ -20,6 +21,7 @@ export { observeResponses } from './observe-responses.js';
 export { GatewayMetrics } from './metrics.js';
 export { listenMetrics } from './metrics-listener.js';
 export type { MetricsListener, MetricsSource } from './metrics-listener.js';
+export { answerPrimaryMetrics, workersMetrics } from './cluster-metrics.js';
 export { Readiness } from './readiness.js';
 export type { ReadinessCheck, ReadinessReport } from './readiness.js';
 export { probeRoutes, PROBE_ROUTES } from './probe-routes.js';
