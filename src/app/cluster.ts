@@ -7,7 +7,8 @@
  * and serves the metrics of all workers on one listener.
  *
  * Each worker writes its own audit chain segment (the instance id and its slot number,
- * see worker-segment.ts), so `audit verify` checks every record of every worker.
+ * see worker-segment.ts), so `audit verify` checks every record of every worker; usage
+ * counters are kept in the primary (worker-counters.ts), so a count limit holds across them.
  */
 import cluster, { type Worker } from 'node:cluster';
 import type { Config } from '../config/index.js';
@@ -17,6 +18,7 @@ import { loadOrCreateAuditKey } from '../audit/index.js';
 import { loadOrCreateInstanceId, openPostgres } from '../store/index.js';
 import { listenMetrics, workersMetrics, type Logger, type MetricsListener } from '../observe/index.js';
 import { requireContractsFolder } from './startup-errors.js';
+import { serveWorkerCounters } from './worker-counters.js';
 import { dirname } from 'node:path';
 
 /** The environment variable that tells a forked worker its slot (0 .. workers-1). */
@@ -141,6 +143,8 @@ export async function runCluster(config: Config, log: Logger, onFailure: (err: u
     });
   });
 
+  // Before any worker: a count limit holds across all of them.
+  serveWorkerCounters();
   process.once('SIGINT', () => { log.info('SIGINT: stopping the workers'); stopAll(0); });
   process.once('SIGTERM', () => { log.info('SIGTERM: stopping the workers'); stopAll(0); });
 

@@ -15,6 +15,7 @@ import { AuditLog, CheckpointCopies, loadOrCreateAuditKey } from '../audit/index
 import { acquireStoreLock, StoreLockedError, SqliteAccountStore, SqliteAuditQuery, SqliteOidcStore } from '../store/index.js';
 import { openStores, type Stores } from './stores.js';
 import type { OpenedCredentials } from '../credentials/index.js';
+import { PrimaryCounters } from './worker-counters.js';
 import { Consents, consentPlugin } from '../consent/index.js';
 import { contextResolverFor } from '../context/index.js';
 import { ContractRegistry, partyNames, resolveProviders, type DocumentReport } from '../contracts/index.js';
@@ -22,7 +23,7 @@ import { adminPlugin } from '../admin/index.js';
 import { consolePlugin } from '../console/index.js';
 import { WALLET_PREFIX, partyNames as walletPartyNames, walletClient, walletPlugin } from '../wallet/index.js';
 import { watchFolder } from '../lib/index.js';
-import { proxyPlugin, receiver, securityHeaders, StoredTypes, Upstream, UsageCounters, type ExchangeDeps } from '../gateway/index.js';
+import { proxyPlugin, receiver, securityHeaders, StoredTypes, Upstream, UsageCounters, type ExchangeDeps, type UsageCounting } from '../gateway/index.js';
 import { pdpPlugin, PDP_PREFIX, EXT_AUTHZ_PREFIX } from '../pdp/index.js';
 import { compileBasePath } from '../ngsi/index.js';
 import { RELAY_PATH, relayPlugin, type SubscriptionStageDeps } from '../gateway/index.js';
@@ -267,7 +268,8 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
     const registry = contracts;
     const openLog = audit;
     metrics.watch({ auditPending: () => openLog.pending, contractRevision: registry ? () => registry.snapshot.revision : undefined });
-    const counters = new UsageCounters();
+    // Several workers count in the primary, so a limit holds across them.
+    const counters: UsageCounting = opts.worker === undefined ? new UsageCounters() : new PrimaryCounters();
     const snapshot = (): DecisionSnapshot => ({ roles, contracts: registry?.snapshot, counters: counters.values });
 
     const exchangeDeps: ExchangeDeps = {

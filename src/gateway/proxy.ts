@@ -12,7 +12,7 @@ import type { DecisionSnapshot } from '../policy/index.js';
 import type { Answered, Received } from './exchange.js';
 import type { Pipeline } from './pipeline.js';
 import type { Upstream } from './upstream.js';
-import type { UsageCounters } from './usage-counters.js';
+import type { UsageCounting } from './usage-counters.js';
 import { decisionFront } from './front.js';
 import type { ConsentLookup } from './stages/consents.js';
 import { forgetWritten } from './stages/stored-types.js';
@@ -32,7 +32,7 @@ export interface ProxyDeps {
   /** Undefined when contracts are not enforced. */
   resolver: ContextResolver | undefined;
   snapshot: () => DecisionSnapshot;
-  counters: UsageCounters;
+  counters: UsageCounting;
   upstream: Upstream;
   forwardAuthorization: boolean;
   audit: AuditLog;

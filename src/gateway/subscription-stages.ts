@@ -18,7 +18,7 @@ import { extend, type Answered, type Authenticated, type Decided, type Planned, 
 import { exchange, type ExchangeDeps } from './handler.js';
 import { pipeline, type Stage } from './pipeline.js';
 import type { Upstream } from './upstream.js';
-import type { UsageCounters } from './usage-counters.js';
+import type { UsageCounting } from './usage-counters.js';
 import { upstreamRequestHeaders } from './headers.js';
 import { classifyRequest, readJsonBody } from './stages/classify.js';
 import { expandNames } from './stages/expand.js';
@@ -31,7 +31,7 @@ export interface SubscriptionStageDeps {
   /** Undefined when contracts are not enforced. */
   resolver: ContextResolver | undefined;
   snapshot: () => DecisionSnapshot;
-  counters: UsageCounters;
+  counters: UsageCounting;
   upstream: Upstream;
   audit: AuditLog;
   log: { error(obj: unknown, msg: string): void };
@@ -217,7 +217,7 @@ export function relayPipeline(deps: SubscriptionStageDeps) {
       // The decision's rules go into this exchange's audit records, permit or deny.
       extend(t, { decision: decided.decision });
       checkEnforceable(decided);
-      deps.counters.increment(decided.decision.obligations.counters);
+      await deps.counters.increment(decided.decision.obligations.counters, decided.decision.obligations.limits);
       const active = decided.context;
       return { obligations: decided.decision.obligations, expand: active ? (x: string) => active.expandTerm(x) : (x: string) => x };
     }, t.startedAt);

@@ -2,7 +2,8 @@
  * Counters behind `count` constraints: how many permitted requests each (contract, rule,
  * caller, window) has had. decide() reads them and names the keys to increment; this
  * holds them. They live in memory: a restart starts every window afresh (shared, durable
- * counters come with the PostgreSQL store).
+ * counters come with the PostgreSQL store). With several workers they live in the primary
+ * (app/worker-counters.ts), which counts a key only while it is below its limit.
  *
  * Bounded without ever forgetting a live count: a key is dropped only once its window
  * has closed. When the table is full of live windows, a request that needs a new key is
@@ -25,7 +26,24 @@ interface Entry {
   until: number;
 }
 
-export class UsageCounters {
+/** What the request path counts with: in this process (UsageCounters) or in the primary of several workers. */
+export interface UsageCounting {
+  /** Current counts by key, for decide(). */
+  readonly values: ReadonlyMap<string, number>;
+  /**
+   * Counts a permitted request against each key, all or none. `limits` (the decision's
+   * Obligations.limits) is for counts kept apart from the decision: a key already at its
+   * limit refuses the request (403 `count_exceeded`) rather than being counted past it.
+   */
+  increment(keys: readonly string[], limits?: readonly number[]): void | Promise<void>;
+}
+
+/** The refusal of a request whose count, kept apart from its decision, reached the limit meanwhile. */
+export function countExceeded(): MimtrustError {
+  return new MimtrustError('FORBIDDEN', 'A usage limit of the contract this request rests on has been reached.', { reason: 'count_exceeded' });
+}
+
+export class UsageCounters implements UsageCounting {
   private readonly entries = new Map<string, Entry>();
   private readonly counts = new Map<string, number>();
   private readonly maxKeys: number;
@@ -66,6 +84,16 @@ export class UsageCounters {
       entry.count += 1;
       this.counts.set(key, entry.count);
     }
+  }
+
+  /**
+   * Counts only when every key is below its limit: true when counted. Where counts are
+   * kept for several processes, this is the check decide() made on a copy that may be behind.
+   */
+  reserve(keys: readonly string[], limits: readonly number[]): boolean {
+    if (keys.some((key, i) => (this.counts.get(key) ?? 0) >= (limits[i] ?? 0))) return false;
+    this.increment(keys);
+    return true;
   }
 
   /** Drops keys whose window has closed; a no-op until the earliest one has. */

@@ -25,7 +25,7 @@ import type { ContextResolver } from '../context/index.js';
 import { boundedByArea, decisionJson, isFullScope, needsFiltering, type Decision, type DecisionSnapshot } from '../policy/index.js';
 import {
   answer, auditPermitted, decisionFront, enforceDecision, exchange, forgetPermitted, pipeline, readJsonBody,
-  type Answered, type Decided, type ExchangeDeps, type Received, type StoredTypes, type Trail, type UsageCounters,
+  type Answered, type Decided, type ExchangeDeps, type Received, type StoredTypes, type Trail, type UsageCounting,
 } from '../gateway/index.js';
 import { readDecisionInput } from './input.js';
 import { decisionsSchema, extAuthzSchema } from './schemas.js';
@@ -40,7 +40,7 @@ export interface PdpDeps {
   verifier: TokenVerifier;
   resolver: ContextResolver | undefined;
   snapshot: () => DecisionSnapshot;
-  counters: UsageCounters;
+  counters: UsageCounting;
   audit: AuditLog;
   /** Writes are decided on the types the broker holds (asked with the gateway's upstream settings). */
   storedTypes: StoredTypes | undefined;

@@ -28,6 +28,8 @@ export interface DecideState {
    * needing consent applies only as far as they cover (consent.ts).
    */
   consents?: readonly ConsentGrant[];
+  /** When given, filled with the limit of each counter key a permit names (Obligations.limits). */
+  limits?: Map<string, number>;
 }
 
 const READ_ACTIONS: ReadonlySet<Action> = new Set(['read', 'readTemporal', 'subscribe']);
@@ -268,7 +270,7 @@ function decideOrThrow(req: PolicyRequest, snap: PolicySnapshot, state: DecideSt
   const isRead = READ_ACTIONS.has(action);
   if (isRead && req.filterReads.some((f) => f.via === 'join')) return deny(id, 'join_not_permitted');
   const unknownType = req.typeUnknown || req.types.length === 0;
-  const input: MatchInput = { req, counters: state.counters, subjectKey: counterSubject(req.subject) };
+  const input: MatchInput = { req, counters: state.counters, subjectKey: counterSubject(req.subject), ...(state.limits ? { limits: state.limits } : {}) };
 
   // A write whose entity type is unknown can only rest on permissions without a type.
   const anyTypeOnly = !isRead && unknownType;

@@ -15,6 +15,13 @@ export interface MatchInput {
   counters: ReadonlyMap<string, number>;
   /** Who counters are kept for (counterSubject); undefined when the subject has no identity. */
   subjectKey: string | undefined;
+  /** Filled with the limit of every counter key met, the lowest when two constraints share a key. */
+  limits?: Map<string, number>;
+}
+
+function noteLimit(input: MatchInput, key: string, max: number): void {
+  const held = input.limits?.get(key);
+  if (input.limits !== undefined && (held === undefined || max < held)) input.limits.set(key, max);
 }
 
 export function tenantMatches(rule: Rule, req: PolicyRequest): boolean {
@@ -104,6 +111,7 @@ export function constraintHolds(c: Constraint, rule: Rule, input: MatchInput, ou
         const key = counterKey(rule.contract, rule.uid, input.subjectKey, c.period, c.periodMs, req.now);
         if ((input.counters.get(key) ?? 0) >= c.max) return false;
         out.push(key);
+        noteLimit(input, key, c.max);
         return true;
       }
       const shared = sharedCounter(c.scope, rule, req.subject);
@@ -111,6 +119,7 @@ export function constraintHolds(c: Constraint, rule: Rule, input: MatchInput, ou
       const keys = shared.map((who) => counterKey(rule.contract, rule.uid, who, c.period, c.periodMs, req.now));
       if (keys.some((key) => (input.counters.get(key) ?? 0) >= c.max)) return false;
       out.push(...keys);
+      for (const key of keys) noteLimit(input, key, c.max);
       return true;
     }
     case 'and': {

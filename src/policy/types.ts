@@ -144,6 +144,11 @@ export interface Obligations {
   consent?: ConsentObligation;
   /** Counter keys to increment once the request is permitted (count constraints). */
   counters: string[];
+  /**
+   * The limit of each key of `counters`, in the same order: where counts are kept apart
+   * from the decision (the primary of several workers), a key is counted only while below it.
+   */
+  limits?: number[];
   /** Audit detail asked for by a `log` duty. */
   auditLevel: 'normal' | 'detailed';
 }

@@ -3,7 +3,8 @@
  * processes on one port. On SQLite more than one worker is refused, once. On PostgreSQL
  * (MIMTRUST_TEST_POSTGRES_URL): requests reach both workers, each writing its own audit
  * segment that `audit verify` checks; a contract replaced through one worker is enforced
- * by every worker; one scrape of the metrics counts the requests of both; a worker killed
+ * by every worker; a count limit of N permits N requests in all under concurrent load
+ * spread over both; one scrape of the metrics counts the requests of both; a worker killed
  * is started again and the service goes on; SIGTERM stops them all cleanly.
  * Needs `npm run build`.
  */
@@ -151,13 +152,38 @@ describe.skipIf(!havePostgres())('mimtrust start --workers 2 on PostgreSQL', () 
     expect(await Promise.all(Array.from({ length: 8 }, () => call('GET', `${E}?type=Tram`, viewer)))).toEqual(Array(8).fill(200));
   }, 60_000);
 
+  it('permits exactly N requests in all under a count limit of N, however many go to each worker at once', async () => {
+    const admin = mint('--sub', 'city-admin', '--roles', 'contract-admin');
+    const viewer = mint('--sub', 'counted-app', '--roles', 'viewer');
+    const quota = {
+      ...busContract('Tram'),
+      uid: 'urn:test:workers-quota',
+      permission: [{ ...busContract('Tram').permission[0], uid: 'urn:test:workers-quota:read', constraint: [{ leftOperand: 'count', operator: 'lteq', rightOperand: 5, 'ngsi:period': 'PT1H' }] }],
+    };
+    // The Tram grant above would permit without a count: taken away first.
+    expect(await call('DELETE', `/admin/contracts/${encodeURIComponent('urn:test:workers')}`, admin)).toBe(204);
+    expect(await call('POST', '/admin/contracts', admin, quota)).toBe(201);
+    const deadline = Date.now() + 5000;
+    // Both workers hold the new contract once a request by another caller is permitted on each.
+    const other = mint('--sub', 'probe-app', '--roles', 'viewer');
+    while (Date.now() < deadline && (await Promise.all([1, 2, 3, 4].map(() => call('GET', `${E}?type=Tram`, other)))).some((s) => s !== 200)) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const statuses = await Promise.all(Array.from({ length: 24 }, () => call('GET', `${E}?type=Tram`, viewer)));
+    expect(statuses.filter((s) => s === 200)).toHaveLength(5);
+    expect(statuses.filter((s) => s !== 200).every((s) => s === 403)).toBe(true);
+    // Every permit and every refusal is in one of the two segments.
+    const permitted = await schema.query<{ n: string }>("SELECT count(*) AS n FROM audit_records WHERE sub = 'counted-app' AND effect = 'permit'");
+    expect(Number(permitted[0]!.n)).toBe(5);
+  }, 60_000);
+
   it('starts a killed worker again, and the service goes on', async () => {
     const viewer = mint('--sub', 'viewer-app', '--roles', 'viewer');
     const victim = serving().find((s) => s.slot === 1)!;
     process.kill(victim.pid, 'SIGKILL');
     await waitForLine(child, new RegExp(`worker 1 \\(pid (?!${victim.pid}\\))\\d+\\) is serving`), 30_000);
     expect(output).toMatch(new RegExp(`worker 1 \\(pid ${victim.pid}\\) exited \\(SIGKILL\\); starting it again in \\d+ ms`));
-    expect(await Promise.all(Array.from({ length: 8 }, () => call('GET', `${E}?type=Tram`, viewer)))).toEqual(Array(8).fill(200));
+    expect(await Promise.all(Array.from({ length: 8 }, () => call('GET', `${E}?type=Bus`, viewer)))).toEqual(Array(8).fill(403));
   }, 60_000);
 
   it('audit verify checks the segment of every worker', async () => {

@@ -1,7 +1,7 @@
 import { MimtrustError } from '../../errors/index.js';
 import type { Action } from '../../ngsi/index.js';
 import { boundedByArea, decidedByContracts, isFullScope, FULL_SCOPE, type AttributeScope, type ConsentObligation, type Obligations } from '../../policy/index.js';
-import type { UsageCounters } from '../usage-counters.js';
+import type { UsageCounting } from '../usage-counters.js';
 import type { Decided } from '../exchange.js';
 import { refusal } from './decide.js';
 
@@ -9,18 +9,19 @@ import { refusal } from './decide.js';
  * Enforce: a deny is refused; a permit whose obligations this gateway cannot fulfil is
  * refused too; what the permit counts is counted.
  */
-export function enforceDecision(deps: { counters: UsageCounters }): (r: Decided) => Decided {
+export function enforceDecision(deps: { counters: UsageCounting }): (r: Decided) => Promise<Decided> {
   const use = countUsage(deps);
-  return (r) => {
+  return async (r) => {
     checkEnforceable(r);
     return use(r);
   };
 }
 
 /** What the permit counts against count constraints; the last check before the broker is asked. */
-export function countUsage(deps: { counters: UsageCounters }): <T extends Decided>(r: T) => T {
-  return (r) => {
-    deps.counters.increment(r.decision.obligations.counters);
+export function countUsage(deps: { counters: UsageCounting }): <T extends Decided>(r: T) => Promise<T> {
+  return async (r) => {
+    const { counters, limits } = r.decision.obligations;
+    if (counters.length > 0) await deps.counters.increment(counters, limits);
     return r;
   };
 }

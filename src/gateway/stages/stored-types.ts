@@ -20,7 +20,7 @@ import { upstreamRequestHeaders } from '../headers.js';
 import { refusal as refuse } from './decide.js';
 import { planOnStoredTypes } from '../stored-type-plan.js';
 import type { StoredTypes, StoredTypesQuery } from '../stored-types.js';
-import type { UsageCounters } from '../usage-counters.js';
+import type { UsageCounting } from '../usage-counters.js';
 import { mayChangeTypes, writeTargets } from '../write-targets.js';
 
 export interface StoredTypesDeps {
@@ -28,7 +28,7 @@ export interface StoredTypesDeps {
   storedTypes: StoredTypes | undefined;
   resolver: ContextResolver | undefined;
   snapshot: () => DecisionSnapshot;
-  counters: UsageCounters;
+  counters: UsageCounting;
   /** The lookup carries the caller's credentials exactly when the forward does. */
   forwardAuthorization: boolean;
 }
@@ -97,6 +97,7 @@ export function decideOnStoredTypes(deps: StoredTypesDeps): (r: Expanded) => Pro
       if (plan.visibility && !mayRead(ask(plan.visibility))) throw notVisible(NOT_VISIBLE);
     } else {
       const counters: string[] = [];
+      const limits: number[] = [];
       for (const { request, refusal } of plan.also) {
         const d = ask(request);
         if (d.effect === 'deny') {
@@ -104,9 +105,10 @@ export function decideOnStoredTypes(deps: StoredTypesDeps): (r: Expanded) => Pro
           throw refusal ? new MimtrustError('FORBIDDEN', refusal.detail, { reason: refusal.reason }) : refuse(decided);
         }
         counters.push(...d.obligations.counters);
+        limits.push(...(d.obligations.limits ?? []));
       }
       // Counted here: enforcement counts only the decision of the write itself.
-      deps.counters.increment(counters);
+      if (counters.length > 0) await deps.counters.increment(counters, limits);
     }
     // The decision stage decides the write as it stands on the stored types (and denies with 403).
     return extend(r, { policy: plan.primary });
