@@ -1,0 +1,224 @@
+/**
+ * Scaling out on one machine: mimtrust with 1 and 2 worker processes (`start --workers`,
+ * durable audit, contracts enforced, PostgreSQL store) beside what else could stand in
+ * front of the same broker: the broker asked directly, a bare Node HTTPS proxy (node:https
+ * + undici, the same certificate) in 1 and 2 processes, and nginx with 1 and 2 worker
+ * processes when it is installed. Each at 16 and 64 connections, rounds interleaved, each
+ * figure the median over rounds; RSS is per process (each worker's, not the primary's).
+ *
+ *   npm run build && BENCH_POSTGRES_URL=postgres://root@127.0.0.1:5432/test npm run bench:scale
+ *   BENCH_ROUNDS=2 BENCH_DURATION=5 BENCH_WARMUP=1 (defaults); MIMTRUST_TEST_POSTGRES_URL is used when BENCH_POSTGRES_URL is not set.
+ */
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { Agent } from 'undici';
+import { checkBuild } from './lib/build-check.mjs';
+import { gatewayConfig } from './lib/gateway-config.mjs';
+import { prepareKeyMaterial } from './lib/key-material.mjs';
+import { measure } from './lib/load.mjs';
+import { PARKING_SPOT_ID } from './lib/parking-spot.mjs';
+import { killAll, startRunner } from './lib/supervisor.mjs';
+
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+const warning = checkBuild(REPO);
+if (warning) console.error(warning);
+const BASE_URL = process.env.BENCH_POSTGRES_URL ?? process.env.MIMTRUST_TEST_POSTGRES_URL;
+if (!BASE_URL) {
+  console.error('set BENCH_POSTGRES_URL (e.g. postgres://root@127.0.0.1:5432/test): more than one worker needs the PostgreSQL store');
+  process.exit(2);
+}
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const DURATION = Number(process.env.BENCH_DURATION ?? 5);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 1);
+const CONNECTIONS = [16, 64];
+const CONTRACTS = 'bench/fixtures/contracts-full';
+const PATH = `/ngsi-ld/v1/entities/${encodeURIComponent(PARKING_SPOT_ID)}`;
+
+const dir = mkdtempSync(join(tmpdir(), 'mimtrust-bench-scale-'));
+const schema = `bench_${randomBytes(4).toString('hex')}`;
+const admin = new pg.Client({ connectionString: BASE_URL });
+const children = [];
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+function rssMb(pid) {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+const childPids = (pid) => execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').map((l) => Number(l.trim())).filter((n) => n > 0);
+
+async function waitHealthy(url, ca, ms = 60_000) {
+  const agent = new Agent({ connect: { ca } });
+  const end = Date.now() + ms;
+  try {
+    while (Date.now() < end) {
+      try {
+        const res = await agent.request({ origin: url, path: '/health', method: 'GET' });
+        await res.body.dump();
+        if (res.statusCode === 200) return;
+      } catch { /* not listening yet */ }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`${url} did not become healthy`);
+  } finally {
+    await agent.close();
+  }
+}
+
+/** `mimtrust start --workers N` as an operator runs it; resolves with its URL and the pids serving. */
+async function startMimtrust(workers, upstream, storeUrl, ca) {
+  const port = await freePort();
+  const home = join(dir, `mimtrust-${workers}`);
+  mkdirSync(home, { recursive: true });
+  const config = {
+    listen: { host: '127.0.0.1', port },
+    keysDir: join(dir, 'keys'),
+    store: { path: join(home, 'mimtrust.db'), url: storeUrl },
+    policiesDir: join(REPO, 'policies'),
+    contractsDir: join(REPO, CONTRACTS),
+    enforceContracts: true,
+    watchContracts: false,
+    logLevel: 'warn',
+    upstream: { url: upstream, connections: 128 },
+  };
+  writeFileSync(join(home, 'mimtrust.json'), JSON.stringify(config));
+  const child = spawn(process.execPath, [join(REPO, 'dist', 'cli', 'index.js'), 'start', '--workers', String(workers), '--config', join(home, 'mimtrust.json')], {
+    cwd: home, stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  children.push(child);
+  const url = `https://localhost:${port}`;
+  await waitHealthy(url, ca);
+  // One process without workers; otherwise the workers (the primary only forwards connections).
+  const pids = workers === 1 ? [child.pid] : childPids(child.pid);
+  return { url, pids, stop: () => new Promise((resolve) => { child.once('exit', resolve); child.kill('SIGTERM'); }) };
+}
+
+function nginxMissing() {
+  try {
+    execFileSync('nginx', ['-v'], { stdio: 'ignore' });
+    return undefined;
+  } catch {
+    return 'nginx is not installed (Debian: apt-get install nginx): its rows are skipped';
+  }
+}
+
+async function startNginx(processes, upstream, certFile, keyFile) {
+  const port = await freePort();
+  const home = join(dir, `nginx-${processes}`);
+  mkdirSync(home, { recursive: true });
+  const u = new URL(upstream);
+  writeFileSync(join(home, 'nginx.conf'), `
+worker_processes ${processes};
+daemon off;
+pid ${home}/nginx.pid;
+error_log ${home}/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  upstream broker { server ${u.host}; keepalive 64; }
+  server {
+    listen 127.0.0.1:${port} ssl;
+    ssl_certificate ${certFile};
+    ssl_certificate_key ${keyFile};
+    location / { proxy_pass http://broker; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
+}
+`);
+  const child = spawn('nginx', ['-p', home, '-c', join(home, 'nginx.conf')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  children.push(child);
+  await new Promise((r) => setTimeout(r, 500));
+  return { url: `https://127.0.0.1:${port}`, pids: childPids(child.pid), stop: () => new Promise((resolve) => { child.once('exit', resolve); child.kill('SIGQUIT'); }) };
+}
+
+const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '-');
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN; };
+
+try {
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA "${schema}"`);
+  const storeUrl = new URL(BASE_URL);
+  storeUrl.searchParams.set('options', `-c search_path=${schema}`);
+
+  const broker = await startRunner('broker', './run-broker.mjs', {});
+  const upstream = broker.info.url;
+  const keyConfig = gatewayConfig({ dir, repo: REPO, upstream, connections: 128, enforceContracts: true, contractsDir: CONTRACTS });
+  const keys = await prepareKeyMaterial(keyConfig, 3600);
+  const auth = { authorization: `Bearer ${keys.token}` };
+
+  const targets = [{ key: 'direct', label: 'broker, direct (http)', procs: 1, url: upstream, headers: {}, pids: [broker.child.pid] }];
+  const stops = [];
+  for (const processes of [1, 2]) {
+    const bare = await startRunner(`bare proxy x${processes}`, './run-bare-proxy-cluster.mjs', { upstream, certFile: keys.certFile, keyFile: keys.keyFile, connections: 128, processes });
+    targets.push({ key: `bare-${processes}`, label: 'bare Node proxy', procs: processes, url: bare.info.url, headers: auth, pids: bare.info.pids });
+    stops.push(() => bare.stop());
+  }
+  const missing = nginxMissing();
+  if (missing) console.error(missing);
+  else {
+    for (const processes of [1, 2]) {
+      const n = await startNginx(processes, upstream, keys.certFile, keys.keyFile);
+      targets.push({ key: `nginx-${processes}`, label: 'nginx', procs: processes, url: n.url, headers: auth, pids: n.pids });
+      stops.push(n.stop);
+    }
+  }
+  for (const workers of [1, 2]) {
+    const m = await startMimtrust(workers, upstream, storeUrl.toString(), keys.cert);
+    targets.push({ key: `mimtrust-${workers}`, label: 'mimtrust (audit, contracts)', procs: workers, url: m.url, headers: auth, pids: m.pids });
+    stops.push(m.stop);
+  }
+
+  const runs = new Map();
+  const rss = new Map();
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const connections of CONNECTIONS) {
+      for (const t of targets) {
+        const r = await measure({ url: `${t.url}${PATH}`, headers: t.headers, connections, durationSec: DURATION, warmupSec: WARMUP });
+        if (r.non2xx > 0 || r.errors > 0) console.error(`${t.key} at ${connections}: ${r.non2xx} non-2xx, ${r.errors} errors ${JSON.stringify(r.statusCodes)}`);
+        const k = `${t.key}@${connections}`;
+        runs.set(k, [...(runs.get(k) ?? []), r]);
+        rss.set(t.key, Math.max(rss.get(t.key) ?? 0, ...t.pids.map(rssMb)));
+      }
+      console.error(`round ${round}, ${connections} connections done`);
+    }
+  }
+
+  const rps = (key, c) => median((runs.get(`${key}@${c}`) ?? []).map((r) => r.rps));
+  console.log(`\n${ROUNDS} rounds of ${DURATION} s (after ${WARMUP} s of warm-up), medians; GET of one entity; RSS: the largest process, MB\n`);
+  console.log('| target | processes | connections | req/s | p50 ms | p99 ms | RSS/process | vs bare proxy (same processes) | vs nginx (same processes) |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const connections of CONNECTIONS) {
+    for (const t of targets) {
+      const rs = runs.get(`${t.key}@${connections}`);
+      const own = rps(t.key, connections);
+      const bare = rps(`bare-${t.procs}`, connections);
+      const nginx = rps(`nginx-${t.procs}`, connections);
+      console.log(`| ${t.label} | ${t.procs} | ${connections} | ${fmt(own)} | ${fmt(median(rs.map((r) => r.p50Ms)), 2)} | ${fmt(median(rs.map((r) => r.p99Ms)), 2)} | ${fmt(rss.get(t.key))} | ${t.key === 'direct' ? '-' : fmt(own / bare, 2)} | ${Number.isFinite(nginx) && t.key !== 'direct' ? fmt(own / nginx, 2) : '-'} |`);
+    }
+  }
+  for (const c of CONNECTIONS) {
+    console.log(`\nat ${c} connections: mimtrust 2 workers / 1 worker = ${fmt(rps('mimtrust-2', c) / rps('mimtrust-1', c), 2)}; bare proxy 2 / 1 = ${fmt(rps('bare-2', c) / rps('bare-1', c), 2)}`);
+  }
+  for (const stop of stops) await stop();
+  await broker.stop();
+} finally {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  killAll();
+  await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+  await admin.end().catch(() => undefined);
+  rmSync(dir, { recursive: true, force: true });
+}
