@@ -28,7 +28,7 @@ export interface DecideState {
    * needing consent applies only as far as they cover (consent.ts).
    */
   consents?: readonly ConsentGrant[];
-  /** When given, filled with the limit of each counter key a permit names (Obligations.limits). */
+  /** Filled, as rules are matched, with the limit of each counter key (Obligations.limits). */
   limits?: Map<string, number>;
 }
 
@@ -465,7 +465,11 @@ function decideRead(req: PolicyRequest, id: string, grants: Grants, counters: re
 /** Decides one request. Never throws: an internal failure is a deny with reason `decision_error`. */
 export function decideContracts(req: PolicyRequest, snapshot: PolicySnapshot, state: DecideState): Decision {
   try {
-    return decideOrThrow(req, snapshot, state);
+    const limits = new Map<string, number>();
+    const decision = decideOrThrow(req, snapshot, { ...state, limits });
+    const counted = decision.obligations.counters;
+    if (counted.length > 0) decision.obligations.limits = counted.map((k) => limits.get(k) ?? 0);
+    return decision;
   } catch {
     return deny(state.decisionId, 'decision_error');
   }

@@ -65,14 +65,10 @@ function decideOrThrow(input: DecisionInput, snap: DecisionSnapshot): Decision {
   // Contracts name roles as the role policy defines them: with what each role inherits.
   const roles = snap.roles.withInherited(req.subject.roles, req.tenant);
   const asDecided = roles === req.subject.roles ? req : { ...req, subject: { ...req.subject, roles } };
-  const limits = new Map<string, number>();
-  const state: DecideState = { counters: snap.counters, decisionId: id, limits };
+  const state: DecideState = { counters: snap.counters, decisionId: id };
   if (input.considered) state.considered = input.considered;
   if (input.consents) state.consents = input.consents;
-  const decision = decideContracts(asDecided, snap.contracts, state);
-  const counted = decision.obligations.counters;
-  if (counted.length > 0) decision.obligations.limits = counted.map((k) => limits.get(k) ?? 0);
-  return { ...decision, contractRevision: snap.contracts.revision };
+  return { ...decideContracts(asDecided, snap.contracts, state), contractRevision: snap.contracts.revision };
 }
 
 /**

@@ -25,6 +25,8 @@ describe('the example contracts behave as docs/contracts.md says', () => {
     expect(ok.effect).toBe('permit');
     expect(ok.obligations.auditLevel).toBe('detailed');
     expect(ok.obligations.counters).toHaveLength(1);
+    // The limit travels with the key, for counts kept apart from the decision (several workers).
+    expect(ok.obligations.limits).toEqual([1000]);
     expect(run({ ...researcher, purpose: `${DPV}Marketing` }).reason).toBe('constraint_not_satisfied');
     expect(run({ ...researcher, purpose: `${DPV}AcademicResearch` }, { [ok.obligations.counters[0]!]: 1000 }).reason).toBe('constraint_not_satisfied');
   });

@@ -18,6 +18,21 @@ function refusal(fn: () => void): MimtrustError {
 }
 
 describe('usage counters', () => {
+  it('reserves only while every key is below its limit, all keys or none', () => {
+    const c = new UsageCounters({ now: () => T0 });
+    const [a, b] = [hourly('a', T0), hourly('b', T0)];
+    expect(c.reserve([a, b], [2, 1])).toBe(true);
+    // b is at its limit: neither key is counted.
+    expect(c.reserve([a, b], [2, 1])).toBe(false);
+    expect(c.values.get(a)).toBe(1);
+    expect(c.values.get(b)).toBe(1);
+    expect(c.reserve([a], [2])).toBe(true);
+    expect(c.reserve([a], [2])).toBe(false);
+    expect(c.values.get(a)).toBe(2);
+    // A key without a limit is never counted: a decision that names none fails closed.
+    expect(c.reserve([total('x')], [])).toBe(false);
+  });
+
   it('counts per key', () => {
     const c = new UsageCounters({ maxKeys: 3, now: () => T0 });
     c.increment([hourly('a', T0), hourly('b', T0)]);
