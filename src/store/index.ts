@@ -10,7 +10,8 @@
  * the pool and migrates (one list of migrations for both dialects, migrations.ts), the
  * pg-*-store files implement the same interfaces, the audit log as one chain segment per
  * instance (PgAuditStore), and PgChangeFeed tells the other instances what changed
- * (LISTEN/NOTIFY, published inside the transaction that makes the change).
+ * (LISTEN/NOTIFY, published inside the transaction that makes the change). rows.ts holds
+ * the row layouts both backends share.
  */
 export { openSqlite, applyMigrations } from './sqlite.js';
 export type { SqliteDatabase, OpenSqliteOptions } from './sqlite.js';

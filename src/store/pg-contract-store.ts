@@ -1,18 +1,7 @@
 /** API contracts on PostgreSQL; the same rows as SQLite's (the operator's namespace is ''). */
 import { inTransaction, NO_PUBLISHER, type ChangePublisher, type PgPool } from './pg.js';
 import type { ContractStore, StoredContract } from '../contracts/index.js';
-
-interface Row { provider: string; uid: string; document: string; updated_at: string }
-
-const OPERATOR = '';
-const column = (provider: string | null): string => provider ?? OPERATOR;
-
-const toContract = (r: Row): StoredContract => ({
-  provider: r.provider === OPERATOR ? null : r.provider,
-  uid: r.uid,
-  document: JSON.parse(r.document) as unknown,
-  updatedAt: r.updated_at,
-});
+import { providerColumn as column, toContract, type ContractRow as Row } from './rows.js';
 
 export class PgContractStore implements ContractStore {
   /** Each change is published to the other instances with the transaction that makes it. */

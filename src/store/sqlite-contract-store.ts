@@ -1,19 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from './sqlite.js';
 import type { ContractStore, StoredContract } from '../contracts/index.js';
-
-interface Row { provider: string; uid: string; document: string; updated_at: string }
-
-/** The operator's namespace is stored as the empty provider, so the primary key needs no NULL. */
-const OPERATOR = '';
-const column = (provider: string | null): string => provider ?? OPERATOR;
-
-const toContract = (r: Row): StoredContract => ({
-  provider: r.provider === OPERATOR ? null : r.provider,
-  uid: r.uid,
-  document: JSON.parse(r.document) as unknown,
-  updatedAt: r.updated_at,
-});
+import { providerColumn as column, toContract, type ContractRow as Row } from './rows.js';
 
 export class SqliteContractStore implements ContractStore {
   private readonly all: Statement<[], Row>;

@@ -1,36 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from './sqlite.js';
 import type { SubscriptionOwner, SubscriptionRecord, SubscriptionStore } from '../subscriptions/index.js';
-
-interface Row {
-  relay_hash: string;
-  tenant: string;
-  subscription_id: string | null;
-  subscriber: string;
-  endpoint: string;
-  decided: string;
-  created_at: string;
-  updated_at: string;
-}
-
-const COLUMNS = 'relay_hash, tenant, subscription_id, subscriber, endpoint, decided, created_at, updated_at';
-
-function toRecord(r: Row): SubscriptionRecord {
-  const record: SubscriptionRecord = {
-    relayHash: r.relay_hash,
-    tenant: r.tenant,
-    subscriber: JSON.parse(r.subscriber) as SubscriptionRecord['subscriber'],
-    endpoint: JSON.parse(r.endpoint) as SubscriptionRecord['endpoint'],
-    decided: JSON.parse(r.decided) as SubscriptionRecord['decided'],
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
-  if (r.subscription_id !== null) record.subscriptionId = r.subscription_id;
-  return record;
-}
-
-// Absent sub or client are stored as '' so that owner lookups compare plain values.
-const ownerKey = (o: SubscriptionOwner): [string, string, string] => [o.issuer, o.sub ?? '', o.clientId ?? ''];
+import { ownerKey, SUBSCRIPTION_COLUMNS as COLUMNS, toSubscription as toRecord, type SubscriptionRow as Row } from './rows.js';
 
 export class SqliteSubscriptionStore implements SubscriptionStore {
   private readonly one: Statement<[string, string], Row>;
