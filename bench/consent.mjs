@@ -27,7 +27,7 @@ import { SignJWT } from 'jose';
 import { Agent } from 'undici';
 import { checkBuild } from './lib/build-check.mjs';
 import { flag, integer } from './lib/settings.mjs';
-import { killAll, startRunner } from './lib/supervisor.mjs';
+import { killAll, runBenchmark, startRunner } from './lib/supervisor.mjs';
 import { measure } from './lib/load.mjs';
 import { combineRounds } from './lib/rounds.mjs';
 import { formatTable } from './lib/report.mjs';
@@ -205,25 +205,4 @@ async function main(settings) {
   }
 }
 
-process.on('exit', cleanUp);
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    cleanUp();
-    process.exit(130);
-  });
-}
-
-let settings;
-try {
-  settings = readConsentSettings();
-} catch (err) {
-  console.error(err.message);
-  process.exit(2);
-}
-setTimeout(() => {
-  console.error(`the benchmark did not finish within ${settings.timeBoundMs / 1000} s; stopping`);
-  cleanUp();
-  process.exit(1);
-}, settings.timeBoundMs).unref();
-
-main(settings).then((code) => { process.exitCode = code; }, (err) => { console.error(err?.stack ?? err); process.exitCode = 1; });
+runBenchmark(readConsentSettings, main, cleanUp);

@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readSettings } from './lib/settings.mjs';
 import { checkBuild } from './lib/build-check.mjs';
-import { killAll, startRunner } from './lib/supervisor.mjs';
+import { killAll, runBenchmark, startRunner } from './lib/supervisor.mjs';
 import { PARKING_SPOT_PATH } from './lib/parking-spot.mjs';
 import { preflight, differingBodies, viewProblems } from './lib/preflight.mjs';
 import { measure } from './lib/load.mjs';
@@ -225,34 +225,4 @@ async function main(settings) {
   }
 }
 
-process.on('exit', cleanUp);
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    cleanUp();
-    process.exit(130);
-  });
-}
-
-let settings;
-try {
-  settings = readSettings();
-} catch (err) {
-  console.error(err.message);
-  process.exit(2);
-}
-const bound = setTimeout(() => {
-  console.error(`the benchmark did not finish within ${settings.timeBoundMs / 1000} s; stopping`);
-  cleanUp();
-  process.exit(1);
-}, settings.timeBoundMs);
-bound.unref();
-
-main(settings).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err) => {
-    console.error(err?.stack ?? err);
-    process.exitCode = 1;
-  },
-);
+runBenchmark(readSettings, main, cleanUp);

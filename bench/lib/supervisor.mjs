@@ -99,3 +99,39 @@ export class RunnerHandle {
     }
   }
 }
+
+/**
+ * Runs a benchmark's `main(settings)` as the process: `cleanUp` on exit and on SIGINT or
+ * SIGTERM, settings that cannot be read exit 2, and a run past `settings.timeBoundMs` is
+ * stopped, so that no benchmark outlives its bound or leaves children behind.
+ */
+export function runBenchmark(readSettings, main, cleanUp) {
+  process.on('exit', cleanUp);
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.on(signal, () => {
+      cleanUp();
+      process.exit(130);
+    });
+  }
+  let settings;
+  try {
+    settings = readSettings();
+  } catch (err) {
+    console.error(err.message);
+    process.exit(2);
+  }
+  setTimeout(() => {
+    console.error(`the benchmark did not finish within ${settings.timeBoundMs / 1000} s; stopping`);
+    cleanUp();
+    process.exit(1);
+  }, settings.timeBoundMs).unref();
+  main(settings).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      console.error(err?.stack ?? err);
+      process.exitCode = 1;
+    },
+  );
+}
