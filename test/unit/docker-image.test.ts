@@ -96,20 +96,40 @@ describe('Dockerfile', () => {
 
 describe('docker-compose.yml', () => {
   const services = compose.services;
-  const gateway = Object.values(services).find((s) => s.build === '.')!;
+  const gateways = Object.entries(services).filter(([, s]) => s.build === '.');
 
   it('mounts writable volumes only on folders the image owns, and read-only files where the image has them', () => {
-    expect(gateway).toBeDefined();
-    for (const v of gateway.volumes ?? []) {
-      const [source, target, mode] = v.split(':') as [string, string, string | undefined];
-      if (source.startsWith('./')) expect(existsSync(join(REPO, source)), source).toBe(true);
-      if (mode === 'ro') expect(copied, target).toContain(target);
-      else expect(owned, target).toContain(target);
+    expect(gateways.length).toBeGreaterThan(0);
+    for (const [, gateway] of gateways) {
+      for (const v of gateway.volumes ?? []) {
+        const [source, target, mode] = v.split(':') as [string, string, string | undefined];
+        if (source.startsWith('./')) expect(existsSync(join(REPO, source)), source).toBe(true);
+        if (mode === 'ro') expect(copied, target).toContain(target);
+        else expect(owned, target).toContain(target);
+      }
     }
   });
 
-  it('publishes the port the image exposes', () => {
-    expect(gateway.ports?.map((p) => p.split(':').at(-1))).toContain(one('EXPOSE'));
+  it('publishes the port the image exposes, on a host port of its own for each gateway', () => {
+    const hostPorts = gateways.map(([, g]) => {
+      expect(g.ports?.map((p) => p.split(':').at(-1))).toContain(one('EXPOSE'));
+      return g.ports?.map((p) => p.split(':')[0]).join();
+    });
+    expect(new Set(hostPorts).size).toBe(gateways.length);
+  });
+
+  it('several gateways share one PostgreSQL store, each as an instance of its own, and the keys the first makes', () => {
+    const environment = (name: string) => (compose.services[name] as { environment?: Record<string, string> }).environment ?? {};
+    expect(gateways.length).toBeGreaterThanOrEqual(2);
+    const urls = new Set(gateways.map(([name]) => environment(name).MIMTRUST_STORE_URL));
+    expect(urls.size).toBe(1);
+    expect([...urls][0]).toMatch(/^postgres:\/\//);
+    expect(new Set(gateways.map(([name]) => environment(name).MIMTRUST_STORE_INSTANCE)).size).toBe(gateways.length);
+    const keys = gateways.map(([, g]) => g.volumes?.find((v) => v.endsWith(':/app/config/keys')));
+    expect(new Set(keys).size).toBe(1);
+    // Only one of them may make the keys: the others start once it is healthy.
+    const first = gateways.filter(([, g]) => !Object.keys(g.depends_on ?? {}).some((d) => gateways.some(([n]) => n === d)));
+    expect(first).toHaveLength(1);
   });
 
   it('restarts every service and starts each after what it depends on is healthy', () => {
@@ -121,6 +141,6 @@ describe('docker-compose.yml', () => {
         expect(services[dep]!.healthcheck ?? (services[dep]!.build === '.' ? 'image' : undefined), dep).toBeDefined();
       }
     }
-    expect(Object.keys(gateway.depends_on ?? {})).toHaveLength(1);
+    for (const [name, gateway] of gateways) expect(Object.keys(gateway.depends_on ?? {}).length, name).toBeGreaterThan(0);
   });
 });
