@@ -17,6 +17,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { JWK } from 'jose';
 import { MimtrustError } from '../errors/index.js';
+import { AttemptLimiter } from '../lib/index.js';
 import type { AuditRecord } from '../audit/index.js';
 import type { VerifiedToken } from '../auth/index.js';
 import { EXPORT_DISPOSITION, exportRecords, type Citizen, type Consents, type ConsentRecord, type EventOrigin } from '../consent/index.js';
@@ -48,6 +49,8 @@ const SIGN_IN_COOKIE = '__Host-mimtrust-wallet-sign-in';
 const LANGUAGE_COOKIE = '__Host-mimtrust-lang';
 const SESSION_MS = 60 * 60 * 1000;
 const SIGN_IN_MS = 10 * 60 * 1000;
+/** Sign-ins one address may start within SIGN_IN_MS: far more than a person needs, a small share of the cap. */
+const SIGN_INS_PER_ADDRESS = 30;
 const HISTORY_LIMIT = 200;
 const YEAR_SEC = 365 * 24 * 3600;
 
@@ -142,9 +145,19 @@ export function walletPlugin(deps: WalletDeps) {
     return redirectReply(r, `${WALLET_PREFIX}/signed-out`, { 'set-cookie': cookie(SESSION_COOKIE, '', 0) });
   });
 
+  // Sign-ins under way are capped, oldest dropped: one address may not start enough of
+  // them to push out everybody else's.
+  const starts = new AttemptLimiter({ maxFailures: SIGN_INS_PER_ADDRESS, windowMs: SIGN_IN_MS });
   const signIn = exchange(pipeline<Received>()
     .then('handle', (r) => {
       auditAs(r, 'wallet.signIn');
+      const wait = starts.waitMs(r.clientIp, r.startedAt);
+      if (wait > 0) {
+        throw new MimtrustError('TOO_MANY_REQUESTS', 'Too many sign-ins were started from this address; try again later.', {
+          reason: 'wallet_sign_in_throttled', headers: { 'retry-after': String(Math.ceil(wait / 1000)) },
+        });
+      }
+      starts.fail(r.clientIp, r.startedAt);
       const p = pending.open(pendingSignIn());
       return redirectReply(r, authorizeLocation(`${OIDC_PREFIX}/auth`, deps.client, p, stringsOf(r).lang), {
         'set-cookie': cookie(SIGN_IN_COOKIE, p.id, SIGN_IN_MS / 1000),

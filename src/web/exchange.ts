@@ -33,7 +33,7 @@ export function pageExchange<T extends Trail>(p: Pipeline<Received, Answered>, d
       if (e.reason === o.signInReason) {
         void res.code(303).headers(deps.headers).header('location', o.signInPath).header('cache-control', 'no-store').send();
       } else {
-        void res.code(e.status).headers(deps.headers).headers(PAGE_HEADERS).send(o.errorPage(e, trail));
+        void res.code(e.status).headers(deps.headers).headers(PAGE_HEADERS).headers(e.headers).send(o.errorPage(e, trail));
       }
     }
     return res;

@@ -322,4 +322,22 @@ describe('wallet: consents, access history, withdrawal', () => {
     expect(page.text).toContain('<html lang="en">');
     expect(page.text).toContain('hreflang="de"');
   });
+
+  // Last: it uses up this address's sign-ins for the gateway's lifetime in the test.
+  it('refuses the 31st sign-in started from one address within ten minutes, saying when to try again', async () => {
+    const b = new IssuerBrowser(h);
+    const statuses: number[] = [];
+    let last = await b.get('/wallet/sign-in');
+    statuses.push(last.status);
+    for (let i = 1; i < 31; i++) {
+      last = await b.get('/wallet/sign-in');
+      statuses.push(last.status);
+    }
+    // The tests before this one started a few from the same address.
+    expect(statuses.slice(0, 20).every((st) => st === 303)).toBe(true);
+    expect(last.status).toBe(429);
+    expect(Number(last.headers['retry-after'])).toBeGreaterThan(0);
+    expect(last.headers.location).toBeUndefined();
+    expect(String(last.headers['content-type'])).toMatch(/^text\/html/);
+  });
 });
