@@ -175,6 +175,15 @@ describe('authorization code with PKCE, login and consent', () => {
 });
 
 describe('pushed authorization requests', () => {
+  it("an app asking for the consent API's scope is refused it: only clients configured with it get it", async () => {
+    const res = await new IssuerBrowser(h).get(`/oidc/auth?${authorizeQuery(pkce().challenge, { scope: 'openid consents' })}`);
+    expect(res.status).toBe(303);
+    const back = new URL(location(res));
+    expect(back.origin + back.pathname).toBe(REDIRECT);
+    expect(back.searchParams.get('error')).toBe('invalid_scope');
+    expect(back.searchParams.get('code')).toBeNull();
+  });
+
   it('the app pushes its parameters and the browser carries only the request_uri to the login', async () => {
     const { challenge } = pkce();
     const pushed = await postForm(h, '/oidc/request', {
