@@ -26,11 +26,17 @@ export class Accounts {
     if (password.length < MIN_PASSWORD_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
       throw new MimtrustError('BAD_REQUEST', `A password has ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters.`, { reason: 'account_password_invalid' });
     }
-    if (this.store.byUsername(username) !== undefined) {
+    if (await this.store.byUsername(username) !== undefined) {
       throw new MimtrustError('CONFLICT', 'This username is taken.', { reason: 'account_exists' });
     }
     const account: Account = { id: randomUUID(), username, passwordHash: await this.hash(password), createdAt: new Date(now).toISOString() };
-    this.store.add(account);
+    try {
+      await this.store.add(account);
+    } catch (err) {
+      // Another instance (or command) took the name between the check and the insert.
+      if (await this.store.byUsername(username) !== undefined) throw new MimtrustError('CONFLICT', 'This username is taken.', { reason: 'account_exists' });
+      throw err;
+    }
     return account;
   }
 
@@ -40,25 +46,34 @@ export class Accounts {
    * taken. It has no password here, so it can log in only through that provider; undefined
    * when the account is disabled.
    */
-  linked(identity: { issuer: string; subject: string }, suggestedName: string | undefined, now: number): Account | undefined {
-    const known = this.store.byIdentity(identity.issuer, identity.subject);
+  async linked(identity: { issuer: string; subject: string }, suggestedName: string | undefined, now: number): Promise<Account | undefined> {
+    const known = await this.knownAs(identity);
     if (known !== undefined) return known.disabledAt === undefined ? known : undefined;
     const base = usernameFrom(suggestedName);
-    for (let n = 1; n <= 100; n++) {
-      const username = n === 1 ? base : `${base.slice(0, 60)}-${n}`;
-      if (this.store.byUsername(username) !== undefined) continue;
+    for (let n = 1; n <= 101; n++) {
+      const username = n <= 100 ? (n === 1 ? base : `${base.slice(0, 60)}-${n}`) : `citizen-${randomUUID().slice(0, 8)}`;
+      if (n <= 100 && await this.store.byUsername(username) !== undefined) continue;
       const account: Account = { id: randomUUID(), username, passwordHash: NO_PASSWORD, createdAt: new Date(now).toISOString() };
-      this.store.addLinked(account, identity);
-      return account;
+      try {
+        await this.store.addLinked(account, identity);
+        return account;
+      } catch (err) {
+        // The same first login finished on another instance, or the name was taken meanwhile.
+        const raced = await this.knownAs(identity);
+        if (raced !== undefined) return raced.disabledAt === undefined ? raced : undefined;
+        if (n > 100 || await this.store.byUsername(username) === undefined) throw err;
+      }
     }
-    const account: Account = { id: randomUUID(), username: `citizen-${randomUUID().slice(0, 8)}`, passwordHash: NO_PASSWORD, createdAt: new Date(now).toISOString() };
-    this.store.addLinked(account, identity);
-    return account;
+    return undefined;
+  }
+
+  private knownAs(identity: { issuer: string; subject: string }): Promise<Account | undefined> {
+    return this.store.byIdentity(identity.issuer, identity.subject);
   }
 
   /** The account the credentials belong to, or undefined: unknown, wrong password or disabled alike. */
   async login(username: string, password: string): Promise<Account | undefined> {
-    const account = USERNAME.test(username) && password.length <= MAX_PASSWORD_LENGTH ? this.store.byUsername(username) : undefined;
+    const account = USERNAME.test(username) && password.length <= MAX_PASSWORD_LENGTH ? await this.store.byUsername(username) : undefined;
     if (account === undefined) {
       this.decoy ??= this.hash('not a password of anyone');
       await verifyPassword(password.slice(0, MAX_PASSWORD_LENGTH), await this.decoy);
@@ -69,17 +84,17 @@ export class Accounts {
   }
 
   /** An account that may still log in, by its id (a token's `sub`). */
-  active(id: string): Account | undefined {
-    const account = this.store.byId(id);
+  async active(id: string): Promise<Account | undefined> {
+    const account = await this.store.byId(id);
     return account?.disabledAt === undefined ? account : undefined;
   }
 
-  list(): Account[] {
+  list(): Promise<Account[]> {
     return this.store.list();
   }
 
-  disable(username: string, now: number): void {
-    if (!this.store.disable(username, new Date(now).toISOString())) {
+  async disable(username: string, now: number): Promise<void> {
+    if (!await this.store.disable(username, new Date(now).toISOString())) {
       throw new MimtrustError('NOT_FOUND', 'There is no such account.', { reason: 'account_not_found' });
     }
   }

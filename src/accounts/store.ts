@@ -1,4 +1,7 @@
-/** What the accounts module needs kept; src/store implements it on SQLite. */
+/**
+ * What the accounts module needs kept; src/store implements it on SQLite and on PostgreSQL,
+ * where several gateway instances read the same accounts.
+ */
 
 /** Matches no password: verifyPassword accepts only its own scrypt format. */
 export const NO_PASSWORD = '!';
@@ -16,14 +19,14 @@ export interface Account {
 
 export interface AccountStore {
   /** Throws when the username is taken. */
-  add(account: Account): void;
-  byUsername(username: string): Account | undefined;
-  byId(id: string): Account | undefined;
-  list(): Account[];
-  /** Returns false when there is no such account. */
-  disable(username: string, at: string): boolean;
+  add(account: Account): Promise<void>;
+  byUsername(username: string): Promise<Account | undefined>;
+  byId(id: string): Promise<Account | undefined>;
+  list(): Promise<Account[]>;
+  /** Resolves false when there is no such account. */
+  disable(username: string, at: string): Promise<boolean>;
   /** The account an upstream identity provider's subject logs in as. */
-  byIdentity(issuer: string, subject: string): Account | undefined;
+  byIdentity(issuer: string, subject: string): Promise<Account | undefined>;
   /** Adds the account and links the identity to it, both or neither; throws when either is taken. */
-  addLinked(account: Account, identity: { issuer: string; subject: string }): void;
+  addLinked(account: Account, identity: { issuer: string; subject: string }): Promise<void>;
 }

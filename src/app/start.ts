@@ -12,7 +12,8 @@ import { Accounts } from '../accounts/index.js';
 import { createTokenVerifier, type IssuerConfig } from '../auth/index.js';
 import { RoleChecker, type DecisionSnapshot } from '../policy/index.js';
 import { AuditLog, CheckpointCopies, loadOrCreateAuditKey } from '../audit/index.js';
-import { acquireStoreLock, StoreLockedError, SqliteAccountStore, SqliteAuditQuery, SqliteOidcStore } from '../store/index.js';
+import { acquireStoreLock, StoreLockedError } from '../store/index.js';
+import { sweepEvery } from './sweep.js';
 import { openStores, type Stores } from './stores.js';
 import type { OpenedCredentials } from '../credentials/index.js';
 import { PrimaryCounters } from './worker-counters.js';
@@ -58,6 +59,9 @@ export interface StartOptions {
    */
   worker?: number;
 }
+
+/** How often each instance removes what the issuer keeps once it has expired. */
+const SWEEP_EVERY_MS = 10 * 60_000;
 
 /** However long the broker's answers may take, /ready does not wait longer than this. */
 const READY_BROKER_TIMEOUT_MS = 2000;
@@ -229,6 +233,7 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
   let copies: CheckpointCopies | undefined;
   let contracts: ContractRegistry | undefined;
   let opened: OpenedCredentials | undefined;
+  let stopSweep: (() => Promise<void>) | undefined;
   const upstream = new Upstream(config.upstream, createUpstreamAuth(config.upstream.auth), metrics.upstream);
   const delivery = new NotificationDelivery({ policy: config.subscriptions.endpoints, ...config.subscriptions.delivery });
   let relayBase = config.subscriptions.relayBaseUrl ?? '';
@@ -304,13 +309,10 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
     });
     await app.register(consentPlugin({ ...exchangeDeps, verifier, consents, resolver, apiScope: config.consent.apiScope, ...(credentials ? { receipts: credentials } : {}) }));
     if (vc && credentials) await app.register(vc.credentialsPlugin({ ...exchangeDeps, credentials, verifier, roles: () => roles, providers }));
-    // The configuration refuses the issuer on PostgreSQL: its accounts and sessions are kept in SQLite only.
-    if (oidcKeys !== undefined && store.sqlite !== undefined) {
-      const db = store.sqlite;
-      const oidcStore = new SqliteOidcStore(db);
-      oidcStore.sweep();
+    if (oidcKeys !== undefined) {
+      stopSweep = sweepEvery((limit) => store.sweep(limit), SWEEP_EVERY_MS, (err) => log.error(err, 'expired issuer sessions and tokens were not removed; tried again later'));
       const secret = loadOrCreateSecret(config.keysDir, OIDC_COOKIE_SECRET_NAME);
-      const accounts = new Accounts(new SqliteAccountStore(db));
+      const accounts = new Accounts(store.accounts);
       const upstream = upstreamFromConfig(config.oidc, process.env);
       const issuerId = config.oidc.issuer as string;
       const wallet = config.wallet.enabled ? walletClient(issuerId, secret) : undefined;
@@ -325,22 +327,21 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
         })
         : undefined;
       const issuer = await createIssuer({
-        config, keys: oidcKeys, cookieSecret: secret, accounts, adapter: (model) => oidcStore.adapter(model), firstParty: wallet === undefined ? [] : [wallet],
+        config, keys: oidcKeys, cookieSecret: secret, accounts, adapter: (model) => store.oidc.adapter(model), firstParty: wallet === undefined ? [] : [wallet],
         ...(vpLogin ? { vpLogin } : {}),
       });
       auditTokenIssuance(issuer.provider, issuerId, audit, (err) => log.error({ err }, 'a token was not issued: the audit log did not take its record'));
       await app.register(issuerPlugin(issuer, {
         issuerId: config.oidc.issuer as string, issuerName: config.oidc.name, accounts, consents, snapshot: () => registry?.snapshot,
         secret, consentDays: config.oidc.consentDays, grantTtlSec: config.oidc.refreshTokenTtlSec, loginThrottle: config.oidc.loginThrottle,
+        ...(store.loginFailures !== undefined ? { loginFailures: store.loginFailures } : {}),
         ...(upstream !== undefined ? { upstream, onUpstreamFailure: (err: UpstreamLoginError) => log.warn({ reason: err.reason, err: err.cause }, 'login through the upstream identity provider failed') } : {}),
       }, exchangeDeps.headers), { prefix: OIDC_PREFIX });
       log.info(`OIDC issuer ${config.oidc.issuer} on ${OIDC_PREFIX}, in the gateway process`);
       if (wallet !== undefined) {
-        const storeDb = db;
         await app.register(walletPlugin({
           ...exchangeDeps, consents, issuer: issuerId, issuerKeys: oidcKeys.publicKeys, client: wallet,
-          // Read on the store's own connection: WAL lets it read while the audit log writes.
-          accessHistory: (subject, limit) => new SqliteAuditQuery(storeDb, { subject }).newest(limit),
+          accessHistory: (subject, limit) => store.accessHistory(subject, limit),
           ...walletPartyNames(issuer.clients, { id: issuerId, name: config.oidc.name }),
         }));
         log.info(`citizen wallet on ${WALLET_PREFIX}`);
@@ -419,6 +420,7 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
       async close() {
         stopRoleWatch?.();
         stopTlsWatch?.();
+        await stopSweep?.();
         openContracts?.close();
         await app.close();
         await openMetrics?.close();
@@ -432,6 +434,7 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
     };
   } catch (err) {
     stopRoleWatch?.();
+    await stopSweep?.();
     contracts?.close();
     await metricsListener?.close();
     await upstream.close().catch(() => undefined);

@@ -8,7 +8,9 @@
  * instance's audit segment, the LISTEN/NOTIFY feed; no store lock, since sharing the
  * database between instances is the point.
  */
-import type { AuditStore } from '../audit/index.js';
+import type { AuditRecord, AuditStore } from '../audit/index.js';
+import type { AccountStore } from '../accounts/index.js';
+import type { FailureCounters, OidcModelStore } from '../issuer/index.js';
 import { InProcessChangeFeed, type ChangeFeed } from '../changes/index.js';
 import type { Config } from '../config/index.js';
 import type { ConsentStore } from '../consent/index.js';
@@ -18,7 +20,7 @@ import type { StatusListStore, TrustedIssuerStore } from '../credentials/index.j
 import type { GatewayMetrics, Logger, ReadinessCheck } from '../observe/index.js';
 import { storeWritable } from '../observe/index.js';
 import {
-  loadOrCreateInstanceId, openPostgres, openSqlite, PgAuditStore, PgChangeFeed, PgConsentStore, PgContractCopies, PgContractStore, PgStatusListStore, PgTrustedIssuerStore, SqliteStatusListStore, SqliteTrustedIssuerStore,
+  loadOrCreateInstanceId, openPostgres, openSqlite, PgAccountStore, PgAuditStore, PgLoginFailures, PgOidcStore, SqliteAccountStore, SqliteAuditQuery, SqliteOidcStore, PgChangeFeed, PgConsentStore, PgContractCopies, PgContractStore, PgStatusListStore, PgTrustedIssuerStore, SqliteStatusListStore, SqliteTrustedIssuerStore,
   PgSubscriptionStore, SqliteAuditStore, SqliteConsentStore, SqliteContractCopies, SqliteContractStore, SqliteSubscriptionStore, WalSync,
   type PgPool, type SqliteDatabase,
 } from '../store/index.js';
@@ -33,11 +35,19 @@ export interface Stores {
   subscriptions: SubscriptionStore;
   /** The status lists of the credentials the city issues. */
   statusLists: StatusListStore;
-  /** The operator's trusted issuers (read once at start: another instance's changes are seen after a restart). */
+  /** The operator's trusted issuers (another instance's changes are heard on the change feed). */
   trustedIssuers: TrustedIssuerStore;
   changes: ChangeFeed;
-  /** The SQLite database, for what is kept only there (the OIDC issuer's accounts and sessions). */
-  sqlite: SqliteDatabase | undefined;
+  /** The OIDC issuer's citizens' accounts. */
+  accounts: AccountStore;
+  /** What oidc-provider keeps: sessions, interactions, grants, codes, tokens. */
+  oidc: OidcModelStore;
+  /** Where the issuer counts failed logins: in the database on PostgreSQL, in memory (undefined) on SQLite. */
+  loginFailures: FailureCounters | undefined;
+  /** Removes at most `limit` expired rows of what the issuer keeps; resolves how many. */
+  sweep(limit: number): Promise<number>;
+  /** The newest `limit` audit records that released a data subject's data, oldest first (the wallet's access history). */
+  accessHistory(subject: string, limit: number): Promise<AuditRecord[]>;
   /** This gateway's audit segment on PostgreSQL; undefined on SQLite (one chain per file). */
   instance: string | undefined;
   /** For /ready. */
@@ -78,6 +88,7 @@ function openSqliteStores(config: Config, { log, metrics }: StoreDeps): Stores {
     opened.push(readyDb);
     const changes = new InProcessChangeFeed((err) => log.error(err, 'a change was not applied'));
     const sync = walSync;
+    const oidc = new SqliteOidcStore(db);
     return {
       audit: new SqliteAuditStore(auditDb, sync ? { walSync: sync } : {}),
       contracts: new SqliteContractStore(db),
@@ -87,7 +98,12 @@ function openSqliteStores(config: Config, { log, metrics }: StoreDeps): Stores {
       statusLists: new SqliteStatusListStore(db),
       trustedIssuers: new SqliteTrustedIssuerStore(db),
       changes,
-      sqlite: db,
+      accounts: new SqliteAccountStore(db),
+      oidc,
+      loginFailures: undefined,
+      sweep: (limit) => oidc.sweep(limit),
+      // Read on the store's own connection: WAL lets it read while the audit log writes.
+      accessHistory: async (subject, limit) => new SqliteAuditQuery(db, { subject }).newest(limit),
       instance: undefined,
       checks: [['store', storeWritable(readyDb, path)]],
       async close() {
@@ -120,6 +136,8 @@ async function openPostgresStores(config: Config, url: string, { log, worker }: 
       onError: (err) => log.error(err, 'a change made on another instance was not applied'),
     });
     log.info(`store: PostgreSQL, audit chain segment of instance ${instance}`);
+    const oidc = new PgOidcStore(pool);
+    const failures = new PgLoginFailures(pool);
     return {
       audit: new PgAuditStore(pool, instance),
       contracts: new PgContractStore(pool, changes),
@@ -129,7 +147,14 @@ async function openPostgresStores(config: Config, url: string, { log, worker }: 
       statusLists: new PgStatusListStore(pool),
       trustedIssuers: new PgTrustedIssuerStore(pool),
       changes,
-      sqlite: undefined,
+      accounts: new PgAccountStore(pool),
+      oidc,
+      loginFailures: (name, limit) => failures.counter(name, limit),
+      sweep: async (limit) => {
+        const swept = await oidc.sweep(limit);
+        return swept + await failures.sweep(Date.now(), Math.max(0, limit - swept));
+      },
+      accessHistory: (subject, limit) => PgAuditStore.released(pool, subject, limit),
       instance,
       checks: [
         ['store', () => withTimeout(pool.query('SELECT 1').then(() => undefined), READY_QUERY_TIMEOUT_MS)],

@@ -2,13 +2,15 @@
  * `mimtrust accounts add|list|disable`: citizens' local accounts for the city's own issuer.
  * A password is read from standard input (its first line) or, on a terminal, from a
  * prompt that does not echo: never from an argument, which other users could read in the
- * process list and which stays in shell history.
+ * process list and which stays in shell history. The accounts are those of the store the
+ * gateway runs on: the SQLite file, or the PostgreSQL database (`store.url`) every instance
+ * reads, so an account added or disabled here holds on all of them.
  */
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
-import { ConfigError, loadConfig } from '../config/index.js';
+import { loadConfig } from '../config/index.js';
 import { Accounts } from '../accounts/index.js';
-import { openSqlite, SqliteAccountStore } from '../store/index.js';
+import { openPostgres, openSqlite, PgAccountStore, SqliteAccountStore } from '../store/index.js';
 import { noPositionals, parseOptions, required } from './options.js';
 
 async function readPassword(): Promise<string> {
@@ -33,10 +35,12 @@ async function readPassword(): Promise<string> {
   }
 }
 
-function withAccounts<T>(configPath: string | undefined, f: (accounts: Accounts) => Promise<T>): Promise<T> {
+async function withAccounts<T>(configPath: string | undefined, f: (accounts: Accounts) => Promise<T>): Promise<T> {
   const { config } = loadConfig(configPath);
-  // Not a new, empty SQLite file beside a PostgreSQL deployment: the issuer does not run there.
-  if (config.store.url !== null) throw new ConfigError('store.url', 'accounts are kept in the SQLite store only, and the OIDC issuer runs only there');
+  if (config.store.url !== null) {
+    const pool = await openPostgres(config.store.url, { maxConnections: 2 });
+    return f(new Accounts(new PgAccountStore(pool))).finally(() => pool.end());
+  }
   const db = openSqlite(config.store.path);
   return f(new Accounts(new SqliteAccountStore(db))).finally(() => db.close());
 }
@@ -58,7 +62,7 @@ export async function runAccountsList(args: string[]): Promise<number> {
   const { values, positionals } = parseOptions(args, { config: OPTIONS.config });
   noPositionals(positionals);
   await withAccounts(values.config, async (a) => {
-    for (const acc of a.list()) {
+    for (const acc of await a.list()) {
       process.stdout.write(`${acc.id}\t${acc.username}\t${acc.createdAt}\t${acc.disabledAt === undefined ? 'active' : `disabled ${acc.disabledAt}`}\n`);
     }
   });

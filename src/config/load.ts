@@ -162,9 +162,6 @@ function checkWorkers(config: Config): void {
 function checkOidc(config: Config): void {
   const oidc = config.oidc;
   if (!oidc.enabled) return;
-  if (config.store.url !== null) {
-    throw new ConfigError('oidc.enabled', 'the OIDC issuer keeps its accounts and sessions in the SQLite store only; run it without store.url');
-  }
   if (oidc.issuer === null) {
     if (config.listen.port === 0) throw new ConfigError('oidc.issuer', 'is required when listen.port is 0 (the port is not known before the start)');
     const host = config.tls.hostnames[0] ?? 'localhost';

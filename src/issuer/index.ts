@@ -9,7 +9,9 @@
  *   (the wallet) as first-party clients, signed in to without a consent screen, constants.ts names what the gateway shares with it, mount.ts hands it raw requests,
  *   grant-terms.ts keeps the purpose and consents of each grant, trust.ts makes the
  *   gateway trust it in process. interactions.ts serves the login and consent screens;
- *   login-throttle.ts slows password guessing there; upstream-login.ts lets citizens log in
+ *   login-throttle.ts slows password guessing there, counting failures in the store when
+ *   instances share one; model-store.ts says what oidc-provider's state needs from the store
+ *   (SQLite or PostgreSQL), a code or refresh token consumed once across instances; upstream-login.ts lets citizens log in
  *   through an upstream OpenID Provider instead (`oidc.upstream`). audit-issuance.ts puts
  *   every access token on the audit log before it leaves. vp-grant.ts is the grant that
  *   takes an organisation's Verifiable Presentation, vp-login-client.ts its public client
@@ -34,5 +36,7 @@ export { OIDC_PREFIX, GATEWAY_RESOURCE, ISSUER_CLAIMS } from './constants.js';
 export { VP_TOKEN_GRANT, VP_LOGIN_CLIENT_ID, VP_CHALLENGE_PATH } from './constants.js';
 export type { VpLogin } from './vp-login-client.js';
 export type { IssuerProvider } from './provider.js';
+export type { ModelAdapter, OidcModelStore } from './model-store.js';
+export type { FailureCounter, FailureCounters } from './login-throttle.js';
 export const OIDC_KEY_SET_NAME = 'oidc-issuer';
 export const OIDC_COOKIE_SECRET_NAME = 'oidc-cookies';

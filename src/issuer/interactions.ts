@@ -16,7 +16,7 @@ import { readBounded } from '../lib/index.js';
 import { clientPurpose } from './clients.js';
 import { chosenData, consentRequest } from './consent-request.js';
 import { GATEWAY_RESOURCE, OIDC_PREFIX } from './constants.js';
-import { LoginThrottle, type LoginThrottleSettings } from './login-throttle.js';
+import { LoginThrottle, type FailureCounters, type LoginThrottleSettings } from './login-throttle.js';
 import type { IssuerProvider } from './provider.js';
 import { UpstreamLoginError, type UpstreamLogin } from './upstream-login.js';
 import { consentPage, contentSecurityPolicy, errorPage, loginPage, stringsFor, type Strings } from './views/index.js';
@@ -34,6 +34,8 @@ export interface InteractionDeps {
   /** How long a grant and its terms are kept (the refresh token lifetime). */
   grantTtlSec: number;
   loginThrottle: LoginThrottleSettings;
+  /** Where failed logins are counted; in memory when not given. */
+  loginFailures?: FailureCounters;
   /** An upstream identity provider citizens may log in through. */
   upstream?: UpstreamLogin;
   /** Told why an upstream login failed; the citizen sees one message for every reason. */
@@ -128,18 +130,18 @@ export function interactionRoutes(deps: InteractionDeps) {
     }), formTargets);
   }
 
-  const throttle = new LoginThrottle(deps.loginThrottle);
+  const throttle = new LoginThrottle(deps.loginThrottle, deps.loginFailures);
   async function login(req: FastifyRequest, reply: FastifyReply, s: Strings, interaction: Interaction, form: URLSearchParams): Promise<FastifyReply> {
     const username = form.get('username') ?? '';
     const now = Date.now();
-    const wait = throttle.waitMs(username, req.ip, now);
+    const wait = await throttle.waitMs(username, req.ip, now);
     if (wait > 0) return showLogin(reply, s, interaction, { failed: true, waitMs: wait });
     const account = await deps.accounts.login(username, form.get('password') ?? '');
     if (account === undefined) {
-      throttle.failed(username, req.ip, now);
+      await throttle.failed(username, req.ip, now);
       return showLogin(reply, s, interaction, { failed: true });
     }
-    throttle.succeeded(username, req.ip);
+    await throttle.succeeded(username, req.ip);
     return finish(req, reply, { login: { accountId: account.id } });
   }
 
@@ -151,7 +153,7 @@ export function interactionRoutes(deps: InteractionDeps) {
   async function accept(req: FastifyRequest, reply: FastifyReply, interaction: Interaction, form: URLSearchParams, s: Strings): Promise<FastifyReply> {
     const a = asker(interaction);
     const accountId = interaction.session?.accountId;
-    if (a === undefined || accountId === undefined || deps.accounts.active(accountId) === undefined) return send(reply, 400, errorPage(s));
+    if (a === undefined || accountId === undefined || await deps.accounts.active(accountId) === undefined) return send(reply, 400, errorPage(s));
     const days = Number(form.get('days'));
     if (!deps.consentDays.choices.includes(days)) return showConsent(reply, s, interaction, 400);
     const asked = consentRequest(deps.snapshot(), { issuer: deps.issuerId, clientId: a.client.clientId, purpose: a.purpose, ...(a.client.organisation ? { organisation: a.client.organisation } : {}) });
@@ -182,7 +184,7 @@ export function interactionRoutes(deps: InteractionDeps) {
     try {
       if (typeof q.state !== 'string' || typeof q.code !== 'string') throw new UpstreamLoginError('upstream_token_refused');
       const identity = await upstream.finish(interaction.uid, q.state, q.code);
-      const account = deps.accounts.linked(identity, identity.suggestedName, Date.now());
+      const account = await deps.accounts.linked(identity, identity.suggestedName, Date.now());
       if (account === undefined) return showLogin(reply, s, interaction, { failed: true });
       return finish(req, reply, { login: { accountId: account.id } });
     } catch (err) {

@@ -4,8 +4,12 @@
  * accounts) and per account (many places at one account, with a limit high enough that a
  * stranger cannot lock a citizen out cheaply). A throttled attempt is refused before the
  * password is hashed, so a flood of attempts costs no scrypt work either.
+ *
+ * The counts are kept by a FailureCounter: in memory for a single gateway (AttemptLimiter),
+ * in the database when several instances share it (src/store/pg-login-failures.ts), so
+ * spreading the guesses over the instances gains the guesser nothing.
  */
-import { AttemptLimiter } from '../lib/index.js';
+import { AttemptLimiter, type AttemptLimit } from '../lib/index.js';
 
 export interface LoginThrottleSettings {
   perAccountAndAddress: number;
@@ -14,38 +18,54 @@ export interface LoginThrottleSettings {
   windowSec: number;
 }
 
-export class LoginThrottle {
-  readonly #pair: AttemptLimiter;
-  readonly #address: AttemptLimiter;
-  readonly #account: AttemptLimiter;
+/** Failures of one kind of key within a sliding window; AttemptLimiter is the in-memory one. */
+export interface FailureCounter {
+  /** Milliseconds until the key may try again; 0 when it may try now. */
+  waitMs(key: string, now: number): number | Promise<number>;
+  fail(key: string, now: number): void | Promise<void>;
+  succeed(key: string): void | Promise<void>;
+}
 
-  constructor(s: LoginThrottleSettings) {
+/** Makes the counter of one kind of key (`pair`, `address`, `account`) under its limit. */
+export type FailureCounters = (name: string, limit: AttemptLimit) => FailureCounter;
+
+export const IN_MEMORY: FailureCounters = (_name, limit) => new AttemptLimiter(limit);
+
+export class LoginThrottle {
+  readonly #pair: FailureCounter;
+  readonly #address: FailureCounter;
+  readonly #account: FailureCounter;
+
+  constructor(s: LoginThrottleSettings, counters: FailureCounters = IN_MEMORY) {
     const windowMs = s.windowSec * 1000;
-    this.#pair = new AttemptLimiter({ maxFailures: s.perAccountAndAddress, windowMs });
-    this.#address = new AttemptLimiter({ maxFailures: s.perAddress, windowMs });
-    this.#account = new AttemptLimiter({ maxFailures: s.perAccount, windowMs });
+    this.#pair = counters('pair', { maxFailures: s.perAccountAndAddress, windowMs });
+    this.#address = counters('address', { maxFailures: s.perAddress, windowMs });
+    this.#account = counters('account', { maxFailures: s.perAccount, windowMs });
   }
 
   /** Milliseconds this attempt must wait; 0 when it may go ahead. */
-  waitMs(username: string, address: string, now: number): number {
+  async waitMs(username: string, address: string, now: number): Promise<number> {
     const account = accountKey(username);
-    return Math.max(
+    const waits = await Promise.all([
       this.#pair.waitMs(`${account}\u0000${address}`, now),
       this.#address.waitMs(address, now),
       this.#account.waitMs(account, now),
-    );
+    ]);
+    return Math.max(...waits);
   }
 
-  failed(username: string, address: string, now: number): void {
+  async failed(username: string, address: string, now: number): Promise<void> {
     const account = accountKey(username);
-    this.#pair.fail(`${account}\u0000${address}`, now);
-    this.#address.fail(address, now);
-    this.#account.fail(account, now);
+    await Promise.all([
+      this.#pair.fail(`${account}\u0000${address}`, now),
+      this.#address.fail(address, now),
+      this.#account.fail(account, now),
+    ]);
   }
 
   /** A right password clears that account's failures from that address only. */
-  succeeded(username: string, address: string): void {
-    this.#pair.succeed(`${accountKey(username)}\u0000${address}`);
+  async succeeded(username: string, address: string): Promise<void> {
+    await this.#pair.succeed(`${accountKey(username)}\u0000${address}`);
   }
 }
 

@@ -11,7 +11,7 @@ import type { KeySet } from '../keys/index.js';
 import { firstPartyClient, issuerClients, type FirstPartyClient } from './clients.js';
 import { keepBodiesRaw, mountProvider } from './mount.js';
 import type { IssuerProvider } from './provider.js';
-import type { Adapter } from 'oidc-provider';
+import type { ModelAdapter } from './model-store.js';
 import { interactionRoutes, type InteractionDeps } from './interactions.js';
 import { vpChallengeRoute, vpLoginClient, type VpLogin } from './vp-login-client.js';
 
@@ -20,7 +20,7 @@ export interface IssuerDeps {
   accounts: Accounts;
   keys: KeySet;
   cookieSecret: string;
-  adapter: (model: string) => Adapter;
+  adapter: (model: string) => ModelAdapter;
   /** The city's own pages signing citizens in (the wallet), registered next to the configured clients. */
   firstParty?: readonly FirstPartyClient[];
   /** Organisations logging in with a Verifiable Presentation: the grant, its client and its challenge route. */

@@ -18,6 +18,7 @@ import { GATEWAY_RESOURCE, ISSUER_CLAIMS, OIDC_PREFIX } from './constants.js';
 import { contentSecurityPolicy, errorPage, stringsFor } from './views/index.js';
 import { registerVpGrant, vpTokenClaims, vpTokenSubject } from './vp-grant.js';
 import type { VpLogin } from './vp-login-client.js';
+import type { ModelAdapter } from './model-store.js';
 
 
 export interface ProviderOptions {
@@ -30,7 +31,7 @@ export interface ProviderOptions {
   cookieKeys: string[];
   clients: ReadonlyMap<string, IssuerClient>;
   accounts: Accounts;
-  adapter: (model: string) => Adapter;
+  adapter: (model: string) => ModelAdapter;
   trustProxy: boolean;
   /** Proof algorithms accepted at the token endpoint: the gateway's own list, so a proof good here is good there. */
   dpopAlgorithms: readonly string[];
@@ -60,8 +61,25 @@ function verifiedClientCertificate(ctx: KoaContextWithOIDC): X509Certificate | u
   return peer?.raw ? new X509Certificate(peer.raw) : undefined;
 }
 
+/**
+ * The store's adapter as oidc-provider takes it: a consume that finds the row consumed
+ * already (another instance redeemed it first) refuses, as oidc-provider refuses a
+ * redemption it sees consumed.
+ */
+function redeemedOnce(model: string, store: ModelAdapter): Adapter {
+  return {
+    ...store,
+    consume: async (id) => {
+      if (await store.consume(id)) return;
+      if (model === 'PushedAuthorizationRequest') throw new errors.InvalidRequestUri('request_uri is invalid, expired, or was already used');
+      throw new errors.InvalidGrant('grant already used');
+    },
+  };
+}
+
 export function createProvider(o: ProviderOptions): IssuerProvider {
-  const terms = new GrantTermsStore(o.adapter('GrantTerms'));
+  const adapter = (model: string): Adapter => redeemedOnce(model, o.adapter(model));
+  const terms = new GrantTermsStore(adapter('GrantTerms'));
   const scopes = new Set(['openid', 'offline_access']);
   for (const c of o.clients.values()) for (const s of c.scopes) scopes.add(s);
 
@@ -74,7 +92,7 @@ export function createProvider(o: ProviderOptions): IssuerProvider {
   });
 
   const configuration: Configuration = {
-    adapter: o.adapter,
+    adapter,
     clients: [...o.clients.values()].map((c) => c.metadata),
     jwks: { keys: o.keys },
     cookies: { keys: o.cookieKeys, long: { signed: true, httpOnly: true, sameSite: 'lax' }, short: { signed: true, httpOnly: true, sameSite: 'lax' } },
@@ -144,7 +162,7 @@ export function createProvider(o: ProviderOptions): IssuerProvider {
     },
     findAccount: async (_ctx, id) => {
       // A disabled account gets no new token, refreshed ones included.
-      if (o.accounts.active(id) === undefined) return undefined;
+      if (await o.accounts.active(id) === undefined) return undefined;
       return { accountId: id, claims: async () => ({ sub: id }) };
     },
     extraTokenClaims: async (ctx: KoaContextWithOIDC, token) => {

@@ -1,7 +1,8 @@
 /**
  * Persistent storage: SQLite implementations of the narrow interfaces the other folders
  * declare for what they keep (audit/store.ts, contracts/store.ts, subscriptions/types.ts,
- * consent/store.ts, credentials/status-store.ts, credentials/trusted-list.ts), so storage depends on them and never the other way round. SQLite is the
+ * consent/store.ts, credentials/status-store.ts, credentials/trusted-list.ts,
+ * accounts/store.ts, issuer/model-store.ts), so storage depends on them and never the other way round. SQLite is the
  * embedded default; WalSync makes audit commits durable without blocking the event loop, and the
  * store lock keeps a second gateway off a data file one is already writing. SqliteAuditQuery
  * reads the audit log by caller, decision, effect and time for the command line.
@@ -10,8 +11,10 @@
  * the pool and migrates (one list of migrations for both dialects, migrations.ts), the
  * pg-*-store files implement the same interfaces, the audit log as one chain segment per
  * instance (PgAuditStore), and PgChangeFeed tells the other instances what changed
- * (LISTEN/NOTIFY, published inside the transaction that makes the change). rows.ts holds
- * the row layouts both backends share.
+ * (LISTEN/NOTIFY, published inside the transaction that makes the change). The OIDC
+ * issuer's accounts and oidc-provider state are there too (PgAccountStore, PgOidcStore),
+ * and its failed logins (PgLoginFailures), so several instances run the issuer together.
+ * rows.ts holds the row layouts both backends share.
  */
 export { openSqlite, applyMigrations } from './sqlite.js';
 export type { SqliteDatabase, OpenSqliteOptions } from './sqlite.js';
@@ -43,3 +46,6 @@ export { loadOrCreateInstanceId, readInstanceId, InstanceIdError, INSTANCE_ID_FI
 export { SqliteStatusListStore } from './sqlite-status-list-store.js';
 export { SqliteTrustedIssuerStore } from './sqlite-trusted-issuer-store.js';
 export { PgTrustedIssuerStore } from './pg-trusted-issuer-store.js';
+export { PgAccountStore } from './pg-account-store.js';
+export { PgOidcStore } from './pg-oidc-store.js';
+export { PgLoginFailures } from './pg-login-failures.js';

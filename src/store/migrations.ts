@@ -443,6 +443,23 @@ export const MIGRATIONS: readonly Migration[] = [
     );
     `,
   },
+  // 16: failed logins at the OIDC issuer, counted in the database so that every instance
+  // sees the failures made at the others (src/issuer/login-throttle.ts). Keys are hashes of
+  // the account and address counted against; each row expires with its window. A gateway on
+  // SQLite is one process and counts in memory: nothing to keep there.
+  {
+    sqlite: '-- login failures are counted in memory on SQLite',
+    postgres: `
+    CREATE TABLE login_failures (
+      id         BIGSERIAL PRIMARY KEY,
+      key        TEXT   NOT NULL,
+      failed_at  BIGINT NOT NULL,
+      expires_at BIGINT NOT NULL
+    );
+    CREATE INDEX login_failures_by_key ON login_failures (key, failed_at);
+    CREATE INDEX login_failures_by_expiry ON login_failures (expires_at);
+    `,
+  },
 ];
 
 /** The SQLite dialect of every migration, in order. */

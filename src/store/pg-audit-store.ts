@@ -28,6 +28,17 @@ export class PgAuditStore implements AuditStore {
     return r.rows.map((row) => row.instance);
   }
 
+  /** The newest `limit` records, of any instance, that released `subject`'s data; oldest first. */
+  static async released(pool: PgPool, subject: string, limit: number): Promise<AuditRecord[]> {
+    const r = await pool.query<RecordRow>(
+      `SELECT ${COLUMNS.map((c) => `r.${c}`).join(', ')} FROM audit_data_subjects s
+        JOIN audit_records r ON r.instance = s.instance AND r.seq = s.seq
+        WHERE s.subject = $1 ORDER BY r.time DESC, r.instance, r.seq DESC LIMIT $2`,
+      [subject, limit],
+    );
+    return r.rows.map(fromRow).reverse();
+  }
+
   async appendBatch(records: readonly AuditRecord[], checkpoints: readonly AuditCheckpoint[] = []): Promise<void> {
     await inTransaction(this.pool, async (client) => {
       for (const r of records) {

@@ -4,6 +4,7 @@
  */
 import type { StoredContract } from '../contracts/index.js';
 import type { SubscriptionOwner, SubscriptionRecord } from '../subscriptions/index.js';
+import type { Account } from '../accounts/index.js';
 
 export interface SubscriptionRow {
   relay_hash: string;
@@ -47,3 +48,17 @@ export const toContract = (r: ContractRow): StoredContract => ({
   document: JSON.parse(r.document) as unknown,
   updatedAt: r.updated_at,
 });
+
+export interface AccountRow {
+  id: string;
+  username: string;
+  password_hash: string;
+  created_at: string;
+  disabled_at: string | null;
+}
+
+export function toAccount(r: AccountRow): Account {
+  const a: Account = { id: r.id, username: r.username, passwordHash: r.password_hash, createdAt: r.created_at };
+  if (r.disabled_at !== null) a.disabledAt = r.disabled_at;
+  return a;
+}

@@ -1,21 +1,8 @@
-/** Citizens' accounts on SQLite (src/accounts declares what is kept). */
+/** Citizens' accounts on SQLite (src/accounts declares what is kept); rows read as on PostgreSQL (rows.ts). */
 import type { Statement } from 'better-sqlite3';
+import { toAccount, type AccountRow as Row } from './rows.js';
 import type { SqliteDatabase } from './sqlite.js';
 import type { Account, AccountStore } from '../accounts/index.js';
-
-interface Row {
-  id: string;
-  username: string;
-  password_hash: string;
-  created_at: string;
-  disabled_at: string | null;
-}
-
-function toAccount(r: Row): Account {
-  const a: Account = { id: r.id, username: r.username, passwordHash: r.password_hash, createdAt: r.created_at };
-  if (r.disabled_at !== null) a.disabledAt = r.disabled_at;
-  return a;
-}
 
 export class SqliteAccountStore implements AccountStore {
   private readonly insert: Statement<[string, string, string, string]>;
@@ -37,39 +24,39 @@ export class SqliteAccountStore implements AccountStore {
     this.byLink = db.prepare('SELECT a.* FROM account_identities i JOIN accounts a ON a.id = i.account_id WHERE i.issuer = ? AND i.subject = ?');
     this.link = db.prepare('INSERT INTO account_identities (issuer, subject, account_id, linked_at) VALUES (?, ?, ?, ?)');
     this.addWithLink = db.transaction((a: Account, issuer: string, subject: string) => {
-      this.add(a);
+      this.insert.run(a.id, a.username, a.passwordHash, a.createdAt);
       this.link.run(issuer, subject, a.id, a.createdAt);
     });
   }
 
-  add(a: Account): void {
+  async add(a: Account): Promise<void> {
     this.insert.run(a.id, a.username, a.passwordHash, a.createdAt);
   }
 
-  byUsername(username: string): Account | undefined {
+  async byUsername(username: string): Promise<Account | undefined> {
     const r = this.byName.get(username);
     return r === undefined ? undefined : toAccount(r);
   }
 
-  byId(id: string): Account | undefined {
+  async byId(id: string): Promise<Account | undefined> {
     const r = this.byKey.get(id);
     return r === undefined ? undefined : toAccount(r);
   }
 
-  list(): Account[] {
+  async list(): Promise<Account[]> {
     return this.all.all().map(toAccount);
   }
 
-  disable(username: string, at: string): boolean {
+  async disable(username: string, at: string): Promise<boolean> {
     return this.off.run(at, username).changes > 0;
   }
 
-  byIdentity(issuer: string, subject: string): Account | undefined {
+  async byIdentity(issuer: string, subject: string): Promise<Account | undefined> {
     const r = this.byLink.get(issuer, subject);
     return r === undefined ? undefined : toAccount(r);
   }
 
-  addLinked(a: Account, identity: { issuer: string; subject: string }): void {
+  async addLinked(a: Account, identity: { issuer: string; subject: string }): Promise<void> {
     this.addWithLink(a, identity.issuer, identity.subject);
   }
 }

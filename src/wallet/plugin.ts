@@ -37,7 +37,7 @@ export interface WalletDeps extends ExchangeDeps {
   issuerKeys: readonly JWK[];
   client: FirstPartyClient;
   /** The newest audit records releasing this data subject's data, at most `limit`. */
-  accessHistory: (subject: string, limit: number) => readonly AuditRecord[];
+  accessHistory: (subject: string, limit: number) => Promise<readonly AuditRecord[]>;
   /** A consent's recipient (as contract parties are written) as a citizen reads it. */
   recipientName: (recipient: string) => PartyName;
   /** A reader (the client of a token at an issuer) as a citizen reads it. */
@@ -118,7 +118,7 @@ export function walletPlugin(deps: WalletDeps) {
     const who = citizen(r);
     const records = (await deps.consents.ofCitizen(who, r.startedAt)).reverse();
     const subject = deps.consents.dataSubject(who).id;
-    const accesses = accessesOf(deps.accessHistory(subject, HISTORY_LIMIT), subject);
+    const accesses = accessesOf(await deps.accessHistory(subject, HISTORY_LIMIT), subject);
     const justWithdrawn = records.find((c) => c.id === queryOf(r).get('withdrawn') && c.events.some((e) => e.event === 'withdrawn'));
     return pageReply(r, 200, walletPage(stringsOf(r), {
       csrf: r.session.csrf, now: r.startedAt, records, recipientOf, accesses, readerOf,

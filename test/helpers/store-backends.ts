@@ -10,8 +10,10 @@ import type { ConsentStore } from '../../src/consent/index.js';
 import type { ContractCopies, ContractStore } from '../../src/contracts/index.js';
 import type { SubscriptionStore } from '../../src/subscriptions/index.js';
 import type { StatusListStore } from '../../src/credentials/index.js';
+import type { AccountStore } from '../../src/accounts/index.js';
+import type { OidcModelStore } from '../../src/issuer/index.js';
 import {
-  openPostgres, openSqlite, PgAuditStore, PgConsentStore, PgContractCopies, PgContractStore, PgStatusListStore, PgSubscriptionStore,
+  openPostgres, openSqlite, PgAccountStore, PgOidcStore, SqliteAccountStore, SqliteOidcStore, PgAuditStore, PgConsentStore, PgContractCopies, PgContractStore, PgStatusListStore, PgSubscriptionStore,
   SqliteAuditStore, SqliteConsentStore, SqliteContractCopies, SqliteContractStore, SqliteStatusListStore, SqliteSubscriptionStore,
 } from '../../src/store/index.js';
 import { freshSchema, havePostgres } from './postgres.js';
@@ -22,6 +24,9 @@ export interface OpenedStores {
   copies: ContractCopies;
   consents: ConsentStore;
   subscriptions: SubscriptionStore;
+  accounts: AccountStore;
+  /** oidc-provider's state, reading the time from `now`. */
+  oidc(now?: () => number): OidcModelStore;
   /** Status lists of `length` bits each. */
   statusLists(length: number): StatusListStore;
   /** The audit store; on PostgreSQL, the segment of `instance`. */
@@ -48,6 +53,8 @@ const sqlite: Backend = {
       copies: new SqliteContractCopies(db),
       consents: new SqliteConsentStore(db),
       subscriptions: new SqliteSubscriptionStore(db),
+      accounts: new SqliteAccountStore(db),
+      oidc: (now) => new SqliteOidcStore(db, now),
       statusLists: (length) => new SqliteStatusListStore(db, length),
       audit: () => new SqliteAuditStore(db),
       exec: async (sql) => { db.exec(sql); },
@@ -77,6 +84,8 @@ const postgres: Backend = {
       copies: new PgContractCopies(pool),
       consents: new PgConsentStore(pool),
       subscriptions: new PgSubscriptionStore(pool),
+      accounts: new PgAccountStore(pool),
+      oidc: (now) => new PgOidcStore(pool, now),
       statusLists: (length) => new PgStatusListStore(pool, length),
       audit: (instance = 'a') => new PgAuditStore(pool, instance),
       exec: async (sql) => { await pool.query(sql); },

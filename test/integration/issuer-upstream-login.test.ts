@@ -173,7 +173,7 @@ describe('logging in through an upstream identity provider', () => {
     firstSub = await subOf(await backAndConsent(b, callback), verifier);
     const db = openSqlite(h.config.store.path, { readonly: true });
     try {
-      const account = new SqliteAccountStore(db).byId(firstSub);
+      const account = await new SqliteAccountStore(db).byId(firstSub);
       expect(account?.username).toBe('emile-zola');
       // No password here: the local login cannot be used for it.
       expect(await new Accounts(new SqliteAccountStore(db)).login('emile-zola', '!')).toBeUndefined();

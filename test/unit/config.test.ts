@@ -42,7 +42,6 @@ describe('configuration', () => {
     ['upstream not http', { upstream: { url: 'ftp://x' } }, /"upstream\.url"/],
     ['store url not PostgreSQL', { store: { url: 'mysql://h/db' } }, /"store\.url"/],
     ['store instance not a name', { store: { instance: '../a' } }, /"store\.instance"/],
-    ['OIDC issuer on PostgreSQL', { store: { url: 'postgres://h/db' }, oidc: { enabled: true, issuer: 'https://h/oidc' } }, /oidc\.enabled.*SQLite store only/],
     ['cert without key', { tls: { cert: 'a.pem' } }, /"tls\.key"/],
     ['mTLS required without CA', { tls: { requireClientCert: true } }, /"tls\.clientCa"/],
     ['issuer without keys', { issuers: [{ issuer: 'https://i', audience: 'a' }] }, /"issuers\.0": must set exactly one of jwksUri or jwksFile/],

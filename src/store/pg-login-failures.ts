@@ -1,0 +1,49 @@
+/**
+ * Failed logins at the OIDC issuer on PostgreSQL (migration 16), counted across every
+ * gateway instance on the database, so a guesser cannot multiply the tries by spreading
+ * them over the instances. Each failure is a row under a hash of what it counts against
+ * (never the username or address itself); a key keeps only its newest `maxFailures` rows,
+ * the only ones a wait depends on, and every row expires with its window, swept in
+ * batches. The count is bounded by the work a failure costs the guesser: each one is a
+ * password hashed at the issuer.
+ */
+import { createHash } from 'node:crypto';
+import type { AttemptLimit } from '../lib/index.js';
+import type { FailureCounter } from '../issuer/login-throttle.js';
+import type { PgPool } from './pg.js';
+
+const NEWEST = 'SELECT failed_at FROM login_failures WHERE key = $1 AND failed_at > $2 ORDER BY failed_at DESC, id DESC OFFSET $3 LIMIT 1';
+const INSERT = 'INSERT INTO login_failures (key, failed_at, expires_at) VALUES ($1, $2, $3)';
+const TRIM = `DELETE FROM login_failures WHERE key = $1 AND id NOT IN (
+  SELECT id FROM login_failures WHERE key = $1 ORDER BY failed_at DESC, id DESC LIMIT $2)`;
+const SWEEP = `DELETE FROM login_failures WHERE id IN (
+  SELECT id FROM login_failures WHERE expires_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`;
+
+export class PgLoginFailures {
+  constructor(private readonly pool: PgPool) {}
+
+  /** The counter of one kind of key (`name`) under its limit, as the login throttle asks for it. */
+  counter(name: string, limit: AttemptLimit): FailureCounter {
+    const keyOf = (key: string): string => createHash('sha256').update(`${name}\u0000${key}`).digest('base64url');
+    return {
+      waitMs: async (key, now) => {
+        const r = await this.pool.query<{ failed_at: number }>(NEWEST, [keyOf(key), now - limit.windowMs, limit.maxFailures - 1]);
+        const oldest = r.rows[0]?.failed_at;
+        return oldest === undefined ? 0 : Math.max(0, oldest + limit.windowMs - now);
+      },
+      fail: async (key, now) => {
+        const k = keyOf(key);
+        await this.pool.query(INSERT, [k, now, now + limit.windowMs]);
+        await this.pool.query(TRIM, [k, limit.maxFailures]);
+      },
+      succeed: async (key) => {
+        await this.pool.query('DELETE FROM login_failures WHERE key = $1', [keyOf(key)]);
+      },
+    };
+  }
+
+  /** Removes at most `limit` failures whose window has passed; resolves how many. */
+  async sweep(now: number, limit: number): Promise<number> {
+    return (await this.pool.query(SWEEP, [now, limit])).rowCount ?? 0;
+  }
+}

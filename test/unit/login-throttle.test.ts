@@ -1,0 +1,111 @@
+/**
+ * The login throttle with its failures counted in memory (one gateway) and in PostgreSQL
+ * (when the test database is set), where two throttles on one database stand for two
+ * instances: failures made at one count at the other, the database keeps only the newest
+ * failures of a key, under a hash, and sweeps them once their window has passed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IN_MEMORY, LoginThrottle, type FailureCounters } from '../../src/issuer/login-throttle.js';
+import { openPostgres, PgLoginFailures, type PgPool } from '../../src/store/index.js';
+import { freshSchema, havePostgres, type TestSchema } from '../helpers/postgres.js';
+
+const settings = { perAccountAndAddress: 2, perAddress: 3, perAccount: 4, windowSec: 60 };
+
+interface Place {
+  name: string;
+  /** A fresh set of counters, and a second view of the same ones (another instance), where there is one. */
+  open(): Promise<{ counters: FailureCounters; other: FailureCounters | undefined }>;
+}
+
+let schema: TestSchema | undefined;
+let pool: PgPool | undefined;
+
+const places: Place[] = [{ name: 'memory', open: async () => ({ counters: IN_MEMORY, other: undefined }) }];
+if (havePostgres()) {
+  places.push({
+    name: 'PostgreSQL',
+    open: async () => {
+      // Each test starts from an empty table.
+      await pool!.query('DELETE FROM login_failures');
+      const a = new PgLoginFailures(pool!);
+      const b = new PgLoginFailures(pool!);
+      return { counters: (n, l) => a.counter(n, l), other: (n, l) => b.counter(n, l) };
+    },
+  });
+}
+
+beforeAll(async () => {
+  if (!havePostgres()) return;
+  schema = await freshSchema();
+  pool = await openPostgres(schema.url);
+});
+
+afterAll(async () => {
+  await pool?.end();
+  await schema?.drop();
+});
+
+describe.each(places)('LoginThrottle, failures counted in $name', (place) => {
+  it('throttles one account from one address, whatever the case of the name, and not that account elsewhere', async () => {
+    const t = new LoginThrottle(settings, (await place.open()).counters);
+    await t.failed('Alice', '10.0.0.1', 0);
+    await t.failed(' alice', '10.0.0.1', 0);
+    expect(await t.waitMs('ALICE', '10.0.0.1', 1)).toBe(59_999);
+    expect(await t.waitMs('alice', '10.0.0.2', 1)).toBe(0);
+    expect(await t.waitMs('ALICE', '10.0.0.1', 60_000)).toBe(0);
+  });
+
+  it('throttles an address trying many accounts, and an account tried from many addresses', async () => {
+    const t = new LoginThrottle(settings, (await place.open()).counters);
+    for (const name of ['a', 'b', 'c']) await t.failed(name, '10.0.0.9', 0);
+    expect(await t.waitMs('d', '10.0.0.9', 1)).toBeGreaterThan(0);
+    for (const addr of ['1', '2', '3', '4']) await t.failed('carol', addr, 0);
+    expect(await t.waitMs('carol', '5', 1)).toBeGreaterThan(0);
+  });
+
+  it('the wait ends when the older of the last two failures of the pair leaves the window', async () => {
+    const t = new LoginThrottle(settings, (await place.open()).counters);
+    await t.failed('bob', '10.0.0.3', 0);
+    await t.failed('bob', '10.0.0.3', 10_000);
+    await t.failed('bob', '10.0.0.3', 20_000);
+    expect(await t.waitMs('bob', '10.0.0.3', 30_000)).toBe(40_000);
+  });
+
+  it('a right password clears that account\'s failures from that address only', async () => {
+    const t = new LoginThrottle(settings, (await place.open()).counters);
+    await t.failed('eve', '10.0.0.4', 0);
+    await t.failed('eve', '10.0.0.4', 0);
+    await t.succeeded('eve', '10.0.0.4');
+    expect(await t.waitMs('eve', '10.0.0.4', 1)).toBe(0);
+  });
+});
+
+describe.skipIf(!havePostgres())('failures counted in PostgreSQL', () => {
+  it('failures made at one instance count at the other', async () => {
+    const { counters, other } = await places[1]!.open();
+    const a = new LoginThrottle(settings, counters);
+    const b = new LoginThrottle(settings, other);
+    await a.failed('alice', '10.0.0.1', 0);
+    expect(await b.waitMs('alice', '10.0.0.1', 1)).toBe(0);
+    await b.failed('alice', '10.0.0.1', 0);
+    expect(await a.waitMs('alice', '10.0.0.1', 1)).toBe(59_999);
+    expect(await b.waitMs('alice', '10.0.0.1', 1)).toBe(59_999);
+  });
+
+  it('keeps only the newest failures a wait depends on, under hashes, and sweeps them after their window in batches', async () => {
+    const { counters } = await places[1]!.open();
+    const t = new LoginThrottle(settings, counters);
+    for (let i = 0; i < 10; i++) await t.failed('mallory', '192.0.2.7', i);
+    const rows = (await pool!.query<{ key: string; n: string }>('SELECT key, count(*) AS n FROM login_failures GROUP BY key ORDER BY n')).rows;
+    // Pair (2), address (3), account (4): each kept to its limit.
+    expect(rows.map((r) => Number(r.n))).toEqual([2, 3, 4]);
+    for (const r of rows) {
+      expect(r.key).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(r.key).not.toContain('mallory');
+    }
+    const failures = new PgLoginFailures(pool!);
+    expect(await failures.sweep(60_000, 100)).toBe(0);
+    expect(await failures.sweep(60_010, 4)).toBe(4);
+    expect(await failures.sweep(60_010, 100)).toBe(5);
+  });
+});
