@@ -33,6 +33,13 @@ export function finished(proc: ChildProcess): Promise<CliResult> {
   });
 }
 
+/** Runs `mimtrust ARGS` to its end with `input` on its standard input (a password, say). */
+export function runCliWithInput(args: readonly string[], input: string, opts: SpawnOptions = {}): Promise<CliResult> {
+  const proc = spawn(process.execPath, [CLI, ...args], { ...opts, stdio: ['pipe', 'pipe', 'pipe'] });
+  proc.stdin!.end(input);
+  return finished(proc);
+}
+
 /** Runs `mimtrust ARGS` to its end. */
 export function runCli(args: readonly string[], opts: SpawnOptions = {}): Promise<CliResult> {
   return finished(startCli(args, opts));

@@ -50,7 +50,13 @@ export function postForm(h: Harness, path: string, form: Record<string, string>,
 /** A browser at the issuer and the wallet: cookies kept by name (paths ignored: each is for /oidc or /), redirects not followed. */
 export class IssuerBrowser {
   private cookies = new Map<string, string>();
-  constructor(private readonly h: Harness, private readonly lang = 'en') {}
+  constructor(private h: Harness, private readonly lang = 'en') {}
+
+  /** Goes on at another gateway instance with the same cookies, as a load balancer may send it. */
+  at(h: Harness): this {
+    this.h = h;
+    return this;
+  }
 
   private keep(res: { headers: Record<string, string | string[] | undefined> }): void {
     const set = res.headers['set-cookie'];

@@ -222,7 +222,7 @@ describe('logging in through an upstream identity provider', () => {
   it('a disabled linked account cannot log in through the upstream provider', async () => {
     const db = openSqlite(h.config.store.path);
     try {
-      expect(new SqliteAccountStore(db).disable('emile-zola', new Date().toISOString())).toBe(true);
+      expect(await new SqliteAccountStore(db).disable('emile-zola', new Date().toISOString())).toBe(true);
     } finally {
       db.close();
     }
