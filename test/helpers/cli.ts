@@ -36,7 +36,7 @@ export function finished(proc: ChildProcess): Promise<CliResult> {
 /** Runs `mimtrust ARGS` to its end with `input` on its standard input (a password, say). */
 export function runCliWithInput(args: readonly string[], input: string, opts: SpawnOptions = {}): Promise<CliResult> {
   const proc = spawn(process.execPath, [CLI, ...args], { ...opts, stdio: ['pipe', 'pipe', 'pipe'] });
-  proc.stdin!.end(input);
+  proc.stdin.end(input);
   return finished(proc);
 }
 
