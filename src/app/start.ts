@@ -302,7 +302,7 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
     const vc = config.credentials.enabled ? await import('../credentials/index.js') : undefined;
     opened = vc ? await vc.credentialsFromConfig(config, store.statusLists) : undefined;
     const credentials = opened?.credentials;
-    const trustedIssuers = vc ? await vc.TrustedIssuers.open(config.credentials.trustedIssuers, store.trustedIssuers) : undefined;
+    const trustedIssuers = vc ? await vc.TrustedIssuers.open(config.credentials.trustedIssuers, store.trustedIssuers, store.changes) : undefined;
     // Consent records live beside the audit log: each event is on it, and a withdrawal holds on the next request.
     const consents = new Consents({
       store: store.consents, changes: store.changes, audit, parties, subjectTemplate: config.consent.subjectTemplate, listeners: credentials ? [credentials] : [],

@@ -145,7 +145,7 @@ async function openPostgresStores(config: Config, url: string, { log, worker }: 
       consents: new PgConsentStore(pool, changes),
       subscriptions: new PgSubscriptionStore(pool, changes),
       statusLists: new PgStatusListStore(pool),
-      trustedIssuers: new PgTrustedIssuerStore(pool),
+      trustedIssuers: new PgTrustedIssuerStore(pool, changes),
       changes,
       accounts: new PgAccountStore(pool),
       oidc,

@@ -6,7 +6,8 @@
 export type ChangeEvent =
   | { kind: 'contract'; provider: string | null; uid: string }
   | { kind: 'consent'; id: string }
-  | { kind: 'subscription'; relayHash: string };
+  | { kind: 'subscription'; relayHash: string }
+  | { kind: 'trusted-issuer'; did: string };
 
 export interface ChangeListener {
   /** One thing changed: forget or re-read it. */
@@ -36,6 +37,7 @@ export function parseChangeEvent(value: unknown): ChangeEvent | undefined {
   }
   if (v.kind === 'consent' && typeof v.id === 'string') return { kind: 'consent', id: v.id };
   if (v.kind === 'subscription' && typeof v.relayHash === 'string') return { kind: 'subscription', relayHash: v.relayHash };
+  if (v.kind === 'trusted-issuer' && typeof v.did === 'string') return { kind: 'trusted-issuer', did: v.did };
   return undefined;
 }
 

@@ -1,6 +1,6 @@
 /**
  * Change propagation between gateway instances that share a store: a cache that keeps
- * something in memory (consent records, the contract snapshot) subscribes to a ChangeFeed
+ * something in memory (consent records, the contract snapshot, the trusted issuers) subscribes to a ChangeFeed
  * and re-reads what an event names, or everything after the feed was down.
  * - `change-feed.ts`: the events, the ChangeFeed and ChangeListener interfaces.
  * - `in-process-feed.ts`: the feed within one process (the embedded SQLite store).

@@ -4,13 +4,14 @@
  * against store.url logs in on both; a login started on one finishes on the other; a code
  * is redeemed once, whichever instance is asked and even when both are asked at once; a
  * refresh token from one is used at the other; an account disabled through one instance's
- * configuration is refused by the other; failed logins count across both.
+ * configuration is refused by the other; failed logins count across both. A trusted issuer
+ * the operator adds or removes through one instance's admin API is in force on the other.
  * Needs MIMTRUST_TEST_POSTGRES_URL and `npm run build` (the CLI).
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
-import { startHarness, REPO, type Harness } from '../helpers/harness.js';
+import { startHarness, token, REPO, type Harness } from '../helpers/harness.js';
 import { freshSchema, havePostgres, warnIfNoPostgres, type TestSchema } from '../helpers/postgres.js';
 import { runCli, runCliWithInput } from '../helpers/cli.js';
 import { IssuerBrowser, OIDC_ISSUER, actionOf, assertionParams, clientKey, csrfOf, location, pathOf, pkce, postForm, type ClientKey } from '../helpers/oidc.js';
@@ -21,6 +22,16 @@ const REDIRECT = 'https://supplier.example/callback';
 const PASSWORD = 'alice has a long password';
 const E = '/ngsi-ld/v1/entities';
 const METER = 'urn:ngsi-ld:EnergyMeter:alice';
+
+/** Asks until `done` holds for the answer: a change reaches the other instance asynchronously, in milliseconds. */
+async function eventually<T>(ask: () => Promise<T>, done: (v: T) => boolean, ms = 5000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await ask();
+    if (done(v) || Date.now() > end) return v;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 describe.skipIf(!havePostgres())('the OIDC issuer on two instances of one PostgreSQL database', () => {
   let schema: TestSchema;
@@ -193,5 +204,20 @@ describe.skipIf(!havePostgres())('the OIDC issuer on two instances of one Postgr
       expect(res.status).toBe(400);
       expect(res.headers.location).toBeUndefined();
     }
+  });
+
+  it('a trusted issuer added or removed through one instance\'s admin API is in force on the other', async () => {
+    const did = 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK';
+    const path = `/admin/trusted-issuers/${encodeURIComponent(did)}`;
+    const admin = await token(a.issuer, { roles: ['contract-admin'] });
+    const onB = async (): Promise<number> => (await b.call('GET', path, { token: admin })).status;
+    expect(await onB()).toBe(404);
+    const put = await a.call('PUT', path, { token: admin, body: { credentialTypes: ['OrganisationCredential'], roles: [{ claim: 'role', value: 'member', roles: ['viewer'] }] } });
+    expect(put.status, put.text).toBe(201);
+    expect(await eventually(onB, (s) => s === 200)).toBe(200);
+    const listed = (await b.call('GET', '/admin/trusted-issuers', { token: admin })).json() as Array<{ did: string; source: string }>;
+    expect(listed.find((e) => e.did === did)).toMatchObject({ source: 'admin', credentialTypes: ['OrganisationCredential'] });
+    expect((await a.call('DELETE', path, { token: admin })).status).toBe(204);
+    expect(await eventually(onB, (s) => s === 404)).toBe(404);
   });
 });
