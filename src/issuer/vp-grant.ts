@@ -6,9 +6,12 @@
  * credentials module (the challenge from `POST /oidc/vp-challenge`, the issuer as domain,
  * proofs, holder, status, validity, the trusted issuers list); the access token then
  * names the organisation's DID as `sub` and `org_id` and carries the roles its credential
- * gives. Every refusal is an OAuth `invalid_grant` naming the reason's code.
+ * gives. Every refusal is an OAuth `invalid_grant` naming the reason's code. A request with
+ * a DPoP proof gets a token bound to the proof's key (`cnf.jkt`, token type DPoP), checked
+ * and replay-guarded by oidc-provider's own steps, as its other grants do.
  */
 import { errors, type Provider, type ResourceServerInstance, type TokenEndpointGrantContext } from 'oidc-provider';
+import { checkDpopReplay, checkDpopRequired, validateDpop } from 'oidc-provider/lib/helpers/grants.js';
 import { ISSUER_CLAIMS, VP_TOKEN_GRANT } from './constants.js';
 import type { VpLogin } from './vp-login-client.js';
 
@@ -38,6 +41,8 @@ function presentationOf(raw: unknown): unknown {
 export function registerVpGrant(provider: Provider, login: VpLogin, resourceServer: (clientId: string) => ResourceServerInstance): void {
   provider.registerGrantType(VP_TOKEN_GRANT, async (ctx: TokenEndpointGrantContext<{ vp_token?: unknown }>) => {
     const client = ctx.oidc.client;
+    // The proof before the presentation: a bad proof costs no signature checks.
+    const dPoP = await validateDpop(provider, ctx);
     const presentation = presentationOf(ctx.oidc.params.vp_token);
     let who: { organisation: string; roles: string[] };
     try {
@@ -50,6 +55,11 @@ export function registerVpGrant(provider: Provider, login: VpLogin, resourceServ
     }
     const token = new ctx.oidc.provider.ClientCredentials({ client });
     token.resourceServer = resourceServer(client.clientId);
+    if (dPoP !== undefined) {
+      await checkDpopReplay(provider, ctx, dPoP, client.clientId);
+      token.setThumbprint('jkt', dPoP.thumbprint);
+    }
+    checkDpopRequired(provider, ctx, dPoP);
     loggedIn.set(token, { organisation: who.organisation, roles: who.roles });
     ctx.oidc.entity('ClientCredentials', token);
     const value = await token.save();

@@ -2,8 +2,9 @@
  * Organisations logging in to the city's issuer with a Verifiable Presentation, on the
  * real gateway over HTTPS: a challenge from /oidc/vp-challenge, a presentation of one
  * credential signed by a trusted issuer, an access token naming the organisation's DID
- * with the roles its credential gives, which the gateway accepts. Every way of getting
- * it wrong is refused with an OAuth error naming why.
+ * with the roles its credential gives, which the gateway accepts; with a DPoP proof, a token
+ * bound to its key, which the gateway refuses as a bearer token. Every way of getting it
+ * wrong is refused with an OAuth error naming why.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFile } from 'node:child_process';
@@ -15,7 +16,8 @@ import { from, generate, type Ed25519KeyPair } from '@digitalbazaar/ed25519-mult
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import { cryptosuite } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import { startHarness, token, REPO, type Harness } from '../helpers/harness.js';
-import { OIDC_ISSUER, postForm } from '../helpers/oidc.js';
+import { OIDC_ISSUER, clientKey, postForm } from '../helpers/oidc.js';
+import { dpopProof, thumbprint } from '../helpers/dpop.js';
 import { documentLoader, PACKAGED_CONTEXTS } from '../../src/credentials/index.js';
 import { VP_LOGIN_CLIENT_ID, VP_TOKEN_GRANT } from '../../src/issuer/index.js';
 
@@ -85,7 +87,7 @@ async function present(vc: unknown, o: { holder?: DidKey; challenge?: string; do
   });
 }
 
-const login = (vp: unknown) => postForm(h, '/oidc/token', { grant_type: VP_TOKEN_GRANT, client_id: VP_LOGIN_CLIENT_ID, vp_token: JSON.stringify(vp), presentation_submission: '{"id":"s","definition_id":"org","descriptor_map":[]}' });
+const login = (vp: unknown, headers: Record<string, string> = {}) => postForm(h, '/oidc/token', { grant_type: VP_TOKEN_GRANT, client_id: VP_LOGIN_CLIENT_ID, vp_token: JSON.stringify(vp), presentation_submission: '{"id":"s","definition_id":"org","descriptor_map":[]}' }, headers);
 
 async function refusedFor(vp: unknown, reason: string): Promise<void> {
   const res = await login(vp);
@@ -136,6 +138,30 @@ describe('an organisation with a credential from a trusted issuer', () => {
     } finally {
       db.close();
     }
+  });
+
+  it('with a DPoP proof gets a token bound to the proof\'s key, refused as a bearer token and without a proof', async () => {
+    const key = await clientKey();
+    const tokenEndpoint = (await h.call('GET', '/oidc/.well-known/openid-configuration')).json().token_endpoint as string;
+    const proof = await dpopProof(key, { htm: 'POST', htu: tokenEndpoint });
+    const res = await login(await present(await credential(registry, org)), { dpop: proof });
+    expect(res.status, res.text).toBe(200);
+    const { access_token, token_type } = res.json();
+    expect(token_type).toBe('DPoP');
+    expect(decodeJwt(access_token)).toMatchObject({ sub: org.did, cnf: { jkt: await thumbprint(key) } });
+    const path = `/ngsi-ld/v1/entities/${encodeURIComponent(LIGHT)}`;
+    const asBearer = await h.call('GET', path, { token: access_token });
+    expect(asBearer.status).toBe(401);
+    expect(asBearer.text).not.toContain(access_token);
+    const noProof = await h.call('GET', path, { headers: { authorization: `DPoP ${access_token}` } });
+    expect(noProof.status).toBe(401);
+    const origin = h.gateway.url.replace('127.0.0.1', 'localhost');
+    const bound = await h.call('GET', path, { headers: { authorization: `DPoP ${access_token}`, dpop: await dpopProof(key, { htm: 'GET', htu: `${origin}${path}`, accessToken: access_token }) } });
+    expect(bound.status, bound.text).toBe(200);
+    // The same proof again at the token endpoint is a replay.
+    const replayed = await login(await present(await credential(registry, org)), { dpop: proof });
+    expect(replayed.status).toBe(400);
+    expect(replayed.json().error).toBe('invalid_grant');
   });
 
   it('the discovery document lists the grant', async () => {
