@@ -6,7 +6,7 @@ import { loadOrCreateKeySet, loadOrCreateSecret, loadOrCreateSigningKey, type Ke
 import {
   LOCAL_ISSUER_KEY_NAME, LOCAL_ORGANISATION_CLAIM, LOCAL_RECIPIENT_CLAIM, LOCAL_CONSENT_CLAIM,
   OIDC_COOKIE_SECRET_NAME, OIDC_KEY_SET_NAME, OIDC_PREFIX, createIssuer, issuerPlugin, ownIssuerTrust,
-  upstreamFromConfig, auditTokenIssuance, type UpstreamLoginError,
+  upstreamFromConfig, pendingInStore, auditTokenIssuance, type UpstreamLoginError,
 } from '../issuer/index.js';
 import { Accounts } from '../accounts/index.js';
 import { createTokenVerifier, type IssuerConfig } from '../auth/index.js';
@@ -313,7 +313,8 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
       stopSweep = sweepEvery((limit) => store.sweep(limit), SWEEP_EVERY_MS, (err) => log.error(err, 'expired issuer sessions and tokens were not removed; tried again later'));
       const secret = loadOrCreateSecret(config.keysDir, OIDC_COOKIE_SECRET_NAME);
       const accounts = new Accounts(store.accounts);
-      const upstream = upstreamFromConfig(config.oidc, process.env);
+      // The upstream may send the browser back to another instance: its pending logins are in the store.
+      const upstream = upstreamFromConfig(config.oidc, process.env, pendingInStore(store.oidc.adapter('UpstreamLogin')));
       const issuerId = config.oidc.issuer as string;
       const wallet = config.wallet.enabled ? walletClient(issuerId, secret) : undefined;
       // The list may be empty now and filled through the admin API: an empty list refuses every login.

@@ -10,9 +10,10 @@
  *   grant-terms.ts keeps the purpose and consents of each grant, trust.ts makes the
  *   gateway trust it in process. interactions.ts serves the login and consent screens;
  *   login-throttle.ts slows password guessing there, counting failures in the store when
- *   instances share one; model-store.ts says what oidc-provider's state needs from the store
- *   (SQLite or PostgreSQL), a code or refresh token consumed once across instances; upstream-login.ts lets citizens log in
- *   through an upstream OpenID Provider instead (`oidc.upstream`). audit-issuance.ts puts
+ *   instances share one; model-store.ts says what oidc-provider's state needs from the
+ *   store (SQLite or PostgreSQL), a code or refresh token consumed once across instances;
+ *   upstream-login.ts lets citizens log in through an upstream OpenID Provider instead
+ *   (`oidc.upstream`), pending-logins.ts keeping those on their way there in the store. audit-issuance.ts puts
  *   every access token on the audit log before it leaves. vp-grant.ts is the grant that
  *   takes an organisation's Verifiable Presentation, vp-login-client.ts its public client
  *   and challenge route. views/ holds every text a citizen
@@ -37,6 +38,8 @@ export { VP_TOKEN_GRANT, VP_LOGIN_CLIENT_ID, VP_CHALLENGE_PATH } from './constan
 export type { VpLogin } from './vp-login-client.js';
 export type { IssuerProvider } from './provider.js';
 export type { ModelAdapter, OidcModelStore } from './model-store.js';
+export { pendingInMemory, pendingInStore } from './pending-logins.js';
+export type { PendingLogin, PendingLogins } from './pending-logins.js';
 export type { FailureCounter, FailureCounters } from './login-throttle.js';
 export const OIDC_KEY_SET_NAME = 'oidc-issuer';
 export const OIDC_COOKIE_SECRET_NAME = 'oidc-cookies';

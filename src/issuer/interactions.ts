@@ -216,7 +216,7 @@ export function interactionRoutes(deps: InteractionDeps) {
       // interaction's own URL takes it on, where oidc-provider can tell whose it is.
       app.get('/upstream/callback', async (req, reply) => {
         const q = req.query as Record<string, unknown>;
-        const uid = typeof q.state === 'string' ? upstream.interactionOf(q.state) : undefined;
+        const uid = typeof q.state === 'string' ? await upstream.interactionOf(q.state) : undefined;
         if (uid === undefined) return send(reply, 400, errorPage(stringsFor(req.headers['accept-language'])));
         const forward = new URLSearchParams();
         for (const k of ['state', 'code', 'error']) if (typeof q[k] === 'string') forward.set(k, q[k]);

@@ -5,13 +5,15 @@
  * from its discovery document, its keys from its JWKS (refreshed as for trusted issuers),
  * and its ID token is checked for signature, issuer, audience, expiry and nonce before
  * the subject counts. A pending login is bound to one interaction of the issuer and used
- * at most once, so a code from another browser's login cannot finish this one.
+ * at most once, so a code from another browser's login cannot finish this one; pending
+ * logins are kept in memory or, with instances sharing a store, there (pending-logins.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { jwtVerify, type JWTPayload } from 'jose';
 import { createJwksFetch, createRemoteKeySet, fetchableUrl, type RemoteKeySet } from '../auth/index.js';
 import { ConfigError, type Config } from '../config/index.js';
-import { isObject, readBounded, TtlCache } from '../lib/index.js';
+import { isObject, readBounded } from '../lib/index.js';
+import { pendingInMemory, type PendingLogin as Pending, type PendingLogins } from './pending-logins.js';
 
 export interface UpstreamSettings {
   /** Shown on the login button. */
@@ -44,14 +46,7 @@ interface Metadata {
   keys: RemoteKeySet;
 }
 
-interface Pending {
-  uid: string;
-  verifier: string;
-  nonce: string;
-}
-
 const PENDING_TTL_MS = 10 * 60_000;
-const MAX_PENDING = 10_000;
 const MAX_RESPONSE_BYTES = 256 * 1024;
 const ID_TOKEN_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'];
 
@@ -63,10 +58,14 @@ function fetchable(field: string, value: unknown): string {
 }
 
 export class UpstreamLogin {
-  readonly #pending = new TtlCache<string, Pending>(MAX_PENDING, Date.now);
   #metadata: Promise<Metadata> | undefined;
 
-  constructor(readonly settings: UpstreamSettings, readonly redirectUri: string, private readonly timeoutMs = 5000) {
+  constructor(
+    readonly settings: UpstreamSettings,
+    readonly redirectUri: string,
+    private readonly timeoutMs = 5000,
+    private readonly pending: PendingLogins = pendingInMemory(),
+  ) {
     if (!URL.canParse(settings.issuer) || !fetchableUrl(new URL(settings.issuer))) {
       throw new ConfigError('oidc.upstream.issuer', 'must be an https URL (plain http only on a loopback host)');
     }
@@ -78,7 +77,7 @@ export class UpstreamLogin {
     const m = await this.#meta();
     const state = random();
     const p: Pending = { uid, verifier: random(), nonce: random() };
-    this.#pending.set(state, p, Date.now() + PENDING_TTL_MS);
+    await this.pending.put(state, p, PENDING_TTL_MS);
     const url = new URL(m.authorizationEndpoint);
     url.search = new URLSearchParams({
       response_type: 'code',
@@ -103,15 +102,16 @@ export class UpstreamLogin {
   }
 
   /** The interaction a login with this `state` belongs to, without using it up. */
-  interactionOf(state: string): string | undefined {
-    return this.#pending.get(state)?.uid;
+  async interactionOf(state: string): Promise<string | undefined> {
+    return (await this.pending.get(state))?.uid;
   }
 
   /** Exchanges the code of the login `state` started for interaction `uid`, and checks the ID token. */
   async finish(uid: string, state: string, code: string): Promise<UpstreamIdentity> {
-    const p = this.#pending.get(state);
-    if (p === undefined || p.uid !== uid) throw new UpstreamLoginError('upstream_state_unknown');
-    this.#pending.delete(state);
+    const known = await this.pending.get(state);
+    if (known === undefined || known.uid !== uid) throw new UpstreamLoginError('upstream_state_unknown');
+    const p = await this.pending.take(state);
+    if (p === undefined) throw new UpstreamLoginError('upstream_state_unknown');
     const m = await this.#meta();
     const { clientId, clientSecret, issuer } = this.settings;
     const basic = Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64');
@@ -190,10 +190,10 @@ export class UpstreamLogin {
 }
 
 /** The upstream login `oidc.upstream` configures, if any; its secret is read from the environment now. */
-export function upstreamFromConfig(oidc: Config['oidc'], env: NodeJS.ProcessEnv): UpstreamLogin | undefined {
+export function upstreamFromConfig(oidc: Config['oidc'], env: NodeJS.ProcessEnv, pending?: PendingLogins): UpstreamLogin | undefined {
   const u = oidc.upstream;
   if (u === null || u === undefined) return undefined;
   const clientSecret = env[u.clientSecretEnv];
   if (clientSecret === undefined || clientSecret === '') throw new ConfigError('oidc.upstream.clientSecretEnv', 'names an environment variable that is not set');
-  return new UpstreamLogin({ name: u.name, issuer: u.issuer, clientId: u.clientId, clientSecret, scopes: u.scopes, usernameClaim: u.usernameClaim }, `${oidc.issuer as string}/upstream/callback`);
+  return new UpstreamLogin({ name: u.name, issuer: u.issuer, clientId: u.clientId, clientSecret, scopes: u.scopes, usernameClaim: u.usernameClaim }, `${oidc.issuer as string}/upstream/callback`, undefined, pending);
 }

@@ -2,11 +2,12 @@
  * What oidc-provider keeps, on each real store (SQLite, and PostgreSQL when the test
  * database is set): the same answers from both for every adapter call, rows found by id,
  * user code and interaction uid, expired rows never returned and swept in batches, a grant
- * revoked with everything issued on it, and a code consumed once however many ask at once.
+ * revoked with everything issued on it, and a code consumed once however many ask at once;
+ * a pending upstream login kept there is taken once, and not after its time.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BACKENDS, type OpenedStores } from '../helpers/store-backends.js';
-import type { OidcModelStore } from '../../src/issuer/index.js';
+import { pendingInStore, type OidcModelStore } from '../../src/issuer/index.js';
 
 describe.each(BACKENDS)('oidc-provider state on $name', (backend) => {
   let stores: OpenedStores;
@@ -86,5 +87,19 @@ describe.each(BACKENDS)('oidc-provider state on $name', (backend) => {
     expect(await refresh.find('r1')).toEqual({ grantId: 'g1' });
     await refresh.destroy('r1');
     expect(await refresh.find('r1')).toBeUndefined();
+  });
+
+  it('a pending upstream login is taken once, however many take it at once, and not after its time', async () => {
+    const pending = pendingInStore(store.adapter('UpstreamLogin'));
+    const login = { uid: 'i1', verifier: 'v', nonce: 'n' };
+    await pending.put('st1', login, 60_000);
+    expect(await pending.get('st1')).toEqual(login);
+    const taken = await Promise.all(Array.from({ length: 5 }, () => pendingInStore(store.adapter('UpstreamLogin')).take('st1')));
+    expect(taken.filter((t) => t !== undefined)).toEqual([login]);
+    expect(await pending.get('st1')).toBeUndefined();
+    await pending.put('st2', login, 60_000);
+    clock += 60_000;
+    expect(await pending.get('st2')).toBeUndefined();
+    expect(await pending.take('st2')).toBeUndefined();
   });
 });
