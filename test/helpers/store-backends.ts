@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { AuditStore } from '../../src/audit/index.js';
+import type { AuditRecord, AuditStore } from '../../src/audit/index.js';
 import type { ConsentStore } from '../../src/consent/index.js';
 import type { ContractCopies, ContractStore } from '../../src/contracts/index.js';
 import type { SubscriptionStore } from '../../src/subscriptions/index.js';
@@ -13,7 +13,7 @@ import type { StatusListStore } from '../../src/credentials/index.js';
 import type { AccountStore } from '../../src/accounts/index.js';
 import type { OidcModelStore } from '../../src/issuer/index.js';
 import {
-  openPostgres, openSqlite, PgAccountStore, PgOidcStore, SqliteAccountStore, SqliteOidcStore, PgAuditStore, PgConsentStore, PgContractCopies, PgContractStore, PgStatusListStore, PgSubscriptionStore,
+  openPostgres, openSqlite, SqliteAuditQuery, PgAccountStore, PgOidcStore, SqliteAccountStore, SqliteOidcStore, PgAuditStore, PgConsentStore, PgContractCopies, PgContractStore, PgStatusListStore, PgSubscriptionStore,
   SqliteAuditStore, SqliteConsentStore, SqliteContractCopies, SqliteContractStore, SqliteStatusListStore, SqliteSubscriptionStore,
 } from '../../src/store/index.js';
 import { freshSchema, havePostgres } from './postgres.js';
@@ -31,6 +31,8 @@ export interface OpenedStores {
   statusLists(length: number): StatusListStore;
   /** The audit store; on PostgreSQL, the segment of `instance`. */
   audit(instance?: string): AuditStore;
+  /** The newest `limit` records releasing `subject`'s data, of every segment, oldest first (the wallet's access history). */
+  accessHistory(subject: string, limit: number): Promise<AuditRecord[]>;
   /** SQL with the store's own connection and rights (append-only triggers in force). */
   exec(sql: string): Promise<void>;
   /** SQL as an attacker with the file or the database's superuser: triggers off. */
@@ -57,6 +59,7 @@ const sqlite: Backend = {
       oidc: (now) => new SqliteOidcStore(db, now),
       statusLists: (length) => new SqliteStatusListStore(db, length),
       audit: () => new SqliteAuditStore(db),
+      accessHistory: async (subject, limit) => new SqliteAuditQuery(db, { subject }).newest(limit),
       exec: async (sql) => { db.exec(sql); },
       tamper: async (sql) => {
         const attacker = new Database(path);
@@ -88,6 +91,7 @@ const postgres: Backend = {
       oidc: (now) => new PgOidcStore(pool, now),
       statusLists: (length) => new PgStatusListStore(pool, length),
       audit: (instance = 'a') => new PgAuditStore(pool, instance),
+      accessHistory: (subject, limit) => PgAuditStore.released(pool, subject, limit),
       exec: async (sql) => { await pool.query(sql); },
       tamper: (sql) => schema.tamper(sql),
       close: async () => {

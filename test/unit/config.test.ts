@@ -34,6 +34,12 @@ describe('configuration', () => {
     expect(buildConfig({}, { baseDir: '/x' }).store).toMatchObject({ url: null, instance: null });
   });
 
+  it('runs the OIDC issuer and the wallet on PostgreSQL, as on SQLite', () => {
+    const c = buildConfig({ store: { url: 'postgres://h/db' }, oidc: { enabled: true, issuer: 'https://h/oidc' } }, { baseDir: '/x' });
+    expect(c.oidc.enabled).toBe(true);
+    expect(c.wallet.enabled).toBe(true);
+  });
+
   const wrong: Array<[string, unknown, RegExp]> = [
     ['unknown key', { upstream: { urll: 'http://x' } }, /"upstream\.urll": is not a known key/],
     ['wrong type', { listen: { port: 'x' } }, /"listen\.port"/],

@@ -216,6 +216,22 @@ describe.each(BACKENDS)('$name store', (backend) => {
       await expect(s.exec('DELETE FROM audit_checkpoints')).rejects.toThrow(/append-only/);
     });
 
+    it('finds the newest records that released a data subject\'s data, oldest of them first', async () => {
+      const released = (seq: number, ids: string[]): AuditRecord => record(seq, {
+        time: `2026-01-01T00:00:0${seq}.000Z`,
+        released: { purpose: 'https://w3id.org/dpv#ServiceProvision', consents: ['urn:uuid:1'], subjects: ids.map((id) => ({ id, types: ['https://x/EnergyMeter'], attrs: ['https://x/a'] })) },
+      });
+      await s.audit().appendBatch([released(1, ['urn:p:alice']), released(2, ['urn:p:bob']), released(3, ['urn:p:alice', 'urn:p:bob'])]);
+      // On PostgreSQL another instance's segment counts too.
+      if (backend.name === 'PostgreSQL') await s.audit('b').appendBatch([record(1, { ...released(4, ['urn:p:alice']), seq: 1 })]);
+      const alice = await s.accessHistory('urn:p:alice', 10);
+      expect(alice.map((r) => r.time)).toEqual(backend.name === 'PostgreSQL'
+        ? ['2026-01-01T00:00:01.000Z', '2026-01-01T00:00:03.000Z', '2026-01-01T00:00:04.000Z']
+        : ['2026-01-01T00:00:01.000Z', '2026-01-01T00:00:03.000Z']);
+      expect((await s.accessHistory('urn:p:bob', 1)).map((r) => r.time)).toEqual(['2026-01-01T00:00:03.000Z']);
+      expect(await s.accessHistory('urn:p:nobody', 10)).toEqual([]);
+    });
+
     it('names a record whose JSON columns cannot be decoded', async () => {
       const store = s.audit();
       await store.appendBatch([record(1), record(2)]);
