@@ -2,8 +2,9 @@
  * The application: assembles configuration, keys, TLS, token checks, roles, contracts, the
  * audit log and the broker pool, and mounts each role (NGSI-LD proxy, admin API, citizen
  * consent API, the issuer, the console, the citizen wallet) as a plugin of one HTTPS server (`server.ts`), with the API description
- * (openapi/) and CORS for browser applications (`cors.ts`). `startGateway` is what
- * `mimtrust start` runs.
+ * (openapi/) and CORS for browser applications (`cors.ts`). `stores.ts` opens the stores
+ * (SQLite or PostgreSQL) behind one set of interfaces; `sweep.ts` removes what the issuer
+ * keeps once it has expired, in batches. `startGateway` is what `mimtrust start` runs.
  *
  * With `workers` above 1, `cluster.ts` runs the primary: it forks that many workers, each
  * a whole gateway (`startGateway` with its slot) on the one port, restarts those that die
