@@ -16,4 +16,4 @@ export type { Gateway, GatewayLogger } from './start.js';
 export { createServer } from './server.js';
 export { runCluster, tellPrimary, workerSlot, WORKER_SLOT_ENV } from './cluster.js';
 export type { WorkerMessage } from './cluster.js';
-export { workerSegment } from './worker-segment.js';
+export { workerSegment, workerOfSegment } from './worker-segment.js';

@@ -11,6 +11,17 @@ import type { AuditCheckpoint } from './types.js';
 
 export const DEFAULT_ANCHOR_FILE_NAME = 'audit-anchors.jsonl';
 
+/**
+ * The anchor file of a worker's audit segment, beside the configured one: each segment is
+ * a chain of its own, so its checkpoints are anchored apart (`audit-anchors.jsonl` ->
+ * `audit-anchors.w1.jsonl`).
+ */
+export function workerAnchorFile(path: string, slot: number): string {
+  const dot = path.lastIndexOf('.');
+  const slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return dot > slash + 1 ? `${path.slice(0, dot)}.w${slot}${path.slice(dot)}` : `${path}.w${slot}`;
+}
+
 export class AnchorFile {
   private handle: Promise<FileHandle> | undefined;
   /** Appends run one after another, so lines are in checkpoint order. */

@@ -36,7 +36,7 @@ export type { AuditSigningKey, AuditKeyInput } from './signing-key.js';
 export { GENESIS_HASH, recordHash, chainPayload } from './chain.js';
 export { canonicalJson } from '../lib/index.js';
 export { signCheckpoint, checkpointSignatureValid } from './checkpoint.js';
-export { AnchorFile, readAnchorFile, DEFAULT_ANCHOR_FILE_NAME } from './anchor-file.js';
+export { AnchorFile, readAnchorFile, workerAnchorFile, DEFAULT_ANCHOR_FILE_NAME } from './anchor-file.js';
 export type { AnchorRead } from './anchor-file.js';
 export { WitnessClient } from './witness.js';
 export type { WitnessOptions } from './witness.js';

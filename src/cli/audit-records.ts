@@ -89,12 +89,12 @@ export async function runAuditExport(args: string[]): Promise<number> {
     const out = values.out === undefined ? process.stdout : createWriteStream(values.out, { mode: 0o600 });
     if (format === 'csv') await write(out, csvHeader());
     // Up to the last record at the start: an export is one consistent cut, not a chase.
-    const upTo = q.lastSeq();
-    for (let seq = 0; ;) {
-      const page = q.after(seq, PAGE, upTo);
-      if (page.length === 0) break;
-      for (const r of page) await write(out, formatRecord(r, format));
-      seq = page[page.length - 1]!.seq;
+    const upTo = q.lastPosition();
+    for (let position = 0; ;) {
+      const page = q.after(position, PAGE, upTo);
+      if (page.records.length === 0) break;
+      for (const r of page.records) await write(out, formatRecord(r, format));
+      position = page.last;
     }
     if (out !== process.stdout) {
       out.end();
@@ -128,18 +128,17 @@ export async function runAuditTail(args: string[]): Promise<number> {
         }
       };
       if (format === 'csv') await write(process.stdout, csvHeader());
-      const start = q.lastSeq();
-      const first = backlog === 0 ? [] : q.newest(backlog);
-      await print(first);
-      let cursor = Math.max(start, first.at(-1)?.seq ?? 0);
+      const start = q.lastPosition();
+      await print(backlog === 0 ? [] : q.newest(backlog, start));
+      let cursor = start;
       while (printed < count && !stop.signal.aborted) {
         await sleep(TAIL_POLL_MS, undefined, { signal: stop.signal }).catch(() => undefined);
         if (stop.signal.aborted) break;
         // Each poll reads up to the head seen now, so non-matching records are passed once.
-        const head = q.lastSeq();
-        for (let page = q.after(cursor, PAGE, head); page.length > 0 && printed < count; page = q.after(cursor, PAGE, head)) {
-          await print(page);
-          cursor = page[page.length - 1]!.seq;
+        const head = q.lastPosition();
+        for (let page = q.after(cursor, PAGE, head); page.records.length > 0 && printed < count; page = q.after(cursor, PAGE, head)) {
+          await print(page.records);
+          cursor = page.last;
         }
         cursor = Math.max(cursor, head);
       }

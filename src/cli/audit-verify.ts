@@ -1,8 +1,10 @@
 import { loadConfig } from '../config/index.js';
-import { verifyAudit, readAnchorFile, AUDIT_PUBLIC_KEY_FILE } from '../audit/index.js';
+import { verifyAudit, readAnchorFile, workerAnchorFile, AUDIT_PUBLIC_KEY_FILE } from '../audit/index.js';
+import { workerOfSegment } from '../app/worker-segment.js';
 import { openPostgres, PgAuditStore, readInstanceId, SqliteAuditStore } from '../store/index.js';
 import type { AuditStore } from '../audit/index.js';
 import type { Config } from '../config/index.js';
+import type { SqliteDatabase } from '../store/index.js';
 import { openStoreReadOnly } from './store-file.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,9 +15,11 @@ import { noPositionals, parseOptions } from './options.js';
  * Exit 0 when the chain, every checkpoint, the checkpoint cadence and the checkpoints
  * anchored outside the database (audit.anchorFile) hold; 1 naming what is wrong otherwise.
  * Only the public key is read (never created), so an auditor can verify with a copy of
- * the store and `audit-signing.pub.jwk.json`. On PostgreSQL every instance's segment is
- * verified, each a chain of its own; the anchor file, written by one instance, is checked
- * against that instance's segment.
+ * the store and `audit-signing.pub.jwk.json`. Every segment is verified, each a chain of
+ * its own: on SQLite the default one and one per worker (`workers`), on PostgreSQL one per
+ * instance and worker. The anchor file is checked against the segment that wrote it: the
+ * configured file for a single gateway's segment, `<file>.wN` for the segment of worker N
+ * of the instance whose configuration is given; other instances keep theirs elsewhere.
  */
 export async function runAuditVerify(args: string[]): Promise<number> {
   const { values, positionals } = parseOptions(args, { config: { type: 'string', short: 'c' } });
@@ -25,10 +29,32 @@ export async function runAuditVerify(args: string[]): Promise<number> {
   const db = openStoreReadOnly(config.store.path);
   if (db === undefined) return 1;
   try {
-    return await verifyStore(config, new SqliteAuditStore(db), '');
+    return await verifySqliteSegments(config, db);
   } finally {
     db.close();
   }
+}
+
+/** The anchor file written by the writer of `segment`, or null when none is kept here. */
+export function anchorFileOf(anchorFile: string | null, segment: string, own: string | undefined): string | null {
+  if (anchorFile === null) return null;
+  if (segment === '' || segment === own) return anchorFile;
+  const slot = own === undefined ? undefined : workerOfSegment(own, segment);
+  return slot === undefined ? null : workerAnchorFile(anchorFile, slot);
+}
+
+async function verifySqliteSegments(config: Config, db: SqliteDatabase): Promise<number> {
+  const segments = SqliteAuditStore.segments(db);
+  // A log only ever written by a single gateway reads as it always did.
+  if (segments.every((s) => s === '')) return verifyStore(config, new SqliteAuditStore(db), '', config.audit.anchorFile);
+  const own = readInstanceId(config.store.instance, dirname(config.store.path));
+  let status = 0;
+  for (const segment of segments) {
+    const label = segment === '' ? 'segment (single process): ' : `segment ${segment}: `;
+    const code = await verifyStore(config, new SqliteAuditStore(db, { segment }), label, anchorFileOf(config.audit.anchorFile, segment, own));
+    if (code !== 0) status = code;
+  }
+  return status;
 }
 
 async function verifySegments(config: Config, url: string): Promise<number> {
@@ -42,7 +68,7 @@ async function verifySegments(config: Config, url: string): Promise<number> {
     const own = readInstanceId(config.store.instance, dirname(config.store.path));
     let status = 0;
     for (const instance of instances) {
-      const code = await verifyStore(config, new PgAuditStore(pool, instance), `instance ${instance}: `, instance === own);
+      const code = await verifyStore(config, new PgAuditStore(pool, instance), `instance ${instance}: `, anchorFileOf(config.audit.anchorFile, instance, own));
       if (code !== 0) status = code;
     }
     return status;
@@ -52,7 +78,7 @@ async function verifySegments(config: Config, url: string): Promise<number> {
 }
 
 /** Verifies one chain; `label` starts each line said about it. */
-async function verifyStore(config: Config, store: AuditStore, label: string, withAnchors = true): Promise<number> {
+async function verifyStore(config: Config, store: AuditStore, label: string, anchorFile: string | null): Promise<number> {
   const keyFile = join(config.keysDir, AUDIT_PUBLIC_KEY_FILE);
   if (!existsSync(keyFile)) {
     process.stderr.write(`mimtrust: no audit public key at ${keyFile}\n`);
@@ -65,7 +91,7 @@ async function verifyStore(config: Config, store: AuditStore, label: string, wit
     process.stderr.write(`mimtrust: ${keyFile} is not a JSON Web Key\n`);
     return 1;
   }
-  const anchors = config.audit.anchorFile === null || !withAnchors ? undefined : readAnchorFile(config.audit.anchorFile);
+  const anchors = anchorFile === null ? undefined : readAnchorFile(anchorFile);
   const result = await verifyAudit(store, publicKey, {
     checkpointEvery: config.audit.checkpointEvery,
     ...(anchors ? { anchors } : {}),

@@ -7,7 +7,8 @@
  *
  * On PostgreSQL the audit tables carry the writing instance: each gateway appends to its
  * own chain (instance, seq), so several instances share one database without sharing a
- * chain head.
+ * chain head. On SQLite they carry the writing segment (since migration 17): the workers
+ * of one gateway each append to their own chain (segment, seq) in the one file.
  */
 export interface Migration {
   sqlite: string;
@@ -459,6 +460,89 @@ export const MIGRATIONS: readonly Migration[] = [
     CREATE INDEX login_failures_by_key ON login_failures (key, failed_at);
     CREATE INDEX login_failures_by_expiry ON login_failures (expires_at);
     `,
+  },
+  // 17: on SQLite too, the audit log is kept in segments, one chain each, so the workers
+  // of one gateway (\`workers\`) append to the one file each on its own chain. The tables are
+  // made again keyed (segment, seq), with \`id\` the order records were written in across
+  // segments (what \`audit list|tail|export\` follow); the records of before are the default
+  // segment '', unchanged, so their hashes and checkpoints still hold. PostgreSQL keeps a
+  // segment per instance since migration 1: nothing to do there.
+  {
+    sqlite: `
+    ALTER TABLE audit_data_subjects RENAME TO audit_data_subjects_v15;
+    ALTER TABLE audit_records RENAME TO audit_records_v15;
+    ALTER TABLE audit_checkpoints RENAME TO audit_checkpoints_v15;
+    CREATE TABLE audit_records (
+      id                INTEGER PRIMARY KEY,
+      segment           TEXT    NOT NULL DEFAULT '',
+      seq               INTEGER NOT NULL,
+      time              TEXT    NOT NULL,
+      decision_id       TEXT    NOT NULL,
+      request_id        TEXT    NOT NULL,
+      sub               TEXT,
+      client_id         TEXT,
+      operation         TEXT    NOT NULL,
+      action            TEXT    NOT NULL,
+      tenant            TEXT,
+      targets           TEXT    NOT NULL,
+      effect            TEXT    NOT NULL,
+      reason            TEXT    NOT NULL,
+      rules             TEXT,
+      upstream_status   INTEGER,
+      latency_ms        REAL    NOT NULL,
+      method            TEXT    NOT NULL,
+      path              TEXT    NOT NULL,
+      prev_hash         TEXT    NOT NULL,
+      hash              TEXT    NOT NULL,
+      decided           TEXT,
+      contract_revision INTEGER,
+      audit_level       TEXT,
+      issuer            TEXT,
+      providers         TEXT,
+      consent           TEXT,
+      released          TEXT,
+      binding           TEXT,
+      UNIQUE (segment, seq)
+    ) STRICT;
+    INSERT INTO audit_records (id, segment, seq, time, decision_id, request_id, sub, client_id, operation, action, tenant, targets, effect, reason, rules, upstream_status, latency_ms, method, path, prev_hash, hash, decided, contract_revision, audit_level, issuer, providers, consent, released, binding)
+      SELECT seq, '', seq, time, decision_id, request_id, sub, client_id, operation, action, tenant, targets, effect, reason, rules, upstream_status, latency_ms, method, path, prev_hash, hash, decided, contract_revision, audit_level, issuer, providers, consent, released, binding
+      FROM audit_records_v15 ORDER BY seq;
+    CREATE TABLE audit_checkpoints (
+      segment   TEXT    NOT NULL DEFAULT '',
+      seq       INTEGER NOT NULL,
+      hash      TEXT    NOT NULL,
+      time      TEXT    NOT NULL,
+      kid       TEXT    NOT NULL,
+      signature TEXT    NOT NULL,
+      PRIMARY KEY (segment, seq)
+    ) STRICT;
+    INSERT INTO audit_checkpoints (segment, seq, hash, time, kid, signature)
+      SELECT '', seq, hash, time, kid, signature FROM audit_checkpoints_v15 ORDER BY seq;
+    CREATE TABLE audit_data_subjects (
+      subject TEXT    NOT NULL,
+      segment TEXT    NOT NULL,
+      seq     INTEGER NOT NULL,
+      PRIMARY KEY (subject, segment, seq),
+      FOREIGN KEY (segment, seq) REFERENCES audit_records (segment, seq)
+    ) STRICT, WITHOUT ROWID;
+    INSERT INTO audit_data_subjects (subject, segment, seq) SELECT subject, '', seq FROM audit_data_subjects_v15;
+    DROP TABLE audit_data_subjects_v15;
+    DROP TABLE audit_records_v15;
+    DROP TABLE audit_checkpoints_v15;
+    CREATE TRIGGER audit_records_no_update BEFORE UPDATE ON audit_records
+      BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+    CREATE TRIGGER audit_records_no_delete BEFORE DELETE ON audit_records
+      BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+    CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE ON audit_checkpoints
+      BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
+    CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints
+      BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
+    CREATE TRIGGER audit_data_subjects_no_update BEFORE UPDATE ON audit_data_subjects
+      BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+    CREATE TRIGGER audit_data_subjects_no_delete BEFORE DELETE ON audit_data_subjects
+      BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+    `,
+    postgres: 'SELECT 1;',
   },
 ];
 

@@ -25,7 +25,7 @@ export interface AuditRecordFilter {
 
 const CONDITIONS: ReadonlyArray<readonly [keyof AuditRecordFilter, string]> = [
   ['sub', 'sub = @sub'],
-  ['subject', 'seq IN (SELECT seq FROM audit_data_subjects WHERE subject = @subject)'],
+  ['subject', '(segment, seq) IN (SELECT segment, seq FROM audit_data_subjects WHERE subject = @subject)'],
   ['clientId', 'client_id = @clientId'],
   ['decisionId', 'decision_id = @decisionId'],
   ['effect', 'effect = @effect'],
@@ -34,35 +34,47 @@ const CONDITIONS: ReadonlyArray<readonly [keyof AuditRecordFilter, string]> = [
   ['until', 'time < @until'],
 ];
 
-type Params = AuditRecordFilter & { seq?: number; upTo?: number; limit?: number };
+type Params = AuditRecordFilter & { position?: number; upTo?: number; limit?: number };
 
+/** A page of records and the position of the last one, where the next page starts after. */
+export interface AuditPage {
+  records: AuditRecord[];
+  last: number;
+}
+
+/**
+ * Positions are the order records were written in across all segments of the log (the
+ * workers of one gateway each write a segment), so a follower sees every record once
+ * whichever segment it is in; a record's seq counts within its segment only.
+ */
 export class SqliteAuditQuery {
   private readonly params: AuditRecordFilter;
   private readonly newestFirst: Statement<[Params], RecordRow>;
-  private readonly afterSeq: Statement<[Params], RecordRow>;
-  private readonly maxSeq: Statement<[], { seq: number | null }>;
+  private readonly afterPosition: Statement<[Params], RecordRow & { position: number }>;
+  private readonly maxPosition: Statement<[], { position: number | null }>;
 
   constructor(db: SqliteDatabase, filter: AuditRecordFilter) {
     const set = CONDITIONS.filter(([key]) => filter[key] !== undefined);
     this.params = Object.fromEntries(set.map(([key]) => [key, filter[key]]));
     const where = set.map(([, sql]) => ` AND ${sql}`).join('');
-    this.newestFirst = db.prepare(`SELECT ${RECORD_COLUMNS} FROM audit_records WHERE 1${where} ORDER BY seq DESC LIMIT @limit`);
-    this.afterSeq = db.prepare(`SELECT ${RECORD_COLUMNS} FROM audit_records WHERE seq > @seq AND seq <= @upTo${where} ORDER BY seq LIMIT @limit`);
-    this.maxSeq = db.prepare('SELECT max(seq) AS seq FROM audit_records');
+    this.newestFirst = db.prepare(`SELECT ${RECORD_COLUMNS} FROM audit_records WHERE id <= @upTo${where} ORDER BY id DESC LIMIT @limit`);
+    this.afterPosition = db.prepare(`SELECT id AS position, ${RECORD_COLUMNS} FROM audit_records WHERE id > @position AND id <= @upTo${where} ORDER BY id LIMIT @limit`);
+    this.maxPosition = db.prepare('SELECT max(id) AS position FROM audit_records');
   }
 
-  /** The newest `limit` matching records, oldest of them first. */
-  newest(limit: number): AuditRecord[] {
-    return this.newestFirst.all({ ...this.params, limit }).map(fromRow).reverse();
+  /** The newest `limit` matching records (at or before position `upTo`), oldest of them first. */
+  newest(limit: number, upTo = Number.MAX_SAFE_INTEGER): AuditRecord[] {
+    return this.newestFirst.all({ ...this.params, limit, upTo }).map(fromRow).reverse();
   }
 
-  /** Up to `limit` matching records with seq above `seq` (and at most `upTo`), in seq order. */
-  after(seq: number, limit: number, upTo = Number.MAX_SAFE_INTEGER): AuditRecord[] {
-    return this.afterSeq.all({ ...this.params, seq, upTo, limit }).map(fromRow);
+  /** Up to `limit` matching records after `position` (and at most `upTo`), in the order written. */
+  after(position: number, limit: number, upTo = Number.MAX_SAFE_INTEGER): AuditPage {
+    const rows = this.afterPosition.all({ ...this.params, position, upTo, limit });
+    return { records: rows.map(fromRow), last: rows.at(-1)?.position ?? position };
   }
 
-  /** The highest seq in the log, matching or not (0 when empty): where a follower goes on from. */
-  lastSeq(): number {
-    return this.maxSeq.get()?.seq ?? 0;
+  /** The position of the last record written, matching or not (0 when empty): where a follower goes on from. */
+  lastPosition(): number {
+    return this.maxPosition.get()?.position ?? 0;
   }
 }

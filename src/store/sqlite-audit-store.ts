@@ -1,6 +1,10 @@
 /**
- * The audit store on SQLite. Statements are prepared once; a batch of records and its
- * checkpoints is one transaction (one WAL fsync under synchronous=FULL).
+ * The audit store on SQLite: one segment of the log, a chain of its own. A single gateway
+ * writes the default segment ''; each worker of a gateway run in several processes writes
+ * its own, so several processes append to one file without sharing a chain head (the
+ * busy timeout makes a writer wait for another's commit). Statements are prepared once; a
+ * batch of records and its checkpoints is one transaction (one WAL fsync under
+ * synchronous=FULL).
  */
 import type { Statement } from 'better-sqlite3';
 import type { AuditCheckpoint, AuditConsent, AuditDecided, AuditRecord, AuditRelease, AuditTargets } from '../audit/types.js';
@@ -125,40 +129,77 @@ export function fromRow(row: RecordRow): AuditRecord {
   return record;
 }
 
+/** Thrown inside the write transaction when the segment's stored head is not what the batch chains onto. */
+class SegmentHeadMoved extends Error {
+  constructor(segment: string, expected: number, found: number) {
+    super(`audit segment "${segment}": the batch starts after record ${expected} but the stored chain ends at record ${found}`);
+    this.name = 'SegmentHeadMoved';
+  }
+}
+
+export interface SqliteAuditStoreOptions {
+  walSync?: WalSync;
+  /** The chain segment written and read: '' (the default) is the segment of a single gateway. */
+  segment?: string;
+}
+
 export class SqliteAuditStore implements AuditStore {
-  private readonly insertRecord: Statement<[RecordRow]>;
-  private readonly insertCheckpoint: Statement<[AuditCheckpoint]>;
-  private readonly insertSubject: Statement<[string, number]>;
-  private readonly selectRange: Statement<[number, number], RecordRow>;
-  private readonly selectLast: Statement<[], RecordRow>;
-  private readonly selectCheckpoints: Statement<[], AuditCheckpoint>;
+  readonly segment: string;
+  private readonly insertRecord: Statement<[RecordRow & { segment: string }]>;
+  private readonly insertCheckpoint: Statement<[AuditCheckpoint & { segment: string }]>;
+  private readonly insertSubject: Statement<[string, string, number]>;
+  private readonly selectRange: Statement<[string, number, number], RecordRow>;
+  private readonly selectLast: Statement<[string], RecordRow>;
+  private readonly selectHead: Statement<[string], { seq: number | null }>;
+  private readonly selectCheckpoints: Statement<[string], AuditCheckpoint>;
   private readonly writeBatch: (records: readonly AuditRecord[], checkpoints: readonly AuditCheckpoint[]) => void;
 
   private readonly walSync: WalSync | undefined;
+
+  /** The segments with records or checkpoints in the log, in name order ('' first). */
+  static segments(db: SqliteDatabase): string[] {
+    const rows = db.prepare('SELECT DISTINCT segment FROM audit_records UNION SELECT DISTINCT segment FROM audit_checkpoints ORDER BY 1').all() as Array<{ segment: string }>;
+    return rows.map((r) => r.segment);
+  }
 
   /**
    * With `walSync`, the connection must use synchronous=NORMAL: each write commits to the
    * WAL and then waits for WalSync's fdatasync before it resolves.
    */
-  constructor(db: SqliteDatabase, options: { walSync?: WalSync } = {}) {
+  constructor(db: SqliteDatabase, options: SqliteAuditStoreOptions = {}) {
     this.walSync = options.walSync;
+    this.segment = options.segment ?? '';
     const params = RECORD_COLUMNS.split(', ').map((c) => '@' + c).join(', ');
-    this.insertRecord = db.prepare(`INSERT INTO audit_records (${RECORD_COLUMNS}) VALUES (${params})`);
+    this.insertRecord = db.prepare(`INSERT INTO audit_records (segment, ${RECORD_COLUMNS}) VALUES (@segment, ${params})`);
     this.insertCheckpoint = db.prepare(
-      'INSERT INTO audit_checkpoints (seq, hash, time, kid, signature) VALUES (@seq, @hash, @time, @kid, @signature)',
+      'INSERT INTO audit_checkpoints (segment, seq, hash, time, kid, signature) VALUES (@segment, @seq, @hash, @time, @kid, @signature)',
     );
     // The index of data subjects is written in the same transaction as their record.
-    this.insertSubject = db.prepare('INSERT OR IGNORE INTO audit_data_subjects (subject, seq) VALUES (?, ?)');
-    this.selectRange = db.prepare(`SELECT ${RECORD_COLUMNS} FROM audit_records WHERE seq >= ? ORDER BY seq LIMIT ?`);
-    this.selectLast = db.prepare(`SELECT ${RECORD_COLUMNS} FROM audit_records ORDER BY seq DESC LIMIT 1`);
-    this.selectCheckpoints = db.prepare('SELECT seq, hash, time, kid, signature FROM audit_checkpoints ORDER BY seq');
-    this.writeBatch = db.transaction((records: readonly AuditRecord[], checkpoints: readonly AuditCheckpoint[]) => {
-      for (const r of records) {
-        this.insertRecord.run(toRow(r));
-        for (const s of r.released?.subjects ?? []) this.insertSubject.run(s.id, r.seq);
+    this.insertSubject = db.prepare('INSERT OR IGNORE INTO audit_data_subjects (subject, segment, seq) VALUES (?, ?, ?)');
+    this.selectRange = db.prepare(`SELECT ${RECORD_COLUMNS} FROM audit_records WHERE segment = ? AND seq >= ? ORDER BY seq LIMIT ?`);
+    this.selectLast = db.prepare(`SELECT ${RECORD_COLUMNS} FROM audit_records WHERE segment = ? ORDER BY seq DESC LIMIT 1`);
+    this.selectHead = db.prepare('SELECT max(seq) AS seq FROM audit_records WHERE segment = ?');
+    this.selectCheckpoints = db.prepare('SELECT seq, hash, time, kid, signature FROM audit_checkpoints WHERE segment = ? ORDER BY seq');
+    const segment = this.segment;
+    const write = db.transaction((records: readonly AuditRecord[], checkpoints: readonly AuditCheckpoint[]) => {
+      // Other processes write other segments of this file; the head of this one is read
+      // under the write lock, so a batch that does not continue what is stored (a second
+      // writer of the segment) commits nothing rather than fork the chain.
+      const first = records[0];
+      if (first !== undefined) {
+        const storedSeq = this.selectHead.get(segment)?.seq ?? 0;
+        if (storedSeq !== first.seq - 1) throw new SegmentHeadMoved(segment, first.seq - 1, storedSeq);
       }
-      for (const cp of checkpoints) this.insertCheckpoint.run(checkpointRow(cp));
+      for (const r of records) {
+        this.insertRecord.run({ segment, ...toRow(r) });
+        for (const s of r.released?.subjects ?? []) this.insertSubject.run(s.id, segment, r.seq);
+      }
+      for (const cp of checkpoints) this.insertCheckpoint.run({ segment, ...checkpointRow(cp) });
     });
+    // IMMEDIATE: the write lock is taken before the head is read. A deferred transaction
+    // that read first could not wait for another process's commit (SQLITE_BUSY at once,
+    // whatever the busy timeout); an immediate one waits for the lock, then reads.
+    this.writeBatch = (records, checkpoints) => write.immediate(records, checkpoints);
   }
 
   // better-sqlite3 is synchronous: each method does its work before returning, and an
@@ -173,21 +214,21 @@ export class SqliteAuditStore implements AuditStore {
   }
 
   async readRange(fromSeq: number, limit: number): Promise<AuditRecord[]> {
-    return this.selectRange.all(fromSeq, limit).map(fromRow);
+    return this.selectRange.all(this.segment, fromSeq, limit).map(fromRow);
   }
 
   async lastRecord(): Promise<AuditRecord | undefined> {
-    const row = this.selectLast.get();
+    const row = this.selectLast.get(this.segment);
     return row === undefined ? undefined : fromRow(row);
   }
 
   async appendCheckpoint(checkpoint: AuditCheckpoint): Promise<void> {
-    this.insertCheckpoint.run(checkpointRow(checkpoint));
+    this.insertCheckpoint.run({ segment: this.segment, ...checkpointRow(checkpoint) });
     if (this.walSync) await this.walSync.sync();
   }
 
   async checkpoints(): Promise<AuditCheckpoint[]> {
-    return this.selectCheckpoints.all();
+    return this.selectCheckpoints.all(this.segment);
   }
 }
 

@@ -29,7 +29,7 @@ export interface OpenedStores {
   oidc(now?: () => number): OidcModelStore;
   /** Status lists of `length` bits each. */
   statusLists(length: number): StatusListStore;
-  /** The audit store; on PostgreSQL, the segment of `instance`. */
+  /** The audit store; with `instance`, its segment (a PostgreSQL instance, a worker on SQLite). */
   audit(instance?: string): AuditStore;
   /** The newest `limit` records releasing `subject`'s data, of every segment, oldest first (the wallet's access history). */
   accessHistory(subject: string, limit: number): Promise<AuditRecord[]>;
@@ -58,7 +58,7 @@ const sqlite: Backend = {
       accounts: new SqliteAccountStore(db),
       oidc: (now) => new SqliteOidcStore(db, now),
       statusLists: (length) => new SqliteStatusListStore(db, length),
-      audit: () => new SqliteAuditStore(db),
+      audit: (segment) => new SqliteAuditStore(db, segment === undefined ? {} : { segment }),
       accessHistory: async (subject, limit) => new SqliteAuditQuery(db, { subject }).newest(limit),
       exec: async (sql) => { db.exec(sql); },
       tamper: async (sql) => {
