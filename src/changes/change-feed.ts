@@ -55,3 +55,12 @@ export async function tellListeners(
     }
   }));
 }
+
+/**
+ * Tells the other gateways of a change their store just committed. A feed that cannot send
+ * reports it itself (and /ready says so); the change stands either way, and what the others
+ * keep is read again once they hear of it or resync.
+ */
+export function announceCommitted(feed: Pick<ChangeFeed, 'publish'> | undefined, event: ChangeEvent): void {
+  feed?.publish(event).catch(() => undefined);
+}

@@ -6,6 +6,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from './sqlite.js';
 import type { ConsentEvent, ConsentRecord, ConsentStore } from '../consent/index.js';
+import { announceCommitted, type ChangeFeed } from '../changes/index.js';
 
 interface RecordRow {
   record: string;
@@ -25,7 +26,8 @@ export class SqliteConsentStore implements ConsentStore {
   private readonly addTx: (record: ConsentRecord) => void;
   private readonly eventTx: (id: string, event: ConsentEvent) => void;
 
-  constructor(db: SqliteDatabase) {
+  /** With `changes`, each change is announced to the other workers once it has committed. */
+  constructor(db: SqliteDatabase, private readonly changes?: Pick<ChangeFeed, 'publish'>) {
     this.insertRecord = db.prepare('INSERT INTO consent_records (id, subject_issuer, subject_sub, record, given_at) VALUES (?, ?, ?, ?, ?)');
     this.insertEvent = db.prepare(
       'INSERT INTO consent_events (consent_id, seq, event, at) VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM consent_events WHERE consent_id = ?), ?, ?)',
@@ -33,15 +35,19 @@ export class SqliteConsentStore implements ConsentStore {
     this.one = db.prepare('SELECT record FROM consent_records WHERE id = ?');
     this.bySubject = db.prepare('SELECT record FROM consent_records WHERE subject_issuer = ? AND subject_sub = ? ORDER BY given_at, id');
     this.events = db.prepare('SELECT event, at FROM consent_events WHERE consent_id = ? ORDER BY seq');
-    this.addTx = db.transaction((record: ConsentRecord) => {
+    const addTx = db.transaction((record: ConsentRecord) => {
       const { events, ...rest } = record;
       this.insertRecord.run(record.id, record.dataSubject.issuer, record.dataSubject.sub, JSON.stringify(rest), record.givenAt);
       for (const e of events) this.insertEvent.run(record.id, record.id, e.event, e.at);
     });
-    this.eventTx = db.transaction((id: string, event: ConsentEvent) => {
+    const eventTx = db.transaction((id: string, event: ConsentEvent) => {
       if (this.one.get(id) === undefined) throw new Error('no such consent record');
       this.insertEvent.run(id, id, event.event, event.at);
     });
+    // IMMEDIATE: other processes write this file too; a transaction that read before taking
+    // the write lock could not wait for theirs (SQLITE_BUSY at once, whatever the timeout).
+    this.addTx = (record) => addTx.immediate(record);
+    this.eventTx = (id, event) => eventTx.immediate(id, event);
   }
 
   private toRecord(row: RecordRow): ConsentRecord {
@@ -52,6 +58,7 @@ export class SqliteConsentStore implements ConsentStore {
 
   async add(record: ConsentRecord): Promise<void> {
     this.addTx(record);
+    announceCommitted(this.changes, { kind: 'consent', id: record.id });
   }
 
   async get(id: string): Promise<ConsentRecord | undefined> {
@@ -65,5 +72,6 @@ export class SqliteConsentStore implements ConsentStore {
 
   async addEvent(id: string, event: ConsentEvent): Promise<void> {
     this.eventTx(id, event);
+    announceCommitted(this.changes, { kind: 'consent', id });
   }
 }

@@ -22,7 +22,7 @@ export class SqliteContractCopies implements ContractCopies {
       ON CONFLICT(source) DO UPDATE SET document = excluded.document, updated_at = excluded.updated_at WHERE document <> excluded.document`);
     this.fileSources = db.prepare('SELECT source FROM contract_file_copies');
     this.deleteFile = db.prepare('DELETE FROM contract_file_copies WHERE source = ?');
-    this.transaction = (fn) => db.transaction(fn)();
+    this.transaction = (fn) => db.transaction(fn).immediate();
   }
 
   async contextDocuments(key: string): Promise<ReadonlyMap<string, unknown> | undefined> {

@@ -5,7 +5,7 @@
  * A new list is opened when the current one is half full, so free indexes stay easy to
  * draw at random.
  */
-import type { Statement } from 'better-sqlite3';
+import type { Statement, Transaction } from 'better-sqlite3';
 import type { SqliteDatabase } from './sqlite.js';
 import { STATUS_LIST_LENGTH, setBitAt, type StatusEntry, type StatusListBits, type StatusListStore } from '../credentials/status-store.js';
 
@@ -23,8 +23,8 @@ export class SqliteStatusListStore implements StatusListStore {
   private readonly readBits: Statement<[number], BitsRow>;
   private readonly writeBits: Statement<[Buffer, string, number]>;
   private readonly markSet: Statement<[string, string]>;
-  private readonly allocateTx: (credentialId: string, at: string, random: () => number) => StatusEntry;
-  private readonly setTx: (credentialId: string, at: string, random: () => number) => StatusEntry;
+  private readonly allocateTx: Transaction<(credentialId: string, at: string, random: () => number) => StatusEntry>;
+  private readonly setTx: Transaction<(credentialId: string, at: string, random: () => number) => StatusEntry>;
 
   constructor(db: SqliteDatabase, private readonly length = STATUS_LIST_LENGTH) {
     this.entry = db.prepare('SELECT list_id, idx, set_at FROM status_entries WHERE credential_id = ?');
@@ -63,12 +63,14 @@ export class SqliteStatusListStore implements StatusListStore {
     });
   }
 
+  // IMMEDIATE: the workers of a gateway share the file; an allocation or a bit set reads
+  // under the write lock, so two processes never hand out one index nor lose a bit.
   async allocate(credentialId: string, at: string, random: () => number): Promise<StatusEntry> {
-    return this.allocateTx(credentialId, at, random);
+    return this.allocateTx.immediate(credentialId, at, random);
   }
 
   async setBit(credentialId: string, at: string, random: () => number): Promise<StatusEntry> {
-    return this.setTx(credentialId, at, random);
+    return this.setTx.immediate(credentialId, at, random);
   }
 
   async bits(list: string): Promise<StatusListBits | undefined> {

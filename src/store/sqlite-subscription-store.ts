@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from './sqlite.js';
 import type { SubscriptionOwner, SubscriptionRecord, SubscriptionStore } from '../subscriptions/index.js';
+import { announceCommitted, type ChangeFeed } from '../changes/index.js';
 import { ownerKey, SUBSCRIPTION_COLUMNS as COLUMNS, toSubscription as toRecord, type SubscriptionRow as Row } from './rows.js';
 
 export class SqliteSubscriptionStore implements SubscriptionStore {
@@ -12,7 +13,8 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
   private readonly remove: Statement<[string]>;
   private readonly putTx: (record: SubscriptionRecord, oldHash: string | undefined) => void;
 
-  constructor(db: SqliteDatabase) {
+  /** With `changes`, a deletion is announced to the other workers once it has committed. */
+  constructor(db: SqliteDatabase, private readonly changes?: Pick<ChangeFeed, 'publish'>) {
     this.one = db.prepare(`SELECT ${COLUMNS} FROM subscriptions WHERE tenant = ? AND subscription_id = ?`);
     this.byHash = db.prepare(`SELECT ${COLUMNS} FROM subscriptions WHERE relay_hash = ?`);
     this.owned = db.prepare(`SELECT ${COLUMNS} FROM subscriptions WHERE tenant = ? AND issuer = ? AND sub = ? AND client_id = ? AND subscription_id IS NOT NULL ORDER BY created_at, subscription_id`);
@@ -25,7 +27,7 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
          endpoint = excluded.endpoint, decided = excluded.decided, updated_at = excluded.updated_at`,
     );
     this.remove = db.prepare('DELETE FROM subscriptions WHERE relay_hash = ?');
-    this.putTx = db.transaction((record: SubscriptionRecord, oldHash: string | undefined) => {
+    const putTx = db.transaction((record: SubscriptionRecord, oldHash: string | undefined) => {
       if (oldHash !== undefined && oldHash !== record.relayHash) this.remove.run(oldHash);
       // The broker reuses an id once its subscription is gone; the newer record wins.
       if (record.subscriptionId !== undefined) this.removeById.run(record.tenant, record.subscriptionId, record.relayHash);
@@ -35,6 +37,8 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
         record.createdAt, record.updatedAt,
       );
     });
+    // IMMEDIATE: the write lock first, so a write by another process is waited for.
+    this.putTx = (record, oldHash) => putTx.immediate(record, oldHash);
   }
 
   async byId(tenant: string, subscriptionId: string): Promise<SubscriptionRecord | undefined> {
@@ -60,6 +64,6 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
   }
 
   async delete(relayHash: string): Promise<void> {
-    this.remove.run(relayHash);
+    if (this.remove.run(relayHash).changes > 0) announceCommitted(this.changes, { kind: 'subscription', relayHash });
   }
 }
