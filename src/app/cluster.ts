@@ -7,15 +7,20 @@
  * and serves the metrics of all workers on one listener.
  *
  * Each worker writes its own audit chain segment (the instance id and its slot number,
- * see worker-segment.ts), so `audit verify` checks every record of every worker; usage
- * counters are kept in the primary (worker-counters.ts), so a count limit holds across them.
+ * see worker-segment.ts), on PostgreSQL or in the one SQLite file, so `audit verify`
+ * checks every record of every worker; usage counters are kept in the primary
+ * (worker-counters.ts), so a count limit holds across them. On SQLite the primary holds
+ * the store lock for its workers and relays the changes each announces to the others
+ * (changes/cluster-feed.ts); on PostgreSQL they travel by LISTEN/NOTIFY.
  */
 import cluster, { type Worker } from 'node:cluster';
 import type { Config } from '../config/index.js';
 import { loadOrCreateSigningKey } from '../keys/index.js';
 import { LOCAL_ISSUER_KEY_NAME } from '../issuer/index.js';
 import { loadOrCreateAuditKey } from '../audit/index.js';
-import { loadOrCreateInstanceId, openPostgres } from '../store/index.js';
+import { loadOrCreateInstanceId, openPostgres, openSqlite } from '../store/index.js';
+import { relayChange, type WorkerChannel } from '../changes/index.js';
+import { claimStore } from './claim-store.js';
 import { listenMetrics, workersMetrics, type Logger, type MetricsListener } from '../observe/index.js';
 import { requireContractsFolder } from './startup-errors.js';
 import { serveWorkerCounters } from './worker-counters.js';
@@ -47,15 +52,29 @@ export function tellPrimary(message: WorkerMessage): void {
   if (cluster.isWorker && process.send !== undefined) process.send(message);
 }
 
-/** Startup work done once, in the primary, before any worker runs: keys, the instance id, migrations. */
-async function prepareOnce(config: Config): Promise<void> {
+/**
+ * Startup work done once, in the primary, before any worker runs: the store lock (SQLite:
+ * held by the primary for every worker), keys, the instance id, migrations. Returns the
+ * lock, released when the primary exits.
+ */
+async function prepareOnce(config: Config): Promise<{ release(): void } | undefined> {
   if (config.enforceContracts) requireContractsFolder(config.contractsDir);
-  loadOrCreateAuditKey(config.keysDir);
-  if (config.localIssuer.enabled) await loadOrCreateSigningKey(config.keysDir, LOCAL_ISSUER_KEY_NAME);
-  if (config.store.url !== null) {
+  const lock = claimStore(config);
+  try {
+    loadOrCreateAuditKey(config.keysDir);
+    if (config.localIssuer.enabled) await loadOrCreateSigningKey(config.keysDir, LOCAL_ISSUER_KEY_NAME);
     loadOrCreateInstanceId(config.store.instance, dirname(config.store.path));
-    const pool = await openPostgres(config.store.url);
-    await pool.end();
+    if (config.store.url !== null) {
+      const pool = await openPostgres(config.store.url);
+      await pool.end();
+    } else {
+      // Opening migrates: the workers find the schema current and never race to change it.
+      openSqlite(config.store.path).close();
+    }
+    return lock;
+  } catch (err) {
+    lock?.release();
+    throw err;
   }
 }
 
@@ -77,12 +96,15 @@ interface Slot {
  */
 export async function runCluster(config: Config, log: Logger, onFailure: (err: unknown) => void): Promise<number> {
   const count = config.workers ?? 1;
+  let lock: { release(): void } | undefined;
   try {
-    await prepareOnce(config);
+    lock = await prepareOnce(config);
   } catch (err) {
     onFailure(err);
     return 1;
   }
+  // The kernel drops the lock when the primary ends in any way; released here on a clean exit.
+  process.once('exit', () => lock?.release());
   const slots: Slot[] = Array.from({ length: count }, () => ({ worker: undefined, ready: false, failures: 0, quickDeaths: 0, startedAt: 0, timer: undefined }));
   let stopping = false;
   let exitCode = 0;
@@ -145,6 +167,10 @@ export async function runCluster(config: Config, log: Logger, onFailure: (err: u
 
   // Before any worker: a count limit holds across all of them.
   serveWorkerCounters();
+  // On SQLite the workers hear each other's changes through the primary (PostgreSQL has its own feed).
+  if (config.store.url === null) {
+    cluster.on('message', (from: Worker, m: unknown) => { relayChange(from, m, Object.values(cluster.workers ?? {}) as WorkerChannel[]); });
+  }
   process.once('SIGINT', () => { log.info('SIGINT: stopping the workers'); stopAll(0); });
   process.once('SIGTERM', () => { log.info('SIGTERM: stopping the workers'); stopAll(0); });
 

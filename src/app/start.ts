@@ -1,4 +1,3 @@
-import { dirname } from 'node:path';
 import type { Server } from 'node:https';
 import type { FastifyInstance } from 'fastify';
 import { namedIssuers, type Config } from '../config/index.js';
@@ -11,9 +10,9 @@ import {
 import { Accounts } from '../accounts/index.js';
 import { createTokenVerifier, type IssuerConfig } from '../auth/index.js';
 import { RoleChecker, type DecisionSnapshot } from '../policy/index.js';
-import { AuditLog, CheckpointCopies, loadOrCreateAuditKey } from '../audit/index.js';
-import { acquireStoreLock, StoreLockedError } from '../store/index.js';
+import { AuditLog, CheckpointCopies, loadOrCreateAuditKey, workerAnchorFile } from '../audit/index.js';
 import { sweepEvery } from './sweep.js';
+import { claimStore } from './claim-store.js';
 import { openStores, type Stores } from './stores.js';
 import type { OpenedCredentials } from '../credentials/index.js';
 import { PrimaryCounters } from './worker-counters.js';
@@ -38,7 +37,7 @@ import {
   answerPrimaryMetrics, brokerAnswers, createLogger, GatewayMetrics, listenMetrics, probeRoutes, Readiness, versionInfo,
   type Logger, type MetricsListener,
 } from '../observe/index.js';
-import { ensureWritableFolder, folderUnwritable, listenError, readConfiguredFile, requireContractsFolder } from './startup-errors.js';
+import { listenError, readConfiguredFile, requireContractsFolder } from './startup-errors.js';
 
 export interface Gateway {
   app: FastifyInstance;
@@ -141,23 +140,6 @@ function logContractDocument(log: GatewayLogger, r: DocumentReport): void {
 }
 
 /**
- * The store's folder must be writable and the store not in use by another gateway (see
- * store/store-lock.ts); the lock is held until the gateway closes. None for an in-memory store,
- * nor for PostgreSQL, which several instances share.
- */
-function claimStore(config: Config): { release(): void } | undefined {
-  if (config.store.path === ':memory:' || config.store.url !== null) return undefined;
-  const folder = dirname(config.store.path);
-  ensureWritableFolder('store.path', folder);
-  try {
-    return acquireStoreLock(config.store.path);
-  } catch (err) {
-    if (err instanceof StoreLockedError) throw err;
-    throw folderUnwritable('store.path', folder, err);
-  }
-}
-
-/**
  * Start mimtrust. What can be checked before anything is opened is checked first (the
  * contracts folder, the store's folder and lock), so a start that cannot succeed stops
  * before it generates keys or fetches key sets. Anything wrong stops the start with a
@@ -241,7 +223,9 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
     stores = await openStores(config, { log, metrics, worker: opts.worker });
     const store = stores;
     const auditKey = loadOrCreateAuditKey(config.keysDir);
-    copies = new CheckpointCopies({ ...config.audit, onError: (err, msg) => log.error(err, msg) });
+    // A worker's segment is a chain of its own: its checkpoints are anchored in a file of their own.
+    const anchorFile = config.audit.anchorFile !== null && opts.worker !== undefined ? workerAnchorFile(config.audit.anchorFile, opts.worker) : config.audit.anchorFile;
+    copies = new CheckpointCopies({ ...config.audit, anchorFile, onError: (err, msg) => log.error(err, msg) });
     audit = await AuditLog.open({
       store: store.audit,
       signingKey: auditKey.privateKey,

@@ -3,15 +3,18 @@
  * PostgreSQL (`store.url`), behind the same interfaces, with the change feed the caches
  * listen on and the /ready checks each needs.
  *
- * SQLite: one gateway per file (the store lock, taken before), the audit log on its own
- * connection made durable by WalSync, the in-process feed. PostgreSQL: one pool, this
- * instance's audit segment, the LISTEN/NOTIFY feed; no store lock, since sharing the
- * database between instances is the point.
+ * SQLite: one gateway per file (the store lock, taken before by the gateway or, with
+ * several workers, by their primary), the audit log on its own connection made durable by
+ * WalSync. A single gateway writes the default audit segment and uses the in-process feed;
+ * a worker writes its own segment and announces its changes to the others through the
+ * primary (ClusterChangeFeed). PostgreSQL: one pool, this instance's audit segment, the
+ * LISTEN/NOTIFY feed; no store lock, since sharing the database between instances is the
+ * point.
  */
 import type { AuditRecord, AuditStore } from '../audit/index.js';
 import type { AccountStore } from '../accounts/index.js';
 import type { FailureCounters, OidcModelStore } from '../issuer/index.js';
-import { InProcessChangeFeed, type ChangeFeed } from '../changes/index.js';
+import { ClusterChangeFeed, InProcessChangeFeed, type ChangeFeed } from '../changes/index.js';
 import type { Config } from '../config/index.js';
 import type { ConsentStore } from '../consent/index.js';
 import type { ContractCopies, ContractStore } from '../contracts/index.js';
@@ -48,7 +51,7 @@ export interface Stores {
   sweep(limit: number): Promise<number>;
   /** The newest `limit` audit records that released a data subject's data, oldest first (the wallet's access history). */
   accessHistory(subject: string, limit: number): Promise<AuditRecord[]>;
-  /** This gateway's audit segment on PostgreSQL; undefined on SQLite (one chain per file). */
+  /** This gateway's audit segment; undefined for a single gateway on SQLite (the default segment). */
   instance: string | undefined;
   /** For /ready. */
   checks: ReadinessCheck[];
@@ -69,11 +72,13 @@ export function openStores(config: Config, deps: StoreDeps): Promise<Stores> {
   return config.store.url === null ? Promise.resolve(openSqliteStores(config, deps)) : openPostgresStores(config, config.store.url, deps);
 }
 
-function openSqliteStores(config: Config, { log, metrics }: StoreDeps): Stores {
+function openSqliteStores(config: Config, { log, metrics, worker }: StoreDeps): Stores {
   const path = config.store.path;
   const opened: SqliteDatabase[] = [];
   let walSync: WalSync | undefined;
   try {
+    // A worker is a writer of its own to the audit log: its segment (the primary made the instance id).
+    const segment = worker === undefined ? undefined : workerSegment(loadOrCreateInstanceId(config.store.instance, dirname(path)), worker);
     const db = openSqlite(path);
     opened.push(db);
     // The audit log has its own connection: commits go to the WAL and the WAL is flushed
@@ -86,15 +91,24 @@ function openSqliteStores(config: Config, { log, metrics }: StoreDeps): Stores {
     // A connection of its own with no busy timeout: the store check never blocks the event loop.
     const readyDb = openSqlite(path, { busyTimeoutMs: 0 });
     opened.push(readyDb);
-    const changes = new InProcessChangeFeed((err) => log.error(err, 'a change was not applied'));
+    const onError = (err: unknown) => log.error(err, 'a change was not applied');
+    const changes: ChangeFeed = worker === undefined
+      ? new InProcessChangeFeed(onError)
+      : new ClusterChangeFeed(process, {
+        onDown: () => log.error('the channel to the primary is closed: changes made through other workers are not heard; consent records are read from the store on every use'),
+        onError: (err) => log.error(err, 'a change was not relayed to the other workers, or not applied'),
+      });
+    // Only workers announce: a single gateway's caches are the only ones.
+    const announce = worker === undefined ? undefined : changes;
+    if (segment !== undefined) log.info(`store: SQLite ${path}, audit chain segment ${segment}`);
     const sync = walSync;
     const oidc = new SqliteOidcStore(db);
     return {
-      audit: new SqliteAuditStore(auditDb, sync ? { walSync: sync } : {}),
-      contracts: new SqliteContractStore(db),
+      audit: new SqliteAuditStore(auditDb, { ...(sync ? { walSync: sync } : {}), ...(segment !== undefined ? { segment } : {}) }),
+      contracts: new SqliteContractStore(db, announce),
       contractCopies: new SqliteContractCopies(db),
-      consents: new SqliteConsentStore(db),
-      subscriptions: new SqliteSubscriptionStore(db),
+      consents: new SqliteConsentStore(db, announce),
+      subscriptions: new SqliteSubscriptionStore(db, announce),
       statusLists: new SqliteStatusListStore(db),
       trustedIssuers: new SqliteTrustedIssuerStore(db),
       changes,
@@ -104,8 +118,11 @@ function openSqliteStores(config: Config, { log, metrics }: StoreDeps): Stores {
       sweep: (limit) => oidc.sweep(limit),
       // Read on the store's own connection: WAL lets it read while the audit log writes.
       accessHistory: async (subject, limit) => new SqliteAuditQuery(db, { subject }).newest(limit),
-      instance: undefined,
-      checks: [['store', storeWritable(readyDb, path)]],
+      instance: segment,
+      checks: [
+        ['store', storeWritable(readyDb, path)],
+        ...(worker === undefined ? [] : [['changes', async () => changes.check()] as ReadinessCheck]),
+      ],
       async close() {
         await changes.close();
         await sync?.close();

@@ -141,16 +141,18 @@ export function buildConfig(input: unknown, opts: { baseDir: string; env?: NodeJ
 }
 
 /**
- * Several workers each append to an audit chain segment of their own, which only the
- * PostgreSQL store keeps: on SQLite the default is one process, and more are refused.
+ * Several workers each append to an audit chain segment of their own, in the one SQLite
+ * file or on PostgreSQL: the default is one per core. An in-memory store cannot be shared
+ * between processes, so it runs in one.
  */
 function checkWorkers(config: Config): void {
+  const inMemory = config.store.url === null && config.store.path === ':memory:';
   if (config.workers === null) {
-    config.workers = config.store.url === null ? 1 : availableParallelism();
+    config.workers = inMemory ? 1 : availableParallelism();
     return;
   }
-  if (config.workers > 1 && config.store.url === null) {
-    throw new ConfigError('workers', 'more than one worker needs store.url (PostgreSQL): the SQLite store keeps one audit chain per file');
+  if (config.workers > 1 && inMemory) {
+    throw new ConfigError('workers', 'more than one worker needs a store on disk (store.path or store.url): an in-memory store is one process\'s own');
   }
 }
 

@@ -348,7 +348,7 @@ export const configSchema = {
     },
     workers: {
       type: ['integer', 'null'], minimum: 1, maximum: 256, default: null,
-      description: 'Worker processes serving one port (node:cluster); null: one per core on PostgreSQL, 1 on SQLite. 1 runs the gateway in a single process.',
+      description: 'Worker processes serving one port (node:cluster); null: one per core (1 with an in-memory store). 1 runs the gateway in a single process.',
     },
     store: {
       type: 'object',

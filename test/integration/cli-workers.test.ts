@@ -1,6 +1,7 @@
 /**
  * `mimtrust start --workers 2`, run as an operator runs it: a primary and two worker
- * processes on one port. On SQLite more than one worker is refused, once. On PostgreSQL
+ * processes on one port. With an in-memory store more than one worker is refused, once
+ * (SQLite files: cli-workers-sqlite.test.ts). On PostgreSQL
  * (MIMTRUST_TEST_POSTGRES_URL): requests reach both workers, each writing its own audit
  * segment that `audit verify` checks; a contract replaced through one worker is enforced
  * by every worker; a count limit of N permits N requests in all under concurrent load
@@ -47,15 +48,15 @@ function baseEnv(dir: string, broker: MiniBroker): NodeJS.ProcessEnv {
   };
 }
 
-describe('mimtrust start --workers on SQLite', () => {
+describe('mimtrust start --workers with an in-memory store', () => {
   it('refuses more than one worker, saying so once, and a worker count that is not a number', async () => {
     const broker = await startMiniBroker();
     const dir = makeTempDir('workers');
     try {
-      const refused = await runCli(['start', '--workers', '2'], { cwd: dir, env: baseEnv(dir, broker) });
+      const refused = await runCli(['start', '--workers', '2'], { cwd: dir, env: { ...baseEnv(dir, broker), MIMTRUST_STORE_PATH: ':memory:' } });
       expect(refused.code).toBe(1);
       const lines = refused.stderr.split('\n').filter((l) => l.includes('workers'));
-      expect(lines).toEqual(['mimtrust: config key "workers": more than one worker needs store.url (PostgreSQL): the SQLite store keeps one audit chain per file']);
+      expect(lines).toEqual(['mimtrust: config key "workers": more than one worker needs a store on disk (store.path or store.url): an in-memory store is one process\'s own']);
       const bad = await runCli(['start', '--workers', 'two'], { cwd: dir, env: baseEnv(dir, broker) });
       expect(bad.code).toBe(2);
       expect(bad.stderr).toContain('--workers takes a whole number');
