@@ -110,7 +110,7 @@ function openSqliteStores(config: Config, { log, metrics, worker }: StoreDeps): 
       consents: new SqliteConsentStore(db, announce),
       subscriptions: new SqliteSubscriptionStore(db, announce),
       statusLists: new SqliteStatusListStore(db),
-      trustedIssuers: new SqliteTrustedIssuerStore(db),
+      trustedIssuers: new SqliteTrustedIssuerStore(db, announce),
       changes,
       accounts: new SqliteAccountStore(db),
       oidc,

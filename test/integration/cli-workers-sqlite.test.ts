@@ -8,7 +8,7 @@
  * broken. Needs `npm run build`.
  */
 import { execFileSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Agent } from 'undici';
@@ -96,6 +96,8 @@ describe('mimtrust start --workers 2 on SQLite', () => {
       totalActiveEnergyImport: { type: 'Property', value: 1234.5 },
     });
     dir = makeTempDir('workers-sqlite');
+    // Credentials on, for the trusted issuers list the admin API changes.
+    writeFileSync(join(dir, 'mimtrust.yaml'), 'credentials:\n  enabled: true\n');
     storePath = join(dir, 'data', 'mimtrust.db');
     env = {
       ...process.env,
@@ -166,6 +168,24 @@ describe('mimtrust start --workers 2 on SQLite', () => {
     const after = await Promise.all(Array.from({ length: 8 }, () => call('GET', read, app)));
     expect(after.map((r) => r.status)).toEqual(Array(8).fill(401));
     expect(new Set(after.map((r) => r.json().reason))).toEqual(new Set(['consent_withdrawn']));
+  }, 60_000);
+
+  it('lists a trusted issuer put through one worker on every worker, and not once removed', async () => {
+    const admin = mint('--sub', 'city-admin', '--roles', 'contract-admin');
+    const did = 'did:web:chamber.example';
+    const at = `/admin/trusted-issuers/${encodeURIComponent(did)}`;
+    const listing = async (): Promise<boolean[]> => (await Promise.all(Array.from({ length: 8 }, () => call('GET', '/admin/trusted-issuers', admin))))
+      .map((r) => (r.json() as unknown as Array<{ did: string }>).some((e) => e.did === did));
+    const until = async (want: boolean): Promise<boolean[]> => {
+      const deadline = Date.now() + 5000;
+      while (Date.now() < deadline && (await listing()).some((l) => l !== want)) await new Promise((r) => setTimeout(r, 20));
+      return listing();
+    };
+    const put = await call('PUT', at, admin, { credentialTypes: ['OrganisationCredential'], roles: [{ claim: 'role', value: 'member', roles: ['viewer'] }] });
+    expect(put.status).toBe(201);
+    expect(await until(true)).toEqual(Array(8).fill(true));
+    expect((await call('DELETE', at, admin)).status).toBe(204);
+    expect(await until(false)).toEqual(Array(8).fill(false));
   }, 60_000);
 
   it('starts a worker killed with SIGKILL under load again, and no segment is broken', async () => {
