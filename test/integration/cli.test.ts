@@ -20,7 +20,8 @@ describe('mimtrust command', () => {
     const broker = await startMiniBroker();
     broker.seed({ id: 'urn:ngsi-ld:ParkingSpot:1', type: 'ParkingSpot', status: { type: 'Property', value: 'free' } });
     const dir = makeTempDir('cli');
-    const env = { ...process.env, MIMTRUST_PORT: '0', MIMTRUST_UPSTREAM_URL: broker.url, MIMTRUST_POLICIES_DIR: join(REPO, 'policies'), MIMTRUST_CONTRACTS_DIR: join(REPO, 'contracts'), MIMTRUST_LOG_LEVEL: 'info' };
+    // One process: the workers' start is cli-workers-sqlite.test.ts's; a loaded machine starts one faster.
+    const env = { ...process.env, MIMTRUST_PORT: '0', MIMTRUST_UPSTREAM_URL: broker.url, MIMTRUST_POLICIES_DIR: join(REPO, 'policies'), MIMTRUST_CONTRACTS_DIR: join(REPO, 'contracts'), MIMTRUST_LOG_LEVEL: 'info', MIMTRUST_WORKERS: '1' };
     child = spawn(process.execPath, [CLI, 'start'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const line = await waitForLine(child, /listening on (https:\/\/[^,\s]+)/);
     const url = /https:\/\/[^,\s]+/.exec(line)![0].replace('127.0.0.1', 'localhost');
@@ -44,7 +45,7 @@ describe('mimtrust command', () => {
   it('serves plain HTTP only when told to, and warns about it', async () => {
     const broker = await startMiniBroker();
     const dir = makeTempDir('cli');
-    const env = { ...process.env, MIMTRUST_PORT: '0', MIMTRUST_TLS_ENABLED: 'false', MIMTRUST_UPSTREAM_URL: broker.url, MIMTRUST_POLICIES_DIR: join(REPO, 'policies'), MIMTRUST_CONTRACTS_DIR: join(REPO, 'contracts') };
+    const env = { ...process.env, MIMTRUST_PORT: '0', MIMTRUST_WORKERS: '1', MIMTRUST_TLS_ENABLED: 'false', MIMTRUST_UPSTREAM_URL: broker.url, MIMTRUST_POLICIES_DIR: join(REPO, 'policies'), MIMTRUST_CONTRACTS_DIR: join(REPO, 'contracts') };
     child = spawn(process.execPath, [CLI, 'start'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     child.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });

@@ -29,6 +29,8 @@ describe('a crash under load', () => {
     const env = {
       ...process.env, MIMTRUST_PORT: '0', MIMTRUST_UPSTREAM_URL: broker.url, MIMTRUST_POLICIES_DIR: join(REPO, 'policies'),
       MIMTRUST_CONTRACTS_DIR: join(REPO, 'contracts'), MIMTRUST_LOG_LEVEL: 'info',
+      // The single gateway killed outright (a worker killed under load: cli-workers-sqlite.test.ts).
+      MIMTRUST_WORKERS: '1',
     };
     child = spawn(process.execPath, [CLI, 'start'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const line = await waitForLine(child, /listening on (https:\/\/[^,\s]+)/);

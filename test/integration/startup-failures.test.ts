@@ -30,6 +30,8 @@ function setup(extra: Record<string, string> = {}): { dir: string; env: NodeJS.P
     MIMTRUST_CONTRACTS_DIR: join(REPO, 'contracts'),
     // Only what stops the start is printed: the refusal must be the whole of stderr.
     MIMTRUST_LOG_LEVEL: 'error',
+    // One process, so each refusal comes from the gateway itself, once.
+    MIMTRUST_WORKERS: '1',
     ...extra,
   };
   return { dir, env };
