@@ -1,12 +1,14 @@
 /**
  * Scaling out on one machine: mimtrust with 1 and 2 worker processes (`start --workers`,
- * durable audit, contracts enforced, PostgreSQL store) beside what else could stand in
+ * durable audit, contracts enforced, PostgreSQL store, or with BENCH_STORE=sqlite the
+ * embedded SQLite file, each worker an audit segment of it) beside what else could stand in
  * front of the same broker: the broker asked directly, a bare Node HTTPS proxy (node:https
  * + undici, the same certificate) in 1 and 2 processes, and nginx with 1 and 2 worker
  * processes when it is installed. Each at 16 and 64 connections, rounds interleaved, each
  * figure the median over rounds; RSS is per process (each worker's, not the primary's).
  *
  *   npm run build && BENCH_POSTGRES_URL=postgres://root@127.0.0.1:5432/test npm run bench:scale
+ *   npm run build && BENCH_STORE=sqlite npm run bench:scale
  *   BENCH_ROUNDS=2 BENCH_DURATION=5 BENCH_WARMUP=1 (defaults); MIMTRUST_TEST_POSTGRES_URL is used when BENCH_POSTGRES_URL is not set.
  */
 import { spawn, execFileSync } from 'node:child_process';
@@ -28,9 +30,10 @@ import { killAll, startRunner } from './lib/supervisor.mjs';
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const warning = checkBuild(REPO);
 if (warning) console.error(warning);
-const BASE_URL = process.env.BENCH_POSTGRES_URL ?? process.env.MIMTRUST_TEST_POSTGRES_URL;
-if (!BASE_URL) {
-  console.error('set BENCH_POSTGRES_URL (e.g. postgres://root@127.0.0.1:5432/test): more than one worker needs the PostgreSQL store');
+const ON_SQLITE = process.env.BENCH_STORE === 'sqlite';
+const BASE_URL = ON_SQLITE ? undefined : process.env.BENCH_POSTGRES_URL ?? process.env.MIMTRUST_TEST_POSTGRES_URL;
+if (!ON_SQLITE && !BASE_URL) {
+  console.error('set BENCH_POSTGRES_URL (e.g. postgres://root@127.0.0.1:5432/test), or BENCH_STORE=sqlite for the embedded store');
   process.exit(2);
 }
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -42,7 +45,7 @@ const PATH = `/ngsi-ld/v1/entities/${encodeURIComponent(PARKING_SPOT_ID)}`;
 
 const dir = mkdtempSync(join(tmpdir(), 'mimtrust-bench-scale-'));
 const schema = `bench_${randomBytes(4).toString('hex')}`;
-const admin = new pg.Client({ connectionString: BASE_URL });
+const admin = ON_SQLITE ? undefined : new pg.Client({ connectionString: BASE_URL });
 const children = [];
 
 function freePort() {
@@ -149,10 +152,15 @@ const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '-');
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN; };
 
 try {
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA "${schema}"`);
-  const storeUrl = new URL(BASE_URL);
-  storeUrl.searchParams.set('options', `-c search_path=${schema}`);
+  let storeUrl = null;
+  if (admin) {
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA "${schema}"`);
+    const url = new URL(BASE_URL);
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    storeUrl = url.toString();
+  }
+  console.error(`mimtrust store: ${ON_SQLITE ? 'SQLite file' : 'PostgreSQL'}`);
 
   const broker = await startRunner('broker', './run-broker.mjs', {});
   const upstream = broker.info.url;
@@ -177,7 +185,7 @@ try {
     }
   }
   for (const workers of [1, 2]) {
-    const m = await startMimtrust(workers, upstream, storeUrl.toString(), keys.cert);
+    const m = await startMimtrust(workers, upstream, storeUrl, keys.cert);
     targets.push({ key: `mimtrust-${workers}`, label: 'mimtrust (audit, contracts)', procs: workers, url: m.url, headers: auth, pids: m.pids });
     stops.push(m.stop);
   }
@@ -218,7 +226,7 @@ try {
 } finally {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   killAll();
-  await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
-  await admin.end().catch(() => undefined);
+  await admin?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+  await admin?.end().catch(() => undefined);
   rmSync(dir, { recursive: true, force: true });
 }
