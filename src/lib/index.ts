@@ -12,3 +12,4 @@ export { jsonErrorPosition, jsonErrorOffset, positionAt, type TextPosition } fro
 export { jsonPointer, pointerPath, jsonPointerPosition, type PointerSegment, type PointerPosition } from './json-pointer.js';
 export { editDistance, didYouMean, MAX_SUGGESTION_DISTANCE } from './did-you-mean.js';
 export { AttemptLimiter, type AttemptLimit } from './attempt-limiter.js';
+export { MemorySingleUse, type SingleUseStore, type MemorySingleUseOptions } from './single-use.js';
