@@ -4,7 +4,7 @@ import { namedIssuers, type Config } from '../config/index.js';
 import { loadOrCreateKeySet, loadOrCreateSecret, loadOrCreateSigningKey, type KeySet } from '../keys/index.js';
 import {
   LOCAL_ISSUER_KEY_NAME, LOCAL_ORGANISATION_CLAIM, LOCAL_RECIPIENT_CLAIM, LOCAL_CONSENT_CLAIM,
-  OIDC_COOKIE_SECRET_NAME, OIDC_KEY_SET_NAME, OIDC_PREFIX, createIssuer, issuerPlugin, ownIssuerTrust,
+  OIDC_COOKIE_SECRET_NAME, OIDC_KEY_SET_NAME, OIDC_PREFIX, OID4VCI_CLIENT_ID, OID4VCI_RESOURCE, createIssuer, issuerPlugin, ownIssuerTrust,
   upstreamFromConfig, pendingInStore, auditTokenIssuance, type UpstreamLoginError,
 } from '../issuer/index.js';
 import { Accounts } from '../accounts/index.js';
@@ -311,10 +311,21 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
           maxChallenges: config.credentials.vpLogin.maxChallenges,
         })
         : undefined;
+      // Receipts into citizens' own wallets: offered on the wallet page, redeemed at the issuer.
+      const oid4vci = config.credentials.oid4vci;
+      const offers = vc && credentials && wallet && oid4vci.enabled
+        ? vc.credentialOffersFromConfig(oid4vci, { consents, credentials, authorizationServer: issuerId })
+        : undefined;
       const issuer = await createIssuer({
         config, keys: oidcKeys, cookieSecret: secret, accounts, adapter: (model) => store.oidc.adapter(model), firstParty: wallet === undefined ? [] : [wallet],
         ...(vpLogin ? { vpLogin } : {}),
+        ...(offers ? { preAuthorized: { codes: offers, accessTokenTtlSec: oid4vci.accessTokenTtlSec } } : {}),
       });
+      if (vc && offers) {
+        // Only the grant's own tokens: another audience than the gateway's.
+        const trust = ownIssuerTrust({ issuer: issuerId, audience: OID4VCI_RESOURCE, publicKeys: oidcKeys.publicKeys, maxTokenLifetimeSec: config.auth.maxTokenLifetimeSec });
+        await app.register(vc.oid4vciPlugin({ ...exchangeDeps, offers, clientId: OID4VCI_CLIENT_ID, verifier: createTokenVerifier([trust], { dpop: config.auth.dpop }) }));
+      }
       auditTokenIssuance(issuer.provider, issuerId, audit, (err) => log.error({ err }, 'a token was not issued: the audit log did not take its record'));
       await app.register(issuerPlugin(issuer, {
         issuerId: config.oidc.issuer as string, issuerName: config.oidc.name, accounts, consents, snapshot: () => registry?.snapshot,
@@ -328,6 +339,7 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
           ...exchangeDeps, consents, issuer: issuerId, issuerKeys: oidcKeys.publicKeys, client: wallet,
           accessHistory: (subject, limit) => store.accessHistory(subject, limit),
           ...walletPartyNames(issuer.clients, { id: issuerId, name: config.oidc.name }),
+          ...(offers ? { offers } : {}),
         }));
         log.info(`citizen wallet on ${WALLET_PREFIX}`);
       }

@@ -531,6 +531,21 @@ export const configSchema = {
           description: 'Who may vouch for organisations logging in to the issuer with a Verifiable Presentation (grant type urn:ietf:params:oauth:grant-type:vp-token): each issuer DID, the credential types it is trusted for, which claims of the credential subject give which roles, and when the trust holds.',
           items: TRUSTED_ISSUER_SCHEMA,
         },
+        oid4vci: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          description: 'Citizens taking consent receipts into wallets of their own (OpenID for Verifiable Credential Issuance, pre-authorized code flow), from the wallet page; needs the city\'s issuer and the wallet. Codes and nonces are single use, kept in memory (a restart forgets them).',
+          properties: {
+            enabled: { type: 'boolean', default: true },
+            codeTtlSec: { type: 'integer', minimum: 30, maximum: 3600, default: 600, description: 'How long an offer\'s pre-authorized code can be redeemed.' },
+            maxCodes: { type: 'integer', minimum: 1, default: 10000, description: 'Codes outstanding at most; beyond that the oldest is forgotten.' },
+            maxCodesPerCitizen: { type: 'integer', minimum: 1, maximum: 100, default: 5, description: 'Codes one citizen may have outstanding; a new offer forgets their oldest.' },
+            nonceTtlSec: { type: 'integer', minimum: 10, maximum: 600, default: 300 },
+            maxNonces: { type: 'integer', minimum: 1, default: 10000, description: 'c_nonces outstanding at most; beyond that the oldest is forgotten.' },
+            accessTokenTtlSec: { type: 'integer', minimum: 10, maximum: 3600, default: 300, description: 'Lifetime of the access tokens for the credential endpoint.' },
+          },
+        },
         vpLogin: {
           type: 'object',
           additionalProperties: false,

@@ -150,10 +150,11 @@ export class Credentials implements ReceiptIssuer, ConsentListener {
     return vcIssue({ credential: structuredClone(credential), suite: identity.signingSuite(date), documentLoader: loader });
   }
 
-  async receiptOf(record: ConsentRecord, now: number): Promise<Record<string, unknown>> {
+  /** The signed receipt of a record; bound to `holder` (a wallet's DID) when given. */
+  async receiptOf(record: ConsentRecord, now: number, holder?: string): Promise<Record<string, unknown>> {
     const { identity, baseUrl } = this.ready();
     const status = await this.statusLists.entryFor(record.id, now);
-    return this.sign(receiptCredential({ record, issuer: identity.did, baseUrl, status }), record.givenAt);
+    return this.sign(receiptCredential({ record, issuer: identity.did, baseUrl, status, ...(holder === undefined ? {} : { holder }) }), record.givenAt);
   }
 
   async consentChanged(record: ConsentRecord, event: ConsentEventType, now: number): Promise<void> {

@@ -50,3 +50,5 @@ export { TrustedIssuers } from './trusted-list.js';
 export type { TrustedIssuerStore, ListedIssuer } from './trusted-list.js';
 export type { PresentationLoginOptions, Challenge } from './vp-login.js';
 export type { ProofPoolOptions } from './proof-pool.js';
+export { CredentialOffers, RedemptionRefused, oid4vciPlugin, offerOf, credentialOffersFromConfig, PRE_AUTHORIZED_GRANT } from './oid4vci/index.js';
+export type { Offer, OfferedReceipt } from './oid4vci/index.js';

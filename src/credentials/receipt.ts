@@ -2,8 +2,9 @@
  * A consent record as the unsigned credential its receipt is (VC Data Model 2.0): the
  * subject is the record in ISO/IEC TS 27560 / W3C DPV terms (the consent receipt
  * context), the validity is the consent's, and the data subject is the person's DID when
- * they have one (their token's `sub` is a DID), otherwise their account as a URN. Pure:
- * the same record, issuer and status entry give the same credential.
+ * they have one (their token's `sub` is a DID), otherwise their account as a URN, or the
+ * DID of the wallet the receipt was issued into (OID4VCI), which proved it holds its key.
+ * Pure: the same record, issuer, status entry and holder give the same credential.
  */
 import type { ConsentRecord, DataSubject } from '../consent/index.js';
 import { VC_V2_CONTEXT, consentContextUrl } from './contexts.js';
@@ -29,9 +30,11 @@ export interface ReceiptParts {
   issuer: string;
   baseUrl: string;
   status: StatusListEntry;
+  /** The DID the receipt is bound to instead of the data subject's own identifier: a wallet's. */
+  holder?: string;
 }
 
-export function receiptCredential({ record, issuer, baseUrl, status }: ReceiptParts): Record<string, unknown> {
+export function receiptCredential({ record, issuer, baseUrl, status, holder }: ReceiptParts): Record<string, unknown> {
   const credential: Record<string, unknown> = {
     '@context': [VC_V2_CONTEXT, consentContextUrl(baseUrl)],
     id: receiptUrl(baseUrl, record.id),
@@ -42,7 +45,7 @@ export function receiptCredential({ record, issuer, baseUrl, status }: ReceiptPa
     credentialSubject: {
       id: record.id,
       type: 'ConsentRecord',
-      hasDataSubject: { id: holderOf(record.dataSubject), type: 'DataSubject', entityId: record.dataSubject.id },
+      hasDataSubject: { id: holder ?? holderOf(record.dataSubject), type: 'DataSubject', entityId: record.dataSubject.id },
       hasDataController: issuer,
       hasRecipient: record.recipient,
       hasPurpose: [...record.purposes],

@@ -12,3 +12,9 @@ export const VP_TOKEN_GRANT = 'urn:ietf:params:oauth:grant-type:vp-token';
 export const VP_LOGIN_CLIENT_ID = 'vp-login';
 /** Under the issuer: where an organisation gets a challenge to sign. */
 export const VP_CHALLENGE_PATH = '/vp-challenge';
+/** The grant a citizen's wallet redeems a credential offer's pre-authorized code with (OID4VCI). */
+export const PRE_AUTHORIZED_GRANT = 'urn:ietf:params:oauth:grant-type:pre-authorized_code';
+/** The gateway's public client for that grant: wallets are not registered, the code is the proof. */
+export const OID4VCI_CLIENT_ID = 'oid4vci-wallet';
+/** The resource (and audience) of that grant's tokens: the credential endpoint, nothing else. */
+export const OID4VCI_RESOURCE = 'urn:mimtrust:oid4vci';

@@ -16,7 +16,10 @@
  *   (`oidc.upstream`), pending-logins.ts keeping those on their way there in the store. audit-issuance.ts puts
  *   every access token on the audit log before it leaves. vp-grant.ts is the grant that
  *   takes an organisation's Verifiable Presentation, vp-login-client.ts its public client
- *   and challenge route. views/ holds every text a citizen
+ *   and challenge route. pre-authorized-grant.ts is the grant a citizen's wallet redeems a
+ *   credential offer with (OID4VCI), pre-authorized-client.ts its public client and the
+ *   token request made that client's (mount.ts rewrites it), pre-authorized-refusals.ts
+ *   the refused redemptions the audit log records. views/ holds every text a citizen
  *   reads, the wallet's too. Its signing keys are the key set `oidc-issuer` in keysDir
  *   (`mimtrust issuer rotate-key`). See docs/issuer.md.
  */
@@ -34,7 +37,8 @@ export { UpstreamLogin, UpstreamLoginError, upstreamFromConfig } from './upstrea
 export { auditTokenIssuance, issuanceEvent } from './audit-issuance.js';
 export type { UpstreamSettings, UpstreamIdentity } from './upstream-login.js';
 export { OIDC_PREFIX, GATEWAY_RESOURCE, ISSUER_CLAIMS } from './constants.js';
-export { VP_TOKEN_GRANT, VP_LOGIN_CLIENT_ID, VP_CHALLENGE_PATH } from './constants.js';
+export { VP_TOKEN_GRANT, VP_LOGIN_CLIENT_ID, VP_CHALLENGE_PATH, PRE_AUTHORIZED_GRANT, OID4VCI_CLIENT_ID, OID4VCI_RESOURCE } from './constants.js';
+export type { PreAuthorizedCodes, RedeemedOffer } from './pre-authorized-client.js';
 export type { VpLogin } from './vp-login-client.js';
 export type { IssuerProvider } from './provider.js';
 export type { ModelAdapter, OidcModelStore } from './model-store.js';

@@ -6,7 +6,11 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBounded } from '../lib/index.js';
 import { OIDC_PREFIX } from './constants.js';
+
+/** oidc-provider's own bound on a request body. */
+const MAX_FORM_BYTES = 56 * 1024;
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -23,17 +27,48 @@ export function keepBodiesRaw(app: FastifyInstance): void {
  * pages (its error page styles itself inline), so only framing is forbidden here; the
  * login and consent screens are routes of their own with a strict policy.
  */
-export function mountProvider(app: FastifyInstance, handler: () => NodeHandler, headers: Readonly<Record<string, string>> = {}): void {
+export function mountProvider(app: FastifyInstance, handler: () => NodeHandler, headers: Readonly<Record<string, string>> = {}, rewriteTokenForm?: TokenFormRewrite): void {
   const set = Object.entries({ ...headers, 'content-security-policy': "frame-ancestors 'none'" });
-  const pass = (req: FastifyRequest, reply: FastifyReply): void => {
+  const pass = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     reply.hijack();
     for (const [name, value] of set) reply.raw.setHeader(name, value);
     const raw = req.raw as IncomingMessage & { originalUrl?: string };
     const url = raw.url ?? '/';
     raw.originalUrl = url;
     raw.url = url.slice(OIDC_PREFIX.length) || '/';
+    if (rewriteTokenForm !== undefined && isTokenForm(raw) && !(await rewritten(raw, rewriteTokenForm))) {
+      reply.raw.writeHead(413, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify({ error: 'invalid_request', error_description: 'The request body is too large.' }));
+      return;
+    }
     handler()(raw, reply.raw);
   };
   app.all('/', pass);
   app.all('/*', pass);
+}
+
+/** A token request's form body as the issuer is to read it; undefined: as it came. */
+export type TokenFormRewrite = (form: string) => string | undefined;
+
+function isTokenForm(raw: IncomingMessage): boolean {
+  return raw.method === 'POST' && (raw.url ?? '').split('?')[0] === '/token'
+    && (raw.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() === 'application/x-www-form-urlencoded';
+}
+
+/**
+ * Reads the token request's body and hands oidc-provider the rewritten one in its place:
+ * oidc-provider reads a body with `req.iterator()` while `req.readable`, so both are set on
+ * this request to give the new bytes. False when the body is over oidc-provider's bound.
+ */
+async function rewritten(raw: IncomingMessage, rewrite: TokenFormRewrite): Promise<boolean> {
+  const body = await readBounded(raw, MAX_FORM_BYTES);
+  if (body === undefined) return false;
+  const changed = rewrite(body.toString('utf8'));
+  // The rewritten request is the public client's: a wallet's own client authentication would contradict it.
+  if (changed !== undefined) delete raw.headers.authorization;
+  const bytes = changed === undefined ? body : Buffer.from(changed);
+  raw.headers['content-length'] = String(bytes.length);
+  delete raw.headers['transfer-encoding'];
+  Object.defineProperty(raw, 'readable', { value: true, configurable: true });
+  Object.defineProperty(raw, 'iterator', { value: async function* replay() { yield bytes; }, configurable: true });
+  return true;
 }

@@ -10,8 +10,9 @@ import type { Accounts } from '../accounts/index.js';
 import type { KeySet } from '../keys/index.js';
 import { firstPartyClient, issuerClients, type FirstPartyClient } from './clients.js';
 import { keepBodiesRaw, mountProvider } from './mount.js';
-import type { IssuerProvider } from './provider.js';
+import type { IssuerProvider, PreAuthorizedSettings } from './provider.js';
 import type { ModelAdapter } from './model-store.js';
+import { asPreAuthorizedClient, preAuthorizedClient } from './pre-authorized-client.js';
 import { interactionRoutes, type InteractionDeps } from './interactions.js';
 import { vpChallengeRoute, vpLoginClient, type VpLogin } from './vp-login-client.js';
 
@@ -25,6 +26,8 @@ export interface IssuerDeps {
   firstParty?: readonly FirstPartyClient[];
   /** Organisations logging in with a Verifiable Presentation: the grant, its client and its challenge route. */
   vpLogin?: VpLogin;
+  /** Wallets redeeming credential offers: the grant and its client. */
+  preAuthorized?: PreAuthorizedSettings;
 }
 
 /** Loads oidc-provider only here, so a gateway without the issuer never does. */
@@ -38,13 +41,14 @@ export async function createIssuer(deps: IssuerDeps): Promise<IssuerProvider> {
     refreshTokenTtlSec: oidc.refreshTokenTtlSec,
     keys: deps.keys.keys,
     cookieKeys: [deps.cookieSecret],
-    clients: withOwnClients(issuerClients(oidc.clients), [...(deps.firstParty ?? []).map(firstPartyClient), ...(deps.vpLogin ? [vpLoginClient()] : [])]),
+    clients: withOwnClients(issuerClients(oidc.clients), [...(deps.firstParty ?? []).map(firstPartyClient), ...(deps.vpLogin ? [vpLoginClient()] : []), ...(deps.preAuthorized ? [preAuthorizedClient()] : [])]),
     accounts: deps.accounts,
     adapter: deps.adapter,
     trustProxy: deps.config.trustProxy,
     dpopAlgorithms: deps.config.auth.dpop.algorithms,
     clientCertificates: deps.config.tls.enabled && deps.config.tls.clientCa !== null,
     ...(deps.vpLogin ? { vpLogin: deps.vpLogin } : {}),
+    ...(deps.preAuthorized ? { preAuthorized: deps.preAuthorized } : {}),
   });
 }
 
@@ -63,6 +67,6 @@ export function issuerPlugin(issuer: IssuerProvider, interactions: Omit<Interact
     await app.register(interactionRoutes({ ...interactions, issuer }));
     if (issuer.vpLogin !== undefined) await app.register(vpChallengeRoute(issuer.vpLogin));
     const handler = issuer.provider.callback();
-    mountProvider(app, () => handler, headers);
+    mountProvider(app, () => handler, headers, issuer.preAuthorized ? asPreAuthorizedClient : undefined);
   };
 }

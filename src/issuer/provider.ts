@@ -14,11 +14,13 @@ import type { JWK } from 'jose';
 import type { Accounts } from '../accounts/index.js';
 import { clientPurpose, type IssuerClient } from './clients.js';
 import { GrantTermsStore } from './grant-terms.js';
-import { GATEWAY_RESOURCE, ISSUER_CLAIMS, OIDC_PREFIX } from './constants.js';
+import { GATEWAY_RESOURCE, ISSUER_CLAIMS, OID4VCI_RESOURCE, OIDC_PREFIX } from './constants.js';
 import { contentSecurityPolicy, errorPage, stringsFor } from './views/index.js';
 import { registerVpGrant, vpTokenClaims, vpTokenSubject } from './vp-grant.js';
 import type { VpLogin } from './vp-login-client.js';
 import type { ModelAdapter } from './model-store.js';
+import { preAuthorizedClaims, preAuthorizedSubject, registerPreAuthorizedGrant } from './pre-authorized-grant.js';
+import type { PreAuthorizedCodes } from './pre-authorized-client.js';
 
 
 export interface ProviderOptions {
@@ -39,6 +41,14 @@ export interface ProviderOptions {
   clientCertificates: boolean;
   /** Organisations logging in with a Verifiable Presentation (vp-grant.ts); its client is among `clients`. */
   vpLogin?: VpLogin;
+  /** Wallets redeeming credential offers (pre-authorized-grant.ts); its client is among `clients`. */
+  preAuthorized?: PreAuthorizedSettings;
+}
+
+export interface PreAuthorizedSettings {
+  codes: PreAuthorizedCodes;
+  /** Lifetime of the access tokens for the credential endpoint. */
+  accessTokenTtlSec: number;
 }
 
 export interface IssuerProvider {
@@ -46,6 +56,8 @@ export interface IssuerProvider {
   terms: GrantTermsStore;
   clients: ReadonlyMap<string, IssuerClient>;
   vpLogin?: VpLogin;
+  /** The pre-authorized code grant is registered. */
+  preAuthorized?: true;
 }
 
 const INTERACTION_TTL_SEC = 600;
@@ -101,8 +113,8 @@ export function createProvider(o: ProviderOptions): IssuerProvider {
     extraParams: ['purpose'],
     // `none` only for the presentation login's client: configured clients always get one of the others.
     clientAuthMethods: ['private_key_jwt', 'client_secret_basic', 'none'],
-    // A presentation login's token is about the organisation it proved to be.
-    formats: { customizers: { jwt: (_ctx, token, jwt) => { const sub = vpTokenSubject(token); if (sub !== undefined) jwt.payload.sub = sub; } } },
+    // A presentation login's token is about the organisation it proved to be; a redeemed offer's about the citizen.
+    formats: { customizers: { jwt: (_ctx, token, jwt) => { const sub = vpTokenSubject(token) ?? preAuthorizedSubject(token); if (sub !== undefined) jwt.payload.sub = sub; } } },
     // The issuer's own keys are ES256; clients sign their assertions with any of these.
     enabledJWA: {
       clientAuthSigningAlgValues: ['ES256', 'ES384', 'EdDSA', 'PS256', 'RS256'],
@@ -166,7 +178,7 @@ export function createProvider(o: ProviderOptions): IssuerProvider {
       return { accountId: id, claims: async () => ({ sub: id }) };
     },
     extraTokenClaims: async (ctx: KoaContextWithOIDC, token) => {
-      const presented = vpTokenClaims(token);
+      const presented = vpTokenClaims(token) ?? preAuthorizedClaims(token);
       if (presented !== undefined) return presented;
       const client = o.clients.get(token.clientId ?? '');
       if (client === undefined) throw new errors.InvalidClient();
@@ -198,5 +210,13 @@ export function createProvider(o: ProviderOptions): IssuerProvider {
   const provider = new Provider(o.issuer, configuration);
   provider.proxy = o.trustProxy;
   if (o.vpLogin !== undefined) registerVpGrant(provider, o.vpLogin, (clientId) => new provider.ResourceServer(GATEWAY_RESOURCE, gatewayResource(clientId)));
-  return { provider, terms, clients: o.clients, ...(o.vpLogin ? { vpLogin: o.vpLogin } : {}) };
+  if (o.preAuthorized !== undefined) {
+    const { accessTokenTtlSec } = o.preAuthorized;
+    // Its own audience: a credential endpoint token opens nothing at the gateway, and no other token opens the credential endpoint.
+    const credentialEndpoint = () => new provider.ResourceServer(OID4VCI_RESOURCE, {
+      scope: '', audience: OID4VCI_RESOURCE, accessTokenTTL: accessTokenTtlSec, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'ES256' } },
+    });
+    registerPreAuthorizedGrant(provider, o.preAuthorized.codes, credentialEndpoint, accessTokenTtlSec);
+  }
+  return { provider, terms, clients: o.clients, ...(o.vpLogin ? { vpLogin: o.vpLogin } : {}), ...(o.preAuthorized ? { preAuthorized: true as const } : {}) };
 }

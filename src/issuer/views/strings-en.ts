@@ -78,6 +78,15 @@ export const en = {
     signInFailed: 'Signing in did not succeed. Please try again.',
     unavailable: 'The wallet is not available just now. Please try again later.',
     back: 'Back to your wallet',
+    addToWallet: 'Add to my wallet',
+    offerTitle: 'Add a receipt to your wallet',
+    offerIntro: 'Scan this code with your digital identity wallet (for example the EU digital identity wallet) to take a signed receipt of your consent to {recipient} into it.',
+    offerQr: 'QR code of the offer for your wallet',
+    offerLink: 'Open it in a wallet app on this device',
+    offerTxCode: 'Your wallet asks for this code',
+    offerExpires: 'The offer works once, until {at}. A new one can be made at any time.',
+    offerRevoked: 'If you withdraw the consent, the receipt in your wallet is revoked too.',
+    notInForce: 'This consent is no longer in force, so there is no receipt to add to a wallet.',
   },
 };
 
