@@ -85,13 +85,17 @@ function validity(s: Strings, record: ConsentRecord): string {
   return withdrawn === undefined ? range : `${range}; ${fill(s.wallet.withdrawnAt, { at: when(s, withdrawn.at) })}`;
 }
 
-function consentCard(s: Strings, csrf: string, record: ConsentRecord, i: number, now: number, recipient: PartyName): Html {
+function consentCard(s: Strings, csrf: string, record: ConsentRecord, i: number, now: number, recipient: PartyName, offers: boolean): Html {
   const w = s.wallet;
   const status = statusAt(record, now);
   const heading = `consent-${i}`;
   const withdraw = status !== 'given' ? '' : html`<form method="post" action="${WALLET_PREFIX}/consents/${encodeURIComponent(record.id)}/withdraw">
   ${csrfField(csrf)}
   <button type="submit" aria-describedby="${heading}">${w.withdraw}</button>
+</form>`;
+  const offer = status !== 'given' || !offers ? '' : html`<form method="post" action="${WALLET_PREFIX}/consents/${encodeURIComponent(record.id)}/offer">
+  ${csrfField(csrf)}
+  <button type="submit" class="secondary" aria-describedby="${heading}">${w.addToWallet}</button>
 </form>`;
   return html`<article class="card" aria-labelledby="${heading}">
 <h3 id="${heading}">${partyText(recipient)}</h3>
@@ -104,6 +108,7 @@ function consentCard(s: Strings, csrf: string, record: ConsentRecord, i: number,
 <dt>${w.validity}</dt><dd>${validity(s, record)}</dd>
 </dl>
 ${withdraw}
+${offer}
 </article>`;
 }
 
@@ -117,6 +122,8 @@ export interface WalletView {
   readerOf: (access: Access) => PartyName;
   /** Shown at the top: a consent just withdrawn, by its recipient. */
   withdrawn?: PartyName;
+  /** Receipts can be taken into a wallet app (OID4VCI): each consent in force offers it. */
+  offers?: boolean;
 }
 
 export function walletPage(s: Strings, v: WalletView): string {
@@ -124,7 +131,7 @@ export function walletPage(s: Strings, v: WalletView): string {
   const notice = v.withdrawn === undefined ? '' : html`<p class="ok" role="status">${fill(w.withdrawn, { recipient: partyText(v.withdrawn) })}</p>`;
   const consents = v.records.length === 0
     ? html`<p>${w.noConsents}</p>`
-    : v.records.map((r, i) => consentCard(s, v.csrf, r, i, v.now, v.recipientOf(r)));
+    : v.records.map((r, i) => consentCard(s, v.csrf, r, i, v.now, v.recipientOf(r), v.offers === true));
   const history = v.accesses.length === 0 ? html`<p>${w.noHistory}</p>` : html`<p id="history-intro">${w.historyIntro}</p>
 <table aria-describedby="history-intro">
 <thead><tr><th scope="col">${w.when}</th><th scope="col">${w.who}</th><th scope="col">${w.data}</th><th scope="col">${w.purpose}</th></tr></thead>
@@ -142,6 +149,28 @@ ${history}
 <p><a href="${WALLET_PREFIX}/export" download="consents.json">${w.exportLink}</a></p>`);
 }
 
+export interface OfferView {
+  csrf: string;
+  recipient: PartyName;
+  /** `openid-credential-offer://...` */
+  uri: string;
+  qr: Html;
+  txCode: string;
+  expiresAt: number;
+}
+
+/** A consent's receipt offered to a wallet app: the QR code, the same offer as a link, and the transaction code. */
+export function offerPage(s: Strings, v: OfferView): string {
+  const w = s.wallet;
+  return page({ s, title: w.offerTitle, csrf: v.csrf }, html`<p>${fill(w.offerIntro, { recipient: partyText(v.recipient) })}</p>
+<figure class="offer">${v.qr}</figure>
+<p><a class="offer-link" href="${v.uri}">${w.offerLink}</a></p>
+<p>${w.offerTxCode}: <strong class="tx-code">${v.txCode}</strong></p>
+<p>${fill(w.offerExpires, { at: when(s, new Date(v.expiresAt).toISOString()) })}</p>
+<p>${w.offerRevoked}</p>
+<p><a href="${WALLET_PREFIX}">${w.back}</a></p>`);
+}
+
 export function signedOutPage(s: Strings): string {
   return page({ s, title: s.wallet.signedOutTitle }, html`<p>${s.wallet.signedOutText}</p>
 <p><a href="${WALLET_PREFIX}/sign-in">${s.wallet.signIn}</a></p>`);
@@ -153,6 +182,7 @@ export function errorPage(s: Strings, status: number, reason: string, csrf?: str
   const text = status === 404 ? w.notFound
     : reason === 'csrf_token_invalid' ? w.formExpired
       : reason === 'wallet_sign_in_failed' ? w.signInFailed
+        : reason === 'consent_not_in_force' ? w.notInForce
         : status >= 500 ? w.unavailable : s.errorText;
   return page({ s, title: w.errorTitle, ...(csrf === undefined ? {} : { csrf }) }, html`<p class="error" role="alert">${text}</p>
 <p><a href="${WALLET_PREFIX}">${w.back}</a></p>`);

@@ -27,7 +27,9 @@ import {
   PAGE_HEADERS, STYLE, Sessions, cookieOf, formOf, pageExchange, pageReply, redirectReply, sameSecret, setCookie, type Session as WebSession,
 } from '../web/index.js';
 import { accessesOf, type Access } from './history.js';
-import { errorPage, signedOutPage, walletPage, type PartyName } from './pages.js';
+import type { Offer } from '../credentials/index.js';
+import { errorPage, offerPage, signedOutPage, walletPage, type PartyName } from './pages.js';
+import { offerQrSvg } from './offer-qr.js';
 import { WALLET_PREFIX, authorizeLocation, citizenOf, pendingSignIn, signInFailed, tokenRequest, type PendingSignIn } from './sign-in.js';
 
 export interface WalletDeps extends ExchangeDeps {
@@ -42,6 +44,8 @@ export interface WalletDeps extends ExchangeDeps {
   recipientName: (recipient: string) => PartyName;
   /** A reader (the client of a token at an issuer) as a citizen reads it. */
   readerName: (issuer: string | undefined, clientId: string | undefined) => PartyName;
+  /** Receipts into a wallet app (OID4VCI): an offer of one of the citizen's consents in force. */
+  offers?: { offer(citizen: Citizen, consentId: string): Promise<Offer> };
 }
 
 const SESSION_COOKIE = '__Host-mimtrust-wallet';
@@ -121,7 +125,7 @@ export function walletPlugin(deps: WalletDeps) {
     const accesses = accessesOf(await deps.accessHistory(subject, HISTORY_LIMIT), subject);
     const justWithdrawn = records.find((c) => c.id === queryOf(r).get('withdrawn') && c.events.some((e) => e.event === 'withdrawn'));
     return pageReply(r, 200, walletPage(stringsOf(r), {
-      csrf: r.session.csrf, now: r.startedAt, records, recipientOf, accesses, readerOf,
+      csrf: r.session.csrf, now: r.startedAt, records, recipientOf, accesses, readerOf, offers: deps.offers !== undefined,
       ...(justWithdrawn === undefined ? {} : { withdrawn: recipientOf(justWithdrawn) }),
     }));
   });
@@ -131,6 +135,17 @@ export function walletPlugin(deps: WalletDeps) {
     auditAs(r, 'consent.withdraw', id);
     const record = await deps.consents.withdraw(citizen(r), id, r.startedAt, origin(r));
     return redirectReply(r, `${WALLET_PREFIX}?withdrawn=${encodeURIComponent(record.id)}`);
+  });
+
+  const offer = page(async (r) => {
+    const id = r.params.id ?? '';
+    auditAs(r, 'consent.offer', id);
+    if (deps.offers === undefined) throw new MimtrustError('NOT_FOUND', 'No such resource.', { reason: 'unknown_path' });
+    const s = stringsOf(r);
+    const made = await deps.offers.offer(citizen(r), id);
+    return pageReply(r, 200, offerPage(s, {
+      csrf: r.session.csrf, recipient: recipientOf(made.record), uri: made.uri, qr: await offerQrSvg(made.uri, s.wallet.offerQr), txCode: made.txCode, expiresAt: made.expiresAt,
+    }));
   });
 
   const exportAll = page(async (r) => {
@@ -218,6 +233,7 @@ export function walletPlugin(deps: WalletDeps) {
     app.get(`${WALLET_PREFIX}/callback`, callback);
     app.get(WALLET_PREFIX, home);
     app.post(`${WALLET_PREFIX}/consents/:id/withdraw`, withdraw);
+    app.post(`${WALLET_PREFIX}/consents/:id/offer`, offer);
     app.get(`${WALLET_PREFIX}/export`, exportAll);
     app.post(`${WALLET_PREFIX}/sign-out`, signOut);
   };

@@ -46,4 +46,8 @@ dl.facts dt { font-weight: 600; }
 dl.facts dd { margin: 0; }
 .status-given { color: #0f3d1a; font-weight: 700; }
 .status-withdrawn, .status-expired { color: #5c0009; font-weight: 700; }
+.card form { display: inline-block; margin: 0 0.5rem 0 0; }
+.offer { margin: 1rem 0; }
+.qr { display: block; max-width: 100%; height: auto; background: #ffffff; }
+.tx-code { font-size: 1.5rem; letter-spacing: 0.2em; font-family: ui-monospace, monospace; }
 `;
