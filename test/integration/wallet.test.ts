@@ -8,7 +8,8 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { join } from 'node:path';
 import { startHarness, REPO, type Harness } from '../helpers/harness.js';
-import { IssuerBrowser, OIDC_ISSUER, actionOf, assertionParams, clientKey, csrfOf, location, pathOf, pkce, postForm, type ClientKey } from '../helpers/oidc.js';
+import { IssuerBrowser, OIDC_ISSUER, actionOf, clientKey, csrfOf, location, pathOf, type ClientKey } from '../helpers/oidc.js';
+import { appToken as tokenWithConsent, logIn as signInAt, walletSignIn as signInToWallet } from '../helpers/wallet.js';
 import { Accounts } from '../../src/accounts/index.js';
 import { loadOrCreateAuditKey, verifyAudit } from '../../src/audit/index.js';
 import { openSqlite, SqliteAccountStore, SqliteAuditQuery, SqliteAuditStore, SqliteConsentStore } from '../../src/store/index.js';
@@ -61,59 +62,10 @@ const setCookies = (res: { headers: Record<string, string | string[] | undefined
   return c === undefined ? [] : Array.isArray(c) ? c : [c];
 };
 
-/** Logs in at the issuer's login page the browser is on; returns the answer after the form. */
-async function logIn(b: IssuerBrowser, page: { text: string }, n: Name) {
-  expect(page.text).toContain('name="password"');
-  return b.post(actionOf(page.text), new URLSearchParams({ csrf: csrfOf(page.text), username: n, password: PASSWORDS[n] }));
-}
-
-/** Signs in to the wallet as `n`, following every redirect by hand; returns the wallet page. */
-async function walletSignIn(b: IssuerBrowser, n: Name) {
-  let res = await b.get('/wallet/sign-in');
-  expect(res.status).toBe(303);
-  const authorize = new URL(location(res), 'https://localhost');
-  expect(authorize.pathname).toBe('/oidc/auth');
-  expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
-  expect(authorize.searchParams.get('prompt')).toBe('login');
-  res = await b.get(pathOf(location(res)));
-  res = await b.get(pathOf(location(res)));
-  res = await logIn(b, res, n);
-  // Login, then straight back: the wallet asks for no data, so there is no consent screen.
-  while (res.status === 303 && !location(res).includes('/wallet/callback')) res = await b.get(pathOf(location(res)));
-  expect(location(res)).toMatch(/^https:\/\/localhost\/wallet\/callback\?code=/);
-  res = await b.get(pathOf(location(res)));
-  expect(res.status, res.text).toBe(303);
-  expect(location(res)).toBe('/wallet');
-  return res;
-}
-
-/** The app's code flow for `n`: authorize, login, consent with `attrs` ticked, code exchanged. */
-async function appToken(n: Name, attrs: string[]): Promise<string> {
-  const b = new IssuerBrowser(h);
-  const { verifier, challenge } = pkce();
-  const q = new URLSearchParams({
-    client_id: 'supplier-app', response_type: 'code', redirect_uri: APP_REDIRECT, scope: 'openid consents',
-    code_challenge: challenge, code_challenge_method: 'S256', state: 's', purpose: 'dpv:ServiceProvision',
-  });
-  let res = await b.get(`/oidc/auth?${q.toString()}`);
-  res = await b.get(pathOf(location(res)));
-  res = await logIn(b, res, n);
-  res = await b.get(pathOf(location(res)));
-  if (res.status === 303) res = await b.get(pathOf(location(res)));
-  const form = new URLSearchParams({ csrf: csrfOf(res.text), days: '30', decision: 'accept' });
-  for (const a of attrs) {
-    const id = new RegExp(`<label for="([^"]+)">${a}</label>`).exec(res.text)?.[1];
-    form.append('attr', new RegExp(`id="${id}" name="attr" value="([^"]+)"`).exec(res.text)?.[1] ?? 'missing');
-  }
-  res = await b.post(actionOf(res.text), form);
-  res = await b.get(pathOf(location(res)));
-  const code = new URL(location(res)).searchParams.get('code') as string;
-  const tokens = await postForm(h, '/oidc/token', {
-    grant_type: 'authorization_code', code, redirect_uri: APP_REDIRECT, code_verifier: verifier, ...(await assertionParams('supplier-app', app)),
-  });
-  expect(tokens.status, tokens.text).toBe(200);
-  return tokens.json().access_token as string;
-}
+const person = (n: Name) => ({ username: n, password: PASSWORDS[n] });
+const logIn = (b: IssuerBrowser, page: { text: string }, n: Name) => signInAt(b, page, person(n));
+const walletSignIn = (b: IssuerBrowser, n: Name) => signInToWallet(b, person(n));
+const appToken = (n: Name, attrs: string[]) => tokenWithConsent(h, { clientId: 'supplier-app', key: app, redirectUri: APP_REDIRECT, purpose: 'dpv:ServiceProvision' }, person(n), attrs);
 
 describe('wallet: sign-in and session', () => {
   it('sends a browser without a session to sign in, for pages and forms alike', async () => {

@@ -1,0 +1,345 @@
+/**
+ * A citizen takes a consent receipt into an external wallet by OpenID for Verifiable
+ * Credential Issuance (pre-authorized code), against the real gateway over HTTPS with a
+ * SQLite store: the offer on the wallet page (link and QR code, transaction code), the
+ * metadata, the code redeemed at the issuer's token endpoint, a nonce, a key proof made
+ * with a fresh did:key, the receipt bound to that DID, verified, then revoked by a
+ * withdrawal on the wallet page. And the attacks: a code used twice or with a wrong
+ * transaction code, another citizen's consent, a withdrawn consent, proofs for another
+ * audience, replayed or unknown nonces, signed by another key than they name, and other
+ * tokens of the issuer at the credential endpoint.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { decodeJwt } from 'jose';
+import { generate, toJwk, type Ed25519KeyPair } from '@digitalbazaar/ed25519-multikey';
+import { startHarness, REPO, type Harness } from '../helpers/harness.js';
+import { IssuerBrowser, OIDC_ISSUER, assertionParams, clientKey, csrfOf, postForm, type ClientKey } from '../helpers/oidc.js';
+import { appToken, walletSignIn, type Person } from '../helpers/wallet.js';
+import { Accounts } from '../../src/accounts/index.js';
+import { openSqlite, SqliteAccountStore } from '../../src/store/index.js';
+import { offerOf, PRE_AUTHORIZED_GRANT } from '../../src/credentials/index.js';
+import { offerQrSvg } from '../../src/wallet/offer-qr.js';
+
+const APP_REDIRECT = 'https://supplier.example/callback';
+const CONFIGURATION = 'ConsentReceiptCredential_ldp_vc';
+const people = { alice: { username: 'alice', password: 'alice has a long password' }, bob: { username: 'bob', password: 'bob has another long one' } } satisfies Record<string, Person>;
+
+let h: Harness;
+let app: ClientKey;
+let org: ClientKey;
+const ids = {} as Record<keyof typeof people, string>;
+/** The gateway's public base URL, as its metadata names it. */
+let credentialIssuer: string;
+
+beforeAll(async () => {
+  app = await clientKey();
+  org = await clientKey();
+  h = await startHarness({
+    contractsDir: join(REPO, 'test', 'fixtures', 'contracts-issuer'),
+    oidc: {
+      enabled: true,
+      issuer: OIDC_ISSUER,
+      clients: [
+        {
+          clientId: 'supplier-app', name: 'Supplier App', organisation: 'urn:org:supplier', grantTypes: ['authorization_code'],
+          redirectUris: [APP_REDIRECT], jwks: { keys: [app.publicJwk] }, purposes: ['dpv:ServiceProvision'], roles: ['viewer'],
+        },
+        { clientId: 'org-client', name: 'An organisation', grantTypes: ['client_credentials'], jwks: { keys: [org.publicJwk] }, roles: ['viewer'] },
+      ],
+    },
+  });
+  const db = openSqlite(h.config.store.path);
+  try {
+    const accounts = new Accounts(new SqliteAccountStore(db));
+    for (const n of ['alice', 'bob'] as const) ids[n] = (await accounts.add(n, people[n].password, Date.now())).id;
+  } finally {
+    db.close();
+  }
+  credentialIssuer = (await h.call('GET', '/.well-known/openid-credential-issuer')).json().credential_issuer as string;
+});
+afterAll(async () => h?.close());
+
+const supplier = () => ({ clientId: 'supplier-app', key: app, redirectUri: APP_REDIRECT, purpose: 'dpv:ServiceProvision' });
+const unescapeHtml = (s: string): string => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+/** A signed-in wallet session of `n` with one fresh consent to the supplier; the consent's id. */
+async function citizenWithConsent(n: keyof typeof people): Promise<{ b: IssuerBrowser; consentId: string }> {
+  const b = new IssuerBrowser(h);
+  await walletSignIn(b, people[n]);
+  const token = await appToken(h, supplier(), people[n], ['totalActiveEnergyImport']);
+  const consentId = (decodeJwt(token).consents as string[])[0] as string;
+  return { b, consentId };
+}
+
+interface OfferPage { status: number; text: string; uri: string; txCode: string; svg: string }
+
+/** Presses "Add to my wallet" for the consent; the page with the offer read out of it. */
+async function offerFor(b: IssuerBrowser, consentId: string): Promise<OfferPage> {
+  const page = await b.get('/wallet');
+  const res = await b.post(`/wallet/consents/${encodeURIComponent(consentId)}/offer`, new URLSearchParams({ csrf: csrfOf(page.text) }));
+  const href = /<a class="offer-link" href="([^"]+)">/.exec(res.text)?.[1];
+  return {
+    status: res.status,
+    text: res.text,
+    uri: href === undefined ? '' : unescapeHtml(href),
+    txCode: /<strong class="tx-code">(\d+)<\/strong>/.exec(res.text)?.[1] ?? '',
+    svg: /<svg [\s\S]*?<\/svg>/.exec(res.text)?.[0] ?? '',
+  };
+}
+
+const codeOf = (uri: string): string => offerOf(uri)?.grants[PRE_AUTHORIZED_GRANT]?.['pre-authorized_code'] ?? '';
+
+const redeem = (code: string, txCode: string | undefined, extra: Record<string, string> = {}) => postForm(h, '/oidc/token', {
+  grant_type: PRE_AUTHORIZED_GRANT, 'pre-authorized_code': code, ...(txCode === undefined ? {} : { tx_code: txCode }), ...extra,
+});
+
+async function nonce(): Promise<string> {
+  const res = await h.call('POST', '/oid4vci/nonce');
+  expect(res.status, res.text).toBe(200);
+  expect(res.headers['cache-control']).toBe('no-store');
+  return res.json().c_nonce as string;
+}
+
+interface Holder { did: string; kid: string; pair: Ed25519KeyPair }
+
+async function holder(): Promise<Holder> {
+  const pair = await generate();
+  const did = `did:key:${pair.publicKeyMultibase}`;
+  return { did, kid: `${did}#${pair.publicKeyMultibase}`, pair };
+}
+
+const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
+
+/** A key proof: header and claims as given (defaults: the right ones), signed by `signer` (default: the holder's own key). */
+async function proof(who: Holder, claims: Record<string, unknown>, o: { header?: Record<string, unknown>; signer?: Holder } = {}): Promise<string> {
+  const header = { typ: 'openid4vci-proof+jwt', alg: 'EdDSA', kid: who.kid, ...o.header };
+  const input = `${b64(header)}.${b64({ aud: credentialIssuer, iat: Math.floor(Date.now() / 1000), ...claims })}`;
+  const signature = await (o.signer ?? who).pair.signer().sign({ data: new TextEncoder().encode(input) });
+  return `${input}.${Buffer.from(signature).toString('base64url')}`;
+}
+
+const askCredential = (token: string, body: unknown, scheme = 'Bearer') =>
+  h.call('POST', '/oid4vci/credential', { headers: { authorization: `${scheme} ${token}` }, body });
+
+const verify = async (vc: unknown) => (await h.call('POST', '/credentials/verify', { body: { verifiableCredential: vc } })).json();
+
+/** A fresh citizen session with a consent, its offer redeemed: the access token for its receipt. */
+async function redeemedToken(n: keyof typeof people): Promise<{ b: IssuerBrowser; consentId: string; token: string }> {
+  const { b, consentId } = await citizenWithConsent(n);
+  const offer = await offerFor(b, consentId);
+  const res = await redeem(codeOf(offer.uri), offer.txCode);
+  expect(res.status, res.text).toBe(200);
+  return { b, consentId, token: res.json().access_token as string };
+}
+
+describe('oid4vci: a receipt into an external wallet', () => {
+  it('publishes the credential issuer metadata, and the issuer names the token endpoint and the grant', async () => {
+    const res = await h.call('GET', '/.well-known/openid-credential-issuer');
+    expect(res.status, res.text).toBe(200);
+    const meta = res.json();
+    const base = meta.credential_issuer as string;
+    expect(base).toMatch(/^https:\/\/localhost:\d+$/);
+    expect(meta).toMatchObject({
+      authorization_servers: [OIDC_ISSUER],
+      credential_endpoint: `${base}/oid4vci/credential`,
+      nonce_endpoint: `${base}/oid4vci/nonce`,
+    });
+    const config = meta.credential_configurations_supported[CONFIGURATION];
+    expect(config).toMatchObject({
+      format: 'ldp_vc',
+      credential_definition: { '@context': ['https://www.w3.org/ns/credentials/v2', `${base}/credentials/contexts/consent-receipt/v1`], type: ['VerifiableCredential', 'ConsentReceiptCredential'] },
+      cryptographic_binding_methods_supported: ['did:key', 'did:jwk'],
+      proof_types_supported: { jwt: { proof_signing_alg_values_supported: ['ES256', 'EdDSA'] } },
+    });
+    expect(config.credential_metadata.display.map((d: { locale: string }) => d.locale)).toEqual(['en', 'de']);
+    const discovery = (await h.call('GET', '/oidc/.well-known/openid-configuration')).json();
+    expect(discovery.token_endpoint).toMatch(/^https:\/\/localhost(:\d+)?\/oidc\/token$/);
+    expect(discovery.grant_types_supported).toContain(PRE_AUTHORIZED_GRANT);
+  });
+
+  it('plays a wallet: offer on the page, code redeemed, nonce, proof, a receipt bound to its did:key that verifies until the consent is withdrawn', async () => {
+    const { b, consentId } = await citizenWithConsent('alice');
+    const home = await b.get('/wallet');
+    expect(home.text).toContain(`<form method="post" action="/wallet/consents/${encodeURIComponent(consentId)}/offer">`);
+    expect(home.text).toContain('Add to my wallet');
+
+    const offer = await offerFor(b, consentId);
+    expect(offer.status, offer.text).toBe(200);
+    expect(offer.text).toContain('Your wallet asks for this code');
+    expect(offer.txCode).toMatch(/^\d{6}$/);
+    expect(offer.uri).toMatch(/^openid-credential-offer:\/\/\?credential_offer=/);
+    // The QR code is the link: the same URI makes the same markup.
+    expect(offer.svg === (await offerQrSvg(offer.uri, 'QR code of the offer for your wallet')).text.trim(), 'the QR code encodes the link').toBe(true);
+    const parsed = offerOf(offer.uri);
+    const meta = (await h.call('GET', '/.well-known/openid-credential-issuer')).json();
+    expect(parsed).toMatchObject({ credential_issuer: meta.credential_issuer, credential_configuration_ids: [CONFIGURATION] });
+    expect(parsed?.grants[PRE_AUTHORIZED_GRANT]?.tx_code).toMatchObject({ input_mode: 'numeric', length: 6 });
+    // The transaction code is on the page only, never in the offer.
+    expect(offer.uri).not.toContain(offer.txCode === '' ? 'x' : `"${offer.txCode}"`);
+
+    // No client_id: OID4VCI lets a wallet redeem anonymously.
+    const tokens = await redeem(codeOf(offer.uri), offer.txCode);
+    expect(tokens.status, tokens.text).toBe(200);
+    const { access_token, token_type, expires_in } = tokens.json();
+    expect(token_type).toBe('Bearer');
+    expect(expires_in).toBeLessThanOrEqual(300);
+    expect(decodeJwt(access_token)).toMatchObject({ iss: OIDC_ISSUER, aud: 'urn:mimtrust:oid4vci', sub: ids.alice, client_id: 'oid4vci-wallet', consents: [consentId] });
+    // Its audience is the credential endpoint's: the gateway's data is closed to it.
+    expect((await h.call('GET', '/ngsi-ld/v1/entities?type=EnergyMeter', { token: access_token })).status).toBe(401);
+
+    const wallet = await holder();
+    const res = await askCredential(access_token, { credential_configuration_id: CONFIGURATION, proofs: { jwt: [await proof(wallet, { nonce: await nonce() })] } });
+    expect(res.status, res.text).toBe(200);
+    const credential = res.json().credentials[0].credential;
+    expect(credential.type).toEqual(['VerifiableCredential', 'ConsentReceiptCredential']);
+    expect(credential.credentialSubject.id).toBe(consentId);
+    expect(credential.credentialSubject.hasDataSubject.id).toBe(wallet.did);
+    expect(credential.credentialStatus).toMatchObject({ type: 'BitstringStatusListEntry', statusPurpose: 'revocation' });
+    expect(await verify(credential)).toMatchObject({ verified: true, errors: [] });
+
+    // Issued on the audit log, for the citizen and the consent.
+    const db = new Database(h.config.store.path, { readonly: true });
+    try {
+      const rows = db.prepare('SELECT operation, sub, client_id, reason, targets FROM audit_records WHERE operation IN (?, ?) ORDER BY seq')
+        .all(`token.${PRE_AUTHORIZED_GRANT}`, 'credential.oid4vci') as Array<{ operation: string; sub: string; client_id: string; reason: string; targets: string }>;
+      expect(rows.slice(-2).map((r) => [r.operation, r.sub, r.client_id, r.reason])).toEqual([
+        [`token.${PRE_AUTHORIZED_GRANT}`, ids.alice, 'oid4vci-wallet', 'token_issued'],
+        ['credential.oid4vci', ids.alice, 'oid4vci-wallet', 'permitted'],
+      ]);
+      expect(JSON.parse(rows.at(-1)!.targets).entityIds).toEqual([consentId]);
+    } finally {
+      db.close();
+    }
+
+    // Withdrawn on the wallet page: the receipt in the wallet is revoked.
+    const page = await b.get('/wallet');
+    const withdraw = await b.post(`/wallet/consents/${encodeURIComponent(consentId)}/withdraw`, new URLSearchParams({ csrf: csrfOf(page.text) }));
+    expect(withdraw.status).toBe(303);
+    expect(await verify(credential)).toMatchObject({ verified: false, errors: [{ code: 'credential_revoked' }] });
+  });
+
+  it('takes a proof naming its key as a did:jwk in the header, and the earlier drafts\' single proof', async () => {
+    const { token } = await redeemedToken('alice');
+    const wallet = await holder();
+    const jwk = { kty: 'OKP', crv: 'Ed25519', x: (await toJwk({ keyPair: wallet.pair })).x };
+    const jwt = await proof(wallet, { nonce: await nonce() }, { header: { kid: undefined, jwk } });
+    const res = await askCredential(token, { credential_configuration_id: CONFIGURATION, proof: { proof_type: 'jwt', jwt } });
+    expect(res.status, res.text).toBe(200);
+    const subject = res.json().credentials[0].credential.credentialSubject.hasDataSubject.id as string;
+    expect(subject).toBe(`did:jwk:${Buffer.from(JSON.stringify(jwk)).toString('base64url')}`);
+  });
+});
+
+describe('oid4vci: attacks', () => {
+  it('a code is used once: a second redemption is refused and on the audit log with whose code it was', async () => {
+    const { b, consentId } = await citizenWithConsent('alice');
+    const offer = await offerFor(b, consentId);
+    expect((await redeem(codeOf(offer.uri), offer.txCode)).status).toBe(200);
+    const again = await redeem(codeOf(offer.uri), offer.txCode);
+    expect(again.status).toBe(400);
+    expect(again.json()).toMatchObject({ error: 'invalid_grant' });
+    expect(again.json().error_description).toMatch(/^pre_authorized_code_used:/);
+    const db = new Database(h.config.store.path, { readonly: true });
+    try {
+      const row = db.prepare('SELECT sub, effect, reason, targets FROM audit_records WHERE operation = ? ORDER BY seq DESC LIMIT 1').get(`token.${PRE_AUTHORIZED_GRANT}`) as { sub: string; effect: string; reason: string; targets: string };
+      expect(row).toMatchObject({ sub: ids.alice, effect: 'deny', reason: 'pre_authorized_code_used' });
+      expect(JSON.parse(row.targets).entityIds).toEqual([consentId]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('a wrong or missing transaction code uses the code up: the right one afterwards is too late', async () => {
+    const { b, consentId } = await citizenWithConsent('alice');
+    const offer = await offerFor(b, consentId);
+    const wrong = offer.txCode === '000000' ? '111111' : '000000';
+    const refused = await redeem(codeOf(offer.uri), wrong);
+    expect(refused.status).toBe(400);
+    expect(refused.json().error_description).toMatch(/^tx_code_invalid:/);
+    expect((await redeem(codeOf(offer.uri), offer.txCode)).json().error_description).toMatch(/^pre_authorized_code_used:/);
+    const other = await offerFor(b, consentId);
+    expect((await redeem(codeOf(other.uri), undefined)).json().error_description).toMatch(/^tx_code_invalid:/);
+  });
+
+  it('unknown codes are refused, whatever client a wallet names', async () => {
+    const res = await redeem('not-a-code', '123456', { client_id: 'some-wallet' });
+    expect(res.status).toBe(400);
+    expect(res.json()).toMatchObject({ error: 'invalid_grant' });
+    expect(res.json().error_description).toMatch(/^pre_authorized_code_unknown:/);
+  });
+
+  it('no offer for another citizen\'s consent, nor for a withdrawn one; a token for a consent withdrawn since gets no receipt', async () => {
+    const { b: alice, consentId } = await citizenWithConsent('alice');
+    const bob = new IssuerBrowser(h);
+    await walletSignIn(bob, people.bob);
+    expect((await offerFor(bob, consentId)).status).toBe(404);
+
+    const token = await (async () => {
+      const offer = await offerFor(alice, consentId);
+      return (await redeem(codeOf(offer.uri), offer.txCode)).json().access_token as string;
+    })();
+    const page = await alice.get('/wallet');
+    await alice.post(`/wallet/consents/${encodeURIComponent(consentId)}/withdraw`, new URLSearchParams({ csrf: csrfOf(page.text) }));
+    const withdrawn = await offerFor(alice, consentId);
+    expect(withdrawn.status).toBe(403);
+    expect(withdrawn.text).toContain('This consent is no longer in force');
+    expect(withdrawn.uri).toBe('');
+    const res = await askCredential(token, { credential_configuration_id: CONFIGURATION, proofs: { jwt: [await proof(await holder(), { nonce: await nonce() })] } });
+    expect(res.status).toBe(403);
+    expect(res.json()).toMatchObject({ error: 'credential_request_denied' });
+  });
+
+  it('refuses proofs for another audience, with a nonce replayed or unknown, or signed by another key than they name', async () => {
+    const { token } = await redeemedToken('alice');
+    const wallet = await holder();
+    const ask = async (jwt: string) => askCredential(token, { credential_configuration_id: CONFIGURATION, proofs: { jwt: [jwt] } });
+
+    const elsewhere = await ask(await proof(wallet, { nonce: await nonce(), aud: 'https://other-issuer.example' }));
+    expect(elsewhere.status).toBe(400);
+    expect(elsewhere.json()).toMatchObject({ error: 'invalid_proof' });
+
+    const unknown = await ask(await proof(wallet, { nonce: 'never-handed-out' }));
+    expect(unknown.status).toBe(400);
+    expect(unknown.json()).toMatchObject({ error: 'invalid_nonce' });
+
+    const n = await nonce();
+    expect((await ask(await proof(wallet, { nonce: n }))).status).toBe(200);
+    const replayed = await ask(await proof(wallet, { nonce: n }));
+    expect(replayed.status).toBe(400);
+    expect(replayed.json()).toMatchObject({ error: 'invalid_nonce' });
+
+    const forged = await ask(await proof(wallet, { nonce: await nonce() }, { signer: await holder() }));
+    expect(forged.status).toBe(400);
+    expect(forged.json()).toMatchObject({ error: 'invalid_proof' });
+
+    const typ = await ask(await proof(wallet, { nonce: await nonce() }, { header: { typ: 'JWT' } }));
+    expect(typ.json()).toMatchObject({ error: 'invalid_proof' });
+
+    const stale = await ask(await proof(wallet, { nonce: await nonce(), iat: Math.floor(Date.now() / 1000) - 3600 }));
+    expect(stale.json()).toMatchObject({ error: 'invalid_proof' });
+
+    const otherConfiguration = await askCredential(token, { credential_configuration_id: 'SomethingElse', proofs: { jwt: [await proof(wallet, { nonce: await nonce() })] } });
+    expect(otherConfiguration.json()).toMatchObject({ error: 'unknown_credential_configuration' });
+    const noProof = await askCredential(token, { credential_configuration_id: CONFIGURATION });
+    expect(noProof.json()).toMatchObject({ error: 'invalid_proof' });
+  });
+
+  it('opens the credential endpoint to the grant\'s own tokens only: not to a client_credentials token, nor to none', async () => {
+    const cc = await postForm(h, '/oidc/token', { grant_type: 'client_credentials', ...(await assertionParams('org-client', org)) });
+    expect(cc.status, cc.text).toBe(200);
+    const wallet = await holder();
+    const body = { credential_configuration_id: CONFIGURATION, proofs: { jwt: [await proof(wallet, { nonce: await nonce() })] } };
+    const res = await askCredential(cc.json().access_token, body);
+    expect(res.status).toBe(401);
+    expect(res.json()).toMatchObject({ error: 'invalid_token' });
+    expect(res.headers['www-authenticate']).toMatch(/^Bearer /);
+    const none = await h.call('POST', '/oid4vci/credential', { body });
+    expect(none.status).toBe(401);
+    expect(none.json()).toMatchObject({ error: 'invalid_token' });
+    // Nor can a client ask the issuer for a token of the credential endpoint's audience.
+    const aimed = await postForm(h, '/oidc/token', { grant_type: 'client_credentials', resource: 'urn:mimtrust:oid4vci', ...(await assertionParams('org-client', org)) });
+    expect(aimed.status).toBe(400);
+  });
+});
