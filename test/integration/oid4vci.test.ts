@@ -21,6 +21,7 @@ import { Accounts } from '../../src/accounts/index.js';
 import { openSqlite, SqliteAccountStore } from '../../src/store/index.js';
 import { offerOf, PRE_AUTHORIZED_GRANT } from '../../src/credentials/index.js';
 import { offerQrSvg } from '../../src/wallet/offer-qr.js';
+import { declaredResponse, openApiProblems, schemaChecker, type OpenApi } from '../helpers/openapi.js';
 
 const APP_REDIRECT = 'https://supplier.example/callback';
 const CONFIGURATION = 'ConsentReceiptCredential_ldp_vc';
@@ -229,6 +230,27 @@ describe('oid4vci: a receipt into an external wallet', () => {
     expect(res.status, res.text).toBe(200);
     const subject = res.json().credentials[0].credential.credentialSubject.hasDataSubject.id as string;
     expect(subject).toBe(`did:jwk:${Buffer.from(JSON.stringify(jwk)).toString('base64url')}`);
+  });
+});
+
+describe('oid4vci: the API description', () => {
+  it('describes the three routes, and their answers hold what it declares', async () => {
+    const doc: OpenApi = (await h.call('GET', '/openapi.json')).json();
+    expect(openApiProblems(doc)).toEqual([]);
+    const check = schemaChecker(doc);
+    const holds = (template: string, method: string, res: { status: number; headers: Record<string, unknown>; json: () => unknown }) => {
+      const declared = declaredResponse(doc.paths[template][method], res.status);
+      expect(declared, `${method} ${template} ${res.status}`).toBeDefined();
+      const type = String(res.headers['content-type']).split(';')[0]!;
+      const validate = check(declared!.content[type].schema);
+      expect(validate(res.json()) ? [] : validate.errors).toEqual([]);
+    };
+    holds('/.well-known/openid-credential-issuer', 'get', await h.call('GET', '/.well-known/openid-credential-issuer'));
+    holds('/oid4vci/nonce', 'post', await h.call('POST', '/oid4vci/nonce'));
+    holds('/oid4vci/credential', 'post', await h.call('POST', '/oid4vci/credential', { body: { credential_configuration_id: CONFIGURATION } }));
+    const { token } = await redeemedToken('bob');
+    holds('/oid4vci/credential', 'post', await askCredential(token, { credential_configuration_id: CONFIGURATION, proofs: { jwt: [await proof(await holder(), { nonce: await nonce() })] } }));
+    holds('/oid4vci/credential', 'post', await askCredential(token, { credential_configuration_id: 'Other', proofs: { jwt: ['a.b.c'] } }));
   });
 });
 
