@@ -18,7 +18,9 @@
  * issuer with a presentation: trusted-issuers.ts (pure: which roles a credential gives
  * under the trusted issuers list), trusted-list.ts (the configured entries and the
  * operator's, kept in the store) and vp-login.ts (single-use challenges, the presentation
- * checked, the list applied). See docs/credentials.md.
+ * checked, the list applied). Citizens taking a receipt into a wallet of their own
+ * (OpenID for Verifiable Credential Issuance, pre-authorized code): oid4vci/, with its own
+ * index. See docs/credentials.md.
  */
 export { Credentials, VC_ASSERTION_KEY_SET } from './credentials.js';
 export type { CredentialsOptions } from './credentials.js';
