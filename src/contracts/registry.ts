@@ -201,10 +201,7 @@ export class ContractRegistry {
     if ('error' in read) return this.fallback(read.source, undefined, read.error, before);
     const digest = canonicalDigest(read.doc);
     const outcome = await loadDocument(read, this.opts.resolver, this.opts.parties, this.opts.copies);
-    if (outcome.status === 'enabled') {
-      if (!isApiSource(read.source) && before?.digest !== digest) await this.opts.copies?.putFileCopy(read.source, read.doc, new Date().toISOString());
-      return enabledEntry(digest, outcome.contract);
-    }
+    if (outcome.status === 'enabled') return enabledEntry(digest, outcome.contract);
     if (outcome.status === 'failed') return this.fallback(read.source, digest, outcome.problem, before);
     // Its context is unavailable: a version that was enabled stays in force meanwhile.
     if (before?.inForce && !before.inForce.disabled) return { ...before, digest, state: 'previous', problem: outcome.problem, waiting: true };
@@ -258,6 +255,7 @@ export class ContractRegistry {
     const settled = await mapLimited(reads, SETTLE_CONCURRENCY, (read) => this.settle(read, this.entries.get(read.source)));
     reads.forEach((read, i) => next.set(read.source, settled[i] as Entry));
     this.dedupe(next);
+    await this.copyChangedFiles(reads, settled);
     if (folder.present) await this.opts.copies?.keepFileCopies(folder.files.map((f) => f.source));
     const signature = (m: ReadonlyMap<string, Entry>): string =>
       [...m].map(([s, e]) => `${s}|${e.digest ?? ''}|${e.state}|${e.inForce?.disabled?.prohibitions ?? ''}|${e.problem?.message ?? ''}`).join('\n');
@@ -270,6 +268,21 @@ export class ContractRegistry {
     this.report(before, next);
     if (trigger !== 'start') this.opts.onReload?.(snapshot);
     return snapshot;
+  }
+
+  /**
+   * Keeps a copy of each contract file enabled as written whose content changed since it
+   * was last read, all in one write (at start: every file).
+   */
+  private async copyChangedFiles(reads: readonly DocumentRead[], settled: readonly Entry[]): Promise<void> {
+    if (this.opts.copies === undefined) return;
+    const changed: Array<{ source: string; document: unknown }> = [];
+    reads.forEach((read, i) => {
+      const e = settled[i];
+      if ('error' in read || isApiSource(read.source) || e?.state !== 'enabled') return;
+      if (this.entries.get(read.source)?.digest !== e.digest) changed.push({ source: read.source, document: read.doc });
+    });
+    await this.opts.copies.putFileCopies(changed, new Date().toISOString());
   }
 
   /** Tells about documents with a new problem, and those enabled again. */

@@ -29,7 +29,11 @@ export interface ContractCopies {
   putContextDocuments(key: string, documents: ReadonlyMap<string, unknown>, fetchedAt: string): Promise<void>;
   /** The last version of a contract file that compiled and was in force; undefined when none. */
   fileCopy(source: string): Promise<unknown>;
-  putFileCopy(source: string, document: unknown, updatedAt: string): Promise<void>;
+  /**
+   * Keeps these versions of contract files, all in one transaction: a folder of thousands
+   * of files is written at start with one commit, not one commit (and flush) per file.
+   */
+  putFileCopies(copies: ReadonlyArray<{ source: string; document: unknown }>, updatedAt: string): Promise<void>;
   /** Forgets the copies of files that are no longer in the folder. */
   keepFileCopies(sources: readonly string[]): Promise<void>;
 }

@@ -27,12 +27,15 @@ export class PgContractCopies implements ContractCopies {
     return row ? JSON.parse(row.document) as unknown : undefined;
   }
 
-  async putFileCopy(source: string, document: unknown, updatedAt: string): Promise<void> {
+  async putFileCopies(copies: ReadonlyArray<{ source: string; document: unknown }>, updatedAt: string): Promise<void> {
+    if (copies.length === 0) return;
+    // One statement for the whole set: a folder of thousands of files is one round trip.
     await this.pool.query(
-      `INSERT INTO contract_file_copies (source, document, updated_at) VALUES ($1, $2, $3)
+      `INSERT INTO contract_file_copies (source, document, updated_at)
+       SELECT source, document, $3 FROM unnest($1::text[], $2::text[]) AS c (source, document)
        ON CONFLICT (source) DO UPDATE SET document = excluded.document, updated_at = excluded.updated_at
        WHERE contract_file_copies.document <> excluded.document`,
-      [source, JSON.stringify(document), updatedAt],
+      [copies.map((c) => c.source), copies.map((c) => JSON.stringify(c.document)), updatedAt],
     );
   }
 

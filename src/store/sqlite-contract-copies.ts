@@ -39,8 +39,11 @@ export class SqliteContractCopies implements ContractCopies {
     return row ? JSON.parse(row.document) as unknown : undefined;
   }
 
-  async putFileCopy(source: string, document: unknown, updatedAt: string): Promise<void> {
-    this.putFile.run(source, JSON.stringify(document), updatedAt);
+  async putFileCopies(copies: ReadonlyArray<{ source: string; document: unknown }>, updatedAt: string): Promise<void> {
+    if (copies.length === 0) return;
+    this.transaction(() => {
+      for (const { source, document } of copies) this.putFile.run(source, JSON.stringify(document), updatedAt);
+    });
   }
 
   async keepFileCopies(sources: readonly string[]): Promise<void> {

@@ -21,7 +21,7 @@ function memoryCopies(): ContractCopies & { contexts: Map<string, ReadonlyMap<st
     contextDocuments: async (key) => contexts.get(key),
     putContextDocuments: async (key, documents) => { contexts.set(key, documents); },
     fileCopy: async () => undefined,
-    putFileCopy: async () => undefined,
+    putFileCopies: async () => undefined,
     keepFileCopies: async () => undefined,
   };
 }

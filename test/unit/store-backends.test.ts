@@ -67,9 +67,10 @@ describe.each(BACKENDS)('$name store', (backend) => {
       await c.putContextDocuments('k', new Map([['https://c.example/a.jsonld', { a: 'y' }]]), 't1');
       expect([...(await c.contextDocuments('k'))!]).toEqual([['https://c.example/a.jsonld', { a: 'y' }]]);
       expect(await c.fileCopy('a.json')).toBeUndefined();
-      await c.putFileCopy('a.json', { uid: 'a' }, 't0');
-      await c.putFileCopy('b.json', { uid: 'b' }, 't0');
-      await c.putFileCopy('a.json', { uid: 'a2' }, 't1');
+      await c.putFileCopies([], 't0');
+      await c.putFileCopies([{ source: 'a.json', document: { uid: 'a' } }, { source: 'b.json', document: { uid: 'b' } }], 't0');
+      expect(await c.fileCopy('b.json')).toEqual({ uid: 'b' });
+      await c.putFileCopies([{ source: 'a.json', document: { uid: 'a2' } }], 't1');
       expect(await c.fileCopy('a.json')).toEqual({ uid: 'a2' });
       await c.keepFileCopies(['a.json']);
       expect(await c.fileCopy('b.json')).toBeUndefined();
