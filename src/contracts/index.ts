@@ -23,7 +23,7 @@ export type { TermExpander } from './expand.js';
 export { NS, PROFILE_IRI, ODRL_CONTEXT, CONTRACT_ACTIONS, isContractAction } from './vocabulary.js';
 export type { ContractAction } from './vocabulary.js';
 export type {
-  PolicySnapshot, CompiledContract, Rule, Constraint, Comparison, Assignee, EntityIdMatch, Area, TypeBucket, RuleIndex, AssigneeIndex,
+  PolicySnapshot, CompiledContract, Rule, Constraint, Comparison, Assignee, EntityIdMatch, Area, TypeBucket, AssigneeBucket, RuleIndex, AssigneeIndex,
 } from './model.js';
 export { readContractDir, readContractFileAt, compileDocument, loadDocument, MAX_CONTRACT_FILE_BYTES } from './load.js';
 export type { ContractDocument, DocumentRead, DocumentOutcome, FolderRead, UnreadableDocument } from './load.js';

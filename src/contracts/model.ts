@@ -132,13 +132,32 @@ export interface TypeBucket {
   all: readonly Rule[];
 }
 
+/**
+ * The rules of one assignee key (all of them, as a TypeBucket) and the same rules split by
+ * the purpose they ask for, so that a permitted request only looks at the rules its
+ * purpose can meet: with thousands of contracts for one widely held role, most ask for a
+ * purpose other than the caller's.
+ */
+export interface AssigneeBucket extends TypeBucket {
+  /** Rules that can apply whatever purpose is declared (every prohibition among them). */
+  open: TypeBucket;
+  /**
+   * Permissions that apply only under some purposes (a purpose constraint of the rule
+   * itself, not inside and/or/xone), filed under each purpose IRI that can meet it; a
+   * request reaches those filed under its purpose and every broader one.
+   */
+  byPurpose: ReadonlyMap<string, TypeBucket>;
+  /** Each rule's position in `all`: rules drawn from several parts are put back in that order. */
+  rank: ReadonlyMap<Rule, number>;
+}
+
 /** The rules of one action, filed by who they are for. */
 export interface AssigneeIndex {
   /** Rules without an assignee: anybody authenticated. */
-  anybody: TypeBucket | undefined;
+  anybody: AssigneeBucket | undefined;
   /** By the issuer's exact `iss`, then client id, subject or organisation DID. */
-  parties: ReadonlyMap<string, ReadonlyMap<string, TypeBucket>>;
-  roles: ReadonlyMap<string, TypeBucket>;
+  parties: ReadonlyMap<string, ReadonlyMap<string, AssigneeBucket>>;
+  roles: ReadonlyMap<string, AssigneeBucket>;
 }
 
 /** action -> assignee -> entity type. A caller only looks at the buckets of its own ids and roles. */

@@ -1,15 +1,15 @@
 /**
  * Compiles a set of contracts into an immutable, indexed snapshot. Rules are filed by
  * action, then by who they are for (a party of one issuer, a role, or anybody), then by
- * entity type, so decide() only ever looks at rules that can concern the caller and the
- * request.
+ * entity type, and permissions also by the purposes that can meet them, so decide() only
+ * ever looks at rules that can concern the caller and the request.
  */
 import { compileContract } from './compile-contract.js';
 import { ContractError } from './errors.js';
 import type { TermExpander } from './expand.js';
 import type { PartyNames } from './parties.js';
 import { placeContract, type ApiPlacement } from './namespace.js';
-import type { CompiledContract, PolicySnapshot, Rule, RuleIndex } from './model.js';
+import type { AssigneeBucket, CompiledContract, PolicySnapshot, Rule, RuleIndex, TypeBucket } from './model.js';
 import type { ContractAction } from './vocabulary.js';
 
 export interface ContractInput {
@@ -26,6 +26,9 @@ interface MutableBucket {
   byType: Map<string, Rule[]>;
   anyType: Rule[];
   all: Rule[];
+  open: MutableBucket | undefined;
+  byPurpose: Map<string, MutableBucket>;
+  rank: Map<Rule, number>;
 }
 
 interface MutableAssigneeIndex {
@@ -34,7 +37,7 @@ interface MutableAssigneeIndex {
   roles: Map<string, MutableBucket>;
 }
 
-const newBucket = (): MutableBucket => ({ byType: new Map(), anyType: [], all: [] });
+const newBucket = (): MutableBucket => ({ byType: new Map(), anyType: [], all: [], open: undefined, byPurpose: new Map(), rank: new Map() });
 
 function bucketIn(map: Map<string, MutableBucket>, key: string): MutableBucket {
   let b = map.get(key);
@@ -55,7 +58,7 @@ function bucketsFor(rule: Rule, index: MutableAssigneeIndex): MutableBucket[] {
   return out;
 }
 
-function file(bucket: MutableBucket, rule: Rule): void {
+function fileByType(bucket: MutableBucket, rule: Rule): void {
   bucket.all.push(rule);
   if (rule.types === null) {
     bucket.anyType.push(rule);
@@ -68,6 +71,43 @@ function file(bucket: MutableBucket, rule: Rule): void {
   }
 }
 
+/**
+ * The purpose IRIs under which a permission can apply: those its first purpose
+ * constraint allows, or is met by (a declared purpose meets it when the purpose or a
+ * broader one is listed). Undefined when it asks for no purpose, or a prohibition, which
+ * binds whatever purpose is declared.
+ */
+export function purposeGate(rule: Rule): ReadonlySet<string> | undefined {
+  if (rule.kind !== 'permission') return undefined;
+  for (const c of rule.constraints) {
+    if (c.kind === 'purpose' && !c.binding) return c.broader.size === 0 ? c.allowed : new Set([...c.allowed, ...c.broader]);
+  }
+  return undefined;
+}
+
+function file(bucket: MutableBucket, rule: Rule): void {
+  bucket.rank.set(rule, bucket.all.length);
+  fileByType(bucket, rule);
+  const gate = purposeGate(rule);
+  if (gate === undefined) fileByType((bucket.open ??= newBucket()), rule);
+  else for (const purpose of gate) fileByType(bucketIn(bucket.byPurpose, purpose), rule);
+}
+
+const EMPTY_BUCKET: TypeBucket = Object.freeze({ byType: new Map(), anyType: [], all: [] });
+
+function typeBucket(b: MutableBucket | undefined): TypeBucket {
+  return b === undefined ? EMPTY_BUCKET : { byType: b.byType, anyType: b.anyType, all: b.all };
+}
+
+function assigneeBucket(b: MutableBucket): AssigneeBucket {
+  return {
+    ...typeBucket(b),
+    open: typeBucket(b.open),
+    byPurpose: new Map([...b.byPurpose].map(([purpose, part]) => [purpose, typeBucket(part)])),
+    rank: b.rank,
+  };
+}
+
 function buildIndex(rules: readonly Rule[]): RuleIndex {
   const index = new Map<ContractAction, MutableAssigneeIndex>();
   for (const rule of rules) {
@@ -77,7 +117,12 @@ function buildIndex(rules: readonly Rule[]): RuleIndex {
       for (const bucket of bucketsFor(rule, byAssignee)) file(bucket, rule);
     }
   }
-  return index;
+  const frozen = (m: Map<string, MutableBucket>): Map<string, AssigneeBucket> => new Map([...m].map(([k, b]) => [k, assigneeBucket(b)]));
+  return new Map([...index].map(([action, a]) => [action, {
+    anybody: a.anybody && assigneeBucket(a.anybody),
+    parties: new Map([...a.parties].map(([iss, byId]) => [iss, frozen(byId)])),
+    roles: frozen(a.roles),
+  }]));
 }
 
 /** Builds a snapshot from already compiled contracts (keys must be distinct). */

@@ -4,7 +4,8 @@
  * Pure: no I/O, no clock (the request carries `now`), no randomness. Deny by default; an
  * applicable prohibition wins; any internal failure denies.
  */
-import type { Area, PolicySnapshot, Rule, RuleIndex, TypeBucket } from '../contracts/model.js';
+import type { Area, AssigneeBucket, PolicySnapshot, Rule, RuleIndex, TypeBucket } from '../contracts/model.js';
+import { purposeAncestors } from '../contracts/purposes.js';
 import { isContractAction, type ContractAction } from '../contracts/vocabulary.js';
 import type { Action, Operation } from '../ngsi/types.js';
 import { idsCovered, idsMayTouch, tenantMatches, unmetConstraint, type MatchInput } from './rule-match.js';
@@ -112,13 +113,13 @@ function outcomeOf(r: Rule, req: PolicyRequest, input: MatchInput, out: string[]
   return unmet === undefined ? 'applied' : `constraint:${unmet}`;
 }
 
-function pushBucket(out: TypeBucket[], b: TypeBucket | undefined): void {
+function pushBucket(out: AssigneeBucket[], b: AssigneeBucket | undefined): void {
   if (b !== undefined && !out.includes(b)) out.push(b);
 }
 
 /** The index buckets the subject can reach: anybody's, its own ids' (at its issuer), its roles'. */
-function callerBuckets(index: RuleIndex, action: ContractAction, s: Subject): TypeBucket[] {
-  const out: TypeBucket[] = [];
+function callerBuckets(index: RuleIndex, action: ContractAction, s: Subject): AssigneeBucket[] {
+  const out: AssigneeBucket[] = [];
   const byAssignee = index.get(action);
   if (!byAssignee) return out;
   pushBucket(out, byAssignee.anybody);
@@ -133,15 +134,53 @@ function callerBuckets(index: RuleIndex, action: ContractAction, s: Subject): Ty
   return out;
 }
 
+/** A bucket, or the parts of it a request can reach, with the order of its rules. */
+interface Reach {
+  parts: readonly TypeBucket[];
+  rank: ReadonlyMap<Rule, number>;
+}
+
+/** The whole of each bucket: every rule addressed to the caller. */
+const wholly = (buckets: readonly AssigneeBucket[]): Reach[] => buckets.map((b) => ({ parts: [b], rank: b.rank }));
+
+/**
+ * The parts of each bucket whose permissions the declared purpose can meet: those asking
+ * for no purpose, and those filed under the purpose or a broader one. Without a purpose
+ * (or with one outside the DPV table) only the first: no purpose constraint holds then.
+ */
+function reachable(buckets: readonly AssigneeBucket[], purpose: string | undefined): Reach[] {
+  const ancestors = purpose === undefined ? undefined : purposeAncestors(purpose);
+  return buckets.map((b) => {
+    const parts: TypeBucket[] = [b.open];
+    if (ancestors !== undefined && b.byPurpose.size > 0) {
+      for (const p of ancestors) {
+        const part = b.byPurpose.get(p);
+        if (part !== undefined) parts.push(part);
+      }
+    }
+    return { parts, rank: b.rank };
+  });
+}
+
+/** The rules of several parts of one bucket, each once, in the bucket's order. */
+function addInOrder(seen: Set<Rule>, lists: readonly (readonly Rule[])[], rank: ReadonlyMap<Rule, number>): void {
+  if (lists.length === 1) {
+    for (const r of lists[0] as readonly Rule[]) seen.add(r);
+    return;
+  }
+  const merged = [...new Set(lists.flat())].sort((a, b) => (rank.get(a) ?? 0) - (rank.get(b) ?? 0));
+  for (const r of merged) seen.add(r);
+}
+
 /** Rules of the buckets for these types (null: every rule), each once. */
-function candidates(buckets: readonly TypeBucket[], types: readonly string[] | null, anyTypeOnly: boolean): Rule[] {
+function candidates(reach: readonly Reach[], types: readonly string[] | null, anyTypeOnly: boolean): Rule[] {
   const seen = new Set<Rule>();
-  for (const b of buckets) {
-    if (anyTypeOnly) for (const r of b.anyType) seen.add(r);
-    else if (types === null) for (const r of b.all) seen.add(r);
+  for (const { parts, rank } of reach) {
+    if (anyTypeOnly) addInOrder(seen, parts.map((b) => b.anyType), rank);
+    else if (types === null) addInOrder(seen, parts.map((b) => b.all), rank);
     else {
-      for (const r of b.anyType) seen.add(r);
-      for (const t of types) for (const r of b.byType.get(t) ?? []) seen.add(r);
+      addInOrder(seen, parts.map((b) => b.anyType), rank);
+      for (const t of types) addInOrder(seen, parts.map((b) => b.byType.get(t) ?? []), rank);
     }
   }
   return [...seen];
@@ -174,7 +213,7 @@ function applyForbidden(scope: AttributeScope, f: Forbidden, type: string | null
 function collectProhibitions(req: PolicyRequest, snap: PolicySnapshot, action: ContractAction, types: readonly string[] | null, isRead: boolean, unknownType: boolean, input: MatchInput, trace?: Considered[]): Forbidden | Decision {
   const f: Forbidden = { byType: new Map(), anyType: undefined, excluded: new Set(), rules: [] };
   const scratch: string[] = [];
-  for (const p of candidates(callerBuckets(snap.prohibitions, action, req.subject), types, false)) {
+  for (const p of candidates(wholly(callerBuckets(snap.prohibitions, action, req.subject)), types, false)) {
     const outcome = prohibitionOutcome(p, req, input, scratch);
     trace?.push({ rule: ref(p), kind: 'prohibition', outcome });
     if (outcome !== 'applied') continue;
@@ -199,7 +238,7 @@ function collectProhibitions(req: PolicyRequest, snap: PolicySnapshot, action: C
  */
 function collectOtherTypeProhibitions(req: PolicyRequest, snap: PolicySnapshot, action: ContractAction, input: MatchInput, f: Forbidden, touched: readonly string[]): void {
   const scratch: string[] = [];
-  for (const p of candidates(callerBuckets(snap.prohibitions, action, req.subject), null, false)) {
+  for (const p of candidates(wholly(callerBuckets(snap.prohibitions, action, req.subject)), null, false)) {
     if (p.types === null) continue;
     if (prohibitionOutcome(p, req, input, scratch) !== 'applied') continue;
     if (p.attrs === null) {
@@ -274,27 +313,23 @@ function decideOrThrow(req: PolicyRequest, snap: PolicySnapshot, state: DecideSt
 
   // A write whose entity type is unknown can only rest on permissions without a type.
   const anyTypeOnly = !isRead && unknownType;
-  const counters: string[] = [];
-  const applied: Applied[] = [];
-  // Consent-bound permissions that apply, each entity under its data subject's consent.
-  const bound: Applied[] = [];
   const trace = state.considered;
-  let sawConsent = false;
-  const unmet: Array<{ rule: RuleRef; constraint: string }> = [];
   // Reads are cut per entity, a temporal read also to when each consent held, and each
   // notification of a subscription per entity as its consents stand when it is delivered;
   // a write cannot be held to each entity's consent, so consent-bound rules never cover it.
   const covering = isRead ? coveringConsents(state.consents, req) : [];
   const manages = SUBSCRIPTION_MANAGEMENT.has(req.operation);
   const consented = (r: Rule): boolean => manages || consentMayApply(r, covering, req, unknownType);
-  for (const r of candidates(callerBuckets(snap.permissions, action, req.subject), unknownType ? null : req.types, anyTypeOnly)) {
-    const from = counters.length;
-    const outcome = outcomeOf(r, req, input, counters, idsCovered, consented);
-    trace?.push({ rule: ref(r), kind: 'permission', outcome });
-    if (outcome === 'applied') (r.consent && !manages ? bound : applied).push({ rule: r, from, to: counters.length });
-    else if (outcome === 'consent') sawConsent = true;
-    else if (outcome.startsWith('constraint:')) unmet.push({ rule: ref(r), constraint: outcome.slice('constraint:'.length) });
+  const buckets = callerBuckets(snap.permissions, action, req.subject);
+  const types = unknownType ? null : req.types;
+  // First the permissions the declared purpose can meet: a permit needs nothing else. A
+  // deny is told again from every permission addressed to the caller, so its reason (a
+  // purpose not met, a consent missing) is the one the whole set gives; so is a trace.
+  let found = trace === undefined ? matchPermissions(candidates(reachable(buckets, req.purpose), types, anyTypeOnly), req, input, manages, consented) : undefined;
+  if (found === undefined || (found.applied.length === 0 && found.bound.length === 0)) {
+    found = matchPermissions(candidates(wholly(buckets), types, anyTypeOnly), req, input, manages, consented, trace);
   }
+  const { counters, applied, bound, sawConsent, unmet } = found;
 
   // Prohibitions win over any permission, so they are checked before the reasons to deny.
   const touched = touchedTypes(req, unknownType, isRead, [...applied, ...bound]);
@@ -316,6 +351,29 @@ function decideOrThrow(req: PolicyRequest, snap: PolicySnapshot, state: DecideSt
   if (!isRead) return decideWrite(req, id, grants, counters, forbidden, unknownType);
   const consent = bound.length === 0 ? undefined : { grants: new Grants(bound), rules: bound.map((a) => a.rule), covering };
   return decideRead(req, id, grants, counters, forbidden, unknownType, consent);
+}
+
+interface Matched {
+  counters: string[];
+  applied: Applied[];
+  /** Consent-bound permissions that apply, each entity under its data subject's consent. */
+  bound: Applied[];
+  sawConsent: boolean;
+  unmet: Array<{ rule: RuleRef; constraint: string }>;
+}
+
+/** What becomes of each candidate permission. */
+function matchPermissions(rules: readonly Rule[], req: PolicyRequest, input: MatchInput, manages: boolean, consented: (r: Rule) => boolean, trace?: Considered[]): Matched {
+  const m: Matched = { counters: [], applied: [], bound: [], sawConsent: false, unmet: [] };
+  for (const r of rules) {
+    const from = m.counters.length;
+    const outcome = outcomeOf(r, req, input, m.counters, idsCovered, consented);
+    trace?.push({ rule: ref(r), kind: 'permission', outcome });
+    if (outcome === 'applied') (r.consent && !manages ? m.bound : m.applied).push({ rule: r, from, to: m.counters.length });
+    else if (outcome === 'consent') m.sawConsent = true;
+    else if (outcome.startsWith('constraint:')) m.unmet.push({ rule: ref(r), constraint: outcome.slice('constraint:'.length) });
+  }
+  return m;
 }
 
 /** One entry per rule: a narrowed rule's parts fail alike. */
