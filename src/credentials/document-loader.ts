@@ -7,6 +7,7 @@
 import type { DocumentLoader } from '@digitalbazaar/vc';
 import { CredentialError } from './errors.js';
 import type { DidDocument } from './did-resolution.js';
+import { tuneJsonld } from './jsonld-tuning.js';
 
 export interface DocumentLoaderOptions {
   contexts: ReadonlyMap<string, unknown>;
@@ -15,6 +16,15 @@ export interface DocumentLoaderOptions {
 
 function loaded(url: string, document: unknown) {
   return { contextUrl: null, documentUrl: url, document };
+}
+
+/**
+ * A context from the fixed set, tagged `static`: jsonld keeps a context it resolved only
+ * when its loader tags it so, and with it the context as processed on top of each active
+ * context, so a context is processed once per process instead of on every operation.
+ */
+function fixedContext(url: string, document: unknown) {
+  return { ...loaded(url, document), tag: 'static' };
 }
 
 /** The node of a DID document a DID URL names (`did:…#key`), with the document's context. */
@@ -26,9 +36,11 @@ function fragmentOf(doc: DidDocument, url: string): Record<string, unknown> {
 }
 
 export function documentLoader(opts: DocumentLoaderOptions): DocumentLoader {
+  // Whatever signs or verifies goes through a loader made here: the one place to tune jsonld.
+  tuneJsonld();
   return async (url: string) => {
     const context = opts.contexts.get(url);
-    if (context !== undefined) return loaded(url, context);
+    if (context !== undefined) return fixedContext(url, context);
     if (url.startsWith('did:')) {
       const hash = url.indexOf('#');
       const did = hash === -1 ? url : url.slice(0, hash);

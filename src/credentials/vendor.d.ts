@@ -3,7 +3,7 @@
  * them (the packages ship JavaScript only).
  */
 declare module '@digitalbazaar/vc' {
-  export type DocumentLoader = (url: string) => Promise<{ contextUrl: string | null; documentUrl: string; document: unknown }>;
+  export type DocumentLoader = (url: string) => Promise<{ contextUrl: string | null; documentUrl: string; document: unknown; tag?: string }>;
   export interface VerifyResult {
     verified: boolean;
     error?: unknown;
