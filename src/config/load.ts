@@ -144,16 +144,18 @@ export function buildConfig(input: unknown, opts: { baseDir: string; env?: NodeJ
  * Several workers each append to an audit chain segment of their own, in the one SQLite
  * file or on PostgreSQL: the default is one per core. An in-memory store cannot be shared
  * between processes, so it runs in one.
+ * The credential proof threads default to the cores each process has, less its own.
  */
 function checkWorkers(config: Config): void {
   const inMemory = config.store.url === null && config.store.path === ':memory:';
   if (config.workers === null) {
     config.workers = inMemory ? 1 : availableParallelism();
-    return;
-  }
-  if (config.workers > 1 && inMemory) {
+  } else if (config.workers > 1 && inMemory) {
     throw new ConfigError('workers', 'more than one worker needs a store on disk (store.path or store.url): an in-memory store is one process\'s own');
   }
+  // Proof threads share the cores left to each process with its own main thread.
+  const proofs = config.credentials.workers;
+  if (proofs.size === null) proofs.size = Math.max(0, Math.floor(availableParallelism() / config.workers) - 1);
 }
 
 /**

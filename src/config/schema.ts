@@ -560,10 +560,13 @@ export const configSchema = {
           type: 'object',
           additionalProperties: false,
           default: {},
-          description: 'Worker threads that check credential proofs beside the event loop (needs the built gateway, dist/).',
+          description: 'Worker threads that check credential and presentation proofs beside the event loop, started with the first proof; the main thread checks one too when none is idle.',
           properties: {
-            size: { type: 'integer', minimum: 0, maximum: 16, default: 0, description: '0: proofs are checked in the main thread.' },
-            maxQueue: { type: 'integer', minimum: 1, default: 256, description: 'Proofs waiting at most; beyond that a verification answers `verification_busy`.' },
+            size: {
+              type: ['integer', 'null'], minimum: 0, maximum: 16, default: null,
+              description: '0: proofs are checked in the main thread only; null: one fewer than the cores each gateway process has (the cores divided by `workers`), so none on one core.',
+            },
+            maxQueue: { type: 'integer', minimum: 1, default: 256, description: 'Proofs in the workers at most, running or waiting; beyond that a verification answers `verification_busy`.' },
             timeoutMs: { type: 'integer', minimum: 1, default: 5000 },
           },
         },

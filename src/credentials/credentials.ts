@@ -23,8 +23,9 @@ import { cityIdentity, type CityIdentity } from './identity.js';
 import { receiptCredential } from './receipt.js';
 import { StatusLists } from './status-lists.js';
 import type { StatusListStore } from './status-store.js';
-import { Verifier, type Verification } from './verify.js';
+import { localProofs, Verifier, type Verification } from './verify.js';
 import { ProofPool } from './proof-pool.js';
+import { PooledProofs } from './pooled-proofs.js';
 
 /** The key set in keys/ that signs credentials (`mimtrust credentials rotate-key`). */
 export const VC_ASSERTION_KEY_SET = 'vc-assertion';
@@ -87,29 +88,16 @@ export class Credentials implements ReceiptIssuer, ConsentListener {
       cacheSize: this.opts.verifyCache.size,
       cacheTtlMs: this.opts.verifyCache.ttlMs,
       maxCredentials: this.opts.maxPresentationCredentials,
-      ...(pool ? { checkProof: (credential: Record<string, unknown>, now: number) => this.checkInPool(pool, credential, now) } : {}),
+      ...(pool ? { proofs: new PooledProofs(pool, localProofs(loader), (did) => this.resolution.resolve(did)) } : {}),
       ...(this.opts.now ? { now: this.opts.now } : {}),
     });
     await this.bound?.pool?.close();
     this.bound = { baseUrl, identity, loader, verifier, pool };
   }
 
-  /** The DIDs a proof needs (its issuer's, its key's), resolved here; the proof checked in a worker. */
-  private async checkInPool(pool: ProofPool, credential: Record<string, unknown>, now: number): Promise<CredentialError | undefined> {
-    try {
-      const issuer = credential['issuer'];
-      const proof = credential['proof'];
-      const method = proof !== null && typeof proof === 'object' && !Array.isArray(proof) ? (proof as Record<string, unknown>)['verificationMethod'] : undefined;
-      const dids = new Map<string, DidDocument>();
-      for (const id of [typeof issuer === 'string' ? issuer : (issuer as { id?: unknown } | undefined)?.id, method]) {
-        const did = typeof id === 'string' && id.startsWith('did:') ? id.split('#')[0] as string : undefined;
-        if (did !== undefined && !dids.has(did)) dids.set(did, await this.resolution.resolve(did));
-      }
-      const answer = await pool.verify(credential, dids, now);
-      return answer.verified ? undefined : new CredentialError(answer.failure?.reason ?? 'proof_invalid', answer.failure?.message ?? 'The credential\'s proof does not verify.');
-    } catch (err) {
-      return err instanceof CredentialError ? err : new CredentialError('proof_invalid', 'The credential\'s proof does not verify.');
-    }
+  /** Starts the proof workers, if any, rather than with the first proof; settles once they have loaded. */
+  async startWorkers(): Promise<void> {
+    await this.ready().pool?.started();
   }
 
   /** Stops the proof workers. */

@@ -36,7 +36,7 @@ export async function credentialsFromConfig(config: Config, store: StatusListSto
     didWeb: { webAllow: web.allow, fetchJson, cacheSize: web.cacheSize, cacheTtlMs: web.cacheTtlSec * 1000 },
     verifyCache: { size: c.verifyCache.size, ttlMs: c.verifyCache.ttlSec * 1000 },
     maxPresentationCredentials: c.maxPresentationCredentials,
-    workers: c.workers,
+    workers: { ...c.workers, size: c.workers.size ?? 0 },
   });
   return { credentials, close: async () => { await credentials.close(); await agent.close(); } };
 }

@@ -11,11 +11,10 @@
  * verified is remembered by the digest of the exact document (and challenge and domain)
  * for a bounded time, while validity and status are checked on every call.
  */
-import { verify as vcVerify, verifyCredential as vcVerifyCredential, type DocumentLoader, type VerifyResult } from '@digitalbazaar/vc';
-import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
-import { cryptosuite } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import type { DocumentLoader } from '@digitalbazaar/vc';
 import { canonicalDigest, isObject, TtlCache } from '../lib/index.js';
-import { CredentialError, credentialErrorIn } from './errors.js';
+import { CredentialError } from './errors.js';
+import { checkCredentialProof, checkPresentationProof, type PresentationProof } from './proof-checks.js';
 import { boundSubject } from './receipt.js';
 
 export interface VerificationProblem {
@@ -43,23 +42,26 @@ export interface VerifierOptions {
   now?: () => number;
   /** Credentials one presentation may carry. */
   maxCredentials: number;
-  /** Checks a credential's proof elsewhere (the worker pool); undefined: in this thread. */
-  checkProof?: (credential: Record<string, unknown>, now: number) => Promise<CredentialError | undefined>;
+  /** Where proofs are checked (with the worker pool); undefined: in this thread, with `loader`. */
+  proofs?: ProofChecker;
 }
 
-const suite = new DataIntegrityProof({ cryptosuite });
-const noStatus = async (): Promise<{ verified: boolean }> => ({ verified: true });
-/** The library's date checks (five minutes of skew, and inside what a remembered proof skips) are left to this module's own. */
-const NO_DATE_CHECKS = Infinity;
+/** Checks proofs (proof-checks.ts), in this thread or elsewhere. */
+export interface ProofChecker {
+  credential(credential: Record<string, unknown>, now: number): Promise<CredentialError | undefined>;
+  presentation(presentation: Record<string, unknown>, options: { challenge: string; domain?: string }, now: number): Promise<PresentationProof>;
+}
+
+/** Proofs checked in this thread with `loader`. */
+export function localProofs(loader: DocumentLoader): ProofChecker {
+  return {
+    credential: (credential, now) => checkCredentialProof(credential, loader, now),
+    presentation: (presentation, options, now) => checkPresentationProof(presentation, options, loader, now),
+  };
+}
 
 function problem(code: string, message: string, credentialIndex?: number): VerificationProblem {
   return credentialIndex === undefined ? { code, message } : { code, message, credentialIndex };
-}
-
-/** Why a library's verification failed: a CredentialError found in it, or a generic proof failure (its text is not passed on). */
-function failure(result: VerifyResult | undefined, fallback: string): CredentialError {
-  const errors = [result?.error, ...(result?.results ?? []).map((r) => r.error), result?.presentationResult?.error];
-  return credentialErrorIn(errors) ?? new CredentialError('proof_invalid', fallback);
 }
 
 function dateOf(v: unknown): number | undefined {
@@ -69,9 +71,11 @@ function dateOf(v: unknown): number | undefined {
 export class Verifier {
   private readonly proofs: TtlCache<string, true>;
   private readonly now: () => number;
+  private readonly proofChecks: ProofChecker;
 
   constructor(private readonly opts: VerifierOptions) {
     this.now = opts.now ?? Date.now;
+    this.proofChecks = opts.proofs ?? localProofs(opts.loader);
     this.proofs = new TtlCache(Math.max(1, opts.cacheSize), this.now);
   }
 
@@ -95,12 +99,13 @@ export class Verifier {
     if (this.opts.cacheSize > 0) this.proofs.set(key, true, now + this.opts.cacheTtlMs);
   }
 
-  private async credentialErrors(credential: unknown, now: number, index?: number): Promise<VerificationProblem[]> {
+  /** `proofHeld`: its proof was checked a moment ago, with the presentation carrying it. */
+  private async credentialErrors(credential: unknown, now: number, index?: number, proofHeld = false): Promise<VerificationProblem[]> {
     if (!isObject(credential)) return [problem('credential_malformed', 'The credential is not a JSON object.', index)];
     const errors: VerificationProblem[] = [];
     const key = `c:${canonicalDigest(credential)}`;
-    if (!this.remembered(key)) {
-      const e = await (this.opts.checkProof ?? ((c, at) => this.checkProof(c, at)))(credential, now);
+    if (!proofHeld && !this.remembered(key)) {
+      const e = await this.proofChecks.credential(credential, now);
       if (e !== undefined) return [problem(e.reason, e.message, index)];
       this.remember(key, now);
     }
@@ -120,16 +125,6 @@ export class Verifier {
     return errors;
   }
 
-  private async checkProof(credential: Record<string, unknown>, now: number): Promise<CredentialError | undefined> {
-    let result: VerifyResult;
-    try {
-      result = await vcVerifyCredential({ credential, suite, documentLoader: this.opts.loader, checkStatus: noStatus, now: new Date(now), maxClockSkew: NO_DATE_CHECKS });
-    } catch (err) {
-      result = { verified: false, error: err };
-    }
-    return result.verified ? undefined : failure(result, 'The credential\'s proof does not verify.');
-  }
-
   private async presentationErrors(presentation: unknown, options: { challenge?: string; domain?: string }, now: number): Promise<VerificationProblem[]> {
     if (!isObject(presentation)) return [problem('presentation_malformed', 'The presentation is not a JSON object.')];
     if (typeof options.challenge !== 'string' || options.challenge === '') return [problem('challenge_missing', 'A presentation is verified for a challenge, and none was given.')];
@@ -140,35 +135,22 @@ export class Verifier {
     if (credentials.length > this.opts.maxCredentials) return [problem('presentation_too_large', `A presentation carries at most ${this.opts.maxCredentials} credentials.`)];
     const errors: VerificationProblem[] = [];
     const key = `p:${canonicalDigest({ presentation, challenge: options.challenge, domain: options.domain ?? null })}`;
+    let held: boolean[] = [];
     if (!this.remembered(key)) {
-        const proofs = [presentation['proof']].flat();
+      const proofs = [presentation['proof']].flat();
       const signer = proofs.map((p) => (isObject(p) ? p['verificationMethod'] : undefined));
       if (proofs.length !== 1 || typeof signer[0] !== 'string' || !signer[0].startsWith(`${holderId}#`)) {
         return [problem('holder_not_signer', 'The presentation is not signed by one key of its holder.')];
       }
-      let result: VerifyResult | undefined;
-      try {
-        // The library checks the credentials too; only its answer on the presentation's own proof is read here.
-        const all = await vcVerify({
-          presentation, suite, documentLoader: this.opts.loader, challenge: options.challenge, ...(options.domain === undefined ? {} : { domain: options.domain }),
-          checkStatus: noStatus, now: new Date(now), maxClockSkew: NO_DATE_CHECKS,
-        });
-        result = all.presentationResult ?? { verified: false, error: all.error };
-        // The library checked each credential's proof just as checkProof does (no status, no dates): one that held need not be checked again below.
-        if (result.verified) {
-          for (const [i, r] of (all.credentialResults ?? []).entries()) if (r.verified && isObject(credentials[i])) this.remember(`c:${canonicalDigest(credentials[i])}`, now);
-        }
-      } catch (err) {
-        result = { verified: false, error: err };
-      }
-      if (!result.verified) {
-        const e = failure(result, 'The presentation\'s proof does not verify for this challenge and domain.');
-        return [problem(e.reason === 'proof_invalid' ? 'presentation_proof_invalid' : e.reason, e.message)];
-      }
+      const checked = await this.proofChecks.presentation(presentation, { challenge: options.challenge, ...(options.domain === undefined ? {} : { domain: options.domain }) }, now);
+      if (checked.failure !== undefined) return [problem(checked.failure.reason, checked.failure.message)];
+      // The library checked each credential's proof with the presentation's, just as a credential's alone (no status, no dates): one that held is not checked again.
+      held = checked.credentialProofs;
+      for (const [i, ok] of held.entries()) if (ok && isObject(credentials[i])) this.remember(`c:${canonicalDigest(credentials[i])}`, now);
       this.remember(key, now);
     }
     for (const [i, credential] of credentials.entries()) {
-      errors.push(...await this.credentialErrors(credential, now, i));
+      errors.push(...await this.credentialErrors(credential, now, i, held[i] === true));
       if (isObject(credential) && boundSubject(credential) !== holderId) {
         errors.push(problem('holder_not_subject', 'The holder of the presentation is not the person the credential is about.', i));
       }

@@ -13,3 +13,4 @@ export { jsonPointer, pointerPath, jsonPointerPosition, type PointerSegment, typ
 export { editDistance, didYouMean, MAX_SUGGESTION_DISTANCE } from './did-you-mean.js';
 export { AttemptLimiter, type AttemptLimit } from './attempt-limiter.js';
 export { MemorySingleUse, type SingleUseStore, type MemorySingleUseOptions } from './single-use.js';
+export { workerScript, type WorkerScript } from './worker-script.js';

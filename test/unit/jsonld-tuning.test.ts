@@ -35,7 +35,7 @@ const documentLoader = async (url: string) => {
   if (document === undefined) throw new Error(`no context ${url}`);
   return { contextUrl: null, documentUrl: url, document };
 };
-const canonical = (doc: unknown, safe = true) => jsonld.canonize(doc as jsonld.JsonLdDocument, { algorithm: 'RDFC-1.0', format: 'application/n-quads', documentLoader, safe } as jsonld.Options.Normalize);
+const canonical = (doc: unknown, safe = true) => jsonld.canonize(doc as jsonld.JsonLdDocument, { algorithm: 'RDFC-1.0', format: 'application/n-quads', documentLoader, safe } as unknown as jsonld.Options.Normalize);
 
 const receipt = receiptCredential({
   record: {
