@@ -292,7 +292,7 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
       store: store.consents, changes: store.changes, audit, parties, subjectTemplate: config.consent.subjectTemplate, listeners: credentials ? [credentials] : [],
     });
     await app.register(consentPlugin({ ...exchangeDeps, verifier, consents, resolver, apiScope: config.consent.apiScope, ...(credentials ? { receipts: credentials } : {}) }));
-    if (vc && credentials) await app.register(vc.credentialsPlugin({ ...exchangeDeps, credentials, verifier, roles: () => roles, providers }));
+    if (vc && credentials) await app.register(vc.credentialsPlugin({ ...exchangeDeps, credentials, verifier, roles: () => roles, providers, verifyLimit: vc.verifyLimitOf(config) }));
     if (oidcKeys !== undefined) {
       stopSweep = sweepEvery((limit) => store.sweep(limit), SWEEP_EVERY_MS, (err) => log.error(err, 'expired issuer sessions and tokens were not removed; tried again later'));
       const secret = loadOrCreateSecret(config.keysDir, OIDC_COOKIE_SECRET_NAME);

@@ -525,6 +525,16 @@ export const configSchema = {
           },
         },
         maxPresentationCredentials: { type: 'integer', minimum: 1, maximum: 256, default: 16 },
+        verifyRateLimit: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          description: 'The public POST /credentials/verify and /presentations/verify together: verifications one client address may ask for within the window; past that, 429 with Retry-After.',
+          properties: {
+            perAddress: { type: 'integer', minimum: 0, maximum: 100000, default: 600, description: '0: no limit.' },
+            windowSec: { type: 'integer', minimum: 1, maximum: 3600, default: 60 },
+          },
+        },
         trustedIssuers: {
           type: 'array',
           default: [],

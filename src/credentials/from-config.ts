@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { Agent, fetch as undiciFetch } from 'undici';
 import type { Config } from '../config/index.js';
+import type { AttemptLimit } from '../lib/index.js';
 import { fetchJsonDocument } from '../context/index.js';
 import { loadOrCreateEd25519KeySet } from '../keys/index.js';
 import { Credentials, VC_ASSERTION_KEY_SET } from './credentials.js';
@@ -39,4 +40,10 @@ export async function credentialsFromConfig(config: Config, store: StatusListSto
     workers: { ...c.workers, size: c.workers.size ?? 0 },
   });
   return { credentials, close: async () => { await credentials.close(); await agent.close(); } };
+}
+
+/** The public verification routes' limit per client address; null when there is none. */
+export function verifyLimitOf(config: Config): AttemptLimit | null {
+  const { perAddress, windowSec } = config.credentials.verifyRateLimit;
+  return perAddress === 0 ? null : { maxFailures: perAddress, windowMs: windowSec * 1000 };
 }

@@ -42,7 +42,7 @@ export type { Verification, VerificationProblem } from './verify.js';
 export { PACKAGED_CONTEXTS, CONSENT_CONTEXT_PATH, CONSENT_CONTEXT_DOCUMENT, consentContextUrl } from './contexts.js';
 export { credentialsPlugin, DID_DOCUMENT_PATH } from './routes.js';
 export type { CredentialRouteDeps } from './routes.js';
-export { credentialsFromConfig } from './from-config.js';
+export { credentialsFromConfig, verifyLimitOf } from './from-config.js';
 export type { OpenedCredentials } from './from-config.js';
 export { ProofPool } from './proof-pool.js';
 export { trustedClaims } from './trusted-issuers.js';

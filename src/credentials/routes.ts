@@ -9,11 +9,12 @@
  *   administration (the admin API's authentication and `manageContracts` grant).
  *
  * The public routes read no one's data and are not recorded in the audit log (their
- * refusals are, like every refusal); issuing is.
+ * refusals are, like every refusal); issuing is. Verifying is limited per client address
+ * (`credentials.verifyRateLimit`).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { MimtrustError, toProblem } from '../errors/index.js';
-import { isObject } from '../lib/index.js';
+import { AttemptLimiter, isObject, type AttemptLimit } from '../lib/index.js';
 import { authorizeAdmin, type Admin } from '../admin/index.js';
 import type { RoleChecker } from '../policy/index.js';
 import type { Providers } from '../contracts/index.js';
@@ -35,6 +36,8 @@ export const DID_DOCUMENT_PATH = '/.well-known/did.json';
 
 export interface CredentialRouteDeps {
   credentials: Credentials;
+  /** Verifications one address may ask for in a window (both public routes together); null: no limit. */
+  verifyLimit: AttemptLimit | null;
   verifier: TokenVerifier;
   roles: () => RoleChecker;
   providers: Providers;
@@ -61,6 +64,26 @@ function guarded<I extends Received>(handler: Stage<I, Answered>): Stage<I, Answ
     } catch (err) {
       throw refusalOf(err);
     }
+  };
+}
+
+/**
+ * Verification is costly and open to anyone: one address may ask for so many within a
+ * window (every request counts, whatever its answer), then waits with 429. The limiter
+ * holds a bounded number of addresses, so a flood of them cannot grow it.
+ */
+function throttled(limit: AttemptLimit | null): Stage<Received, Received> {
+  const asked = limit === null ? undefined : new AttemptLimiter(limit);
+  return (r) => {
+    if (asked === undefined) return r;
+    const wait = asked.waitMs(r.clientIp, r.startedAt);
+    if (wait > 0) {
+      throw new MimtrustError('TOO_MANY_REQUESTS', 'Too many verifications were asked for from this address; try again later.', {
+        reason: 'verification_throttled', extensions: { reason: 'verification_throttled' }, headers: { 'retry-after': String(Math.ceil(wait / 1000)) },
+      });
+    }
+    asked.fail(r.clientIp, r.startedAt);
+    return r;
   };
 }
 
@@ -124,7 +147,8 @@ function notFound(): MimtrustError {
 
 /** The credential routes as a fastify plugin, sharing the server's exchange handling. */
 export function credentialsPlugin(deps: CredentialRouteDeps & ExchangeDeps) {
-  const open = (handler: Stage<Received, Answered>) => exchange(pipeline<Received>().then('handle', handler), deps);
+  const throttle = throttled(deps.verifyLimit);
+  const open = (handler: Stage<Received, Answered>) => exchange(pipeline<Received>().then('throttle', throttle).then('handle', handler), deps);
   const admin = exchange(
     pipeline<Received>()
       .then('authenticate', authenticate(deps))

@@ -252,3 +252,32 @@ describe('other parties\' DIDs', () => {
     expect(partner.hits).toEqual([]);
   });
 });
+
+describe('verification for anyone, within a limit per address', () => {
+  let limited: Harness;
+  beforeAll(async () => {
+    limited = await startHarness({ credentials: { verifyRateLimit: { perAddress: 3, windowSec: 60 } } });
+  });
+  afterAll(async () => {
+    await limited?.close();
+  });
+
+  it('a flood from one address is answered 429 with Retry-After on both verify routes, quoting nothing it sent', async () => {
+    const marker = 'flood-marker-7f3a';
+    const body = { verifiableCredential: { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiableCredential'], issuer: `did:key:${marker}` } };
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push(await limited.call('POST', '/credentials/verify', { body }));
+    expect(answers.map((a) => [a.status, a.json().verified])).toEqual([[200, false], [200, false], [200, false]]);
+    for (const [path, sent] of [['/credentials/verify', body], ['/presentations/verify', { verifiablePresentation: { holder: marker }, options: { challenge: marker } }]] as const) {
+      const refused = await limited.call('POST', path, { body: sent });
+      expect(refused.status, path).toBe(429);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
+      expect(String(refused.headers['content-type'])).toMatch(/^application\/(problem\+)?json/);
+      expect(refused.json()).toMatchObject({ status: 429, reason: 'verification_throttled' });
+      expect(refused.text).not.toContain(marker);
+    }
+    // The limit is the verify routes' own: the rest of the gateway answers as before.
+    expect((await limited.call('GET', '/.well-known/did.json')).status).toBe(200);
+  });
+});
