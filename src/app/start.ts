@@ -187,12 +187,6 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
     log.warn("the local issuer is enabled next to external issuers: whoever can read its key (local-issuer.jwk.json in keysDir) can mint tokens for any of the city's clients, with any role; disable it (localIssuer.enabled: false) once a real identity provider is configured");
   }
   const parties = partyNames(namedIssuers(config));
-  const verifier = createTokenVerifier(issuers, { onJwksFetch: metrics.jwksFetched, dpop: config.auth.dpop });
-  // Key sets fetched now, so the first request does not wait on an issuer; one that cannot
-  // be reached is fetched again when a token needs it, and its tokens fail until then.
-  for (const { issuer, ok } of await verifier.warmUp()) {
-    if (!ok) log.warn(`the key set of issuer ${issuer} could not be fetched at start; it will be tried again on use`);
-  }
   const resolver = await contextResolverFor(config.contexts);
   const providers = await resolveProviders(config.providers, resolver);
   const providerIds = new Set(providers.keys());
@@ -222,6 +216,13 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
   try {
     stores = await openStores(config, { log, metrics, worker: opts.worker });
     const store = stores;
+    // Where other processes share the store, a DPoP proof is also taken once there: a replay to any of them is refused.
+    const verifier = createTokenVerifier(issuers, { onJwksFetch: metrics.jwksFetched, dpop: config.auth.dpop, ...(store.shared ? { sharedReplay: store.keys } : {}) });
+    // Key sets fetched now, so the first request does not wait on an issuer; one that cannot
+    // be reached is fetched again when a token needs it, and its tokens fail until then.
+    for (const { issuer, ok } of await verifier.warmUp()) {
+      if (!ok) log.warn(`the key set of issuer ${issuer} could not be fetched at start; it will be tried again on use`);
+    }
     const auditKey = loadOrCreateAuditKey(config.keysDir);
     // A worker's segment is a chain of its own: its checkpoints are anchored in a file of their own.
     const anchorFile = config.audit.anchorFile !== null && opts.worker !== undefined ? workerAnchorFile(config.audit.anchorFile, opts.worker) : config.audit.anchorFile;
@@ -257,8 +258,9 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
     const registry = contracts;
     const openLog = audit;
     metrics.watch({ auditPending: () => openLog.pending, contractRevision: registry ? () => registry.snapshot.revision : undefined });
-    // Several workers count in the primary, so a limit holds across them.
-    const counters: UsageCounting = opts.worker === undefined ? new UsageCounters() : new PrimaryCounters();
+    // On PostgreSQL every process counts in the store, so a limit holds across instances;
+    // otherwise several workers count in the primary, so it holds across them.
+    const counters: UsageCounting = store.counters ?? (opts.worker === undefined ? new UsageCounters() : new PrimaryCounters());
     const snapshot = (): DecisionSnapshot => ({ roles, contracts: registry?.snapshot, counters: counters.values });
 
     const exchangeDeps: ExchangeDeps = {
@@ -309,6 +311,7 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
           domain: issuerId,
           challengeTtlMs: config.credentials.vpLogin.challengeTtlSec * 1000,
           maxChallenges: config.credentials.vpLogin.maxChallenges,
+          keys: store.keys,
         })
         : undefined;
       // Receipts into citizens' own wallets: offered on the wallet page, redeemed at the issuer.
@@ -340,6 +343,7 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
           accessHistory: (subject, limit) => store.accessHistory(subject, limit),
           ...walletPartyNames(issuer.clients, { id: issuerId, name: config.oidc.name }),
           ...(offers ? { offers } : {}),
+          sessionKeys: store.keys,
         }));
         log.info(`citizen wallet on ${WALLET_PREFIX}`);
       }
@@ -350,7 +354,7 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
     if (registry) {
       const adminDeps = { ...shared, roles: () => roles, registry, resolver, parties, providers, ...(trustedIssuers ? { trustedIssuers } : {}) };
       await app.register(adminPlugin(adminDeps));
-      await app.register(consolePlugin(adminDeps));
+      await app.register(consolePlugin({ ...adminDeps, sessionKeys: store.keys }));
     }
     if (config.pdp.enabled) {
       await app.register(pdpPlugin({ ...shared, resolver: registry ? resolver : undefined, counters }));

@@ -9,7 +9,9 @@
  * a worker writes its own segment and announces its changes to the others through the
  * primary (ClusterChangeFeed). PostgreSQL: one pool, this instance's audit segment, the
  * LISTEN/NOTIFY feed; no store lock, since sharing the database between instances is the
- * point.
+ * point. The expiring keys (sessions, sign-ins under way, single-use proofs and
+ * challenges) are on a connection of their own on SQLite, shared by every worker of the
+ * file; on PostgreSQL they and the usage counters are shared by every instance.
  */
 import type { AuditRecord, AuditStore } from '../audit/index.js';
 import type { AccountStore } from '../accounts/index.js';
@@ -20,11 +22,13 @@ import type { ConsentStore } from '../consent/index.js';
 import type { ContractCopies, ContractStore } from '../contracts/index.js';
 import type { SubscriptionStore } from '../subscriptions/index.js';
 import type { StatusListStore, TrustedIssuerStore } from '../credentials/index.js';
+import type { UsageCounting } from '../gateway/index.js';
+import type { ExpiringKeys } from '../lib/index.js';
 import type { GatewayMetrics, Logger, ReadinessCheck } from '../observe/index.js';
 import { storeWritable } from '../observe/index.js';
 import {
   loadOrCreateInstanceId, openPostgres, openSqlite, PgAccountStore, PgAuditStore, PgLoginFailures, PgOidcStore, SqliteAccountStore, SqliteAuditQuery, SqliteOidcStore, PgChangeFeed, PgConsentStore, PgContractCopies, PgContractStore, PgStatusListStore, PgTrustedIssuerStore, SqliteStatusListStore, SqliteTrustedIssuerStore,
-  PgSubscriptionStore, SqliteAuditStore, SqliteConsentStore, SqliteContractCopies, SqliteContractStore, SqliteSubscriptionStore, WalSync,
+  PgSubscriptionStore, PgUsageCounters, SqliteAuditStore, StoredExpiringKeys, pgKeyTable, sqliteKeyTable, SqliteConsentStore, SqliteContractCopies, SqliteContractStore, SqliteSubscriptionStore, WalSync,
   type PgPool, type SqliteDatabase,
 } from '../store/index.js';
 import { dirname } from 'node:path';
@@ -51,6 +55,12 @@ export interface Stores {
   sweep(limit: number): Promise<number>;
   /** The newest `limit` audit records that released a data subject's data, oldest first (the wallet's access history). */
   accessHistory(subject: string, limit: number): Promise<AuditRecord[]>;
+  /** Sessions, sign-ins under way, single-use proofs and challenges: seen by every process on the store. */
+  keys: ExpiringKeys;
+  /** Whether other processes share the store (PostgreSQL, or the workers of one SQLite file): what only one process sees may stay in its memory otherwise. */
+  shared: boolean;
+  /** Usage counters kept in the store for every instance (PostgreSQL); undefined on SQLite, where they are kept in memory. */
+  counters: UsageCounting | undefined;
   /** This gateway's audit segment; undefined for a single gateway on SQLite (the default segment). */
   instance: string | undefined;
   /** For /ready. */
@@ -91,6 +101,11 @@ function openSqliteStores(config: Config, { log, metrics, worker }: StoreDeps): 
     // A connection of its own with no busy timeout: the store check never blocks the event loop.
     const readyDb = openSqlite(path, { busyTimeoutMs: 0 });
     opened.push(readyDb);
+    // Its own connection, commits not waiting for the disk: a key lost to a power failure is
+    // a sign-in to start again or a challenge to ask again, and nothing waits on an fsync.
+    const keysDb = openSqlite(path, { synchronous: 'NORMAL' });
+    opened.push(keysDb);
+    const keys = new StoredExpiringKeys(sqliteKeyTable(keysDb));
     const onError = (err: unknown) => log.error(err, 'a change was not applied');
     const changes: ChangeFeed = worker === undefined
       ? new InProcessChangeFeed(onError)
@@ -118,12 +133,17 @@ function openSqliteStores(config: Config, { log, metrics, worker }: StoreDeps): 
       sweep: (limit) => oidc.sweep(limit),
       // Read on the store's own connection: WAL lets it read while the audit log writes.
       accessHistory: async (subject, limit) => new SqliteAuditQuery(db, { subject }).newest(limit),
+      keys,
+      // The workers of one file share it: what one has seen, the others must see.
+      shared: worker !== undefined,
+      counters: undefined,
       instance: segment,
       checks: [
         ['store', storeWritable(readyDb, path)],
         ...(worker === undefined ? [] : [['changes', async () => changes.check()] as ReadinessCheck]),
       ],
       async close() {
+        keys.close();
         await changes.close();
         await sync?.close();
         for (const d of opened.reverse()) d.close();
@@ -155,6 +175,8 @@ async function openPostgresStores(config: Config, url: string, { log, worker }: 
     log.info(`store: PostgreSQL, audit chain segment of instance ${instance}`);
     const oidc = new PgOidcStore(pool);
     const failures = new PgLoginFailures(pool);
+    const keys = new StoredExpiringKeys(pgKeyTable(pool));
+    const counters = new PgUsageCounters(pool);
     return {
       audit: new PgAuditStore(pool, instance),
       contracts: new PgContractStore(pool, changes),
@@ -172,12 +194,17 @@ async function openPostgresStores(config: Config, url: string, { log, worker }: 
         return swept + await failures.sweep(Date.now(), Math.max(0, limit - swept));
       },
       accessHistory: (subject, limit) => PgAuditStore.released(pool, subject, limit),
+      keys,
+      shared: true,
+      counters,
       instance,
       checks: [
         ['store', () => withTimeout(pool.query('SELECT 1').then(() => undefined), READY_QUERY_TIMEOUT_MS)],
         ['changes', async () => changes.check()],
       ],
       async close() {
+        keys.close();
+        counters.close();
         await changes.close();
         await pool.end();
       },

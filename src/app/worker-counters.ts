@@ -8,14 +8,11 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import { MimtrustError } from '../errors/index.js';
-import { countExceeded, UsageCounters, type UsageCounting } from '../gateway/index.js';
+import { CountCopy, UsageCounters, type CountOutcome, type UsageCounting } from '../gateway/index.js';
 
 /** However busy the primary, a request does not wait longer than this for its count. */
 const COUNT_TIMEOUT_MS = 2000;
-/** The worker's copy is dropped whole past this many keys; the primary's answers refill it. */
-const MAX_COPIED_KEYS = 200_000;
-
-type Outcome = 'counted' | 'exceeded' | 'full';
+type Outcome = CountOutcome;
 interface CountRequest { mimtrust: 'count'; id: number; keys: string[]; limits: number[] }
 interface CountAnswer { mimtrust: 'counted'; id: number; outcome: Outcome; counts: number[] }
 
@@ -50,7 +47,7 @@ export function serveWorkerCounters(counters = new UsageCounters()): () => void 
 
 /** In a worker: counts through the primary. */
 export class PrimaryCounters implements UsageCounting {
-  private readonly copy = new Map<string, number>();
+  private readonly copy = new CountCopy();
   private readonly waiting = new Map<number, (a: CountAnswer | undefined) => void>();
   private next = 0;
 
@@ -62,7 +59,7 @@ export class PrimaryCounters implements UsageCounting {
   }
 
   get values(): ReadonlyMap<string, number> {
-    return this.copy;
+    return this.copy.values;
   }
 
   async increment(keys: readonly string[], limits: readonly number[] = []): Promise<void> {
@@ -71,12 +68,7 @@ export class PrimaryCounters implements UsageCounting {
     if (answer === undefined) {
       throw new MimtrustError('SERVICE_UNAVAILABLE', 'The usage limits of this request could not be counted; try again later.', { reason: 'usage_counters_unavailable' });
     }
-    if (this.copy.size + keys.length > MAX_COPIED_KEYS) this.copy.clear();
-    keys.forEach((k, i) => this.copy.set(k, answer.counts[i] ?? 0));
-    if (answer.outcome === 'exceeded') throw countExceeded();
-    if (answer.outcome === 'full') {
-      throw new MimtrustError('SERVICE_UNAVAILABLE', 'The gateway is tracking as many usage limits as it can hold; try again later.', { reason: 'usage_counters_full' });
-    }
+    this.copy.answered(keys, answer.counts, answer.outcome);
   }
 
   private ask(request: CountRequest): Promise<CountAnswer | undefined> {

@@ -3,8 +3,8 @@
  * good once (RFC 9449 §11.1). Keyed by key thumbprint and `jti`; an entry is dropped once
  * its proof is past its window. Bounded: when full of proofs still inside their window, a
  * new one is refused rather than an old one forgotten, which would let it be replayed.
- * In memory, per process: gateways behind one load balancer each keep their own, so a
- * proof replayed to another instance is not caught there (docs/issuer.md).
+ * In memory, per process: where other processes share the store, each proof is also taken
+ * once there (dpop-shared-replay.ts), so a replay to another instance or worker is caught.
  */
 export class DpopReplayCache {
   /** key -> end of the proof's window, seconds since the epoch. Insertion order is roughly window order. */

@@ -2,7 +2,8 @@
  * Access-token verification: JWTs (RFC 9068) checked against the configured issuers' key
  * sets, with a bounded cache of verified tokens (verifier.ts), then the token's binding to
  * the one presenting it (sender-binding.ts): a DPoP proof (RFC 9449, dpop-proof.ts, a pure
- * check; dpop-replay.ts remembers the proofs used) or the connection's client certificate
+ * check; dpop-replay.ts remembers the proofs used, dpop-shared-replay.ts also in the store
+ * other processes share) or the connection's client certificate
  * (RFC 8705). Every failure is a MimtrustError (UNAUTHENTICATED, INVALID_TOKEN or
  * INVALID_DPOP_PROOF) with a `reason` and a WWW-Authenticate challenge (challenge.ts); no
  * message ever carries the token, the proof or their claims. The caller's organisation
@@ -20,6 +21,8 @@ export { bearerChallenge, dpopChallenge, type BearerError, type DpopError } from
 export { checkDpopProof, accessTokenHash } from './dpop-proof.js';
 export type { DpopLimits, DpopExpectation, CheckedProof } from './dpop-proof.js';
 export { DpopReplayCache } from './dpop-replay.js';
+export { localReplay, sharedReplay } from './dpop-shared-replay.js';
+export type { ReplayCheck, ReplayUse } from './dpop-shared-replay.js';
 export { DEFAULT_DPOP_ALGORITHMS, dpopLimits } from './dpop-settings.js';
 export type { Binding } from './sender-binding.js';
 export type { DpopProofReason, BindingReason } from './dpop-errors.js';

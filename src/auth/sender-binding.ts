@@ -8,7 +8,7 @@
  */
 import { checkDpopProof, type DpopLimits } from './dpop-proof.js';
 import { bindingRefused, invalidDpopProof, replayCacheFull } from './dpop-errors.js';
-import type { DpopReplayCache } from './dpop-replay.js';
+import type { ReplayCheck } from './dpop-shared-replay.js';
 import type { Presented } from './bearer.js';
 import type { VerifiedToken } from './types.js';
 
@@ -28,7 +28,8 @@ export interface BindingContext {
 
 export interface SenderBindingOptions {
   dpop: DpopLimits;
-  replay: DpopReplayCache;
+  /** Records each proof's use: in this process, or shared by every process on the store. */
+  replay: ReplayCheck;
   /** Clock, milliseconds since the epoch. */
   now: () => number;
 }
@@ -69,7 +70,7 @@ export function createSenderBindingCheck(o: SenderBindingOptions) {
     checkCertificateBinding(token, ctx.certThumbprint, algorithms);
     const nowSec = Math.floor(o.now() / 1000);
     const proof = await checkDpopProof(ctx.dpop, { method: ctx.method, url: ctx.url, accessToken: presented.token, jkt: jkt as string }, o.dpop, nowSec);
-    const use = o.replay.use(jkt as string, proof.jti, proof.acceptedUntilSec, nowSec);
+    const use = await o.replay(jkt as string, proof.jti, proof.acceptedUntilSec, nowSec);
     if (use === 'replayed') throw invalidDpopProof('dpop_proof_replayed', algorithms);
     if (use === 'full') throw replayCacheFull();
     return 'dpop';

@@ -4,6 +4,7 @@
  */
 import type { JWK, JWTPayload } from 'jose';
 import type { JwksFetchOutcome } from './jwks-fetch.js';
+import type { ExpiringKeys } from '../lib/index.js';
 
 /** One trusted token issuer, as the configuration loader produces it. */
 export interface IssuerConfig {
@@ -101,6 +102,8 @@ export interface TokenVerifierOptions {
   onJwksFetch?: (issuer: string, outcome: JwksFetchOutcome) => void;
   /** DPoP proofs (RFC 9449). */
   dpop?: DpopOptions;
+  /** Where proofs used are also recorded when other processes share the store, so a replay to any of them is caught. */
+  sharedReplay?: ExpiringKeys;
 }
 
 export interface DpopOptions {

@@ -12,6 +12,7 @@ import { decodeJwt, decodeProtectedHeader, jwtVerify, type ProtectedHeaderParame
 import { extractBearerToken, readAuthorization } from './bearer.js';
 import { checkBearerUse, createSenderBindingCheck } from './sender-binding.js';
 import { DpopReplayCache } from './dpop-replay.js';
+import { localReplay, sharedReplay } from './dpop-shared-replay.js';
 import { dpopLimits } from './dpop-settings.js';
 import { toVerifiedToken } from './claims.js';
 import { compileIssuers, type CompiledIssuer } from './issuers.js';
@@ -95,7 +96,10 @@ export function createTokenVerifier(issuers: readonly IssuerConfig[], opts: Toke
   const cache = new VerifiedTokenCache(opts.cacheSize ?? DEFAULTS.cacheSize, now);
 
   const limits = dpopLimits(opts.dpop);
-  const checkBinding = createSenderBindingCheck({ dpop: limits, replay: new DpopReplayCache(opts.dpop?.replayCacheSize ?? DEFAULTS.replayCacheSize), now });
+  const replaySize = opts.dpop?.replayCacheSize ?? DEFAULTS.replayCacheSize;
+  const replayCache = new DpopReplayCache(replaySize);
+  const replay = opts.sharedReplay === undefined ? localReplay(replayCache) : sharedReplay(replayCache, opts.sharedReplay, replaySize);
+  const checkBinding = createSenderBindingCheck({ dpop: limits, replay, now });
 
   async function verify(authorizationHeader: string | undefined): Promise<VerifiedToken> {
     return verifyToken(extractBearerToken(authorizationHeader));

@@ -230,7 +230,7 @@ export const configSchema = {
             },
             replayCacheSize: {
               type: 'integer', minimum: 1000, default: 100000,
-              description: 'Proofs remembered against replay, per process; when full of proofs still inside their window, new ones are refused (503).',
+              description: 'Proofs remembered against replay, in each process and, on PostgreSQL, in the store shared by every instance; when full of proofs still inside their window, new ones are refused (503).',
             },
           },
         },
@@ -563,7 +563,7 @@ export const configSchema = {
           description: 'The challenges the issuer hands organisations to sign into their presentations: single use, short-lived, kept in memory (a restart forgets them).',
           properties: {
             challengeTtlSec: { type: 'integer', minimum: 1, maximum: 600, default: 120 },
-            maxChallenges: { type: 'integer', minimum: 1, default: 10000, description: 'Challenges outstanding at most; beyond that the oldest is forgotten.' },
+            maxChallenges: { type: 'integer', minimum: 1, default: 10000, description: 'Challenges outstanding at most; beyond that a new one is refused (503 shared_state_full) until some are used or expire.' },
           },
         },
         workers: {

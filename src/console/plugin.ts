@@ -17,6 +17,7 @@ import {
 } from '../admin/index.js';
 import { PAGE_HEADERS, STYLE, Sessions, pageExchange, pageReply, redirectReply, cookieOf as cookieIn, formOf as formIn, randomId, sameSecret, setCookie, type Session as WebSession } from '../web/index.js';
 import type { VerifiedToken } from '../auth/index.js';
+import type { ExpiringKeys } from '../lib/index.js';
 import { CONSOLE_PREFIX } from './html.js';
 import {
   CALLER_FIELDS, contractPage, dryRunPage, errorPage, listPage, matrixPage, signInPage,
@@ -25,7 +26,10 @@ import {
 
 type Session = WebSession<{ token: VerifiedToken }>;
 
-export type ConsoleDeps = AdminDeps & ExchangeDeps;
+export type ConsoleDeps = AdminDeps & ExchangeDeps & {
+  /** Where sessions are kept: the store every instance and worker shares. */
+  sessionKeys: ExpiringKeys;
+};
 
 /** `__Host-`: sent only over HTTPS, to this host, for every path; never readable by script. */
 const SESSION_COOKIE = '__Host-mimtrust-console';
@@ -76,10 +80,10 @@ const EMPTY_CALLER: CallerValues = { roles: '', clientId: '', sub: '', organisat
 
 /** The console's routes, sharing the server's exchange handling and the admin API's actions. */
 export function consolePlugin(deps: ConsoleDeps) {
-  const sessions = new Sessions<{ token: VerifiedToken }>();
+  const sessions = new Sessions<{ token: VerifiedToken }>({ keys: deps.sessionKeys, name: 'console' });
 
-  const withSession = (r: Received): Authenticated & { session: Session } => {
-    const session = sessions.find(cookieOf(r, SESSION_COOKIE));
+  const withSession = async (r: Received): Promise<Authenticated & { session: Session }> => {
+    const session = await sessions.find(cookieOf(r, SESSION_COOKIE));
     if (session === undefined) throw signInRequired();
     const binding = checkSenderConstraint(deps, session.token, r.certThumbprint);
     return extend(r, { token: session.token, binding, session });
@@ -113,9 +117,9 @@ export function consolePlugin(deps: ConsoleDeps) {
     })
     // Only a caller the admin API would serve gets a session.
     .then('authorize', authorizeAdmin(deps))
-    .then('handle', (r) => {
+    .then('handle', async (r) => {
       // A session ends with its token at the latest.
-      const s = sessions.open({ token: r.token }, r.token.exp * 1000);
+      const s = await sessions.open({ token: r.token }, r.token.exp * 1000);
       const maxAge = Math.max(0, Math.floor((s.expiresAt - r.startedAt) / 1000));
       return redirect(r, CONSOLE_PREFIX, { 'set-cookie': [cookie(SESSION_COOKIE, s.id, maxAge), cookie(SIGN_IN_COOKIE, '', 0)] });
     })
@@ -180,9 +184,9 @@ export function consolePlugin(deps: ConsoleDeps) {
       void res.headers(deps.headers).headers(PAGE_HEADERS).header('set-cookie', cookie(SIGN_IN_COOKIE, csrf, 600)).send(signInPage(csrf));
     });
     app.post(`${CONSOLE_PREFIX}/sign-in`, signIn);
-    app.post(`${CONSOLE_PREFIX}/sign-out`, page((r) => {
+    app.post(`${CONSOLE_PREFIX}/sign-out`, page(async (r) => {
       auditAs(r, 'console.signOut');
-      sessions.close(r.session.id);
+      await sessions.close(r.session.id);
       return redirect(r, `${CONSOLE_PREFIX}/sign-in`, { 'set-cookie': cookie(SESSION_COOKIE, '', 0) });
     }));
     app.get(CONSOLE_PREFIX, page((r) => {

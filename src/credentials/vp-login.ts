@@ -1,6 +1,7 @@
 /**
  * Organisations logging in with a Verifiable Presentation. The issuer hands out a
- * challenge (random, single use, short-lived, held in memory); the organisation signs a
+ * challenge (random, single use, short-lived, held in the store, so whichever process
+ * hands it out, any can take it, once); the organisation signs a
  * presentation of one credential about itself for that challenge and for the issuer as
  * domain. The login holds when the challenge is one handed out and not yet used (it is
  * used up by the attempt, whatever its outcome), the presentation verifies (its proof for
@@ -8,9 +9,10 @@
  * credential's proof, validity and status bit), and the trusted issuers list gives the
  * credential roles. Any other outcome is a CredentialError.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { TrustedIssuerSettings } from '../config/index.js';
-import { isObject, TtlCache } from '../lib/index.js';
+import { sharedStateFull } from '../errors/index.js';
+import { isObject, type ExpiringKeys, type KeyKind } from '../lib/index.js';
 import { CredentialError } from './errors.js';
 import { trustedClaims, type TrustedClaims } from './trusted-issuers.js';
 import type { Verification } from './verify.js';
@@ -21,7 +23,10 @@ export interface PresentationLoginOptions {
   /** The domain a presentation is signed for: the issuer's identifier. */
   domain: string;
   challengeTtlMs: number;
+  /** Challenges outstanding at most; beyond, a new one is refused (503) until some are used or expire. */
   maxChallenges: number;
+  /** Where challenges are kept. */
+  keys: ExpiringKeys;
   now?: () => number;
 }
 
@@ -31,27 +36,28 @@ export interface Challenge {
   expiresIn: number;
 }
 
+/** The store keys a challenge by its hash: whoever reads the store finds none to sign for. */
+const keyOf = (challenge: string): string => createHash('sha256').update(challenge).digest('base64url');
+
 export class PresentationLogin {
-  private readonly challenges: TtlCache<string, true>;
+  private readonly kind: KeyKind;
   private readonly now: () => number;
 
   constructor(private readonly opts: PresentationLoginOptions) {
     this.now = opts.now ?? Date.now;
-    this.challenges = new TtlCache(opts.maxChallenges, this.now);
+    this.kind = { name: 'vp-challenge', max: opts.maxChallenges };
   }
 
   /** A fresh challenge for one login. */
-  challenge(): Challenge {
+  async challenge(): Promise<Challenge> {
     const challenge = randomBytes(24).toString('base64url');
-    this.challenges.set(challenge, true, this.now() + this.opts.challengeTtlMs);
+    if (!await this.opts.keys.put(this.kind, keyOf(challenge), '', this.now() + this.opts.challengeTtlMs)) throw sharedStateFull();
     return { challenge, domain: this.opts.domain, expiresIn: Math.floor(this.opts.challengeTtlMs / 1000) };
   }
 
-  /** Uses up the challenge the presentation was signed for; true when it was handed out here and still open. */
-  private take(challenge: string): boolean {
-    const open = this.challenges.get(challenge) === true;
-    this.challenges.delete(challenge);
-    return open;
+  /** Uses up the challenge the presentation was signed for; true when it was handed out and still open. */
+  private async take(challenge: string): Promise<boolean> {
+    return await this.opts.keys.take(this.kind, keyOf(challenge)) !== undefined;
   }
 
   /** Who the presentation proves the organisation is, and its roles. */
@@ -59,7 +65,7 @@ export class PresentationLogin {
     if (!isObject(presentation)) throw new CredentialError('presentation_malformed', 'The presentation is not a JSON object.');
     const proof = presentation['proof'];
     const challenge = isObject(proof) ? proof['challenge'] : undefined;
-    if (typeof challenge !== 'string' || !this.take(challenge)) {
+    if (typeof challenge !== 'string' || !await this.take(challenge)) {
       throw new CredentialError('challenge_unknown', 'The presentation is not signed for a challenge this issuer handed out, or that challenge is used up or expired.');
     }
     const credentials = presentation['verifiableCredential'] === undefined ? [] : [presentation['verifiableCredential']].flat();

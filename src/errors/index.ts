@@ -2,3 +2,4 @@
 export { CodedError, isCodedError } from './coded.js';
 export { MimtrustError, PROBLEMS, toProblem, asMimtrustError, problemTypeUri } from './problem.js';
 export type { ProblemDetails, ProblemCode, ProblemSpec } from './problem.js';
+export { sharedStateUnavailable, sharedStateFull } from './shared-state.js';

@@ -1,9 +1,10 @@
 /**
  * Counters behind `count` constraints: how many permitted requests each (contract, rule,
  * caller, window) has had. decide() reads them and names the keys to increment; this
- * holds them. They live in memory: a restart starts every window afresh (shared, durable
- * counters come with the PostgreSQL store). With several workers they live in the primary
- * (app/worker-counters.ts), which counts a key only while it is below its limit.
+ * holds them. On SQLite they live in memory: a restart starts every window afresh; with
+ * several workers they live in the primary (app/worker-counters.ts), which counts a key
+ * only while it is below its limit. On PostgreSQL every process counts in the database
+ * (store/pg-usage-counters.ts), so a limit holds across instances; each keeps a CountCopy.
  *
  * Bounded without ever forgetting a live count: a key is dropped only once its window
  * has closed. When the table is full of live windows, a request that needs a new key is
@@ -43,6 +44,41 @@ export function countExceeded(): MimtrustError {
   return new MimtrustError('FORBIDDEN', 'A usage limit of the contract this request rests on has been reached.', { reason: 'count_exceeded' });
 }
 
+/** The refusal of a request needing a new key when the counters hold as many as they can. */
+export function countersFull(retryAfterSec?: string): MimtrustError {
+  return new MimtrustError('SERVICE_UNAVAILABLE', 'The gateway is tracking as many usage limits as it can hold; try again later.', {
+    reason: 'usage_counters_full', ...(retryAfterSec === undefined ? {} : { headers: { 'retry-after': retryAfterSec } }),
+  });
+}
+
+/** The outcome of counting a request where the counts are kept for several processes. */
+export type CountOutcome = 'counted' | 'exceeded' | 'full';
+
+/** Most keys a process copies from counts kept elsewhere; past it the copy starts empty again. */
+const MAX_COPIED_KEYS = 200_000;
+
+/**
+ * A process's copy of counts kept elsewhere (in the primary of several workers, in the
+ * shared store), refreshed by the answers to its own counting; decide() reads it. It is
+ * never ahead of the kept counts (within a window counts only grow), so a decision on it
+ * may permit what the keeper then refuses, never the other way round.
+ */
+export class CountCopy {
+  private readonly copy = new Map<string, number>();
+
+  get values(): ReadonlyMap<string, number> {
+    return this.copy;
+  }
+
+  /** Takes in the keeper's answer; throws the refusal it means. */
+  answered(keys: readonly string[], counts: readonly number[], outcome: CountOutcome): void {
+    if (this.copy.size + keys.length > MAX_COPIED_KEYS) this.copy.clear();
+    keys.forEach((k, i) => this.copy.set(k, counts[i] ?? 0));
+    if (outcome === 'exceeded') throw countExceeded();
+    if (outcome === 'full') throw countersFull();
+  }
+}
+
 export class UsageCounters implements UsageCounting {
   private readonly entries = new Map<string, Entry>();
   private readonly counts = new Map<string, number>();
@@ -71,7 +107,7 @@ export class UsageCounters implements UsageCounting {
     if (fresh > 0 && this.entries.size + fresh > this.maxKeys) {
       this.sweep();
       if (this.entries.size + fresh > this.maxKeys) {
-        throw new MimtrustError('SERVICE_UNAVAILABLE', 'The gateway is tracking as many usage limits as it can hold; try again later.', { reason: 'usage_counters_full', headers: { 'retry-after': this.retryAfterSec() } });
+        throw countersFull(this.retryAfterSec());
       }
     }
     for (const key of keys) {

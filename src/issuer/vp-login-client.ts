@@ -9,7 +9,7 @@ import { VP_CHALLENGE_PATH, VP_LOGIN_CLIENT_ID, VP_TOKEN_GRANT } from './constan
 
 /** What the credentials module answers for a presentation (src/credentials/vp-login.ts). */
 export interface VpLogin {
-  challenge(): { challenge: string; domain: string; expiresIn: number };
+  challenge(): Promise<{ challenge: string; domain: string; expiresIn: number }>;
   login(presentation: unknown): Promise<{ organisation: string; roles: string[]; issuer: string }>;
 }
 
@@ -35,7 +35,7 @@ export function vpLoginClient(): IssuerClient {
 export function vpChallengeRoute(login: VpLogin) {
   return async (app: FastifyInstance): Promise<void> => {
     app.post(VP_CHALLENGE_PATH, async (_req, reply) => {
-      const c = login.challenge();
+      const c = await login.challenge();
       return reply.header('cache-control', 'no-store').send({ challenge: c.challenge, domain: c.domain, expires_in: c.expiresIn });
     });
   };

@@ -14,3 +14,4 @@ export { editDistance, didYouMean, MAX_SUGGESTION_DISTANCE } from './did-you-mea
 export { AttemptLimiter, type AttemptLimit } from './attempt-limiter.js';
 export { MemorySingleUse, type SingleUseStore, type MemorySingleUseOptions } from './single-use.js';
 export { workerScript, type WorkerScript } from './worker-script.js';
+export type { ExpiringKeys, KeyKind, TakeOnce } from './expiring-keys.js';

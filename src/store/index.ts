@@ -15,6 +15,11 @@
  * issuer's accounts and oidc-provider state are there too (PgAccountStore, PgOidcStore),
  * and its failed logins (PgLoginFailures), so several instances run the issuer together.
  * rows.ts holds the row layouts both backends share.
+ *
+ * State every process must agree on: StoredExpiringKeys (sessions, sign-ins under way,
+ * single-use proofs and challenges, by kind and bounded per kind) over either dialect's
+ * table, and PgUsageCounters, the `count` limits counted in the database; RowBudget bounds
+ * a table several processes add to without counting it on every insert.
  */
 export { openSqlite, applyMigrations } from './sqlite.js';
 export type { SqliteDatabase, OpenSqliteOptions } from './sqlite.js';
@@ -49,3 +54,10 @@ export { PgTrustedIssuerStore } from './pg-trusted-issuer-store.js';
 export { PgAccountStore } from './pg-account-store.js';
 export { PgOidcStore } from './pg-oidc-store.js';
 export { PgLoginFailures } from './pg-login-failures.js';
+export { StoredExpiringKeys, PRUNE_BATCH } from './expiring-keys.js';
+export type { KeyTable, StoredExpiringKeysOptions } from './expiring-keys.js';
+export { sqliteKeyTable } from './sqlite-expiring-keys.js';
+export { pgKeyTable } from './pg-expiring-keys.js';
+export { PgUsageCounters } from './pg-usage-counters.js';
+export type { PgUsageCountersOptions } from './pg-usage-counters.js';
+export { RowBudget } from './row-budget.js';

@@ -544,6 +544,67 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
     postgres: 'SELECT 1;',
   },
+  // 18: state every process of a deployment must agree on (src/store/*-expiring-keys.ts,
+  // pg-usage-counters.ts): keys that expire, by kind (DPoP proofs seen, sessions, sign-ins
+  // under way, login challenges), each held once; and the usage counts of `count`
+  // constraints, each key's window ending at `until` (epoch ms). On PostgreSQL one function
+  // counts a request against all its keys at once, only while each is below its limit.
+  {
+    sqlite: `
+    CREATE TABLE expiring_keys (
+      kind  TEXT    NOT NULL,
+      key   TEXT    NOT NULL,
+      value TEXT,
+      until INTEGER NOT NULL,
+      PRIMARY KEY (kind, key)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX expiring_keys_until ON expiring_keys (kind, until);
+    `,
+    postgres: `
+    CREATE TABLE expiring_keys (
+      kind  TEXT   NOT NULL,
+      key   TEXT   NOT NULL,
+      value TEXT,
+      until BIGINT NOT NULL,
+      PRIMARY KEY (kind, key)
+    );
+    CREATE INDEX expiring_keys_until ON expiring_keys (kind, until);
+    CREATE TABLE usage_counts (
+      key   TEXT   PRIMARY KEY,
+      count BIGINT NOT NULL,
+      until BIGINT NOT NULL
+    );
+    CREATE INDEX usage_counts_until ON usage_counts (until);
+    -- Keys arrive sorted, so two requests sharing keys lock them in one order. Each row is
+    -- locked by its upsert (a closed window starts again at 0), then all are counted or none.
+    CREATE FUNCTION mimtrust_count(p_keys TEXT[], p_limits BIGINT[], p_untils BIGINT[], p_now BIGINT)
+    RETURNS TABLE (counted BOOLEAN, counts BIGINT[], fresh INTEGER) LANGUAGE plpgsql AS $fn$
+    DECLARE
+      c BIGINT;
+      inserted BOOLEAN;
+      cs BIGINT[] := '{}';
+      ok BOOLEAN := TRUE;
+      n INTEGER := 0;
+    BEGIN
+      FOR i IN 1 .. coalesce(array_length(p_keys, 1), 0) LOOP
+        INSERT INTO usage_counts AS u (key, count, until) VALUES (p_keys[i], 0, p_untils[i])
+          ON CONFLICT (key) DO UPDATE SET
+            count = CASE WHEN u.until <= p_now THEN 0 ELSE u.count END,
+            until = CASE WHEN u.until <= p_now THEN EXCLUDED.until ELSE u.until END
+          RETURNING u.count, (xmax = 0) INTO c, inserted;
+        IF inserted THEN n := n + 1; END IF;
+        IF c >= p_limits[i] THEN ok := FALSE; END IF;
+        cs := cs || c;
+      END LOOP;
+      IF ok THEN
+        UPDATE usage_counts SET count = count + 1 WHERE key = ANY (p_keys);
+        cs := ARRAY(SELECT x + 1 FROM unnest(cs) WITH ORDINALITY AS t(x, o) ORDER BY o);
+      END IF;
+      RETURN QUERY SELECT ok, cs, n;
+    END
+    $fn$;
+    `,
+  },
 ];
 
 /** The SQLite dialect of every migration, in order. */

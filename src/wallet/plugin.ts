@@ -17,7 +17,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { JWK } from 'jose';
 import { MimtrustError } from '../errors/index.js';
-import { AttemptLimiter } from '../lib/index.js';
+import { AttemptLimiter, type ExpiringKeys } from '../lib/index.js';
 import type { AuditRecord } from '../audit/index.js';
 import type { VerifiedToken } from '../auth/index.js';
 import { EXPORT_DISPOSITION, exportRecords, type Citizen, type Consents, type ConsentRecord, type EventOrigin } from '../consent/index.js';
@@ -46,6 +46,8 @@ export interface WalletDeps extends ExchangeDeps {
   readerName: (issuer: string | undefined, clientId: string | undefined) => PartyName;
   /** Receipts into a wallet app (OID4VCI): an offer of one of the citizen's consents in force. */
   offers?: { offer(citizen: Citizen, consentId: string): Promise<Offer> };
+  /** Where sessions and sign-ins under way are kept: the store. */
+  sessionKeys: ExpiringKeys;
 }
 
 const SESSION_COOKIE = '__Host-mimtrust-wallet';
@@ -89,8 +91,8 @@ function queryOf(r: Received): URLSearchParams {
 }
 
 export function walletPlugin(deps: WalletDeps) {
-  const sessions = new Sessions<{ identity: VerifiedToken }>({ maxAgeMs: SESSION_MS });
-  const pending = new Sessions<PendingSignIn>({ maxAgeMs: SIGN_IN_MS, max: 10_000 });
+  const sessions = new Sessions<{ identity: VerifiedToken }>({ keys: deps.sessionKeys, name: 'wallet', maxAgeMs: SESSION_MS });
+  const pending = new Sessions<PendingSignIn>({ keys: deps.sessionKeys, name: 'wallet-sign-in', maxAgeMs: SIGN_IN_MS, max: 10_000 });
 
   const exchange = (p: Pipeline<Received, Answered>) =>
     pageExchange<Trail & { session?: Session }>(p, deps, {
@@ -99,8 +101,8 @@ export function walletPlugin(deps: WalletDeps) {
       errorPage: (e, trail) => errorPage(stringsOf(trail), e.status, e.reason, trail.session?.csrf),
     });
 
-  const withSession = (r: Received): InSession => {
-    const session = sessions.find(cookieOf(r.raw.headers.cookie, SESSION_COOKIE));
+  const withSession = async (r: Received): Promise<InSession> => {
+    const session = await sessions.find(cookieOf(r.raw.headers.cookie, SESSION_COOKIE));
     if (session === undefined) throw signInRequired();
     const form = formOf(r.rawBody);
     const withToken = extend(r, { token: session.identity, session, form });
@@ -154,17 +156,17 @@ export function walletPlugin(deps: WalletDeps) {
     return pageReply(r, 200, body, { 'content-type': 'application/json; charset=utf-8', 'content-disposition': EXPORT_DISPOSITION });
   });
 
-  const signOut = page((r) => {
+  const signOut = page(async (r) => {
     auditAs(r, 'wallet.signOut');
-    sessions.close(r.session.id);
+    await sessions.close(r.session.id);
     return redirectReply(r, `${WALLET_PREFIX}/signed-out`, { 'set-cookie': cookie(SESSION_COOKIE, '', 0) });
   });
 
-  // Sign-ins under way are capped, oldest dropped: one address may not start enough of
-  // them to push out everybody else's.
+  // Sign-ins under way are capped, and a new one is refused at the cap: one address may not
+  // start enough of them to keep everybody else from starting one.
   const starts = new AttemptLimiter({ maxFailures: SIGN_INS_PER_ADDRESS, windowMs: SIGN_IN_MS });
   const signIn = exchange(pipeline<Received>()
-    .then('handle', (r) => {
+    .then('handle', async (r) => {
       auditAs(r, 'wallet.signIn');
       const wait = starts.waitMs(r.clientIp, r.startedAt);
       if (wait > 0) {
@@ -173,7 +175,7 @@ export function walletPlugin(deps: WalletDeps) {
         });
       }
       starts.fail(r.clientIp, r.startedAt);
-      const p = pending.open(pendingSignIn());
+      const p = await pending.open(pendingSignIn());
       return redirectReply(r, authorizeLocation(`${OIDC_PREFIX}/auth`, deps.client, p, stringsOf(r).lang), {
         'set-cookie': cookie(SIGN_IN_COOKIE, p.id, SIGN_IN_MS / 1000),
       });
@@ -198,7 +200,7 @@ export function walletPlugin(deps: WalletDeps) {
       .then('sign-in', async (r) => {
         auditAs(r, 'wallet.signIn');
         // Used once, whatever comes of it; a missing or other browser's sign-in is refused.
-        const p = pending.take(cookieOf(r.raw.headers.cookie, SIGN_IN_COOKIE));
+        const p = await pending.take(cookieOf(r.raw.headers.cookie, SIGN_IN_COOKIE));
         const q = queryOf(r);
         if (p === undefined || !sameSecret(q.get('state'), p.state)) throw signInFailed('This sign-in was not started in this browser, or has expired.');
         const code = q.get('code');
@@ -209,8 +211,8 @@ export function walletPlugin(deps: WalletDeps) {
         const identity: VerifiedToken = { issuer: who.issuer, sub: who.sub, clientId: deps.client.clientId, roles: [], exp: who.exp, claims: {} };
         return extend(r, { token: identity });
       })
-      .then('handle', (r) => {
-        const s = sessions.open({ identity: r.token });
+      .then('handle', async (r) => {
+        const s = await sessions.open({ identity: r.token });
         const maxAge = Math.max(0, Math.floor((s.expiresAt - r.startedAt) / 1000));
         return redirectReply(r, WALLET_PREFIX, { 'set-cookie': [cookie(SESSION_COOKIE, s.id, maxAge), cookie(SIGN_IN_COOKIE, '', 0)] });
       })

@@ -2,7 +2,7 @@
  * Building blocks of the server-rendered pages (the provider console, the citizen wallet):
  * markup with every value escaped and the page policy that allows no script (html.ts),
  * `__Host-` session cookies and form bodies (cookies.ts), server-side sessions with a
- * CSRF token each (sessions.ts), and the one stylesheet with sufficient contrast and a
+ * CSRF token each, kept in the store every process shares (sessions.ts), and the one stylesheet with sufficient contrast and a
  * visible focus (style.ts), and the exchange of a page, audited like every other and
  * refused as a page or with a redirect to sign in (exchange.ts).
  */

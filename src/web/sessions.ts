@@ -1,9 +1,14 @@
 /**
- * Server-side sessions of the server-rendered pages, kept in memory only: a random id
- * (the cookie's value) maps to what the session holds (the console's verified token, the
- * wallet's citizen), its expiry and its CSRF token. What it holds never leaves the server.
+ * Server-side sessions of the server-rendered pages, kept in the store every process of the
+ * deployment shares (lib/expiring-keys.ts): a random id (the cookie's value) maps to what
+ * the session holds (the console's verified token, the wallet's citizen), its expiry and
+ * its CSRF token, so a session opened on one instance or worker is good on all and ends on
+ * all at once. What it holds never leaves the server; the store keys it by a hash of the
+ * id, so whoever reads the store does not find cookies to present.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { sharedStateFull } from '../errors/index.js';
+import type { ExpiringKeys, KeyKind } from '../lib/index.js';
 
 export type Session<T extends object> = T & {
   id: string;
@@ -29,56 +34,59 @@ export function sameSecret(a: string | undefined | null, b: string | undefined |
 }
 
 export interface SessionsOptions {
-  /** Bounds the memory sign-ins can take: the oldest session gives way. Default 1000. */
+  keys: ExpiringKeys;
+  /** Names this kind of session in the store (console, wallet, a sign-in under way). */
+  name: string;
+  /** Live sessions of this kind at most; beyond, opening one is refused (503). Default 1000. */
   max?: number;
   /** The longest a session lasts. Default eight hours. */
   maxAgeMs?: number;
   now?: () => number;
 }
 
+const storeKey = (id: string): string => createHash('sha256').update(id).digest('base64url');
+
 export class Sessions<T extends object> {
-  readonly #byId = new Map<string, Session<T>>();
-  readonly #max: number;
+  readonly #keys: ExpiringKeys;
+  readonly #kind: KeyKind;
   readonly #maxAgeMs: number;
   readonly #now: () => number;
 
-  constructor(o: SessionsOptions = {}) {
-    this.#max = o.max ?? 1000;
+  constructor(o: SessionsOptions) {
+    this.#keys = o.keys;
+    this.#kind = { name: `session:${o.name}`, max: o.max ?? 1000 };
     this.#maxAgeMs = o.maxAgeMs ?? MAX_SESSION_MS;
     this.#now = o.now ?? Date.now;
   }
 
   /** A new session holding `fields`, ending at `until` (epoch ms) or at the longest, whichever is first. */
-  open(fields: T, until = Number.POSITIVE_INFINITY): Session<T> {
-    const now = this.#now();
-    for (const [id, s] of this.#byId) if (s.expiresAt <= now) this.#byId.delete(id);
-    if (this.#byId.size >= this.#max) {
-      const oldest = this.#byId.keys().next().value;
-      if (oldest !== undefined) this.#byId.delete(oldest);
-    }
-    const s = { ...fields, id: randomId(), expiresAt: Math.min(until, now + this.#maxAgeMs), csrf: randomId() } as Session<T>;
-    this.#byId.set(s.id, s);
+  async open(fields: T, until = Number.POSITIVE_INFINITY): Promise<Session<T>> {
+    const expiresAt = Math.min(until, this.#now() + this.#maxAgeMs);
+    const s = { ...fields, id: randomId(), expiresAt, csrf: randomId() } as Session<T>;
+    const { id: _id, ...kept } = s;
+    if (!await this.#keys.put(this.#kind, storeKey(s.id), JSON.stringify(kept), expiresAt)) throw sharedStateFull();
     return s;
   }
 
-  /** The live session of this id; an expired one is forgotten. */
-  find(id: string | undefined): Session<T> | undefined {
-    if (id === undefined) return undefined;
-    const s = this.#byId.get(id);
-    if (s === undefined) return undefined;
-    if (s.expiresAt > this.#now()) return s;
-    this.#byId.delete(id);
-    return undefined;
+  /** The live session of this id. */
+  async find(id: string | undefined): Promise<Session<T> | undefined> {
+    if (id === undefined || id === '') return undefined;
+    return this.#read(id, await this.#keys.get(this.#kind, storeKey(id)));
   }
 
-  /** Finds and forgets the session at once: for what may be used only once. */
-  take(id: string | undefined): Session<T> | undefined {
-    const s = this.find(id);
-    if (s !== undefined) this.#byId.delete(s.id);
-    return s;
+  /** Finds and forgets the session in one step: for what may be used only once, on whichever process. */
+  async take(id: string | undefined): Promise<Session<T> | undefined> {
+    if (id === undefined || id === '') return undefined;
+    return this.#read(id, await this.#keys.take(this.#kind, storeKey(id)));
   }
 
-  close(id: string): void {
-    this.#byId.delete(id);
+  async close(id: string): Promise<void> {
+    await this.#keys.delete(this.#kind, storeKey(id));
+  }
+
+  #read(id: string, value: string | undefined): Session<T> | undefined {
+    if (value === undefined) return undefined;
+    const s = { ...(JSON.parse(value) as Omit<Session<T>, 'id'>), id } as Session<T>;
+    return s.expiresAt > this.#now() ? s : undefined;
   }
 }

@@ -2,7 +2,8 @@
  * The trusted issuers list applied to a credential (pure), and the challenges of a
  * presentation login: single use, short-lived, bounded in number.
  */
-import { describe, it, expect } from 'vitest';
+import { afterEach, describe, it, expect } from 'vitest';
+import { sqliteKeys, type OpenedKeys } from '../helpers/expiring-keys.js';
 import { trustedClaims, PresentationLogin, CredentialError, type Verification } from '../../src/credentials/index.js';
 import type { TrustedIssuerSettings } from '../../src/config/index.js';
 
@@ -55,43 +56,51 @@ describe('trustedClaims', () => {
   });
 });
 
-describe('PresentationLogin', () => {
+describe('PresentationLogin, its challenges in a real SQLite store', () => {
   const passes = async (): Promise<Verification> => ({ verified: true, checks: [], warnings: [], errors: [] });
-  const make = (o: { now: () => number; max?: number; verify?: () => Promise<Verification> }) => new PresentationLogin({
-    verify: o.verify ?? passes, trusted: () => list, domain: 'https://city.example/oidc', challengeTtlMs: 60_000, maxChallenges: o.max ?? 100, now: o.now,
-  });
+  const stores: OpenedKeys[] = [];
+  afterEach(async () => { for (const s of stores.splice(0)) await s.close(); });
+  const make = async (o: { now: () => number; max?: number; verify?: () => Promise<Verification> }) => {
+    const store = await sqliteKeys.open(o.now);
+    stores.push(store);
+    return new PresentationLogin({
+      verify: o.verify ?? passes, trusted: () => list, domain: 'https://city.example/oidc', challengeTtlMs: 60_000, maxChallenges: o.max ?? 100, now: o.now, keys: store.keys,
+    });
+  };
   const vp = (challenge: string) => ({ holder: ORG, verifiableCredential: [vc()], proof: { challenge } });
   const refusal = async (p: Promise<unknown>) => p.then(() => 'passed', (err: CredentialError) => err.reason);
 
   it('takes each challenge once, and only while it is fresh', async () => {
     let now = NOW;
-    const login = make({ now: () => now });
-    const a = login.challenge();
+    const login = await make({ now: () => now });
+    const a = await login.challenge();
     expect(a).toMatchObject({ domain: 'https://city.example/oidc', expiresIn: 60 });
     expect(await login.login(vp(a.challenge))).toEqual({ organisation: ORG, issuer: REGISTRY, roles: ['viewer'] });
     expect(await refusal(login.login(vp(a.challenge)))).toBe('challenge_unknown');
-    const b = login.challenge();
+    const b = await login.challenge();
     now += 60_000;
     expect(await refusal(login.login(vp(b.challenge)))).toBe('challenge_unknown');
   });
 
-  it('uses a challenge up even when the presentation fails, and keeps at most maxChallenges', async () => {
-    const failing = make({ now: () => NOW, verify: async () => ({ verified: false, checks: [], warnings: [], errors: [{ code: 'credential_revoked', message: 'revoked' }] }) });
-    const c = failing.challenge();
+  it('uses a challenge up even when the presentation fails, and hands out at most maxChallenges at once', async () => {
+    const failing = await make({ now: () => NOW, verify: async () => ({ verified: false, checks: [], warnings: [], errors: [{ code: 'credential_revoked', message: 'revoked' }] }) });
+    const c = await failing.challenge();
     expect(await refusal(failing.login(vp(c.challenge)))).toBe('credential_revoked');
     expect(await refusal(failing.login(vp(c.challenge)))).toBe('challenge_unknown');
-    const small = make({ now: () => NOW, max: 2 });
-    const [first, second, third] = [small.challenge(), small.challenge(), small.challenge()];
-    expect(await refusal(small.login(vp(first.challenge)))).toBe('challenge_unknown');
+    const small = await make({ now: () => NOW, max: 2 });
+    const [first, second] = [await small.challenge(), await small.challenge()];
+    // A third is refused, not made by forgetting one handed out.
+    expect(await small.challenge().then(() => undefined, (e: unknown) => e)).toMatchObject({ status: 503, reason: 'shared_state_full' });
+    expect(await refusal(small.login(vp(first.challenge)))).toBe('passed');
     expect(await refusal(small.login(vp(second.challenge)))).toBe('passed');
-    expect(await refusal(small.login(vp(third.challenge)))).toBe('passed');
+    expect(await small.challenge()).toMatchObject({ expiresIn: 60 });
   });
 
   it('refuses a presentation of no credential or of several, before verifying it', async () => {
     let verified = 0;
-    const login = make({ now: () => NOW, verify: async () => { verified += 1; return passes(); } });
-    expect(await refusal(login.login({ ...vp(login.challenge().challenge), verifiableCredential: [] }))).toBe('presentation_credentials');
-    expect(await refusal(login.login({ ...vp(login.challenge().challenge), verifiableCredential: [vc(), vc()] }))).toBe('presentation_credentials');
+    const login = await make({ now: () => NOW, verify: async () => { verified += 1; return passes(); } });
+    expect(await refusal(login.login({ ...vp((await login.challenge()).challenge), verifiableCredential: [] }))).toBe('presentation_credentials');
+    expect(await refusal(login.login({ ...vp((await login.challenge()).challenge), verifiableCredential: [vc(), vc()] }))).toBe('presentation_credentials');
     expect(await refusal(login.login('x'))).toBe('presentation_malformed');
     expect(verified).toBe(0);
   });
