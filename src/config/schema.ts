@@ -560,7 +560,7 @@ export const configSchema = {
           type: 'object',
           additionalProperties: false,
           default: {},
-          description: 'The challenges the issuer hands organisations to sign into their presentations: single use, short-lived, kept in memory (a restart forgets them).',
+          description: 'The challenges the issuer hands organisations to sign into their presentations: single use, short-lived, kept in the store (a restart keeps them).',
           properties: {
             challengeTtlSec: { type: 'integer', minimum: 1, maximum: 600, default: 120 },
             maxChallenges: { type: 'integer', minimum: 1, default: 10000, description: 'Challenges outstanding at most; beyond that a new one is refused (503 shared_state_full) until some are used or expire.' },
