@@ -9,7 +9,8 @@
  * With `workers` above 1, `cluster.ts` runs the primary: it forks that many workers, each
  * a whole gateway (`startGateway` with its slot) on the one port, restarts those that die
  * and serves the metrics of all; `worker-segment.ts` names each worker's audit segment;
- * `worker-counters.ts` keeps the usage counters of all workers in the primary.
+ * `worker-counters.ts` keeps the usage counters of all workers in the primary on SQLite
+ * (on PostgreSQL every process counts in the database, `stores.ts`).
  */
 export { startGateway } from './start.js';
 export type { Gateway, GatewayLogger } from './start.js';

@@ -1,4 +1,8 @@
-/** Small helpers shared by several folders, with no knowledge of mimtrust's domain. */
+/**
+ * Small helpers shared by several folders, with no knowledge of mimtrust's domain; and the
+ * interface of expiring keys (expiring-keys.ts), which the store implements for whatever
+ * every process must agree on.
+ */
 export { watchFolder } from './watch-folder.js';
 export { TtlCache } from './ttl-cache.js';
 export { BoundedMemo } from './bounded-memo.js';
