@@ -1,9 +1,10 @@
 import type { Server, Socket } from 'node:net';
+import { addressKey } from '../lib/index.js';
 
 export interface ConnectionLimits {
   /** Connections open at once, all addresses together. */
   maxConnections: number;
-  /** Connections of one address that have not yet sent a complete request header. */
+  /** Connections of one address (an IPv6 client's /64) that have not yet sent a complete request header. */
   maxPendingPerAddress: number;
 }
 
@@ -27,7 +28,7 @@ export function guardConnections(server: Server, limits: ConnectionLimits): { pe
     else pending.set(addr, n);
   };
   server.on('connection', (socket: Socket & { [PENDING]?: string }) => {
-    const addr = socket.remoteAddress ?? '';
+    const addr = addressKey(socket.remoteAddress ?? '');
     const n = pending.get(addr) ?? 0;
     if (n >= limits.maxPendingPerAddress) {
       socket.destroy();

@@ -3,13 +3,14 @@
  * and address (a guesser at one account from one place), per address (one place trying many
  * accounts) and per account (many places at one account, with a limit high enough that a
  * stranger cannot lock a citizen out cheaply). A throttled attempt is refused before the
- * password is hashed, so a flood of attempts costs no scrypt work either.
+ * password is hashed, so a flood of attempts costs no scrypt work either. Addresses are
+ * counted by addressKey (an IPv6 client by its /64).
  *
  * The counts are kept by a FailureCounter: in memory for a single gateway (AttemptLimiter),
  * in the database when several instances share it (src/store/pg-login-failures.ts), so
  * spreading the guesses over the instances gains the guesser nothing.
  */
-import { AttemptLimiter, type AttemptLimit } from '../lib/index.js';
+import { AttemptLimiter, addressKey, type AttemptLimit } from '../lib/index.js';
 
 export interface LoginThrottleSettings {
   perAccountAndAddress: number;
@@ -45,28 +46,34 @@ export class LoginThrottle {
 
   /** Milliseconds this attempt must wait; 0 when it may go ahead. */
   async waitMs(username: string, address: string, now: number): Promise<number> {
-    const account = accountKey(username);
+    const k = keysOf(username, address);
     const waits = await Promise.all([
-      this.#pair.waitMs(`${account}\u0000${address}`, now),
-      this.#address.waitMs(address, now),
-      this.#account.waitMs(account, now),
+      this.#pair.waitMs(k.pair, now),
+      this.#address.waitMs(k.address, now),
+      this.#account.waitMs(k.account, now),
     ]);
     return Math.max(...waits);
   }
 
   async failed(username: string, address: string, now: number): Promise<void> {
-    const account = accountKey(username);
+    const k = keysOf(username, address);
     await Promise.all([
-      this.#pair.fail(`${account}\u0000${address}`, now),
-      this.#address.fail(address, now),
-      this.#account.fail(account, now),
+      this.#pair.fail(k.pair, now),
+      this.#address.fail(k.address, now),
+      this.#account.fail(k.account, now),
     ]);
   }
 
   /** A right password clears that account's failures from that address only. */
   async succeeded(username: string, address: string): Promise<void> {
-    await this.#pair.succeed(`${accountKey(username)}\u0000${address}`);
+    await this.#pair.succeed(keysOf(username, address).pair);
   }
+}
+
+function keysOf(username: string, address: string): { pair: string; address: string; account: string } {
+  const account = accountKey(username);
+  const from = addressKey(address);
+  return { pair: `${account}\u0000${from}`, address: from, account };
 }
 
 // Variants of one name in case or surrounding space count as one, so they cannot multiply the tries.

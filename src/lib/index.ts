@@ -19,3 +19,4 @@ export { AttemptLimiter, type AttemptLimit } from './attempt-limiter.js';
 export { MemorySingleUse, type SingleUseStore, type MemorySingleUseOptions } from './single-use.js';
 export { workerScript, type WorkerScript } from './worker-script.js';
 export type { ExpiringKeys, KeyKind, TakeOnce } from './expiring-keys.js';
+export { addressKey } from './address-key.js';

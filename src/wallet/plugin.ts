@@ -17,7 +17,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { JWK } from 'jose';
 import { MimtrustError } from '../errors/index.js';
-import { AttemptLimiter, type ExpiringKeys } from '../lib/index.js';
+import { AttemptLimiter, addressKey, type ExpiringKeys } from '../lib/index.js';
 import type { AuditRecord } from '../audit/index.js';
 import type { VerifiedToken } from '../auth/index.js';
 import { EXPORT_DISPOSITION, exportRecords, type Citizen, type Consents, type ConsentRecord, type EventOrigin } from '../consent/index.js';
@@ -163,18 +163,20 @@ export function walletPlugin(deps: WalletDeps) {
   });
 
   // Sign-ins under way are capped, and a new one is refused at the cap: one address may not
-  // start enough of them to keep everybody else from starting one.
+  // start enough of them to keep everybody else from starting one (an IPv6
+  // address by its /64, see addressKey).
   const starts = new AttemptLimiter({ maxFailures: SIGN_INS_PER_ADDRESS, windowMs: SIGN_IN_MS });
   const signIn = exchange(pipeline<Received>()
     .then('handle', async (r) => {
       auditAs(r, 'wallet.signIn');
-      const wait = starts.waitMs(r.clientIp, r.startedAt);
+      const from = addressKey(r.clientIp);
+      const wait = starts.waitMs(from, r.startedAt);
       if (wait > 0) {
         throw new MimtrustError('TOO_MANY_REQUESTS', 'Too many sign-ins were started from this address; try again later.', {
           reason: 'wallet_sign_in_throttled', headers: { 'retry-after': String(Math.ceil(wait / 1000)) },
         });
       }
-      starts.fail(r.clientIp, r.startedAt);
+      starts.fail(from, r.startedAt);
       const p = await pending.open(pendingSignIn());
       return redirectReply(r, authorizeLocation(`${OIDC_PREFIX}/auth`, deps.client, p, stringsOf(r).lang), {
         'set-cookie': cookie(SIGN_IN_COOKIE, p.id, SIGN_IN_MS / 1000),

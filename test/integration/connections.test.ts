@@ -9,6 +9,7 @@ import { connect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { Agent, request } from 'undici';
 import { startHarness, token, type Harness } from '../helpers/harness.js';
 
 let h: Harness;
@@ -92,4 +93,36 @@ describe('requests the HTTP layer refuses', () => {
     expect((await h.call('GET', '/ngsi-ld/v1/types', { token: await token(h.issuer) })).status).toBe(200);
     expect(refusedRecords().map((r) => r.reason)).toEqual(['malformed_framing', 'headers_too_large']);
   });
+});
+
+describe('idle connections over IPv6', () => {
+  // On a dual-stack listener the guard sees IPv6 addresses; ::1 is the only one a test can
+  // own, so this shows the wiring, and the unit tests of addressKey show the /64 keying.
+  it('closes the connections of an IPv6 client beyond its allowance at once, and still serves', async () => {
+    const v6 = await startHarness({ listen: { host: '::', port: 0 }, limits: { maxPendingConnectionsPerAddress: PER_ADDRESS, handshakeTimeoutMs: 5000 } });
+    const sockets: Socket[] = [];
+    const agent = new Agent({ connect: { ca: v6.ca, servername: 'localhost' } });
+    try {
+      const p = Number(new URL(v6.gateway.url).port);
+      const closedEarly = await Promise.all(Array.from({ length: PER_ADDRESS + 20 }, () => new Promise<boolean>((resolve) => {
+        const s = connect({ host: '::1', port: p });
+        sockets.push(s);
+        const t = setTimeout(() => resolve(false), 2000);
+        s.on('close', () => { clearTimeout(t); resolve(true); });
+        s.on('error', () => undefined);
+      })));
+      expect(closedEarly.filter(Boolean).length).toBe(20);
+      // An IPv4 client on the same listener is another address.
+      const res = await request(`https://127.0.0.1:${p}/ngsi-ld/v1/types`, {
+        dispatcher: agent,
+        headers: { authorization: `Bearer ${await token(v6.issuer)}` },
+      });
+      expect(res.statusCode).toBe(200);
+      await res.body.text();
+    } finally {
+      for (const s of sockets) s.destroy();
+      await agent.close();
+      await v6.close();
+    }
+  }, 30_000);
 });

@@ -63,6 +63,24 @@ describe.each(places)('LoginThrottle, failures counted in $name', (place) => {
     expect(await t.waitMs('carol', '5', 1)).toBeGreaterThan(0);
   });
 
+  it('counts a whole IPv6 /64 as one address: a guesser cannot step through its addresses', async () => {
+    const t = new LoginThrottle(settings, (await place.open()).counters);
+    await t.failed('alice', '2001:db8:1:2::1', 0);
+    await t.failed('alice', '2001:db8:1:2::2', 0);
+    expect(await t.waitMs('alice', '2001:db8:1:2:ffff::3', 1)).toBe(59_999);
+    for (const [i, name] of ['a', 'b', 'c'].entries()) await t.failed(name, `2001:db8:1:2::${i + 10}`, 0);
+    expect(await t.waitMs('d', '2001:db8:1:2:abcd::1', 1)).toBeGreaterThan(0);
+    // The next /64 is someone else.
+    expect(await t.waitMs('d', '2001:db8:1:3::1', 1)).toBe(0);
+  });
+
+  it('counts an IPv4 client the same on an IPv4 and on a dual-stack socket', async () => {
+    const t = new LoginThrottle(settings, (await place.open()).counters);
+    await t.failed('alice', '198.51.100.4', 0);
+    await t.failed('alice', '::ffff:198.51.100.4', 0);
+    expect(await t.waitMs('alice', '198.51.100.4', 1)).toBe(59_999);
+  });
+
   it('the wait ends when the older of the last two failures of the pair leaves the window', async () => {
     const t = new LoginThrottle(settings, (await place.open()).counters);
     await t.failed('bob', '10.0.0.3', 0);
