@@ -90,7 +90,7 @@ export interface AuditEvent {
   providers?: readonly string[];
   /** A consent record's event: which record, whose, to whom, for what (never attribute values). */
   consent?: AuditConsent;
-  /** Whose data the response released under consent (the gateway's reads); found by data subject. */
+  /** Whose data the response released under consent (the gateway's reads and notifications); found by data subject. */
   released?: AuditRelease;
   latencyMs: number;
   method: string;

@@ -224,7 +224,11 @@ export function relayPipeline(deps: SubscriptionStageDeps) {
     // The broker is answered as for a delivery, so it does not send again; the drop is recorded as a refusal.
     if (n.lapsed) return extend(t, { reply: { status: 204, headers: {}, body: undefined }, outcome: 'notification_consent_lapsed', effect: 'deny' as const });
     t.auditAs = { ...t.auditAs!, targets: n.targets };
-    const done = extend(t, { reply: { status: 204, headers: {}, body: undefined }, outcome: 'notification_empty' });
+    // Whose data goes out under consent is named as for a read, on the record made before delivery too.
+    const done = extend(t, {
+      reply: { status: 204, headers: {}, body: undefined }, outcome: 'notification_empty',
+      ...(n.filtered.released !== undefined ? { released: n.filtered.released } : {}),
+    });
     if (n.filtered.entities === 0) return done;
     // No delivery without a record: the decision is durable before anything leaves (503 otherwise).
     await recordDecision(deps, done);

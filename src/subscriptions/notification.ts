@@ -3,7 +3,7 @@
  * cut down with the same response filter that queries use.
  */
 import { MimtrustError } from '../errors/index.js';
-import { filterResponseInSlices, type TermExpander } from '../filter/index.js';
+import { filterResponseInSlices, type Released, type TermExpander } from '../filter/index.js';
 import { needsFiltering, shownBy, type Obligations } from '../policy/index.js';
 import { isObject } from './subscription-body.js';
 
@@ -36,6 +36,8 @@ export interface FilteredNotification {
   entities: number;
   droppedEntities: number;
   removedAttributes: number;
+  /** Data subject -> what the notification shows of their entities under their consent, as a read's answer counts it. */
+  released?: ReadonlyMap<string, Released>;
 }
 
 /**
@@ -59,7 +61,10 @@ export async function filterNotification(
     options: optionsOf(format),
   });
   const data = out.body as unknown[];
-  return { body: { ...n.body, data }, entities: data.length, droppedEntities: out.droppedEntities, removedAttributes: out.removedAttributes };
+  return {
+    body: { ...n.body, data }, entities: data.length, droppedEntities: out.droppedEntities, removedAttributes: out.removedAttributes,
+    ...(out.released !== undefined ? { released: out.released } : {}),
+  };
 }
 
 /** What a notification's data touches, for the audit record. */

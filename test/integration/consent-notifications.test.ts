@@ -11,6 +11,9 @@ import Database from 'better-sqlite3';
 import { startHarness, REPO, type Harness } from '../helpers/harness.js';
 import { consentActors, meter, TO_SUPPLIER } from '../helpers/consent.js';
 import { startSubscriber, type Subscriber } from '../helpers/subscriber.js';
+import { openSqlite } from '../../src/store/index.js';
+import { SqliteAuditQuery } from '../../src/store/sqlite-audit-query.js';
+import { accessesOf } from '../../src/wallet/index.js';
 
 const S = '/ngsi-ld/v1/subscriptions';
 const ALICE = 'urn:ngsi-ld:Person:alice';
@@ -97,6 +100,36 @@ describe('a subscription resting on a citizen\'s consent', () => {
     expect(got.map((n) => n.body.data)).toEqual([[{ id: ALICE_METER.id, type: 'EnergyMeter', owner: ALICE_METER.owner, totalActiveEnergyImport: { type: 'Property', value: 2000 } }]]);
     const last = notifyAudit().at(-1)!;
     expect([last.effect, last.reason]).toEqual(['permit', 'notification_empty']);
+  });
+
+  it('names whose data a notification released, so the citizen finds it among the reads of their data', async () => {
+    const DORA = 'urn:ngsi-ld:Person:dora';
+    const DORA_METER = meter('urn:ngsi-ld:EnergyMeter:dora', DORA);
+    const given = await consent('dora');
+    const id = await subscribe(await app([given]), meterSubscription('/history'));
+    expect(await h.broker.notify(id, [DORA_METER, BOB_METER])).toBe(204);
+    expect(endpoint.at('/history')).toHaveLength(1);
+    // As the wallet reads them: the records naming her as the data subject, one access per exchange.
+    const db = openSqlite(h.config.store.path, { readonly: true });
+    try {
+      const records = new SqliteAuditQuery(db, { subject: DORA }).newest(50);
+      expect(records.length).toBeGreaterThan(0);
+      expect(records.every((r) => r.operation === 'subscription.notify' && r.effect === 'permit')).toBe(true);
+      const released = records.at(-1)!.released!;
+      expect(released.consents).toEqual([given]);
+      expect(released.purpose).toBe('dpv:ServiceProvision');
+      expect(released.subjects).toEqual([{
+        id: DORA, types: ['https://uri.etsi.org/ngsi-ld/default-context/EnergyMeter'],
+        attrs: ['https://uri.etsi.org/ngsi-ld/default-context/owner', 'https://uri.etsi.org/ngsi-ld/default-context/totalActiveEnergyImport'],
+      }]);
+      const accesses = accessesOf(records, DORA);
+      expect(accesses).toHaveLength(1);
+      expect(accesses[0]).toMatchObject({ purpose: 'dpv:ServiceProvision', types: released.subjects[0]!.types });
+      // Bob's meter was cut out of the notification: nothing of it names him.
+      expect(new SqliteAuditQuery(db, { subject: BOB }).newest(50).filter((r) => r.operation === 'subscription.notify')).toEqual([]);
+    } finally {
+      db.close();
+    }
   });
 
   it('stops at the next notification once the citizen withdraws, though the subscription still exists', async () => {

@@ -67,6 +67,13 @@ describe('access history', () => {
     expect(JSON.stringify(mine)).not.toContain('bob');
     expect(mine[0]).toMatchObject({ clientId: 'supplier-app', issuer: ISSUER, purpose: 'https://w3id.org/dpv#ServiceProvision' });
   });
+
+  it('shows an exchange recorded twice (a notification, before delivery and when done) once', () => {
+    const before = record(1, '2026-01-01T10:00:00.000Z', [{ id: 'urn:p:alice', attrs: ['https://x/a'] }]);
+    const done = { ...record(2, '2026-01-01T10:00:00.000Z', [{ id: 'urn:p:alice', attrs: ['https://x/a'] }]), decisionId: before.decisionId };
+    const other = record(3, '2026-01-01T10:00:01.000Z', [{ id: 'urn:p:alice', attrs: ['https://x/a'] }]);
+    expect(accessesOf([before, done, other], 'urn:p:alice')).toHaveLength(2);
+  });
 });
 
 describe('wallet configuration', () => {
