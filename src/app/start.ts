@@ -27,7 +27,7 @@ import { proxyPlugin, receiver, securityHeaders, StoredTypes, Upstream, UsageCou
 import { pdpPlugin, PDP_PREFIX, EXT_AUTHZ_PREFIX } from '../pdp/index.js';
 import { compileBasePath } from '../ngsi/index.js';
 import { RELAY_PATH, relayPlugin, type SubscriptionStageDeps } from '../gateway/index.js';
-import { NotificationDelivery, NotificationRelay, SubscriptionOwnership } from '../subscriptions/index.js';
+import { CachedSubscriptionStore, NotificationDelivery, NotificationRelay, SubscriptionOwnership } from '../subscriptions/index.js';
 import { createServer } from './server.js';
 import { allowOrigins } from './cors.js';
 import { describeApi } from '../openapi/index.js';
@@ -360,7 +360,7 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
       await app.register(pdpPlugin({ ...shared, resolver: registry ? resolver : undefined, counters }));
       log.info(`decision API on ${PDP_PREFIX} (Envoy ext_authz: ${EXT_AUTHZ_PREFIX})`);
     }
-    const subscriptionStore = store.subscriptions;
+    const subscriptionStore = new CachedSubscriptionStore(store.subscriptions, store.changes);
     const subscriptions: SubscriptionStageDeps = {
       ...shared,
       resolver: registry ? resolver : undefined,

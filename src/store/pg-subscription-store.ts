@@ -10,7 +10,10 @@ const UPSERT = `INSERT INTO subscriptions (relay_hash, tenant, subscription_id, 
     endpoint = excluded.endpoint, decided = excluded.decided, updated_at = excluded.updated_at`;
 
 export class PgSubscriptionStore implements SubscriptionStore {
-  /** Deletions are published to the other instances with the transaction that makes them. */
+  /**
+   * Every relay hash whose row a write changes or removes is published to the other
+   * instances with the transaction that makes the change, so what they keep is forgotten.
+   */
   constructor(private readonly pool: PgPool, private readonly changes: ChangePublisher = NO_PUBLISHER) {}
 
   private async one(sql: string, params: unknown[]): Promise<SubscriptionRecord | undefined> {
@@ -53,11 +56,20 @@ export class PgSubscriptionStore implements SubscriptionStore {
 
   private async write(record: SubscriptionRecord, oldHash: string | undefined): Promise<void> {
     await inTransaction(this.pool, async (client) => {
-      if (oldHash !== undefined && oldHash !== record.relayHash) await client.query('DELETE FROM subscriptions WHERE relay_hash = $1', [oldHash]);
+      const gone: string[] = [];
+      if (oldHash !== undefined && oldHash !== record.relayHash) {
+        const r = await client.query<{ relay_hash: string }>('DELETE FROM subscriptions WHERE relay_hash = $1 RETURNING relay_hash', [oldHash]);
+        gone.push(...r.rows.map((x) => x.relay_hash));
+      }
       // The broker reuses an id once its subscription is gone; the newer record wins.
       if (record.subscriptionId !== undefined) {
-        await client.query('DELETE FROM subscriptions WHERE tenant = $1 AND subscription_id = $2 AND relay_hash <> $3', [record.tenant, record.subscriptionId, record.relayHash]);
+        const r = await client.query<{ relay_hash: string }>(
+          'DELETE FROM subscriptions WHERE tenant = $1 AND subscription_id = $2 AND relay_hash <> $3 RETURNING relay_hash',
+          [record.tenant, record.subscriptionId, record.relayHash],
+        );
+        gone.push(...r.rows.map((x) => x.relay_hash));
       }
+      for (const relayHash of [...gone, record.relayHash]) await this.changes.publishIn(client, { kind: 'subscription', relayHash });
       await client.query(UPSERT, [
         record.relayHash, record.tenant, record.subscriptionId ?? null, ...ownerKey(record.subscriber),
         JSON.stringify(record.subscriber), JSON.stringify(record.endpoint), JSON.stringify(record.decided),

@@ -13,6 +13,7 @@ import { runCli } from '../helpers/cli.js';
 import { issueLocalToken, LOCAL_ISSUER_KEY_NAME } from '../../src/issuer/index.js';
 import { loadOrCreateSigningKey } from '../../src/keys/index.js';
 import { readInstanceId } from '../../src/store/index.js';
+import { startSubscriber, type Subscriber } from '../helpers/subscriber.js';
 
 warnIfNoPostgres('two gateway instances on PostgreSQL');
 
@@ -45,10 +46,16 @@ describe.skipIf(!havePostgres())('two gateway instances on one PostgreSQL databa
   let schema: TestSchema;
   let a: Harness;
   let b: Harness;
+  let endpoint: Subscriber;
 
   beforeAll(async () => {
     schema = await freshSchema();
-    const settings = { store: { url: schema.url }, contractsDir: join(REPO, 'test', 'fixtures', 'contracts-consent') };
+    endpoint = await startSubscriber();
+    const settings = {
+      store: { url: schema.url }, contractsDir: join(REPO, 'test', 'fixtures', 'contracts-consent'),
+      // The subscriber's server is plain HTTP on loopback: allowed here only, for the test.
+      subscriptions: { endpoints: { allowSchemes: ['https', 'http'], allowLoopback: true } },
+    };
     a = await startHarness(settings);
     b = await startHarness(settings, { alongside: a });
     a.broker.seed({
@@ -63,6 +70,7 @@ describe.skipIf(!havePostgres())('two gateway instances on one PostgreSQL databa
   afterAll(async () => {
     await b?.close();
     await a?.close();
+    await endpoint?.close();
     await schema?.drop();
   });
 
@@ -97,6 +105,54 @@ describe.skipIf(!havePostgres())('two gateway instances on one PostgreSQL databa
     const after = await eventually(read, (r) => r.status === 401);
     expect(after.status).toBe(401);
     expect(after.json().reason).toBe('consent_withdrawn');
+  });
+
+  it('a subscription changed or deleted on one instance is relayed as it is now by the other, which kept it in memory', async () => {
+    const citizen = await token(a.issuer, { sub: 'alice', roles: [], extra: { scope: 'consents' } });
+    const given = await a.call('POST', '/consents', {
+      token: citizen,
+      body: { recipient: 'supplier-app', purposes: ['dpv:ServiceProvision'], personalData: [{ type: 'EnergyMeter', attributes: ['totalActiveEnergyImport', 'owner'] }] },
+    });
+    expect(given.status).toBe(201);
+    const key = await loadOrCreateSigningKey(a.config.keysDir, LOCAL_ISSUER_KEY_NAME);
+    const app = await issueLocalToken(key, a.config.localIssuer, { sub: 'supplier-app', roles: ['viewer'], purpose: 'dpv:ServiceProvision', consents: [given.json().id], ttlSec: 300 });
+    const made = await a.call('POST', '/ngsi-ld/v1/subscriptions', {
+      token: app,
+      body: {
+        type: 'Subscription', entities: [{ type: 'EnergyMeter' }], watchedAttributes: ['totalActiveEnergyImport'],
+        notification: { attributes: ['totalActiveEnergyImport', 'owner'], format: 'normalized', endpoint: { uri: `${endpoint.url}/first`, accept: 'application/json' } },
+      },
+    });
+    expect(made.status, made.text).toBe(201);
+    const id = decodeURIComponent(String(made.headers.location).split('/').pop()!);
+    const meter = { id: ALICE_METER, type: 'EnergyMeter', owner: { type: 'Relationship', object: 'urn:ngsi-ld:Person:alice' }, totalActiveEnergyImport: { type: 'Property', value: 1 } };
+    // The broker's notification, posted to B's relay under the relay URL the broker holds now.
+    let sent = 0;
+    const notifyB = async (): Promise<number> => {
+      const relay = new URL(String(a.broker.subscription(id)!.notification.endpoint.uri));
+      const res = await b.call('POST', relay.pathname, { body: { id: `urn:ngsi-ld:Notification:${++sent}`, type: 'Notification', subscriptionId: id, notifiedAt: new Date().toISOString(), data: [meter] } });
+      return res.status;
+    };
+    expect(await notifyB()).toBe(204);
+    expect(await notifyB()).toBe(204);
+    expect(endpoint.at('/first')).toHaveLength(2);
+    const oldRelay = String(a.broker.subscription(id)!.notification.endpoint.uri);
+
+    const patched = await a.call('PATCH', `/ngsi-ld/v1/subscriptions/${encodeURIComponent(id)}`, {
+      token: app, body: { notification: { endpoint: { uri: `${endpoint.url}/second`, accept: 'application/json' } } },
+    });
+    expect(patched.status, patched.text).toBe(204);
+    await eventually(async () => { await notifyB(); return endpoint.at('/second').length; }, (n) => n > 0);
+    expect(endpoint.at('/second').length).toBeGreaterThan(0);
+    const firstBefore = endpoint.at('/first').length;
+    expect(await notifyB()).toBe(204);
+    expect(endpoint.at('/first')).toHaveLength(firstBefore);
+
+    expect((await a.call('DELETE', `/ngsi-ld/v1/subscriptions/${encodeURIComponent(id)}`, { token: app })).status).toBe(204);
+    const relayOf = (uri: string): Promise<number> => b.call('POST', new URL(uri).pathname, {
+      body: { id: 'urn:ngsi-ld:Notification:gone', type: 'Notification', subscriptionId: id, notifiedAt: new Date().toISOString(), data: [meter] },
+    }).then((r) => r.status);
+    expect(await eventually(() => relayOf(oldRelay), (s) => s === 404)).toBe(404);
   });
 
   it('a contract replaced on one instance is enforced on the other, and a deleted one no longer grants there', async () => {
