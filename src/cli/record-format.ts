@@ -10,11 +10,16 @@ import type { AuditRecord } from '../audit/index.js';
 export type RecordFormat = 'json' | 'csv';
 
 /** Every field of a record, in this order; the CSV header uses the JSON names. */
-const FIELDS = [
-  'seq', 'time', 'decisionId', 'requestId', 'issuer', 'sub', 'clientId', 'operation', 'action', 'tenant',
+export const CSV_FIELDS = [
+  'seq', 'time', 'decisionId', 'requestId', 'issuer', 'sub', 'clientId', 'binding', 'operation', 'action', 'tenant',
   'effect', 'reason', 'rules', 'upstreamStatus', 'latencyMs', 'method', 'path', 'targets', 'decided',
-  'contractRevision', 'auditLevel', 'providers', 'prevHash', 'hash',
+  'contractRevision', 'auditLevel', 'providers', 'consent', 'released', 'prevHash', 'hash',
 ] as const satisfies ReadonlyArray<keyof AuditRecord>;
+
+// A field added to records and not to the CSV stops the build: the two forms hold the same.
+type Unlisted = Exclude<keyof AuditRecord, (typeof CSV_FIELDS)[number]>;
+const EVERY_FIELD: [Unlisted] extends [never] ? true : Unlisted = true;
+void EVERY_FIELD;
 
 const escape = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
@@ -29,11 +34,11 @@ export function csvCell(value: string | number | object | null | undefined): str
 }
 
 export function csvHeader(): string {
-  return FIELDS.join(',') + '\r\n';
+  return CSV_FIELDS.join(',') + '\r\n';
 }
 
 export function formatRecord(record: AuditRecord, format: RecordFormat): string {
-  if (format === 'csv') return FIELDS.map((f) => csvCell(record[f])).join(',') + '\r\n';
+  if (format === 'csv') return CSV_FIELDS.map((f) => csvCell(record[f])).join(',') + '\r\n';
   // JSON.stringify escapes C0 controls but passes C1 ones, which some terminals obey.
   return JSON.stringify(record).replace(/[\u007f-\u009f]/g, escape) + '\n';
 }

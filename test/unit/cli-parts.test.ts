@@ -42,6 +42,38 @@ describe('CSV cells', () => {
   });
 });
 
+/** The cells of one RFC 4180 row (no line breaks inside cells here). */
+function cellsOf(row: string): string[] {
+  const cells: string[] = [];
+  const re = /(?:"((?:[^"]|"")*)"|([^,\r\n]*))(,|\r\n|$)/g;
+  for (let m = re.exec(row); m !== null && m[0] !== ''; m = re.exec(row)) {
+    cells.push(m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2]!);
+    if (m[3] !== ',') break;
+  }
+  return cells;
+}
+
+describe('CSV and JSON forms', () => {
+  it('hold the same fields: the token binding, a consent event and whose data went out too', () => {
+    const full: AuditRecord = {
+      ...record, issuer: 'https://idp.example', clientId: 'supplier-app', binding: 'dpop', tenant: 'city', rules: ['urn:c#r'], upstreamStatus: 200,
+      decided: { types: ['https://x/EnergyMeter'], attrs: ['https://x/owner'] }, contractRevision: 3, auditLevel: 'detailed', providers: ['energy'],
+      consent: { id: 'urn:uuid:1', event: 'given', subject: 'urn:p:alice', recipient: 'supplier-app', purposes: ['https://w3id.org/dpv#ServiceProvision'] },
+      released: { purpose: 'dpv:ServiceProvision', consents: ['urn:uuid:1'], subjects: [{ id: 'urn:p:alice', types: ['https://x/EnergyMeter'], attrs: ['https://x/owner'] }] },
+    };
+    const header = cellsOf(csvHeader());
+    const row = cellsOf(formatRecord(full, 'csv'));
+    expect(row).toHaveLength(header.length);
+    const json = JSON.parse(formatRecord(full, 'json')) as Record<string, unknown>;
+    expect(Object.keys(json).every((k) => header.includes(k))).toBe(true);
+    for (const [i, name] of header.entries()) {
+      const v = json[name];
+      expect(row[i], name).toBe(v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
+    }
+    expect(header).toEqual(expect.arrayContaining(['binding', 'consent', 'released']));
+  });
+});
+
 describe('JSON lines', () => {
   it('are the record as stored, C1 controls escaped too', () => {
     expect(JSON.parse(formatRecord(record, 'json'))).toEqual(record);
