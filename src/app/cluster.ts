@@ -18,11 +18,11 @@ import type { Config } from '../config/index.js';
 import { loadOrCreateSigningKey } from '../keys/index.js';
 import { LOCAL_ISSUER_KEY_NAME } from '../issuer/index.js';
 import { loadOrCreateAuditKey } from '../audit/index.js';
-import { loadOrCreateInstanceId, openPostgres, openSqlite } from '../store/index.js';
+import { openPostgres, openSqlite } from '../store/index.js';
 import { relayChange, type WorkerChannel } from '../changes/index.js';
 import { claimStore } from './claim-store.js';
 import { listenMetrics, workersMetrics, type Logger, type MetricsListener } from '../observe/index.js';
-import { requireContractsFolder } from './startup-errors.js';
+import { instanceIdFor, requireContractsFolder } from './startup-errors.js';
 import { serveWorkerCounters } from './worker-counters.js';
 import { dirname } from 'node:path';
 
@@ -63,7 +63,7 @@ async function prepareOnce(config: Config): Promise<{ release(): void } | undefi
   try {
     loadOrCreateAuditKey(config.keysDir);
     if (config.localIssuer.enabled) await loadOrCreateSigningKey(config.keysDir, LOCAL_ISSUER_KEY_NAME);
-    loadOrCreateInstanceId(config.store.instance, dirname(config.store.path));
+    instanceIdFor(config.store.instance, dirname(config.store.path));
     if (config.store.url !== null) {
       const pool = await openPostgres(config.store.url);
       await pool.end();

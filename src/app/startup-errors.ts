@@ -5,12 +5,15 @@
  * read, the port taken); the system error stays the `cause`, shown only at debug level.
  */
 import { accessSync, constants, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { CodedError } from '../errors/index.js';
 import { ENV_OVERRIDES } from '../config/index.js';
+import { INSTANCE_ID_FILE, InstanceIdError, loadOrCreateInstanceId } from '../store/index.js';
 
 export type StartupErrorCode =
   | 'ERR_START_FILE_UNREADABLE'
   | 'ERR_START_FOLDER_UNWRITABLE'
+  | 'ERR_START_INSTANCE_ID_UNWRITABLE'
   | 'ERR_START_CONTRACTS_MISSING'
   | 'ERR_START_PORT_IN_USE'
   | 'ERR_START_LISTEN_REFUSED';
@@ -35,6 +38,8 @@ const ERRNO_WORDS: Record<string, string> = {
   ENOTDIR: 'a part of the path is not a folder',
   EISDIR: 'it is a folder',
   EROFS: 'read-only file system',
+  // What mkdir says when a file stands where a folder should be made.
+  EEXIST: 'a file is in the way',
 };
 
 function errnoWords(err: unknown): string {
@@ -69,8 +74,27 @@ export function ensureWritableFolder(key: string, folder: string): void {
 }
 
 export function folderUnwritable(key: string, folder: string, cause: unknown): StartupError {
-  const uid = typeof process.getuid === 'function' ? ` (uid ${process.getuid()})` : '';
-  return new StartupError('ERR_START_FOLDER_UNWRITABLE', key, `cannot write in ${folder} (${errnoWords(cause)}); make it a folder this user${uid} can write, or ${change(key)}`, cause);
+  return new StartupError('ERR_START_FOLDER_UNWRITABLE', key, `cannot write in ${folder} (${errnoWords(cause)}); make it a folder this user${uid()} can write, or ${change(key)}`, cause);
+}
+
+function uid(): string {
+  return typeof process.getuid === 'function' ? ` (uid ${process.getuid()})` : '';
+}
+
+/**
+ * The instance's name on a shared store: configured, or kept in a file beside store.path.
+ * A file that cannot be read or written there stops the start naming it, and store.instance,
+ * which makes the file unnecessary.
+ */
+export function instanceIdFor(configured: string | null, folder: string): string {
+  try {
+    return loadOrCreateInstanceId(configured, folder);
+  } catch (err) {
+    if (err instanceof InstanceIdError) throw err;
+    const path = join(folder, INSTANCE_ID_FILE);
+    throw new StartupError('ERR_START_INSTANCE_ID_UNWRITABLE', 'store.instance',
+      `cannot keep the generated instance id in ${path} (${errnoWords(err)}); set store.instance (MIMTRUST_STORE_INSTANCE), or make ${folder} a folder this user${uid()} can write`, err);
+  }
 }
 
 /**

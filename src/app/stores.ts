@@ -27,12 +27,13 @@ import type { ExpiringKeys } from '../lib/index.js';
 import type { GatewayMetrics, Logger, ReadinessCheck } from '../observe/index.js';
 import { storeWritable } from '../observe/index.js';
 import {
-  loadOrCreateInstanceId, openPostgres, openSqlite, PgAccountStore, PgAuditStore, PgLoginFailures, PgOidcStore, SqliteAccountStore, SqliteAuditQuery, SqliteOidcStore, PgChangeFeed, PgConsentStore, PgContractCopies, PgContractStore, PgStatusListStore, PgTrustedIssuerStore, SqliteStatusListStore, SqliteTrustedIssuerStore,
+  openPostgres, openSqlite, PgAccountStore, PgAuditStore, PgLoginFailures, PgOidcStore, SqliteAccountStore, SqliteAuditQuery, SqliteOidcStore, PgChangeFeed, PgConsentStore, PgContractCopies, PgContractStore, PgStatusListStore, PgTrustedIssuerStore, SqliteStatusListStore, SqliteTrustedIssuerStore,
   PgSubscriptionStore, PgUsageCounters, SqliteAuditStore, StoredExpiringKeys, pgKeyTable, sqliteKeyTable, SqliteConsentStore, SqliteContractCopies, SqliteContractStore, SqliteSubscriptionStore, WalSync,
   type PgPool, type SqliteDatabase,
 } from '../store/index.js';
 import { dirname } from 'node:path';
 import { workerSegment } from './worker-segment.js';
+import { instanceIdFor } from './startup-errors.js';
 
 export interface Stores {
   audit: AuditStore;
@@ -88,7 +89,7 @@ function openSqliteStores(config: Config, { log, metrics, worker }: StoreDeps): 
   let walSync: WalSync | undefined;
   try {
     // A worker is a writer of its own to the audit log: its segment (the primary made the instance id).
-    const segment = worker === undefined ? undefined : workerSegment(loadOrCreateInstanceId(config.store.instance, dirname(path)), worker);
+    const segment = worker === undefined ? undefined : workerSegment(instanceIdFor(config.store.instance, dirname(path)), worker);
     const db = openSqlite(path);
     opened.push(db);
     // The audit log has its own connection: commits go to the WAL and the WAL is flushed
@@ -157,7 +158,7 @@ function openSqliteStores(config: Config, { log, metrics, worker }: StoreDeps): 
 }
 
 async function openPostgresStores(config: Config, url: string, { log, worker }: StoreDeps): Promise<Stores> {
-  const id = loadOrCreateInstanceId(config.store.instance, dirname(config.store.path));
+  const id = instanceIdFor(config.store.instance, dirname(config.store.path));
   // A worker is an instance of its own to the audit chain and the change feed.
   const instance = worker === undefined ? id : workerSegment(id, worker);
   const pool: PgPool = await openPostgres(url);

@@ -89,6 +89,21 @@ describe('a start that cannot succeed', () => {
     expect(line).toContain('or change store.path (MIMTRUST_STORE_PATH)');
   }, 30_000);
 
+  it('names the instance-id file it cannot keep on a shared store, and store.instance', async () => {
+    const { dir, env } = setup();
+    // A file where the data folder should be: the generated name cannot be kept there, for any user, root included.
+    writeFileSync(join(dir, 'data'), 'not a folder');
+    const r = await runCli(['start'], {
+      cwd: dir,
+      // The name is settled before the database is asked anything: this address is never reached.
+      env: { ...env, MIMTRUST_STORE_URL: 'postgres://mimtrust@127.0.0.1:9/mimtrust', MIMTRUST_STORE_PATH: join(dir, 'data', 'mimtrust.db') },
+    });
+    const line = refusal(r);
+    expect(line).toContain(`store.instance: cannot keep the generated instance id in ${join(dir, 'data', 'instance-id')} (`);
+    expect(line).toContain('set store.instance (MIMTRUST_STORE_INSTANCE)');
+    expect(line).not.toMatch(/ENOTDIR|EEXIST|errno/);
+  }, 30_000);
+
   it('shows the stack trace behind the line at log level debug', async () => {
     const { dir, env } = setup();
     const r = await runCli(['start'], { cwd: dir, env: { ...env, MIMTRUST_CONTRACTS_DIR: join(dir, 'nowhere'), MIMTRUST_LOG_LEVEL: 'debug' } });
