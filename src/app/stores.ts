@@ -27,7 +27,7 @@ import type { ExpiringKeys } from '../lib/index.js';
 import type { GatewayMetrics, Logger, ReadinessCheck } from '../observe/index.js';
 import { storeWritable } from '../observe/index.js';
 import {
-  openPostgres, openSqlite, PgAccountStore, PgAuditStore, PgLoginFailures, PgOidcStore, SqliteAccountStore, SqliteAuditQuery, SqliteOidcStore, PgChangeFeed, PgConsentStore, PgContractCopies, PgContractStore, PgStatusListStore, PgTrustedIssuerStore, SqliteStatusListStore, SqliteTrustedIssuerStore,
+  openPostgres, openSqlite, PgAccountStore, PgAuditStore, PgLoginFailures, PgOidcStore, SqliteAccountStore, SqliteAuditQuery, SqliteLoginFailures, SqliteOidcStore, PgChangeFeed, PgConsentStore, PgContractCopies, PgContractStore, PgStatusListStore, PgTrustedIssuerStore, SqliteStatusListStore, SqliteTrustedIssuerStore,
   PgSubscriptionStore, PgUsageCounters, SqliteAuditStore, StoredExpiringKeys, pgKeyTable, sqliteKeyTable, SqliteConsentStore, SqliteContractCopies, SqliteContractStore, SqliteSubscriptionStore, WalSync,
   type PgPool, type SqliteDatabase,
 } from '../store/index.js';
@@ -50,7 +50,7 @@ export interface Stores {
   accounts: AccountStore;
   /** What oidc-provider keeps: sessions, interactions, grants, codes, tokens. */
   oidc: OidcModelStore;
-  /** Where the issuer counts failed logins: in the database on PostgreSQL, in memory (undefined) on SQLite. */
+  /** Where the issuer counts failed logins: in the database on PostgreSQL and for the workers of a SQLite file, in memory (undefined) for a single gateway. */
   loginFailures: FailureCounters | undefined;
   /** Removes at most `limit` expired rows of what the issuer keeps; resolves how many. */
   sweep(limit: number): Promise<number>;
@@ -119,6 +119,7 @@ function openSqliteStores(config: Config, { log, metrics, worker }: StoreDeps): 
     if (segment !== undefined) log.info(`store: SQLite ${path}, audit chain segment ${segment}`);
     const sync = walSync;
     const oidc = new SqliteOidcStore(db);
+    const failures = worker === undefined ? undefined : new SqliteLoginFailures(db);
     return {
       audit: new SqliteAuditStore(auditDb, { ...(sync ? { walSync: sync } : {}), ...(segment !== undefined ? { segment } : {}) }),
       contracts: new SqliteContractStore(db, announce),
@@ -130,8 +131,12 @@ function openSqliteStores(config: Config, { log, metrics, worker }: StoreDeps): 
       changes,
       accounts: new SqliteAccountStore(db),
       oidc,
-      loginFailures: undefined,
-      sweep: (limit) => oidc.sweep(limit),
+      // Workers of one file count failed logins in it, so N workers give a guesser no more tries than one.
+      loginFailures: failures === undefined ? undefined : (name, limit) => failures.counter(name, limit),
+      sweep: async (limit) => {
+        const swept = await oidc.sweep(limit);
+        return failures === undefined ? swept : swept + await failures.sweep(Date.now(), Math.max(0, limit - swept));
+      },
       // Read on the store's own connection: WAL lets it read while the audit log writes.
       accessHistory: async (subject, limit) => new SqliteAuditQuery(db, { subject }).newest(limit),
       keys,

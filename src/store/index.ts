@@ -54,6 +54,7 @@ export { PgTrustedIssuerStore } from './pg-trusted-issuer-store.js';
 export { PgAccountStore } from './pg-account-store.js';
 export { PgOidcStore } from './pg-oidc-store.js';
 export { PgLoginFailures } from './pg-login-failures.js';
+export { SqliteLoginFailures } from './sqlite-login-failures.js';
 export { StoredExpiringKeys, PRUNE_BATCH } from './expiring-keys.js';
 export type { KeyTable, StoredExpiringKeysOptions } from './expiring-keys.js';
 export { sqliteKeyTable } from './sqlite-expiring-keys.js';

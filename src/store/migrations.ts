@@ -605,6 +605,21 @@ export const MIGRATIONS: readonly Migration[] = [
     $fn$;
     `,
   },
+  // 19: failed logins at the OIDC issuer on SQLite too, for the workers of one gateway
+  // (src/store/sqlite-login-failures.ts), the same rows as PostgreSQL's of migration 16.
+  {
+    sqlite: `
+    CREATE TABLE login_failures (
+      id         INTEGER PRIMARY KEY,
+      key        TEXT    NOT NULL,
+      failed_at  INTEGER NOT NULL,
+      expires_at INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX login_failures_by_key ON login_failures (key, failed_at);
+    CREATE INDEX login_failures_by_expiry ON login_failures (expires_at);
+    `,
+    postgres: 'SELECT 1;',
+  },
 ];
 
 /** The SQLite dialect of every migration, in order. */

@@ -7,10 +7,10 @@
  * batches. The count is bounded by the work a failure costs the guesser: each one is a
  * password hashed at the issuer.
  */
-import { createHash } from 'node:crypto';
 import type { AttemptLimit } from '../lib/index.js';
 import type { FailureCounter } from '../issuer/login-throttle.js';
 import type { PgPool } from './pg.js';
+import { loginFailureKey } from './login-failure-key.js';
 
 const NEWEST = 'SELECT failed_at FROM login_failures WHERE key = $1 AND failed_at > $2 ORDER BY failed_at DESC, id DESC OFFSET $3 LIMIT 1';
 const INSERT = 'INSERT INTO login_failures (key, failed_at, expires_at) VALUES ($1, $2, $3)';
@@ -24,7 +24,7 @@ export class PgLoginFailures {
 
   /** The counter of one kind of key (`name`) under its limit, as the login throttle asks for it. */
   counter(name: string, limit: AttemptLimit): FailureCounter {
-    const keyOf = (key: string): string => createHash('sha256').update(`${name}\u0000${key}`).digest('base64url');
+    const keyOf = (key: string): string => loginFailureKey(name, key);
     return {
       waitMs: async (key, now) => {
         const r = await this.pool.query<{ failed_at: number }>(NEWEST, [keyOf(key), now - limit.windowMs, limit.maxFailures - 1]);

@@ -1,12 +1,15 @@
 /**
  * The login throttle with its failures counted in memory (one gateway) and in PostgreSQL
  * (when the test database is set), where two throttles on one database stand for two
- * instances: failures made at one count at the other, the database keeps only the newest
+ * instances, and in one SQLite file, where two connections stand for two workers: failures made at one count at the other, the database keeps only the newest
  * failures of a key, under a hash, and sweeps them once their window has passed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IN_MEMORY, LoginThrottle, type FailureCounters } from '../../src/issuer/login-throttle.js';
-import { openPostgres, PgLoginFailures, type PgPool } from '../../src/store/index.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openPostgres, openSqlite, PgLoginFailures, SqliteLoginFailures, type PgPool, type SqliteDatabase } from '../../src/store/index.js';
 import { freshSchema, havePostgres, type TestSchema } from '../helpers/postgres.js';
 
 const settings = { perAccountAndAddress: 2, perAddress: 3, perAccount: 4, windowSec: 60 };
@@ -20,7 +23,27 @@ interface Place {
 let schema: TestSchema | undefined;
 let pool: PgPool | undefined;
 
-const places: Place[] = [{ name: 'memory', open: async () => ({ counters: IN_MEMORY, other: undefined }) }];
+// The workers of one gateway on SQLite: two connections to one file stand for two workers.
+const dir = mkdtempSync(join(tmpdir(), 'mimtrust-login-failures-'));
+const sqliteFile = join(dir, 'store.db');
+const connections: SqliteDatabase[] = [];
+
+const places: Place[] = [
+  { name: 'memory', open: async () => ({ counters: IN_MEMORY, other: undefined }) },
+  {
+    name: 'SQLite',
+    open: async () => {
+      const a = openSqlite(sqliteFile);
+      const b = openSqlite(sqliteFile);
+      connections.push(a, b);
+      // Each test starts from an empty table.
+      a.exec('DELETE FROM login_failures');
+      const fa = new SqliteLoginFailures(a);
+      const fb = new SqliteLoginFailures(b);
+      return { counters: (n, l) => fa.counter(n, l), other: (n, l) => fb.counter(n, l) };
+    },
+  },
+];
 if (havePostgres()) {
   places.push({
     name: 'PostgreSQL',
@@ -41,6 +64,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const c of connections) c.close();
+  rmSync(dir, { recursive: true, force: true });
   await pool?.end();
   await schema?.drop();
 });
@@ -98,9 +123,12 @@ describe.each(places)('LoginThrottle, failures counted in $name', (place) => {
   });
 });
 
-describe.skipIf(!havePostgres())('failures counted in PostgreSQL', () => {
-  it('failures made at one instance count at the other', async () => {
-    const { counters, other } = await places[1]!.open();
+const shared = places.filter((p) => p.name !== 'memory');
+const postgres = (): Place => places.find((p) => p.name === 'PostgreSQL')!;
+
+describe.each(shared)('failures counted in $name', (place) => {
+  it('failures made at one instance or worker count at the other', async () => {
+    const { counters, other } = await place.open();
     const a = new LoginThrottle(settings, counters);
     const b = new LoginThrottle(settings, other);
     await a.failed('alice', '10.0.0.1', 0);
@@ -109,9 +137,11 @@ describe.skipIf(!havePostgres())('failures counted in PostgreSQL', () => {
     expect(await a.waitMs('alice', '10.0.0.1', 1)).toBe(59_999);
     expect(await b.waitMs('alice', '10.0.0.1', 1)).toBe(59_999);
   });
+});
 
+describe.skipIf(!havePostgres())('failures counted in PostgreSQL', () => {
   it('keeps only the newest failures a wait depends on, under hashes, and sweeps them after their window in batches', async () => {
-    const { counters } = await places[1]!.open();
+    const { counters } = await postgres().open();
     const t = new LoginThrottle(settings, counters);
     for (let i = 0; i < 10; i++) await t.failed('mallory', '192.0.2.7', i);
     const rows = (await pool!.query<{ key: string; n: string }>('SELECT key, count(*) AS n FROM login_failures GROUP BY key ORDER BY n')).rows;
