@@ -73,13 +73,16 @@ async function startModes(settings, { dir, broker, keys }) {
     started.push({ ...mode, handle, origin: handle.info.url, profileDir });
   }
   if (settings.modes.some((m) => m.kind === 'bare')) {
-    const bare = await startRunner('bare proxy', './run-bare-proxy.mjs', {
-      upstream: broker.info.url,
-      certFile: keys.certFile,
-      keyFile: keys.keyFile,
-      connections: settings.upstreamConnections,
-    });
-    started.push({ ...settings.modes.find((m) => m.kind === 'bare'), handle: bare, origin: bare.info.url });
+    // Profiled like the gateways, so the two profiles compare function by function.
+    const profileDir = join(dir, 'profile', 'bare');
+    if (settings.profile) mkdirSync(profileDir, { recursive: true });
+    const bare = await startRunner(
+      'bare proxy',
+      './run-bare-proxy.mjs',
+      { upstream: broker.info.url, certFile: keys.certFile, keyFile: keys.keyFile, connections: settings.upstreamConnections },
+      { execArgv: settings.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [] },
+    );
+    started.push({ ...settings.modes.find((m) => m.kind === 'bare'), handle: bare, origin: bare.info.url, profileDir });
   }
   const direct = settings.modes.find((m) => m.kind === 'broker');
   if (direct) started.push({ ...direct, handle: broker, origin: broker.info.url });
@@ -146,6 +149,7 @@ async function main(settings) {
           connections: settings.connections,
           durationSec: settings.durationSec,
           warmupSec: settings.warmupSec,
+          cpuMicros: () => mode.handle.cpuMicros(),
         });
         runs[mode.key].push(run);
         console.log(`${run.rps.toFixed(0)} req/s, p50 ${run.p50Ms.toFixed(3)} ms${proofs?.onDemand ? ` (${proofs.onDemand} proofs signed during the run: raise BENCH_DPOP_PROOFS)` : ''}`);

@@ -3,7 +3,8 @@
  * speaks the IPC protocol with the parent:
  *   child -> parent  { type: 'ready', ...info } | { type: 'failed', message } |
  *                    { type: 'rss', rss, heapUsed } every 500 ms | { type: 'stopped', ...summary }
- *   parent -> child  { type: 'stop' }
+ *                    { type: 'cpu', micros } in answer to 'cpu': user + system CPU time of the process so far
+ *   parent -> child  { type: 'stop' } | { type: 'cpu' }
  * The child never outlives its parent: losing the IPC channel ends it.
  */
 const RSS_INTERVAL_MS = 500;
@@ -35,6 +36,12 @@ export function runAsChild(start) {
     (sut) => {
       send({ type: 'ready', rss: process.memoryUsage.rss(), ...sut.info });
       process.on('message', (msg) => {
+        if (msg?.type === 'cpu') {
+          // All threads of the process: a writer thread's work counts as the gateway's.
+          const { user, system } = process.cpuUsage();
+          send({ type: 'cpu', micros: user + system });
+          return;
+        }
         if (msg?.type !== 'stop' || stopping) return;
         stopping = true;
         clearInterval(sampler);

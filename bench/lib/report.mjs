@@ -65,7 +65,8 @@ export function compare(results, rssMaxByMode) {
     title: g.title,
     throughput: g.throughput.filter(measured).map((p) => {
       const ratio = results[p.a].rps / results[p.b].rps;
-      return { ...p, ratio, p50Ratio: results[p.a].p50Ms / results[p.b].p50Ms, ...(p.min !== undefined ? { met: ratio >= p.min } : {}) };
+      const cpuRatio = results[p.a].cpuUsPerResponse / results[p.b].cpuUsPerResponse;
+      return { ...p, ratio, p50Ratio: results[p.a].p50Ms / results[p.b].p50Ms, cpuRatio, ...(p.min !== undefined ? { met: ratio >= p.min } : {}) };
     }),
     added: g.added.filter(measured).map((p) => {
       const p50Ms = results[p.a].p50Ms - results[p.b].p50Ms;
@@ -89,13 +90,14 @@ export function perRoundRatios(runs) {
 }
 
 export function formatTable(rows) {
-  const header = ['mode', 'req/s', 'p50 ms', 'p99 ms', 'mean ms', 'ok', 'non-2xx', 'errors', 'bytes/resp', 'max RSS MB'];
+  const header = ['mode', 'req/s', 'p50 ms', 'p99 ms', 'mean ms', 'CPU µs/resp', 'ok', 'non-2xx', 'errors', 'bytes/resp', 'max RSS MB'];
   const body = rows.map(({ label, m, rssMax }) => [
     label,
     fixed(m.rps, 0),
     fixed(m.p50Ms, 3),
     fixed(m.p99Ms, 3),
     fixed(m.meanMs, 3),
+    fixed(m.cpuUsPerResponse, 0),
     String(m.ok),
     String(m.non2xx),
     String(m.errors + m.timeouts),
@@ -116,7 +118,7 @@ export function formatComparison(c) {
     const width = Math.max(0, ...g.throughput.map((p) => pairName(p).length), ...g.added.map((p) => pairName(p).length));
     for (const p of g.throughput) {
       const target = p.min !== undefined ? `   target >= ${p.min}: ${verdict(p.met)}` : '';
-      lines.push(`  throughput ${pairName(p).padEnd(width)}  ${fixed(p.ratio, 3)}   (p50 ratio ${fixed(p.p50Ratio, 2)})${target}`);
+      lines.push(`  throughput ${pairName(p).padEnd(width)}  ${fixed(p.ratio, 3)}   (p50 ratio ${fixed(p.p50Ratio, 2)}, CPU per response ratio ${fixed(p.cpuRatio, 2)})${target}`);
     }
     for (const p of g.added) {
       const target = p.max !== undefined ? `   target < ${p.max} ms: ${verdict(p.met)}` : '';

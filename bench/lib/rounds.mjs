@@ -22,6 +22,7 @@ export function combineRounds(runs) {
     p50Ms: median(runs.map((r) => r.p50Ms)),
     p99Ms: median(runs.map((r) => r.p99Ms)),
     meanMs: median(runs.map((r) => r.meanMs)),
+    cpuUsPerResponse: median(runs.map((r) => r.cpuUsPerResponse)),
     ok: sum(runs, 'ok'),
     non2xx: sum(runs, 'non2xx'),
     errors: sum(runs, 'errors'),

@@ -85,6 +85,13 @@ export class RunnerHandle {
     return new Promise((resolve, reject) => this.waiting.set(type, { resolve, reject }));
   }
 
+  /** User + system CPU time the runner's process has used so far, in µs. */
+  async cpuMicros(timeoutMs = 5_000) {
+    const answer = this.next('cpu');
+    this.child.send({ type: 'cpu' });
+    return (await withTimeout(answer, timeoutMs, `${this.name} CPU time`)).micros;
+  }
+
   /** Graceful stop: the runner closes its server and exits by itself; killed if it takes too long. */
   async stop(timeoutMs = 15_000) {
     if (this.child.exitCode !== null || this.child.signalCode !== null) throw new Error(`${this.name} is not running`);
