@@ -10,7 +10,7 @@
  *   BENCH_DURATION (5)  BENCH_WARMUP (1)  BENCH_CONNECTIONS (16)
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,17 +20,12 @@ import { measure } from './lib/load.mjs';
 import { PARKING_SPOT_PATH } from './lib/parking-spot.mjs';
 import { preflight } from './lib/preflight.mjs';
 import { integer } from './lib/settings.mjs';
-import { killAll, runBenchmark, startRunner } from './lib/supervisor.mjs';
+import { runBenchmark, scratchSpace, startRunner } from './lib/supervisor.mjs';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const MB = 1024 * 1024;
-const temp = { dir: undefined };
-
-function cleanUp() {
-  killAll();
-  if (temp.dir) rmSync(temp.dir, { recursive: true, force: true });
-  temp.dir = undefined;
-}
+const scratch = scratchSpace();
+const cleanUp = () => scratch.cleanUp();
 
 function readSettings(env = process.env) {
   const records = integer(env, 'BENCH_AUDIT_RECORDS', 10_000_000, 1);
@@ -58,7 +53,7 @@ async function main(settings) {
   if (warning) console.warn(warning);
   console.log(`mimtrust audit growth benchmark: ${settings.store ? `the log in ${settings.store}` : `${settings.records} records`}; ${cpus().length} CPU(s) shared, node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at start`);
   const dir = mkdtempSync(join(tmpdir(), 'mimtrust-bench-audit-'));
-  temp.dir = dir;
+  scratch.use(dir);
   try {
     const { gatewayConfig } = await import('./lib/gateway-config.mjs');
     const { prepareKeyMaterial } = await import('./lib/key-material.mjs');

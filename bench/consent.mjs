@@ -19,7 +19,7 @@
  *   BENCH_CITIZENS=10 BENCH_DURATION=8 BENCH_WARMUP=2 BENCH_CONNECTIONS=16 BENCH_ROUNDS=3 BENCH_PROFILE=1
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +27,7 @@ import { SignJWT } from 'jose';
 import { Agent } from 'undici';
 import { checkBuild } from './lib/build-check.mjs';
 import { flag, integer } from './lib/settings.mjs';
-import { killAll, runBenchmark, startRunner } from './lib/supervisor.mjs';
+import { runBenchmark, scratchSpace, startRunner } from './lib/supervisor.mjs';
 import { measure } from './lib/load.mjs';
 import { combineRounds } from './lib/rounds.mjs';
 import { formatTable } from './lib/report.mjs';
@@ -36,13 +36,8 @@ import { citizenSub, energyMeters, METER_CONSENT, METERS_PER_CITIZEN } from './l
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const TARGET = 0.8;
-const temp = { dir: undefined, keep: false };
-
-function cleanUp() {
-  killAll();
-  if (temp.dir && !temp.keep) rmSync(temp.dir, { recursive: true, force: true });
-  temp.dir = undefined;
-}
+const scratch = scratchSpace();
+const cleanUp = () => scratch.cleanUp();
 
 function readConsentSettings(env = process.env) {
   const s = {
@@ -87,7 +82,7 @@ async function main(settings) {
       `load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at start`,
   );
   const dir = mkdtempSync(join(tmpdir(), 'mimtrust-bench-consent-'));
-  temp.dir = dir;
+  scratch.use(dir);
   try {
     const { gatewayConfig } = await import('./lib/gateway-config.mjs');
     const { prepareKeyMaterial } = await import('./lib/key-material.mjs');
@@ -185,7 +180,7 @@ async function main(settings) {
     );
 
     if (settings.profile) {
-      temp.keep = true;
+      scratch.keep();
       for (const key of Object.keys(handles)) {
         const files = readdirSync(handles[key].profileDir).filter((f) => f.endsWith('.cpuprofile')).sort();
         const main = files.find((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f)) ?? files[0];

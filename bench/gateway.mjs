@@ -15,13 +15,13 @@
  *   npm run build && node bench/gateway.mjs
  *   BENCH_MODES=direct,bare,gateway BENCH_DURATION=8 BENCH_WARMUP=2 BENCH_CONNECTIONS=16 BENCH_ROUNDS=3 BENCH_PROFILE=1 BENCH_JSON=out.json
  */
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readSettings } from './lib/settings.mjs';
 import { checkBuild } from './lib/build-check.mjs';
-import { killAll, runBenchmark, startRunner } from './lib/supervisor.mjs';
+import { runBenchmark, scratchSpace, startRunner } from './lib/supervisor.mjs';
 import { PARKING_SPOT_PATH } from './lib/parking-spot.mjs';
 import { preflight, differingBodies, viewProblems } from './lib/preflight.mjs';
 import { measure } from './lib/load.mjs';
@@ -34,13 +34,8 @@ import { formatProfileSummary, summariseProfile } from './lib/cpu-profile.mjs';
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 
 /** The run's temporary directory (keys, SQLite stores, CPU profiles); kept only when profiling. */
-const temp = { dir: undefined, keep: false };
-
-function cleanUp() {
-  killAll();
-  if (temp.dir && !temp.keep) rmSync(temp.dir, { recursive: true, force: true });
-  temp.dir = undefined;
-}
+const scratch = scratchSpace();
+const cleanUp = () => scratch.cleanUp();
 
 /** node --cpu-prof writes CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile; thread 0 is the main thread. */
 const PROFILE_NAME = /^CPU\.\d+\.\d+\.\d+\.(\d+)\.\d+\.cpuprofile$/;
@@ -104,7 +99,7 @@ async function main(settings) {
   }
 
   const dir = mkdtempSync(join(tmpdir(), 'mimtrust-bench-'));
-  temp.dir = dir;
+  scratch.use(dir);
   try {
     // Imported only now: they load the compiled gateway, which checkBuild has found.
     const { gatewayConfig } = await import('./lib/gateway-config.mjs');
@@ -199,7 +194,7 @@ async function main(settings) {
     }
 
     if (settings.profile) {
-      temp.keep = true;
+      scratch.keep();
       for (const g of gateways) {
         const files = cpuProfilesOf(g.profileDir);
         console.log('');

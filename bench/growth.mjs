@@ -12,7 +12,7 @@
  *   npm run build && npm run bench:growth
  *   BENCH_CONTRACTS=10,1000,10000  BENCH_DURATION=5  BENCH_WARMUP=1  BENCH_CONNECTIONS=16  BENCH_API_POSTS=20
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,18 +23,13 @@ import { measure } from './lib/load.mjs';
 import { PARKING_SPOT_PATH } from './lib/parking-spot.mjs';
 import { preflight, viewProblems } from './lib/preflight.mjs';
 import { integer } from './lib/settings.mjs';
-import { killAll, runBenchmark, startRunner } from './lib/supervisor.mjs';
+import { runBenchmark, scratchSpace, startRunner } from './lib/supervisor.mjs';
 import { countAuditRows } from './lib/audit-count.mjs';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const MB = 1024 * 1024;
-const temp = { dir: undefined };
-
-function cleanUp() {
-  killAll();
-  if (temp.dir) rmSync(temp.dir, { recursive: true, force: true });
-  temp.dir = undefined;
-}
+const scratch = scratchSpace();
+const cleanUp = () => scratch.cleanUp();
 
 function readSettings(env = process.env) {
   const sizes = (env.BENCH_CONTRACTS ?? '10,1000,10000').split(',').map((s) => Number(s.trim()));
@@ -111,7 +106,7 @@ async function main(settings) {
       `node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at start`,
   );
   const dir = mkdtempSync(join(tmpdir(), 'mimtrust-bench-growth-'));
-  temp.dir = dir;
+  scratch.use(dir);
   try {
     const { gatewayConfig } = await import('./lib/gateway-config.mjs');
     const { prepareKeyMaterial } = await import('./lib/key-material.mjs');

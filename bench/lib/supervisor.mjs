@@ -3,6 +3,7 @@
  * follow its resident memory, stop it gracefully (so a CPU profile and the audit log are
  * written out) and, whatever happens, kill it before the benchmark exits.
  */
+import { rmSync } from 'node:fs';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -141,4 +142,22 @@ export function runBenchmark(readSettings, main, cleanUp) {
       process.exitCode = 1;
     },
   );
+}
+
+/**
+ * A benchmark's scratch folder and its clean-up: `use(dir)` names the folder made for a
+ * run; `cleanUp()` stops every child and removes the folder (unless `keep` was set), for
+ * runBenchmark to call on exit, signal or time-out.
+ */
+export function scratchSpace() {
+  const temp = { dir: undefined, keep: false };
+  return {
+    use(dir) { temp.dir = dir; },
+    keep() { temp.keep = true; },
+    cleanUp() {
+      killAll();
+      if (temp.dir && !temp.keep) rmSync(temp.dir, { recursive: true, force: true });
+      temp.dir = undefined;
+    },
+  };
 }

@@ -14,21 +14,12 @@ import { issueLocalToken, LOCAL_ISSUER_KEY_NAME } from '../../src/issuer/index.j
 import { loadOrCreateSigningKey } from '../../src/keys/index.js';
 import { readInstanceId } from '../../src/store/index.js';
 import { startSubscriber, type Subscriber } from '../helpers/subscriber.js';
+import { eventually } from '../helpers/eventually.js';
 
 warnIfNoPostgres('two gateway instances on PostgreSQL');
 
 const E = '/ngsi-ld/v1/entities';
 const ALICE_METER = 'urn:ngsi-ld:EnergyMeter:alice';
-
-/** Asks until `done` holds for the answer: a change reaches the other instance asynchronously, in milliseconds. */
-async function eventually<T>(ask: () => Promise<T>, done: (v: T) => boolean, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await ask();
-    if (done(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const busContract = (type: string) => ({
   '@context': ['http://www.w3.org/ns/odrl.jsonld', { ngsi: 'https://mimtrust.org/ns/odrl-ngsi-ld#' }],

@@ -15,6 +15,7 @@ import { startHarness, token, REPO, type Harness } from '../helpers/harness.js';
 import { freshSchema, havePostgres, warnIfNoPostgres, type TestSchema } from '../helpers/postgres.js';
 import { runCli, runCliWithInput } from '../helpers/cli.js';
 import { IssuerBrowser, OIDC_ISSUER, actionOf, assertionParams, clientKey, csrfOf, location, pathOf, pkce, postForm, type ClientKey } from '../helpers/oidc.js';
+import { eventually } from '../helpers/eventually.js';
 
 warnIfNoPostgres('the OIDC issuer on two instances');
 
@@ -22,16 +23,6 @@ const REDIRECT = 'https://supplier.example/callback';
 const PASSWORD = 'alice has a long password';
 const E = '/ngsi-ld/v1/entities';
 const METER = 'urn:ngsi-ld:EnergyMeter:alice';
-
-/** Asks until `done` holds for the answer: a change reaches the other instance asynchronously, in milliseconds. */
-async function eventually<T>(ask: () => Promise<T>, done: (v: T) => boolean, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await ask();
-    if (done(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe.skipIf(!havePostgres())('the OIDC issuer on two instances of one PostgreSQL database', () => {
   let schema: TestSchema;
