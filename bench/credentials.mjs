@@ -33,7 +33,7 @@ if (warning) console.error(warning);
 const { buildConfig } = await import('../dist/config/index.js');
 const { startGateway } = await import('../dist/app/index.js');
 const { Credentials } = await import('../dist/credentials/index.js');
-const { openSqlite, SqliteStatusListStore } = await import('../dist/store/index.js');
+const { openSqlite, SqliteStatusListStore, StoredExpiringKeys, sqliteKeyTable } = await import('../dist/store/index.js');
 const { loadOrCreateEd25519KeySet, loadOrCreateSigningKey } = await import('../dist/keys/index.js');
 const { issueLocalToken, LOCAL_ISSUER_KEY_NAME, VP_TOKEN_GRANT, VP_LOGIN_CLIENT_ID } = await import('../dist/issuer/index.js');
 const { PresentationLogin, documentLoader, PACKAGED_CONTEXTS } = await import('../dist/credentials/index.js');
@@ -146,15 +146,20 @@ try {
     }
     {
       const { org, present, trusted } = await organisation();
+      // Challenges are kept in the store, as the gateway keeps them (a SQLite file of its own here).
+      const keysDb = openSqlite(join(dir, `challenges-${workers}-${cacheSize}.db`));
+      const keys = new StoredExpiringKeys(sqliteKeyTable(keysDb));
       const login = new PresentationLogin({
-        verify: (p, o) => direct.verifyPresentation(p, o), trusted: () => [trusted], domain: OIDC_ISSUER, challengeTtlMs: 600_000, maxChallenges: LOGINS,
+        verify: (p, o) => direct.verifyPresentation(p, o), trusted: () => [trusted], domain: OIDC_ISSUER, challengeTtlMs: 600_000, maxChallenges: LOGINS, keys,
       });
       const presentations = [];
-      for (let i = 0; i < LOGINS; i++) presentations.push(await present(login.challenge().challenge));
+      for (let i = 0; i < LOGINS; i++) presentations.push(await present((await login.challenge()).challenge));
       const logins = await rate(LOGINS, workers === 0 ? 1 : (workers + 1) * 4, async (i) => {
         if ((await login.login(presentations[i])).organisation !== org.did) throw new Error('login for someone else');
       });
       figures.push(['direct', `VP logins (${cacheSize === 0 ? 'no proof cache' : 'credential proof remembered'}${workers === 0 ? '' : `, ${workers} proof workers`})`, logins]);
+      keys.close();
+      keysDb.close();
     }
     await direct.close();
   }
