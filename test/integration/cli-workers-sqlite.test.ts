@@ -17,21 +17,11 @@ import { REPO } from '../helpers/harness.js';
 import { startMiniBroker, type MiniBroker } from '../helpers/mini-broker.mjs';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { CLI, runCli, startCli, waitForLine } from '../helpers/cli.js';
+import { typeReadContract } from '../helpers/contracts.js';
 
 const E = '/ngsi-ld/v1/entities';
 const ALICE_METER = 'urn:ngsi-ld:EnergyMeter:alice';
 
-const busContract = (uid: string) => ({
-  '@context': ['http://www.w3.org/ns/odrl.jsonld', { ngsi: 'https://mimtrust.org/ns/odrl-ngsi-ld#' }],
-  '@type': 'Set',
-  uid,
-  profile: 'https://mimtrust.org/ns/odrl-ngsi-ld',
-  permission: [{
-    uid: `${uid}:read`,
-    target: { '@type': 'AssetCollection', refinement: [{ leftOperand: 'ngsi:entityType', operator: 'eq', rightOperand: 'Bus' }] },
-    action: 'ngsi:read',
-  }],
-});
 
 interface Answer {
   status: number;
@@ -144,7 +134,7 @@ describe('mimtrust start --workers 2 on SQLite', () => {
   it('refuses a contract deleted through one worker on every worker', async () => {
     const admin = mint('--sub', 'city-admin', '--roles', 'contract-admin');
     const viewer = mint('--sub', 'viewer-app', '--roles', 'viewer');
-    expect((await call('POST', '/admin/contracts', admin, busContract('urn:test:workers-sqlite'))).status).toBe(201);
+    expect((await call('POST', '/admin/contracts', admin, typeReadContract('urn:test:workers-sqlite', 'Bus'))).status).toBe(201);
     expect(await settle(`${E}?type=Bus`, viewer, 200)).toEqual(Array(8).fill(200));
     expect((await call('DELETE', `/admin/contracts/${encodeURIComponent('urn:test:workers-sqlite')}`, admin)).status).toBe(204);
     // The deleting worker dropped the contract itself, the other hears it through the

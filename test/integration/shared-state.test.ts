@@ -18,6 +18,7 @@ import { makeTempDir } from '../helpers/temp-dir.js';
 import { startCli, waitForLine } from '../helpers/cli.js';
 import { dpopProof, thumbprint, type ProofKey } from '../helpers/dpop.js';
 import { freshSchema, havePostgres, warnIfNoPostgres, type TestSchema } from '../helpers/postgres.js';
+import { typeReadContract } from '../helpers/contracts.js';
 
 warnIfNoPostgres('state shared by two gateway processes on PostgreSQL');
 
@@ -26,18 +27,6 @@ const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 const hiddenCsrf = (text: string) => /name="csrf" value="([^"]+)"/.exec(text)?.[1] ?? '';
 
-const contract = (uid: string, type: string, constraint?: unknown[]) => ({
-  '@context': ['http://www.w3.org/ns/odrl.jsonld', { ngsi: 'https://mimtrust.org/ns/odrl-ngsi-ld#' }],
-  '@type': 'Set',
-  uid,
-  profile: 'https://mimtrust.org/ns/odrl-ngsi-ld',
-  permission: [{
-    uid: `${uid}:read`,
-    target: { '@type': 'AssetCollection', refinement: [{ leftOperand: 'ngsi:entityType', operator: 'eq', rightOperand: type }] },
-    action: 'ngsi:read',
-    ...(constraint ? { constraint } : {}),
-  }],
-});
 
 interface Instance {
   child: ChildProcess;
@@ -86,8 +75,8 @@ describe.skipIf(!havePostgres())('state shared by two gateway processes on one P
     const dir = makeTempDir('shared-state');
     const contracts = join(dir, 'contracts');
     mkdirSync(contracts);
-    writeFileSync(join(contracts, 'buses.jsonld'), JSON.stringify(contract('urn:test:buses', 'Bus')));
-    writeFileSync(join(contracts, 'trams.jsonld'), JSON.stringify(contract('urn:test:trams', 'Tram', [{ leftOperand: 'count', operator: 'lteq', rightOperand: 5, 'ngsi:period': 'PT1H' }])));
+    writeFileSync(join(contracts, 'buses.jsonld'), JSON.stringify(typeReadContract('urn:test:buses', 'Bus')));
+    writeFileSync(join(contracts, 'trams.jsonld'), JSON.stringify(typeReadContract('urn:test:trams', 'Tram', [{ leftOperand: 'count', operator: 'lteq', rightOperand: 5, 'ngsi:period': 'PT1H' }])));
     const settings = {
       dir,
       listen: { host: '127.0.0.1', port: 0 },
