@@ -3,12 +3,14 @@
  * (self-describing, resolved in memory) and did:web. The city's own did:web is answered
  * from its key set, never fetched. Any other did:web is fetched over HTTPS only when its
  * host (and port) is on the allow-list, with the configured trust, and kept in a cache
- * bounded in size and time. Everything else fails to resolve.
+ * bounded in size and time. A did:key document depends on nothing but the DID, so each
+ * one made is kept (bounded, frozen: whoever reads it cannot change it for the next
+ * reader). Everything else fails to resolve.
  */
 import { Resolver, type DIDDocument, type DIDResolutionResult, type DIDResolver } from 'did-resolver';
 import { driver as didKeyDriver } from '@digitalbazaar/did-method-key';
 import { from as multikeyFrom } from '@digitalbazaar/ed25519-multikey';
-import { TtlCache } from '../lib/index.js';
+import { BoundedMemo, TtlCache } from '../lib/index.js';
 import { CredentialError } from './errors.js';
 import { didWebLocation } from './did-web.js';
 
@@ -51,14 +53,24 @@ function absolute(doc: DidDocument): DidDocument {
   return out;
 }
 
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 export class DidResolution {
   private readonly resolver: Resolver;
   private readonly webCache: TtlCache<string, DidDocument>;
+  private readonly keyDocs: BoundedMemo<string, DidDocument>;
   private readonly now: () => number;
 
   constructor(private readonly opts: DidResolutionOptions) {
     this.now = opts.now ?? Date.now;
     this.webCache = new TtlCache(opts.cacheSize, this.now);
+    this.keyDocs = new BoundedMemo(Math.max(1, opts.cacheSize));
     const keys = didKeyDriver();
     keys.use({ multibaseMultikeyHeader: 'z6Mk', fromMultibase: multikeyFrom });
     const key: DIDResolver = async (did) => {
@@ -81,6 +93,8 @@ export class DidResolution {
 
   /** The DID document of `did`, or a CredentialError saying why there is none. */
   async resolve(did: string): Promise<DidDocument> {
+    const kept = this.keyDocs.get(did);
+    if (kept !== undefined) return kept;
     const result = await this.resolver.resolve(did);
     const doc = result.didDocument as DidDocument | null;
     if (doc === null || doc.id !== did) {
@@ -89,7 +103,9 @@ export class DidResolution {
         ? 'The DID names a did:web host that is not on the allow-list.'
         : 'The DID could not be resolved.');
     }
-    return absolute(doc);
+    const resolved = absolute(doc);
+    if (did.startsWith('did:key:')) this.keyDocs.set(did, deepFreeze(resolved));
+    return resolved;
   }
 
   private async web(did: string): Promise<DidDocument> {

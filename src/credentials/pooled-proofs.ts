@@ -30,8 +30,8 @@ export class PooledProofs implements ProofChecker {
     return outcome.pooled.verified === true ? undefined : refusal(outcome.pooled, 'The credential\'s proof does not verify.');
   }
 
-  async presentation(presentation: Record<string, unknown>, options: { challenge: string; domain?: string }, now: number): Promise<PresentationProof> {
-    const outcome = await this.run({ kind: 'presentation', presentation, ...options }, () => this.local.presentation(presentation, options, now), now);
+  async presentation(presentation: Record<string, unknown>, options: { challenge: string; domain?: string }, now: number, known: readonly boolean[]): Promise<PresentationProof> {
+    const outcome = await this.run({ kind: 'presentation', presentation, ...options, known: [...known] }, () => this.local.presentation(presentation, options, now, known), now);
     if ('here' in outcome) return outcome.here;
     if ('refused' in outcome) return { failure: outcome.refused, credentialProofs: [] };
     const { pooled } = outcome;

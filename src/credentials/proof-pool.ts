@@ -14,7 +14,7 @@ import type { DidDocument } from './did-resolution.js';
 
 export type ProofTask =
   | { kind: 'credential'; credential: Record<string, unknown> }
-  | { kind: 'presentation'; presentation: Record<string, unknown>; challenge: string; domain?: string };
+  | { kind: 'presentation'; presentation: Record<string, unknown>; challenge: string; domain?: string; known: boolean[] };
 
 export type ProofJob = ProofTask & { id: number; dids: Array<[string, DidDocument]>; now: number };
 

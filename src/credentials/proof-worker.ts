@@ -26,7 +26,7 @@ async function answer(job: ProofJob): Promise<ProofAnswer> {
     const failure = await checkCredentialProof(job.credential, loader, job.now);
     return { id: job.id, verified: failure === undefined, ...(failure ? { failure: { reason: failure.reason, message: failure.message } } : {}) };
   }
-  const checked = await checkPresentationProof(job.presentation, { challenge: job.challenge, ...(job.domain === undefined ? {} : { domain: job.domain }) }, loader, job.now);
+  const checked = await checkPresentationProof(job.presentation, { challenge: job.challenge, ...(job.domain === undefined ? {} : { domain: job.domain }) }, loader, job.now, job.known);
   const failure = checked.failure;
   return { id: job.id, verified: failure === undefined, credentialProofs: checked.credentialProofs, ...(failure ? { failure: { reason: failure.reason, message: failure.message } } : {}) };
 }

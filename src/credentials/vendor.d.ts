@@ -22,6 +22,17 @@ declare module '@digitalbazaar/vc' {
     checkStatus?: (o: unknown) => Promise<{ verified: boolean }>; now?: Date; maxClockSkew?: number;
   }): Promise<VerifyResult>;
   export const defaultDocumentLoader: DocumentLoader;
+  /** The structure checks of a presentation (contexts, type); throws when they fail. */
+  export function _checkPresentation(presentation: object): void;
+}
+
+declare module 'jsonld-signatures' {
+  import type { DocumentLoader, VerifyResult } from '@digitalbazaar/vc';
+  const jsigs: {
+    verify(document: object, o: { suite: unknown; purpose: unknown; documentLoader: DocumentLoader }): Promise<VerifyResult>;
+    purposes: { AuthenticationProofPurpose: new (o: { challenge: string; domain?: string }) => unknown };
+  };
+  export default jsigs;
 }
 
 declare module '@digitalbazaar/ed25519-multikey' {

@@ -49,14 +49,15 @@ export interface VerifierOptions {
 /** Checks proofs (proof-checks.ts), in this thread or elsewhere. */
 export interface ProofChecker {
   credential(credential: Record<string, unknown>, now: number): Promise<CredentialError | undefined>;
-  presentation(presentation: Record<string, unknown>, options: { challenge: string; domain?: string }, now: number): Promise<PresentationProof>;
+  /** `known[i]`: credential i's proof held on this exact credential a moment ago, and is not checked again. */
+  presentation(presentation: Record<string, unknown>, options: { challenge: string; domain?: string }, now: number, known: readonly boolean[]): Promise<PresentationProof>;
 }
 
 /** Proofs checked in this thread with `loader`. */
 export function localProofs(loader: DocumentLoader): ProofChecker {
   return {
     credential: (credential, now) => checkCredentialProof(credential, loader, now),
-    presentation: (presentation, options, now) => checkPresentationProof(presentation, options, loader, now),
+    presentation: (presentation, options, now, known) => checkPresentationProof(presentation, options, loader, now, known),
   };
 }
 
@@ -142,9 +143,10 @@ export class Verifier {
       if (proofs.length !== 1 || typeof signer[0] !== 'string' || !signer[0].startsWith(`${holderId}#`)) {
         return [problem('holder_not_signer', 'The presentation is not signed by one key of its holder.')];
       }
-      const checked = await this.proofChecks.presentation(presentation, { challenge: options.challenge, ...(options.domain === undefined ? {} : { domain: options.domain }) }, now);
+      const known = credentials.map((c) => isObject(c) && this.remembered(`c:${canonicalDigest(c)}`));
+      const checked = await this.proofChecks.presentation(presentation, { challenge: options.challenge, ...(options.domain === undefined ? {} : { domain: options.domain }) }, now, known);
       if (checked.failure !== undefined) return [problem(checked.failure.reason, checked.failure.message)];
-      // The library checked each credential's proof with the presentation's, just as a credential's alone (no status, no dates): one that held is not checked again.
+      // Each credential's proof was checked with the presentation's (or known to hold), just as a credential's alone (no status, no dates): one that held is not checked again.
       held = checked.credentialProofs;
       for (const [i, ok] of held.entries()) if (ok && isObject(credentials[i])) this.remember(`c:${canonicalDigest(credentials[i])}`, now);
       this.remember(key, now);

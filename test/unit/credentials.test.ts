@@ -256,6 +256,20 @@ describe('presentations', () => {
     expect((await credentials.verifyPresentation(claimed, { challenge: 'c-5', domain: 'verifier.example' })).errors.map((e) => e.code)).toEqual(['holder_not_signer']);
   });
 
+  it('a credential whose proof is remembered is known by its exact content: a changed copy in a new presentation fails', async () => {
+    const first = await present(holder, holderDid, 'c-7', 'verifier.example');
+    expect((await credentials.verifyPresentation(first, { challenge: 'c-7', domain: 'verifier.example' })).verified).toBe(true);
+    const subject = receipt['credentialSubject'] as Record<string, unknown>;
+    const changed = { ...receipt, credentialSubject: { ...subject, hasRecipient: 'attacker-app' } };
+    const vp = await present(holder, holderDid, 'c-8', 'verifier.example', [changed]);
+    const answer = await credentials.verifyPresentation(vp, { challenge: 'c-8', domain: 'verifier.example' });
+    expect(answer.verified).toBe(false);
+    expect(answer.errors).toMatchObject([{ code: 'proof_invalid', credentialIndex: 0 }]);
+    // The remembered credential's presentation proof is still checked: another challenge fails.
+    const again = await present(holder, holderDid, 'c-9', 'verifier.example');
+    expect((await credentials.verifyPresentation(again, { challenge: 'c-10', domain: 'verifier.example' })).errors.map((e) => e.code)).toEqual(['presentation_proof_invalid']);
+  });
+
   it('fails when a credential in it is revoked, even after a verification was remembered', async () => {
     const vp = await present(holder, holderDid, 'c-6', 'verifier.example');
     expect((await credentials.verifyPresentation(vp, { challenge: 'c-6', domain: 'verifier.example' })).verified).toBe(true);
