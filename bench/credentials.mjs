@@ -18,6 +18,8 @@
  * a distinct presentation (its own challenge, so its own proof); the credential inside is
  * the same, so with the proof cache on its proof is checked once and only its validity
  * and the trusted list each time. Presentations are signed before the clock starts.
+ * The logins are measured once more against `mimtrust start --workers N` (BENCH_DEPLOYED_WORKERS,
+ * default one per core), as an operator runs it, with the CPU time of its serving processes.
  *
  *   npm run build && node bench/credentials.mjs
  *   BENCH_RECEIPTS=1000 BENCH_CONNECTIONS=8 BENCH_TIMEOUT=300 node bench/credentials.mjs
@@ -29,6 +31,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Agent } from 'undici';
 import { checkBuild } from './lib/build-check.mjs';
+import { cpuMsOf, killMimtrusts, startMimtrust } from './lib/mimtrust-cli.mjs';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const warning = checkBuild(REPO);
@@ -50,11 +53,13 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? Math.max(0, availableParallelism() - 1));
 const TIMEOUT_SEC = Number(process.env.BENCH_TIMEOUT ?? 300);
 const LOGINS = Number(process.env.BENCH_LOGINS ?? 300);
+const DEPLOYED = Number(process.env.BENCH_DEPLOYED_WORKERS ?? availableParallelism());
 const OIDC_ISSUER = 'https://localhost/oidc';
 
 const dir = mkdtempSync(join(tmpdir(), 'mimtrust-bench-credentials-'));
 let gateway;
 let agent;
+let deployed;
 const timer = setTimeout(() => {
   console.error(`stopped after ${TIMEOUT_SEC} s`);
   process.exit(1);
@@ -216,13 +221,43 @@ try {
     if (res.statusCode !== 200) throw new Error(`POST /oidc/token: ${res.statusCode} ${text.slice(0, 200)}`);
   });
   figures.push(['gateway', `VP logins (POST /oidc/token, vp-token grant, ${WORKERS} proof workers, credential proof remembered)`, logins]);
+  await agent.close();
+  await gateway.close();
+  gateway = undefined;
+
+  // The same logins through `mimtrust start --workers N` as an operator runs it (one
+  // process per core by default, each with its proof workers); CPU is the serving processes'.
+  const ca = readFileSync(join(dir, 'keys', 'tls-cert.pem'));
+  deployed = await startMimtrust({
+    home: join(dir, 'deployed'), workers: DEPLOYED, ca,
+    config: {
+      keysDir: join(dir, 'keys'), store: { path: join(dir, 'deployed', 'mimtrust.db') }, policiesDir: join(REPO, 'policies'), contractsDir: join(REPO, 'contracts'), logLevel: 'warn',
+      credentials: { verifyRateLimit: { perAddress: 0 }, trustedIssuers: [vouched.trusted] }, oidc: { enabled: true, issuer: OIDC_ISSUER },
+    },
+  });
+  agent = new Agent({ connect: { ca, servername: 'localhost' }, connections: CONNECTIONS });
+  const signed = [];
+  for (let i = 0; i < LOGINS; i++) {
+    const res = await agent.request({ origin: deployed.url, path: '/oidc/vp-challenge', method: 'POST' });
+    signed.push(await vouched.present((await res.body.json()).challenge));
+  }
+  const cpu0 = cpuMsOf(deployed.pids);
+  const spread = await rate(LOGINS, CONNECTIONS, async (i) => {
+    const res = await agent.request({ origin: deployed.url, path: '/oidc/token', method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form(signed[i]) });
+    const text = await res.body.text();
+    if (res.statusCode !== 200) throw new Error(`POST /oidc/token: ${res.statusCode} ${text.slice(0, 200)}`);
+  });
+  spread.cpuMs = (cpuMsOf(deployed.pids) - cpu0) / LOGINS;
+  figures.push(['deployed', `VP logins (mimtrust start --workers ${DEPLOYED}, POST /oidc/token; CPU: the serving processes)`, spread]);
 
   console.log(`credentials benchmark: ${RECEIPTS} receipts, ${LOGINS} VP logins, ${CONNECTIONS} connections to the gateway, ${WORKERS} proof workers in it`);
-  console.log(`${''.padEnd(89)} ${'/s'.padStart(6)} ${'CPU ms/op'.padStart(10)}`);
-  for (const [where, what, { perSec, cpuMs }] of figures) console.log(`${where.padEnd(8)} ${what.padEnd(80)} ${perSec.toFixed(0).padStart(6)} ${cpuMs.toFixed(2).padStart(10)}`);
+  console.log(`${''.padEnd(99)} ${'/s'.padStart(6)} ${'CPU ms/op'.padStart(10)}`);
+  for (const [where, what, { perSec, cpuMs }] of figures) console.log(`${where.padEnd(8)} ${what.padEnd(90)} ${perSec.toFixed(0).padStart(6)} ${cpuMs.toFixed(2).padStart(10)}`);
 } finally {
   clearTimeout(timer);
   await agent?.close();
   await gateway?.close();
+  await deployed?.stop();
+  killMimtrusts();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -12,20 +12,19 @@
  *   BENCH_ROUNDS=2 BENCH_DURATION=5 BENCH_WARMUP=1 (defaults); MIMTRUST_TEST_POSTGRES_URL is used when BENCH_POSTGRES_URL is not set.
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { Agent } from 'undici';
 import { checkBuild } from './lib/build-check.mjs';
 import { gatewayConfig } from './lib/gateway-config.mjs';
 import { prepareKeyMaterial } from './lib/key-material.mjs';
 import { measure } from './lib/load.mjs';
 import { PARKING_SPOT_ID } from './lib/parking-spot.mjs';
 import { killAll, startRunner } from './lib/supervisor.mjs';
+import { childPids, freePort, killMimtrusts, rssMb, startMimtrust } from './lib/mimtrust-cli.mjs';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const warning = checkBuild(REPO);
@@ -48,67 +47,23 @@ const schema = `bench_${randomBytes(4).toString('hex')}`;
 const admin = ON_SQLITE ? undefined : new pg.Client({ connectionString: BASE_URL });
 const children = [];
 
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
-
-function rssMb(pid) {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : NaN;
-  } catch {
-    return NaN;
-  }
-}
-
-const childPids = (pid) => execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').map((l) => Number(l.trim())).filter((n) => n > 0);
-
-async function waitHealthy(url, ca, ms = 60_000) {
-  const agent = new Agent({ connect: { ca } });
-  const end = Date.now() + ms;
-  try {
-    while (Date.now() < end) {
-      try {
-        const res = await agent.request({ origin: url, path: '/health', method: 'GET' });
-        await res.body.dump();
-        if (res.statusCode === 200) return;
-      } catch { /* not listening yet */ }
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    throw new Error(`${url} did not become healthy`);
-  } finally {
-    await agent.close();
-  }
-}
-
 /** `mimtrust start --workers N` as an operator runs it; resolves with its URL and the pids serving. */
-async function startMimtrust(workers, upstream, storeUrl, ca) {
-  const port = await freePort();
-  const home = join(dir, `mimtrust-${workers}`);
-  mkdirSync(home, { recursive: true });
-  const config = {
-    listen: { host: '127.0.0.1', port },
-    keysDir: join(dir, 'keys'),
-    store: { path: join(home, 'mimtrust.db'), url: storeUrl },
-    policiesDir: join(REPO, 'policies'),
-    contractsDir: join(REPO, CONTRACTS),
-    enforceContracts: true,
-    watchContracts: false,
-    logLevel: 'warn',
-    upstream: { url: upstream, connections: 128 },
-  };
-  writeFileSync(join(home, 'mimtrust.json'), JSON.stringify(config));
-  const child = spawn(process.execPath, [join(REPO, 'dist', 'cli', 'index.js'), 'start', '--workers', String(workers), '--config', join(home, 'mimtrust.json')], {
-    cwd: home, stdio: ['ignore', 'ignore', 'inherit'],
+function startMimtrustOn(workers, upstream, storeUrl, ca) {
+  return startMimtrust({
+    home: join(dir, `mimtrust-${workers}`),
+    workers,
+    ca,
+    config: {
+      keysDir: join(dir, 'keys'),
+      store: { path: join(dir, `mimtrust-${workers}`, 'mimtrust.db'), url: storeUrl },
+      policiesDir: join(REPO, 'policies'),
+      contractsDir: join(REPO, CONTRACTS),
+      enforceContracts: true,
+      watchContracts: false,
+      logLevel: 'warn',
+      upstream: { url: upstream, connections: 128 },
+    },
   });
-  children.push(child);
-  const url = `https://localhost:${port}`;
-  await waitHealthy(url, ca);
-  // One process without workers; otherwise the workers (the primary only forwards connections).
-  const pids = workers === 1 ? [child.pid] : childPids(child.pid);
-  return { url, pids, stop: () => new Promise((resolve) => { child.once('exit', resolve); child.kill('SIGTERM'); }) };
 }
 
 function nginxMissing() {
@@ -185,7 +140,7 @@ try {
     }
   }
   for (const workers of [1, 2]) {
-    const m = await startMimtrust(workers, upstream, storeUrl, keys.cert);
+    const m = await startMimtrustOn(workers, upstream, storeUrl, keys.cert);
     targets.push({ key: `mimtrust-${workers}`, label: 'mimtrust (audit, contracts)', procs: workers, url: m.url, headers: auth, pids: m.pids });
     stops.push(m.stop);
   }
@@ -225,6 +180,7 @@ try {
   await broker.stop();
 } finally {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  killMimtrusts();
   killAll();
   await admin?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
   await admin?.end().catch(() => undefined);
