@@ -14,7 +14,7 @@
  */
 export { compileContract, checkContract } from './compile-contract.js';
 export type { ContractCheck } from './compile-contract.js';
-export { compileContracts, snapshotOf, duplicateUids, EMPTY_SNAPSHOT } from './snapshot.js';
+export { compileContracts, snapshotOf, snapshotWith, duplicateUids, EMPTY_SNAPSHOT } from './snapshot.js';
 export type { ContractInput } from './snapshot.js';
 export { ContractError } from './errors.js';
 export type { ContractErrorCode, ContractLocation } from './errors.js';

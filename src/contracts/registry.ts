@@ -1,9 +1,9 @@
 /**
  * The live set of contracts: files from the contracts folder plus those created through
  * the admin API (kept in the store, each in its provider's namespace; namespace.ts).
- * Every change builds a complete new snapshot and
- * swaps it in with one assignment, so a request sees either the old set or the new one,
- * never half of a change.
+ * Every change makes a complete new snapshot (one contract's change rebuilds only the
+ * index buckets it touches, sharing the rest) and swaps it in with one assignment, so a
+ * request sees either the old set or the new one, never half of a change.
  *
  * Each document is settled on its own (see DocumentReport): one that does not load is
  * reported and stays at its previous version in force, if it had one, without holding
@@ -24,7 +24,7 @@ import { readContractDir, compileDocument, loadDocument, type ContractDocument, 
 import { validateDocument, type Validation } from './validate.js';
 import { ContractError } from './errors.js';
 import type { CompiledContract, PolicySnapshot } from './model.js';
-import { snapshotOf } from './snapshot.js';
+import { snapshotOf, snapshotWith } from './snapshot.js';
 
 export interface ContractRegistryOptions {
   dir: string;
@@ -374,10 +374,24 @@ export class ContractRegistry {
     return enabledEntry(canonicalDigest(d.doc), await compileDocument(d, this.opts.resolver, this.opts.parties));
   }
 
-  /** The snapshot with `source` holding `entry` (or nothing). */
+  /**
+   * The snapshot with `source` holding `entry` (or nothing): the one in force changed in
+   * the buckets of that one contract, when the order of the others is sure to stay (it
+   * replaces or removes what the source had, or a new source adds one at the end);
+   * otherwise built again from every document.
+   */
   private withEntry(source: string, entry: Entry | undefined): PolicySnapshot {
+    const had = this.entries.has(source);
+    const before = this.entries.get(source)?.inForce;
+    const after = entry?.inForce;
     if (entry) this.entries.set(source, entry);
     else this.entries.delete(source);
+    const current = this.current.contracts;
+    const inPlace = before !== undefined && current.get(before.key) === before && (after === undefined || after.key === before.key);
+    const appended = before === undefined && !had && after !== undefined && !current.has(after.key);
+    if (inPlace) return snapshotWith(this.current, before.key, after);
+    if (appended) return snapshotWith(this.current, after.key, after);
+    if (before === undefined && after === undefined) return this.current;
     return this.built();
   }
 
