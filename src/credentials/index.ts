@@ -3,7 +3,7 @@
  * address, or did:key for development) whose keys are the `vc-assertion` Ed25519 set in
  * keys/, consent receipts as VC Data Model 2.0 credentials with Data Integrity
  * eddsa-rdfc-2022, revocation through Bitstring Status Lists, DID resolution and the
- * VC-API verify and issue endpoints.
+ * VC-API verify, issue and status update (revocation) endpoints.
  *
  * Pure parts: did-web.ts (did:web both ways), receipt.ts (a consent record as its
  * credential), status-store.ts (the status list store's interface and bit order),
@@ -36,7 +36,7 @@ export { holderOf, receiptCredential, receiptUrl, boundSubject } from './receipt
 export { StatusLists, STATUS_PATH } from './status-lists.js';
 export type { StatusListEntry } from './status-lists.js';
 export { STATUS_LIST_LENGTH, bitAt, setBitAt } from './status-store.js';
-export type { StatusEntry, StatusListBits, StatusListStore } from './status-store.js';
+export type { StatusEntry, StatusEntryState, StatusListBits, StatusListStore } from './status-store.js';
 export { Verifier } from './verify.js';
 export type { Verification, VerificationProblem } from './verify.js';
 export { PACKAGED_CONTEXTS, CONSENT_CONTEXT_PATH, CONSENT_CONTEXT_DOCUMENT, consentContextUrl } from './contexts.js';

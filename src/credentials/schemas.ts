@@ -60,14 +60,37 @@ export const issueBody = {
       required: ['@context', 'type', 'credentialSubject'],
       properties: {
         '@context': { type: 'array', minItems: 1, contains: { const: 'https://www.w3.org/ns/credentials/v2' } },
+        id: { type: 'string', maxLength: 2048, pattern: '^[A-Za-z][A-Za-z0-9+.-]*:[^\\s]+$', description: 'An absolute IRI; absent: a `urn:uuid:` is given. Revocation names the credential by it.' },
         type: { type: 'array', minItems: 1, contains: { const: 'VerifiableCredential' } },
         credentialSubject: { type: 'object' },
         proof: false,
-        credentialStatus: false,
       },
-      description: 'An unsigned VC 2.0 credential whose contexts the gateway holds; `issuer` is the city\'s DID (set when absent), `validFrom` now when absent. No status: status lists are for consent receipts.',
+      description: 'An unsigned VC 2.0 credential whose contexts the gateway holds; `issuer` is the city\'s DID (set when absent), `validFrom` now when absent. The gateway gives it a `credentialStatus` (a BitstringStatusListEntry, purpose revocation, on the city\'s lists); one given here is refused (`credential_status_given`).',
     },
     options: { type: 'object', additionalProperties: false, properties: {} },
+  },
+} as const;
+
+export const statusUpdateBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['credentialId', 'credentialStatus'],
+  properties: {
+    credentialId: { type: 'string', minLength: 1, maxLength: 2048, description: 'The `id` of a credential issued through POST /credentials/issue.' },
+    credentialStatus: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['type', 'status'],
+        properties: {
+          type: { const: 'BitstringStatusListCredential' },
+          status: { enum: ['revoked', 'active'], description: '`revoked` sets the credential\'s revocation bit; `active` is refused for a revoked credential (a bit, once set, stays set).' },
+        },
+      },
+    },
   },
 } as const;
 
@@ -135,12 +158,56 @@ export const issueSchema = {
       description: 'Issued.',
       type: 'object',
       required: ['verifiableCredential'],
-      properties: { verifiableCredential: signedCredential },
+      properties: {
+        verifiableCredential: {
+          ...signedCredential,
+          required: [...signedCredential.required, 'id', 'credentialStatus'],
+          properties: { ...signedCredential.properties, credentialStatus: { type: 'object', description: 'Its revocation entry on the city\'s status lists.' } },
+        },
+      },
     },
     ...BODY_REFUSALS,
-    400: refusal('The body does not hold (`invalid_body`), names a context the gateway does not hold (`context_unknown`), another issuer (`issuer_not_city`), or is not a credential that can be signed (`credential_invalid`).'),
+    400: refusal('The body does not hold (`invalid_body`), names a context the gateway does not hold (`context_unknown`), another issuer (`issuer_not_city`), a status of its own (`credential_status_given`), or is not a credential that can be signed (`credential_invalid`).'),
     401: refusal('No valid access token.'),
     403: refusal('No role of the caller allows the operator\'s administration (`role_denied`, `operator_only`).'),
+  },
+};
+
+/** A credential's status entry, as the status update answers it. */
+const statusEntry = {
+  type: 'object',
+  required: ['type', 'statusPurpose', 'statusListIndex', 'statusListCredential', 'status'],
+  properties: {
+    id: { type: 'string' },
+    type: { const: 'BitstringStatusListEntry' },
+    statusPurpose: { const: 'revocation' },
+    statusListIndex: { type: 'string' },
+    statusListCredential: { type: 'string' },
+    status: { enum: ['revoked', 'active'] },
+  },
+} as const;
+
+export const statusUpdateSchema = {
+  operationId: 'updateCredentialStatus',
+  summary: 'Revoke a credential issued by the city (VC-API status update); for the operator\'s administration (manageContracts)',
+  description: 'Sets the revocation bit of a credential issued through POST /credentials/issue, in the signed list served at /credentials/status/{list}; every verification after it answers `credential_revoked`. Revoking again changes nothing. A revocation is final: `active` for a revoked credential is refused. Consent receipts are not found here: withdrawing the consent revokes its receipt.',
+  tags: TAGS,
+  security: BEARER,
+  body: statusUpdateBody,
+  consumes: ['application/json', 'application/ld+json'],
+  response: {
+    200: {
+      description: 'The credential\'s status now: its entry and `status`.',
+      type: 'object',
+      required: ['credentialStatus'],
+      properties: { credentialStatus: { type: 'array', items: statusEntry } },
+    },
+    ...BODY_REFUSALS,
+    400: refusal('The body does not hold (`invalid_body`).'),
+    401: refusal('No valid access token.'),
+    403: refusal('No role of the caller allows the operator\'s administration (`role_denied`, `operator_only`).'),
+    404: refusal('No credential was issued here under that id (`credential_unknown`).'),
+    409: refusal('`active` asked for a revoked credential: a revocation is final (`revocation_final`).'),
   },
 };
 

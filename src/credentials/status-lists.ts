@@ -1,11 +1,15 @@
 /**
  * Revocation through Bitstring Status Lists. Every receipt gets an entry on one of the
  * gateway's lists (allocated at a random free index when its consent is given); a
- * withdrawn or expired consent sets the entry's bit. The lists are served as signed
- * BitstringStatusListCredentials, signed again only when their bits change. Verification
- * reads the bit itself from the list held here: vc-bitstring-status-list's checkStatus
- * answers `verified: true` for a revoked credential, and a list the gateway does not
- * hold is never fetched, so a credential naming one fails.
+ * withdrawn or expired consent sets the entry's bit. Every credential the operator issues
+ * gets one too, under its id in a namespace of its own (`issued:`), so that revoking by id
+ * reaches only what was issued that way: a receipt's bit follows its consent and nothing
+ * else, and an issued credential that takes a receipt's id shares nothing with it. The
+ * lists are served as signed BitstringStatusListCredentials, signed again only when their
+ * bits change. Verification reads the bit itself from the list held here:
+ * vc-bitstring-status-list's checkStatus answers `verified: true` for a revoked
+ * credential, and a list the gateway does not hold is never fetched, so a credential
+ * naming one fails.
  */
 import { randomInt } from 'node:crypto';
 import { BitstringStatusList } from '@digitalbazaar/vc-bitstring-status-list';
@@ -32,6 +36,9 @@ export interface StatusListsOptions {
   /** Signs a credential with the city's key. */
   sign: (credential: Record<string, unknown>, date: string) => Promise<Record<string, unknown>>;
 }
+
+/** Where the entries of credentials issued through the VC-API are kept, apart from receipts'. */
+const ISSUED = 'issued:';
 
 const random = (): number => randomInt(0, 2 ** 32) / 2 ** 32;
 
@@ -62,6 +69,28 @@ export class StatusLists {
   /** Sets the credential's revocation bit. */
   async revoke(credentialId: string, now: number): Promise<void> {
     await this.opts.store.setBit(credentialId, new Date(now).toISOString(), random);
+  }
+
+  /** The entry of a credential issued through the VC-API, allocated on first ask. */
+  async issuedEntry(credentialId: string, now: number): Promise<StatusListEntry> {
+    return this.entryFor(`${ISSUED}${credentialId}`, now);
+  }
+
+  /** The state of an issued credential's entry; undefined when no credential was issued under that id. */
+  async issuedState(credentialId: string): Promise<{ entry: StatusListEntry; revoked: boolean } | undefined> {
+    const state = await this.opts.store.entry(`${ISSUED}${credentialId}`);
+    return state === undefined ? undefined : { entry: this.entryJson(state), revoked: state.revoked };
+  }
+
+  /**
+   * Sets an issued credential's bit (set already: nothing changes) and answers its entry;
+   * undefined, and nothing allocated, when no credential was issued under that id.
+   */
+  async revokeIssued(credentialId: string, now: number): Promise<StatusListEntry | undefined> {
+    const state = await this.opts.store.entry(`${ISSUED}${credentialId}`);
+    if (state === undefined) return undefined;
+    if (!state.revoked) await this.revoke(`${ISSUED}${credentialId}`, now);
+    return this.entryJson(state);
   }
 
   /** The list as a signed BitstringStatusListCredential; undefined when there is no such list. */

@@ -10,6 +10,11 @@ export interface StatusEntry {
   index: number;
 }
 
+/** A credential's entry as it stands: `revoked` once its bit is set (it stays set). */
+export interface StatusEntryState extends StatusEntry {
+  revoked: boolean;
+}
+
 export interface StatusListBits {
   /** The list's bits, index 0 the most significant bit of the first byte (as Bitstring Status List encodes them). */
   bits: Uint8Array;
@@ -24,6 +29,8 @@ export interface StatusListStore {
   allocate(credentialId: string, at: string, random: () => number): Promise<StatusEntry>;
   /** Sets the credential's bit, allocating its entry first if it has none. */
   setBit(credentialId: string, at: string, random: () => number): Promise<StatusEntry>;
+  /** The credential's entry, without allocating one; undefined when it has none. */
+  entry(credentialId: string): Promise<StatusEntryState | undefined>;
   bits(list: string): Promise<StatusListBits | undefined>;
 }
 

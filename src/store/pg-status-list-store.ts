@@ -5,7 +5,7 @@
  * and no bit is lost to a concurrent change; they happen once per consent, not per request.
  */
 import { inTransaction, type PgClient, type PgPool } from './pg.js';
-import { STATUS_LIST_LENGTH, setBitAt, type StatusEntry, type StatusListBits, type StatusListStore } from '../credentials/status-store.js';
+import { STATUS_LIST_LENGTH, setBitAt, type StatusEntry, type StatusEntryState, type StatusListBits, type StatusListStore } from '../credentials/status-store.js';
 
 interface EntryRow { list_id: number; idx: number; set_at: string | null }
 interface BitsRow { bits: Buffer; revision: string; updated_at: string }
@@ -35,6 +35,11 @@ export class PgStatusListStore implements StatusListStore {
       await client.query('UPDATE status_entries SET set_at = $1 WHERE credential_id = $2 AND set_at IS NULL', [at, credentialId]);
       return entry;
     });
+  }
+
+  async entry(credentialId: string): Promise<StatusEntryState | undefined> {
+    const row = (await this.pool.query<EntryRow>('SELECT list_id, idx, set_at FROM status_entries WHERE credential_id = $1', [credentialId])).rows[0];
+    return row === undefined ? undefined : { list: String(row.list_id), index: row.idx, revoked: row.set_at !== null };
   }
 
   async bits(list: string): Promise<StatusListBits | undefined> {

@@ -7,14 +7,14 @@
  */
 import type { Statement, Transaction } from 'better-sqlite3';
 import type { SqliteDatabase } from './sqlite.js';
-import { STATUS_LIST_LENGTH, setBitAt, type StatusEntry, type StatusListBits, type StatusListStore } from '../credentials/status-store.js';
+import { STATUS_LIST_LENGTH, setBitAt, type StatusEntry, type StatusEntryState, type StatusListBits, type StatusListStore } from '../credentials/status-store.js';
 
 interface ListRow { id: number; length: number; used: number }
 interface EntryRow { list_id: number; idx: number; set_at: string | null }
 interface BitsRow { bits: Buffer; revision: number; updated_at: string }
 
 export class SqliteStatusListStore implements StatusListStore {
-  private readonly entry: Statement<[string], EntryRow>;
+  private readonly findEntry: Statement<[string], EntryRow>;
   private readonly current: Statement<[], ListRow>;
   private readonly newList: Statement<[number, Buffer, string], { id: number }>;
   private readonly taken: Statement<[number, number], { idx: number }>;
@@ -27,7 +27,7 @@ export class SqliteStatusListStore implements StatusListStore {
   private readonly setTx: Transaction<(credentialId: string, at: string, random: () => number) => StatusEntry>;
 
   constructor(db: SqliteDatabase, private readonly length = STATUS_LIST_LENGTH) {
-    this.entry = db.prepare('SELECT list_id, idx, set_at FROM status_entries WHERE credential_id = ?');
+    this.findEntry = db.prepare('SELECT list_id, idx, set_at FROM status_entries WHERE credential_id = ?');
     this.current = db.prepare('SELECT id, length, used FROM status_lists ORDER BY id DESC LIMIT 1');
     this.newList = db.prepare('INSERT INTO status_lists (length, used, bits, revision, updated_at) VALUES (?, 0, ?, 0, ?) RETURNING id');
     this.taken = db.prepare('SELECT idx FROM status_entries WHERE list_id = ? AND idx = ?');
@@ -37,7 +37,7 @@ export class SqliteStatusListStore implements StatusListStore {
     this.writeBits = db.prepare('UPDATE status_lists SET bits = ?, revision = revision + 1, updated_at = ? WHERE id = ?');
     this.markSet = db.prepare('UPDATE status_entries SET set_at = ? WHERE credential_id = ? AND set_at IS NULL');
     this.allocateTx = db.transaction((credentialId: string, at: string, random: () => number): StatusEntry => {
-      const existing = this.entry.get(credentialId);
+      const existing = this.findEntry.get(credentialId);
       if (existing !== undefined) return { list: String(existing.list_id), index: existing.idx };
       let list = this.current.get();
       if (list === undefined || list.used >= list.length / 2) {
@@ -53,7 +53,7 @@ export class SqliteStatusListStore implements StatusListStore {
     });
     this.setTx = db.transaction((credentialId: string, at: string, random: () => number): StatusEntry => {
       const entry = this.allocateTx(credentialId, at, random);
-      if (this.entry.get(credentialId)?.set_at !== null) return entry;
+      if (this.findEntry.get(credentialId)?.set_at !== null) return entry;
       const row = this.readBits.get(Number(entry.list)) as BitsRow;
       const bits = Buffer.from(row.bits);
       setBitAt(bits, entry.index);
@@ -71,6 +71,11 @@ export class SqliteStatusListStore implements StatusListStore {
 
   async setBit(credentialId: string, at: string, random: () => number): Promise<StatusEntry> {
     return this.setTx.immediate(credentialId, at, random);
+  }
+
+  async entry(credentialId: string): Promise<StatusEntryState | undefined> {
+    const row = this.findEntry.get(credentialId);
+    return row === undefined ? undefined : { list: String(row.list_id), index: row.idx, revoked: row.set_at !== null };
   }
 
   async bits(list: string): Promise<StatusListBits | undefined> {

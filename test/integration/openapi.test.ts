@@ -335,6 +335,18 @@ describe('the credential routes, as declared', () => {
     expect((await call(plain, 'POST', I, I, { body: { credential } })).status).toBe(401);
     expect((await call(plain, 'POST', I, I, { token: await token(plain.issuer), body: { credential } })).status).toBe(403);
   });
+
+  it('revoke (the status update)', async () => {
+    const S = '/credentials/status';
+    const made = await plain.call('POST', '/credentials/issue', { token: await admin(), body: { credential } });
+    const update = (status: string, credentialId = made.json().verifiableCredential.id) => ({ credentialId, credentialStatus: [{ type: 'BitstringStatusListCredential', status }] });
+    expect((await call(plain, 'POST', S, S, { token: await admin(), body: update('revoked') })).status).toBe(200);
+    expect((await call(plain, 'POST', S, S, { token: await admin(), body: update('active') })).status).toBe(409);
+    expect((await call(plain, 'POST', S, S, { token: await admin(), body: update('revoked', 'urn:uuid:00000000-0000-4000-8000-000000000000') })).status).toBe(404);
+    expect((await call(plain, 'POST', S, S, { token: await admin(), body: { credentialId: 'x' } })).status).toBe(400);
+    expect((await call(plain, 'POST', S, S, { body: update('revoked') })).status).toBe(401);
+    expect((await call(plain, 'POST', S, S, { token: await token(plain.issuer), body: update('revoked') })).status).toBe(403);
+  });
 });
 
 describe('the decision point, as declared', () => {

@@ -135,6 +135,18 @@ describe.each(BACKENDS)('$name store', (backend) => {
       expect(await lists.bits('0')).toBeUndefined();
       expect(await lists.bits('x')).toBeUndefined();
     });
+
+    it('reads an entry and whether its bit is set, without allocating one', async () => {
+      const lists = s.statusLists(16);
+      const random = () => 0.5;
+      expect(await lists.entry('urn:c:none')).toBeUndefined();
+      expect(await lists.entry('urn:c:none')).toBeUndefined();
+      const a = await lists.allocate('urn:c:b', 't0', random);
+      expect(await lists.entry('urn:c:b')).toEqual({ ...a, revoked: false });
+      await lists.setBit('urn:c:b', 't1', random);
+      expect(await lists.entry('urn:c:b')).toEqual({ ...a, revoked: true });
+      expect((await lists.bits(a.list))?.revision).toBe(1);
+    });
   });
 
   describe('subscriptions', () => {
