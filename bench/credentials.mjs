@@ -21,6 +21,11 @@
  * The logins are measured once more against `mimtrust start --workers N` (BENCH_DEPLOYED_WORKERS,
  * default one per core), as an operator runs it, with the CPU time of its serving processes.
  *
+ * Presentations verified (POST /presentations/verify, and directly): BENCH_PRESENTATIONS
+ * distinct presentations (each its own challenge) verified once, every signature checked,
+ * then the same ones again, their signatures remembered (credentials.presentationCache)
+ * while validity and status are still checked.
+ *
  *   npm run build && node bench/credentials.mjs
  *   BENCH_RECEIPTS=1000 BENCH_CONNECTIONS=8 BENCH_TIMEOUT=300 node bench/credentials.mjs
  */
@@ -54,6 +59,7 @@ const WORKERS = Number(process.env.BENCH_WORKERS ?? Math.max(0, availableParalle
 const TIMEOUT_SEC = Number(process.env.BENCH_TIMEOUT ?? 300);
 const LOGINS = Number(process.env.BENCH_LOGINS ?? 300);
 const DEPLOYED = Number(process.env.BENCH_DEPLOYED_WORKERS ?? availableParallelism());
+const PRESENTATIONS = Number(process.env.BENCH_PRESENTATIONS ?? 300);
 const OIDC_ISSUER = 'https://localhost/oidc';
 
 const dir = mkdtempSync(join(tmpdir(), 'mimtrust-bench-credentials-'));
@@ -134,6 +140,7 @@ try {
       store: new SqliteStatusListStore(openSqlite(':memory:')),
       didWeb: { webAllow: [], fetchJson: async () => { throw new Error('no network'); }, cacheSize: 16, cacheTtlMs: 60_000 },
       verifyCache: { size: cacheSize, ttlMs: 300_000 },
+      presentationCache: { size: cacheSize, ttlMs: 300_000, failureTtlMs: 60_000 },
       maxPresentationCredentials: 16,
       workers: { size: workers, maxQueue: 1024, timeoutMs: 60_000 },
     });
@@ -168,6 +175,21 @@ try {
       figures.push(['direct', `VP logins (${cacheSize === 0 ? 'no proof cache' : 'credential proof remembered'}${workers === 0 ? '' : `, ${workers} proof workers`})`, logins]);
       keys.close();
       keysDb.close();
+    }
+    if (cacheSize > 0 && workers === 0) {
+      const { present } = await organisation();
+      const asked = Array.from({ length: PRESENTATIONS }, (_, i) => ({ challenge: `p-${i}`, domain: OIDC_ISSUER }));
+      const vps = [];
+      for (const o of asked) vps.push(await present(o.challenge));
+      const once = async (i) => mustVerify(await direct.verifyPresentation(vps[i], asked[i]));
+      figures.push(['direct', 'presentations verified, first time (every signature checked)', await rate(PRESENTATIONS, 1, once)]);
+      figures.push(['direct', 'presentations verified again (signatures remembered)', await rate(PRESENTATIONS, 1, once)]);
+      // A presentation signed for another challenge fails; asked again, its failure is remembered, never turned into a pass.
+      const refused = async (i) => {
+        if ((await direct.verifyPresentation(vps[i], { ...asked[i], challenge: `other-${i}` })).verified) throw new Error('a wrong challenge verified');
+      };
+      figures.push(['direct', 'presentations refused (wrong challenge), first time', await rate(PRESENTATIONS, 1, refused)]);
+      figures.push(['direct', 'presentations refused again (failure remembered)', await rate(PRESENTATIONS, 1, refused)]);
     }
     await direct.close();
   }
@@ -212,6 +234,14 @@ try {
   await new Promise((resolve) => setTimeout(resolve, 3000));
   const verified = await rate(RECEIPTS, CONNECTIONS, async (i) => mustVerify(await call('POST', '/credentials/verify', { body: { verifiableCredential: receipts[i] } })));
   figures.push(['gateway', 'receipts verified with status (POST /credentials/verify, distinct)', verified]);
+  {
+    const asked = Array.from({ length: PRESENTATIONS }, (_, i) => ({ challenge: `p-${i}`, domain: OIDC_ISSUER }));
+    const vps = [];
+    for (const o of asked) vps.push(await vouched.present(o.challenge));
+    const once = async (i) => mustVerify(await call('POST', '/presentations/verify', { body: { verifiablePresentation: vps[i], options: asked[i] } }));
+    figures.push(['gateway', 'presentations verified, first time (POST /presentations/verify)', await rate(PRESENTATIONS, CONNECTIONS, once)]);
+    figures.push(['gateway', 'presentations verified again (signatures remembered)', await rate(PRESENTATIONS, CONNECTIONS, once)]);
+  }
   const presentations = [];
   for (let i = 0; i < LOGINS; i++) presentations.push(await vouched.present((await call('POST', '/oidc/vp-challenge')).challenge));
   const form = (vp) => new URLSearchParams({ grant_type: VP_TOKEN_GRANT, client_id: VP_LOGIN_CLIENT_ID, vp_token: JSON.stringify(vp) }).toString();
@@ -250,7 +280,7 @@ try {
   spread.cpuMs = (cpuMsOf(deployed.pids) - cpu0) / LOGINS;
   figures.push(['deployed', `VP logins (mimtrust start --workers ${DEPLOYED}, POST /oidc/token; CPU: the serving processes)`, spread]);
 
-  console.log(`credentials benchmark: ${RECEIPTS} receipts, ${LOGINS} VP logins, ${CONNECTIONS} connections to the gateway, ${WORKERS} proof workers in it`);
+  console.log(`credentials benchmark: ${RECEIPTS} receipts, ${PRESENTATIONS} presentations, ${LOGINS} VP logins, ${CONNECTIONS} connections to the gateway, ${WORKERS} proof workers in it`);
   console.log(`${''.padEnd(99)} ${'/s'.padStart(6)} ${'CPU ms/op'.padStart(10)}`);
   for (const [where, what, { perSec, cpuMs }] of figures) console.log(`${where.padEnd(8)} ${what.padEnd(90)} ${perSec.toFixed(0).padStart(6)} ${cpuMs.toFixed(2).padStart(10)}`);
 } finally {

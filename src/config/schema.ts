@@ -518,10 +518,21 @@ export const configSchema = {
           type: 'object',
           additionalProperties: false,
           default: {},
-          description: 'Proofs that verified, remembered by the digest of the exact document; validity and status are checked on every call.',
+          description: 'Credential proofs that verified, remembered by the digest of the exact document; validity and status are checked on every call.',
           properties: {
             size: { type: 'integer', minimum: 0, default: 10000, description: '0: none remembered.' },
             ttlSec: { type: 'integer', minimum: 1, default: 300 },
+          },
+        },
+        presentationCache: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          description: 'POST /presentations/verify (and presentation logins): what the signatures of a presentation came to, remembered by the digest of the exact presentation with the challenge and domain; validity, status bits and trust are checked on every call.',
+          properties: {
+            size: { type: 'integer', minimum: 0, default: 10000, description: 'Presentations remembered at most (the least recently used go first); 0: none.' },
+            ttlSec: { type: 'integer', minimum: 1, maximum: 86400, default: 300, description: 'How long a presentation whose signatures held is remembered (never past a proof\'s `expires`).' },
+            failureTtlSec: { type: 'integer', minimum: 1, maximum: 86400, default: 60, description: 'How long a presentation whose signatures failed is remembered, so it is not checked again on every request; failures of the moment (busy or failed workers, a DID that could not be read) are not remembered.' },
           },
         },
         maxPresentationCredentials: { type: 'integer', minimum: 1, maximum: 256, default: 16 },

@@ -38,6 +38,8 @@ export interface CredentialsOptions {
   store: StatusListStore;
   didWeb: Pick<DidResolutionOptions, 'webAllow' | 'fetchJson' | 'cacheSize' | 'cacheTtlMs'>;
   verifyCache: { size: number; ttlMs: number };
+  /** Presentations' signature verdicts remembered, failures for `failureTtlMs`. */
+  presentationCache: { size: number; ttlMs: number; failureTtlMs: number };
   maxPresentationCredentials: number;
   /** Worker threads for proofs; size 0: none. */
   workers?: { size: number; maxQueue: number; timeoutMs: number; script?: URL };
@@ -87,6 +89,7 @@ export class Credentials implements ReceiptIssuer, ConsentListener {
       isSet: (entry) => this.statusLists.isSet(entry),
       cacheSize: this.opts.verifyCache.size,
       cacheTtlMs: this.opts.verifyCache.ttlMs,
+      presentationCache: this.opts.presentationCache,
       maxCredentials: this.opts.maxPresentationCredentials,
       ...(pool ? { proofs: new PooledProofs(pool, localProofs(loader), (did) => this.resolution.resolve(did)) } : {}),
       ...(this.opts.now ? { now: this.opts.now } : {}),

@@ -36,6 +36,7 @@ export async function credentialsFromConfig(config: Config, store: StatusListSto
     store,
     didWeb: { webAllow: web.allow, fetchJson, cacheSize: web.cacheSize, cacheTtlMs: web.cacheTtlSec * 1000 },
     verifyCache: { size: c.verifyCache.size, ttlMs: c.verifyCache.ttlSec * 1000 },
+    presentationCache: { size: c.presentationCache.size, ttlMs: c.presentationCache.ttlSec * 1000, failureTtlMs: c.presentationCache.failureTtlSec * 1000 },
     maxPresentationCredentials: c.maxPresentationCredentials,
     workers: { ...c.workers, size: c.workers.size ?? 0 },
   });

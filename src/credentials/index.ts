@@ -12,6 +12,7 @@
  * did-resolution.ts (did:key in memory, did:web from an allow-list, bounded cache),
  * identity.ts (the DID document and the signing suite), status-lists.ts (entries, the
  * signed list, the bit read for verification), verify.ts (the checks and their answers),
+ * presentation-cache.ts (what a presentation's signatures came to, remembered, bounded),
  * proof-pool.ts and proof-worker.ts (proofs checked in worker threads, bounded),
  * credentials.ts (the module's one object, the consent module's receipt issuer and
  * listener), routes.ts and schemas.ts (the HTTP side). Organisations logging in to the

@@ -7,14 +7,17 @@
  * every credential in it holds, and each is about the holder. Anything that throws on
  * the way is an error in the answer, never a `verified: true`.
  *
- * Proofs are the costly part (RDF canonicalisation, a signature check): a proof that
- * verified is remembered by the digest of the exact document (and challenge and domain)
- * for a bounded time, while validity and status are checked on every call.
+ * Proofs are the costly part (RDF canonicalisation, a signature check): a credential's
+ * proof that verified is remembered by the digest of the exact document, and what a whole
+ * presentation's signatures came to, failures included, by the digest of the presentation
+ * with its challenge and domain (presentation-cache.ts), each for a bounded time; validity
+ * and status are checked on every call.
  */
 import type { DocumentLoader } from '@digitalbazaar/vc';
 import { canonicalDigest, isObject, TtlCache } from '../lib/index.js';
 import { CredentialError } from './errors.js';
 import { checkCredentialProof, checkPresentationProof, type PresentationProof } from './proof-checks.js';
+import { PresentationCache, presentationKey, type SignatureVerdict } from './presentation-cache.js';
 import { boundSubject } from './receipt.js';
 
 export interface VerificationProblem {
@@ -36,9 +39,11 @@ export interface VerifierOptions {
   loader: DocumentLoader;
   /** Whether a `credentialStatus` entry's bit is set; throws a CredentialError when it cannot tell. */
   isSet: (entry: unknown) => Promise<boolean>;
-  /** Proofs remembered; 0 remembers none. */
+  /** Credential proofs remembered; 0 remembers none. */
   cacheSize: number;
   cacheTtlMs: number;
+  /** Presentations' signature verdicts remembered (presentation-cache.ts). */
+  presentationCache: { size: number; ttlMs: number; failureTtlMs: number };
   now?: () => number;
   /** Credentials one presentation may carry. */
   maxCredentials: number;
@@ -73,11 +78,13 @@ export class Verifier {
   private readonly proofs: TtlCache<string, true>;
   private readonly now: () => number;
   private readonly proofChecks: ProofChecker;
+  private readonly presentations: PresentationCache;
 
   constructor(private readonly opts: VerifierOptions) {
     this.now = opts.now ?? Date.now;
     this.proofChecks = opts.proofs ?? localProofs(opts.loader);
     this.proofs = new TtlCache(Math.max(1, opts.cacheSize), this.now);
+    this.presentations = new PresentationCache({ ...opts.presentationCache, now: this.now });
   }
 
   async credential(credential: unknown): Promise<Verification> {
@@ -100,16 +107,24 @@ export class Verifier {
     if (this.opts.cacheSize > 0) this.proofs.set(key, true, now + this.opts.cacheTtlMs);
   }
 
-  /** `proofHeld`: its proof was checked a moment ago, with the presentation carrying it. */
+  /** Why the credential's proof does not hold, checked or remembered; undefined when it holds. */
+  private async credentialProof(credential: Record<string, unknown>, now: number, index?: number): Promise<VerificationProblem | undefined> {
+    const key = `c:${canonicalDigest(credential)}`;
+    if (this.remembered(key)) return undefined;
+    const e = await this.proofChecks.credential(credential, now);
+    if (e !== undefined) return problem(e.reason, e.message, index);
+    this.remember(key, now);
+    return undefined;
+  }
+
+  /** The proof (unless `proofHeld`), then validity now and the status bits: what changes, checked on every call. */
   private async credentialErrors(credential: unknown, now: number, index?: number, proofHeld = false): Promise<VerificationProblem[]> {
     if (!isObject(credential)) return [problem('credential_malformed', 'The credential is not a JSON object.', index)];
-    const errors: VerificationProblem[] = [];
-    const key = `c:${canonicalDigest(credential)}`;
-    if (!proofHeld && !this.remembered(key)) {
-      const e = await this.proofChecks.credential(credential, now);
-      if (e !== undefined) return [problem(e.reason, e.message, index)];
-      this.remember(key, now);
+    if (!proofHeld) {
+      const failed = await this.credentialProof(credential, now, index);
+      if (failed !== undefined) return [failed];
     }
+    const errors: VerificationProblem[] = [];
     const from = dateOf(credential['validFrom']);
     const until = dateOf(credential['validUntil']);
     if (from !== undefined && !(from <= now)) errors.push(problem('credential_not_yet_valid', 'The credential is not valid yet.', index));
@@ -126,6 +141,34 @@ export class Verifier {
     return errors;
   }
 
+  /**
+   * What the presentation's signatures come to: one proof by a key of its holder, that
+   * proof for the challenge and domain, and each credential's proof (checked with the
+   * presentation's unless it held on this exact credential a moment ago; one that did not
+   * hold there is checked alone, for its reason). Nothing here depends on the time or the
+   * store.
+   */
+  private async signatures(presentation: Record<string, unknown>, holderId: string, credentials: unknown[], options: { challenge: string; domain?: string }, now: number): Promise<SignatureVerdict> {
+    const proofs = [presentation['proof']].flat();
+    const signer = proofs.map((p) => (isObject(p) ? p['verificationMethod'] : undefined));
+    if (proofs.length !== 1 || typeof signer[0] !== 'string' || !signer[0].startsWith(`${holderId}#`)) {
+      return { failure: problem('holder_not_signer', 'The presentation is not signed by one key of its holder.'), credentials: [] };
+    }
+    const known = credentials.map((c) => isObject(c) && this.remembered(`c:${canonicalDigest(c)}`));
+    const checked = await this.proofChecks.presentation(presentation, options, now, known);
+    if (checked.failure !== undefined) return { failure: problem(checked.failure.reason, checked.failure.message), credentials: [] };
+    const verdicts: Array<VerificationProblem | undefined> = [];
+    for (const [i, credential] of credentials.entries()) {
+      if (!isObject(credential)) verdicts.push(problem('credential_malformed', 'The credential is not a JSON object.', i));
+      else if (checked.credentialProofs[i] === true) {
+        // Held with the presentation (just as alone: no status, no dates): a verification of the credential alone need not check it again.
+        this.remember(`c:${canonicalDigest(credential)}`, now);
+        verdicts.push(undefined);
+      } else verdicts.push(await this.credentialProof(credential, now, i));
+    }
+    return { failure: undefined, credentials: verdicts };
+  }
+
   private async presentationErrors(presentation: unknown, options: { challenge?: string; domain?: string }, now: number): Promise<VerificationProblem[]> {
     if (!isObject(presentation)) return [problem('presentation_malformed', 'The presentation is not a JSON object.')];
     if (typeof options.challenge !== 'string' || options.challenge === '') return [problem('challenge_missing', 'A presentation is verified for a challenge, and none was given.')];
@@ -134,25 +177,19 @@ export class Verifier {
     if (holderId === undefined) return [problem('holder_missing', 'The presentation names no holder.')];
     const credentials = presentation['verifiableCredential'] === undefined ? [] : [presentation['verifiableCredential']].flat();
     if (credentials.length > this.opts.maxCredentials) return [problem('presentation_too_large', `A presentation carries at most ${this.opts.maxCredentials} credentials.`)];
-    const errors: VerificationProblem[] = [];
-    const key = `p:${canonicalDigest({ presentation, challenge: options.challenge, domain: options.domain ?? null })}`;
-    let held: boolean[] = [];
-    if (!this.remembered(key)) {
-      const proofs = [presentation['proof']].flat();
-      const signer = proofs.map((p) => (isObject(p) ? p['verificationMethod'] : undefined));
-      if (proofs.length !== 1 || typeof signer[0] !== 'string' || !signer[0].startsWith(`${holderId}#`)) {
-        return [problem('holder_not_signer', 'The presentation is not signed by one key of its holder.')];
-      }
-      const known = credentials.map((c) => isObject(c) && this.remembered(`c:${canonicalDigest(c)}`));
-      const checked = await this.proofChecks.presentation(presentation, { challenge: options.challenge, ...(options.domain === undefined ? {} : { domain: options.domain }) }, now, known);
-      if (checked.failure !== undefined) return [problem(checked.failure.reason, checked.failure.message)];
-      // Each credential's proof was checked with the presentation's (or known to hold), just as a credential's alone (no status, no dates): one that held is not checked again.
-      held = checked.credentialProofs;
-      for (const [i, ok] of held.entries()) if (ok && isObject(credentials[i])) this.remember(`c:${canonicalDigest(credentials[i])}`, now);
-      this.remember(key, now);
+    const asked = { challenge: options.challenge, ...(options.domain === undefined ? {} : { domain: options.domain }) };
+    const key = presentationKey(presentation, asked);
+    let verdict = this.presentations.get(key);
+    if (verdict === undefined) {
+      verdict = await this.signatures(presentation, holderId, credentials, asked, now);
+      this.presentations.remember(key, presentation, verdict);
     }
+    if (verdict.failure !== undefined) return [verdict.failure];
+    const errors: VerificationProblem[] = [];
     for (const [i, credential] of credentials.entries()) {
-      errors.push(...await this.credentialErrors(credential, now, i, held[i] === true));
+      const proofFailure = verdict.credentials[i];
+      if (proofFailure !== undefined) errors.push(proofFailure);
+      else errors.push(...await this.credentialErrors(credential, now, i, true));
       if (isObject(credential) && boundSubject(credential) !== holderId) {
         errors.push(problem('holder_not_subject', 'The holder of the presentation is not the person the credential is about.', i));
       }

@@ -2,7 +2,8 @@
  * Credentials the operator issues through the real gateway over HTTPS with its SQLite
  * store: each carries a revocation entry on the city's status lists, the operator revokes
  * it with the VC-API status update, and from then on the served list and every
- * verification says so.
+ * verification says so, a presentation verified before (its signatures remembered)
+ * included.
  * Only the operator may do either, both are on the audit log, and consent receipts stay
  * the consent's alone.
  */
@@ -10,9 +11,14 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { appendFileSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { createPresentation, signPresentation } from '@digitalbazaar/vc';
+import { from, generate, type Ed25519KeyPair } from '@digitalbazaar/ed25519-multikey';
+import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
+import { cryptosuite } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import { decodeList } from '@digitalbazaar/vc-bitstring-status-list';
 import { startHarness, token, REPO, type Harness } from '../helpers/harness.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
+import { documentLoader, PACKAGED_CONTEXTS } from '../../src/credentials/index.js';
 
 let h: Harness;
 
@@ -189,5 +195,51 @@ describe('consent receipts stay the consent\'s', () => {
     expect((await verify(receipt)).verified).toBe(true);
     expect((await h.call('POST', `/consents/${encodeURIComponent(id)}/withdraw`, { token: await citizen() })).status).toBe(200);
     expect(codes(await verify(receipt))).toEqual(['credential_revoked']);
+  });
+});
+
+describe('a presentation verified before', () => {
+  let holder: Ed25519KeyPair;
+  let holderDid: string;
+  const loader = () => documentLoader({ contexts: PACKAGED_CONTEXTS, resolveDid: async () => { throw new Error('not needed to sign'); } });
+
+  beforeAll(async () => {
+    const key = await generate();
+    holderDid = `did:key:${key.publicKeyMultibase}`;
+    holder = await from({ ...(await key.export({ publicKey: true, secretKey: true })), id: `${holderDid}#${key.publicKeyMultibase}`, controller: holderDid });
+  });
+
+  async function present(vc: Record<string, unknown>, challenge: string) {
+    const presentation = createPresentation({ verifiableCredential: [vc], holder: holderDid });
+    return signPresentation({ presentation, suite: new DataIntegrityProof({ signer: holder.signer(), cryptosuite }), documentLoader: loader(), challenge, domain: 'verifier.example' });
+  }
+  const check = async (vp: unknown, challenge: string) => (await h.call('POST', '/presentations/verify', { body: { verifiablePresentation: vp, options: { challenge, domain: 'verifier.example' } } })).json();
+
+  it('fails once its credential is revoked, though its proofs are remembered', async () => {
+    const vc = await issued({ credentialSubject: { id: holderDid } });
+    const vp = await present(vc, 'c-1');
+    expect(await check(vp, 'c-1')).toMatchObject({ verified: true, errors: [] });
+    expect(await check(vp, 'c-1')).toMatchObject({ verified: true, errors: [] });
+    expect((await revoke(revoked(vc.id))).status).toBe(200);
+    expect(await check(vp, 'c-1')).toMatchObject({ verified: false, errors: [{ code: 'credential_revoked', credentialIndex: 0 }] });
+  });
+
+  it('fails once its credential has expired, though its proofs are remembered', async () => {
+    const vc = await issued({ credentialSubject: { id: holderDid }, validUntil: new Date(Date.now() + 1500).toISOString() });
+    const vp = await present(vc, 'c-2');
+    expect((await check(vp, 'c-2')).verified).toBe(true);
+    await new Promise((r) => setTimeout(r, 1600));
+    expect(codes(await check(vp, 'c-2'))).toEqual(['credential_expired']);
+  });
+
+  it('a presentation whose proof failed fails again, for its challenge and under another', async () => {
+    const vc = await issued({ credentialSubject: { id: holderDid } });
+    const vp = await present(vc, 'c-3');
+    expect(codes(await check(vp, 'c-4'))).toEqual(['presentation_proof_invalid']);
+    expect(codes(await check(vp, 'c-4'))).toEqual(['presentation_proof_invalid']);
+    expect((await check(vp, 'c-3')).verified).toBe(true);
+    const tampered = { ...vp, holder: holderDid, verifiableCredential: [{ ...vc, credentialSubject: { id: holderDid, extra: 1 } }] };
+    expect((await check(tampered, 'c-3')).verified).toBe(false);
+    expect((await check(tampered, 'c-3')).verified).toBe(false);
   });
 });

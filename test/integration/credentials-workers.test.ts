@@ -36,6 +36,7 @@ async function make(workers: { size?: number; maxQueue?: number; timeoutMs?: num
     method: 'web', did: null, store: new SqliteStatusListStore(openSqlite(':memory:')),
     didWeb: { webAllow: [], fetchJson: async () => { throw new Error('no network'); }, cacheSize: 4, cacheTtlMs: 60_000 },
     verifyCache: { size: 0, ttlMs: 1 },
+    presentationCache: { size: 0, ttlMs: 1, failureTtlMs: 1 },
     maxPresentationCredentials: 4,
     workers: { size: 2, maxQueue: 64, timeoutMs: 30_000, ...workers },
   });

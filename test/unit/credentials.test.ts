@@ -46,6 +46,7 @@ async function make(opts: { method?: 'web' | 'key'; allow?: string[]; fetchJson?
     store: new SqliteStatusListStore(openSqlite(':memory:'), 64),
     didWeb: { webAllow: opts.allow ?? [], fetchJson: opts.fetchJson ?? (async () => { throw new Error('no network in this test'); }), cacheSize: 10, cacheTtlMs: 60_000 },
     verifyCache: { size: 100, ttlMs: 60_000 },
+    presentationCache: { size: 100, ttlMs: 60_000, failureTtlMs: 60_000 },
     maxPresentationCredentials: 4,
     now: () => now,
   });
