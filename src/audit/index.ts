@@ -2,7 +2,7 @@
  * The tamper-evident audit log: every decision becomes a record carrying the SHA-256 hash
  * of the record before it; every `checkpointEvery` records (and on close) the head of the
  * chain is signed with the city's Ed25519 key. verifyAudit() finds any edit, deletion,
- * reorder or cut-off tail. The log depends only on the AuditStore interface (src/store).
+ * reorder or cut-off tail, and a data-subject index row deleted, added or moved. The log depends only on the AuditStore interface (src/store).
  *
  * Durability and batching (group commit):
  * - append() validates and copies the event and queues it: a few microseconds, no I/O.
@@ -43,4 +43,4 @@ export type { WitnessOptions } from './witness.js';
 export { CheckpointCopies } from './checkpoint-copies.js';
 export type { CheckpointCopiesOptions } from './checkpoint-copies.js';
 export { DEFAULT_MAX_TARGETS } from './event.js';
-export type { AuditEvent, AuditConsent, AuditRelease, AuditDataSubject, AuditTargets, AuditDecided, AuditRecord, AuditCheckpoint, AuditProblem, VerifyResult } from './types.js';
+export type { AuditEvent, AuditConsent, AuditRelease, AuditDataSubject, AuditTargets, AuditDecided, AuditRecord, AuditCheckpoint, AuditProblem, SubjectIndexRow, VerifyResult } from './types.js';

@@ -4,7 +4,7 @@
  * follow the same interface as the embedded SQLite one.
  */
 import { MimtrustError } from '../errors/index.js';
-import type { AuditCheckpoint, AuditRecord } from './types.js';
+import type { AuditCheckpoint, AuditRecord, SubjectIndexRow } from './types.js';
 
 /**
  * Thrown by readRange when a stored record cannot be decoded (its columns were altered),
@@ -42,4 +42,10 @@ export interface AuditStore {
   appendCheckpoint(checkpoint: AuditCheckpoint): Promise<void>;
   /** All checkpoints, in ascending seq order. */
   checkpoints(): Promise<AuditCheckpoint[]>;
+  /**
+   * Up to `limit` rows of the data-subject index (the people each record released data
+   * of, by which a person finds the reads of their data), ordered by seq and then subject
+   * in the store's own order, starting after the row `after` (from the first when absent).
+   */
+  readSubjectIndex(after: SubjectIndexRow | undefined, limit: number): Promise<SubjectIndexRow[]>;
 }

@@ -117,6 +117,12 @@ export interface AuditCheckpoint {
   signature: string;
 }
 
+/** One row of the data-subject index: `subject`'s data was released by the read of record `seq`. */
+export interface SubjectIndexRow {
+  seq: number;
+  subject: string;
+}
+
 export type AuditProblem =
   | 'hash_mismatch'
   | 'broken_link'
@@ -127,7 +133,8 @@ export type AuditProblem =
   | 'checkpoint_cadence'
   | 'anchor_file_missing'
   | 'anchor_invalid'
-  | 'anchor_not_in_log';
+  | 'anchor_not_in_log'
+  | 'subject_index';
 
 export type VerifyResult =
   | { ok: true; records: number; checkpoints: number }

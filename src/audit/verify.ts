@@ -6,7 +6,9 @@
  * record it names, or checkpoints beyond the last record (tail cut off). With the options
  * it also holds the log to its checkpoint cadence and to the checkpoints anchored outside
  * the database, which is what catches a tail cut together with its checkpoints, deleted
- * checkpoints, and a log re-chained (and even re-signed) after an edit.
+ * checkpoints, and a log re-chained (and even re-signed) after an edit. Beside the chain it
+ * reads the data-subject index and holds each record's rows to what the record released
+ * (verify-subjects.ts).
  */
 import type { KeyObject } from 'node:crypto';
 import { AuditRecordCorruptError, type AuditStore } from './store.js';
@@ -15,6 +17,7 @@ import { checkpointSignatureValid } from './checkpoint.js';
 import { toAuditVerifyKeys, type AuditKeyInput } from './signing-key.js';
 import type { AnchorRead } from './anchor-file.js';
 import { checkAnchors, checkCadence, type Finding } from './verify-anchors.js';
+import { SubjectIndexCursor, checkSubjectLeftovers, checkSubjectPage, pageAllowance } from './verify-subjects.js';
 import type { AuditCheckpoint, AuditRecord, VerifyResult } from './types.js';
 
 export interface VerifyOptions {
@@ -146,14 +149,20 @@ export async function verifyAudit(
 
   const anchored = new Set(options.anchors && !options.anchors.missing ? options.anchors.anchors.map((a) => a.seq) : []);
   const walk = new ChainWalk(checkpoints, anchored);
+  const subjects = new SubjectIndexCursor(store);
   const fail = (firstBad: NonNullable<Finding>): VerifyResult => ({ ok: false, records: walk.verified, firstBad });
   for (;;) {
     const { page, finding } = await nextPage(store, walk, pageSize);
     const bad = finding ?? walk.check(page);
+    // The index is held only to records the chain vouches for: those before a chain finding.
+    const sound = bad === undefined ? page : page.filter((r) => r.seq < bad.seq);
+    const last = sound.at(-1);
+    const badIndex = last === undefined ? undefined : checkSubjectPage(sound, await subjects.takeThrough(last.seq, pageAllowance(sound)));
+    if (badIndex !== undefined) return { ok: false, records: badIndex.seq - 1, firstBad: badIndex };
     if (bad !== undefined) return fail(bad);
     if (page.length < pageSize) break;
   }
-  const leftover = checkLeftovers(checkpoints, walk.verified);
+  const leftover = checkLeftovers(checkpoints, walk.verified) ?? await checkSubjectLeftovers(subjects, walk.verified);
   if (leftover !== undefined) return fail(leftover);
   if (options.anchors !== undefined) {
     const bad = checkAnchors({

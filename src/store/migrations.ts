@@ -620,6 +620,11 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
     postgres: 'SELECT 1;',
   },
+  // 20: the data-subject index read by record, as `audit verify` walks it beside the chain.
+  {
+    sqlite: 'CREATE INDEX audit_data_subjects_by_record ON audit_data_subjects (segment, seq, subject);',
+    postgres: 'CREATE INDEX audit_data_subjects_by_record ON audit_data_subjects (instance, seq, subject);',
+  },
 ];
 
 /** The SQLite dialect of every migration, in order. */

@@ -5,7 +5,7 @@
  * segment. A batch of records and its checkpoints is one transaction, durable when it
  * commits (synchronous_commit, PostgreSQL's default).
  */
-import type { AuditCheckpoint, AuditRecord } from '../audit/types.js';
+import type { AuditCheckpoint, AuditRecord, SubjectIndexRow } from '../audit/types.js';
 import type { AuditStore } from '../audit/index.js';
 import { inTransaction, type PgPool } from './pg.js';
 import { RECORD_COLUMNS, fromRow, toRow, type RecordRow } from './sqlite-audit-store.js';
@@ -20,10 +20,10 @@ const checkpointParams = (instance: string, cp: AuditCheckpoint): unknown[] => [
 export class PgAuditStore implements AuditStore {
   constructor(private readonly pool: PgPool, readonly instance: string) {}
 
-  /** The instances with a segment in the log, in name order. */
+  /** The instances with a segment in the log (records, checkpoints or data-subject index rows), in name order. */
   static async instances(pool: PgPool): Promise<string[]> {
     const r = await pool.query<{ instance: string }>(
-      'SELECT instance FROM audit_records UNION SELECT instance FROM audit_checkpoints ORDER BY 1',
+      'SELECT instance FROM audit_records UNION SELECT instance FROM audit_checkpoints UNION SELECT instance FROM audit_data_subjects ORDER BY 1',
     );
     return r.rows.map((row) => row.instance);
   }
@@ -77,6 +77,21 @@ export class PgAuditStore implements AuditStore {
       'SELECT seq, hash, time, kid, signature FROM audit_checkpoints WHERE instance = $1 ORDER BY seq',
       [this.instance],
     );
+    return r.rows;
+  }
+
+  async readSubjectIndex(after: SubjectIndexRow | undefined, limit: number): Promise<SubjectIndexRow[]> {
+    // Keyset pages over the index by record (migration 20); the row comparison and the
+    // order use the same collation, so no row is skipped or read twice.
+    const r = after === undefined
+      ? await this.pool.query<SubjectIndexRow>(
+        'SELECT seq, subject FROM audit_data_subjects WHERE instance = $1 ORDER BY seq, subject LIMIT $2',
+        [this.instance, limit],
+      )
+      : await this.pool.query<SubjectIndexRow>(
+        'SELECT seq, subject FROM audit_data_subjects WHERE instance = $1 AND (seq, subject) > ($2, $3) ORDER BY seq, subject LIMIT $4',
+        [this.instance, after.seq, after.subject, limit],
+      );
     return r.rows;
   }
 }

@@ -7,7 +7,7 @@
  * synchronous=FULL).
  */
 import type { Statement } from 'better-sqlite3';
-import type { AuditCheckpoint, AuditConsent, AuditDecided, AuditRecord, AuditRelease, AuditTargets } from '../audit/types.js';
+import type { AuditCheckpoint, AuditConsent, AuditDecided, AuditRecord, AuditRelease, AuditTargets, SubjectIndexRow } from '../audit/types.js';
 import type { SqliteDatabase } from './sqlite.js';
 import type { WalSync } from './wal-sync.js';
 import { AuditRecordCorruptError, type AuditStore } from '../audit/index.js';
@@ -161,13 +161,17 @@ export class SqliteAuditStore implements AuditStore {
   private readonly selectLast: Statement<[string], RecordRow>;
   private readonly selectHead: Statement<[string], { seq: number | null }>;
   private readonly selectCheckpoints: Statement<[string], AuditCheckpoint>;
+  private readonly selectSubjects: Statement<[string, number], SubjectIndexRow>;
+  private readonly selectSubjectsAfter: Statement<[string, number, string, number], SubjectIndexRow>;
   private readonly writeBatch: (records: readonly AuditRecord[], checkpoints: readonly AuditCheckpoint[]) => void;
 
   private readonly walSync: WalSync | undefined;
 
-  /** The segments with records or checkpoints in the log, in name order ('' first). */
+  /** The segments with records, checkpoints or data-subject index rows in the log, in name order ('' first). */
   static segments(db: SqliteDatabase): string[] {
-    const rows = db.prepare('SELECT DISTINCT segment FROM audit_records UNION SELECT DISTINCT segment FROM audit_checkpoints ORDER BY 1').all() as Array<{ segment: string }>;
+    const rows = db.prepare(
+      'SELECT DISTINCT segment FROM audit_records UNION SELECT DISTINCT segment FROM audit_checkpoints UNION SELECT DISTINCT segment FROM audit_data_subjects ORDER BY 1',
+    ).all() as Array<{ segment: string }>;
     return rows.map((r) => r.segment);
   }
 
@@ -191,6 +195,11 @@ export class SqliteAuditStore implements AuditStore {
     this.selectLast = db.prepare(`SELECT ${RECORD_COLUMNS} FROM audit_records WHERE segment = ? ORDER BY seq DESC LIMIT 1`);
     this.selectHead = db.prepare('SELECT max(seq) AS seq FROM audit_records WHERE segment = ?');
     this.selectCheckpoints = db.prepare('SELECT seq, hash, time, kid, signature FROM audit_checkpoints WHERE segment = ? ORDER BY seq');
+    // Keyset pages over the index by record (migration 20), so each page is a range read.
+    this.selectSubjects = db.prepare('SELECT seq, subject FROM audit_data_subjects WHERE segment = ? ORDER BY seq, subject LIMIT ?');
+    this.selectSubjectsAfter = db.prepare(
+      'SELECT seq, subject FROM audit_data_subjects WHERE segment = ? AND (seq, subject) > (?, ?) ORDER BY seq, subject LIMIT ?',
+    );
     const segment = this.segment;
     const write = db.transaction((records: readonly AuditRecord[], checkpoints: readonly AuditCheckpoint[]) => {
       // Other processes write other segments of this file; the head of this one is read
@@ -240,6 +249,12 @@ export class SqliteAuditStore implements AuditStore {
 
   async checkpoints(): Promise<AuditCheckpoint[]> {
     return this.selectCheckpoints.all(this.segment);
+  }
+
+  async readSubjectIndex(after: SubjectIndexRow | undefined, limit: number): Promise<SubjectIndexRow[]> {
+    return after === undefined
+      ? this.selectSubjects.all(this.segment, limit)
+      : this.selectSubjectsAfter.all(this.segment, after.seq, after.subject, limit);
   }
 }
 

@@ -34,8 +34,9 @@ export function tamperedCopy(pristine: string, edit: (db: Database.Database, dir
   cfg.store = { path: join(dir, 'mimtrust.db') };
   writeFileSync(join(dir, 'mimtrust.json'), JSON.stringify(cfg));
   const db = new Database(join(dir, 'mimtrust.db'));
-  // Someone with write access to the file can drop the append-only triggers first.
-  for (const t of ['audit_records_no_update', 'audit_records_no_delete', 'audit_checkpoints_no_update', 'audit_checkpoints_no_delete']) {
+  // Someone with write access to the file can drop the append-only triggers and turn off foreign keys first.
+  db.pragma('foreign_keys = OFF');
+  for (const t of ['audit_records_no_update', 'audit_records_no_delete', 'audit_checkpoints_no_update', 'audit_checkpoints_no_delete', 'audit_data_subjects_no_update', 'audit_data_subjects_no_delete']) {
     db.exec(`DROP TRIGGER IF EXISTS ${t}`);
   }
   try {

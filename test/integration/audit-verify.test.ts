@@ -83,6 +83,20 @@ describe('audit log on disk', () => {
     expect(r.out).toMatch(/record 8/);
   });
 
+  it('catches a forged data-subject index row: a person shown a read that released none of their data', () => {
+    const dir = tamperedCopy((db) => db.prepare("INSERT INTO audit_data_subjects (subject, segment, seq) VALUES ('urn:ngsi-ld:Person:carol', '', 6)").run());
+    const r = verify(dir);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('audit log BROKEN at record 6: subject_index: the data-subject index names "urn:ngsi-ld:Person:carol" at record 6, which released no data of them');
+  });
+
+  it('catches a data-subject index row pointing past the end of the log', () => {
+    const dir = tamperedCopy((db) => db.prepare("INSERT INTO audit_data_subjects (subject, segment, seq) VALUES ('urn:ngsi-ld:Person:carol', '', 99)").run());
+    const r = verify(dir);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/BROKEN at record 14: subject_index: .*"urn:ngsi-ld:Person:carol" at record 99, but the log ends at record 13/);
+  });
+
   it('catches a cut-off tail behind a signed checkpoint', () => {
     const dir = tamperedCopy((db) => db.prepare('DELETE FROM audit_records WHERE seq >= 9').run());
     const r = verify(dir);

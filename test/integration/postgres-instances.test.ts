@@ -3,7 +3,7 @@
  * same broker, issuer and keys, a data folder each. A consent withdrawn through one is
  * refused by the other; a contract replaced or deleted through one is enforced by the
  * other; `mimtrust audit verify` checks both instances' chain segments, and finds a row
- * altered in either. Needs MIMTRUST_TEST_POSTGRES_URL; the CLI part needs `npm run build`.
+ * altered in either, or a data-subject index row deleted or forged. Needs MIMTRUST_TEST_POSTGRES_URL; the CLI part needs `npm run build`.
  */
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -160,6 +160,27 @@ describe.skipIf(!havePostgres())('two gateway instances on one PostgreSQL databa
     expect(listed.map((c) => c.uid)).toContain('urn:test:shared');
     expect((await a.call('DELETE', `/admin/contracts/${encodeURIComponent('urn:test:shared')}`, { token: admin })).status).toBe(204);
     expect(await eventually(() => onB('Tram'), (s) => s === 403)).toBe(403);
+  });
+
+  it('audit verify holds each instance\'s data-subject index to its records: a row deleted or forged is named', async () => {
+    const config = join(a.dir, 'mimtrust.json');
+    const onB = readInstanceId(null, dirname(b.config.store.path));
+    const onA = readInstanceId(null, dirname(a.config.store.path));
+    // B released Alice's data in the consent test above.
+    const [row] = await schema.query<{ seq: number; subject: string }>('SELECT seq, subject FROM audit_data_subjects WHERE instance = $1 ORDER BY seq LIMIT 1', [onB]);
+    expect(row).toMatchObject({ subject: 'urn:ngsi-ld:Person:alice' });
+    await schema.tamper('DELETE FROM audit_data_subjects WHERE instance = $1 AND seq = $2', [onB, row!.seq]);
+    const hidden = await runCli(['audit', 'verify', '--config', config]);
+    expect(hidden.code).toBe(1);
+    expect(hidden.stdout).toContain(`instance ${onB}: audit log BROKEN at record ${row!.seq}: subject_index: the data-subject index lacks "urn:ngsi-ld:Person:alice" at record ${row!.seq}`);
+    await schema.tamper('INSERT INTO audit_data_subjects (subject, instance, seq) VALUES ($1, $2, $3)', [row!.subject, onB, row!.seq]);
+    // A forged row on A, at a record that released nobody's data.
+    await schema.tamper("INSERT INTO audit_data_subjects (subject, instance, seq) VALUES ('urn:ngsi-ld:Person:bob', $1, 1)", [onA]);
+    const forged = await runCli(['audit', 'verify', '--config', config]);
+    expect(forged.code).toBe(1);
+    expect(forged.stdout).toContain(`instance ${onA}: audit log BROKEN at record 1: subject_index: the data-subject index names "urn:ngsi-ld:Person:bob" at record 1`);
+    expect(forged.stdout).toContain(`instance ${onB}: audit log intact`);
+    await schema.tamper("DELETE FROM audit_data_subjects WHERE instance = $1 AND subject = 'urn:ngsi-ld:Person:bob'", [onA]);
   });
 
   it('audit verify checks every instance\'s segment, and names the one with an altered row', async () => {

@@ -44,9 +44,11 @@ export function event(i: number, overrides: Partial<AuditEvent> = {}): AuditEven
 export function tamper(path: string, sql: string, ...params: unknown[]): void {
   const db = new Database(path);
   try {
+    db.pragma('foreign_keys = OFF');
     db.exec(`
       DROP TRIGGER IF EXISTS audit_records_no_update; DROP TRIGGER IF EXISTS audit_records_no_delete;
-      DROP TRIGGER IF EXISTS audit_checkpoints_no_update; DROP TRIGGER IF EXISTS audit_checkpoints_no_delete;`);
+      DROP TRIGGER IF EXISTS audit_checkpoints_no_update; DROP TRIGGER IF EXISTS audit_checkpoints_no_delete;
+      DROP TRIGGER IF EXISTS audit_data_subjects_no_update; DROP TRIGGER IF EXISTS audit_data_subjects_no_delete;`);
     db.prepare(sql).run(...params);
   } finally {
     db.close();

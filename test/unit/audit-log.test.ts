@@ -41,6 +41,7 @@ function countingStore(inner: AuditStore): AuditStore & { batches: number[] } {
     lastRecord: () => inner.lastRecord(),
     appendCheckpoint: (cp) => inner.appendCheckpoint(cp),
     checkpoints: () => inner.checkpoints(),
+    readSubjectIndex: (after, limit) => inner.readSubjectIndex(after, limit),
   };
 }
 

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AuditLog, chainPayload, verifyAudit, type AuditRecord } from '../../src/audit/index.js';
+import Database from 'better-sqlite3';
+import { AuditLog, chainPayload, verifyAudit, type AuditEvent, type AuditRecord } from '../../src/audit/index.js';
 import { openSqlite, SqliteAuditStore, type SqliteDatabase } from '../../src/store/index.js';
 import type { AuditStore } from '../../src/audit/index.js';
 import { ed25519, event, tamper, tamperMany, tempDir } from './audit-fixtures.js';
@@ -55,6 +56,7 @@ describe('verifyAudit on an intact log', () => {
       lastRecord: () => store.lastRecord(),
       appendCheckpoint: (cp) => store.appendCheckpoint(cp),
       checkpoints: () => store.checkpoints(),
+      readSubjectIndex: (after, limit) => store.readSubjectIndex(after, limit),
     };
     expect(await verifyAudit(spy, key.publicKey, { pageSize: 8 })).toMatchObject({ ok: true, records: 30 });
     expect(limits).toEqual([8, 8, 8, 8]);
@@ -201,5 +203,108 @@ describe('verifyAudit finds tampering', () => {
     }
     tamperMany(path, rewrites);
     expect(await verifyAudit(store, key.publicKey, PAGE)).toMatchObject({ ok: false, records: 19, firstBad: { seq: 20, problem: 'checkpoint_mismatch' } });
+  });
+});
+
+describe('verifyAudit holds the data-subject index to the records', () => {
+  // Record i+1 released the data of person-(i % 3), every fifth also of person-x; every
+  // fourth (4, 8, 12, …) released nobody's.
+  const released = (i: number): AuditEvent['released'] => ({
+    consents: ['urn:uuid:c'],
+    subjects: [{ id: `person-${i % 3}`, types: [], attrs: [] }, ...(i % 5 === 0 ? [{ id: 'person-x', types: [], attrs: [] }] : [])],
+  });
+  beforeEach(async () => {
+    const log = await AuditLog.open({ store, signingKey: key.privateKey, checkpointEvery: 10 });
+    await Promise.all(Array.from({ length: 30 }, (_, i) => log.append(event(i, i % 4 === 3 ? {} : { released: released(i) }))));
+    await log.close();
+  });
+  const subjectIndex = (detail: RegExp, seq: number) => ({ ok: false, records: seq - 1, firstBad: { seq, problem: 'subject_index', detail: expect.stringMatching(detail) } });
+
+  it('accepts the index as written, in any page size', async () => {
+    for (const pageSize of [1, 7, 30, 1000]) {
+      expect(await verifyAudit(store, key.publicKey, { pageSize })).toEqual({ ok: true, records: 30, checkpoints: 3 });
+    }
+  });
+
+  it('a deleted row hides a read from its person: named at its record', async () => {
+    tamper(path, "DELETE FROM audit_data_subjects WHERE seq = 11 AND subject = 'person-x'");
+    expect(await verifyAudit(store, key.publicKey, PAGE)).toEqual(subjectIndex(/lacks "person-x" at record 11/, 11));
+  });
+
+  it('an added row shows a person a read that was not of their data', async () => {
+    tamper(path, "INSERT INTO audit_data_subjects (subject, segment, seq) VALUES ('person-x', '', 13)");
+    expect(await verifyAudit(store, key.publicKey, PAGE)).toEqual(subjectIndex(/names "person-x" at record 13, which released no data of them/, 13));
+  });
+
+  it('a row added to a record that released nobody\'s data is found', async () => {
+    tamper(path, "INSERT INTO audit_data_subjects (subject, segment, seq) VALUES ('person-0', '', 4)");
+    expect(await verifyAudit(store, key.publicKey, PAGE)).toEqual(subjectIndex(/names "person-0" at record 4/, 4));
+  });
+
+  it('a row moved to another record is found at the first of the two', async () => {
+    tamper(path, "UPDATE audit_data_subjects SET seq = 23 WHERE seq = 21 AND subject = 'person-x'");
+    expect(await verifyAudit(store, key.publicKey, PAGE)).toEqual(subjectIndex(/lacks "person-x" at record 21/, 21));
+    tamper(path, "UPDATE audit_data_subjects SET seq = 7 WHERE seq = 23 AND subject = 'person-x'");
+    expect(await verifyAudit(store, key.publicKey, PAGE)).toEqual(subjectIndex(/names "person-x" at record 7/, 7));
+  });
+
+  it('a row pointing to another person is found', async () => {
+    tamper(path, "UPDATE audit_data_subjects SET subject = 'person-9' WHERE seq = 2");
+    expect(await verifyAudit(store, key.publicKey, PAGE)).toEqual(subjectIndex(/names "person-9" at record 2/, 2));
+  });
+
+  it('rows pointing before the first or past the last record are found', async () => {
+    tamper(path, "INSERT INTO audit_data_subjects (subject, segment, seq) VALUES ('person-1', '', 31)");
+    expect(await verifyAudit(store, key.publicKey, PAGE)).toEqual({
+      ok: false, records: 30, firstBad: { seq: 31, problem: 'subject_index', detail: expect.stringMatching(/record 31, but the log ends at record 30/) },
+    });
+    tamper(path, "INSERT INTO audit_data_subjects (subject, segment, seq) VALUES ('person-1', '', 0)");
+    expect(await verifyAudit(store, key.publicKey, PAGE)).toEqual(subjectIndex(/at record 0, which is not in the log/, 1));
+  });
+
+  it('a row listed twice (the table rebuilt without its key) is found', async () => {
+    tamperMany(path, [
+      'CREATE TABLE subjects_copy AS SELECT * FROM audit_data_subjects',
+      'DROP TABLE audit_data_subjects',
+      'CREATE TABLE audit_data_subjects (subject TEXT, segment TEXT, seq INTEGER)',
+      'INSERT INTO audit_data_subjects SELECT * FROM subjects_copy',
+      "INSERT INTO audit_data_subjects VALUES ('person-2', '', 9)",
+    ]);
+    expect(await verifyAudit(store, key.publicKey, PAGE)).toEqual(subjectIndex(/names "person-2" twice at record 9/, 9));
+  });
+
+  it('a chain finding before an index finding is reported first, and the other way round', async () => {
+    tamper(path, "DELETE FROM audit_data_subjects WHERE seq = 9");
+    tamper(path, "UPDATE audit_records SET reason = 'x' WHERE seq = 12");
+    expect(await verifyAudit(store, key.publicKey, PAGE)).toMatchObject({ records: 8, firstBad: { seq: 9, problem: 'subject_index' } });
+    tamper(path, "UPDATE audit_records SET reason = 'x' WHERE seq = 5");
+    expect(await verifyAudit(store, key.publicKey, PAGE)).toMatchObject({ records: 4, firstBad: { seq: 5, problem: 'hash_mismatch' } });
+  });
+
+  it('reads a flood of forged rows a chunk at a time, never all at once', async () => {
+    const db2 = new Database(path);
+    db2.exec('DROP TRIGGER IF EXISTS audit_data_subjects_no_update; DROP TRIGGER IF EXISTS audit_data_subjects_no_delete;');
+    const insert = db2.prepare("INSERT INTO audit_data_subjects (subject, segment, seq) VALUES (?, '', 27)");
+    db2.transaction(() => { for (let i = 0; i < 20_000; i++) insert.run(`forged-${i}`); })();
+    db2.close();
+    const limits: number[] = [];
+    const taken: number[] = [];
+    const spy: AuditStore = {
+      appendBatch: (r, c) => store.appendBatch(r, c),
+      readRange: (from, limit) => store.readRange(from, limit),
+      lastRecord: () => store.lastRecord(),
+      appendCheckpoint: (cp) => store.appendCheckpoint(cp),
+      checkpoints: () => store.checkpoints(),
+      readSubjectIndex: async (after, limit) => {
+        const rows = await store.readSubjectIndex(after, limit);
+        limits.push(limit);
+        taken.push(rows.length);
+        return rows;
+      },
+    };
+    expect(await verifyAudit(spy, key.publicKey, PAGE)).toEqual(subjectIndex(/names "forged-\d+" at record 27/, 27));
+    expect(Math.max(...limits)).toBeLessThanOrEqual(1000);
+    // The page holding record 27 needs at most its own rows and one more: a chunk or two are read, not 20,000 rows.
+    expect(taken.reduce((a, b) => a + b, 0)).toBeLessThan(2100);
   });
 });

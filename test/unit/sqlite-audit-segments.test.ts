@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AuditLog, verifyAudit, type AuditCheckpoint, type AuditRecord, type AuditStore } from '../../src/audit/index.js';
+import { AuditLog, verifyAudit, type AuditCheckpoint, type AuditEvent, type AuditRecord, type AuditStore, type SubjectIndexRow } from '../../src/audit/index.js';
 import { openSqlite, SqliteAuditQuery, SqliteAuditStore, SQLITE_MIGRATIONS } from '../../src/store/index.js';
 import { RECORD_COLUMNS, fromRow, toRow, type RecordRow } from '../../src/store/sqlite-audit-store.js';
 import { ed25519, event, tempDir } from './audit-fixtures.js';
@@ -33,7 +33,7 @@ function storeBeforeSegments(db: Database.Database): AuditStore {
   const write = db.transaction((records: readonly AuditRecord[], cps: readonly AuditCheckpoint[]) => {
     for (const r of records) {
       insert.run(toRow(r));
-      if (r.seq % 10 === 1) insertSubject.run(`subject-${r.seq}`, r.seq);
+      for (const subject of r.released?.subjects ?? []) insertSubject.run(subject.id, r.seq);
     }
     for (const cp of cps) insertCp.run({ seq: cp.seq, hash: cp.hash, time: cp.time, kid: cp.kid, signature: cp.signature });
   });
@@ -46,12 +46,17 @@ function storeBeforeSegments(db: Database.Database): AuditStore {
     },
     appendCheckpoint: async (cp) => { write([], [cp]); },
     checkpoints: async () => db.prepare('SELECT seq, hash, time, kid, signature FROM audit_checkpoints ORDER BY seq').all() as AuditCheckpoint[],
+    readSubjectIndex: async (after, limit) => db.prepare(
+      'SELECT seq, subject FROM audit_data_subjects WHERE (seq, subject) > (?, ?) ORDER BY seq, subject LIMIT ?',
+    ).all(after?.seq ?? -1, after?.subject ?? '', limit) as SubjectIndexRow[],
   };
 }
 
+/** `n` records; every tenth released a data subject's data (`subject-<seq>` of a log started at 0). */
 async function writeLog(store: AuditStore, n: number, from = 0): Promise<void> {
   const log = await AuditLog.open({ store, signingKey: key.privateKey, checkpointEvery: 10 });
-  await Promise.all(Array.from({ length: n }, (_, i) => log.append(event(from + i))));
+  const released = (i: number): Partial<AuditEvent> => (i % 10 === 0 ? { released: { consents: [], subjects: [{ id: `subject-${i + 1}`, types: [], attrs: [] }] } } : {});
+  await Promise.all(Array.from({ length: n }, (_, i) => log.append(event(from + i, released(from + i)))));
   await log.close();
 }
 
