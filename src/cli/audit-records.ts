@@ -8,8 +8,7 @@ import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Writable } from 'node:stream';
 import { ConfigError, loadConfig } from '../config/index.js';
-import type { AuditRecord } from '../audit/index.js';
-import { SqliteAuditQuery, type AuditRecordFilter, type SqliteDatabase } from '../store/index.js';
+import { SqliteAuditQuery, type AuditRecordFilter, type SegmentRecord, type SqliteDatabase } from '../store/index.js';
 import { noPositionals, oneOf, parseOptions, wholeNumber } from './options.js';
 import { timeBound } from './audit-filter.js';
 import { csvHeader, formatRecord, type RecordFormat } from './record-format.js';
@@ -120,7 +119,7 @@ export async function runAuditTail(args: string[]): Promise<number> {
   try {
     return await withQuery(storePath, filter, async (q) => {
       let printed = 0;
-      const print = async (records: readonly AuditRecord[]): Promise<void> => {
+      const print = async (records: readonly SegmentRecord[]): Promise<void> => {
         for (const r of records) {
           if (printed >= count) return;
           await write(process.stdout, formatRecord(r, format));

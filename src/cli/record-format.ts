@@ -1,11 +1,14 @@
 /**
  * Audit records as text for `mimtrust audit list|tail|export`: JSON lines (the record as
- * stored, one per line) or CSV (RFC 4180, a header row, CRLF). Records hold what callers
+ * stored, one per line) or CSV (RFC 4180, a header row, CRLF). Each names its segment
+ * first: the workers of one gateway each write a chain of their own, so two records can
+ * share a seq; only a single gateway's records (segment '') leave it out of JSON. Records hold what callers
  * sent (paths, ids, token claims), so the text is made safe to open: control characters
  * are written as \u escapes (no terminal escape sequence gets through), and a CSV cell that
  * a spreadsheet would run as a formula (starting with = + - @) is prefixed with '.
  */
 import type { AuditRecord } from '../audit/index.js';
+import type { SegmentRecord } from '../store/index.js';
 
 export type RecordFormat = 'json' | 'csv';
 
@@ -34,11 +37,12 @@ export function csvCell(value: string | number | object | null | undefined): str
 }
 
 export function csvHeader(): string {
-  return CSV_FIELDS.join(',') + '\r\n';
+  return ['segment', ...CSV_FIELDS].join(',') + '\r\n';
 }
 
-export function formatRecord(record: AuditRecord, format: RecordFormat): string {
-  if (format === 'csv') return CSV_FIELDS.map((f) => csvCell(record[f])).join(',') + '\r\n';
+export function formatRecord(listed: SegmentRecord, format: RecordFormat): string {
+  const { segment, ...record } = listed;
+  if (format === 'csv') return [csvCell(segment), ...CSV_FIELDS.map((f) => csvCell(record[f]))].join(',') + '\r\n';
   // JSON.stringify escapes C0 controls but passes C1 ones, which some terminals obey.
-  return JSON.stringify(record).replace(/[\u007f-\u009f]/g, escape) + '\n';
+  return JSON.stringify(segment === '' ? record : { segment, ...record }).replace(/[\u007f-\u009f]/g, escape) + '\n';
 }

@@ -27,7 +27,7 @@ export { MIGRATIONS, SQLITE_MIGRATIONS, POSTGRES_MIGRATIONS } from './migrations
 export type { Migration } from './migrations.js';
 export { SqliteAuditStore } from './sqlite-audit-store.js';
 export { SqliteAuditQuery } from './sqlite-audit-query.js';
-export type { AuditRecordFilter } from './sqlite-audit-query.js';
+export type { AuditRecordFilter, SegmentRecord } from './sqlite-audit-query.js';
 export { acquireStoreLock, StoreLockedError } from './store-lock.js';
 export type { StoreLock } from './store-lock.js';
 export { SqliteContractStore } from './sqlite-contract-store.js';

@@ -34,11 +34,20 @@ const CONDITIONS: ReadonlyArray<readonly [keyof AuditRecordFilter, string]> = [
   ['until', 'time < @until'],
 ];
 
+type SegmentRow = RecordRow & { segment: string };
+
+const fromSegmentRow = (row: SegmentRow): SegmentRecord => ({ ...fromRow(row), segment: row.segment });
+
 type Params = AuditRecordFilter & { position?: number; upTo?: number; limit?: number };
+
+/** A record with the segment it is in: its seq counts within that segment ('' for a single gateway's). */
+export interface SegmentRecord extends AuditRecord {
+  segment: string;
+}
 
 /** A page of records and the position of the last one, where the next page starts after. */
 export interface AuditPage {
-  records: AuditRecord[];
+  records: SegmentRecord[];
   last: number;
 }
 
@@ -49,28 +58,28 @@ export interface AuditPage {
  */
 export class SqliteAuditQuery {
   private readonly params: AuditRecordFilter;
-  private readonly newestFirst: Statement<[Params], RecordRow>;
-  private readonly afterPosition: Statement<[Params], RecordRow & { position: number }>;
+  private readonly newestFirst: Statement<[Params], SegmentRow>;
+  private readonly afterPosition: Statement<[Params], SegmentRow & { position: number }>;
   private readonly maxPosition: Statement<[], { position: number | null }>;
 
   constructor(db: SqliteDatabase, filter: AuditRecordFilter) {
     const set = CONDITIONS.filter(([key]) => filter[key] !== undefined);
     this.params = Object.fromEntries(set.map(([key]) => [key, filter[key]]));
     const where = set.map(([, sql]) => ` AND ${sql}`).join('');
-    this.newestFirst = db.prepare(`SELECT ${RECORD_COLUMNS} FROM audit_records WHERE id <= @upTo${where} ORDER BY id DESC LIMIT @limit`);
-    this.afterPosition = db.prepare(`SELECT id AS position, ${RECORD_COLUMNS} FROM audit_records WHERE id > @position AND id <= @upTo${where} ORDER BY id LIMIT @limit`);
+    this.newestFirst = db.prepare(`SELECT segment, ${RECORD_COLUMNS} FROM audit_records WHERE id <= @upTo${where} ORDER BY id DESC LIMIT @limit`);
+    this.afterPosition = db.prepare(`SELECT id AS position, segment, ${RECORD_COLUMNS} FROM audit_records WHERE id > @position AND id <= @upTo${where} ORDER BY id LIMIT @limit`);
     this.maxPosition = db.prepare('SELECT max(id) AS position FROM audit_records');
   }
 
   /** The newest `limit` matching records (at or before position `upTo`), oldest of them first. */
-  newest(limit: number, upTo = Number.MAX_SAFE_INTEGER): AuditRecord[] {
-    return this.newestFirst.all({ ...this.params, limit, upTo }).map(fromRow).reverse();
+  newest(limit: number, upTo = Number.MAX_SAFE_INTEGER): SegmentRecord[] {
+    return this.newestFirst.all({ ...this.params, limit, upTo }).map(fromSegmentRow).reverse();
   }
 
   /** Up to `limit` matching records after `position` (and at most `upTo`), in the order written. */
   after(position: number, limit: number, upTo = Number.MAX_SAFE_INTEGER): AuditPage {
     const rows = this.afterPosition.all({ ...this.params, position, upTo, limit });
-    return { records: rows.map(fromRow), last: rows.at(-1)?.position ?? position };
+    return { records: rows.map(fromSegmentRow), last: rows.at(-1)?.position ?? position };
   }
 
   /** The position of the last record written, matching or not (0 when empty): where a follower goes on from. */

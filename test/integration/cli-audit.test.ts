@@ -62,7 +62,7 @@ describe('mimtrust audit list', () => {
     const r = await cli(['audit', 'list', '--format', 'csv']);
     expect(r.code).toBe(0);
     const rows = r.stdout.split('\r\n');
-    expect(rows[0]).toMatch(/^seq,time,decisionId,requestId,issuer,sub,clientId,binding,operation,.*,consent,released,/);
+    expect(rows[0]).toMatch(/^segment,seq,time,decisionId,requestId,issuer,sub,clientId,binding,operation,.*,consent,released,/);
     expect(rows).toHaveLength(7); // header, five records, and the empty string after the last CRLF
     expect(rows[2]).toContain(',"{""entityIds"":[""urn:ngsi-ld:ParkingSpot:1""],""types"":[],""attrs"":[""status"",""name""]}",');
     const hostile = rows[5]!;

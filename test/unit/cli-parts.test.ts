@@ -3,8 +3,11 @@ import { csvCell, formatRecord, csvHeader } from '../../src/cli/record-format.js
 import { timeBound } from '../../src/cli/audit-filter.js';
 import { HelpRequested, parseOptions, UsageError, wholeNumber } from '../../src/cli/options.js';
 import type { AuditRecord } from '../../src/audit/index.js';
+import type { SegmentRecord } from '../../src/store/index.js';
 
-const record: AuditRecord = {
+/** A single gateway's record: its segment is the default one (''). */
+const record: SegmentRecord = {
+  segment: '',
   seq: 7, time: '2025-03-01T10:00:00.000Z', decisionId: 'd-7', requestId: 'r-7', sub: 'alice', operation: 'entity.retrieve',
   action: 'read', targets: { entityIds: ['urn:a'], types: [], attrs: ['x', 'y'] }, effect: 'permit', reason: 'permitted',
   latencyMs: 1.5, method: 'GET', path: '/ngsi-ld/v1/entities/urn%3Aa', prevHash: 'p', hash: 'h',
@@ -36,9 +39,17 @@ describe('CSV cells', () => {
     const header = csvHeader().trimEnd().split(',');
     const row = formatRecord(record, 'csv');
     expect(row.endsWith('\r\n')).toBe(true);
-    expect(header.slice(0, 3)).toEqual(['seq', 'time', 'decisionId']);
+    expect(header.slice(0, 4)).toEqual(['segment', 'seq', 'time', 'decisionId']);
     expect(row).toContain(',"{""entityIds"":[""urn:a""],""types"":[],""attrs"":[""x"",""y""]}",');
-    expect(row.startsWith('7,2025-03-01T10:00:00.000Z,d-7,r-7,,alice,')).toBe(true);
+    expect(row.startsWith(',7,2025-03-01T10:00:00.000Z,d-7,r-7,,alice,')).toBe(true);
+  });
+
+  it('name the segment of a worker\'s record, so two records with one seq are told apart', () => {
+    const w0 = { ...record, segment: 'i-0123456789ab.w0' };
+    const w1 = { ...record, segment: 'i-0123456789ab.w1' };
+    expect(formatRecord(w0, 'csv').startsWith('i-0123456789ab.w0,7,')).toBe(true);
+    expect(formatRecord(w1, 'csv').startsWith('i-0123456789ab.w1,7,')).toBe(true);
+    expect(formatRecord(w1, 'json').startsWith('{"segment":"i-0123456789ab.w1","seq":7,')).toBe(true);
   });
 });
 
@@ -55,7 +66,7 @@ function cellsOf(row: string): string[] {
 
 describe('CSV and JSON forms', () => {
   it('hold the same fields: the token binding, a consent event and whose data went out too', () => {
-    const full: AuditRecord = {
+    const full: SegmentRecord = {
       ...record, issuer: 'https://idp.example', clientId: 'supplier-app', binding: 'dpop', tenant: 'city', rules: ['urn:c#r'], upstreamStatus: 200,
       decided: { types: ['https://x/EnergyMeter'], attrs: ['https://x/owner'] }, contractRevision: 3, auditLevel: 'detailed', providers: ['energy'],
       consent: { id: 'urn:uuid:1', event: 'given', subject: 'urn:p:alice', recipient: 'supplier-app', purposes: ['https://w3id.org/dpv#ServiceProvision'] },
@@ -71,12 +82,16 @@ describe('CSV and JSON forms', () => {
       expect(row[i], name).toBe(v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
     }
     expect(header).toEqual(expect.arrayContaining(['binding', 'consent', 'released']));
+    const inWorker = JSON.parse(formatRecord({ ...full, segment: 'i-1.w1' }, 'json')) as Record<string, unknown>;
+    expect(inWorker.segment).toBe('i-1.w1');
+    expect(cellsOf(formatRecord({ ...full, segment: 'i-1.w1' }, 'csv'))[header.indexOf('segment')]).toBe('i-1.w1');
   });
 });
 
 describe('JSON lines', () => {
   it('are the record as stored, C1 controls escaped too', () => {
-    expect(JSON.parse(formatRecord(record, 'json'))).toEqual(record);
+    const { segment: _default, ...stored } = record;
+    expect(JSON.parse(formatRecord(record, 'json'))).toEqual(stored);
     const line = formatRecord({ ...record, sub: 'x\u009b31m\u001b' }, 'json');
     expect(line).not.toContain('\u009b');
     expect(line).not.toContain('\u001b');

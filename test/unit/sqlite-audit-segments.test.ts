@@ -139,7 +139,7 @@ describe('SqliteAuditStore segments', () => {
       expect(q.newest(10).map((r) => r.decisionId)).toEqual(['d-0', 'd-1', 'd-10', 'd-11', 'd-12', 'd-20']);
       expect(q.newest(2, 4).map((r) => r.decisionId)).toEqual(['d-10', 'd-11']);
       const page = q.after(1, 3);
-      expect(page.records.map((r) => [r.decisionId, r.seq])).toEqual([['d-1', 2], ['d-10', 1], ['d-11', 2]]);
+      expect(page.records.map((r) => [r.decisionId, r.segment, r.seq])).toEqual([['d-1', 'a', 2], ['d-10', 'b', 1], ['d-11', 'b', 2]]);
       expect(page.last).toBe(4);
       expect(q.after(page.last, 10).records.map((r) => r.decisionId)).toEqual(['d-12', 'd-20']);
       expect(q.after(6, 10)).toEqual({ records: [], last: 6 });
