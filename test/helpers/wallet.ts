@@ -42,14 +42,19 @@ export interface AppClient {
   key: ClientKey;
   redirectUri: string;
   purpose: string;
+  /**
+   * The scope asked for; default `openid`. Only the citizen's own consent tool asks for the
+   * consent API's scope (`openid consents`): an app that uses the data does not manage consents.
+   */
+  scope?: string;
 }
 
-/** The app's code flow for `p`: authorize, login, consent with `attrs` ticked, code exchanged. */
+/** The app's code flow for `p`: authorize, login, consent with `attrs` ticked (none for a tool asking for no data), code exchanged. */
 export async function appToken(h: Harness, app: AppClient, p: Person, attrs: string[]): Promise<string> {
   const b = new IssuerBrowser(h);
   const { verifier, challenge } = pkce();
   const q = new URLSearchParams({
-    client_id: app.clientId, response_type: 'code', redirect_uri: app.redirectUri, scope: 'openid consents',
+    client_id: app.clientId, response_type: 'code', redirect_uri: app.redirectUri, scope: app.scope ?? 'openid',
     code_challenge: challenge, code_challenge_method: 'S256', state: 's', purpose: app.purpose,
   });
   let res = await b.get(`/oidc/auth?${q.toString()}`);

@@ -1,7 +1,8 @@
 /**
  * The citizen wallet over HTTPS against the real gateway: sign-in through the city's own
  * issuer (PKCE, state bound to the browser), the session cookie, CSRF on every form,
- * another citizen's consent answering as missing, stored strings escaped, the export, and
+ * another citizen's consent answering as missing, stored strings escaped, the export, the
+ * consent API kept from the app that reads the data (only the citizen's tool has it), and
  * the access history: a read an app made through the gateway under the citizen's consent,
  * recorded on the audit log with whose data it released, shown to that citizen only.
  */
@@ -15,17 +16,20 @@ import { loadOrCreateAuditKey, verifyAudit } from '../../src/audit/index.js';
 import { openSqlite, SqliteAccountStore, SqliteAuditQuery, SqliteAuditStore, SqliteConsentStore } from '../../src/store/index.js';
 
 const APP_REDIRECT = 'https://supplier.example/callback';
+const TOOL_REDIRECT = 'https://consents.example/callback';
 const E = '/ngsi-ld/v1/entities';
 const PASSWORDS = { alice: 'alice has a long password', bob: 'bob has another long one' } as const;
 type Name = keyof typeof PASSWORDS;
 
 let h: Harness;
 let app: ClientKey;
+let tool: ClientKey;
 const ids = {} as Record<Name, string>;
 const meterOf = (n: Name) => `urn:ngsi-ld:EnergyMeter:${n}`;
 
 beforeAll(async () => {
   app = await clientKey();
+  tool = await clientKey();
   h = await startHarness({
     contractsDir: join(REPO, 'test', 'fixtures', 'contracts-issuer'),
     oidc: {
@@ -34,8 +38,10 @@ beforeAll(async () => {
       clients: [{
         clientId: 'supplier-app', name: 'Supplier App', organisation: 'urn:org:supplier', grantTypes: ['authorization_code'],
         redirectUris: [APP_REDIRECT], jwks: { keys: [app.publicJwk] }, purposes: ['dpv:ServiceProvision'], roles: ['viewer'],
-        // Also the citizen's own tool here, so the consent API's export can be compared with the wallet's.
-        scopes: ['consents'],
+      }, {
+        // The citizen's own consent tool: the consent API's scope, and no data of any contract.
+        clientId: 'consent-tool', name: 'Consent Tool', grantTypes: ['authorization_code'],
+        redirectUris: [TOOL_REDIRECT], jwks: { keys: [tool.publicJwk] }, purposes: ['dpv:ServiceProvision'], scopes: ['consents'],
       }],
     },
   });
@@ -66,6 +72,8 @@ const person = (n: Name) => ({ username: n, password: PASSWORDS[n] });
 const logIn = (b: IssuerBrowser, page: { text: string }, n: Name) => signInAt(b, page, person(n));
 const walletSignIn = (b: IssuerBrowser, n: Name) => signInToWallet(b, person(n));
 const appToken = (n: Name, attrs: string[]) => tokenWithConsent(h, { clientId: 'supplier-app', key: app, redirectUri: APP_REDIRECT, purpose: 'dpv:ServiceProvision' }, person(n), attrs);
+const toolToken = (n: Name) =>
+  tokenWithConsent(h, { clientId: 'consent-tool', key: tool, redirectUri: TOOL_REDIRECT, purpose: 'dpv:ServiceProvision', scope: 'openid consents' }, person(n), []);
 
 describe('wallet: sign-in and session', () => {
   it('sends a browser without a session to sign in, for pages and forms alike', async () => {
@@ -190,13 +198,44 @@ describe('wallet: consents, access history, withdrawal', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.headers['content-disposition']).toBe('attachment; filename="consents.json"');
-    const api = await h.call('GET', '/consents/export', { token: aliceToken });
+    const api = await h.call('GET', '/consents/export', { token: await toolToken('alice') });
     expect(api.status, api.text).toBe(200);
     const { exportedAt: _a, ...wallet } = res.json();
     const { exportedAt: _b, ...viaApi } = api.json();
     expect(wallet).toEqual(viaApi);
     expect(wallet.dataSubject.id).toBe(`urn:ngsi-ld:Person:${ids.alice}`);
     expect(wallet.records).toHaveLength(1);
+  });
+
+  it('keeps the consent API from the app that reads the data: the issuer will not give it the scope, the API refuses its token', async () => {
+    // Asking the issuer for the consent API's scope is answered with an error to the app, before any login.
+    const q = new URLSearchParams({
+      client_id: 'supplier-app', response_type: 'code', redirect_uri: APP_REDIRECT, scope: 'openid consents',
+      code_challenge: 'x'.repeat(43), code_challenge_method: 'S256', state: 's', purpose: 'dpv:ServiceProvision',
+    });
+    const asked = await new IssuerBrowser(h).get(`/oidc/auth?${q.toString()}`);
+    expect(asked.status).toBe(303);
+    const answer = new URL(location(asked));
+    expect(`${answer.origin}${answer.pathname}`).toBe(APP_REDIRECT);
+    expect(answer.searchParams.get('error')).toBe('invalid_scope');
+    const own = await toolToken('alice');
+    const listed = await h.call('GET', '/consents', { token: own });
+    expect(listed.status, listed.text).toBe(200);
+    const id = (listed.json() as Array<{ id: string }>)[0]!.id;
+    for (const [method, path, body] of [
+      ['GET', '/consents', undefined],
+      ['GET', '/consents/export', undefined],
+      // Widening its own consent, or withdrawing one, would be the prize.
+      ['POST', '/consents', { recipient: 'supplier-app', purposes: ['dpv:ServiceProvision'], personalData: [{ type: 'EnergyMeter', attributes: ['serialNumber'] }] }],
+      ['POST', `/consents/${encodeURIComponent(id)}/withdraw`, undefined],
+    ] as const) {
+      const res = await h.call(method, path, { token: aliceToken, ...(body === undefined ? {} : { body }) });
+      expect(res.status, `${method} ${path}`).toBe(403);
+      expect(res.json().reason).toBe('consent_scope_missing');
+    }
+    // Nothing changed: the one consent, still given, and the app still reads under it.
+    expect((await h.call('GET', '/consents', { token: own })).json()).toEqual(listed.json());
+    expect((await h.call('GET', `${E}/${encodeURIComponent(meterOf('alice'))}`, { token: aliceToken })).status).toBe(200);
   });
 
   it('refuses a withdrawal without the session\'s CSRF token, or with another session\'s, and changes nothing', async () => {
