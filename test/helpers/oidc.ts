@@ -48,12 +48,15 @@ export function postForm(h: Harness, path: string, form: Record<string, string>,
 }
 
 /** A browser at the issuer and the wallet: cookies kept by name (paths ignored: each is for /oidc or /), redirects not followed. */
+/** Whatever answers a browser's requests: a harness, or the processes of a gateway started from the command line. */
+export type Gateway = Pick<Harness, 'call'>;
+
 export class IssuerBrowser {
   private cookies = new Map<string, string>();
-  constructor(private h: Harness, private readonly lang = 'en') {}
+  constructor(private h: Gateway, private readonly lang = 'en') {}
 
   /** Goes on at another gateway instance with the same cookies, as a load balancer may send it. */
-  at(h: Harness): this {
+  at(h: Gateway): this {
     this.h = h;
     return this;
   }

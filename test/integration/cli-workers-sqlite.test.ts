@@ -5,22 +5,34 @@
  * both (and names the one altered); a contract deleted and a consent withdrawn through one
  * worker hold on the other at once; a second `mimtrust start` on the file is refused while
  * the primary holds it; a worker killed under load is started again and no segment is
- * broken. Needs `npm run build`.
+ * broken. Attacks spread over the workers fail as on one process: a DPoP proof is accepted
+ * once whichever worker sees it again, and wrong passwords at the city's issuer count
+ * together, so past the limit even the right one waits. `audit list` names each record's
+ * segment. Needs `npm run build`.
  */
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Agent } from 'undici';
+import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO } from '../helpers/harness.js';
+import { REPO, type Harness } from '../helpers/harness.js';
 import { startMiniBroker, type MiniBroker } from '../helpers/mini-broker.mjs';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { CLI, runCli, startCli, waitForLine } from '../helpers/cli.js';
 import { typeReadContract } from '../helpers/contracts.js';
+import { dpopProof, thumbprint, type ProofKey } from '../helpers/dpop.js';
+import { IssuerBrowser, OIDC_ISSUER, actionOf, csrfOf, location, pathOf } from '../helpers/oidc.js';
+import { loadConfig } from '../../src/config/index.js';
+import { loadOrCreateSigningKey } from '../../src/keys/index.js';
+import { issueLocalToken, LOCAL_ISSUER_KEY_NAME } from '../../src/issuer/index.js';
 
 const E = '/ngsi-ld/v1/entities';
 const ALICE_METER = 'urn:ngsi-ld:EnergyMeter:alice';
+const CAROL_PASSWORD = 'carol has a long password';
+/** Failed logins per account and address before the issuer makes the next attempt wait. */
+const LOGIN_LIMIT = 3;
 
 
 interface Answer {
@@ -55,6 +67,21 @@ describe('mimtrust start --workers 2 on SQLite', () => {
       await agent.close();
     }
   }
+  /** Any request on a connection of its own, as a browser's or a client's may come; answers as a harness does. */
+  const workers: Pick<Harness, 'call'> = {
+    async call(method, path, opts = {}) {
+      const agent = new Agent({ connect: { ca } });
+      try {
+        const headers: Record<string, string | string[]> = { ...(opts.headers ?? {}) };
+        if (opts.token !== undefined) headers.authorization = `Bearer ${opts.token}`;
+        const res = await agent.request({ origin, path, method, headers, ...(opts.rawBody === undefined ? {} : { body: opts.rawBody }) });
+        const text = await res.body.text();
+        return { status: res.statusCode, headers: res.headers, text, json: () => JSON.parse(text) };
+      } finally {
+        await agent.close();
+      }
+    },
+  };
   const statuses = async (n: number, method: string, path: string, token: string): Promise<number[]> =>
     (await Promise.all(Array.from({ length: n }, () => call(method, path, token)))).map((r) => r.status);
   /** Asks in rounds of four until every answer is `status` (or the deadline passes), then 8 more at once. */
@@ -86,8 +113,13 @@ describe('mimtrust start --workers 2 on SQLite', () => {
       totalActiveEnergyImport: { type: 'Property', value: 1234.5 },
     });
     dir = makeTempDir('workers-sqlite');
-    // Credentials on, for the trusted issuers list the admin API changes.
-    writeFileSync(join(dir, 'mimtrust.yaml'), 'credentials:\n  enabled: true\n');
+    // Credentials on, for the trusted issuers list the admin API changes; the city's issuer
+    // on, with a low login limit, for the wrong passwords spread over the workers.
+    writeFileSync(join(dir, 'mimtrust.yaml'), [
+      'credentials:', '  enabled: true',
+      'oidc:', '  enabled: true', `  issuer: ${OIDC_ISSUER}`,
+      `  loginThrottle: { perAccountAndAddress: ${LOGIN_LIMIT}, perAddress: 1000, perAccount: 1000, windowSec: 600 }`, '',
+    ].join('\n'));
     storePath = join(dir, 'data', 'mimtrust.db');
     env = {
       ...process.env,
@@ -98,6 +130,7 @@ describe('mimtrust start --workers 2 on SQLite', () => {
       MIMTRUST_STORE_PATH: storePath,
       MIMTRUST_LOG_LEVEL: 'info',
     };
+    execFileSync(process.execPath, [CLI, 'accounts', 'add', '--username', 'carol'], { cwd: dir, env, input: `${CAROL_PASSWORD}\n` });
     child = startCli(['start', '--workers', '2'], { cwd: dir, env });
     child.stdout!.on('data', (d: Buffer) => { output += d.toString(); });
     child.stderr!.on('data', (d: Buffer) => { output += d.toString(); });
@@ -176,6 +209,80 @@ describe('mimtrust start --workers 2 on SQLite', () => {
     expect(await until(true)).toEqual(Array(8).fill(true));
     expect((await call('DELETE', at, admin)).status).toBe(204);
     expect(await until(false)).toEqual(Array(8).fill(false));
+  }, 60_000);
+
+  it('accepts a DPoP proof once, whichever worker sees it again: sent again and again, or many times at once', async () => {
+    const admin = mint('--sub', 'city-admin', '--roles', 'contract-admin');
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const holder: ProofKey = { privateKey, publicJwk: await exportJWK(publicKey) };
+    const { config } = loadConfig(undefined, env, dir);
+    const bound = await issueLocalToken(await loadOrCreateSigningKey(config.keysDir, LOCAL_ISSUER_KEY_NAME), config.localIssuer, {
+      sub: 'dpop-app', roles: ['viewer'], dpopJkt: await thumbprint(holder), ttlSec: 300,
+    });
+    const path = `${E}?type=Bus`;
+    const read = (proof: string) => workers.call('GET', path, { headers: { authorization: `DPoP ${bound}`, dpop: proof } });
+    const proof = () => dpopProof(holder, { htm: 'GET', htu: `${origin}${E}`, accessToken: bound });
+    expect((await call('POST', '/admin/contracts', admin, typeReadContract('urn:test:workers-dpop', 'Bus'))).status).toBe(201);
+    try {
+      // Both workers enforce the contract before the proofs are counted.
+      const deadline = Date.now() + 5000;
+      let fresh: number[] = [];
+      while (Date.now() < deadline && (fresh = await Promise.all([1, 2, 3, 4].map(async () => (await read(await proof())).status))).some((st) => st !== 200)) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(fresh).toEqual([200, 200, 200, 200]);
+      // One after another on fresh connections: the workers take them in turn, each sees it three times.
+      const once = await proof();
+      const answers = [];
+      for (let i = 0; i < 6; i++) answers.push(await read(once));
+      expect(answers.map((r) => r.status)).toEqual([200, 401, 401, 401, 401, 401]);
+      for (const r of answers.slice(1)) {
+        expect(r.json().reason).toBe('dpop_proof_replayed');
+        expect(r.text).not.toContain(once);
+      }
+      // All at once: exactly one acceptance among them.
+      for (let round = 0; round < 3; round++) {
+        const p = await proof();
+        const together = (await Promise.all(Array.from({ length: 6 }, () => read(p)))).map((r) => r.status);
+        expect(together.sort()).toEqual([200, 401, 401, 401, 401, 401]);
+      }
+    } finally {
+      expect((await call('DELETE', `/admin/contracts/${encodeURIComponent('urn:test:workers-dpop')}`, admin)).status).toBe(204);
+    }
+    expect(await settle(path, mint('--sub', 'viewer-app', '--roles', 'viewer'), 403)).toEqual(Array(8).fill(403));
+  }, 60_000);
+
+  it('counts wrong passwords at the city\'s issuer across the workers: no more tries than the limit, then even the right password waits', async () => {
+    const browser = new IssuerBrowser(workers);
+    const signIn = await browser.get('/wallet/sign-in');
+    expect(signIn.status).toBe(303);
+    const authorized = await browser.get(pathOf(location(signIn)));
+    expect(authorized.status).toBe(303);
+    const page = await browser.get(pathOf(location(authorized)));
+    expect(page.text).toContain('name="password"');
+    const attempt = (password: string) => browser.post(actionOf(page.text), new URLSearchParams({ csrf: csrfOf(page.text), username: 'carol', password }));
+    // Each attempt on a connection of its own: the workers take them in turn.
+    const wrong = [];
+    for (let i = 0; i < LOGIN_LIMIT + 4; i++) wrong.push(await attempt(`a wrong password ${i}`));
+    // A try is an answer after the password was checked (400); past the limit it is not checked (429).
+    expect(wrong.map((r) => r.status)).toEqual([...Array(LOGIN_LIMIT).fill(400), ...Array(4).fill(429)]);
+    for (const r of wrong.slice(LOGIN_LIMIT)) expect(Number(r.headers['retry-after'])).toBeGreaterThan(0);
+    for (let i = 0; i < 2; i++) {
+      const right = await attempt(CAROL_PASSWORD);
+      expect(right.status).toBe(429);
+      expect(Number(right.headers['retry-after'])).toBeGreaterThan(0);
+    }
+  }, 60_000);
+
+  it('names each record\'s segment in audit list, where the workers\' seqs repeat', async () => {
+    const listed = await runCli(['audit', 'list', '--limit', '40'], { cwd: dir, env });
+    expect(listed.code, listed.stderr).toBe(0);
+    const records = listed.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { segment?: string; seq: number });
+    expect(new Set(records.map((r) => r.segment?.replace(/^i-[0-9a-f]{12}\./, '')))).toEqual(new Set(['w0', 'w1']));
+    const places = records.map((r) => `${r.segment} ${r.seq}`);
+    expect(new Set(places).size).toBe(records.length);
+    // Each worker counts its own: the same seq shows in both segments.
+    expect(new Set(records.map((r) => r.seq)).size).toBeLessThan(records.length);
   }, 60_000);
 
   it('starts a worker killed with SIGKILL under load again, and no segment is broken', async () => {
