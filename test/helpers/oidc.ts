@@ -39,8 +39,11 @@ export async function assertionParams(clientId: string, key: ClientKey, aud = OI
   };
 }
 
+/** Whatever answers requests: a harness, or the processes of a gateway started from the command line. */
+export type Gateway = Pick<Harness, 'call'>;
+
 /** POSTs a form to the gateway (the issuer's endpoints take application/x-www-form-urlencoded). */
-export function postForm(h: Harness, path: string, form: Record<string, string>, headers: Record<string, string> = {}) {
+export function postForm(h: Gateway, path: string, form: Record<string, string>, headers: Record<string, string> = {}) {
   return h.call('POST', path, {
     rawBody: new URLSearchParams(form).toString(),
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
@@ -48,9 +51,6 @@ export function postForm(h: Harness, path: string, form: Record<string, string>,
 }
 
 /** A browser at the issuer and the wallet: cookies kept by name (paths ignored: each is for /oidc or /), redirects not followed. */
-/** Whatever answers a browser's requests: a harness, or the processes of a gateway started from the command line. */
-export type Gateway = Pick<Harness, 'call'>;
-
 export class IssuerBrowser {
   private cookies = new Map<string, string>();
   constructor(private h: Gateway, private readonly lang = 'en') {}

@@ -11,27 +11,13 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { decodeJwt } from 'jose';
-import { createPresentation, issue, signPresentation } from '@digitalbazaar/vc';
-import { from, generate, type Ed25519KeyPair } from '@digitalbazaar/ed25519-multikey';
-import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
-import { cryptosuite } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import { startHarness, token, REPO, type Harness } from '../helpers/harness.js';
 import { OIDC_ISSUER, clientKey, postForm } from '../helpers/oidc.js';
 import { dpopProof, thumbprint } from '../helpers/dpop.js';
-import { documentLoader, PACKAGED_CONTEXTS } from '../../src/credentials/index.js';
+import { credential, didKey, presentation, vpLogin, type DidKey } from '../helpers/vp.js';
 import { VP_LOGIN_CLIENT_ID, VP_TOKEN_GRANT } from '../../src/issuer/index.js';
 
-interface DidKey { did: string; pair: Ed25519KeyPair }
-
 const LIGHT = 'urn:ngsi-ld:Streetlight:1';
-/** The terms the registry's credentials use, defined in the credential itself: the VC 2.0 context has no @vocab. */
-const TERMS = {
-  OrganisationCredential: 'https://registry.example/vocab#OrganisationCredential',
-  MembershipCredential: 'https://registry.example/vocab#MembershipCredential',
-  role: 'https://schema.org/roleName',
-  legalName: 'https://schema.org/legalName',
-};
-const loader = () => documentLoader({ contexts: PACKAGED_CONTEXTS, resolveDid: async () => { throw new Error('not needed to sign'); } });
 
 let h: Harness;
 /** The business registry the city trusts for organisation credentials. */
@@ -43,29 +29,6 @@ let stranger: DidKey;
 /** The organisation logging in. */
 let org: DidKey;
 
-async function didKey(): Promise<DidKey> {
-  const key = await generate();
-  const did = `did:key:${key.publicKeyMultibase}`;
-  return { did, pair: await from({ ...(await key.export({ publicKey: true, secretKey: true })), id: `${did}#${key.publicKeyMultibase}`, controller: did }) };
-}
-
-/** A credential `by` signs about `about` (a new object each time: signing adds the proof to what it is given). */
-async function credential(by: DidKey, about: DidKey, o: { type?: string; role?: string; validUntil?: string; status?: unknown } = {}) {
-  return issue({
-    credential: {
-      '@context': ['https://www.w3.org/ns/credentials/v2', TERMS],
-      type: ['VerifiableCredential', o.type ?? 'OrganisationCredential'],
-      issuer: by.did,
-      validFrom: '2024-01-01T00:00:00Z',
-      ...(o.validUntil ? { validUntil: o.validUntil } : {}),
-      credentialSubject: { id: about.did, legalName: 'Lighting Co', role: o.role ?? 'dataUser' },
-      ...(o.status ? { credentialStatus: o.status } : {}),
-    },
-    suite: new DataIntegrityProof({ signer: by.pair.signer(), cryptosuite }),
-    documentLoader: loader(),
-  });
-}
-
 async function challenge(): Promise<string> {
   const res = await h.call('POST', '/oidc/vp-challenge');
   expect(res.status, res.text).toBe(200);
@@ -76,18 +39,10 @@ async function challenge(): Promise<string> {
 }
 
 async function present(vc: unknown, o: { holder?: DidKey; challenge?: string; domain?: string } = {}) {
-  const holder = o.holder ?? org;
-  return signPresentation({
-    // Dated inside every test credential's validity: presenting an expired one must be possible, to see it refused.
-    presentation: createPresentation({ verifiableCredential: [vc], holder: holder.did, now: new Date('2024-06-01T00:00:00Z') }),
-    suite: new DataIntegrityProof({ signer: holder.pair.signer(), cryptosuite }),
-    documentLoader: loader(),
-    challenge: o.challenge ?? await challenge(),
-    domain: o.domain ?? OIDC_ISSUER,
-  });
+  return presentation(vc, o.holder ?? org, o.challenge ?? await challenge(), o.domain ?? OIDC_ISSUER);
 }
 
-const login = (vp: unknown, headers: Record<string, string> = {}) => postForm(h, '/oidc/token', { grant_type: VP_TOKEN_GRANT, client_id: VP_LOGIN_CLIENT_ID, vp_token: JSON.stringify(vp), presentation_submission: '{"id":"s","definition_id":"org","descriptor_map":[]}' }, headers);
+const login = (vp: unknown, headers: Record<string, string> = {}) => vpLogin(h, vp, headers);
 
 async function refusedFor(vp: unknown, reason: string): Promise<void> {
   const res = await login(vp);

@@ -5,7 +5,8 @@
  * is redeemed once, whichever instance is asked and even when both are asked at once; a
  * refresh token from one is used at the other; an account disabled through one instance's
  * configuration is refused by the other; failed logins count across both. A trusted issuer
- * the operator adds or removes through one instance's admin API is in force on the other.
+ * the operator adds or removes through one instance's admin API is in force on the other. A
+ * presentation-login challenge handed out by one instance is used once, at either.
  * Needs MIMTRUST_TEST_POSTGRES_URL and `npm run build` (the CLI).
  */
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import { freshSchema, havePostgres, warnIfNoPostgres, type TestSchema } from '..
 import { runCli, runCliWithInput } from '../helpers/cli.js';
 import { IssuerBrowser, OIDC_ISSUER, actionOf, assertionParams, clientKey, csrfOf, location, pathOf, pkce, postForm, type ClientKey } from '../helpers/oidc.js';
 import { eventually } from '../helpers/eventually.js';
+import { credential, didKey, presentation, vpLogin, type DidKey } from '../helpers/vp.js';
 
 warnIfNoPostgres('the OIDC issuer on two instances');
 
@@ -30,13 +32,18 @@ describe.skipIf(!havePostgres())('the OIDC issuer on two instances of one Postgr
   let b: Harness;
   let app: ClientKey;
   let aliceId: string;
+  /** The registry the city trusts for organisation credentials, and an organisation it vouches for. */
+  let registry: DidKey;
+  let org: DidKey;
   const cli = (args: string[], input = ''): ReturnType<typeof runCli> => runCliWithInput([...args, '--config', join(a.dir, 'mimtrust.json')], input);
 
   beforeAll(async () => {
     schema = await freshSchema();
     app = await clientKey();
+    [registry, org] = await Promise.all([didKey(), didKey()]);
     const settings = {
       store: { url: schema.url },
+      credentials: { trustedIssuers: [{ did: registry.did, credentialTypes: ['OrganisationCredential'], roles: [{ claim: 'role', value: 'dataUser', roles: ['viewer'] }] }] },
       contractsDir: join(REPO, 'test', 'fixtures', 'contracts-issuer'),
       oidc: {
         enabled: true,
@@ -157,6 +164,31 @@ describe.skipIf(!havePostgres())('the OIDC issuer on two instances of one Postgr
     const replayed = await refresh(b, rotated.refresh_token);
     expect(replayed.status).toBe(400);
     expect(replayed.json().error).toBe('invalid_grant');
+  });
+
+  it('a presentation-login challenge handed out by one instance is used once, at the other; a second use at either is refused', async () => {
+    const challengeAt = async (h: Harness): Promise<string> => {
+      const res = await h.call('POST', '/oidc/vp-challenge');
+      expect(res.status, res.text).toBe(200);
+      return res.json().challenge as string;
+    };
+    const vp = await presentation(await credential(registry, org), org, await challengeAt(a));
+    const first = await vpLogin(b, vp);
+    expect(first.status, first.text).toBe(200);
+    expect(decodeJwt(first.json().access_token as string)).toMatchObject({ sub: org.did, roles: ['viewer'] });
+    for (const h of [a, b]) {
+      const again = await vpLogin(h, vp);
+      expect(again.status).toBe(400);
+      expect(again.json().error).toBe('invalid_grant');
+      expect(again.json().error_description).toMatch(/^challenge_unknown: /);
+      expect(again.text).not.toContain('access_token');
+    }
+    // One presentation sent to both at once: one login, whichever instance wins.
+    for (let round = 0; round < 3; round++) {
+      const raced = await presentation(await credential(registry, org), org, await challengeAt(round % 2 === 0 ? b : a));
+      const answers = await Promise.all([vpLogin(a, raced), vpLogin(b, raced), vpLogin(a, raced), vpLogin(b, raced)]);
+      expect(answers.map((r) => r.status).sort()).toEqual([200, 400, 400, 400]);
+    }
   });
 
   it('failed logins at both instances count together: past the limit, even the right password waits', async () => {
