@@ -134,14 +134,12 @@ export function interactionRoutes(deps: InteractionDeps) {
   async function login(req: FastifyRequest, reply: FastifyReply, s: Strings, interaction: Interaction, form: URLSearchParams): Promise<FastifyReply> {
     const username = form.get('username') ?? '';
     const now = Date.now();
-    const wait = await throttle.waitMs(username, req.ip, now);
+    // Counted as failed before the password is checked, so guesses sent at once cannot all be tried.
+    const wait = await throttle.attempt(username, req.ip, now);
     if (wait > 0) return showLogin(reply, s, interaction, { failed: true, waitMs: wait });
     const account = await deps.accounts.login(username, form.get('password') ?? '');
-    if (account === undefined) {
-      await throttle.failed(username, req.ip, now);
-      return showLogin(reply, s, interaction, { failed: true });
-    }
-    await throttle.succeeded(username, req.ip);
+    if (account === undefined) return showLogin(reply, s, interaction, { failed: true });
+    await throttle.succeeded(username, req.ip, now);
     return finish(req, reply, { login: { accountId: account.id } });
   }
 

@@ -6,6 +6,11 @@
  * password is hashed, so a flood of attempts costs no scrypt work either. Addresses are
  * counted by addressKey (an IPv6 client by its /64).
  *
+ * An attempt is counted as a failure before its password is checked (attempt()), and taken
+ * back if it was right: checking the count and adding to it is one step in each counter,
+ * so guesses sent all at once, to one process or spread over several, get no more tries
+ * than the limit.
+ *
  * The counts are kept by a FailureCounter: in memory for a single gateway (AttemptLimiter),
  * in the database when several instances share it (src/store/pg-login-failures.ts), so
  * spreading the guesses over the instances gains the guesser nothing.
@@ -24,6 +29,10 @@ export interface FailureCounter {
   /** Milliseconds until the key may try again; 0 when it may try now. */
   waitMs(key: string, now: number): number | Promise<number>;
   fail(key: string, now: number): void | Promise<void>;
+  /** Waits as waitMs does, or else counts a failure at `now`, in one step: 0 when counted. */
+  attempt(key: string, now: number): number | Promise<number>;
+  /** Takes back one failure counted at `at` by attempt(). */
+  forgive(key: string, at: number): void | Promise<void>;
   succeed(key: string): void | Promise<void>;
 }
 
@@ -64,9 +73,27 @@ export class LoginThrottle {
     ]);
   }
 
-  /** A right password clears that account's failures from that address only. */
-  async succeeded(username: string, address: string): Promise<void> {
-    await this.#pair.succeed(keysOf(username, address).pair);
+  /**
+   * Counts this attempt as a failure against each key, before the password is checked,
+   * unless one of them must wait: then nothing stays counted and the wait is returned.
+   */
+  async attempt(username: string, address: string, now: number): Promise<number> {
+    const k = keysOf(username, address);
+    const counted = [[this.#pair, k.pair], [this.#address, k.address], [this.#account, k.account]] as const;
+    const waits = await Promise.all(counted.map(async ([c, key]) => c.attempt(key, now)));
+    const wait = Math.max(...waits);
+    if (wait > 0) await Promise.all(counted.filter((_, i) => waits[i] === 0).map(async ([c, key]) => c.forgive(key, now)));
+    return wait;
+  }
+
+  /**
+   * A right password clears that account's failures from that address only; the attempt()
+   * made `at` that time is taken back from the address's and the account's counts.
+   */
+  async succeeded(username: string, address: string, at?: number): Promise<void> {
+    const k = keysOf(username, address);
+    await this.#pair.succeed(k.pair);
+    if (at !== undefined) await Promise.all([this.#address.forgive(k.address, at), this.#account.forgive(k.account, at)]);
   }
 }
 

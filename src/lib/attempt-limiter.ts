@@ -39,6 +39,24 @@ export class AttemptLimiter {
     this.#failures.set(key, recent);
   }
 
+  /**
+   * Counts an attempt as failed before its outcome is known, unless the key must wait (then
+   * nothing is counted): in one step, so attempts in flight at once cannot all slip under
+   * the limit. Returns the wait, 0 when the attempt may go ahead.
+   */
+  attempt(key: string, now: number): number {
+    const wait = this.waitMs(key, now);
+    if (wait === 0) this.fail(key, now);
+    return wait;
+  }
+
+  /** Takes back one failure counted at `at`: the attempt turned out right. */
+  forgive(key: string, at: number): void {
+    const times = this.#failures.get(key);
+    const i = times?.lastIndexOf(at) ?? -1;
+    if (i >= 0) times!.splice(i, 1);
+  }
+
   succeed(key: string): void {
     this.#failures.delete(key);
   }

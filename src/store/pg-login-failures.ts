@@ -9,13 +9,16 @@
  */
 import type { AttemptLimit } from '../lib/index.js';
 import type { FailureCounter } from '../issuer/login-throttle.js';
-import type { PgPool } from './pg.js';
+import { inTransaction, type PgPool } from './pg.js';
 import { loginFailureKey } from './login-failure-key.js';
 
 const NEWEST = 'SELECT failed_at FROM login_failures WHERE key = $1 AND failed_at > $2 ORDER BY failed_at DESC, id DESC OFFSET $3 LIMIT 1';
 const INSERT = 'INSERT INTO login_failures (key, failed_at, expires_at) VALUES ($1, $2, $3)';
 const TRIM = `DELETE FROM login_failures WHERE key = $1 AND id NOT IN (
   SELECT id FROM login_failures WHERE key = $1 ORDER BY failed_at DESC, id DESC LIMIT $2)`;
+const FORGIVE = 'DELETE FROM login_failures WHERE id = (SELECT id FROM login_failures WHERE key = $1 AND failed_at = $2 ORDER BY id DESC LIMIT 1)';
+// Held to the end of the transaction: the instances' attempts at one key are counted one after another.
+const LOCK_KEY = 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))';
 const SWEEP = `DELETE FROM login_failures WHERE id IN (
   SELECT id FROM login_failures WHERE expires_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`;
 
@@ -25,16 +28,28 @@ export class PgLoginFailures {
   /** The counter of one kind of key (`name`) under its limit, as the login throttle asks for it. */
   counter(name: string, limit: AttemptLimit): FailureCounter {
     const keyOf = (key: string): string => loginFailureKey(name, key);
+    type Querier = Pick<PgPool, 'query'>;
+    const waitMs = async (on: Querier, key: string, now: number): Promise<number> => {
+      const r = await on.query<{ failed_at: number }>(NEWEST, [keyOf(key), now - limit.windowMs, limit.maxFailures - 1]);
+      const oldest = r.rows[0]?.failed_at;
+      return oldest === undefined ? 0 : Math.max(0, oldest + limit.windowMs - now);
+    };
+    const fail = async (on: Querier, key: string, now: number): Promise<void> => {
+      const k = keyOf(key);
+      await on.query(INSERT, [k, now, now + limit.windowMs]);
+      await on.query(TRIM, [k, limit.maxFailures]);
+    };
     return {
-      waitMs: async (key, now) => {
-        const r = await this.pool.query<{ failed_at: number }>(NEWEST, [keyOf(key), now - limit.windowMs, limit.maxFailures - 1]);
-        const oldest = r.rows[0]?.failed_at;
-        return oldest === undefined ? 0 : Math.max(0, oldest + limit.windowMs - now);
-      },
-      fail: async (key, now) => {
-        const k = keyOf(key);
-        await this.pool.query(INSERT, [k, now, now + limit.windowMs]);
-        await this.pool.query(TRIM, [k, limit.maxFailures]);
+      waitMs: (key, now) => waitMs(this.pool, key, now),
+      fail: (key, now) => fail(this.pool, key, now),
+      attempt: (key, now) => inTransaction(this.pool, async (client) => {
+        await client.query(LOCK_KEY, [keyOf(key)]);
+        const wait = await waitMs(client, key, now);
+        if (wait === 0) await fail(client, key, now);
+        return wait;
+      }),
+      forgive: async (key, at) => {
+        await this.pool.query(FORGIVE, [keyOf(key), at]);
       },
       succeed: async (key) => {
         await this.pool.query('DELETE FROM login_failures WHERE key = $1', [keyOf(key)]);

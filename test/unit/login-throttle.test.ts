@@ -2,7 +2,8 @@
  * The login throttle with its failures counted in memory (one gateway) and in PostgreSQL
  * (when the test database is set), where two throttles on one database stand for two
  * instances, and in one SQLite file, where two connections stand for two workers: failures made at one count at the other, the database keeps only the newest
- * failures of a key, under a hash, and sweeps them once their window has passed.
+ * failures of a key, under a hash, and sweeps them once their window has passed. Attempts
+ * sent at once, to one throttle or to both, get no more tries than the limit.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IN_MEMORY, LoginThrottle, type FailureCounters } from '../../src/issuer/login-throttle.js';
@@ -114,6 +115,30 @@ describe.each(places)('LoginThrottle, failures counted in $name', (place) => {
     expect(await t.waitMs('bob', '10.0.0.3', 30_000)).toBe(40_000);
   });
 
+  it('gives attempts sent at once no more tries than the limit: each is counted before its password is checked', async () => {
+    const t = new LoginThrottle(settings, (await place.open()).counters);
+    const waits = await Promise.all(Array.from({ length: 8 }, () => t.attempt('frank', '10.0.0.5', 0)));
+    expect(waits.filter((w) => w === 0)).toHaveLength(2);
+    expect(waits.filter((w) => w > 0)).toHaveLength(6);
+    expect(await t.waitMs('frank', '10.0.0.5', 1)).toBe(59_999);
+  });
+
+  it('takes a right attempt back, and leaves nothing counted of a throttled one', async () => {
+    const t = new LoginThrottle(settings, (await place.open()).counters);
+    for (let i = 0; i < 5; i++) {
+      expect(await t.attempt('grace', '10.0.0.6', i)).toBe(0);
+      await t.succeeded('grace', '10.0.0.6', i);
+    }
+    // Five right logins: neither the address (limit 3) nor the account (limit 4) waits.
+    expect(await t.waitMs('heidi', '10.0.0.6', 10)).toBe(0);
+    expect(await t.waitMs('grace', '10.0.0.7', 10)).toBe(0);
+    expect(await t.attempt('ivan', '10.0.0.8', 0)).toBe(0);
+    expect(await t.attempt('ivan', '10.0.0.8', 0)).toBe(0);
+    for (let i = 0; i < 5; i++) expect(await t.attempt('ivan', '10.0.0.8', 1)).toBeGreaterThan(0);
+    // Two wrong ones counted against the address (limit 3), the refused ones not.
+    expect(await t.waitMs('judy', '10.0.0.8', 2)).toBe(0);
+  });
+
   it('a right password clears that account\'s failures from that address only', async () => {
     const t = new LoginThrottle(settings, (await place.open()).counters);
     await t.failed('eve', '10.0.0.4', 0);
@@ -136,6 +161,14 @@ describe.each(shared)('failures counted in $name', (place) => {
     await b.failed('alice', '10.0.0.1', 0);
     expect(await a.waitMs('alice', '10.0.0.1', 1)).toBe(59_999);
     expect(await b.waitMs('alice', '10.0.0.1', 1)).toBe(59_999);
+  });
+
+  it('attempts at both at once get no more tries than the limit in all', async () => {
+    const { counters, other } = await place.open();
+    const a = new LoginThrottle(settings, counters);
+    const b = new LoginThrottle(settings, other);
+    const waits = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? a : b).attempt('ken', '10.0.0.9', 0)));
+    expect(waits.filter((w) => w === 0)).toHaveLength(2);
   });
 });
 
