@@ -317,7 +317,7 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
       // Receipts into citizens' own wallets: offered on the wallet page, redeemed at the issuer.
       const oid4vci = config.credentials.oid4vci;
       const offers = vc && credentials && wallet && oid4vci.enabled
-        ? vc.credentialOffersFromConfig(oid4vci, { consents, credentials, authorizationServer: issuerId })
+        ? vc.credentialOffersFromConfig(oid4vci, { consents, credentials, authorizationServer: issuerId, keys: store.keys })
         : undefined;
       const issuer = await createIssuer({
         config, keys: oidcKeys, cookieSecret: secret, accounts, adapter: (model) => store.oidc.adapter(model), firstParty: wallet === undefined ? [] : [wallet],

@@ -8,5 +8,5 @@ export function sharedStateUnavailable(cause?: unknown): MimtrustError {
 
 /** A kind (sessions, sign-ins under way, login challenges) is at its bound: nobody's live one is dropped to make room. */
 export function sharedStateFull(): MimtrustError {
-  return new MimtrustError('SERVICE_UNAVAILABLE', 'Too many sign-ins or sessions are open right now; try again later.', { reason: 'shared_state_full', headers: { 'retry-after': '60' } });
+  return new MimtrustError('SERVICE_UNAVAILABLE', 'Too many sign-ins, sessions or one-time codes are open right now; try again later.', { reason: 'shared_state_full', headers: { 'retry-after': '60' } });
 }

@@ -17,8 +17,11 @@ export interface RedeemedOffer {
 
 /** What the credentials module answers for a code (src/credentials/oid4vci/issuance.ts). */
 export interface PreAuthorizedCodes {
-  /** Uses the code up; throws an error with `error: 'invalid_grant'`, a `reason` and, when known, whose it was (`of`). */
-  redeem(code: string, txCode: string | undefined): RedeemedOffer;
+  /**
+   * Uses the code up; a refusal throws an error with `error: 'invalid_grant'`, a `reason`
+   * and, when known, whose it was (`of`); a store that cannot answer throws a 503 error.
+   */
+  redeem(code: string, txCode: string | undefined): Promise<RedeemedOffer>;
 }
 
 /** The public client every redemption is made through: this grant only, no secret (the code is the proof). */

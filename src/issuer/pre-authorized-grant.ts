@@ -7,8 +7,12 @@
  * about the citizen (`sub`) and naming the one consent (`consents`) whose receipt it
  * fetches. Every refusal is an OAuth `invalid_grant` naming the reason's code, and is
  * kept for the audit log (audit-issuance.ts) with whose code it was when that is known.
+ * Codes are kept in the store every instance shares: one that cannot be reached or is
+ * full answers 503 `temporarily_unavailable` naming the reason's code, and the code is
+ * not used up by that.
  */
 import { errors, type Provider, type ResourceServerInstance, type TokenEndpointGrantContext } from 'oidc-provider';
+import { MimtrustError } from '../errors/index.js';
 import { ISSUER_CLAIMS, PRE_AUTHORIZED_GRANT } from './constants.js';
 import type { PreAuthorizedCodes, RedeemedOffer } from './pre-authorized-client.js';
 import { refuseRedemption } from './pre-authorized-refusals.js';
@@ -29,16 +33,26 @@ export function preAuthorizedSubject(token: object): string | undefined {
 
 const param = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
+/** The store's refusal (503) as the token endpoint answers it: the reason's code, and when to try again. */
+function unavailable(ctx: TokenEndpointGrantContext, err: MimtrustError): Error {
+  const refusal = new errors.CustomOIDCProviderError('temporarily_unavailable', `${err.reason}: ${err.message}`);
+  Object.assign(refusal, { status: err.status, statusCode: err.status });
+  const retryAfter = err.headers['retry-after'];
+  if (retryAfter !== undefined) ctx.set('retry-after', retryAfter);
+  return refusal;
+}
+
 export function registerPreAuthorizedGrant(provider: Provider, codes: PreAuthorizedCodes, resourceServer: () => ResourceServerInstance, ttlSec: number): void {
   provider.registerGrantType(PRE_AUTHORIZED_GRANT, async (ctx: TokenEndpointGrantContext<{ 'pre-authorized_code'?: unknown; tx_code?: unknown }>) => {
     const code = param(ctx.oidc.params['pre-authorized_code']);
     if (code === undefined || code === '') throw new errors.InvalidRequest('pre-authorized_code is missing');
     let offer: RedeemedOffer;
     try {
-      offer = codes.redeem(code, param(ctx.oidc.params.tx_code));
+      offer = await codes.redeem(code, param(ctx.oidc.params.tx_code));
     } catch (err) {
-      const { reason, of } = err as { reason?: unknown; of?: RedeemedOffer };
-      if (typeof reason !== 'string') throw err;
+      if (err instanceof MimtrustError && err.status === 503) throw unavailable(ctx, err);
+      const { error, reason, of } = err as { error?: unknown; reason?: unknown; of?: RedeemedOffer };
+      if (error !== 'invalid_grant' || typeof reason !== 'string') throw err;
       refuseRedemption(ctx, { reason, ...(of === undefined ? {} : { of }) });
       throw new errors.CustomOIDCProviderError('invalid_grant', `${reason}: ${(err as Error).message}`);
     }

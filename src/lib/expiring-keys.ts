@@ -16,8 +16,12 @@ export interface KeyKind {
 export type TakeOnce = 'fresh' | 'taken' | 'full';
 
 export interface ExpiringKeys {
-  /** Holds `key` until `untilMs` (epoch ms): 'fresh' the first time, 'taken' while it lives, 'full' when the kind is. */
-  takeOnce(kind: KeyKind, key: string, untilMs: number): Promise<TakeOnce>;
+  /**
+   * Holds `key` (with `value`, when given) until `untilMs` (epoch ms): 'fresh' the first
+   * time, 'taken' while it lives, 'full' when the kind is. Of two processes claiming one
+   * key at once, one gets 'fresh'.
+   */
+  takeOnce(kind: KeyKind, key: string, untilMs: number, value?: string): Promise<TakeOnce>;
   /** Holds `value` under `key` until `untilMs`, replacing what was there; false when the kind is full. */
   put(kind: KeyKind, key: string, value: string, untilMs: number): Promise<boolean>;
   /** The live value under `key`. */

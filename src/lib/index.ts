@@ -1,7 +1,7 @@
 /**
  * Small helpers shared by several folders, with no knowledge of mimtrust's domain; and the
  * interface of expiring keys (expiring-keys.ts), which the store implements for whatever
- * every process must agree on.
+ * every process must agree on, and the single-use secrets kept in them (single-use.ts).
  */
 export { watchFolder } from './watch-folder.js';
 export { TtlCache } from './ttl-cache.js';
@@ -16,7 +16,7 @@ export { jsonErrorPosition, jsonErrorOffset, positionAt, type TextPosition } fro
 export { jsonPointer, pointerPath, jsonPointerPosition, type PointerSegment, type PointerPosition } from './json-pointer.js';
 export { editDistance, didYouMean, MAX_SUGGESTION_DISTANCE } from './did-you-mean.js';
 export { AttemptLimiter, type AttemptLimit } from './attempt-limiter.js';
-export { MemorySingleUse, type SingleUseStore, type MemorySingleUseOptions } from './single-use.js';
+export { StoredSingleUse, type SingleUseStore, type StoredSingleUseOptions, type Taken } from './single-use.js';
 export { workerScript, type WorkerScript } from './worker-script.js';
 export type { ExpiringKeys, KeyKind, TakeOnce } from './expiring-keys.js';
 export { addressKey } from './address-key.js';

@@ -46,14 +46,14 @@ export class StoredExpiringKeys implements ExpiringKeys {
     this.timer.unref();
   }
 
-  takeOnce(kind: KeyKind, key: string, untilMs: number): Promise<TakeOnce> {
+  takeOnce(kind: KeyKind, key: string, untilMs: number, value?: string): Promise<TakeOnce> {
     return this.guard(async () => {
       const now = this.now();
       const b = await this.room(kind, now);
       if (b === undefined) return 'full';
       let fresh = false;
       try {
-        fresh = await this.table.insertIfAbsent(kind.name, key, null, untilMs, now);
+        fresh = await this.table.insertIfAbsent(kind.name, key, value ?? null, untilMs, now);
       } finally {
         b.settle(1, fresh ? 1 : 0);
       }

@@ -13,18 +13,18 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { decodeJwt } from 'jose';
-import { generate, toJwk, type Ed25519KeyPair } from '@digitalbazaar/ed25519-multikey';
+import { toJwk } from '@digitalbazaar/ed25519-multikey';
 import { startHarness, REPO, type Harness } from '../helpers/harness.js';
 import { IssuerBrowser, OIDC_ISSUER, assertionParams, clientKey, csrfOf, postForm, type ClientKey } from '../helpers/oidc.js';
-import { appToken, walletSignIn, type Person } from '../helpers/wallet.js';
+import { walletSignIn, type Person } from '../helpers/wallet.js';
 import { Accounts } from '../../src/accounts/index.js';
 import { openSqlite, SqliteAccountStore } from '../../src/store/index.js';
 import { offerOf, PRE_AUTHORIZED_GRANT } from '../../src/credentials/index.js';
+import { CONFIGURATION, citizenWithConsent as withConsent, codeOf, holder, keyProof, nonceAt, offerFor, redeemAt, type Holder } from '../helpers/oid4vci.js';
 import { offerQrSvg } from '../../src/wallet/offer-qr.js';
 import { declaredResponse, openApiProblems, schemaChecker, type OpenApi } from '../helpers/openapi.js';
 
 const APP_REDIRECT = 'https://supplier.example/callback';
-const CONFIGURATION = 'ConsentReceiptCredential_ldp_vc';
 const people = { alice: { username: 'alice', password: 'alice has a long password' }, bob: { username: 'bob', password: 'bob has another long one' } } satisfies Record<string, Person>;
 
 let h: Harness;
@@ -63,63 +63,14 @@ beforeAll(async () => {
 afterAll(async () => h?.close());
 
 const supplier = () => ({ clientId: 'supplier-app', key: app, redirectUri: APP_REDIRECT, purpose: 'dpv:ServiceProvision' });
-const unescapeHtml = (s: string): string => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
 /** A signed-in wallet session of `n` with one fresh consent to the supplier; the consent's id. */
-async function citizenWithConsent(n: keyof typeof people): Promise<{ b: IssuerBrowser; consentId: string }> {
-  const b = new IssuerBrowser(h);
-  await walletSignIn(b, people[n]);
-  const token = await appToken(h, supplier(), people[n], ['totalActiveEnergyImport']);
-  const consentId = (decodeJwt(token).consents as string[])[0] as string;
-  return { b, consentId };
-}
+const citizenWithConsent = (n: keyof typeof people) => withConsent(h, supplier(), people[n]);
 
-interface OfferPage { status: number; text: string; uri: string; txCode: string; svg: string }
-
-/** Presses "Add to my wallet" for the consent; the page with the offer read out of it. */
-async function offerFor(b: IssuerBrowser, consentId: string): Promise<OfferPage> {
-  const page = await b.get('/wallet');
-  const res = await b.post(`/wallet/consents/${encodeURIComponent(consentId)}/offer`, new URLSearchParams({ csrf: csrfOf(page.text) }));
-  const href = /<a class="offer-link" href="([^"]+)">/.exec(res.text)?.[1];
-  return {
-    status: res.status,
-    text: res.text,
-    uri: href === undefined ? '' : unescapeHtml(href),
-    txCode: /<strong class="tx-code">(\d+)<\/strong>/.exec(res.text)?.[1] ?? '',
-    svg: /<svg [\s\S]*?<\/svg>/.exec(res.text)?.[0] ?? '',
-  };
-}
-
-const codeOf = (uri: string): string => offerOf(uri)?.grants[PRE_AUTHORIZED_GRANT]?.['pre-authorized_code'] ?? '';
-
-const redeem = (code: string, txCode: string | undefined, extra: Record<string, string> = {}) => postForm(h, '/oidc/token', {
-  grant_type: PRE_AUTHORIZED_GRANT, 'pre-authorized_code': code, ...(txCode === undefined ? {} : { tx_code: txCode }), ...extra,
-});
-
-async function nonce(): Promise<string> {
-  const res = await h.call('POST', '/oid4vci/nonce');
-  expect(res.status, res.text).toBe(200);
-  expect(res.headers['cache-control']).toBe('no-store');
-  return res.json().c_nonce as string;
-}
-
-interface Holder { did: string; kid: string; pair: Ed25519KeyPair }
-
-async function holder(): Promise<Holder> {
-  const pair = await generate();
-  const did = `did:key:${pair.publicKeyMultibase}`;
-  return { did, kid: `${did}#${pair.publicKeyMultibase}`, pair };
-}
-
-const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
-
-/** A key proof: header and claims as given (defaults: the right ones), signed by `signer` (default: the holder's own key). */
-async function proof(who: Holder, claims: Record<string, unknown>, o: { header?: Record<string, unknown>; signer?: Holder } = {}): Promise<string> {
-  const header = { typ: 'openid4vci-proof+jwt', alg: 'EdDSA', kid: who.kid, ...o.header };
-  const input = `${b64(header)}.${b64({ aud: credentialIssuer, iat: Math.floor(Date.now() / 1000), ...claims })}`;
-  const signature = await (o.signer ?? who).pair.signer().sign({ data: new TextEncoder().encode(input) });
-  return `${input}.${Buffer.from(signature).toString('base64url')}`;
-}
+const redeem = (code: string, txCode: string | undefined, extra: Record<string, string> = {}, headers: Record<string, string> = {}) => redeemAt(h, code, txCode, extra, headers);
+const nonce = (): Promise<string> => nonceAt(h);
+/** A key proof for this gateway (see keyProof). */
+const proof = (who: Holder, claims: Record<string, unknown>, o: { header?: Record<string, unknown>; signer?: Holder } = {}): Promise<string> => keyProof(who, credentialIssuer, claims, o);
 
 const askCredential = (token: string, body: unknown, scheme = 'Bearer') =>
   h.call('POST', '/oid4vci/credential', { headers: { authorization: `${scheme} ${token}` }, body });

@@ -1,13 +1,14 @@
 /**
- * The pure parts of OID4VCI issuance: single-use secrets (once, expiry, bounds), the offer
- * and its URI, the credential request, the holder's key proof (type, algorithm, key named
+ * The parts of OID4VCI issuance: the offer and its URI, the credential request, the holder's key proof (type, algorithm, key named
  * once, signature by that key, audience, time, nonce), and redemption (once, expired,
- * transaction code, whose code a second use was).
+ * transaction code, whose code a second use was), codes and nonces kept in the store's
+ * expiring keys on a real SQLite file (single-use.test.ts tests them across processes).
  */
-import { describe, it, expect } from 'vitest';
+import { afterEach, describe, it, expect } from 'vitest';
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
 import { generate, type Ed25519KeyPair } from '@digitalbazaar/ed25519-multikey';
-import { MemorySingleUse } from '../../src/lib/index.js';
+import { StoredSingleUse, type ExpiringKeys } from '../../src/lib/index.js';
+import { sqliteKeys, type OpenedKeys } from '../helpers/expiring-keys.js';
 import { DidResolution } from '../../src/credentials/index.js';
 import {
   CredentialOffers, Oid4vciError, RECEIPT_CONFIGURATION, RedemptionRefused, TX_CODE_LENGTH, checkProof, credentialOffer, didJwkOf, newTxCode, offerOf, offerUri,
@@ -31,31 +32,6 @@ async function refusal(p: Promise<unknown>): Promise<string> {
   }
   return 'accepted';
 }
-
-describe('MemorySingleUse', () => {
-  it('gives a value back once, and never after its expiry', () => {
-    let now = 0;
-    const store = new MemorySingleUse<string>({ max: 10, now: () => now });
-    const a = store.issue('a', 100);
-    const b = store.issue('b', 100);
-    expect(a).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(store.take(a)).toBe('a');
-    expect(store.take(a)).toBeUndefined();
-    now = 100;
-    expect(store.take(b)).toBeUndefined();
-    expect(store.take('never-issued')).toBeUndefined();
-  });
-
-  it('forgets an owner\'s oldest beyond the owner\'s bound, and the oldest of all beyond the store\'s', () => {
-    const store = new MemorySingleUse<number>({ max: 4, maxPerOwner: 2, now: () => 0 });
-    const [x1, x2, x3] = [store.issue(1, 10, 'x'), store.issue(2, 10, 'x'), store.issue(3, 10, 'x')];
-    expect(store.take(x1)).toBeUndefined();
-    const others = [store.issue(4, 10, 'y'), store.issue(5, 10), store.issue(6, 10)];
-    expect(store.size).toBe(4);
-    expect(store.take(x2)).toBeUndefined();
-    expect([store.take(x3), ...others.map((k) => store.take(k))]).toEqual([3, 4, 5, 6]);
-  });
-});
 
 describe('the credential offer', () => {
   it('is passed by value in an openid-credential-offer URI, with the code and the transaction code\'s shape, never its value', () => {
@@ -174,54 +150,68 @@ describe('redemption', () => {
     purposes: ['https://w3id.org/dpv#ServiceProvision'], personalData: [], legalBasis: 'https://w3id.org/dpv#Consent', givenAt: '2026-01-01T00:00:00Z',
     events: [{ event: 'given', at: '2026-01-01T00:00:00Z' }] as ConsentRecord['events'],
   };
-  function offers(now: () => number) {
+  let opened: OpenedKeys[] = [];
+  afterEach(async () => {
+    for (const o of opened) await o.close();
+    opened = [];
+  });
+  async function keysAt(now: () => number): Promise<ExpiringKeys> {
+    const o = await sqliteKeys.open(now);
+    opened.push(o);
+    return o.keys;
+  }
+  async function offers(now: () => number) {
+    const keys = await keysAt(now);
     return new CredentialOffers({
       consents: { own: async (c, id) => { if (c.sub !== 'alice' || id !== record.id) throw new Error('not hers'); return record; } },
       credentials: { baseUrl: 'https://gateway.city.example', resolveDid: (d) => resolution.resolve(d), receiptOf: async () => ({}) },
       authorizationServer: AS,
-      codes: new MemorySingleUse<OfferedReceipt>({ max: 10, maxPerOwner: 2, now }),
-      nonces: new MemorySingleUse<true>({ max: 10, now }),
-      codeTtlMs: 600_000, nonceTtlMs: 300_000, maxSpent: 10, proofMaxAgeSec: 300, now,
+      codes: new StoredSingleUse<OfferedReceipt>({ keys, name: 'oid4vci-code', max: 10, maxPerOwner: 2, rememberUsed: true }),
+      nonces: new StoredSingleUse<true>({ keys, name: 'oid4vci-nonce', max: 10 }),
+      codeTtlMs: 600_000, nonceTtlMs: 300_000, proofMaxAgeSec: 300, now,
     });
   }
-  const reason = (f: () => unknown): string => { try { f(); return 'accepted'; } catch (e) { return (e as RedemptionRefused).reason; } };
+  const reason = async (f: () => Promise<unknown>): Promise<string> => { try { await f(); return 'accepted'; } catch (e) { return (e as RedemptionRefused).reason; } };
   const alice = { issuer: AS, sub: 'alice' };
 
   it('redeems once; a second use names whose code it was', async () => {
-    const o = offers(() => NOW);
+    const o = await offers(() => NOW);
     const made = await o.offer(alice, record.id);
     const code = offerOf(made.uri)?.grants['urn:ietf:params:oauth:grant-type:pre-authorized_code']?.['pre-authorized_code'] as string;
-    expect(o.redeem(code, made.txCode)).toEqual({ sub: 'alice', consentId: record.id });
+    expect(await o.redeem(code, made.txCode)).toEqual({ sub: 'alice', consentId: record.id });
     let second: RedemptionRefused | undefined;
-    try { o.redeem(code, made.txCode); } catch (e) { second = e as RedemptionRefused; }
+    try { await o.redeem(code, made.txCode); } catch (e) { second = e as RedemptionRefused; }
     expect(second).toMatchObject({ error: 'invalid_grant', reason: 'pre_authorized_code_used', of: { sub: 'alice', consentId: record.id } });
   });
 
   it('refuses an expired code, and a wrong transaction code uses the code up', async () => {
     let now = NOW;
-    const o = offers(() => now);
+    const o = await offers(() => now);
     const codeOf = (m: { uri: string }) => offerOf(m.uri)?.grants['urn:ietf:params:oauth:grant-type:pre-authorized_code']?.['pre-authorized_code'] as string;
     const late = await o.offer(alice, record.id);
     now += 600_000;
-    expect(reason(() => o.redeem(codeOf(late), late.txCode))).toBe('pre_authorized_code_unknown');
+    expect(await reason(() => o.redeem(codeOf(late), late.txCode))).toBe('pre_authorized_code_unknown');
     const guessed = await o.offer(alice, record.id);
-    expect(reason(() => o.redeem(codeOf(guessed), guessed.txCode === '000000' ? '000001' : '000000'))).toBe('tx_code_invalid');
-    expect(reason(() => o.redeem(codeOf(guessed), guessed.txCode))).toBe('pre_authorized_code_used');
+    expect(await reason(() => o.redeem(codeOf(guessed), guessed.txCode === '000000' ? '000001' : '000000'))).toBe('tx_code_invalid');
+    expect(await reason(() => o.redeem(codeOf(guessed), guessed.txCode))).toBe('pre_authorized_code_used');
   });
 
   it('keeps at most the citizen\'s bound of codes open, forgetting the oldest', async () => {
-    const o = offers(() => NOW);
+    const o = await offers(() => NOW);
     const codeOf = (m: { uri: string }) => offerOf(m.uri)?.grants['urn:ietf:params:oauth:grant-type:pre-authorized_code']?.['pre-authorized_code'] as string;
     const made = [await o.offer(alice, record.id), await o.offer(alice, record.id), await o.offer(alice, record.id)];
-    expect(made.map((m) => reason(() => o.redeem(codeOf(m), m.txCode)))).toEqual(['pre_authorized_code_unknown', 'accepted', 'accepted']);
+    const reasons = [];
+    for (const m of made) reasons.push(await reason(() => o.redeem(codeOf(m), m.txCode)));
+    expect(reasons).toEqual(['pre_authorized_code_unknown', 'accepted', 'accepted']);
   });
 
   it('offers only a consent in force', async () => {
+    const keys = await keysAt(() => NOW);
     const o = new CredentialOffers({
-      ...{ authorizationServer: AS, codeTtlMs: 1, nonceTtlMs: 1, maxSpent: 1, proofMaxAgeSec: 1, now: () => NOW },
+      ...{ authorizationServer: AS, codeTtlMs: 1, nonceTtlMs: 1, proofMaxAgeSec: 1, now: () => NOW },
       consents: { own: async () => ({ ...record, events: [...record.events, { event: 'withdrawn', at: '2026-02-01T00:00:00Z' }] as ConsentRecord['events'] }) },
       credentials: { baseUrl: ISSUER, resolveDid: (d) => resolution.resolve(d), receiptOf: async () => ({}) },
-      codes: new MemorySingleUse<OfferedReceipt>({ max: 1 }), nonces: new MemorySingleUse<true>({ max: 1 }),
+      codes: new StoredSingleUse<OfferedReceipt>({ keys, name: 'c', max: 1 }), nonces: new StoredSingleUse<true>({ keys, name: 'n', max: 1 }),
     });
     await expect(o.offer(alice, record.id)).rejects.toMatchObject({ reason: 'consent_not_in_force', status: 403 });
   });

@@ -9,7 +9,8 @@
  * offer.ts (the offer and its URI), request.ts (a credential request read), proof.ts
  * (the holder's key proof checked; DIDs resolved through what it is given), errors.ts
  * (the protocol's error codes). issuance.ts is the module's one object (codes and nonces
- * behind SingleUseStore, the receipt made by the credentials module); routes.ts and
+ * behind SingleUseStore, kept in the store every process shares, so an offer made by one
+ * instance is redeemed at any; the receipt made by the credentials module); routes.ts and
  * schemas.ts the HTTP side. See docs/credentials.md.
  */
 export { CredentialOffers, RedemptionRefused } from './issuance.js';

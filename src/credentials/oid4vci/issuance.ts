@@ -7,15 +7,16 @@
  * proof and answers with the receipt bound to the holder's DID, carrying the consent's
  * status entry, so a withdrawal revokes this copy too.
  *
- * Codes and nonces are single-use secrets behind SingleUseStore. A code is used up by
- * any attempt, a wrong transaction code included, so the code's six digits get one guess.
- * Codes taken are remembered until they would have expired, so a second redemption is
- * told apart from an unknown code and names whose it was, for the audit log.
+ * Codes and nonces are single-use secrets behind SingleUseStore, kept in the store every
+ * process shares: an offer shown by one instance is redeemed at any, once, and a nonce
+ * handed out by one is accepted once anywhere. A code is used up by any attempt, a wrong
+ * transaction code included, so the code's six digits get one guess. Codes taken are
+ * remembered until they would have expired, so a second redemption is told apart from an
+ * unknown code and names whose it was, for the audit log.
  */
-import { createHash } from 'node:crypto';
 import { statusAt, type Citizen, type ConsentRecord } from '../../consent/index.js';
 import { MimtrustError } from '../../errors/index.js';
-import { TtlCache, type SingleUseStore } from '../../lib/index.js';
+import type { SingleUseStore } from '../../lib/index.js';
 import type { DidDocument } from '../did-resolution.js';
 import { Oid4vciError } from './errors.js';
 import { issuerMetadata } from './metadata.js';
@@ -67,12 +68,11 @@ export interface CredentialOffersOptions {
   credentials: ReceiptSource;
   /** The city's OIDC issuer: the citizens' issuer and the authorization server. */
   authorizationServer: string;
+  /** Single use, remembering the codes taken (`rememberUsed`): a second use is told apart from an unknown code. */
   codes: SingleUseStore<OfferedReceipt>;
   nonces: SingleUseStore<true>;
   codeTtlMs: number;
   nonceTtlMs: number;
-  /** Codes remembered as used, at most (a bound, like the codes'). */
-  maxSpent: number;
   proofMaxAgeSec: number;
   /** The offer's hint to the wallet on where the transaction code is. */
   txCodeDescription?: string;
@@ -81,15 +81,11 @@ export interface CredentialOffersOptions {
 
 const PROOF_SKEW_SEC = 60;
 
-const digest = (code: string): string => createHash('sha256').update(code).digest('base64url');
-
 export class CredentialOffers {
   private readonly now: () => number;
-  private readonly spent: TtlCache<string, Redeemed>;
 
   constructor(private readonly o: CredentialOffersOptions) {
     this.now = o.now ?? Date.now;
-    this.spent = new TtlCache(o.maxSpent, this.now);
   }
 
   get credentialIssuer(): string {
@@ -109,23 +105,19 @@ export class CredentialOffers {
     }
     const txCode = newTxCode();
     const expiresAt = now + this.o.codeTtlMs;
-    const code = this.o.codes.issue({ citizen, consentId: record.id, txCode }, expiresAt, `${citizen.issuer} ${citizen.sub}`);
+    const code = await this.o.codes.issue({ citizen, consentId: record.id, txCode }, expiresAt, `${citizen.issuer} ${citizen.sub}`);
     const offer = credentialOffer(this.credentialIssuer, code, this.o.txCodeDescription);
     return { record, offer, uri: offerUri(offer), txCode, expiresAt };
   }
 
   /** Uses the code up and answers whose consent it was for; any failure is a RedemptionRefused. */
-  redeem(code: string, txCode: string | undefined): Redeemed {
-    const key = digest(code);
-    const offered = this.o.codes.take(code);
-    if (offered === undefined) {
-      const earlier = this.spent.get(key);
-      if (earlier !== undefined) throw new RedemptionRefused('pre_authorized_code_used', 'The pre-authorized code was already used.', earlier);
-      throw new RedemptionRefused('pre_authorized_code_unknown', 'The pre-authorized code is unknown or expired.');
-    }
+  async redeem(code: string, txCode: string | undefined): Promise<Redeemed> {
+    const taken = await this.o.codes.take(code);
+    if (taken.state === 'unknown') throw new RedemptionRefused('pre_authorized_code_unknown', 'The pre-authorized code is unknown or expired.');
+    const offered = taken.value;
     const redeemed = { sub: offered.citizen.sub, consentId: offered.consentId };
+    if (taken.state === 'used') throw new RedemptionRefused('pre_authorized_code_used', 'The pre-authorized code was already used.', redeemed);
     if (offered.citizen.issuer !== this.o.authorizationServer) throw new RedemptionRefused('pre_authorized_code_unknown', 'The pre-authorized code is unknown or expired.');
-    this.spent.set(key, redeemed, this.now() + this.o.codeTtlMs);
     if (typeof txCode !== 'string' || txCode !== offered.txCode) {
       throw new RedemptionRefused('tx_code_invalid', 'The transaction code is missing or wrong; the offer is used up, ask for a new one.', redeemed);
     }
@@ -133,9 +125,9 @@ export class CredentialOffers {
   }
 
   /** A fresh c_nonce. */
-  nonce(): { c_nonce: string } {
+  async nonce(): Promise<{ c_nonce: string }> {
     const now = this.now();
-    return { c_nonce: this.o.nonces.issue(true, now + this.o.nonceTtlMs) };
+    return { c_nonce: await this.o.nonces.issue(true, now + this.o.nonceTtlMs) };
   }
 
   /**
@@ -149,7 +141,7 @@ export class CredentialOffers {
       audience: this.credentialIssuer, now, maxAgeSec: this.o.proofMaxAgeSec, skewSec: PROOF_SKEW_SEC,
       resolveDid: (did) => this.o.credentials.resolveDid(did),
     });
-    if (this.o.nonces.take(proof.nonce) !== true) throw new Oid4vciError('invalid_nonce', 'The proof\'s nonce is not one handed out here, or it is used up or expired.');
+    if ((await this.o.nonces.take(proof.nonce)).state !== 'open') throw new Oid4vciError('invalid_nonce', 'The proof\'s nonce is not one handed out here, or it is used up or expired.');
     let record: ConsentRecord;
     try {
       record = await this.o.consents.own({ issuer: this.o.authorizationServer, sub }, consentId, now);

@@ -85,8 +85,9 @@ export function oid4vciPlugin(deps: Oid4vciRouteDeps) {
       }
       return reply.headers(deps.headers).header('cache-control', 'max-age=60').header('content-type', 'application/json').send(JSON.stringify(body));
     });
+    // A store that cannot be reached or is full answers 503 through the gateway's error handler.
     app.post(NONCE_PATH, { schema: nonceSchema }, async (_req, reply) => reply.headers(deps.headers).header('cache-control', 'no-store')
-      .header('content-type', 'application/json').send(JSON.stringify(deps.offers.nonce())));
+      .header('content-type', 'application/json').send(JSON.stringify(await deps.offers.nonce())));
     app.post(CREDENTIAL_PATH, { schema: credentialSchema }, credential);
   };
 }
