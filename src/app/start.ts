@@ -327,7 +327,7 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
       if (vc && offers) {
         // Only the grant's own tokens: another audience than the gateway's.
         const trust = ownIssuerTrust({ issuer: issuerId, audience: OID4VCI_RESOURCE, publicKeys: oidcKeys.publicKeys, maxTokenLifetimeSec: config.auth.maxTokenLifetimeSec });
-        await app.register(vc.oid4vciPlugin({ ...exchangeDeps, offers, clientId: OID4VCI_CLIENT_ID, verifier: createTokenVerifier([trust], { dpop: config.auth.dpop }) }));
+        await app.register(vc.oid4vciPlugin({ ...exchangeDeps, offers, clientId: OID4VCI_CLIENT_ID, verifier: createTokenVerifier([trust], { dpop: config.auth.dpop, ...(store.shared ? { sharedReplay: store.keys } : {}) }) }));
       }
       auditTokenIssuance(issuer.provider, issuerId, audit, (err) => log.error({ err }, 'a token was not issued: the audit log did not take its record'));
       await app.register(issuerPlugin(issuer, {

@@ -10,8 +10,14 @@
  * Codes are kept in the store every instance shares: one that cannot be reached or is
  * full answers 503 `temporarily_unavailable` naming the reason's code, and the code is
  * not used up by that.
+ *
+ * A request with a DPoP proof gets a token bound to the proof's key (`cnf.jkt`, token type
+ * DPoP), which the credential endpoint then takes only with a proof by that key. The proof
+ * is checked, and its replay caught, before the code is touched: a bad or replayed proof
+ * does not use up the citizen's code.
  */
 import { errors, type Provider, type ResourceServerInstance, type TokenEndpointGrantContext } from 'oidc-provider';
+import { checkDpopReplay, checkDpopRequired, validateDpop } from 'oidc-provider/lib/helpers/grants.js';
 import { MimtrustError } from '../errors/index.js';
 import { ISSUER_CLAIMS, PRE_AUTHORIZED_GRANT } from './constants.js';
 import type { PreAuthorizedCodes, RedeemedOffer } from './pre-authorized-client.js';
@@ -44,8 +50,12 @@ function unavailable(ctx: TokenEndpointGrantContext, err: MimtrustError): Error 
 
 export function registerPreAuthorizedGrant(provider: Provider, codes: PreAuthorizedCodes, resourceServer: () => ResourceServerInstance, ttlSec: number): void {
   provider.registerGrantType(PRE_AUTHORIZED_GRANT, async (ctx: TokenEndpointGrantContext<{ 'pre-authorized_code'?: unknown; tx_code?: unknown }>) => {
+    const client = ctx.oidc.client;
     const code = param(ctx.oidc.params['pre-authorized_code']);
     if (code === undefined || code === '') throw new errors.InvalidRequest('pre-authorized_code is missing');
+    const dPoP = await validateDpop(provider, ctx);
+    if (dPoP !== undefined) await checkDpopReplay(provider, ctx, dPoP, client.clientId);
+    checkDpopRequired(provider, ctx, dPoP);
     let offer: RedeemedOffer;
     try {
       offer = await codes.redeem(code, param(ctx.oidc.params.tx_code));
@@ -56,8 +66,9 @@ export function registerPreAuthorizedGrant(provider: Provider, codes: PreAuthori
       refuseRedemption(ctx, { reason, ...(of === undefined ? {} : { of }) });
       throw new errors.CustomOIDCProviderError('invalid_grant', `${reason}: ${(err as Error).message}`);
     }
-    const token = new ctx.oidc.provider.ClientCredentials({ client: ctx.oidc.client, expiresIn: ttlSec });
+    const token = new ctx.oidc.provider.ClientCredentials({ client, expiresIn: ttlSec });
     token.resourceServer = resourceServer();
+    if (dPoP !== undefined) token.setThumbprint('jkt', dPoP.thumbprint);
     redeemed.set(token, offer);
     ctx.oidc.entity('ClientCredentials', token);
     const value = await token.save();

@@ -3,8 +3,8 @@
  * either by a load balancer: an offer shown on one instance's wallet page is redeemed at
  * the other, once, even when both are asked at once, and a second use anywhere is named
  * as one on the audit log; a nonce handed out by one is accepted once, wherever; a citizen's
- * bound of open offers holds across both; a store that cannot be reached refuses, losing
- * no code.
+ * bound of open offers holds across both; a DPoP proof used at one is a replay at the
+ * other; a store that cannot be reached refuses, losing no code.
  * Needs MIMTRUST_TEST_POSTGRES_URL.
  */
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { openPostgres, PgAccountStore } from '../../src/store/index.js';
 import { startHarness, REPO, type Harness } from '../helpers/harness.js';
 import { freshSchema, havePostgres, warnIfNoPostgres, type TestSchema } from '../helpers/postgres.js';
 import { OIDC_ISSUER, clientKey, type ClientKey } from '../helpers/oidc.js';
+import { dpopProof } from '../helpers/dpop.js';
 import { CONFIGURATION, citizenWithConsent, codeOf, holder, keyProof, nonceAt, offerFor, redeemAt } from '../helpers/oid4vci.js';
 import type { Person } from '../helpers/wallet.js';
 
@@ -154,5 +155,33 @@ describe.skipIf(!havePostgres())('OID4VCI on two instances of one PostgreSQL dat
     }
     const later = await redeemAt(b, codeOf(offer.uri), offer.txCode);
     expect(later.status, later.text).toBe(200);
+  });
+
+  it('a DPoP-bound token: a proof used at one instance is a replay at the other', async () => {
+    const { b: browser, consentId } = await citizenWithConsent(b, supplier(), alice);
+    const offer = await offerFor(browser, consentId);
+    const key = await clientKey();
+    // Both instances answer for one address behind a load balancer: each request names A's.
+    const host = new URL(issuerOf.get(a) as string).host;
+    const tokenEndpoint = (await a.call('GET', '/oidc/.well-known/openid-configuration')).json().token_endpoint as string;
+    const tokenProof = await dpopProof(key, { htm: 'POST', htu: tokenEndpoint });
+    const redeemed = await redeemAt(a, codeOf(offer.uri), offer.txCode, {}, { dpop: tokenProof });
+    expect(redeemed.status, redeemed.text).toBe(200);
+    const token = redeemed.json().access_token as string;
+    // The proof again at the other instance's token endpoint, with a fresh offer: a replay, and that code not used up.
+    const other = await offerFor(browser, consentId);
+    const replayedAtToken = await redeemAt(b, codeOf(other.uri), other.txCode, {}, { dpop: tokenProof, host });
+    expect(replayedAtToken.status).toBe(400);
+    expect(replayedAtToken.json().error).toBe('invalid_grant');
+    expect(replayedAtToken.json().error_description ?? '').not.toMatch(/^pre_authorized_code/);
+    expect((await redeemAt(b, codeOf(other.uri), other.txCode, {}, { host })).status).toBe(200);
+
+    const proof = await dpopProof(key, { htm: 'POST', htu: `${issuerOf.get(a)}/oid4vci/credential`, accessToken: token });
+    const first = await askCredential(a, token, await nonceAt(a), { authorization: `DPoP ${token}`, dpop: proof });
+    expect(first.status, first.text).toBe(200);
+    const replayed = await askCredential(b, token, await nonceAt(b), { authorization: `DPoP ${token}`, dpop: proof, host });
+    expect(replayed.status).toBe(401);
+    expect(replayed.json()).toMatchObject({ error: 'invalid_dpop_proof' });
+    expect(replayed.json().detail ?? replayed.text).toMatch(/repla|used/i);
   });
 });

@@ -7,7 +7,8 @@
  * withdrawal on the wallet page. And the attacks: a code used twice or with a wrong
  * transaction code, another citizen's consent, a withdrawn consent, proofs for another
  * audience, replayed or unknown nonces, signed by another key than they name, and other
- * tokens of the issuer at the credential endpoint.
+ * tokens of the issuer at the credential endpoint. A token redeemed with a DPoP proof is
+ * bound to its key.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { join } from 'node:path';
@@ -22,6 +23,7 @@ import { openSqlite, SqliteAccountStore } from '../../src/store/index.js';
 import { offerOf, PRE_AUTHORIZED_GRANT } from '../../src/credentials/index.js';
 import { CONFIGURATION, citizenWithConsent as withConsent, codeOf, holder, keyProof, nonceAt, offerFor, redeemAt, type Holder } from '../helpers/oid4vci.js';
 import { offerQrSvg } from '../../src/wallet/offer-qr.js';
+import { dpopProof, thumbprint } from '../helpers/dpop.js';
 import { declaredResponse, openApiProblems, schemaChecker, type OpenApi } from '../helpers/openapi.js';
 
 const APP_REDIRECT = 'https://supplier.example/callback';
@@ -181,6 +183,81 @@ describe('oid4vci: a receipt into an external wallet', () => {
     expect(res.status, res.text).toBe(200);
     const subject = res.json().credentials[0].credential.credentialSubject.hasDataSubject.id as string;
     expect(subject).toBe(`did:jwk:${Buffer.from(JSON.stringify(jwk)).toString('base64url')}`);
+  });
+});
+
+describe('oid4vci: a token bound to the wallet\'s DPoP key', () => {
+  const credentialPath = '/oid4vci/credential';
+  const tokenEndpoint = async (): Promise<string> => (await h.call('GET', '/oidc/.well-known/openid-configuration')).json().token_endpoint as string;
+  const askWithProof = (token: string, body: unknown, proofJwt: string | undefined, scheme = 'DPoP') =>
+    h.call('POST', credentialPath, { headers: { authorization: `${scheme} ${token}`, ...(proofJwt === undefined ? {} : { dpop: proofJwt }) }, body });
+  const credentialBody = async () => ({ credential_configuration_id: CONFIGURATION, proofs: { jwt: [await proof(await holder(), { nonce: await nonce() })] } });
+
+  it('is issued for a redemption with a DPoP proof, and opens the credential endpoint only with a fresh proof by that key', async () => {
+    const { b, consentId } = await citizenWithConsent('bob');
+    const offer = await offerFor(b, consentId);
+    const key = await clientKey();
+    const res = await redeem(codeOf(offer.uri), offer.txCode, {}, { dpop: await dpopProof(key, { htm: 'POST', htu: await tokenEndpoint() }) });
+    expect(res.status, res.text).toBe(200);
+    const { access_token, token_type } = res.json();
+    expect(token_type).toBe('DPoP');
+    expect(decodeJwt(access_token)).toMatchObject({ sub: ids.bob, consents: [consentId], cnf: { jkt: await thumbprint(key) } });
+    const htu = `${credentialIssuer}${credentialPath}`;
+
+    const asBearer = await askCredential(access_token, await credentialBody());
+    expect(asBearer.status).toBe(401);
+    expect(asBearer.json()).toMatchObject({ error: 'invalid_token' });
+    expect(asBearer.text).not.toContain(access_token);
+
+    const noProof = await askWithProof(access_token, await credentialBody(), undefined);
+    expect(noProof.status).toBe(401);
+
+    const otherKey = await askWithProof(access_token, await credentialBody(), await dpopProof(await clientKey(), { htm: 'POST', htu, accessToken: access_token }));
+    expect(otherKey.status).toBe(401);
+    expect(otherKey.json().error).toMatch(/^invalid_(token|dpop_proof)$/);
+
+    const elsewhere = await askWithProof(access_token, await credentialBody(), await dpopProof(key, { htm: 'POST', htu: `${credentialIssuer}/oid4vci/nonce`, accessToken: access_token }));
+    expect(elsewhere.status).toBe(401);
+
+    const good = await dpopProof(key, { htm: 'POST', htu, accessToken: access_token });
+    const ok = await askWithProof(access_token, await credentialBody(), good);
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.json().credentials[0].credential.credentialSubject.id).toBe(consentId);
+
+    const replayed = await askWithProof(access_token, await credentialBody(), good);
+    expect(replayed.status).toBe(401);
+    expect(replayed.json()).toMatchObject({ error: 'invalid_dpop_proof' });
+
+    // Issued as DPoP-bound, on the audit log.
+    const db = new Database(h.config.store.path, { readonly: true });
+    try {
+      const row = db.prepare('SELECT binding FROM audit_records WHERE operation = ? AND sub = ? ORDER BY seq DESC LIMIT 1').get(`token.${PRE_AUTHORIZED_GRANT}`, ids.bob) as { binding: string };
+      expect(row.binding).toBe('dpop');
+    } finally {
+      db.close();
+    }
+  });
+
+  it('a bad or replayed proof at the token endpoint is refused without using the code up', async () => {
+    const { b, consentId } = await citizenWithConsent('bob');
+    const offer = await offerFor(b, consentId);
+    const key = await clientKey();
+    const endpoint = await tokenEndpoint();
+    const elsewhere = await redeem(codeOf(offer.uri), offer.txCode, {}, { dpop: await dpopProof(key, { htm: 'POST', htu: 'https://elsewhere.example/token' }) });
+    expect(elsewhere.status).toBe(400);
+    expect(elsewhere.json().error).toBe('invalid_dpop_proof');
+
+    const first = await dpopProof(key, { htm: 'POST', htu: endpoint });
+    const other = await offerFor(b, consentId);
+    expect((await redeem(codeOf(other.uri), other.txCode, {}, { dpop: first })).status).toBe(200);
+    const replayed = await redeem(codeOf(offer.uri), offer.txCode, {}, { dpop: first });
+    expect(replayed.status).toBe(400);
+    expect(replayed.json().error).toBe('invalid_grant');
+    expect(replayed.json().error_description ?? '').not.toMatch(/^pre_authorized_code/);
+
+    const fresh = await redeem(codeOf(offer.uri), offer.txCode, {}, { dpop: await dpopProof(key, { htm: 'POST', htu: endpoint }) });
+    expect(fresh.status, fresh.text).toBe(200);
+    expect(fresh.json().token_type).toBe('DPoP');
   });
 });
 
