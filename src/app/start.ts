@@ -4,7 +4,7 @@ import { namedIssuers, type Config } from '../config/index.js';
 import { loadOrCreateKeySet, loadOrCreateSecret, loadOrCreateSigningKey, type KeySet } from '../keys/index.js';
 import {
   LOCAL_ISSUER_KEY_NAME, LOCAL_ORGANISATION_CLAIM, LOCAL_RECIPIENT_CLAIM, LOCAL_CONSENT_CLAIM,
-  OIDC_COOKIE_SECRET_NAME, OIDC_KEY_SET_NAME, OIDC_PREFIX, OID4VCI_CLIENT_ID, OID4VCI_RESOURCE, createIssuer, issuerPlugin, ownIssuerTrust,
+  OIDC_COOKIE_SECRET_NAME, OIDC_KEY_SET_NAME, OIDC_PREFIX, OID4VCI_CLIENT_ID, OID4VCI_RESOURCE, authorizationServerMetadataPlugin, createIssuer, issuerPlugin, ownIssuerTrust,
   upstreamFromConfig, pendingInStore, auditTokenIssuance, type UpstreamLoginError,
 } from '../issuer/index.js';
 import { Accounts } from '../accounts/index.js';
@@ -336,6 +336,7 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
         ...(store.loginFailures !== undefined ? { loginFailures: store.loginFailures } : {}),
         ...(upstream !== undefined ? { upstream, onUpstreamFailure: (err: UpstreamLoginError) => log.warn({ reason: err.reason, err: err.cause }, 'login through the upstream identity provider failed') } : {}),
       }, exchangeDeps.headers), { prefix: OIDC_PREFIX });
+      await app.register(authorizationServerMetadataPlugin(issuer, issuerId, exchangeDeps.headers));
       log.info(`OIDC issuer ${config.oidc.issuer} on ${OIDC_PREFIX}, in the gateway process`);
       if (wallet !== undefined) {
         await app.register(walletPlugin({

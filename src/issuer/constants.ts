@@ -14,6 +14,10 @@ export const VP_LOGIN_CLIENT_ID = 'vp-login';
 export const VP_CHALLENGE_PATH = '/vp-challenge';
 /** The grant a citizen's wallet redeems a credential offer's pre-authorized code with (OID4VCI). */
 export const PRE_AUTHORIZED_GRANT = 'urn:ietf:params:oauth:grant-type:pre-authorized_code';
+/** The authorization server metadata member saying a wallet may redeem a code without a client_id (OID4VCI 1.0 §12.3). */
+export const PRE_AUTHORIZED_ANONYMOUS_ACCESS = 'pre-authorized_grant_anonymous_access_supported';
+/** The RFC 8414 well-known path of authorization server metadata. */
+export const AS_METADATA_WELL_KNOWN = '/.well-known/oauth-authorization-server';
 /** The gateway's public client for that grant: wallets are not registered, the code is the proof. */
 export const OID4VCI_CLIENT_ID = 'oid4vci-wallet';
 /** The resource (and audience) of that grant's tokens: the credential endpoint, nothing else. */

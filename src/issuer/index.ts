@@ -6,7 +6,8 @@
  * - The city's own OIDC issuer (`oidc.enabled`), oidc-provider mounted on the gateway under
  *   /oidc: provider.ts configures it (flows, JWT access tokens and their claims),
  *   clients.ts turns `oidc.clients` into its clients, and registers the city's own pages
- *   (the wallet) as first-party clients, signed in to without a consent screen, constants.ts names what the gateway shares with it, mount.ts hands it raw requests,
+ *   (the wallet) as first-party clients, signed in to without a consent screen, constants.ts names what the gateway shares with it, mount.ts hands it raw requests
+ *   (and the RFC 8414 well-known URI of its metadata, at the root),
  *   grant-terms.ts keeps the purpose and consents of each grant, trust.ts makes the
  *   gateway trust it in process. interactions.ts serves the login and consent screens;
  *   login-throttle.ts slows password guessing there, counting failures in the store when
@@ -17,7 +18,8 @@
  *   every access token on the audit log before it leaves. vp-grant.ts is the grant that
  *   takes an organisation's Verifiable Presentation, vp-login-client.ts its public client
  *   and challenge route. pre-authorized-grant.ts is the grant a citizen's wallet redeems a
- *   credential offer with (OID4VCI), pre-authorized-client.ts its public client and the
+ *   credential offer with (OID4VCI; its metadata says a wallet needs no client_id),
+ *   pre-authorized-client.ts its public client and the
  *   token request made that client's (mount.ts rewrites it), pre-authorized-refusals.ts
  *   the refused redemptions the audit log records. views/ holds every text a citizen
  *   reads, the wallet's too. Its signing keys are the key set `oidc-issuer` in keysDir
@@ -26,7 +28,7 @@
 export { issueLocalToken, LOCAL_ORGANISATION_CLAIM, LOCAL_RECIPIENT_CLAIM, LOCAL_CONSENT_CLAIM } from './local-token.js';
 export type { LocalTokenRequest, LocalIssuerSettings } from './local-token.js';
 export const LOCAL_ISSUER_KEY_NAME = 'local-issuer';
-export { createIssuer, issuerPlugin } from './plugin.js';
+export { authorizationServerMetadataPlugin, createIssuer, issuerPlugin } from './plugin.js';
 export type { IssuerDeps } from './plugin.js';
 export type { FirstPartyClient } from './clients.js';
 export { shortName } from './consent-request.js';

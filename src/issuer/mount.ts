@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBounded } from '../lib/index.js';
-import { OIDC_PREFIX } from './constants.js';
+import { AS_METADATA_WELL_KNOWN, OIDC_PREFIX } from './constants.js';
 
 /** oidc-provider's own bound on a request body. */
 const MAX_FORM_BYTES = 56 * 1024;
@@ -28,11 +28,8 @@ export function keepBodiesRaw(app: FastifyInstance): void {
  * login and consent screens are routes of their own with a strict policy.
  */
 export function mountProvider(app: FastifyInstance, handler: () => NodeHandler, headers: Readonly<Record<string, string>> = {}, rewriteTokenForm?: TokenFormRewrite): void {
-  const set = Object.entries({ ...headers, 'content-security-policy': "frame-ancestors 'none'" });
   const pass = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    reply.hijack();
-    for (const [name, value] of set) reply.raw.setHeader(name, value);
-    const raw = req.raw as IncomingMessage & { originalUrl?: string };
+    const raw = handOver(req, reply, headers);
     const url = raw.url ?? '/';
     raw.originalUrl = url;
     raw.url = url.slice(OIDC_PREFIX.length) || '/';
@@ -44,6 +41,30 @@ export function mountProvider(app: FastifyInstance, handler: () => NodeHandler, 
   };
   app.all('/', pass);
   app.all('/*', pass);
+}
+
+/**
+ * The authorization server metadata at the RFC 8414 well-known URI of the issuer's
+ * identifier as well: `/.well-known/oauth-authorization-server/oidc` for `https://host/oidc`,
+ * where a wallet following OID4VCI looks for it. oidc-provider serves the same document
+ * under its mount (`/oidc/.well-known/oauth-authorization-server`); this hands it the
+ * request as if it had come there, so every URL in the document is the same.
+ */
+export function mountMetadataAlias(app: FastifyInstance, handler: () => NodeHandler, issuer: string, headers: Readonly<Record<string, string>> = {}): void {
+  const path = `${AS_METADATA_WELL_KNOWN}${new URL(issuer).pathname.replace(/\/+$/, '')}`;
+  app.get(path, async (req, reply) => {
+    const raw = handOver(req, reply, headers);
+    raw.originalUrl = `${OIDC_PREFIX}${AS_METADATA_WELL_KNOWN}`;
+    raw.url = AS_METADATA_WELL_KNOWN;
+    handler()(raw, reply.raw);
+  });
+}
+
+/** Takes the request from fastify for oidc-provider, with the gateway's security headers set (framing forbidden). */
+function handOver(req: FastifyRequest, reply: FastifyReply, headers: Readonly<Record<string, string>>): IncomingMessage & { originalUrl?: string } {
+  reply.hijack();
+  for (const [name, value] of Object.entries({ ...headers, 'content-security-policy': "frame-ancestors 'none'" })) reply.raw.setHeader(name, value);
+  return req.raw;
 }
 
 /** A token request's form body as the issuer is to read it; undefined: as it came. */

@@ -9,7 +9,7 @@ import type { IssuerClient } from './clients.js';
 import type { Accounts } from '../accounts/index.js';
 import type { KeySet } from '../keys/index.js';
 import { firstPartyClient, issuerClients, type FirstPartyClient } from './clients.js';
-import { keepBodiesRaw, mountProvider } from './mount.js';
+import { keepBodiesRaw, mountMetadataAlias, mountProvider } from './mount.js';
 import type { IssuerProvider, PreAuthorizedSettings } from './provider.js';
 import type { ModelAdapter } from './model-store.js';
 import { asPreAuthorizedClient, preAuthorizedClient } from './pre-authorized-client.js';
@@ -68,5 +68,16 @@ export function issuerPlugin(issuer: IssuerProvider, interactions: Omit<Interact
     if (issuer.vpLogin !== undefined) await app.register(vpChallengeRoute(issuer.vpLogin));
     const handler = issuer.provider.callback();
     mountProvider(app, () => handler, headers, issuer.preAuthorized ? asPreAuthorizedClient : undefined);
+  };
+}
+
+/**
+ * The issuer's authorization server metadata at the RFC 8414 well-known URI of its
+ * identifier, registered at the root (mount.ts): where wallets and OAuth clients look first.
+ */
+export function authorizationServerMetadataPlugin(issuer: IssuerProvider, issuerId: string, headers: Readonly<Record<string, string>> = {}) {
+  return async (app: FastifyInstance): Promise<void> => {
+    const handler = issuer.provider.callback();
+    mountMetadataAlias(app, () => handler, issuerId, headers);
   };
 }

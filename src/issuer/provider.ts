@@ -14,7 +14,7 @@ import type { JWK } from 'jose';
 import type { Accounts } from '../accounts/index.js';
 import { clientPurpose, type IssuerClient } from './clients.js';
 import { GrantTermsStore } from './grant-terms.js';
-import { GATEWAY_RESOURCE, ISSUER_CLAIMS, OID4VCI_RESOURCE, OIDC_PREFIX } from './constants.js';
+import { GATEWAY_RESOURCE, ISSUER_CLAIMS, OID4VCI_RESOURCE, OIDC_PREFIX, PRE_AUTHORIZED_ANONYMOUS_ACCESS } from './constants.js';
 import { contentSecurityPolicy, errorPage, stringsFor } from './views/index.js';
 import { registerVpGrant, vpTokenClaims, vpTokenSubject } from './vp-grant.js';
 import type { VpLogin } from './vp-login-client.js';
@@ -123,6 +123,8 @@ export function createProvider(o: ProviderOptions): IssuerProvider {
     },
     clientDefaults: { id_token_signed_response_alg: 'ES256' },
     pkce: { required: () => true },
+    // OID4VCI 1.0 §12.3: wallets redeem a pre-authorized code without a client_id.
+    ...(o.preAuthorized !== undefined ? { discovery: { [PRE_AUTHORIZED_ANONYMOUS_ACCESS]: true } } : {}),
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },

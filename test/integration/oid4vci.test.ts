@@ -7,8 +7,8 @@
  * withdrawal on the wallet page. And the attacks: a code used twice or with a wrong
  * transaction code, another citizen's consent, a withdrawn consent, proofs for another
  * audience, replayed or unknown nonces, signed by another key than they name, and other
- * tokens of the issuer at the credential endpoint. A token redeemed with a DPoP proof is
- * bound to its key.
+ * tokens of the issuer at the credential endpoint. A wallet finds the authorization server
+ * through the metadata (RFC 8414); a token redeemed with a DPoP proof is bound to its key.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { join } from 'node:path';
@@ -183,6 +183,27 @@ describe('oid4vci: a receipt into an external wallet', () => {
     expect(res.status, res.text).toBe(200);
     const subject = res.json().credentials[0].credential.credentialSubject.hasDataSubject.id as string;
     expect(subject).toBe(`did:jwk:${Buffer.from(JSON.stringify(jwk)).toString('base64url')}`);
+  });
+});
+
+describe('oid4vci: a wallet finds the authorization server', () => {
+  it('at the RFC 8414 well-known URI of the metadata\'s authorization server: the token endpoint, the grant, anonymous redemption, DPoP', async () => {
+    const meta = (await h.call('GET', '/.well-known/openid-credential-issuer')).json();
+    const as = meta.authorization_servers[0] as string;
+    // RFC 8414 §3.1: the well-known segment goes between the host and the issuer's path.
+    const wellKnown = `/.well-known/oauth-authorization-server${new URL(as).pathname}`;
+    expect(wellKnown).toBe('/.well-known/oauth-authorization-server/oidc');
+    const res = await h.call('GET', wellKnown);
+    expect(res.status, res.text).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    const doc = res.json();
+    expect(doc).toMatchObject({ issuer: as, 'pre-authorized_grant_anonymous_access_supported': true });
+    expect(doc.token_endpoint).toMatch(/^https:\/\/localhost(:\d+)?\/oidc\/token$/);
+    expect(doc.grant_types_supported).toContain(PRE_AUTHORIZED_GRANT);
+    expect(doc.dpop_signing_alg_values_supported).toContain('ES256');
+    // The same document where oidc-provider serves it under its mount, and in the OpenID discovery document.
+    expect((await h.call('GET', '/oidc/.well-known/oauth-authorization-server')).json()).toEqual(doc);
+    expect((await h.call('GET', '/oidc/.well-known/openid-configuration')).json()).toMatchObject({ 'pre-authorized_grant_anonymous_access_supported': true });
   });
 });
 
