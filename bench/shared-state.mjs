@@ -6,6 +6,10 @@
  *   dpop-pg        the cache, then the proof taken once in PostgreSQL (every instance)
  *   count-memory   a count limit checked and counted in memory (SQLite, one process)
  *   count-pg       the same in PostgreSQL, all keys of the request in one round trip
+ *   nonce-pg       an OID4VCI c_nonce handed out and taken back (two round trips)
+ *   offer-pg       a credential offer's code for a citizen with a free slot, then redeemed
+ *                  (the slot claimed, the code stored and checked, taken, kept as used)
+ *   offer-full-pg  the same for a citizen with every slot held: the oldest gives way first
  * CPU time (process.cpuUsage) is what the gateway's event loop spends; wall time includes
  * waiting for the database, which runs beside it on the same shared cores.
  *
@@ -58,6 +62,7 @@ async function main(settings) {
   const { DpopReplayCache, localReplay, sharedReplay } = await import('../dist/auth/index.js');
   const { UsageCounters } = await import('../dist/gateway/index.js');
   const { openPostgres, pgKeyTable, PgUsageCounters, StoredExpiringKeys } = await import('../dist/store/index.js');
+  const { StoredSingleUse } = await import('../dist/lib/index.js');
   const { counterKey } = await import('../dist/policy/index.js');
 
   state.base = settings.url;
@@ -102,6 +107,22 @@ async function main(settings) {
     'count-pg': () => {
       const r = run++;
       return async (i) => pgCounters.increment([counterKey('urn:bench', 'urn:bench:r', `app${r}-${i % 500}`, 'PT1H', 3_600_000, Date.now())], [1_000_000]);
+    },
+    // As the gateway keeps them (credentials.oid4vci defaults: 5 codes per citizen).
+    'nonce-pg': () => {
+      const nonces = new StoredSingleUse({ keys, name: `bench-nonce-${run++}`, max: 1_000_000 });
+      return async () => { await nonces.take(await nonces.issue(true, Date.now() + 300_000)); };
+    },
+    'offer-pg': () => {
+      const codes = new StoredSingleUse({ keys, name: `bench-code-${run}`, max: 1_000_000, maxPerOwner: 5, rememberUsed: true });
+      const r = run++;
+      return async (i) => { await codes.take(await codes.issue({ citizen: { issuer: 'urn:bench', sub: `c${r}-${i}` }, consentId: 'urn:bench', txCode: '123456' }, Date.now() + 600_000, `urn:bench c${r}-${i}`)); };
+    },
+    'offer-full-pg': () => {
+      const codes = new StoredSingleUse({ keys, name: `bench-code-${run}`, max: 1_000_000, maxPerOwner: 5, rememberUsed: true });
+      const r = run++;
+      // 16 citizens whose 5 slots are all held after their first offers.
+      return async (i) => { await codes.take(await codes.issue({ citizen: { issuer: 'urn:bench', sub: `c${r}-${i % 16}` }, consentId: 'urn:bench', txCode: '123456' }, Date.now() + 600_000, `urn:bench c${r}-${i % 16}`)); };
     },
   };
 

@@ -125,24 +125,29 @@ export class StoredSingleUse<V> implements SingleUseStore<V> {
     const base = digest(`owner ${owner}`);
     const slots = Array.from({ length: maxPerOwner }, (_, i) => `${base}.${i}`);
     const value = JSON.stringify({ key, until } satisfies Slot);
+    let order = slots;
     for (let attempt = 0; attempt < SLOT_ATTEMPTS; attempt++) {
-      for (const slot of slots) {
+      for (const slot of order) {
         const claimed = await this.#keys.takeOnce(this.#slots, slot, until, value);
         if (claimed === 'fresh') return slot;
         if (claimed === 'full') throw sharedStateFull();
       }
-      await this.#giveWayOldest(slots);
+      // The slot just freed first: unless another process claims it meanwhile, it is this secret's.
+      const freed = await this.#giveWayOldest(slots);
+      order = freed === undefined ? slots : [freed, ...slots.filter((s) => s !== freed)];
     }
     throw sharedStateFull();
   }
 
-  /** Frees the slot whose secret expires first, removing that secret; another process may free one meanwhile. */
-  async #giveWayOldest(slots: string[]): Promise<void> {
+  /** Frees the slot whose secret expires first, removing that secret; the slot, or undefined when one was free already. */
+  async #giveWayOldest(slots: string[]): Promise<string | undefined> {
     const held = await Promise.all(slots.map(async (slot) => ({ slot, holder: parsed<Slot>(await this.#keys.get(this.#slots, slot)) })));
-    // A slot freed since it was claimed is free now: nothing to give way.
-    if (held.some((h) => h.holder === undefined)) return;
+    // A slot freed since it was claimed (taken by another process, or expired) is free now.
+    const free = held.find((h) => h.holder === undefined);
+    if (free !== undefined) return free.slot;
     const oldest = held.reduce((a, b) => ((b.holder?.until ?? 0) < (a.holder?.until ?? 0) ? b : a));
     const holder = parsed<Slot>(await this.#keys.take(this.#slots, oldest.slot));
     if (holder !== undefined) await this.#keys.delete(this.#open, holder.key);
+    return oldest.slot;
   }
 }
