@@ -111,8 +111,9 @@ export class StoredSingleUse<V> implements SingleUseStore<V> {
     const raw = await this.#keys.take(this.#open, key);
     const entry = parsed<Entry<V>>(raw);
     if (raw !== undefined && entry !== undefined) {
-      // A used secret not remembered (the kind full) is refused all the same, only not named as used.
-      if (this.#used !== undefined) await this.#keys.put(this.#used, key, raw, entry.until);
+      // Taken is taken: a used secret not remembered (the kind full, the store gone since) is
+      // refused all the same when it comes again, only not named as used.
+      if (this.#used !== undefined) await this.#keys.put(this.#used, key, raw, entry.until).catch(() => false);
       return { state: 'open', value: entry.v };
     }
     if (this.#used === undefined) return { state: 'unknown' };
@@ -134,13 +135,13 @@ export class StoredSingleUse<V> implements SingleUseStore<V> {
       }
       // The slot just freed first: unless another process claims it meanwhile, it is this secret's.
       const freed = await this.#giveWayOldest(slots);
-      order = freed === undefined ? slots : [freed, ...slots.filter((s) => s !== freed)];
+      order = [freed, ...slots.filter((s) => s !== freed)];
     }
     throw sharedStateFull();
   }
 
-  /** Frees the slot whose secret expires first, removing that secret; the slot, or undefined when one was free already. */
-  async #giveWayOldest(slots: string[]): Promise<string | undefined> {
+  /** Frees the slot whose secret expires first, removing that secret, and names it; or names a slot found free meanwhile. */
+  async #giveWayOldest(slots: string[]): Promise<string> {
     const held = await Promise.all(slots.map(async (slot) => ({ slot, holder: parsed<Slot>(await this.#keys.get(this.#slots, slot)) })));
     // A slot freed since it was claimed (taken by another process, or expired) is free now.
     const free = held.find((h) => h.holder === undefined);
