@@ -18,10 +18,10 @@
  */
 import { errors, type Provider, type ResourceServerInstance, type TokenEndpointGrantContext } from 'oidc-provider';
 import { checkDpopReplay, checkDpopRequired, validateDpop } from 'oidc-provider/lib/helpers/grants.js';
-import { MimtrustError } from '../errors/index.js';
 import { ISSUER_CLAIMS, PRE_AUTHORIZED_GRANT } from './constants.js';
 import type { PreAuthorizedCodes, RedeemedOffer } from './pre-authorized-client.js';
 import { refuseRedemption } from './pre-authorized-refusals.js';
+import { grantUnavailable } from './grant-unavailable.js';
 
 /** The citizen and consent of each token made by this grant, read back when its claims are written. */
 const redeemed = new WeakMap<object, RedeemedOffer>();
@@ -39,15 +39,6 @@ export function preAuthorizedSubject(token: object): string | undefined {
 
 const param = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-/** The store's refusal (503) as the token endpoint answers it: the reason's code, and when to try again. */
-function unavailable(ctx: TokenEndpointGrantContext, err: MimtrustError): Error {
-  const refusal = new errors.CustomOIDCProviderError('temporarily_unavailable', `${err.reason}: ${err.message}`);
-  Object.assign(refusal, { status: err.status, statusCode: err.status });
-  const retryAfter = err.headers['retry-after'];
-  if (retryAfter !== undefined) ctx.set('retry-after', retryAfter);
-  return refusal;
-}
-
 export function registerPreAuthorizedGrant(provider: Provider, codes: PreAuthorizedCodes, resourceServer: () => ResourceServerInstance, ttlSec: number): void {
   provider.registerGrantType(PRE_AUTHORIZED_GRANT, async (ctx: TokenEndpointGrantContext<{ 'pre-authorized_code'?: unknown; tx_code?: unknown }>) => {
     const client = ctx.oidc.client;
@@ -60,7 +51,8 @@ export function registerPreAuthorizedGrant(provider: Provider, codes: PreAuthori
     try {
       offer = await codes.redeem(code, param(ctx.oidc.params.tx_code));
     } catch (err) {
-      if (err instanceof MimtrustError && err.status === 503) throw unavailable(ctx, err);
+      const unavailable = grantUnavailable(ctx, err);
+      if (unavailable !== undefined) throw unavailable;
       const { error, reason, of } = err as { error?: unknown; reason?: unknown; of?: RedeemedOffer };
       if (error !== 'invalid_grant' || typeof reason !== 'string') throw err;
       refuseRedemption(ctx, { reason, ...(of === undefined ? {} : { of }) });

@@ -6,7 +6,8 @@
  * credentials module (the challenge from `POST /oidc/vp-challenge`, the issuer as domain,
  * proofs, holder, status, validity, the trusted issuers list); the access token then
  * names the organisation's DID as `sub` and `org_id` and carries the roles its credential
- * gives. Every refusal is an OAuth `invalid_grant` naming the reason's code. A request with
+ * gives. Every refusal is an OAuth `invalid_grant` naming the reason's code, but for a store
+ * that cannot be reached (challenges are kept there): 503 `temporarily_unavailable`. A request with
  * a DPoP proof gets a token bound to the proof's key (`cnf.jkt`, token type DPoP), checked
  * and replay-guarded by oidc-provider's own steps, as its other grants do.
  */
@@ -14,6 +15,7 @@ import { errors, type Provider, type ResourceServerInstance, type TokenEndpointG
 import { checkDpopReplay, checkDpopRequired, validateDpop } from 'oidc-provider/lib/helpers/grants.js';
 import { ISSUER_CLAIMS, VP_TOKEN_GRANT } from './constants.js';
 import type { VpLogin } from './vp-login-client.js';
+import { grantUnavailable } from './grant-unavailable.js';
 
 /** The organisation each token made by this grant is for, read back when its claims are written. */
 const loggedIn = new WeakMap<object, { organisation: string; roles: string[] }>();
@@ -48,6 +50,8 @@ export function registerVpGrant(provider: Provider, login: VpLogin, resourceServ
     try {
       who = await login.login(presentation);
     } catch (err) {
+      const unavailable = grantUnavailable(ctx, err);
+      if (unavailable !== undefined) throw unavailable;
       const reason = (err as { reason?: unknown }).reason;
       if (typeof reason !== 'string') throw err;
       // The reason's code and the module's own sentence: never the presentation's content.

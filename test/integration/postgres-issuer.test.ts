@@ -191,6 +191,23 @@ describe.skipIf(!havePostgres())('the OIDC issuer on two instances of one Postgr
     }
   });
 
+  it('a presentation login while the shared store cannot be reached is refused as unavailable (503), not as a bad grant; the challenge holds after', async () => {
+    const res = await a.call('POST', '/oidc/vp-challenge');
+    const vp = await presentation(await credential(registry, org), org, res.json().challenge as string);
+    await schema.tamper('ALTER TABLE expiring_keys RENAME TO expiring_keys_away');
+    try {
+      const refused = await vpLogin(b, vp);
+      expect(refused.status, refused.text).toBe(503);
+      expect(refused.json().error).toBe('temporarily_unavailable');
+      expect(refused.json().error_description).toMatch(/^shared_state_unavailable: /);
+      expect(refused.text).not.toContain('access_token');
+    } finally {
+      await schema.tamper('ALTER TABLE expiring_keys_away RENAME TO expiring_keys');
+    }
+    const after = await vpLogin(a, vp);
+    expect(after.status, after.text).toBe(200);
+  });
+
   it('failed logins at both instances count together: past the limit, even the right password waits', async () => {
     const br = new IssuerBrowser(a);
     let page = await loginPage(br, a, b, pkce().challenge);
