@@ -4,7 +4,9 @@
  * consent API, the issuer, the console, the citizen wallet) as a plugin of one HTTPS server (`server.ts`), with the API description
  * (openapi/) and CORS for browser applications (`cors.ts`). `stores.ts` opens the stores
  * (SQLite or PostgreSQL) behind one set of interfaces; `sweep.ts` removes what the issuer
- * keeps once it has expired, in batches. `startGateway` is what `mimtrust start` runs.
+ * keeps once it has expired, in batches; `request-logger.ts` gives each request a logger
+ * that becomes a pino child only when something is logged through it. `startGateway` is
+ * what `mimtrust start` runs.
  *
  * With `workers` above 1, `cluster.ts` runs the primary: it forks that many workers, each
  * a whole gateway (`startGateway` with its slot) on the one port, restarts those that die

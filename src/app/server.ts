@@ -7,6 +7,7 @@ import { compileBasePath } from '../ngsi/index.js';
 import { observeResponses, type GatewayMetrics, type Logger } from '../observe/index.js';
 import { guardConnections } from './connection-guard.js';
 import { httpRefusals } from './http-refusals.js';
+import { lazyRequestLogger } from './request-logger.js';
 import { secureContextOptions, type TlsMaterial } from './tls.js';
 
 export interface ServerOptions {
@@ -31,6 +32,7 @@ export function createServer(opts: ServerOptions, exchange: () => ExchangeDeps):
     loggerInstance: opts.log,
     // One access line per request (observe/) instead of fastify's two, which show the query string.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyRequestLogger,
     https: opts.tls
       ? {
           ...secureContextOptions(config, opts.tls),
