@@ -95,7 +95,10 @@ async function main(settings) {
       `load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at start`,
   );
   if (settings.workers > 1) {
-    console.log(`BENCH_WORKERS=${settings.workers}: skipped, the gateway runs as one process and has no multi-worker mode yet (see bench/README.md)`);
+    console.log(
+      `BENCH_WORKERS=${settings.workers}: not used here, this benchmark measures one gateway process; ` +
+        'several workers (`mimtrust start --workers N`) are measured by bench/scale.mjs (npm run bench:scale, see bench/README.md)',
+    );
   }
 
   const dir = mkdtempSync(join(tmpdir(), 'mimtrust-bench-'));
