@@ -18,14 +18,36 @@ export function trailOf(req: FastifyRequest): Trail | undefined {
   return trails.get(req);
 }
 
-/** `scheme://host[:port]` as fastify reads it (honouring trustProxy); undefined without a usable Host. */
-function originOf(req: FastifyRequest): string | undefined {
-  const host = req.host;
-  if (typeof host !== 'string' || host === '') return undefined;
-  const parsed = URL.parse(`${req.protocol}://${host}`);
-  // A Host carrying anything beyond host and port names no origin.
+/** `scheme://host[:port]`; undefined when the Host carries anything beyond host and port. */
+function originFrom(protocol: string, host: string): string | undefined {
+  const parsed = URL.parse(`${protocol}://${host}`);
   if (parsed === null || parsed.pathname !== '/' || parsed.search !== '' || parsed.username !== '' || parsed.password !== '') return undefined;
   return parsed.origin;
+}
+
+/** Origins already read, per `protocol://host` as sent; the Host is the caller's, so the map is bounded. */
+const MAX_REMEMBERED_ORIGINS = 256;
+
+/**
+ * The origin of each request as fastify reads it (honouring trustProxy); undefined without
+ * a usable Host. Clients send the same Host request after request, and parsing it as a URL
+ * costs more than the rest of receiving a request, so each is parsed once.
+ */
+function originReader(): (req: FastifyRequest) => string | undefined {
+  const known = new Map<string, string | null>();
+  return (req) => {
+    const host = req.host;
+    if (typeof host !== 'string' || host === '') return undefined;
+    const protocol = req.protocol;
+    const key = `${protocol}://${host}`;
+    let origin = known.get(key);
+    if (origin === undefined) {
+      origin = originFrom(protocol, host) ?? null;
+      if (known.size >= MAX_REMEMBERED_ORIGINS) known.clear();
+      known.set(key, origin);
+    }
+    return origin ?? undefined;
+  };
 }
 
 /** The start of every exchange: ids, clocks, the raw request and who is at the other end. */
@@ -41,6 +63,7 @@ export function receiver(opts: ReceiveOptions): (req: FastifyRequest) => Receive
     }
     return t ?? undefined;
   };
+  const originOf = originReader();
   return (req) => {
     const received: Received = {
       requestId: req.id,
