@@ -2,17 +2,15 @@
  * The audit store on PostgreSQL: one instance's segment of the log. Every gateway on the
  * database appends to its own chain, keyed (instance, seq), so no lock is shared between
  * instances on the request path; the primary key still refuses a second writer of one
- * segment. A batch of records and its checkpoints is one transaction, durable when it
+ * segment. A batch of records and its checkpoints is one statement, durable when it
  * commits (synchronous_commit, PostgreSQL's default).
  */
 import type { AuditCheckpoint, AuditRecord, SubjectIndexRow } from '../audit/types.js';
 import type { AuditStore } from '../audit/index.js';
-import { inTransaction, type PgPool } from './pg.js';
+import type { PgPool } from './pg.js';
 import { RECORD_COLUMNS, fromRow, toRow, type RecordRow } from './sqlite-audit-store.js';
 
 const COLUMNS = RECORD_COLUMNS.split(', ');
-const INSERT_RECORD = `INSERT INTO audit_records (instance, ${RECORD_COLUMNS}) VALUES ($1, ${COLUMNS.map((_, i) => `$${i + 2}`).join(', ')})`;
-const INSERT_SUBJECT = 'INSERT INTO audit_data_subjects (subject, instance, seq) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING';
 const INSERT_CHECKPOINT = 'INSERT INTO audit_checkpoints (instance, seq, hash, time, kid, signature) VALUES ($1, $2, $3, $4, $5, $6)';
 
 const checkpointParams = (instance: string, cp: AuditCheckpoint): unknown[] => [instance, cp.seq, cp.hash, cp.time, cp.kid, cp.signature];
@@ -39,16 +37,32 @@ export class PgAuditStore implements AuditStore {
     return r.rows.map(fromRow).reverse();
   }
 
+  /**
+   * The records, their data-subject index rows and the checkpoints in one statement (its
+   * inserts commit together or not at all): one round trip a batch, whatever its size,
+   * where a statement per record cost a round trip each, on the request path.
+   */
   async appendBatch(records: readonly AuditRecord[], checkpoints: readonly AuditCheckpoint[] = []): Promise<void> {
-    await inTransaction(this.pool, async (client) => {
-      for (const r of records) {
+    const params: unknown[] = [this.instance];
+    const placeholders = (values: readonly unknown[]): string => `($1, ${values.map((v) => `$${params.push(v)}`).join(', ')})`;
+    const inserts: string[] = [];
+    if (records.length > 0) {
+      const rows = records.map((r) => {
         const row = toRow(r);
-        await client.query(INSERT_RECORD, [this.instance, ...COLUMNS.map((c) => row[c as keyof RecordRow])]);
-        // The index by which a person finds the reads of their data, as on SQLite.
-        for (const subject of r.released?.subjects ?? []) await client.query(INSERT_SUBJECT, [subject.id, this.instance, r.seq]);
-      }
-      for (const cp of checkpoints) await client.query(INSERT_CHECKPOINT, checkpointParams(this.instance, cp));
-    });
+        return placeholders(COLUMNS.map((c) => row[c as keyof RecordRow]));
+      });
+      inserts.push(`INSERT INTO audit_records (instance, ${RECORD_COLUMNS}) VALUES ${rows.join(', ')}`);
+    }
+    // The index by which a person finds the reads of their data, as on SQLite.
+    const subjects = records.flatMap((r) => (r.released?.subjects ?? []).map((subject) => `($${params.push(subject.id)}, $1, $${params.push(r.seq)})`));
+    if (subjects.length > 0) inserts.push(`INSERT INTO audit_data_subjects (subject, instance, seq) VALUES ${subjects.join(', ')} ON CONFLICT DO NOTHING`);
+    if (checkpoints.length > 0) {
+      inserts.push(`INSERT INTO audit_checkpoints (instance, seq, hash, time, kid, signature) VALUES ${checkpoints.map((cp) => placeholders(checkpointParams(this.instance, cp).slice(1))).join(', ')}`);
+    }
+    const last = inserts.pop();
+    if (last === undefined) return;
+    const sql = inserts.length === 0 ? last : `WITH ${inserts.map((insert, i) => `step${i} AS (${insert})`).join(', ')} ${last}`;
+    await this.pool.query(sql, params);
   }
 
   async readRange(fromSeq: number, limit: number): Promise<AuditRecord[]> {
