@@ -6,6 +6,14 @@ import { expect } from 'vitest';
 import type { Harness } from './harness.js';
 import { IssuerBrowser, actionOf, assertionParams, csrfOf, location, pathOf, pkce, postForm, type ClientKey } from './oidc.js';
 
+/** The supplier application of the wallet tests: reads energy meters for service provision, as a viewer, with the citizen's consent. */
+export function supplierApp(redirectUri: string, key: ClientKey) {
+  return {
+    clientId: 'supplier-app', name: 'Supplier App', organisation: 'urn:org:supplier', grantTypes: ['authorization_code'],
+    redirectUris: [redirectUri], jwks: { keys: [key.publicJwk] }, purposes: ['dpv:ServiceProvision'], roles: ['viewer'],
+  };
+}
+
 export interface Person {
   username: string;
   password: string;

@@ -18,7 +18,7 @@ import { freshSchema, havePostgres, warnIfNoPostgres, type TestSchema } from '..
 import { OIDC_ISSUER, clientKey, type ClientKey } from '../helpers/oidc.js';
 import { dpopProof } from '../helpers/dpop.js';
 import { CONFIGURATION, citizenWithConsent, codeOf, holder, keyProof, nonceAt, offerFor, redeemAt } from '../helpers/oid4vci.js';
-import type { Person } from '../helpers/wallet.js';
+import { supplierApp, type Person } from '../helpers/wallet.js';
 
 warnIfNoPostgres('OID4VCI on two instances');
 
@@ -42,10 +42,7 @@ describe.skipIf(!havePostgres())('OID4VCI on two instances of one PostgreSQL dat
       oidc: {
         enabled: true,
         issuer: OIDC_ISSUER,
-        clients: [{
-          clientId: 'supplier-app', name: 'Supplier App', organisation: 'urn:org:supplier', grantTypes: ['authorization_code'],
-          redirectUris: [REDIRECT], jwks: { keys: [app.publicJwk] }, purposes: ['dpv:ServiceProvision'], roles: ['viewer'],
-        }],
+        clients: [supplierApp(REDIRECT, app)],
       },
     };
     a = await startHarness(settings);

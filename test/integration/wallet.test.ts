@@ -10,7 +10,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { join } from 'node:path';
 import { startHarness, REPO, type Harness } from '../helpers/harness.js';
 import { IssuerBrowser, OIDC_ISSUER, actionOf, clientKey, csrfOf, location, pathOf, type ClientKey } from '../helpers/oidc.js';
-import { appToken as tokenWithConsent, logIn as signInAt, walletSignIn as signInToWallet } from '../helpers/wallet.js';
+import { appToken as tokenWithConsent, logIn as signInAt, supplierApp, walletSignIn as signInToWallet } from '../helpers/wallet.js';
 import { Accounts } from '../../src/accounts/index.js';
 import { loadOrCreateAuditKey, verifyAudit } from '../../src/audit/index.js';
 import { openSqlite, SqliteAccountStore, SqliteAuditQuery, SqliteAuditStore, SqliteConsentStore } from '../../src/store/index.js';
@@ -35,10 +35,7 @@ beforeAll(async () => {
     oidc: {
       enabled: true,
       issuer: OIDC_ISSUER,
-      clients: [{
-        clientId: 'supplier-app', name: 'Supplier App', organisation: 'urn:org:supplier', grantTypes: ['authorization_code'],
-        redirectUris: [APP_REDIRECT], jwks: { keys: [app.publicJwk] }, purposes: ['dpv:ServiceProvision'], roles: ['viewer'],
-      }, {
+      clients: [supplierApp(APP_REDIRECT, app), {
         // The citizen's own consent tool: the consent API's scope, and no data of any contract.
         clientId: 'consent-tool', name: 'Consent Tool', grantTypes: ['authorization_code'],
         redirectUris: [TOOL_REDIRECT], jwks: { keys: [tool.publicJwk] }, purposes: ['dpv:ServiceProvision'], scopes: ['consents'],
