@@ -75,15 +75,26 @@ export class LoginThrottle {
 
   /**
    * Counts this attempt as a failure against each key, before the password is checked,
-   * unless one of them must wait: then nothing stays counted and the wait is returned.
+   * unless one of them must wait: then nothing stays counted and the longest wait is
+   * returned. The keys are taken one after another, always in the same order, and a
+   * refusal stops there: an attempt reaches a key only once every key before it counted
+   * it, so attempts sent at once get no more tries than the tightest limit allows (taken
+   * all at once, one refused at one key was taken back at another after a later attempt
+   * had been refused there, and fewer tries than the limit were left to anyone).
    */
   async attempt(username: string, address: string, now: number): Promise<number> {
     const k = keysOf(username, address);
     const counted = [[this.#pair, k.pair], [this.#address, k.address], [this.#account, k.account]] as const;
-    const waits = await Promise.all(counted.map(async ([c, key]) => c.attempt(key, now)));
-    const wait = Math.max(...waits);
-    if (wait > 0) await Promise.all(counted.filter((_, i) => waits[i] === 0).map(async ([c, key]) => c.forgive(key, now)));
-    return wait;
+    for (let i = 0; i < counted.length; i++) {
+      const [counter, key] = counted[i] as (typeof counted)[number];
+      const wait = await counter.attempt(key, now);
+      if (wait === 0) continue;
+      const earlier = counted.slice(0, i);
+      const later = counted.slice(i + 1);
+      await Promise.all(earlier.map(async ([c, key]) => c.forgive(key, now)));
+      return Math.max(wait, ...await Promise.all(later.map(async ([c, key]) => c.waitMs(key, now))));
+    }
+    return 0;
   }
 
   /**
