@@ -53,9 +53,15 @@ export class PgAuditStore implements AuditStore {
       });
       inserts.push(`INSERT INTO audit_records (instance, ${RECORD_COLUMNS}) VALUES ${rows.join(', ')}`);
     }
-    // The index by which a person finds the reads of their data, as on SQLite.
-    const subjects = records.flatMap((r) => (r.released?.subjects ?? []).map((subject) => `($${params.push(subject.id)}, $1, $${params.push(r.seq)})`));
-    if (subjects.length > 0) inserts.push(`INSERT INTO audit_data_subjects (subject, instance, seq) VALUES ${subjects.join(', ')} ON CONFLICT DO NOTHING`);
+    // The index by which a person finds the reads of their data, as on SQLite. Two arrays, not
+    // a placeholder per row: a read may release thousands of people's data, and a statement
+    // takes at most 65,535 parameters (the records' are bounded by the batch size).
+    const subjects = records.flatMap((r) => (r.released?.subjects ?? []).map((subject) => [subject.id, r.seq] as const));
+    if (subjects.length > 0) {
+      const ids = `$${params.push(subjects.map(([id]) => id))}::text[]`;
+      const seqs = `$${params.push(subjects.map(([, seq]) => seq))}::bigint[]`;
+      inserts.push(`INSERT INTO audit_data_subjects (subject, instance, seq) SELECT subject, $1, seq FROM unnest(${ids}, ${seqs}) AS released(subject, seq) ON CONFLICT DO NOTHING`);
+    }
     if (checkpoints.length > 0) {
       inserts.push(`INSERT INTO audit_checkpoints (instance, seq, hash, time, kid, signature) VALUES ${checkpoints.map((cp) => placeholders(checkpointParams(this.instance, cp).slice(1))).join(', ')}`);
     }

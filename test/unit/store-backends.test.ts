@@ -245,6 +245,14 @@ describe.each(BACKENDS)('$name store', (backend) => {
       expect(await s.accessHistory('urn:p:nobody', 10)).toEqual([]);
     });
 
+    it('writes a batch whose records release tens of thousands of people\'s data whole', async () => {
+      const subjects = Array.from({ length: 40_000 }, (_, i) => ({ id: `urn:p:${i}`, types: ['https://x/EnergyMeter'], attrs: ['https://x/a'] }));
+      const many = record(1, { released: { purpose: 'https://w3id.org/dpv#ServiceProvision', consents: ['urn:uuid:1'], subjects } });
+      await s.audit().appendBatch([many, record(2)], [{ seq: 2, hash: 'h', time: 't', kid: 'k', signature: 's' }]);
+      expect((await s.accessHistory('urn:p:39999', 10)).map((r) => r.seq)).toEqual([1]);
+      expect((await s.accessHistory('urn:p:0', 10)).map((r) => r.seq)).toEqual([1]);
+    });
+
     it('names a record whose JSON columns cannot be decoded', async () => {
       const store = s.audit();
       await store.appendBatch([record(1), record(2)]);
