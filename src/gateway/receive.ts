@@ -3,6 +3,7 @@ import type { TLSSocket } from 'node:tls';
 import type { FastifyRequest } from 'fastify';
 import type { Received, Trail } from './exchange.js';
 import { withRepeatedAuthorization } from './request-headers.js';
+import { BoundedMemo } from '../lib/index.js';
 
 export interface ReceiveOptions {
   tls: boolean;
@@ -34,19 +35,12 @@ const MAX_REMEMBERED_ORIGINS = 256;
  * costs more than the rest of receiving a request, so each is parsed once.
  */
 function originReader(): (req: FastifyRequest) => string | undefined {
-  const known = new Map<string, string | null>();
+  const known = new BoundedMemo<string, string | null>(MAX_REMEMBERED_ORIGINS);
   return (req) => {
     const host = req.host;
     if (typeof host !== 'string' || host === '') return undefined;
     const protocol = req.protocol;
-    const key = `${protocol}://${host}`;
-    let origin = known.get(key);
-    if (origin === undefined) {
-      origin = originFrom(protocol, host) ?? null;
-      if (known.size >= MAX_REMEMBERED_ORIGINS) known.clear();
-      known.set(key, origin);
-    }
-    return origin ?? undefined;
+    return known.remember(`${protocol}://${host}`, () => originFrom(protocol, host) ?? null) ?? undefined;
   };
 }
 
