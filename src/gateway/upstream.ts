@@ -1,15 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { Pool, errors as undiciErrors } from 'undici';
 import { MimtrustError } from '../errors/index.js';
-import { readBounded } from '../lib/index.js';
 import type { Config } from '../config/index.js';
 import type { UpstreamAuth } from '../upstream/index.js';
+import { WholeResponseHandler, type WholeResponse } from './whole-response.js';
 
-export interface UpstreamResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
+export type UpstreamResponse = WholeResponse;
 
 /** Told of every round trip to the broker (metrics); must not throw. */
 export interface UpstreamObserver {
@@ -64,46 +60,34 @@ export class Upstream {
     let headers = req.headers;
     if (this.auth) headers = { ...headers, [this.auth.header]: await this.auth.value() };
     const t0 = performance.now();
-    let res;
-    let body: Buffer;
+    let res: WholeResponse;
     try {
-      try {
-        res = await this.pool.request({
-          method: req.method as 'GET',
-          path: this.prefix + req.path,
-          headers,
-          body: req.body,
-          ...(req.signal ? { signal: req.signal } : {}),
-        });
-      } catch (err) {
-        throw toUpstreamError(err);
-      }
-      if (res.statusCode === 401) this.auth?.rejected();
-      body = await readBody(res.body, this.cfg.maxResponseBytes);
+      res = await this.exchange(req, headers);
     } catch (err) {
-      this.observer?.roundTrip((performance.now() - t0) / 1000, (err as MimtrustError).reason);
-      throw err;
+      const e = toUpstreamError(err);
+      this.observer?.roundTrip((performance.now() - t0) / 1000, e.reason);
+      throw e;
     }
-    this.observer?.roundTrip((performance.now() - t0) / 1000, res.statusCode >= 500 ? 'server_error' : undefined);
-    return { status: res.statusCode, headers: res.headers, body };
+    if (res.status === 401) this.auth?.rejected();
+    this.observer?.roundTrip((performance.now() - t0) / 1000, res.status >= 500 ? 'server_error' : undefined);
+    return res;
+  }
+
+  /** One round trip, the answer read whole (up to `maxResponseBytes`). */
+  private exchange(req: UpstreamRequest, headers: Record<string, string>): Promise<WholeResponse> {
+    return new Promise((resolve, reject) => {
+      const handler = new WholeResponseHandler(
+        this.cfg.maxResponseBytes,
+        (err, res) => (err ? reject(err) : resolve(res!)),
+        req.signal,
+      );
+      this.pool.dispatch({ method: req.method as 'GET', path: this.prefix + req.path, headers, body: req.body }, handler);
+    });
   }
 
   close(): Promise<void> {
     return this.pool.close();
   }
-}
-
-async function readBody(stream: AsyncIterable<Buffer>, max: number): Promise<Buffer> {
-  let body: Buffer | undefined;
-  try {
-    body = await readBounded(stream, max);
-  } catch (err) {
-    throw toUpstreamError(err);
-  }
-  if (body === undefined) {
-    throw new MimtrustError('BAD_GATEWAY', 'The broker response is larger than the configured limit.', { reason: 'upstream_response_too_large' });
-  }
-  return body;
 }
 
 function toUpstreamError(err: unknown): MimtrustError {
