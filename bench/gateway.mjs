@@ -205,6 +205,13 @@ async function main(settings) {
         if (files.workers.length) console.log(`worker threads (summarise with bench/lib/cpu-profile.mjs): ${files.workers.join(', ')}`);
         console.log(formatProfileSummary(summariseProfile(JSON.parse(readFileSync(files.main, 'utf8')), results[g.key].windows)));
       }
+      // The ceiling's own profile over its measured runs, to set function by function beside the gateway's.
+      for (const m of modes.filter((x) => x.kind === 'bare')) {
+        const files = cpuProfilesOf(m.profileDir);
+        console.log('');
+        console.log(`${m.key} CPU profile, main thread: ${files.main} (summary of the measured runs only, without start-up and warm-up)`);
+        console.log(formatProfileSummary(summariseProfile(JSON.parse(readFileSync(files.main, 'utf8')), results[m.key].windows)));
+      }
     }
 
     if (settings.jsonOut) {
