@@ -78,7 +78,12 @@ export class Upstream {
     return new Promise((resolve, reject) => {
       const handler = new WholeResponseHandler(
         this.cfg.maxResponseBytes,
-        (err, res) => (err ? reject(err) : resolve(res!)),
+        (err, res) => {
+          if (!err) return resolve(res!);
+          // Refused credentials are refused even if the answer then breaks off.
+          if (handler.status === 401) this.auth?.rejected();
+          reject(err);
+        },
         req.signal,
       );
       this.pool.dispatch({ method: req.method as 'GET', path: this.prefix + req.path, headers, body: req.body }, handler);

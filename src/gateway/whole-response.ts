@@ -36,6 +36,11 @@ export class WholeResponseHandler implements Dispatcher.DispatchHandler {
     }
   }
 
+  /** The final answer's status once its headers are in; 0 before. */
+  get status(): number {
+    return this.#status;
+  }
+
   readonly #onAbort = (): void => {
     this.#reason = abortReason(this.#signal!);
     this.#abort?.(this.#reason);
