@@ -4,8 +4,8 @@
  * listen on and the /ready checks each needs.
  *
  * SQLite: one gateway per file (the store lock, taken before by the gateway or, with
- * several workers, by their primary), the audit log on its own connection made durable by
- * WalSync. A single gateway writes the default audit segment and uses the in-process feed;
+ * several workers, by their primary), the audit log written by a thread of its own
+ * (SqliteAuditWriterThread) on its own connection, made durable by WalSync there. A single gateway writes the default audit segment and uses the in-process feed;
  * a worker writes its own segment and announces its changes to the others through the
  * primary (ClusterChangeFeed). PostgreSQL: one pool, this instance's audit segment, the
  * LISTEN/NOTIFY feed; no store lock, since sharing the database between instances is the
@@ -28,7 +28,7 @@ import type { GatewayMetrics, Logger, ReadinessCheck } from '../observe/index.js
 import { storeWritable } from '../observe/index.js';
 import {
   openPostgres, openSqlite, PgAccountStore, PgAuditStore, PgLoginFailures, PgOidcStore, SqliteAccountStore, SqliteAuditQuery, SqliteLoginFailures, SqliteOidcStore, PgChangeFeed, PgConsentStore, PgContractCopies, PgContractStore, PgStatusListStore, PgTrustedIssuerStore, SqliteStatusListStore, SqliteTrustedIssuerStore,
-  PgSubscriptionStore, PgUsageCounters, SqliteAuditStore, StoredExpiringKeys, pgKeyTable, sqliteKeyTable, SqliteConsentStore, SqliteContractCopies, SqliteContractStore, SqliteSubscriptionStore, WalSync,
+  PgSubscriptionStore, PgUsageCounters, SqliteAuditWriterThread, StoredExpiringKeys, pgKeyTable, sqliteKeyTable, SqliteConsentStore, SqliteContractCopies, SqliteContractStore, SqliteSubscriptionStore,
   type PgPool, type SqliteDatabase,
 } from '../store/index.js';
 import { dirname } from 'node:path';
@@ -86,19 +86,24 @@ export function openStores(config: Config, deps: StoreDeps): Promise<Stores> {
 function openSqliteStores(config: Config, { log, metrics, worker }: StoreDeps): Stores {
   const path = config.store.path;
   const opened: SqliteDatabase[] = [];
-  let walSync: WalSync | undefined;
+  let audit: SqliteAuditWriterThread | undefined;
   try {
     // A worker is a writer of its own to the audit log: its segment (the primary made the instance id).
     const segment = worker === undefined ? undefined : workerSegment(instanceIdFor(config.store.instance, dirname(path)), worker);
     const db = openSqlite(path);
     opened.push(db);
-    // The audit log has its own connection: commits go to the WAL and the WAL is flushed
-    // with fdatasync off the event loop, so a record is durable before its response
-    // leaves while no request ever waits inside a system call.
-    const auditDb = openSqlite(path, { synchronous: 'NORMAL' });
-    opened.push(auditDb);
-    walSync = config.audit.fsync ? new WalSync(path, metrics.auditSynced) : undefined;
-    if (!walSync) log.warn('audit.fsync is false: the last audit records can be lost in a power failure');
+    // The audit log is written by a thread of its own, on its own connection: the inserts,
+    // the commit to the WAL and the WAL's fdatasync happen beside the event loop, so a
+    // record is durable before its response leaves while no request waits on the disk or
+    // on SQLite. Its reads go through the store's connection (WAL lets it read meanwhile).
+    audit = new SqliteAuditWriterThread(db, {
+      path,
+      ...(segment !== undefined ? { segment } : {}),
+      fsync: config.audit.fsync,
+      onSync: metrics.auditSynced,
+      onStopped: (err) => log.error(err, 'the audit writer thread stopped: the writes it held are refused (503); the next write starts it again'),
+    });
+    if (!config.audit.fsync) log.warn('audit.fsync is false: the last audit records can be lost in a power failure');
     // A connection of its own with no busy timeout: the store check never blocks the event loop.
     const readyDb = openSqlite(path, { busyTimeoutMs: 0 });
     opened.push(readyDb);
@@ -117,11 +122,11 @@ function openSqliteStores(config: Config, { log, metrics, worker }: StoreDeps): 
     // Only workers announce: a single gateway's caches are the only ones.
     const announce = worker === undefined ? undefined : changes;
     if (segment !== undefined) log.info(`store: SQLite ${path}, audit chain segment ${segment}`);
-    const sync = walSync;
+    const auditStore = audit;
     const oidc = new SqliteOidcStore(db);
     const failures = worker === undefined ? undefined : new SqliteLoginFailures(db);
     return {
-      audit: new SqliteAuditStore(auditDb, { ...(sync ? { walSync: sync } : {}), ...(segment !== undefined ? { segment } : {}) }),
+      audit: auditStore,
       contracts: new SqliteContractStore(db, announce),
       contractCopies: new SqliteContractCopies(db),
       consents: new SqliteConsentStore(db, announce),
@@ -151,12 +156,12 @@ function openSqliteStores(config: Config, { log, metrics, worker }: StoreDeps): 
       async close() {
         keys.close();
         await changes.close();
-        await sync?.close();
+        await auditStore.close();
         for (const d of opened.reverse()) d.close();
       },
     };
   } catch (err) {
-    void walSync?.close();
+    void audit?.close();
     for (const d of opened.reverse()) d.close();
     throw err;
   }

@@ -42,6 +42,15 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
+/** A batch handed to a store with commitBatch, not yet durable. */
+interface InFlight {
+  batch: Pending[];
+  /** Its place in the order batches were handed over. */
+  order: number;
+  /** Set once its callers have been refused. */
+  failed: boolean;
+}
+
 interface ChainHead {
   seq: number;
   hash: string;
@@ -81,6 +90,9 @@ export class AuditLog {
   private closed = false;
   /** Flushes to disk still running for committed batches (close() waits for them). */
   private readonly pendingDurable = new Set<Promise<void>>();
+  /** Batches handed to commitBatch and not yet settled, in the order handed over. */
+  private readonly inFlight: InFlight[] = [];
+  private handed = 0;
 
   private constructor(options: AuditLogOptions, head: ChainHead, lastCheckpointSeq: number) {
     this.store = options.store;
@@ -158,7 +170,7 @@ export class AuditLog {
   async close(): Promise<void> {
     this.closed = true;
     await this.flush();
-    const head = this.head ?? (await AuditLog.loadHead(this.store));
+    const head = this.head ?? (await this.reloadHead());
     if (head.seq > this.lastCheckpointSeq) {
       const checkpoint = signCheckpoint(this.key, head.seq, head.hash, this.now().toISOString());
       await this.store.appendCheckpoint(checkpoint);
@@ -205,7 +217,7 @@ export class AuditLog {
 
   private async write(batch: Pending[]): Promise<void> {
     try {
-      const head = this.head ?? (await AuditLog.loadHead(this.store));
+      const head = this.head ?? (await this.reloadHead());
       const records: AuditRecord[] = new Array<AuditRecord>(batch.length);
       const checkpoints: AuditCheckpoint[] = [];
       let { seq, hash } = head;
@@ -225,19 +237,25 @@ export class AuditLog {
       }
       const lastSigned = checkpoints.length > 0 ? (checkpoints[checkpoints.length - 1] as AuditCheckpoint).seq : undefined;
       if (this.store.commitBatch) {
-        // Committed now, durable later: the next batch may chain onto these records at
-        // once (they can no longer be undone), while their callers wait for the disk.
+        // Handed over now, durable later: the next batch may chain onto these records at
+        // once, while their callers wait for the disk. The store applies batches in order
+        // and refuses one that does not continue what it holds, so a batch chained onto
+        // one that fails never commits.
         const { durable } = this.store.commitBatch(records, checkpoints);
         this.head = { seq, hash };
         this.noteCheckpoint(lastSigned, now);
+        const flight: InFlight = { batch, order: this.handed++, failed: false };
+        this.inFlight.push(flight);
         durable.then(
           () => {
+            this.land(flight);
+            if (flight.failed) return;
             this.announce(checkpoints);
             for (const p of batch) p.resolve();
           },
           (err: unknown) => {
-            const failure = writeFailed(err);
-            for (const p of batch) p.reject(failure);
+            this.land(flight);
+            this.failFrom(flight, err);
           },
         );
         this.pendingDurable.add(durable);
@@ -259,5 +277,43 @@ export class AuditLog {
       for (const p of batch) p.reject(failure);
       for (const p of rest) p.reject(failure);
     }
+  }
+
+  private land(flight: InFlight): void {
+    const i = this.inFlight.indexOf(flight);
+    if (i !== -1) this.inFlight.splice(i, 1);
+  }
+
+  /**
+   * A batch handed to the store failed: it and every batch handed over after it (chained
+   * onto it, whatever the store makes of them) fail, and so does everything queued; the
+   * head is re-read before the next write.
+   */
+  private failFrom(flight: InFlight, err: unknown): void {
+    const failure = writeFailed(err);
+    this.head = undefined;
+    for (const f of [flight, ...this.inFlight.filter((f) => f.order > flight.order)]) {
+      if (f.failed) continue;
+      f.failed = true;
+      for (const p of f.batch) p.reject(failure);
+    }
+    const rest = this.queue;
+    this.queue = [];
+    for (const p of rest) p.reject(failure);
+  }
+
+  /**
+   * The head as stored, read once every batch handed over has settled (one still on its
+   * way could yet commit, or be refused).
+   */
+  private async reloadHead(): Promise<ChainHead> {
+    while (this.pendingDurable.size > 0) await Promise.allSettled([...this.pendingDurable]);
+    const head = await AuditLog.loadHead(this.store);
+    // A checkpoint noted with a batch that did not commit is not in the store.
+    if (this.lastCheckpointSeq > head.seq) {
+      const stored = await this.store.checkpoints();
+      this.lastCheckpointSeq = stored.length === 0 ? 0 : (stored[stored.length - 1] as AuditCheckpoint).seq;
+    }
+    return head;
   }
 }

@@ -26,10 +26,12 @@ export interface AuditStore {
    */
   appendBatch(records: readonly AuditRecord[], checkpoints?: readonly AuditCheckpoint[]): Promise<void>;
   /**
-   * Optional, for stores whose commit is immediate and whose durability can follow
-   * (SQLite with WalSync): commits the batch before returning (or throws, committing
-   * nothing) and says when it is on disk. Lets the log chain the next batch while the
-   * previous one is being flushed.
+   * Optional, for stores that take batches one after another without waiting for the
+   * disk (SQLite with WalSync, on the event loop or in the audit writer thread): hands the
+   * batch over (or throws, committing nothing) and says when it is committed and on disk.
+   * Batches are applied in the order handed over, and one whose first seq does not follow
+   * the segment's stored head commits nothing, so the log may chain the next batch at once:
+   * if one fails, those chained onto it fail too.
    */
   commitBatch?(records: readonly AuditRecord[], checkpoints?: readonly AuditCheckpoint[]): { durable: Promise<void> };
   /**

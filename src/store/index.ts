@@ -3,7 +3,9 @@
  * declare for what they keep (audit/store.ts, contracts/store.ts, subscriptions/types.ts,
  * consent/store.ts, credentials/status-store.ts, credentials/trusted-list.ts,
  * accounts/store.ts, issuer/model-store.ts), so storage depends on them and never the other way round. SQLite is the
- * embedded default; WalSync makes audit commits durable without blocking the event loop, and the
+ * embedded default; the audit log's writes run in a worker thread of their own
+ * (SqliteAuditWriterThread, sqlite-audit-writer.ts) whose WalSync makes each commit durable
+ * with fdatasync, so neither the inserts nor the disk take the event loop's time, and the
  * store lock keeps a second gateway off a data file one is already writing. SqliteAuditQuery
  * reads the audit log by caller, decision, effect and time for the command line.
  *
@@ -26,6 +28,8 @@ export type { SqliteDatabase, OpenSqliteOptions } from './sqlite.js';
 export { MIGRATIONS, SQLITE_MIGRATIONS, POSTGRES_MIGRATIONS } from './migrations.js';
 export type { Migration } from './migrations.js';
 export { SqliteAuditStore } from './sqlite-audit-store.js';
+export { SqliteAuditWriterThread, AuditWriterError } from './sqlite-audit-writer-thread.js';
+export type { SqliteAuditWriterThreadOptions } from './sqlite-audit-writer-thread.js';
 export { SqliteAuditQuery } from './sqlite-audit-query.js';
 export type { AuditRecordFilter, SegmentRecord } from './sqlite-audit-query.js';
 export { acquireStoreLock, StoreLockedError } from './store-lock.js';

@@ -10,7 +10,9 @@ import type { Statement } from 'better-sqlite3';
 import type { AuditCheckpoint, AuditConsent, AuditDecided, AuditRecord, AuditRelease, AuditTargets, SubjectIndexRow } from '../audit/types.js';
 import type { SqliteDatabase } from './sqlite.js';
 import type { WalSync } from './wal-sync.js';
-import { AuditRecordCorruptError, type AuditStore } from '../audit/index.js';
+// From the interface's own module, not the audit folder's index: the audit writer thread
+// loads this file and should load nothing else of the log.
+import { AuditRecordCorruptError, type AuditStore } from '../audit/store.js';
 
 export interface RecordRow {
   seq: number;

@@ -1,0 +1,69 @@
+/**
+ * The audit writer thread (started by SqliteAuditWriterThread): owns the audit log's
+ * writing connection (synchronous=NORMAL) and its WalSync, and runs each batch it is sent
+ * through SqliteAuditStore, so the insert transaction, the commit and the wait for
+ * fdatasync happen beside the event loop that serves requests. Messages are handled in
+ * the order sent, and a batch is committed before the next message is read, so a batch
+ * chained onto one that failed meets the segment-head check and commits nothing. Each
+ * answer is posted once its batch is durable (or has failed), with the flush durations
+ * measured since the last answer. Imports only what the write needs: each thread is an
+ * isolate of its own.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { AuditCheckpoint, AuditRecord } from '../audit/types.js';
+import { openSqlite } from './sqlite.js';
+import { SqliteAuditStore } from './sqlite-audit-store.js';
+import { WalSync } from './wal-sync.js';
+import type { WriterAnswer, WriterData, WriterJob } from './sqlite-audit-writer-thread.js';
+
+const { path, segment, fsync } = workerData as WriterData;
+const port = parentPort;
+if (port === null) throw new Error('the audit writer runs as a worker thread');
+
+const db = openSqlite(path, { synchronous: 'NORMAL' });
+let syncs: number[] = [];
+const walSync = fsync ? new WalSync(path, (seconds) => syncs.push(seconds)) : undefined;
+const store = new SqliteAuditStore(db, { ...(walSync ? { walSync } : {}), ...(segment === '' ? {} : { segment }) });
+const inFlight = new Set<Promise<void>>();
+
+function answer(id: number, err?: unknown): void {
+  const reply: WriterAnswer = { id, syncs };
+  syncs = [];
+  if (err !== undefined) {
+    const e = err instanceof Error ? err : new Error('the write failed');
+    const code: unknown = (e as Error & { code?: unknown }).code;
+    reply.error = { name: e.name, message: e.message, ...(typeof code === 'string' ? { code } : {}) };
+  }
+  port?.postMessage(reply);
+}
+
+function run(job: Exclude<WriterJob, { kind: 'close' }>): Promise<void> {
+  if (job.kind === 'batch') {
+    const [records, checkpoints] = JSON.parse(job.body) as [AuditRecord[], AuditCheckpoint[]];
+    return store.commitBatch(records, checkpoints).durable;
+  }
+  return store.appendCheckpoint(JSON.parse(job.body) as AuditCheckpoint);
+}
+
+async function close(): Promise<void> {
+  await Promise.allSettled([...inFlight]);
+  await walSync?.close();
+  db.close();
+  port?.close();
+}
+
+port.on('message', (job: WriterJob) => {
+  if (job.kind === 'close') {
+    void close();
+    return;
+  }
+  let done: Promise<void>;
+  try {
+    done = run(job).then(() => answer(job.id), (err: unknown) => answer(job.id, err));
+  } catch (err) {
+    answer(job.id, err);
+    return;
+  }
+  inFlight.add(done);
+  void done.finally(() => inFlight.delete(done));
+});
