@@ -8,14 +8,17 @@
  * - append() validates and copies the event and queues it: a few microseconds, no I/O.
  *   Its promise resolves only after the transaction holding the record has committed, and
  *   a commit means the WAL reached the disk (synchronous=FULL, or the store's WalSync
- *   flush when the store offers commitBatch). A 2xx must wait
- *   for that promise.
+ *   flush when the store offers commitBatch; on SQLite the gateway's store does both in
+ *   a worker thread, SqliteAuditWriterThread). A 2xx must wait for that promise.
  * - The first append in an event-loop turn schedules a flush with setImmediate, so every
  *   append made in the same turn shares one transaction and one fsync; a queue reaching
  *   `maxBatch` (default 256) flushes at once. Flushes run one after another, so a batch is
- *   never chained onto records that could still fail. With a store that commits at once
- *   and flushes later (commitBatch), the next batch chains onto committed records while
- *   the previous flush is still running.
+ *   never chained onto records that could still fail. With a store that takes batches
+ *   in order without waiting for the disk (commitBatch), the next batch is handed over
+ *   while earlier ones are still being committed or flushed: the store refuses a batch
+ *   that does not continue what it holds, so if one fails, the log refuses its callers and
+ *   those of every batch handed over after it, and re-reads the head once all have
+ *   settled.
  * - The flush assigns seqs, computes hashes (~1-2 µs each) and signs due checkpoints
  *   (~50 µs each) right before the write, so checkpoints commit with their records.
  * - If a write fails, every pending append rejects with a 503 MimtrustError

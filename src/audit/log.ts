@@ -2,7 +2,11 @@
  * The append-only audit log with group commit. append() only checks the event and queues
  * it; a flush takes the queue, chains and hashes the records, signs any checkpoints that
  * fall due, and hands everything to the store as one transaction. Flushes run one at a
- * time, so a batch is never hashed on top of records that might still fail to commit.
+ * time. A store with commitBatch takes the next batch before the previous one is durable
+ * (or, in a writer thread, committed): a batch may then be chained onto records that
+ * still fail, and the store's segment-head check keeps it from committing; its callers
+ * and those of every later batch are refused, and the head is re-read from the store
+ * once nothing handed over is unsettled.
  */
 import { MimtrustError, asMimtrustError } from '../errors/index.js';
 import type { AuditStore } from './store.js';

@@ -10,7 +10,6 @@
  * isolate of its own.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { AuditCheckpoint, AuditRecord } from '../audit/types.js';
 import { openSqlite } from './sqlite.js';
 import { SqliteAuditStore } from './sqlite-audit-store.js';
 import { WalSync } from './wal-sync.js';
@@ -38,11 +37,7 @@ function answer(id: number, err?: unknown): void {
 }
 
 function run(job: Exclude<WriterJob, { kind: 'close' }>): Promise<void> {
-  if (job.kind === 'batch') {
-    const [records, checkpoints] = JSON.parse(job.body) as [AuditRecord[], AuditCheckpoint[]];
-    return store.commitBatch(records, checkpoints).durable;
-  }
-  return store.appendCheckpoint(JSON.parse(job.body) as AuditCheckpoint);
+  return job.kind === 'batch' ? store.commitBatch(job.records, job.checkpoints).durable : store.appendCheckpoint(job.checkpoint);
 }
 
 async function close(): Promise<void> {
