@@ -178,6 +178,36 @@ describe('AuditLog', () => {
     expect(await verifyAudit(store, key.publicKey)).toMatchObject({ ok: true, records: 3 });
   });
 
+  it('refuses the callers of a batch whose flush failed and of every batch handed over after it, then continues from the stored head', async () => {
+    const { store } = openStore();
+    // The real store commits each batch at once; its flush to disk is late, and the second one fails (as a failed fdatasync would).
+    let handed = 0;
+    const lateFlush: AuditStore = {
+      ...countingStore(store),
+      commitBatch: (records, checkpoints) => {
+        store.commitBatch(records, checkpoints);
+        const n = ++handed;
+        return { durable: new Promise<void>((resolve, reject) => setTimeout(() => (n === 2 ? reject(new Error('EIO')) : resolve()), 40)) };
+      },
+    };
+    const log = await AuditLog.open({ store: lateFlush, signingKey: key.privateKey });
+    const turns: Array<Array<Promise<unknown>>> = [];
+    for (let t = 0; t < 4; t++) {
+      turns.push([1, 2].map((i) => log.append(event(t * 2 + i)).then(() => 'ok', (e: unknown) => e)));
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(handed).toBe(4);
+    const settled = await Promise.all(turns.map((t) => Promise.all(t)));
+    expect(settled[0]).toEqual(['ok', 'ok']);
+    // Batches 3 and 4 were committed, and their flushes succeeded, but they were chained onto batch 2.
+    for (const t of settled.slice(1)) for (const r of t) expect(r).toMatchObject({ code: 'SERVICE_UNAVAILABLE', reason: 'audit_write_failed' });
+    await log.append(event(100));
+    const records = await allRecords(store);
+    expect(records.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(records[8]?.decisionId).toBe('d-100');
+    expect(await verifyAudit(store, key.publicKey)).toMatchObject({ ok: true, records: 9 });
+  });
+
   it('rejects a malformed event on its own without disturbing the batch', async () => {
     const { store } = openStore();
     const log = await AuditLog.open({ store, signingKey: key.privateKey });
