@@ -35,11 +35,10 @@ export type WriterJob =
   | { kind: 'checkpoint'; id: number; checkpoint: AuditCheckpoint }
   | { kind: 'close' };
 
-/** The thread's answer to a job, once it is durable or has failed, with the WAL flush durations since the last answer. */
-export interface WriterAnswer {
-  id: number;
+/** The thread's answers to jobs now durable or failed, with the WAL flush durations since the last message. */
+export interface WriterAnswers {
+  answers: Array<{ id: number; error?: { name: string; message: string; code?: string } }>;
   syncs: number[];
-  error?: { name: string; message: string; code?: string };
 }
 
 /** Thrown for a write the thread refused, or never answered because it stopped. */
@@ -171,14 +170,16 @@ export class SqliteAuditWriterThread implements AuditStore {
       for (const w of waiting) w.reject(err);
       if (unasked || waiting.length > 0) this.options.onStopped?.(cause);
     };
-    worker.on('message', (answer: WriterAnswer) => {
-      for (const s of answer.syncs) this.options.onSync?.(s);
-      const w = thread.waiting.get(answer.id);
-      if (w === undefined) return;
-      thread.waiting.delete(answer.id);
+    worker.on('message', (message: WriterAnswers) => {
+      for (const s of message.syncs) this.options.onSync?.(s);
+      for (const answer of message.answers) {
+        const w = thread.waiting.get(answer.id);
+        if (w === undefined) continue;
+        thread.waiting.delete(answer.id);
+        if (answer.error === undefined) w.resolve();
+        else w.reject(new AuditWriterError(answer.error.message, answer.error.name, answer.error.code));
+      }
       if (thread.waiting.size === 0 && !thread.down) worker.unref();
-      if (answer.error === undefined) w.resolve();
-      else w.reject(new AuditWriterError(answer.error.message, answer.error.name, answer.error.code));
     });
     worker.on('error', (err) => stop(err));
     worker.on('exit', (code) => {

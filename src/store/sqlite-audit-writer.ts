@@ -5,15 +5,15 @@
  * fdatasync happen beside the event loop that serves requests. Messages are handled in
  * the order sent, and a batch is committed before the next message is read, so a batch
  * chained onto one that failed meets the segment-head check and commits nothing. Each
- * answer is posted once its batch is durable (or has failed), with the flush durations
- * measured since the last answer. Imports only what the write needs: each thread is an
+ * batch is answered once it is durable (or has failed), with the flush durations measured
+ * since the last answer. Imports only what the write needs: each thread is an
  * isolate of its own.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSqlite } from './sqlite.js';
 import { SqliteAuditStore } from './sqlite-audit-store.js';
 import { WalSync } from './wal-sync.js';
-import type { WriterAnswer, WriterData, WriterJob } from './sqlite-audit-writer-thread.js';
+import type { WriterAnswers, WriterData, WriterJob } from './sqlite-audit-writer-thread.js';
 
 const { path, segment, fsync } = workerData as WriterData;
 const port = parentPort;
@@ -25,15 +25,28 @@ const walSync = fsync ? new WalSync(path, (seconds) => syncs.push(seconds)) : un
 const store = new SqliteAuditStore(db, { ...(walSync ? { walSync } : {}), ...(segment === '' ? {} : { segment }) });
 const inFlight = new Set<Promise<void>>();
 
+let answers: WriterAnswers['answers'] = [];
+
+/**
+ * Batches made durable by one flush settle together: their answers go back in one
+ * message, posted once the settling is done, so the event loop reads one message, not one per batch.
+ */
 function answer(id: number, err?: unknown): void {
-  const reply: WriterAnswer = { id, syncs };
-  syncs = [];
-  if (err !== undefined) {
-    const e = err instanceof Error ? err : new Error('the write failed');
-    const code: unknown = (e as Error & { code?: unknown }).code;
-    reply.error = { name: e.name, message: e.message, ...(typeof code === 'string' ? { code } : {}) };
+  if (answers.length === 0) queueMicrotask(postAnswers);
+  if (err === undefined) {
+    answers.push({ id });
+    return;
   }
-  port?.postMessage(reply);
+  const e = err instanceof Error ? err : new Error('the write failed');
+  const code: unknown = (e as Error & { code?: unknown }).code;
+  answers.push({ id, error: { name: e.name, message: e.message, ...(typeof code === 'string' ? { code } : {}) } });
+}
+
+function postAnswers(): void {
+  const message: WriterAnswers = { answers, syncs };
+  answers = [];
+  syncs = [];
+  port?.postMessage(message);
 }
 
 function run(job: Exclude<WriterJob, { kind: 'close' }>): Promise<void> {
