@@ -5,7 +5,6 @@
  * they signed stays verifiable.
  */
 import { join } from 'node:path';
-import { generate } from '@digitalbazaar/ed25519-multikey';
 import { ensureDir, readIfExists, writePublicFile, writeSecretFile } from './files.js';
 
 export interface Ed25519Key {
@@ -16,6 +15,8 @@ export interface Ed25519Key {
 }
 
 async function newKey(now: number): Promise<Ed25519Key> {
+  // Loaded when a key is made: the start of a process that only reads keys does without it.
+  const { generate } = await import('@digitalbazaar/ed25519-multikey');
   const pair = await generate();
   const exported = await pair.export({ publicKey: true, secretKey: true, includeContext: false });
   return {

@@ -1,6 +1,4 @@
-import 'reflect-metadata'; // @peculiar/x509 needs it before it loads
 import { webcrypto, X509Certificate, createPrivateKey } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
 import { join } from 'node:path';
 import { ensureDir, readIfExists, writePublicFile, writeSecretFile } from './files.js';
 
@@ -70,6 +68,10 @@ export async function loadOrCreateSelfSignedCertificate(keysDir: string, hostnam
     }
   }
   ensureDir(keysDir);
+  // Loaded only to make a certificate (about 13 MB resident that a start reusing its
+  // certificate does without); reflect-metadata must be in place before it.
+  await import('reflect-metadata');
+  const x509 = await import('@peculiar/x509');
   x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
   const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
   const keys = (await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"]));
