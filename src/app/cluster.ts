@@ -4,7 +4,9 @@
  * before any of them starts (keys, the instance id, migrations), starts the first worker
  * alone so that a start that cannot succeed is reported once, then the others; it
  * restarts a worker that dies (with a bounded backoff), passes SIGTERM and SIGINT on,
- * and serves the metrics of all workers on one listener.
+ * and serves the metrics of all workers on one listener. The primary loads only what this
+ * needs, not the application a worker runs (`mimtrust start` imports this file, not
+ * app/index.js).
  *
  * Each worker writes its own audit chain segment (the instance id and its slot number,
  * see worker-segment.ts), on PostgreSQL or in the one SQLite file, so `audit verify`
@@ -16,12 +18,15 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Config } from '../config/index.js';
 import { loadOrCreateSigningKey } from '../keys/index.js';
-import { LOCAL_ISSUER_KEY_NAME } from '../issuer/index.js';
+import { LOCAL_ISSUER_KEY_NAME } from '../issuer/constants.js';
 import { loadOrCreateAuditKey } from '../audit/index.js';
 import { openPostgres, openSqlite } from '../store/index.js';
 import { relayChange, type WorkerChannel } from '../changes/index.js';
 import { claimStore } from './claim-store.js';
-import { listenMetrics, workersMetrics, type Logger, type MetricsListener } from '../observe/index.js';
+// The files, not observe/index.js, which also brings the gateway's request path: the primary only supervises.
+import type { Logger } from '../observe/logger.js';
+import { listenMetrics, type MetricsListener } from '../observe/metrics-listener.js';
+import { workersMetrics } from '../observe/cluster-metrics.js';
 import { instanceIdFor, requireContractsFolder } from './startup-errors.js';
 import { serveWorkerCounters } from './worker-counters.js';
 import { dirname } from 'node:path';

@@ -8,7 +8,7 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import { MimtrustError } from '../errors/index.js';
-import { CountCopy, UsageCounters, type CountOutcome, type UsageCounting } from '../gateway/index.js';
+import { CountCopy, UsageCounters, type CountOutcome, type UsageCounting } from '../gateway/usage-counters.js';
 
 /** However busy the primary, a request does not wait longer than this for its count. */
 const COUNT_TIMEOUT_MS = 2000;

@@ -1,6 +1,10 @@
 import { loadConfig } from '../config/index.js';
-import { runCluster, startGateway, tellPrimary, workerSlot, type Gateway } from '../app/index.js';
-import { createLogger } from '../observe/index.js';
+// Not app/index.js: a cluster's primary only supervises, and the application it would load
+// with startGateway (the gateway, issuer, consent, admin and their libraries) is loaded
+// below only by a process that serves.
+import { runCluster, tellPrimary, workerSlot } from '../app/cluster.js';
+import type { Gateway } from '../app/index.js';
+import { createLogger } from '../observe/logger.js';
 import { noPositionals, parseOptions, UsageError } from './options.js';
 import { reportFailure } from './report.js';
 
@@ -24,6 +28,7 @@ export async function runStart(args: string[]): Promise<number> {
   if (worker === undefined) log.info(file ? `configuration: ${file}` : 'configuration: built-in defaults (no mimtrust.yaml found)');
   let gateway: Gateway;
   try {
+    const { startGateway } = await import('../app/start.js');
     gateway = await startGateway(config, { logger: log, ...(worker !== undefined ? { worker } : {}) });
   } catch (err) {
     // Reported here, where the configured log level is known.

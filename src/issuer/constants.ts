@@ -2,6 +2,8 @@
 
 /** The resource indicator of the gateway: every access token is for it alone. */
 export const GATEWAY_RESOURCE = 'urn:mimtrust:gateway';
+/** The key set of the local issuer in keysDir (local-token.ts). */
+export const LOCAL_ISSUER_KEY_NAME = 'local-issuer';
 /** Where the issuer is mounted on the gateway. */
 export const OIDC_PREFIX = '/oidc';
 /** The claims the issuer writes; the gateway reads them (trust.ts). */

@@ -27,7 +27,6 @@
  */
 export { issueLocalToken, LOCAL_ORGANISATION_CLAIM, LOCAL_RECIPIENT_CLAIM, LOCAL_CONSENT_CLAIM } from './local-token.js';
 export type { LocalTokenRequest, LocalIssuerSettings } from './local-token.js';
-export const LOCAL_ISSUER_KEY_NAME = 'local-issuer';
 export { authorizationServerMetadataPlugin, createIssuer, issuerPlugin } from './plugin.js';
 export type { IssuerDeps } from './plugin.js';
 export type { FirstPartyClient } from './clients.js';
@@ -38,7 +37,7 @@ export { ownIssuerTrust } from './trust.js';
 export { UpstreamLogin, UpstreamLoginError, upstreamFromConfig } from './upstream-login.js';
 export { auditTokenIssuance, issuanceEvent } from './audit-issuance.js';
 export type { UpstreamSettings, UpstreamIdentity } from './upstream-login.js';
-export { OIDC_PREFIX, GATEWAY_RESOURCE, ISSUER_CLAIMS } from './constants.js';
+export { OIDC_PREFIX, GATEWAY_RESOURCE, ISSUER_CLAIMS, LOCAL_ISSUER_KEY_NAME } from './constants.js';
 export { VP_TOKEN_GRANT, VP_LOGIN_CLIENT_ID, VP_CHALLENGE_PATH, PRE_AUTHORIZED_GRANT, OID4VCI_CLIENT_ID, OID4VCI_RESOURCE } from './constants.js';
 export type { PreAuthorizedCodes, RedeemedOffer } from './pre-authorized-client.js';
 export type { VpLogin } from './vp-login-client.js';

@@ -11,8 +11,8 @@
  * one the database does not answer (503 `usage_counters_unavailable`).
  */
 import { MimtrustError } from '../errors/index.js';
-import { CountCopy, countersFull, type UsageCounting } from '../gateway/index.js';
-import { counterWindowEnd } from '../policy/index.js';
+import { CountCopy, countersFull, type UsageCounting } from '../gateway/usage-counters.js';
+import { counterWindowEnd } from '../policy/counter-key.js';
 import type { PgPool } from './pg.js';
 import { RowBudget } from './row-budget.js';
 
