@@ -8,9 +8,10 @@
  *   gateway-os  the same as gateway with audit.fsync off
  *   contracts   the same plus usage contracts, with a contract that shows every attribute
  *   filtering   the same plus usage contracts, with a contract that hides two attributes
- * Broker, bare proxy and each gateway run in their own process; the load generator runs
- * here. Afterwards it checks that every response was a 200 and that each gateway's audit
- * log holds one record per request it received. See bench/README.md.
+ * Broker, bare proxy and each gateway run in their own process (each gateway with the
+ * node flags of src/app/node-flags.ts); the load generator runs here. Afterwards it
+ * checks that every response was a 200 and that each gateway's audit log holds one
+ * record per request it received. See bench/README.md.
  *
  *   npm run build && node bench/gateway.mjs
  *   BENCH_MODES=direct,bare,gateway BENCH_DURATION=8 BENCH_WARMUP=2 BENCH_CONNECTIONS=16 BENCH_ROUNDS=3 BENCH_PROFILE=1 BENCH_JSON=out.json
@@ -54,7 +55,7 @@ const MB = 1048576;
  * Starts the process behind each mode. Gateways start one after another: the first one
  * creates the audit key in the shared keys folder, the others read it.
  */
-async function startModes(settings, { dir, broker, keys }) {
+async function startModes(settings, { dir, broker, keys, nodeFlags }) {
   const started = [];
   for (const mode of settings.modes.filter((m) => m.kind === 'gateway')) {
     const profileDir = join(dir, 'profile', mode.key);
@@ -63,7 +64,7 @@ async function startModes(settings, { dir, broker, keys }) {
       `gateway ${mode.key}`,
       './run-gateway.mjs',
       { dir, repo: REPO, upstream: broker.info.url, connections: settings.upstreamConnections, name: mode.key, ...mode.gateway },
-      { execArgv: settings.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [] },
+      { execArgv: [...nodeFlags, ...(settings.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])] },
     );
     started.push({ ...mode, handle, origin: handle.info.url, profileDir });
   }
@@ -107,11 +108,13 @@ async function main(settings) {
     // Imported only now: they load the compiled gateway, which checkBuild has found.
     const { gatewayConfig } = await import('./lib/gateway-config.mjs');
     const { prepareKeyMaterial } = await import('./lib/key-material.mjs');
+    // Gateways run with the V8 settings `mimtrust start` gives its workers (npm start and the image give them too).
+    const { GATEWAY_NODE_FLAGS } = await import('../dist/app/node-flags.js');
 
     const broker = await startRunner('broker', './run-broker.mjs', {});
     const shared = gatewayConfig({ dir, repo: REPO, upstream: broker.info.url, connections: settings.upstreamConnections });
     const keys = await prepareKeyMaterial(shared, settings.timeBoundMs / 1000 + 600);
-    const modes = await startModes(settings, { dir, broker, keys });
+    const modes = await startModes(settings, { dir, broker, keys, nodeFlags: GATEWAY_NODE_FLAGS });
     const gateways = modes.filter((m) => m.kind === 'gateway');
 
     // The same request everywhere; the broker and the bare proxy simply ignore the token.

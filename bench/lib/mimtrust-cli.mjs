@@ -63,13 +63,16 @@ export async function waitHealthy(url, ca, ms = 60_000) {
 /**
  * Writes `config` (its `listen` set to a free port on 127.0.0.1) to `home`/mimtrust.json
  * and starts `mimtrust start --workers N` there; resolves once /health answers, with the
- * URL (as `localhost`, the certificate's name) and the pids serving.
+ * URL (as `localhost`, the certificate's name), the pids serving and, with workers, the
+ * primary's pid (it supervises and serves nothing, so its memory is reported apart).
  */
 export async function startMimtrust({ home, config, workers, ca }) {
   const port = await freePort();
   mkdirSync(home, { recursive: true });
   writeFileSync(join(home, 'mimtrust.json'), JSON.stringify({ ...config, listen: { host: '127.0.0.1', port } }));
-  const child = spawn(process.execPath, [join(REPO, 'dist', 'cli', 'index.js'), 'start', '--workers', String(workers), '--config', join(home, 'mimtrust.json')], {
+  // As `npm start` and the image start it: with the gateway's node flags (src/app/node-flags.ts).
+  const { GATEWAY_NODE_FLAGS } = await import('../../dist/app/node-flags.js');
+  const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, join(REPO, 'dist', 'cli', 'index.js'), 'start', '--workers', String(workers), '--config', join(home, 'mimtrust.json')], {
     cwd: home, stdio: ['ignore', 'ignore', 'inherit'],
   });
   CHILDREN.add(child);
@@ -78,7 +81,7 @@ export async function startMimtrust({ home, config, workers, ca }) {
   await waitHealthy(url, typeof ca === 'function' ? ca() : ca);
   // One process without workers; otherwise the workers (the primary only forwards connections).
   const pids = workers === 1 ? [child.pid] : childPids(child.pid);
-  return { url, pids, stop: () => new Promise((resolve) => { if (child.exitCode !== null || child.signalCode !== null) return resolve(); child.once('exit', resolve); child.kill('SIGTERM'); }) };
+  return { url, pids, primary: workers === 1 ? undefined : child.pid, stop: () => new Promise((resolve) => { if (child.exitCode !== null || child.signalCode !== null) return resolve(); child.once('exit', resolve); child.kill('SIGTERM'); }) };
 }
 
 /** Kills every mimtrust started here that is still running. */

@@ -4,9 +4,9 @@
  * before any of them starts (keys, the instance id, migrations), starts the first worker
  * alone so that a start that cannot succeed is reported once, then the others; it
  * restarts a worker that dies (with a bounded backoff), passes SIGTERM and SIGINT on,
- * and serves the metrics of all workers on one listener. The primary loads only what this
- * needs, not the application a worker runs (`mimtrust start` imports this file, not
- * app/index.js).
+ * and serves the metrics of all workers on one listener. Workers run with the V8 settings
+ * of node-flags.ts. The primary loads only what this needs, not the application a worker
+ * runs (`mimtrust start` imports this file, not app/index.js).
  *
  * Each worker writes its own audit chain segment (the instance id and its slot number,
  * see worker-segment.ts), on PostgreSQL or in the one SQLite file, so `audit verify`
@@ -29,6 +29,7 @@ import { listenMetrics, type MetricsListener } from '../observe/metrics-listener
 import { workersMetrics } from '../observe/cluster-metrics.js';
 import { instanceIdFor, requireContractsFolder } from './startup-errors.js';
 import { serveWorkerCounters } from './worker-counters.js';
+import { gatewayExecArgv } from './node-flags.js';
 import { dirname } from 'node:path';
 
 /** The environment variable that tells a forked worker its slot (0 .. workers-1). */
@@ -172,6 +173,8 @@ export async function runCluster(config: Config, log: Logger, onFailure: (err: u
 
   // Before any worker: a count limit holds across all of them.
   serveWorkerCounters();
+  // Whether or not the primary was started with them, the workers serve with the gateway's V8 settings.
+  cluster.setupPrimary({ execArgv: gatewayExecArgv(process.execArgv, process.env.NODE_OPTIONS) });
   // On SQLite the workers hear each other's changes through the primary (PostgreSQL has its own feed).
   if (config.store.url === null) {
     cluster.on('message', (from: Worker, m: unknown) => { relayChange(from, m, Object.values(cluster.workers ?? {}) as WorkerChannel[]); });

@@ -27,6 +27,7 @@ import { IssuerBrowser, OIDC_ISSUER, actionOf, csrfOf, location, pathOf } from '
 import { loadConfig } from '../../src/config/index.js';
 import { loadOrCreateSigningKey } from '../../src/keys/index.js';
 import { issueLocalToken, LOCAL_ISSUER_KEY_NAME } from '../../src/issuer/index.js';
+import { GATEWAY_NODE_FLAGS } from '../../src/app/index.js';
 
 const E = '/ngsi-ld/v1/entities';
 const ALICE_METER = 'urn:ngsi-ld:EnergyMeter:alice';
@@ -157,6 +158,16 @@ describe('mimtrust start --workers 2 on SQLite', () => {
       expect(r.json().checks).toMatchObject({ store: 'ok', changes: 'ok' });
     }
   }, 60_000);
+
+  it('forks its workers with the gateway\'s node flags, though the primary was started without them', () => {
+    const workers = serving();
+    expect(workers.length).toBeGreaterThanOrEqual(2);
+    for (const { pid } of workers) {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      for (const flag of GATEWAY_NODE_FLAGS) expect(argv, `worker pid ${pid}`).toContain(flag);
+    }
+    expect(readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0')).not.toContain(GATEWAY_NODE_FLAGS[0]);
+  });
 
   it('refuses a second mimtrust start on the same file while the primary holds it', async () => {
     const second = await runCli(['start'], { cwd: dir, env: { ...env, MIMTRUST_WORKERS: '1' } });

@@ -1,0 +1,29 @@
+/**
+ * The node options a cluster worker is forked with: the gateway's V8 settings are added
+ * unless the operator already chose a value, on the command line or in NODE_OPTIONS
+ * (which the worker inherits and the command line would override), in either spelling.
+ */
+import { describe, expect, it } from 'vitest';
+import { GATEWAY_NODE_FLAGS, gatewayExecArgv } from '../../src/app/node-flags.js';
+
+describe('gatewayExecArgv', () => {
+  it('adds the gateway flags to the primary\'s own options', () => {
+    expect(gatewayExecArgv([], undefined)).toEqual([...GATEWAY_NODE_FLAGS]);
+    expect(gatewayExecArgv(['--import', 'x.mjs'], '--enable-source-maps')).toEqual(['--import', 'x.mjs', ...GATEWAY_NODE_FLAGS]);
+    expect(GATEWAY_NODE_FLAGS).toContain('--max-semi-space-size=4');
+  });
+
+  it('keeps a value the operator set on the command line, in either spelling', () => {
+    expect(gatewayExecArgv(['--max-semi-space-size=16'], undefined)).toEqual(['--max-semi-space-size=16']);
+    expect(gatewayExecArgv(['--max_semi_space_size=8'], '')).toEqual(['--max_semi_space_size=8']);
+  });
+
+  it('does not override a value set in NODE_OPTIONS', () => {
+    expect(gatewayExecArgv([], '--max-old-space-size=512 --max-semi-space-size=16')).toEqual([]);
+    expect(gatewayExecArgv(['--trace-gc'], ' --max_semi_space_size=2 ')).toEqual(['--trace-gc']);
+  });
+
+  it('does not take a flag\'s value, or another flag sharing its prefix, for the flag', () => {
+    expect(gatewayExecArgv(['--max-semi-space-size-x=1', 'max-semi-space-size'], undefined)).toEqual(['--max-semi-space-size-x=1', 'max-semi-space-size', ...GATEWAY_NODE_FLAGS]);
+  });
+});
