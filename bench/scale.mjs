@@ -5,7 +5,7 @@
  * front of the same broker: the broker asked directly, a bare Node HTTPS proxy (node:https
  * + undici, the same certificate) in 1 and 2 processes, and nginx with 1 and 2 worker
  * processes when it is installed. Each at 16 and 64 connections, rounds interleaved, each
- * figure the median over rounds; RSS is per process (each worker's, not the primary's).
+ * figure the median over rounds; RSS is per process (each worker's; the primary's apart).
  *
  *   npm run build && BENCH_POSTGRES_URL=postgres://root@127.0.0.1:5432/test npm run bench:scale
  *   npm run build && BENCH_STORE=sqlite npm run bench:scale
@@ -141,7 +141,7 @@ try {
   }
   for (const workers of [1, 2]) {
     const m = await startMimtrustOn(workers, upstream, storeUrl, keys.cert);
-    targets.push({ key: `mimtrust-${workers}`, label: 'mimtrust (audit, contracts)', procs: workers, url: m.url, headers: auth, pids: m.pids });
+    targets.push({ key: `mimtrust-${workers}`, label: 'mimtrust (audit, contracts)', procs: workers, url: m.url, headers: auth, pids: m.pids, primary: m.primary });
     stops.push(m.stop);
   }
 
@@ -172,6 +172,9 @@ try {
       const nginx = rps(`nginx-${t.procs}`, connections);
       console.log(`| ${t.label} | ${t.procs} | ${connections} | ${fmt(own)} | ${fmt(median(rs.map((r) => r.p50Ms)), 2)} | ${fmt(median(rs.map((r) => r.p99Ms)), 2)} | ${fmt(rss.get(t.key))} | ${t.key === 'direct' ? '-' : fmt(own / bare, 2)} | ${Number.isFinite(nginx) && t.key !== 'direct' ? fmt(own / nginx, 2) : '-'} |`);
     }
+  }
+  for (const t of targets.filter((x) => x.primary !== undefined)) {
+    console.log(`\nmimtrust with ${t.procs} workers: the primary, which supervises and serves nothing, holds ${fmt(rssMb(t.primary))} MB`);
   }
   for (const c of CONNECTIONS) {
     console.log(`\nat ${c} connections: mimtrust 2 workers / 1 worker = ${fmt(rps('mimtrust-2', c) / rps('mimtrust-1', c), 2)}; bare proxy 2 / 1 = ${fmt(rps('bare-2', c) / rps('bare-1', c), 2)}`);
