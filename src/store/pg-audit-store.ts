@@ -8,7 +8,7 @@
 import type { AuditCheckpoint, AuditRecord, SubjectIndexRow } from '../audit/types.js';
 import type { AuditStore } from '../audit/index.js';
 import type { PgPool } from './pg.js';
-import { RECORD_COLUMNS, fromRow, toRow, type RecordRow } from './sqlite-audit-store.js';
+import { RECORD_COLUMNS, fromRow, fromValues, toRow, type RecordRow } from './sqlite-audit-store.js';
 
 const COLUMNS = RECORD_COLUMNS.split(', ');
 const INSERT_CHECKPOINT = 'INSERT INTO audit_checkpoints (instance, seq, hash, time, kid, signature) VALUES ($1, $2, $3, $4, $5, $6)';
@@ -72,11 +72,13 @@ export class PgAuditStore implements AuditStore {
   }
 
   async readRange(fromSeq: number, limit: number): Promise<AuditRecord[]> {
-    const r = await this.pool.query<RecordRow>(
-      `SELECT ${RECORD_COLUMNS} FROM audit_records WHERE instance = $1 AND seq >= $2 ORDER BY seq LIMIT $3`,
-      [this.instance, fromSeq, limit],
-    );
-    return r.rows.map(fromRow);
+    // Rows as arrays, decoded by fromValues: no object per row on the way (see there).
+    const r = await this.pool.query<unknown[]>({
+      text: `SELECT ${RECORD_COLUMNS} FROM audit_records WHERE instance = $1 AND seq >= $2 ORDER BY seq LIMIT $3`,
+      values: [this.instance, fromSeq, limit],
+      rowMode: 'array',
+    });
+    return r.rows.map(fromValues);
   }
 
   async lastRecord(): Promise<AuditRecord | undefined> {

@@ -81,14 +81,20 @@ export function toRow(r: AuditRecord): RecordRow {
 
 const COLUMN_NAMES = RECORD_COLUMNS.split(', ') as Array<keyof RecordRow>;
 
-/** A row read as an array of RECORD_COLUMNS values (raw mode), named. */
-function namedRow(values: readonly unknown[]): RecordRow {
-  const row: Record<string, unknown> = {};
-  for (let i = 0; i < COLUMN_NAMES.length; i++) row[COLUMN_NAMES[i] as string] = values[i];
-  return row as unknown as RecordRow;
-}
+/** Where each column is in a row read as an array of RECORD_COLUMNS values (raw mode). */
+const AT = Object.fromEntries(COLUMN_NAMES.map((name, i) => [name, i])) as Record<keyof RecordRow, number>;
 
 export function fromRow(row: RecordRow): AuditRecord {
+  return fromValues(COLUMN_NAMES.map((name) => row[name]));
+}
+
+/**
+ * Decodes a row read as an array of RECORD_COLUMNS values. Reading arrays, the driver
+ * builds no object per row and neither does this, which verifying millions of records
+ * pays for once a record.
+ */
+export function fromValues(v: readonly unknown[]): AuditRecord {
+  const seq = v[AT.seq] as number;
   let targets: AuditTargets;
   let rules: string[] | null;
   let decided: AuditDecided | null;
@@ -96,49 +102,59 @@ export function fromRow(row: RecordRow): AuditRecord {
   let consent: AuditConsent | null;
   let released: AuditRelease | null;
   try {
-    targets = JSON.parse(row.targets) as AuditTargets;
-    rules = row.rules === null ? null : (JSON.parse(row.rules) as string[]);
-    decided = row.decided === null ? null : (JSON.parse(row.decided) as AuditDecided);
-    providers = row.providers === null ? null : (JSON.parse(row.providers) as string[]);
-    consent = row.consent === null ? null : (JSON.parse(row.consent) as AuditConsent);
-    released = row.released === null ? null : (JSON.parse(row.released) as AuditRelease);
+    targets = JSON.parse(v[AT.targets] as string) as AuditTargets;
+    rules = parseOrNull(v[AT.rules] as string | null) as string[] | null;
+    decided = parseOrNull(v[AT.decided] as string | null) as AuditDecided | null;
+    providers = parseOrNull(v[AT.providers] as string | null) as string[] | null;
+    consent = parseOrNull(v[AT.consent] as string | null) as AuditConsent | null;
+    released = parseOrNull(v[AT.released] as string | null) as AuditRelease | null;
   } catch (err) {
-    throw new AuditRecordCorruptError(row.seq, err);
+    throw new AuditRecordCorruptError(seq, err);
   }
   // The effect column is returned as stored: an altered value must reach the hash check.
   const record: AuditRecord = {
-    seq: row.seq,
-    time: row.time,
-    decisionId: row.decision_id,
-    requestId: row.request_id,
-    operation: row.operation,
-    action: row.action,
+    seq,
+    time: v[AT.time] as string,
+    decisionId: v[AT.decision_id] as string,
+    requestId: v[AT.request_id] as string,
+    operation: v[AT.operation] as string,
+    action: v[AT.action] as string,
     targets,
-    effect: row.effect as AuditRecord['effect'],
-    reason: row.reason,
-    latencyMs: row.latency_ms,
-    method: row.method,
-    path: row.path,
-    prevHash: row.prev_hash,
-    hash: row.hash,
+    effect: v[AT.effect] as AuditRecord['effect'],
+    reason: v[AT.reason] as string,
+    latencyMs: v[AT.latency_ms] as number,
+    method: v[AT.method] as string,
+    path: v[AT.path] as string,
+    prevHash: v[AT.prev_hash] as string,
+    hash: v[AT.hash] as string,
   };
-  if (row.issuer !== null) record.issuer = row.issuer;
-  if (row.sub !== null) record.sub = row.sub;
-  if (row.client_id !== null) record.clientId = row.client_id;
-  if (row.tenant !== null) record.tenant = row.tenant;
+  const issuer = v[AT.issuer] as string | null;
+  if (issuer !== null) record.issuer = issuer;
+  const sub = v[AT.sub] as string | null;
+  if (sub !== null) record.sub = sub;
+  const clientId = v[AT.client_id] as string | null;
+  if (clientId !== null) record.clientId = clientId;
+  const tenant = v[AT.tenant] as string | null;
+  if (tenant !== null) record.tenant = tenant;
   if (rules !== null) record.rules = rules;
-  if (row.upstream_status !== null) record.upstreamStatus = row.upstream_status;
+  const upstreamStatus = v[AT.upstream_status] as number | null;
+  if (upstreamStatus !== null) record.upstreamStatus = upstreamStatus;
   if (decided !== null) record.decided = decided;
-  if (row.contract_revision !== null) record.contractRevision = row.contract_revision;
+  const contractRevision = v[AT.contract_revision] as number | null;
+  if (contractRevision !== null) record.contractRevision = contractRevision;
   // Returned as stored, like effect: an altered value must reach the hash check.
-  if (row.audit_level !== null) record.auditLevel = row.audit_level as AuditRecord['auditLevel'];
+  const auditLevel = v[AT.audit_level] as string | null;
+  if (auditLevel !== null) record.auditLevel = auditLevel as AuditRecord['auditLevel'];
   if (providers !== null) record.providers = providers;
   if (consent !== null) record.consent = consent;
   if (released !== null) record.released = released;
   // Returned as stored, like effect: an altered value must reach the hash check.
-  if (row.binding !== null) record.binding = row.binding as AuditRecord['binding'];
+  const binding = v[AT.binding] as string | null;
+  if (binding !== null) record.binding = binding as AuditRecord['binding'];
   return record;
 }
+
+const parseOrNull = (json: string | null): unknown => (json === null ? null : JSON.parse(json));
 
 /** Thrown inside the write transaction when the segment's stored head is not what the batch chains onto. */
 class SegmentHeadMoved extends Error {
@@ -191,8 +207,7 @@ export class SqliteAuditStore implements AuditStore {
     );
     // The index of data subjects is written in the same transaction as their record.
     this.insertSubject = db.prepare('INSERT OR IGNORE INTO audit_data_subjects (subject, segment, seq) VALUES (?, ?, ?)');
-    // Raw rows (arrays): better-sqlite3 then builds no object per row, which a verify of
-    // millions of records would otherwise pay for on top of the one fromRow makes.
+    // Raw rows (arrays), decoded by fromValues: see there.
     this.selectRange = db.prepare<[string, number, number], unknown[]>(`SELECT ${RECORD_COLUMNS} FROM audit_records WHERE segment = ? AND seq >= ? ORDER BY seq LIMIT ?`).raw(true);
     this.selectLast = db.prepare(`SELECT ${RECORD_COLUMNS} FROM audit_records WHERE segment = ? ORDER BY seq DESC LIMIT 1`);
     this.selectHead = db.prepare('SELECT max(seq) AS seq FROM audit_records WHERE segment = ?');
@@ -236,7 +251,7 @@ export class SqliteAuditStore implements AuditStore {
   }
 
   async readRange(fromSeq: number, limit: number): Promise<AuditRecord[]> {
-    return this.selectRange.all(this.segment, fromSeq, limit).map((values) => fromRow(namedRow(values)));
+    return this.selectRange.all(this.segment, fromSeq, limit).map(fromValues);
   }
 
   async lastRecord(): Promise<AuditRecord | undefined> {
