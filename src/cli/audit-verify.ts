@@ -4,7 +4,7 @@ import { workerOfSegment } from '../app/worker-segment.js';
 import { openPostgres, PgAuditStore, readInstanceId, SqliteAuditStore } from '../store/index.js';
 import type { AuditStore } from '../audit/index.js';
 import type { Config } from '../config/index.js';
-import type { SqliteDatabase } from '../store/index.js';
+import type { PgPool, SqliteDatabase } from '../store/index.js';
 import { openStoreReadOnly } from './store-file.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -20,6 +20,12 @@ import { noPositionals, parseOptions } from './options.js';
  * instance and worker. The anchor file is checked against the segment that wrote it: the
  * configured file for a single gateway's segment, `<file>.wN` for the segment of worker N
  * of the instance whose configuration is given; other instances keep theirs elsewhere.
+ *
+ * A running gateway may write while its log is verified: each segment is read from one
+ * snapshot of the store (a read transaction), so records committed meanwhile are not seen
+ * and a tail caught before its checkpoint is not taken for a broken cadence. The anchor
+ * file is read before the snapshot begins: a checkpoint is anchored only once it is in
+ * the store, so every anchor read is in the snapshot.
  */
 export async function runAuditVerify(args: string[]): Promise<number> {
   const { values, positionals } = parseOptions(args, { config: { type: 'string', short: 'c' } });
@@ -46,12 +52,13 @@ export function anchorFileOf(anchorFile: string | null, segment: string, own: st
 async function verifySqliteSegments(config: Config, db: SqliteDatabase): Promise<number> {
   const segments = SqliteAuditStore.segments(db);
   // A log only ever written by a single gateway reads as it always did.
-  if (segments.every((s) => s === '')) return verifyStore(config, new SqliteAuditStore(db), '', config.audit.anchorFile);
+  const snapshot = sqliteSnapshot(db);
+  if (segments.every((s) => s === '')) return verifyStore(config, new SqliteAuditStore(db), '', config.audit.anchorFile, snapshot);
   const own = readInstanceId(config.store.instance, dirname(config.store.path));
   let status = 0;
   for (const segment of segments) {
     const label = segment === '' ? 'segment (single process): ' : `segment ${segment}: `;
-    const code = await verifyStore(config, new SqliteAuditStore(db, { segment }), label, anchorFileOf(config.audit.anchorFile, segment, own));
+    const code = await verifyStore(config, new SqliteAuditStore(db, { segment }), label, anchorFileOf(config.audit.anchorFile, segment, own), snapshot);
     if (code !== 0) status = code;
   }
   return status;
@@ -68,7 +75,7 @@ async function verifySegments(config: Config, url: string): Promise<number> {
     const own = readInstanceId(config.store.instance, dirname(config.store.path));
     let status = 0;
     for (const instance of instances) {
-      const code = await verifyStore(config, new PgAuditStore(pool, instance), `instance ${instance}: `, anchorFileOf(config.audit.anchorFile, instance, own));
+      const code = await verifyPgInstance(config, pool, instance, anchorFileOf(config.audit.anchorFile, instance, own));
       if (code !== 0) status = code;
     }
     return status;
@@ -77,8 +84,41 @@ async function verifySegments(config: Config, url: string): Promise<number> {
   }
 }
 
+/** Runs `read` inside one read transaction of the store, so everything it reads is one snapshot. */
+type Snapshot = <T>(read: () => Promise<T>) => Promise<T>;
+
+function sqliteSnapshot(db: SqliteDatabase): Snapshot {
+  // A deferred transaction: WAL fixes the snapshot at its first read, after the anchors are read.
+  return async (read) => {
+    db.exec('BEGIN');
+    try {
+      return await read();
+    } finally {
+      db.exec('COMMIT');
+    }
+  };
+}
+
+/** One instance's chain, read on one connection in one REPEATABLE READ transaction (its snapshot is taken at the first read). */
+async function verifyPgInstance(config: Config, pool: PgPool, instance: string, anchorFile: string | null): Promise<number> {
+  const client = await pool.connect();
+  try {
+    const snapshot: Snapshot = async (read) => {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      try {
+        return await read();
+      } finally {
+        await client.query('ROLLBACK');
+      }
+    };
+    return await verifyStore(config, new PgAuditStore(client, instance), `instance ${instance}: `, anchorFile, snapshot);
+  } finally {
+    client.release();
+  }
+}
+
 /** Verifies one chain; `label` starts each line said about it. */
-async function verifyStore(config: Config, store: AuditStore, label: string, anchorFile: string | null): Promise<number> {
+async function verifyStore(config: Config, store: AuditStore, label: string, anchorFile: string | null, snapshot: Snapshot): Promise<number> {
   const keyFile = join(config.keysDir, AUDIT_PUBLIC_KEY_FILE);
   if (!existsSync(keyFile)) {
     process.stderr.write(`mimtrust: no audit public key at ${keyFile}\n`);
@@ -92,10 +132,10 @@ async function verifyStore(config: Config, store: AuditStore, label: string, anc
     return 1;
   }
   const anchors = anchorFile === null ? undefined : readAnchorFile(anchorFile);
-  const result = await verifyAudit(store, publicKey, {
+  const result = await snapshot(() => verifyAudit(store, publicKey, {
     checkpointEvery: config.audit.checkpointEvery,
     ...(anchors ? { anchors } : {}),
-  });
+  }));
   if (result.ok) {
     process.stdout.write(`${label}audit log intact: ${result.records} records, ${result.checkpoints} signed checkpoints\n`);
     return 0;

@@ -7,7 +7,7 @@
  */
 import type { AuditCheckpoint, AuditRecord, SubjectIndexRow } from '../audit/types.js';
 import type { AuditStore } from '../audit/index.js';
-import type { PgPool } from './pg.js';
+import type { PgClient, PgPool } from './pg.js';
 import { RECORD_COLUMNS, fromRow, fromValues, toRow, type RecordRow } from './sqlite-audit-store.js';
 
 const COLUMNS = RECORD_COLUMNS.split(', ');
@@ -16,7 +16,8 @@ const INSERT_CHECKPOINT = 'INSERT INTO audit_checkpoints (instance, seq, hash, t
 const checkpointParams = (instance: string, cp: AuditCheckpoint): unknown[] => [instance, cp.seq, cp.hash, cp.time, cp.kid, cp.signature];
 
 export class PgAuditStore implements AuditStore {
-  constructor(private readonly pool: PgPool, readonly instance: string) {}
+  /** `pool` may be one client, holding a transaction (audit verify reads one snapshot). */
+  constructor(private readonly pool: PgPool | PgClient, readonly instance: string) {}
 
   /** The instances with a segment in the log (records, checkpoints or data-subject index rows), in name order. */
   static async instances(pool: PgPool): Promise<string[]> {
