@@ -12,3 +12,14 @@ export function badRequestReason(fn: () => unknown): string {
   }
   throw new Error('expected a refusal');
 }
+
+/** Awaits p, expects it to reject with a MimtrustError, and gives that error. */
+export async function refusal(p: unknown): Promise<MimtrustError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(MimtrustError);
+    return err as MimtrustError;
+  }
+  throw new Error('expected a refusal');
+}

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Upstream } from '../../src/gateway/index.js';
 import { buildConfig } from '../../src/config/index.js';
-import { MimtrustError } from '../../src/errors/index.js';
+import { refusal } from '../helpers/refusal.js';
 
 /** A broker whose answer each test picks by path. */
 let server: Server;
@@ -52,16 +52,6 @@ afterAll(async () => {
 function upstream(extra: Record<string, unknown> = {}, rounds: { seconds: number; failure: string | undefined }[] = []): Upstream {
   const cfg = buildConfig({ upstream: { url, maxResponseBytes: 1024, responseTimeoutMs: 3000, ...extra } }, { baseDir: process.cwd() }).upstream;
   return new Upstream(cfg, undefined, { roundTrip: (seconds, failure) => rounds.push({ seconds, failure }) });
-}
-
-async function refusal(p: Promise<unknown>): Promise<MimtrustError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(MimtrustError);
-    return err as MimtrustError;
-  }
-  throw new Error('expected a refusal');
 }
 
 describe('a round trip to the broker', () => {

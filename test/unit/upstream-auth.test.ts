@@ -6,6 +6,7 @@ import { ClientCredentialsToken, createUpstreamAuth, parseTokenResponse, readSec
 import { buildConfig, ConfigError } from '../../src/config/index.js';
 import { MimtrustError } from '../../src/errors/index.js';
 import { CLIENT_ID, CLIENT_SECRET, startTokenEndpoint, type TokenEndpoint } from '../helpers/token-endpoint.js';
+import { refusal } from '../helpers/refusal.js';
 
 let ep: TokenEndpoint;
 beforeAll(async () => {
@@ -24,16 +25,6 @@ function clientToken(clock: { t: number }, extra: Partial<ConstructorParameters<
     tokenUrl: ep.url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, authMethod: 'client_secret_basic',
     refreshBeforeSec: 30, timeoutMs: 2000, now: () => clock.t, ...extra,
   });
-}
-
-async function refusal(p: string | Promise<string>): Promise<MimtrustError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(MimtrustError);
-    return err as MimtrustError;
-  }
-  throw new Error('expected a refusal');
 }
 
 describe('client-credentials token for the broker', () => {
