@@ -13,7 +13,7 @@ WORKDIR /app
 # it writes, owned by the user it runs as so that a fresh volume starts out writable.
 ENV NODE_ENV=production MIMTRUST_CONFIG=/app/config/mimtrust.yaml
 # The gateway's V8 settings (src/app/node-flags.ts): a smaller young generation, about
-# 20 MB less resident memory per process at the same CPU time per request.
+# 20 MB less resident memory per process idle and more at peak, for about 4% more GC time.
 ENV NODE_OPTIONS=--max-semi-space-size=4
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

@@ -68,7 +68,7 @@ export async function loadOrCreateSelfSignedCertificate(keysDir: string, hostnam
     }
   }
   ensureDir(keysDir);
-  // Loaded only to make a certificate (about 13 MB resident that a start reusing its
+  // Loaded only to make a certificate (about 3 MB resident that a start reusing its
   // certificate does without); reflect-metadata must be in place before it.
   await import('reflect-metadata');
   const x509 = await import('@peculiar/x509');
