@@ -186,17 +186,19 @@ async function main(settings) {
         failures.push(`${m.label}: ${r.non2xx} non-2xx (${JSON.stringify(r.statusCodes)}), ${r.errors} errors, ${r.timeouts} timeouts, ${r.warmupNon2xx} non-2xx in warm-up`);
       }
     }
-    // Exact: every request that reached a gateway's server has one record. Bounded from
-    // below by what the load generator saw answered (plus the preflight request).
+    // Exact: every read that reached a gateway's server has two records, its decision and
+    // its outcome. Decisions bounded from below by what the load generator saw answered
+    // (plus the preflight request).
     for (const g of gateways) {
       const audit = audits[g.key];
       const answered = results[g.key].completed + 1;
       console.log(
-        `audit ${g.key}: ${audit.records} records, ${audit.checkpoints} checkpoints; the gateway received ${audit.received} requests, ` +
+        `audit ${g.key}: ${audit.records} records (${audit.decisions} decisions), ${audit.checkpoints} checkpoints; the gateway received ${audit.received} requests, ` +
           `the load generator saw ${answered} answered (incl. preflight)`,
       );
-      if (audit.records !== audit.received) failures.push(`${g.key}: audit records (${audit.records}) != requests received by the gateway (${audit.received})`);
-      if (audit.records < answered) failures.push(`${g.key}: audit records (${audit.records}) < responses answered (${answered})`);
+      if (audit.decisions !== audit.received) failures.push(`${g.key}: decision records (${audit.decisions}) != requests received by the gateway (${audit.received})`);
+      if (audit.records !== 2 * audit.received) failures.push(`${g.key}: audit records (${audit.records}) != a decision and an outcome for each request received (${2 * audit.received})`);
+      if (audit.decisions < answered) failures.push(`${g.key}: decision records (${audit.decisions}) < responses answered (${answered})`);
     }
 
     if (settings.profile) {

@@ -46,6 +46,11 @@ export interface Gateway {
   /** The Prometheus listener's URL; undefined when `metrics.port` is not set. */
   metricsUrl: string | undefined;
   log: Logger;
+  /**
+   * Resolves once every audit record appended so far is written or has failed: a read's
+   * outcome record follows its answer, so what was answered is all on record after this.
+   */
+  auditSettled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -419,6 +424,7 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
       url,
       metricsUrl: openMetrics?.url,
       log,
+      auditSettled: () => openAudit.flush(),
       async close() {
         stopRoleWatch?.();
         stopTlsWatch?.();

@@ -103,8 +103,10 @@ export interface ForwardPlan {
 
 export interface Planned extends Decided {
   plan: ForwardPlan;
-  /** The decision of a request that changes state is on record before it is forwarded. */
+  /** The decision is on record: a change's before it was forwarded, a read's before its answer leaves. */
   recordedBeforeEffect?: true;
+  /** A read's decision record on its way to the disk while the broker answers; settled before the answer leaves. */
+  decisionRecord?: Promise<void>;
 }
 
 export interface Forwarded extends Planned {

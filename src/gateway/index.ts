@@ -26,7 +26,7 @@ export { decideRequest, refusal } from './stages/decide.js';
 export { lookUpConsents } from './stages/consents.js';
 export type { ConsentLookup } from './stages/consents.js';
 export { enforceDecision, checkEnforceable } from './stages/enforce.js';
-export { auditPermitted, auditEventOf, recordBeforeEffect, recordDecision } from './stages/audit.js';
+export { auditPermitted, auditOutcome, auditEventOf, recordBeforeEffect, recordDecision } from './stages/audit.js';
 export type { AuditDeps } from './stages/audit.js';
 export { Upstream } from './upstream.js';
 export type { UpstreamObserver } from './upstream.js';

@@ -1,8 +1,8 @@
 /**
  * The NGSI-LD request path, in order. Reading this list is reading the protocol: who is
  * calling, what the request touches, what its names mean, whether it may happen, what the
- * broker is asked, the record of a change before it takes effect, what comes back, and
- * the record of it all. Each stage is a module of
+ * broker is asked, the record of the decision before it takes effect (a read's while the
+ * broker answers), what comes back, and the record of the outcome. Each stage is a module of
  * `stages/`; the types in `exchange.ts` say what each hands to the next.
  */
 import type { AuditLog } from '../audit/index.js';
@@ -23,7 +23,7 @@ import { forward } from './stages/forward.js';
 import { filterByDecision } from './stages/filter.js';
 import { refuseInexactCount } from './stages/count.js';
 import { uniformNotFound } from './stages/not-found.js';
-import { auditPermitted, recordBeforeEffect } from './stages/audit.js';
+import { auditOutcome, recordBeforeEffect } from './stages/audit.js';
 import { ownSubscriptions, showSubscriptions, type SubscriptionStageDeps } from './subscription-stages.js';
 
 export interface ProxyDeps {
@@ -61,5 +61,5 @@ export function proxyPipeline(d: ProxyDeps): Pipeline<Received, Answered> {
     .then('not-found', uniformNotFound())
     .then('filter', filterByDecision({ upstreamOrigin: d.upstream.origin, maxGeometryPoints: d.maxGeometryPoints }))
     .then('show', showSubscriptions(d.subscriptions))
-    .then('audit', auditPermitted(d));
+    .then('audit', auditOutcome(d));
 }

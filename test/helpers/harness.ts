@@ -204,6 +204,9 @@ export async function startHarness(
       // The dispatcher API sends the path as written: no URL parser normalises dot segments away.
       const res = await agent.request({ origin: base, path, method: method, headers, body });
       const text = await res.body.text();
+      // A read's outcome record follows its answer: a call returns once it is written, so
+      // a test reads every record of what it was answered.
+      await gateway.auditSettled();
       return { status: res.statusCode, headers: res.headers, text, json: () => JSON.parse(text) };
     },
     async close() {

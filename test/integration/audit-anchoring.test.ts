@@ -47,7 +47,7 @@ beforeAll(async () => {
   h.broker.seed({ id: 'urn:ngsi-ld:HomeEnergyMeter:1', type: 'HomeEnergyMeter', consumption: { type: 'Property', value: 12.5 } });
   const viewer = await token(h.issuer);
   const meter = await token(h.issuer, { roles: ['viewer'], extra: { client_id: 'energy-app', purpose: 'dpv:ServiceProvision' } });
-  // 1: a contract read under a log duty; 2: a refused batch delete naming thousands of ids.
+  // 1 and 2: a contract read under a log duty (its decision, its outcome); 3: a refused batch delete naming thousands of ids.
   expect((await h.call('GET', METER, { token: meter })).status).toBe(200);
   expect((await h.call('POST', '/ngsi-ld/v1/entityOperations/delete', { token: viewer, body: ids })).status).toBe(403);
   for (let i = 0; i < 10; i++) await h.call('GET', `${E}/urn:ngsi-ld:HomeEnergyMeter:1`, { token: viewer });
@@ -97,10 +97,10 @@ describe('checkpoints outside the database', () => {
     const db = new Database(join(pristine, 'mimtrust.db'), { readonly: true });
     const inDb = db.prepare('SELECT seq, hash, time, kid, signature FROM audit_checkpoints ORDER BY seq').all();
     db.close();
-    expect(inDb.map((c) => (c as AuditCheckpoint).seq)).toEqual([5, 10, 12]);
+    expect(inDb.map((c) => (c as AuditCheckpoint).seq)).toEqual([5, 10, 15, 20, 23]);
     expect(anchors(pristine)).toEqual(inDb);
     const r = verifyCli(pristine);
-    expect(r.out).toMatch(/intact: 12 records/);
+    expect(r.out).toMatch(/intact: 23 records/);
     expect(r.code).toBe(0);
   });
 
@@ -114,7 +114,7 @@ describe('checkpoints outside the database', () => {
     const dir = tamperedCopy(pristine, (db) => {
       db.exec('DELETE FROM audit_records WHERE seq > 10; DELETE FROM audit_checkpoints WHERE seq > 10;');
     });
-    broken(dir, /the log ends at record 10, but the anchor file holds a signed checkpoint for record 12: records were cut from the end/);
+    broken(dir, /the log ends at record 10, but the anchor file holds a signed checkpoint for record 15: records were cut from the end/);
   });
 
   it('catches every checkpoint deleted from the database', () => {
@@ -127,7 +127,7 @@ describe('checkpoints outside the database', () => {
       db.exec('DELETE FROM audit_checkpoints');
       writeFileSync(join(d, ANCHOR_FILE), '');
     });
-    broken(dir, /checkpoint_cadence: the log has 12 records and no signed checkpoint, but one is signed at least every 5 records/);
+    broken(dir, /checkpoint_cadence: the log has 23 records and no signed checkpoint, but one is signed at least every 5 records/);
   });
 
   it('catches a deleted checkpoint in the middle by the cadence, once its anchor is gone too', () => {
@@ -156,14 +156,14 @@ describe('checkpoints outside the database', () => {
     const { dir, db, hashes } = await rechainedCopy();
     db.exec('DELETE FROM audit_checkpoints');
     const insert = db.prepare('INSERT INTO audit_checkpoints (seq, hash, time, kid, signature) VALUES (@seq, @hash, @time, @kid, @signature)');
-    for (const seq of [5, 10, 12]) insert.run(signCheckpoint(key, seq, hashes[seq - 1]!.hash, new Date().toISOString()));
+    for (const seq of [5, 10, 15, 20, 23]) insert.run(signCheckpoint(key, seq, hashes[seq - 1]!.hash, new Date().toISOString()));
     db.close();
     broken(dir, /record 5 does not match the signed checkpoint anchored outside the database: the log was rewritten and re-chained/);
   });
 
   it('says the anchor file is missing when the database has checkpoints', () => {
     const dir = tamperedCopy(pristine, (_db, d) => rmSync(join(d, ANCHOR_FILE)));
-    broken(dir, /anchor_file_missing: the anchor file .*audit-anchors\.jsonl is missing, but the database holds 3 signed checkpoints/);
+    broken(dir, /anchor_file_missing: the anchor file .*audit-anchors\.jsonl is missing, but the database holds 5 signed checkpoints/);
   });
 
   it('refuses a forged anchor line', () => {
@@ -184,7 +184,7 @@ describe('what a record holds', () => {
   }
 
   it('keeps the first 32 of thousands of named ids, their count and a digest of the full list', () => {
-    const r = row(2);
+    const r = row(3);
     expect(r).toMatchObject({ effect: 'deny', operation: 'batch.delete' });
     const targets = JSON.parse(r.targets as string);
     expect(targets.entityIds).toEqual(ids.slice(0, 32));
@@ -219,7 +219,8 @@ describe('contract revision', () => {
       const db = new Database(join(h2.dir, 'mimtrust.db'), { readonly: true });
       const revisions = db.prepare("SELECT contract_revision FROM audit_records WHERE operation = 'entity.query' ORDER BY seq").all();
       db.close();
-      expect(revisions).toEqual([{ contract_revision: 1 }, { contract_revision: 2 }]);
+      // Each read's decision and outcome.
+      expect(revisions).toEqual([{ contract_revision: 1 }, { contract_revision: 1 }, { contract_revision: 2 }, { contract_revision: 2 }]);
     } finally {
       await h2.agent.close();
       await h2.broker.close();

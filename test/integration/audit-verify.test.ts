@@ -31,9 +31,11 @@ describe('audit log on disk', () => {
     const db = new Database(join(pristine, 'mimtrust.db'), { readonly: true });
     const rows = db.prepare('SELECT * FROM audit_records ORDER BY seq').all() as Array<Record<string, unknown>>;
     db.close();
-    expect(rows).toHaveLength(13);
-    expect(rows[0]).toMatchObject({ seq: 1, effect: 'permit', issuer: ISSUER, sub: 'alice', client_id: 'test-client', operation: 'entity.retrieve', action: 'read', upstream_status: 200, method: 'GET' });
-    expect(rows[12]).toMatchObject({ seq: 13, effect: 'deny', reason: 'token_missing' });
+    // A read: its decision, written while the broker answered, then its outcome with the broker's status.
+    expect(rows).toHaveLength(25);
+    expect(rows[0]).toMatchObject({ seq: 1, effect: 'permit', reason: 'before_effect', issuer: ISSUER, sub: 'alice', client_id: 'test-client', operation: 'entity.retrieve', action: 'read', upstream_status: null, method: 'GET' });
+    expect(rows[1]).toMatchObject({ seq: 2, effect: 'permit', reason: 'permitted', issuer: ISSUER, sub: 'alice', operation: 'entity.retrieve', upstream_status: 200, decision_id: rows[0]!.decision_id });
+    expect(rows[24]).toMatchObject({ seq: 25, effect: 'deny', reason: 'token_missing' });
   });
 
   it('verifies an untouched log', () => {
@@ -94,7 +96,7 @@ describe('audit log on disk', () => {
     const dir = tamperedCopy((db) => db.prepare("INSERT INTO audit_data_subjects (subject, segment, seq) VALUES ('urn:ngsi-ld:Person:carol', '', 99)").run());
     const r = verify(dir);
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/BROKEN at record 14: subject_index: .*"urn:ngsi-ld:Person:carol" at record 99, but the log ends at record 13/);
+    expect(r.out).toMatch(/BROKEN at record 26: subject_index: .*"urn:ngsi-ld:Person:carol" at record 99, but the log ends at record 25/);
   });
 
   it('catches a cut-off tail behind a signed checkpoint', () => {

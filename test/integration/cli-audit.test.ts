@@ -37,19 +37,23 @@ afterAll(async () => {
 describe('mimtrust audit list', () => {
   it('prints the newest records as JSON lines, oldest first, filtered by subject, client, effect and decision', async () => {
     const all = records((await cli(['audit', 'list'])).stdout);
-    expect(all.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5]);
+    // Each read answered has two records, its decision and its outcome (1-2, 3-4, 7-8).
+    expect(all.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     const alice = await cli(['audit', 'list', '--subject', 'alice']);
     expect(alice.code).toBe(0);
-    expect(records(alice.stdout).map((r) => [r.sub, r.effect, r.targets.attrs])).toEqual([['alice', 'permit', []], ['alice', 'permit', ['status', 'name']]]);
+    expect(records(alice.stdout).map((r) => [r.sub, r.effect, r.targets.attrs])).toEqual([
+      ['alice', 'permit', []], ['alice', 'permit', []], ['alice', 'permit', ['status', 'name']], ['alice', 'permit', ['status', 'name']],
+    ]);
     expect(records((await cli(['audit', 'list', '--client', 'fleet'])).stdout).map((r) => r.sub)).toEqual(['bob']);
     expect(records((await cli(['audit', 'list', '--effect', 'deny'])).stdout).map((r) => r.reason)).toEqual(['role_denied', 'token_missing']);
     const one = records((await cli(['audit', 'list', '--decision', all[2]!.decisionId])).stdout);
-    expect(one).toEqual([all[2]]);
-    expect(records((await cli(['audit', 'list', '--limit', '2'])).stdout).map((r) => r.seq)).toEqual([4, 5]);
+    expect(one).toEqual([all[2], all[3]]);
+    expect(one.map((r) => r.reason)).toEqual(['before_effect', 'permitted']);
+    expect(records((await cli(['audit', 'list', '--limit', '2'])).stdout).map((r) => r.seq)).toEqual([7, 8]);
   }, 60_000);
 
   it('bounds the time with ISO times and durations', async () => {
-    expect(records((await cli(['audit', 'list', '--since', '1h'])).stdout)).toHaveLength(5);
+    expect(records((await cli(['audit', 'list', '--since', '1h'])).stdout)).toHaveLength(8);
     expect((await cli(['audit', 'list', '--until', '1h'])).stdout).toBe('');
     const all = records((await cli(['audit', 'list'])).stdout);
     const since = records((await cli(['audit', 'list', '--since', all[3]!.time])).stdout);
@@ -63,9 +67,9 @@ describe('mimtrust audit list', () => {
     expect(r.code).toBe(0);
     const rows = r.stdout.split('\r\n');
     expect(rows[0]).toMatch(/^segment,seq,time,decisionId,requestId,issuer,sub,clientId,binding,operation,.*,consent,released,/);
-    expect(rows).toHaveLength(7); // header, five records, and the empty string after the last CRLF
-    expect(rows[2]).toContain(',"{""entityIds"":[""urn:ngsi-ld:ParkingSpot:1""],""types"":[],""attrs"":[""status"",""name""]}",');
-    const hostile = rows[5]!;
+    expect(rows).toHaveLength(10); // header, eight records, and the empty string after the last CRLF
+    expect(rows[3]).toContain(',"{""entityIds"":[""urn:ngsi-ld:ParkingSpot:1""],""types"":[],""attrs"":[""status"",""name""]}",');
+    const hostile = rows[7]!;
     expect(hostile).toContain(`,"'=HYPERLINK(""http://evil.example"",""x"")\\u001b[2J",`);
     expect(hostile).not.toContain('\u001b');
     expect((await cli(['audit', 'list'])).stdout).not.toContain('\u001b');
@@ -79,31 +83,31 @@ describe('mimtrust audit export', () => {
     expect(r).toMatchObject({ code: 0, stdout: '' });
     expect(statSync(out).mode & 0o777).toBe(0o600);
     const exported = readFileSync(out, 'utf8');
-    expect(records(exported).map((r) => r.seq)).toEqual([1, 2, 5]);
+    expect(records(exported).map((r) => r.seq)).toEqual([1, 2, 3, 4, 7, 8]);
     expect(exported).toBe((await cli(['audit', 'list', '--effect', 'permit'])).stdout);
     const csv = await cli(['audit', 'export', '--subject', 'alice', '--format', 'csv']);
-    expect(csv.stdout.split('\r\n').filter(Boolean)).toHaveLength(3);
+    expect(csv.stdout.split('\r\n').filter(Boolean)).toHaveLength(5);
   }, 60_000);
 });
 
 describe('mimtrust audit tail', () => {
   it('prints the newest records, then follows new ones, stopping after --count', async () => {
-    const tail = startCli(['audit', 'tail', '--subject', 'alice', '--count', '3', '--config', config]);
+    const tail = startCli(['audit', 'tail', '--subject', 'alice', '--count', '5', '--config', config]);
     const done = finished(tail);
     let seen = '';
     await new Promise<void>((resolve) => {
       tail.stdout!.on('data', (d: Buffer) => {
         seen += d.toString();
-        if (seen.split('\n').length > 2) resolve();
+        if (seen.split('\n').length > 4) resolve();
       });
     });
-    // Both existing records are out, so the next one can only come by following.
+    // The four existing records are out, so the next one can only come by following.
     const res = await h.call('GET', ENTITY, { token: await token(h.issuer, { sub: 'alice' }) });
     expect(res.status).toBe(200);
     const r = await done;
     expect(r.code).toBe(0);
     const followed = records(r.stdout);
-    expect(followed.map((x) => x.seq)).toEqual([1, 2, 6]);
+    expect(followed.map((x) => x.seq)).toEqual([1, 2, 3, 4, 9]);
   }, 60_000);
 });
 

@@ -173,8 +173,8 @@ describe.skipIf(!havePostgres())('mimtrust start --workers 2 on PostgreSQL', () 
     const statuses = await Promise.all(Array.from({ length: 24 }, () => call('GET', `${E}?type=Tram`, viewer)));
     expect(statuses.filter((s) => s === 200)).toHaveLength(5);
     expect(statuses.filter((s) => s !== 200).every((s) => s === 403)).toBe(true);
-    // Every permit and every refusal is in one of the two segments.
-    const permitted = await schema.query<{ n: string }>("SELECT count(*) AS n FROM audit_records WHERE sub = 'counted-app' AND effect = 'permit'");
+    // Every permitted decision and every refusal is in one of the two segments.
+    const permitted = await schema.query<{ n: string }>("SELECT count(*) AS n FROM audit_records WHERE sub = 'counted-app' AND effect = 'permit' AND reason = 'before_effect'");
     expect(Number(permitted[0]!.n)).toBe(5);
   }, 60_000);
 

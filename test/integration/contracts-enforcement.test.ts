@@ -314,15 +314,16 @@ describe('constraints', () => {
       const t = await meterToken('dpv:ServiceProvision', g);
       for (let i = 0; i < 3; i++) expect((await g.call('GET', METER, { token: t })).status).toBe(200);
       expect((await g.call('GET', METER, { token: t })).status).toBe(403);
-      // Audit records are durable before the response leaves: no waiting needed.
+      // A call returns once the gateway's audit log has settled (the outcome follows the answer).
       const db = new Database(join(g.dir, 'mimtrust.db'), { readonly: true });
       rows = db.prepare("SELECT effect, rules, reason FROM audit_records WHERE targets LIKE '%HomeEnergyMeter%' AND sub = 'alice' ORDER BY seq").all() as typeof rows;
       db.close();
     } finally {
       await g.close();
     }
+    // Each permitted read: its decision, then its outcome, both naming the rule.
     const permits = rows.filter((r) => r.effect === 'permit');
-    expect(permits).toHaveLength(3);
+    expect(permits.map((r) => r.reason)).toEqual(['before_effect', 'permitted', 'before_effect', 'permitted', 'before_effect', 'permitted']);
     for (const p of permits) expect(JSON.parse(p.rules!)).toEqual(['urn:test:meter#urn:test:meter:consumption']);
     expect(rows[rows.length - 1]!.reason).toBe('constraint_not_satisfied');
   });

@@ -99,6 +99,8 @@ function lastSeq(): number {
 
 /** The audit records written after `seq` (writes are batched: waits for them a little). */
 async function recordsAfter(seq: number): Promise<Array<{ binding: string | null; effect: string }>> {
+  // A read's outcome record follows its answer.
+  await h.gateway.auditSettled();
   const db = new Database(join(h.dir, 'mimtrust.db'), { readonly: true });
   try {
     const query = db.prepare('SELECT binding, effect FROM audit_records WHERE seq > ? ORDER BY seq');
@@ -154,7 +156,8 @@ describe('a DPoP-bound token at the gateway', () => {
     const res = await read(token, await proofFor());
     expect(res.status, res.text).toBe(200);
     expect(res.json().id).toBe(LIGHT);
-    expect(await recordsAfter(before)).toEqual([{ binding: 'dpop', effect: 'permit' }]);
+    // The decision and the outcome.
+    expect(await recordsAfter(before)).toEqual([{ binding: 'dpop', effect: 'permit' }, { binding: 'dpop', effect: 'permit' }]);
   });
 
   it('ignores the query of the request when comparing htu', async () => {
@@ -281,7 +284,7 @@ describe('a certificate-bound token', () => {
     const before = lastSeq();
     const ok = await over(alice, 'GET', PATH, { authorization: `Bearer ${token}` });
     expect(ok.status).toBe(200);
-    expect(await recordsAfter(before)).toEqual([{ binding: 'mtls', effect: 'permit' }]);
+    expect(await recordsAfter(before)).toEqual([{ binding: 'mtls', effect: 'permit' }, { binding: 'mtls', effect: 'permit' }]);
     for (const client of [mallory, undefined]) {
       const res = await over(client, 'GET', PATH, { authorization: `Bearer ${token}` });
       expect(res.status).toBe(401);

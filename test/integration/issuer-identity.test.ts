@@ -75,10 +75,10 @@ async function startWorld(overrides: Record<string, unknown> = {}, extraIssuers:
 interface AuditRow { issuer: string | null; client_id: string | null; effect: string; reason: string; rules: string | null }
 
 function auditRows(h: Harness, client: string): AuditRow[] {
-  // Records are durable before the response leaves: nothing to wait for.
+  // How each exchange ended: its outcome or its refusal (a permitted read's decision is recorded before its outcome).
   const db = new Database(join(h.dir, 'mimtrust.db'), { readonly: true });
   try {
-    return db.prepare('SELECT issuer, client_id, effect, reason, rules FROM audit_records WHERE client_id = ? ORDER BY seq').all(client) as AuditRow[];
+    return db.prepare("SELECT issuer, client_id, effect, reason, rules FROM audit_records WHERE client_id = ? AND reason <> 'before_effect' ORDER BY seq").all(client) as AuditRow[];
   } finally {
     db.close();
   }

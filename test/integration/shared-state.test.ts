@@ -158,7 +158,7 @@ describe.skipIf(!havePostgres())('state shared by two gateway processes on one P
     expect(statuses.filter((s) => s === 200)).toHaveLength(5);
     expect(statuses.filter((s) => s !== 200).every((s) => s === 403)).toBe(true);
     // Both instances answered: the limit is the database's, not each one's.
-    const permitted = await schema.query<{ n: string; instances: string }>("SELECT count(*) AS n, count(DISTINCT instance) AS instances FROM audit_records WHERE client_id = 'counted-app' AND effect = 'permit'");
+    const permitted = await schema.query<{ n: string; instances: string }>("SELECT count(*) AS n, count(DISTINCT instance) AS instances FROM audit_records WHERE client_id = 'counted-app' AND effect = 'permit' AND reason = 'before_effect'");
     expect(Number(permitted[0]!.n)).toBe(5);
     const refusedBy = await schema.query<{ instance: string }>("SELECT DISTINCT instance FROM audit_records WHERE client_id = 'counted-app'");
     expect(refusedBy).toHaveLength(2);

@@ -14,13 +14,18 @@ function unavailable(cause: unknown): MimtrustError {
 }
 
 /**
- * No effect without a record: a request that changes state at the broker is forwarded
- * only once the record of its decision is durable. If it cannot be written, nothing is
- * forwarded (503).
+ * No effect without a record. A request that changes state at the broker is forwarded
+ * only once the record of its decision is durable; if it cannot be written, nothing is
+ * forwarded (503). A read's decision record goes to the disk while the broker answers, so
+ * the two waits overlap; the answer leaves only once it is durable (`auditOutcome`).
  */
-export function recordBeforeEffect(deps: AuditDeps): (r: Planned) => Promise<Planned> {
-  return async (r) => {
-    if (changesState(r.ngsi.operation)) await recordDecision(deps, r);
+export function recordBeforeEffect(deps: AuditDeps): (r: Planned) => Planned | Promise<Planned> {
+  return (r) => {
+    if (changesState(r.ngsi.operation)) return recordDecision(deps, r).then(() => r);
+    const durable = deps.audit.append(auditEventOf(r, 'permit', 'before_effect'));
+    // Awaited by the audit stage; a request refused before then is recorded as refused.
+    durable.catch(() => undefined);
+    r.decisionRecord = durable;
     return r;
   };
 }
@@ -38,24 +43,67 @@ export async function recordDecision(deps: AuditDeps, t: Trail): Promise<void> {
 const NO_TARGETS = { entityIds: [], types: [], attrs: [] } as const;
 
 /**
- * Audit, the last stage: the response leaves only once its record is durable (nothing
- * lost). If the record cannot be written, the caller is told the request failed, unless
- * the request already took effect with its decision on record: then the broker's answer
- * is the truth, and withholding it would mislead the caller.
+ * Audit, the last stage of the gateway's own exchanges: the response leaves only once its
+ * record is durable (nothing lost). If the record cannot be written, the caller is told
+ * the request failed, unless the request already took effect with its decision on
+ * record: then the broker's answer is the truth, and withholding it would mislead the caller.
  */
 export function auditPermitted(deps: AuditDeps): (r: Answered) => Promise<Answered> {
   return async (r) => {
-    const t = r as Trail;
-    // A decision answered as data (the decision API) is recorded with its own effect.
-    t.verdict = { effect: r.effect ?? t.decision?.effect ?? 'permit', reason: r.outcome };
-    try {
-      await deps.audit.append(auditEventOf(r, t.verdict.effect, r.outcome));
-    } catch (err) {
-      if (!t.recordedBeforeEffect) throw unavailable(err);
-      deps.log.error(err, 'audit write failed after a recorded request took effect; its outcome is not on record');
-    }
+    await appendOutcome(deps, r as Trail, outcomeEvent(r));
     return r;
   };
+}
+
+/**
+ * Audit, the last stage of the NGSI-LD path: the answer leaves once its decision is
+ * durable. The outcome (the broker's status, latency, what was released) follows as a
+ * record with the same decision id, without holding the answer, unless it names whose
+ * personal data the answer releases: people find the reads of their data by it, so such
+ * an answer leaves only once that record is durable, and is withheld (503) if it cannot be.
+ */
+export function auditOutcome(deps: AuditDeps): (r: Answered) => Answered | Promise<Answered> {
+  return (r) => {
+    const t = r as Trail;
+    const event = outcomeEvent(r);
+    const decision = t.decisionRecord;
+    if (decision !== undefined) {
+      return decision.then(
+        () => {
+          t.recordedBeforeEffect = true;
+          return afterDecision(deps, t, event).then(() => r);
+        },
+        (err: unknown) => { throw unavailable(err); },
+      );
+    }
+    return afterDecision(deps, t, event).then(() => r);
+  };
+}
+
+function afterDecision(deps: AuditDeps, t: Trail, event: AuditEvent): Promise<void> {
+  if (t.recordedBeforeEffect && event.released === undefined) {
+    deps.audit.append(event).catch((err: unknown) => deps.log.error(err, 'audit write failed for the outcome of a request whose decision is on record'));
+    return Promise.resolve();
+  }
+  return appendOutcome(deps, t, event);
+}
+
+function outcomeEvent(r: Answered): AuditEvent {
+  const t = r as Trail;
+  // A decision answered as data (the decision API) is recorded with its own effect.
+  t.verdict = { effect: r.effect ?? t.decision?.effect ?? 'permit', reason: r.outcome };
+  return auditEventOf(r, t.verdict.effect, r.outcome);
+}
+
+/** Appends an outcome and waits for it; fails the exchange if it cannot, unless a change took effect with its decision on record. */
+async function appendOutcome(deps: AuditDeps, t: Trail, event: AuditEvent): Promise<void> {
+  try {
+    await deps.audit.append(event);
+  } catch (err) {
+    const tookEffect = t.recordedBeforeEffect === true && (t.ngsi === undefined || changesState(t.ngsi.operation));
+    if (!tookEffect) throw unavailable(err);
+    deps.log.error(err, 'audit write failed after a recorded request took effect; its outcome is not on record');
+  }
 }
 
 /** The audit record of one exchange, whatever point it reached. */
