@@ -60,6 +60,9 @@ interface ChainHead {
   hash: string;
 }
 
+/** The longest an append made `withNext` waits for a batch to join before it is written alone. */
+export const WITH_NEXT_WITHIN_MS = 20;
+
 function positiveInteger(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value < 1) {
@@ -90,6 +93,8 @@ export class AuditLog {
   private readonly checkpointIntervalMs: number;
   private lastCheckpointAt: number;
   private tickScheduled = false;
+  /** Set while appends that wait for the next batch have a flush of their own scheduled. */
+  private lateTimer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private closed = false;
   /** Flushes to disk still running for committed batches (close() waits for them). */
@@ -137,8 +142,11 @@ export class AuditLog {
   /**
    * Queues an event; resolves once its record is committed to disk, rejects (with a 503
    * MimtrustError) when the event is malformed, the log is closed or the write failed.
+   * `withNext`: no caller waits for it, so it starts no batch of its own: it joins the next
+   * one, or is written within WITH_NEXT_WITHIN_MS if none comes (each batch costs a hand-over
+   * and a flush, whatever its size).
    */
-  append(event: AuditEvent): Promise<void> {
+  append(event: AuditEvent, options?: { withNext?: boolean }): Promise<void> {
     if (this.closed) {
       return Promise.reject(new MimtrustError('SERVICE_UNAVAILABLE', 'The audit log is closed.', { reason: 'audit_closed' }));
     }
@@ -152,7 +160,13 @@ export class AuditLog {
     const durable = new Promise<void>((resolve, reject) => {
       this.queue.push({ event: normalized, resolve, reject });
       if (this.queue.length >= this.maxBatch) this.kick();
-      else if (!this.tickScheduled) {
+      else if (options?.withNext === true) {
+        if (this.lateTimer === undefined) {
+          this.lateTimer = setTimeout(this.onLate, WITH_NEXT_WITHIN_MS);
+          // close() flushes whatever is queued: the timer need not keep the process up.
+          this.lateTimer.unref();
+        }
+      } else if (!this.tickScheduled) {
         // Everything appended during this event-loop turn joins one transaction.
         this.tickScheduled = true;
         setImmediate(this.onTick);
@@ -185,6 +199,11 @@ export class AuditLog {
 
   private readonly onTick = (): void => {
     this.tickScheduled = false;
+    this.kick();
+  };
+
+  private readonly onLate = (): void => {
+    this.lateTimer = undefined;
     this.kick();
   };
 

@@ -50,6 +50,33 @@ async function allRecords(store: AuditStore): Promise<AuditRecord[]> {
 }
 
 describe('AuditLog', () => {
+  it('writes an append made withNext with the next batch, not in one of its own', async () => {
+    const { store } = openStore();
+    const counting = countingStore(store);
+    const log = await AuditLog.open({ store: counting, signingKey: key.privateKey });
+    const outcome = log.append(event(0), { withNext: true });
+    // A turn later it is still queued: it started no batch.
+    await new Promise((r) => setImmediate(r));
+    expect(counting.batches).toEqual([]);
+    await log.append(event(1));
+    await outcome;
+    expect(counting.batches).toEqual([2]);
+    expect((await allRecords(store)).map((r) => r.requestId)).toEqual([event(0).requestId, event(1).requestId]);
+  });
+
+  it('writes an append made withNext alone once no batch came for WITH_NEXT_WITHIN_MS, and at close', async () => {
+    const { store } = openStore();
+    const counting = countingStore(store);
+    const log = await AuditLog.open({ store: counting, signingKey: key.privateKey });
+    await log.append(event(0), { withNext: true });
+    expect(counting.batches).toEqual([1]);
+    const last = log.append(event(1), { withNext: true });
+    await log.close();
+    await last;
+    expect(counting.batches).toEqual([1, 1]);
+    expect(await allRecords(store)).toHaveLength(2);
+  });
+
   it('chains 1000 concurrent appends into contiguous seqs with few transactions', async () => {
     const { store } = openStore();
     const counting = countingStore(store);

@@ -82,7 +82,8 @@ export function auditOutcome(deps: AuditDeps): (r: Answered) => Answered | Promi
 
 function afterDecision(deps: AuditDeps, t: Trail, event: AuditEvent): Promise<void> {
   if (t.recordedBeforeEffect && event.released === undefined) {
-    deps.audit.append(event).catch((err: unknown) => deps.log.error(err, 'audit write failed for the outcome of a request whose decision is on record'));
+    // Nobody waits for it: it joins the next batch (a decision's) instead of starting one.
+    deps.audit.append(event, { withNext: true }).catch((err: unknown) => deps.log.error(err, 'audit write failed for the outcome of a request whose decision is on record'));
     return Promise.resolve();
   }
   return appendOutcome(deps, t, event);
