@@ -161,9 +161,9 @@ async function main(settings) {
         const posts = path === 'api' && settings.apiPosts > 0 ? await postContracts(g.info.url, keys.cert, adminToken, n, settings.apiPosts) : [];
         const { received, cpuMicros } = await g.stop();
         const audit = countAuditRows(g.info.storePath);
-        // One record per request received, and each contract created also records the change it made.
-        const expected = received + posts.length;
-        if (audit.records !== expected) failures.push(`${label}: audit records (${audit.records}) != requests received + contracts created (${expected})`);
+        // Two records per request received, reads and contracts created alike: its decision, then its outcome.
+        if (audit.decisions !== received) failures.push(`${label}: decision records (${audit.decisions}) != requests received (${received})`);
+        if (audit.records !== 2 * received) failures.push(`${label}: audit records (${audit.records}, ${audit.decisions} decisions) != a decision and an outcome per request received (${2 * received})`);
         noteRun(label, run, { n, path, startMs: g.info.startMs, startCpuMs: g.info.startCpuMs, forkToReadyMs, rssAtReady: g.rssAtReady, rssMax: g.rssMax, posts, cpuPerRequestUs: cpuMicros / received });
       }
     }

@@ -23,7 +23,7 @@ import { adminPlugin } from '../admin/index.js';
 import { consolePlugin } from '../console/index.js';
 import { WALLET_PREFIX, partyNames as walletPartyNames, walletClient, walletPlugin } from '../wallet/index.js';
 import { watchFolder } from '../lib/index.js';
-import { proxyPlugin, receiver, securityHeaders, StoredTypes, Upstream, UsageCounters, type ExchangeDeps, type UsageCounting } from '../gateway/index.js';
+import { OpenExchanges, proxyPlugin, receiver, securityHeaders, StoredTypes, Upstream, UsageCounters, type ExchangeDeps, type UsageCounting } from '../gateway/index.js';
 import { pdpPlugin, PDP_PREFIX, EXT_AUTHZ_PREFIX } from '../pdp/index.js';
 import { compileBasePath } from '../ngsi/index.js';
 import { RELAY_PATH, relayPlugin, type SubscriptionStageDeps } from '../gateway/index.js';
@@ -268,11 +268,13 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
     const counters: UsageCounting = store.counters ?? (opts.worker === undefined ? new UsageCounters() : new PrimaryCounters());
     const snapshot = (): DecisionSnapshot => ({ roles, contracts: registry?.snapshot, counters: counters.values });
 
+    const exchanges = new OpenExchanges();
     const exchangeDeps: ExchangeDeps = {
       audit,
       receive: receiver({ tls: tls !== undefined, clientCerts: tls?.ca !== undefined }),
       headers: securityHeaders(tls !== undefined),
       log,
+      open: exchanges,
     };
     const app = createServer({ config, tls, log, metrics }, () => exchangeDeps);
     allowOrigins(app, { settings: config.cors, except: [EXT_AUTHZ_PREFIX, RELAY_PATH, OIDC_PREFIX], headers: exchangeDeps.headers });
@@ -431,6 +433,8 @@ async function assembleGateway(config: Config, opts: StartOptions): Promise<Gate
         await stopSweep?.();
         openContracts?.close();
         await app.close();
+        // Handlers whose client has gone outlive their connection: their records come first.
+        await exchanges.settled();
         await openMetrics?.close();
         await upstream.close();
         await delivery.close();

@@ -4,6 +4,7 @@ import type { AuditLog } from '../audit/index.js';
 import type { Answered, Received, Trail } from './exchange.js';
 import type { Pipeline } from './pipeline.js';
 import { auditEventOf } from './stages/audit.js';
+import type { OpenExchanges } from './open-exchanges.js';
 
 export interface ExchangeDeps {
   audit: AuditLog;
@@ -11,6 +12,8 @@ export interface ExchangeDeps {
   /** Headers on every response (security headers, computed once). */
   headers: Record<string, string>;
   log: { error(obj: unknown, msg: string): void };
+  /** Counts the exchanges under way, for a gateway that closes to let them finish. */
+  open?: OpenExchanges;
 }
 
 const PROBLEM_JSON = 'application/json';
@@ -39,6 +42,7 @@ export function exchange(p: Pipeline<Received, Answered>, deps: ExchangeDeps) {
   return async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     // Stages extend this same object, so after a failure it holds everything known by then.
     const trail: Trail = deps.receive(req);
+    deps.open?.enter();
     try {
       const done = await p.run(trail);
       void reply.code(done.reply.status).headers(deps.headers).headers(done.reply.headers).send(done.reply.body);
@@ -46,6 +50,8 @@ export function exchange(p: Pipeline<Received, Answered>, deps: ExchangeDeps) {
       const e = asMimtrustError(err);
       if (e.code === 'INTERNAL' || e.reason === 'audit_unavailable') deps.log.error(err, 'request failed');
       await sendProblem(deps, reply, trail, e);
+    } finally {
+      deps.open?.leave();
     }
     return reply;
   };

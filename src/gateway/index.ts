@@ -3,7 +3,8 @@
  * `proxy.ts` lists the request path as named stages (authenticate, recipient, consents, classify, expand,
  * stored-types, decide, enforce, plan, forward, filter, audit), each in `stages/`, with the typed
  * hand-offs of `exchange.ts`. `handler.ts` runs a pipeline for one HTTP exchange and
- * audits every refusal; `plugin.ts` mounts the proxy on a fastify server. `front.ts` is
+ * audits every refusal (`open-exchanges.ts` counts those under way, so a closing gateway
+ * lets them finish before its audit log closes); `plugin.ts` mounts the proxy on a fastify server. `front.ts` is
  * the path up to the decision, which the decision point over HTTP (pdp/) runs as it is;
  * the stages are exported for the admin dry run, which runs part of it.
  */
@@ -16,6 +17,7 @@ export type { FrontDeps } from './front.js';
 export type { Pipeline, Stage } from './pipeline.js';
 export { exchange, sendProblem, answer } from './handler.js';
 export type { ExchangeDeps } from './handler.js';
+export { OpenExchanges } from './open-exchanges.js';
 export { receiver, trailOf } from './receive.js';
 export type { Received, Authenticated, Classified, Expanded, Decided, Planned, Forwarded, Answered, Trail, Reply, AuditSubject, ForwardPlan, Verdict } from './exchange.js';
 export { extend } from './exchange.js';

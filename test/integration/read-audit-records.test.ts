@@ -143,3 +143,45 @@ describe('a read releasing personal data', () => {
     expect((await read(`${E}/${encodeURIComponent(ALICE_METER)}`, supplier)).status).toBe(200);
   });
 });
+
+describe('a gateway closed while a read waits for its decision record', () => {
+  it('lets the read finish and records its outcome, though its client has gone', async () => {
+    const g = await startHarness();
+    let closing: Promise<void> | undefined;
+    // Holds the database's write lock: the read's decision record cannot commit until it is let go.
+    const locker = new Database(g.config.store.path);
+    try {
+      g.broker.seed({ id: SPOT, type: 'ParkingSpot', status: { type: 'Property', value: 'free' } });
+      locker.exec('BEGIN IMMEDIATE');
+      const asked = g.broker.requests.length;
+      const abort = new AbortController();
+      const reading = g.agent.request({
+        origin: g.gateway.url.replace('127.0.0.1', 'localhost'), path: `${E}/${encodeURIComponent(SPOT)}`, method: 'GET',
+        headers: { authorization: `Bearer ${await token(g.issuer)}` }, signal: abort.signal,
+      }).catch(() => 'gone');
+      for (let i = 0; i < 100 && g.broker.requests.length === asked; i++) await new Promise((r) => setTimeout(r, 5));
+      expect(g.broker.requests.length).toBeGreaterThan(asked);
+      // The broker has answered; the client leaves, so the server has no connection to wait for.
+      abort.abort();
+      expect(await reading).toBe('gone');
+      closing = g.gateway.close();
+      await new Promise((r) => setTimeout(r, 300));
+      locker.exec('COMMIT');
+      await closing;
+      const db = new Database(g.config.store.path, { readonly: true });
+      try {
+        const records = db.prepare("SELECT reason, upstream_status FROM audit_records WHERE operation = 'entity.retrieve' ORDER BY seq").all();
+        expect(records).toEqual([{ reason: 'before_effect', upstream_status: null }, { reason: 'permitted', upstream_status: 200 }]);
+      } finally {
+        db.close();
+      }
+    } finally {
+      if (locker.inTransaction) locker.exec('ROLLBACK');
+      locker.close();
+      if (closing === undefined) await g.gateway.close();
+      await g.agent.close();
+      await g.broker.close();
+      await g.issuer.close();
+    }
+  });
+});
