@@ -249,7 +249,13 @@ export class AuditLog {
         const prevHash = hash;
         seq += 1;
         hash = recordHash(prevHash, seq, event);
-        records[i] = { ...event, seq, prevHash, hash };
+        // The event is the log's own copy (normalizeAuditEvent) and becomes the record: a
+        // spread of events of many shapes cost more than hashing them.
+        const record = event as AuditRecord;
+        record.seq = seq;
+        record.prevHash = prevHash;
+        record.hash = hash;
+        records[i] = record;
         if (seq % this.checkpointEvery === 0) {
           checkpoints.push(signCheckpoint(this.key, seq, hash, this.now().toISOString()));
         }
