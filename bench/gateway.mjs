@@ -15,6 +15,7 @@
  *
  *   npm run build && node bench/gateway.mjs
  *   BENCH_MODES=direct,bare,gateway BENCH_DURATION=8 BENCH_WARMUP=2 BENCH_CONNECTIONS=16 BENCH_ROUNDS=3 BENCH_PROFILE=1 BENCH_JSON=out.json
+ *   BENCH_NODE_FLAGS=--trace-gc (every gateway) BENCH_TWIN_FLAGS=--some-v8-flag (a twin of each gateway mode with it)
  */
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -64,7 +65,7 @@ async function startModes(settings, { dir, broker, keys, nodeFlags }) {
       `gateway ${mode.key}`,
       './run-gateway.mjs',
       { dir, repo: REPO, upstream: broker.info.url, connections: settings.upstreamConnections, name: mode.key, ...mode.gateway },
-      { execArgv: [...nodeFlags, ...(settings.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])] },
+      { execArgv: [...nodeFlags, ...settings.gatewayNodeFlags, ...(mode.nodeFlags ?? []), ...(settings.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])] },
     );
     started.push({ ...mode, handle, origin: handle.info.url, profileDir });
   }
@@ -151,6 +152,7 @@ async function main(settings) {
           durationSec: settings.durationSec,
           warmupSec: settings.warmupSec,
           cpuMicros: () => mode.handle.cpuMicros(),
+          gcMicros: () => mode.handle.gcMicros,
         });
         runs[mode.key].push(run);
         console.log(`${run.rps.toFixed(0)} req/s, p50 ${run.p50Ms.toFixed(3)} ms${proofs?.onDemand ? ` (${proofs.onDemand} proofs signed during the run: raise BENCH_DPOP_PROOFS)` : ''}`);
@@ -176,7 +178,14 @@ async function main(settings) {
     const rounds = settings.rounds > 1 ? perRoundRatios(runs) : [];
     for (const r of rounds) console.log(`${r.name} throughput per round: ${r.ratios.map((x) => x.toFixed(2)).join(', ')}`);
     for (const g of gateways) {
-      console.log(`${g.key}: RSS after start (idle) ${(g.handle.rssAtReady / MB).toFixed(1)} MB; max V8 heap used under load ${(g.handle.heapUsedMax / MB).toFixed(1)} MB`);
+      const at = g.handle.atRssMax;
+      console.log(
+        `${g.key}: RSS after start (idle) ${(g.handle.rssAtReady / MB).toFixed(1)} MB; max V8 heap used under load ${(g.handle.heapUsedMax / MB).toFixed(1)} MB` +
+          (at
+            ? `; at max RSS ${(at.rss / MB).toFixed(1)} MB: V8 heap ${(at.heapTotal / MB).toFixed(1)} (used ${(at.heapUsed / MB).toFixed(1)}), ` +
+              `external ${(at.external / MB).toFixed(1)} (array buffers ${(at.arrayBuffers / MB).toFixed(1)}), native rest ${(at.native / MB).toFixed(1)} MB`
+            : ''),
+      );
     }
 
     const failures = [];
@@ -220,7 +229,7 @@ async function main(settings) {
     }
 
     if (settings.jsonOut) {
-      const memory = Object.fromEntries(modes.map((m) => [m.key, { rssAtReady: m.handle.rssAtReady, rssMax: m.handle.rssMax, heapUsedMax: m.handle.heapUsedMax }]));
+      const memory = Object.fromEntries(modes.map((m) => [m.key, { rssAtReady: m.handle.rssAtReady, rssMax: m.handle.rssMax, heapUsedMax: m.handle.heapUsedMax, atRssMax: m.handle.atRssMax }]));
       const { modes: _modes, ...plain } = settings;
       writeFileSync(
         settings.jsonOut,

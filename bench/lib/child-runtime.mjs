@@ -2,11 +2,15 @@
  * The child side of a benchmark process. A runner hands in a start function; this module
  * speaks the IPC protocol with the parent:
  *   child -> parent  { type: 'ready', ...info } | { type: 'failed', message } |
- *                    { type: 'rss', rss, heapUsed } every 500 ms | { type: 'stopped', ...summary }
- *                    { type: 'cpu', micros } in answer to 'cpu': user + system CPU time of the process so far
+ *                    { type: 'rss', rss, heapUsed, heapTotal, external, arrayBuffers } every 500 ms |
+ *                    { type: 'stopped', ...summary }
+ *                    { type: 'cpu', micros, gcMicros } in answer to 'cpu': user + system CPU time of the
+ *                    process so far, and the main thread's garbage collection pauses so far
  *   parent -> child  { type: 'stop' } | { type: 'cpu' }
  * The child never outlives its parent: losing the IPC channel ends it.
  */
+import { PerformanceObserver } from 'node:perf_hooks';
+
 const RSS_INTERVAL_MS = 500;
 
 /**
@@ -21,11 +25,18 @@ export function runAsChild(start) {
   let stopping = false;
   const options = JSON.parse(process.argv[2] ?? '{}');
 
+  // Pauses of the main thread for garbage collection, as Node reports them (the GC's
+  // helper threads count in the CPU time, not here).
+  let gcMs = 0;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gcMs += entry.duration;
+  }).observe({ entryTypes: ['gc'] });
+
   // Sampled here, inside the process under test, so the figure is its own memory and
   // not the load generator's.
   const sampler = setInterval(() => {
-    const { rss, heapUsed } = process.memoryUsage();
-    send({ type: 'rss', rss, heapUsed });
+    const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
+    send({ type: 'rss', rss, heapUsed, heapTotal, external, arrayBuffers });
   }, RSS_INTERVAL_MS);
 
   process.on('disconnect', () => {
@@ -39,7 +50,7 @@ export function runAsChild(start) {
         if (msg?.type === 'cpu') {
           // All threads of the process: a writer thread's work counts as the gateway's.
           const { user, system } = process.cpuUsage();
-          send({ type: 'cpu', micros: user + system });
+          send({ type: 'cpu', micros: user + system, gcMicros: Math.round(gcMs * 1000) });
           return;
         }
         if (msg?.type !== 'stop' || stopping) return;

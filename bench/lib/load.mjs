@@ -19,9 +19,10 @@ function runOnce(opts, onResponse) {
  * synchronously as autocannon builds each request. `cpuMicros` reads the CPU time used so
  * far by the process under test: read before and after the measured run, it gives the CPU
  * time per response, which the machine's other load moves far less than requests/s.
- * @param {{ url: string, headers: Record<string,string>, perRequest?: () => Record<string,string>, connections: number, durationSec: number, warmupSec: number, cpuMicros?: () => Promise<number> }} o
+ * `gcMicros`, read right after each `cpuMicros`, gives the GC pauses per response alike.
+ * @param {{ url: string, headers: Record<string,string>, perRequest?: () => Record<string,string>, connections: number, durationSec: number, warmupSec: number, cpuMicros?: () => Promise<number>, gcMicros?: () => number }} o
  */
-export async function measure({ url, headers, perRequest, connections, durationSec, warmupSec, cpuMicros }) {
+export async function measure({ url, headers, perRequest, connections, durationSec, warmupSec, cpuMicros, gcMicros }) {
   const opts = { url, headers, connections, pipelining: 1, timeout: 10, method: 'GET' };
   if (perRequest) opts.requests = [{ setupRequest: (req) => ({ ...req, headers: { ...req.headers, ...perRequest() } }) }];
   const warmup = warmupSec > 0 ? await runOnce({ ...opts, duration: warmupSec }) : undefined;
@@ -30,11 +31,13 @@ export async function measure({ url, headers, perRequest, connections, durationS
   // On the monotonic clock a CPU profile of the system under test also uses.
   const fromUs = Number(process.hrtime.bigint() / 1000n);
   const cpuBefore = cpuMicros ? await cpuMicros() : undefined;
+  const gcBefore = gcMicros?.();
   const result = await runOnce({ ...opts, duration: durationSec }, (_client, statusCode, _bytes, responseTimeMs) => {
     if (statusCode >= 200 && statusCode < 300) latencyUs.record(Math.max(1, Math.round(responseTimeMs * 1000)));
   });
   const toUs = Number(process.hrtime.bigint() / 1000n);
   const cpuAfter = cpuMicros ? await cpuMicros() : undefined;
+  const gcAfter = gcMicros?.();
   const ok = result['2xx'];
   return {
     rps: ok / result.duration,
@@ -43,6 +46,8 @@ export async function measure({ url, headers, perRequest, connections, durationS
     meanMs: latencyUs.count ? latencyUs.mean / 1000 : NaN,
     /** CPU time (user + system, all threads) of the process under test per 2xx response of the measured run. */
     cpuUsPerResponse: cpuBefore !== undefined && cpuAfter !== undefined && ok > 0 ? (cpuAfter - cpuBefore) / ok : NaN,
+    /** Main-thread GC pauses of the process under test per 2xx response (NaN when not read). */
+    gcUsPerResponse: gcBefore !== undefined && gcAfter !== undefined && ok > 0 ? (gcAfter - gcBefore) / ok : NaN,
     ok,
     non2xx: result.non2xx,
     errors: result.errors,

@@ -23,6 +23,7 @@ export function combineRounds(runs) {
     p99Ms: median(runs.map((r) => r.p99Ms)),
     meanMs: median(runs.map((r) => r.meanMs)),
     cpuUsPerResponse: median(runs.map((r) => r.cpuUsPerResponse)),
+    gcUsPerResponse: median(runs.map((r) => r.gcUsPerResponse)),
     ok: sum(runs, 'ok'),
     non2xx: sum(runs, 'non2xx'),
     errors: sum(runs, 'errors'),

@@ -54,6 +54,14 @@ export class RunnerHandle {
     this.rssAtReady = 0;
     this.rssMax = 0;
     this.heapUsedMax = 0;
+    /**
+     * The sample with the highest RSS, split: heapTotal (what V8 holds for its heap, used or
+     * not), external (memory of C++ objects JS holds, array buffers included), and the rest,
+     * native memory V8 does not account (malloc: TLS, SQLite, compiled code, thread stacks).
+     */
+    this.atRssMax = undefined;
+    /** The main thread's GC pauses so far, in µs, as of the last CPU time read. */
+    this.gcMicros = NaN;
     this.waiting = new Map();
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     child.on('message', (msg) => this.onMessage(msg));
@@ -67,7 +75,13 @@ export class RunnerHandle {
 
   onMessage(msg) {
     if (msg?.type === 'rss' || msg?.type === 'ready') this.rssMax = Math.max(this.rssMax, msg.rss);
-    if (msg?.type === 'rss') this.heapUsedMax = Math.max(this.heapUsedMax, msg.heapUsed);
+    if (msg?.type === 'rss') {
+      this.heapUsedMax = Math.max(this.heapUsedMax, msg.heapUsed);
+      if (msg.rss >= (this.atRssMax?.rss ?? 0)) {
+        const { rss, heapUsed, heapTotal, external, arrayBuffers } = msg;
+        this.atRssMax = { rss, heapUsed, heapTotal, external, arrayBuffers, native: rss - heapTotal - external };
+      }
+    }
     if (msg?.type === 'ready') this.rssAtReady = msg.rss;
     if (msg?.type === 'failed') {
       const err = new Error(`${this.name} failed: ${msg.message}`);
@@ -90,7 +104,9 @@ export class RunnerHandle {
   async cpuMicros(timeoutMs = 5_000) {
     const answer = this.next('cpu');
     this.child.send({ type: 'cpu' });
-    return (await withTimeout(answer, timeoutMs, `${this.name} CPU time`)).micros;
+    const { micros, gcMicros } = await withTimeout(answer, timeoutMs, `${this.name} CPU time`);
+    this.gcMicros = gcMicros ?? NaN;
+    return micros;
   }
 
   /** Graceful stop: the runner closes its server and exits by itself; killed if it takes too long. */
