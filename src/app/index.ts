@@ -13,7 +13,8 @@
  * and serves the metrics of all; `worker-segment.ts` names each worker's audit segment;
  * `worker-counters.ts` keeps the usage counters of all workers in the primary on SQLite
  * (on PostgreSQL every process counts in the database, `stores.ts`). `node-flags.ts` holds
- * the V8 settings a gateway process runs with (the workers are forked with them).
+ * the V8 settings a gateway process runs with: those fixed at start-up, which workers are
+ * forked with, and those V8 reads as it runs, which `startGateway` sets itself.
  */
 export { startGateway } from './start.js';
 export type { Gateway, GatewayLogger } from './start.js';
@@ -21,4 +22,4 @@ export { createServer } from './server.js';
 export { runCluster, tellPrimary, workerSlot, WORKER_SLOT_ENV } from './cluster.js';
 export type { WorkerMessage } from './cluster.js';
 export { workerSegment, workerOfSegment } from './worker-segment.js';
-export { GATEWAY_NODE_FLAGS, gatewayExecArgv } from './node-flags.js';
+export { GATEWAY_NODE_FLAGS, GATEWAY_RUNTIME_FLAGS, gatewayExecArgv, applyRuntimeFlags } from './node-flags.js';

@@ -1,17 +1,43 @@
 /**
- * The V8 settings a gateway process runs with. Each request makes short-lived objects in
- * V8's young generation, whose two semi-spaces Node lets grow to 16 MB each on a 64-bit
- * machine: a busy gateway fills them once and keeps them resident, about 20 MB of its
- * idle memory and more under load. At 4 MB they are scavenged more often, each scavenge
- * as cheap (its cost follows what survives, not the space's size): about 25 µs more GC
- * time per response (4%) for 12 to 52 MB less at peak in the runs it was chosen on; at
- * 2 MB full collections began under load (README, "Memory per process").
+ * The V8 settings a gateway process runs with (README, "Memory per process").
+ *
+ * `--max-semi-space-size=4`, given on the command line: each request makes short-lived
+ * objects in V8's young generation, whose two semi-spaces Node lets grow to 16 MB each on
+ * a 64-bit machine: a busy gateway fills them once and keeps them resident, about 20 MB of
+ * its idle memory and more under load. At 4 MB they are scavenged more often, each
+ * scavenge as cheap (its cost follows what survives, not the space's size): about 25 µs
+ * more GC time per response (4%) for 12 to 52 MB less at peak in the runs it was chosen
+ * on; at 2 MB full collections began under load.
  */
 export const GATEWAY_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4'];
 
-/** `--max_semi_space_size=8` and `--max-semi-space-size` name the same V8 flag. */
+/**
+ * Settings V8 reads while it runs, so the gateway sets them itself when it starts,
+ * however its process was started (NODE_OPTIONS refuses them).
+ *
+ * `--no-allocation-site-pretenuring`: a request's objects live as long as the request,
+ * which under load (its response waits for its audit record) spans a scavenge. V8 then
+ * finds nearly every object of some allocation sites alive at a scavenge, and from then
+ * on allocates what those sites make straight in the old generation; the young objects
+ * they point to are kept past every later scavenge, so most of each request becomes old
+ * garbage (its buffers malloc memory) until a full collection, which V8 lets the heap
+ * reach two to three times its live size first. Without pretenuring, an object that
+ * outlives a scavenge is copied once more, and a request's objects die young.
+ */
+export const GATEWAY_RUNTIME_FLAGS: readonly string[] = ['--no-allocation-site-pretenuring'];
+
+/**
+ * The V8 flag an option sets: `--max_semi_space_size=8` and `--max-semi-space-size` name
+ * the same one, and so do `--no-allocation-site-pretenuring` and `--allocation-site-pretenuring`.
+ */
 function flagName(arg: string): string {
-  return arg.split('=')[0]!.replace(/_/g, '-');
+  return arg.split('=')[0]!.replace(/_/g, '-').replace(/^--no-/, '--');
+}
+
+/** Of `flags`, those the operator has not set on the command line or in NODE_OPTIONS. */
+function notGiven(flags: readonly string[], execArgv: readonly string[], nodeOptions: string | undefined): string[] {
+  const given = new Set([...execArgv, ...(nodeOptions ?? '').split(/\s+/)].filter((a) => a.startsWith('--')).map(flagName));
+  return flags.filter((f) => !given.has(flagName(f)));
 }
 
 /**
@@ -20,6 +46,15 @@ function flagName(arg: string): string {
  * (which a worker inherits, and which the command line would override).
  */
 export function gatewayExecArgv(execArgv: readonly string[], nodeOptions: string | undefined): string[] {
-  const given = new Set([...execArgv, ...(nodeOptions ?? '').split(/\s+/)].filter((a) => a.startsWith('--')).map(flagName));
-  return [...execArgv, ...GATEWAY_NODE_FLAGS.filter((f) => !given.has(flagName(f)))];
+  return [...execArgv, ...notGiven(GATEWAY_NODE_FLAGS, execArgv, nodeOptions)];
+}
+
+/**
+ * Sets each of GATEWAY_RUNTIME_FLAGS the operator has not set either way, through `set`
+ * (v8.setFlagsFromString); returns those it set.
+ */
+export function applyRuntimeFlags(execArgv: readonly string[], nodeOptions: string | undefined, set: (flag: string) => void): string[] {
+  const flags = notGiven(GATEWAY_RUNTIME_FLAGS, execArgv, nodeOptions);
+  for (const f of flags) set(f);
+  return flags;
 }

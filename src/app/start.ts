@@ -1,4 +1,5 @@
 import type { Server } from 'node:https';
+import { setFlagsFromString } from 'node:v8';
 import type { FastifyInstance } from 'fastify';
 import { namedIssuers, type Config } from '../config/index.js';
 import { loadOrCreateKeySet, loadOrCreateSecret, loadOrCreateSigningKey, type KeySet } from '../keys/index.js';
@@ -38,6 +39,7 @@ import {
   type Logger, type MetricsListener,
 } from '../observe/index.js';
 import { listenError, readConfiguredFile, requireContractsFolder } from './startup-errors.js';
+import { applyRuntimeFlags } from './node-flags.js';
 
 export interface Gateway {
   app: FastifyInstance;
@@ -148,10 +150,12 @@ function logContractDocument(log: GatewayLogger, r: DocumentReport): void {
  * Start mimtrust. What can be checked before anything is opened is checked first (the
  * contracts folder, the store's folder and lock), so a start that cannot succeed stops
  * before it generates keys or fetches key sets. Anything wrong stops the start with a
- * StartupError (or ConfigError, StoreLockedError) naming the key.
+ * StartupError (or ConfigError, StoreLockedError) naming the key. It sets the V8 settings
+ * V8 reads at run time (node-flags.ts) that the operator has not set.
  */
 export async function startGateway(config: Config, opts: StartOptions = {}): Promise<Gateway> {
   if (config.enforceContracts) requireContractsFolder(config.contractsDir);
+  applyRuntimeFlags(process.execArgv, process.env.NODE_OPTIONS, setFlagsFromString);
   const lock = opts.worker === undefined ? claimStore(config) : undefined;
   try {
     const gateway = await assembleGateway(config, opts);

@@ -3,6 +3,8 @@
  * runs it. Help, dispatch and the overview are made from this table alone. A handler's
  * module is loaded only when its command runs, so --help and --version answer at once.
  */
+import { setFlagsFromString } from 'node:v8';
+import { applyRuntimeFlags } from '../app/node-flags.js';
 
 export interface Command {
   /** The words that name it, e.g. ['audit', 'list']. */
@@ -34,7 +36,12 @@ export const COMMANDS: readonly Command[] = [
     synopsis: '[--workers N] [--config FILE]',
     summary: 'start the gateway',
     options: ['--workers N              processes serving the port (default: workers, MIMTRUST_WORKERS; one per core on PostgreSQL, 1 on SQLite)', CONFIG],
-    run: (args) => import('./start.js').then((m) => m.runStart(args)),
+    // The gateway's run-time V8 settings before its modules load, so that no allocation
+    // site is pretenured while they do (startGateway sets them too, for embedders).
+    run: (args) => {
+      applyRuntimeFlags(process.execArgv, process.env.NODE_OPTIONS, setFlagsFromString);
+      return import('./start.js').then((m) => m.runStart(args));
+    },
   },
   {
     words: ['token'],

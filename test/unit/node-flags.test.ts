@@ -4,7 +4,7 @@
  * (which the worker inherits and the command line would override), in either spelling.
  */
 import { describe, expect, it } from 'vitest';
-import { GATEWAY_NODE_FLAGS, gatewayExecArgv } from '../../src/app/node-flags.js';
+import { GATEWAY_NODE_FLAGS, GATEWAY_RUNTIME_FLAGS, applyRuntimeFlags, gatewayExecArgv } from '../../src/app/node-flags.js';
 
 describe('gatewayExecArgv', () => {
   it('adds the gateway flags to the primary\'s own options', () => {
@@ -25,5 +25,30 @@ describe('gatewayExecArgv', () => {
 
   it('does not take a flag\'s value, or another flag sharing its prefix, for the flag', () => {
     expect(gatewayExecArgv(['--max-semi-space-size-x=1', 'max-semi-space-size'], undefined)).toEqual(['--max-semi-space-size-x=1', 'max-semi-space-size', ...GATEWAY_NODE_FLAGS]);
+  });
+});
+
+describe('applyRuntimeFlags', () => {
+  const applied = (execArgv: string[], nodeOptions: string | undefined): string[] => {
+    const set: string[] = [];
+    const returned = applyRuntimeFlags(execArgv, nodeOptions, (f) => set.push(f));
+    expect(returned).toEqual(set);
+    return set;
+  };
+
+  it('sets the gateway\'s run-time V8 settings, pretenuring off among them', () => {
+    expect(GATEWAY_RUNTIME_FLAGS).toContain('--no-allocation-site-pretenuring');
+    expect(applied([], undefined)).toEqual([...GATEWAY_RUNTIME_FLAGS]);
+    expect(applied(['--max-semi-space-size=4'], '--enable-source-maps')).toEqual([...GATEWAY_RUNTIME_FLAGS]);
+  });
+
+  it('leaves a setting the operator turned either way, on the command line or in NODE_OPTIONS, in either spelling', () => {
+    expect(applied(['--allocation-site-pretenuring'], undefined)).toEqual([]);
+    expect(applied(['--no-allocation-site-pretenuring'], undefined)).toEqual([]);
+    expect(applied([], ' --allocation_site_pretenuring ')).toEqual([]);
+  });
+
+  it('does not take a flag sharing a prefix for the flag', () => {
+    expect(applied(['--allocation-site-pretenuring-x', 'allocation-site-pretenuring'], undefined)).toEqual([...GATEWAY_RUNTIME_FLAGS]);
   });
 });
