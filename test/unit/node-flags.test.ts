@@ -36,19 +36,21 @@ describe('applyRuntimeFlags', () => {
     return set;
   };
 
-  it('sets the gateway\'s run-time V8 settings, pretenuring off among them', () => {
-    expect(GATEWAY_RUNTIME_FLAGS).toContain('--no-allocation-site-pretenuring');
+  it('sets the gateway\'s run-time V8 settings: pretenuring off, a full collection at half as much again as was live', () => {
+    expect(GATEWAY_RUNTIME_FLAGS).toEqual(expect.arrayContaining(['--no-allocation-site-pretenuring', '--heap-growing-percent=50']));
     expect(applied([], undefined)).toEqual([...GATEWAY_RUNTIME_FLAGS]);
     expect(applied(['--max-semi-space-size=4'], '--enable-source-maps')).toEqual([...GATEWAY_RUNTIME_FLAGS]);
   });
 
-  it('leaves a setting the operator turned either way, on the command line or in NODE_OPTIONS, in either spelling', () => {
-    expect(applied(['--allocation-site-pretenuring'], undefined)).toEqual([]);
-    expect(applied(['--no-allocation-site-pretenuring'], undefined)).toEqual([]);
-    expect(applied([], ' --allocation_site_pretenuring ')).toEqual([]);
+  it('leaves a setting the operator set, either way, on the command line or in NODE_OPTIONS, in either spelling', () => {
+    const growing = GATEWAY_RUNTIME_FLAGS.filter((f) => f.startsWith('--heap-growing-percent'));
+    expect(applied(['--allocation-site-pretenuring'], undefined)).toEqual(growing);
+    expect(applied(['--no-allocation-site-pretenuring'], undefined)).toEqual(growing);
+    expect(applied([], ' --allocation_site_pretenuring ')).toEqual(growing);
+    expect(applied(['--heap_growing_percent=0'], '--allocation-site-pretenuring')).toEqual([]);
   });
 
   it('does not take a flag sharing a prefix for the flag', () => {
-    expect(applied(['--allocation-site-pretenuring-x', 'allocation-site-pretenuring'], undefined)).toEqual([...GATEWAY_RUNTIME_FLAGS]);
+    expect(applied(['--allocation-site-pretenuring-x', 'allocation-site-pretenuring', '--heap-growing-percent-y=1'], undefined)).toEqual([...GATEWAY_RUNTIME_FLAGS]);
   });
 });
