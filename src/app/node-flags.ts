@@ -19,7 +19,7 @@ export const GATEWAY_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4']
  * two or three times what survived before it collects again; a gateway's live heap is
  * about 31 MB, and all it adds under load is dead requests, so it peaked at 75 to 100 MB.
  * At 50% a full collection comes once the heap is half as large again as it was live:
- * under load one every few seconds, each about 20 to 60 ms of marking (README, "Memory
+ * under load one every few seconds, each about 20 to 70 ms of marking (README, "Memory
  * per process").
  *
  * `--no-allocation-site-pretenuring`: a request's objects live as long as the request,
