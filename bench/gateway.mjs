@@ -153,6 +153,7 @@ async function main(settings) {
           warmupSec: settings.warmupSec,
           cpuMicros: () => mode.handle.cpuMicros(),
           gcMicros: () => mode.handle.gcMicros,
+          mainMicros: () => mode.handle.mainMicros,
         });
         runs[mode.key].push(run);
         console.log(`${run.rps.toFixed(0)} req/s, p50 ${run.p50Ms.toFixed(3)} ms${proofs?.onDemand ? ` (${proofs.onDemand} proofs signed during the run: raise BENCH_DPOP_PROOFS)` : ''}`);

@@ -4,14 +4,28 @@
  *   child -> parent  { type: 'ready', ...info } | { type: 'failed', message } |
  *                    { type: 'rss', rss, heapUsed, heapTotal, external, arrayBuffers } every 500 ms |
  *                    { type: 'stopped', ...summary }
- *                    { type: 'cpu', micros, gcMicros } in answer to 'cpu': user + system CPU time of the
- *                    process so far, and the main thread's garbage collection pauses so far
+ *                    { type: 'cpu', micros, gcMicros, mainMicros } in answer to 'cpu': user + system CPU time of the
+ *                    process so far, the main thread's garbage collection pauses so far, and the
+ *                    main thread's own CPU time so far (Linux; NaN elsewhere)
  *   parent -> child  { type: 'stop' } | { type: 'cpu' }
  * The child never outlives its parent: losing the IPC channel ends it.
  */
+import { readFileSync } from 'node:fs';
 import { PerformanceObserver } from 'node:perf_hooks';
 
 const RSS_INTERVAL_MS = 500;
+
+/**
+ * CPU time of the main thread alone, in µs: the event loop that serves requests, without
+ * the audit writer thread, V8's GC helpers or libuv's pool (its schedstat counts ns on CPU).
+ */
+function mainThreadMicros() {
+  try {
+    return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1000;
+  } catch {
+    return NaN;
+  }
+}
 
 /**
  * @param {(options: any) => Promise<{ info: object, close: () => Promise<object | void> }>} start
@@ -50,7 +64,7 @@ export function runAsChild(start) {
         if (msg?.type === 'cpu') {
           // All threads of the process: a writer thread's work counts as the gateway's.
           const { user, system } = process.cpuUsage();
-          send({ type: 'cpu', micros: user + system, gcMicros: Math.round(gcMs * 1000) });
+          send({ type: 'cpu', micros: user + system, gcMicros: Math.round(gcMs * 1000), mainMicros: mainThreadMicros() });
           return;
         }
         if (msg?.type !== 'stop' || stopping) return;

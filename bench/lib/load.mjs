@@ -19,10 +19,11 @@ function runOnce(opts, onResponse) {
  * synchronously as autocannon builds each request. `cpuMicros` reads the CPU time used so
  * far by the process under test: read before and after the measured run, it gives the CPU
  * time per response, which the machine's other load moves far less than requests/s.
- * `gcMicros`, read right after each `cpuMicros`, gives the GC pauses per response alike.
- * @param {{ url: string, headers: Record<string,string>, perRequest?: () => Record<string,string>, connections: number, durationSec: number, warmupSec: number, cpuMicros?: () => Promise<number>, gcMicros?: () => number }} o
+ * `gcMicros` and `mainMicros`, read right after each `cpuMicros`, give the GC pauses and
+ * the main thread's own CPU time per response alike.
+ * @param {{ url: string, headers: Record<string,string>, perRequest?: () => Record<string,string>, connections: number, durationSec: number, warmupSec: number, cpuMicros?: () => Promise<number>, gcMicros?: () => number, mainMicros?: () => number }} o
  */
-export async function measure({ url, headers, perRequest, connections, durationSec, warmupSec, cpuMicros, gcMicros }) {
+export async function measure({ url, headers, perRequest, connections, durationSec, warmupSec, cpuMicros, gcMicros, mainMicros }) {
   const opts = { url, headers, connections, pipelining: 1, timeout: 10, method: 'GET' };
   if (perRequest) opts.requests = [{ setupRequest: (req) => ({ ...req, headers: { ...req.headers, ...perRequest() } }) }];
   const warmup = warmupSec > 0 ? await runOnce({ ...opts, duration: warmupSec }) : undefined;
@@ -32,12 +33,14 @@ export async function measure({ url, headers, perRequest, connections, durationS
   const fromUs = Number(process.hrtime.bigint() / 1000n);
   const cpuBefore = cpuMicros ? await cpuMicros() : undefined;
   const gcBefore = gcMicros?.();
+  const mainBefore = mainMicros?.();
   const result = await runOnce({ ...opts, duration: durationSec }, (_client, statusCode, _bytes, responseTimeMs) => {
     if (statusCode >= 200 && statusCode < 300) latencyUs.record(Math.max(1, Math.round(responseTimeMs * 1000)));
   });
   const toUs = Number(process.hrtime.bigint() / 1000n);
   const cpuAfter = cpuMicros ? await cpuMicros() : undefined;
   const gcAfter = gcMicros?.();
+  const mainAfter = mainMicros?.();
   const ok = result['2xx'];
   return {
     rps: ok / result.duration,
@@ -48,6 +51,8 @@ export async function measure({ url, headers, perRequest, connections, durationS
     cpuUsPerResponse: cpuBefore !== undefined && cpuAfter !== undefined && ok > 0 ? (cpuAfter - cpuBefore) / ok : NaN,
     /** Main-thread GC pauses of the process under test per 2xx response (NaN when not read). */
     gcUsPerResponse: gcBefore !== undefined && gcAfter !== undefined && ok > 0 ? (gcAfter - gcBefore) / ok : NaN,
+    /** CPU time of the main thread alone (the event loop) per 2xx response (NaN when not read). */
+    mainUsPerResponse: mainBefore !== undefined && mainAfter !== undefined && ok > 0 ? (mainAfter - mainBefore) / ok : NaN,
     ok,
     non2xx: result.non2xx,
     errors: result.errors,

@@ -90,7 +90,7 @@ export function perRoundRatios(runs) {
 }
 
 export function formatTable(rows) {
-  const header = ['mode', 'req/s', 'p50 ms', 'p99 ms', 'mean ms', 'CPU µs/resp', 'GC µs/resp', 'ok', 'non-2xx', 'errors', 'bytes/resp', 'max RSS MB'];
+  const header = ['mode', 'req/s', 'p50 ms', 'p99 ms', 'mean ms', 'CPU µs/resp', 'main µs/resp', 'GC µs/resp', 'ok', 'non-2xx', 'errors', 'bytes/resp', 'max RSS MB'];
   const body = rows.map(({ label, m, rssMax }) => [
     label,
     fixed(m.rps, 0),
@@ -98,6 +98,7 @@ export function formatTable(rows) {
     fixed(m.p99Ms, 3),
     fixed(m.meanMs, 3),
     fixed(m.cpuUsPerResponse, 0),
+    fixed(m.mainUsPerResponse, 0),
     fixed(m.gcUsPerResponse, 0),
     String(m.ok),
     String(m.non2xx),

@@ -24,6 +24,7 @@ export function combineRounds(runs) {
     meanMs: median(runs.map((r) => r.meanMs)),
     cpuUsPerResponse: median(runs.map((r) => r.cpuUsPerResponse)),
     gcUsPerResponse: median(runs.map((r) => r.gcUsPerResponse)),
+    mainUsPerResponse: median(runs.map((r) => r.mainUsPerResponse)),
     ok: sum(runs, 'ok'),
     non2xx: sum(runs, 'non2xx'),
     errors: sum(runs, 'errors'),

@@ -62,6 +62,8 @@ export class RunnerHandle {
     this.atRssMax = undefined;
     /** The main thread's GC pauses so far, in µs, as of the last CPU time read. */
     this.gcMicros = NaN;
+    /** The main thread's own CPU time so far, in µs, as of the last CPU time read. */
+    this.mainMicros = NaN;
     this.waiting = new Map();
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     child.on('message', (msg) => this.onMessage(msg));
@@ -104,8 +106,9 @@ export class RunnerHandle {
   async cpuMicros(timeoutMs = 5_000) {
     const answer = this.next('cpu');
     this.child.send({ type: 'cpu' });
-    const { micros, gcMicros } = await withTimeout(answer, timeoutMs, `${this.name} CPU time`);
+    const { micros, gcMicros, mainMicros } = await withTimeout(answer, timeoutMs, `${this.name} CPU time`);
     this.gcMicros = gcMicros ?? NaN;
+    this.mainMicros = mainMicros ?? NaN;
     return micros;
   }
 
