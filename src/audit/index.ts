@@ -9,7 +9,10 @@
  *   Its promise resolves only after the transaction holding the record has committed, and
  *   a commit means the WAL reached the disk (synchronous=FULL, or the store's WalSync
  *   flush when the store offers commitBatch; on SQLite the gateway's store does both in
- *   a worker thread, SqliteAuditWriterThread). A 2xx must wait for that promise.
+ *   a worker thread, SqliteAuditWriterThread). A 2xx must wait for the promise of its
+ *   decision's record; a record no caller waits for (a read's outcome) is appended
+ *   `withNext`: it starts no batch of its own but joins the next one, or is written alone
+ *   after WITH_NEXT_WITHIN_MS (20 ms).
  * - The first append in an event-loop turn schedules a flush with setImmediate, so every
  *   append made in the same turn shares one transaction and one fsync; a queue reaching
  *   `maxBatch` (default 256) flushes at once. Flushes run one after another, so a batch is
