@@ -172,7 +172,7 @@ export interface SqliteAuditStoreOptions {
 
 export class SqliteAuditStore implements AuditStore {
   readonly segment: string;
-  private readonly insertRecord: Statement<[RecordRow & { segment: string }]>;
+  private readonly insertRecord: Statement<unknown[]>;
   private readonly insertCheckpoint: Statement<[AuditCheckpoint & { segment: string }]>;
   private readonly insertSubject: Statement<[string, string, number]>;
   private readonly selectRange: Statement<[string, number, number], unknown[]>;
@@ -200,8 +200,8 @@ export class SqliteAuditStore implements AuditStore {
   constructor(db: SqliteDatabase, options: SqliteAuditStoreOptions = {}) {
     this.walSync = options.walSync;
     this.segment = options.segment ?? '';
-    const params = RECORD_COLUMNS.split(', ').map((c) => '@' + c).join(', ');
-    this.insertRecord = db.prepare(`INSERT INTO audit_records (segment, ${RECORD_COLUMNS}) VALUES (@segment, ${params})`);
+    // Positional parameters: binding 28 named ones cost a third of each insert.
+    this.insertRecord = db.prepare(`INSERT INTO audit_records (segment, ${RECORD_COLUMNS}) VALUES (?, ${COLUMN_NAMES.map(() => '?').join(', ')})`);
     this.insertCheckpoint = db.prepare(
       'INSERT INTO audit_checkpoints (segment, seq, hash, time, kid, signature) VALUES (@segment, @seq, @hash, @time, @kid, @signature)',
     );
@@ -228,7 +228,8 @@ export class SqliteAuditStore implements AuditStore {
         if (storedSeq !== first.seq - 1) throw new SegmentHeadMoved(segment, first.seq - 1, storedSeq);
       }
       for (const r of records) {
-        this.insertRecord.run({ segment, ...toRow(r) });
+        const row = toRow(r);
+        this.insertRecord.run(segment, ...COLUMN_NAMES.map((name) => row[name]));
         for (const s of r.released?.subjects ?? []) this.insertSubject.run(s.id, segment, r.seq);
       }
       for (const cp of checkpoints) this.insertCheckpoint.run({ segment, ...checkpointRow(cp) });
