@@ -7,10 +7,6 @@ export class OpenExchanges {
   private count = 0;
   private waiters: Array<() => void> = [];
 
-  get size(): number {
-    return this.count;
-  }
-
   enter(): void {
     this.count++;
   }

@@ -22,7 +22,7 @@ function unavailable(cause: unknown): MimtrustError {
 export function recordBeforeEffect(deps: AuditDeps): (r: Planned) => Planned | Promise<Planned> {
   return (r) => {
     if (changesState(r.ngsi.operation)) return recordDecision(deps, r).then(() => r);
-    const durable = deps.audit.append(auditEventOf(r, 'permit', 'before_effect'));
+    const durable = appendDecision(deps, r);
     // Awaited by the audit stage; a request refused before then is recorded as refused.
     durable.catch(() => undefined);
     r.decisionRecord = durable;
@@ -30,10 +30,15 @@ export function recordBeforeEffect(deps: AuditDeps): (r: Planned) => Planned | P
   };
 }
 
-/** Appends the permit of an exchange about to take effect (reason `before_effect`); 503 if it cannot. */
+/** The permit of an exchange about to take effect, as its record (reason `before_effect`). */
+function appendDecision(deps: AuditDeps, t: Trail): Promise<void> {
+  return deps.audit.append(auditEventOf(t, 'permit', 'before_effect'));
+}
+
+/** Appends the permit of an exchange about to take effect and waits for it; 503 if it cannot. */
 export async function recordDecision(deps: AuditDeps, t: Trail): Promise<void> {
   try {
-    await deps.audit.append(auditEventOf(t, 'permit', 'before_effect'));
+    await appendDecision(deps, t);
   } catch (err) {
     throw unavailable(err);
   }
