@@ -13,6 +13,7 @@ import Database from 'better-sqlite3';
 import { REPO, startHarness, token, type Harness } from '../helpers/harness.js';
 import { consentActors, meter, TO_SUPPLIER } from '../helpers/consent.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
+import { eventually } from '../helpers/eventually.js';
 
 const E = '/ngsi-ld/v1/entities';
 const SPOT = 'urn:ngsi-ld:ParkingSpot:1';
@@ -66,15 +67,11 @@ describe('a read\'s decision and outcome', () => {
   it('the decision is durable while the broker is still answering; the outcome follows with the same decision id', async () => {
     const viewer = await token(h.issuer);
     const before = rows().length;
-    h.broker.setDelay(400);
+    h.broker.setDelay(1500);
     try {
       const answer = read(`${E}/${encodeURIComponent(SPOT)}`, viewer);
       // The broker holds the request: the decision is on disk already, nothing else of this read.
-      let held: Row[] = [];
-      for (let i = 0; i < 60 && held.length === 0; i++) {
-        await new Promise((r) => setTimeout(r, 5));
-        held = rows(`seq > ${before}`);
-      }
+      const held = await eventually(async () => rows(`seq > ${before}`), (r) => r.length > 0, 1200);
       expect(held).toEqual([expect.objectContaining({ effect: 'permit', reason: 'before_effect', upstream_status: null })]);
       expect((await answer).status).toBe(200);
       await h.gateway.auditSettled();
@@ -159,8 +156,7 @@ describe('a gateway closed while a read waits for its decision record', () => {
         origin: g.gateway.url.replace('127.0.0.1', 'localhost'), path: `${E}/${encodeURIComponent(SPOT)}`, method: 'GET',
         headers: { authorization: `Bearer ${await token(g.issuer)}` }, signal: abort.signal,
       }).catch(() => 'gone');
-      for (let i = 0; i < 100 && g.broker.requests.length === asked; i++) await new Promise((r) => setTimeout(r, 5));
-      expect(g.broker.requests.length).toBeGreaterThan(asked);
+      expect(await eventually(async () => g.broker.requests.length, (n) => n > asked)).toBeGreaterThan(asked);
       // The broker has answered; the client leaves, so the server has no connection to wait for.
       abort.abort();
       expect(await reading).toBe('gone');
