@@ -52,7 +52,9 @@ const GROUPS = [
 
 const mb = (bytes) => bytes / (1024 * 1024);
 const fixed = (n, digits) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
-const pairName = ({ a, b }) => `${NAMES[a]} / ${NAMES[b]}`;
+/** A twin mode (BENCH_TWIN_FLAGS) is keyed `<mode>+` and named after its mode. */
+const nameOf = (key) => NAMES[key] ?? (key.endsWith('+') && NAMES[key.slice(0, -1)] ? `${NAMES[key.slice(0, -1)]} (twin)` : key);
+const pairName = ({ a, b }) => `${nameOf(a)} / ${nameOf(b)}`;
 
 /**
  * Ratios, added latencies and the targets' verdicts from the measured modes.
@@ -124,11 +126,11 @@ export function formatComparison(c) {
     }
     for (const p of g.added) {
       const target = p.max !== undefined ? `   target < ${p.max} ms: ${verdict(p.met)}` : '';
-      lines.push(`  added p50 of ${NAMES[p.a]} over ${NAMES[p.b]}: ${fixed(p.p50Ms, 3)} ms, p99 ${fixed(p.p99Ms, 3)} ms${target}`);
+      lines.push(`  added p50 of ${nameOf(p.a)} over ${nameOf(p.b)}: ${fixed(p.p50Ms, 3)} ms, p99 ${fixed(p.p99Ms, 3)} ms${target}`);
     }
   }
   for (const r of c.rss) {
-    lines.push(`${NAMES[r.mode]} max RSS under load: ${fixed(r.mb, 1)} MB (target < ${TARGETS.maxRssMb} MB: ${verdict(r.met)})`);
+    lines.push(`${nameOf(r.mode)} max RSS under load: ${fixed(r.mb, 1)} MB (target < ${TARGETS.maxRssMb} MB: ${verdict(r.met)})`);
   }
   return lines.join('\n');
 }
