@@ -10,7 +10,7 @@ describe('gatewayExecArgv', () => {
   it('adds the gateway flags to the primary\'s own options', () => {
     expect(gatewayExecArgv([], undefined)).toEqual([...GATEWAY_NODE_FLAGS]);
     expect(gatewayExecArgv(['--import', 'x.mjs'], '--enable-source-maps')).toEqual(['--import', 'x.mjs', ...GATEWAY_NODE_FLAGS]);
-    expect(GATEWAY_NODE_FLAGS).toContain('--max-semi-space-size=4');
+    expect(GATEWAY_NODE_FLAGS).toContain('--max-semi-space-size=8');
   });
 
   it('keeps a value the operator set on the command line, in either spelling', () => {
