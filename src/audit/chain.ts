@@ -41,6 +41,29 @@ export function chainPayload(seq: number, event: AuditEvent): string {
   return out + '}';
 }
 
+/**
+ * chainPayload of an event as normalizeAuditEvent returns it, in one JSON.stringify: such
+ * an event holds no nulls, and its nested objects have their keys in canonical order, so
+ * only the top level needs sorting, and this literal's keys are written sorted. The
+ * general loop reads the fields of events of every shape by a variable key, which cost
+ * more than the serialisation itself. Records read back from a store are verified with
+ * chainPayload.
+ */
+export function normalizedPayload(seq: number, e: AuditEvent): string {
+  return JSON.stringify({
+    action: e.action, auditLevel: e.auditLevel, binding: e.binding, clientId: e.clientId, consent: e.consent,
+    contractRevision: e.contractRevision, decided: e.decided, decisionId: e.decisionId, effect: e.effect, issuer: e.issuer,
+    latencyMs: e.latencyMs, method: e.method, operation: e.operation, path: e.path, providers: e.providers, reason: e.reason,
+    released: e.released, requestId: e.requestId, rules: e.rules, seq, sub: e.sub, targets: e.targets, tenant: e.tenant,
+    time: e.time, upstreamStatus: e.upstreamStatus,
+  } satisfies Record<PayloadField, unknown>);
+}
+
+/** recordHash of an event as normalizeAuditEvent returns it (the log's own copies). */
+export function normalizedRecordHash(prevHash: string, seq: number, event: AuditEvent): string {
+  return hash('sha256', prevHash + '\n' + normalizedPayload(seq, event), 'hex');
+}
+
 // One-shot hash of one string: for inputs this small, a Hash object and three updates cost
 // more than the digest, and verifying a long log does this once per record.
 export function recordHash(prevHash: string, seq: number, event: AuditEvent): string {

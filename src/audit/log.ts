@@ -10,7 +10,7 @@
  */
 import { MimtrustError, asMimtrustError } from '../errors/index.js';
 import type { AuditStore } from './store.js';
-import { GENESIS_HASH, recordHash } from './chain.js';
+import { GENESIS_HASH, normalizedRecordHash } from './chain.js';
 import { signCheckpoint } from './checkpoint.js';
 import { DEFAULT_MAX_TARGETS, normalizeAuditEvent } from './event.js';
 import { toAuditSigningKey, type AuditKeyInput, type AuditSigningKey } from './signing-key.js';
@@ -248,9 +248,10 @@ export class AuditLog {
         const event = (batch[i] as Pending).event;
         const prevHash = hash;
         seq += 1;
-        hash = recordHash(prevHash, seq, event);
-        // The event is the log's own copy (normalizeAuditEvent) and becomes the record: a
-        // spread of events of many shapes cost more than hashing them.
+        hash = normalizedRecordHash(prevHash, seq, event);
+        // The event is the log's own copy (normalizeAuditEvent), so it is hashed by the
+        // normalised payload, and it becomes the record: a spread of events of many shapes
+        // cost more than hashing them.
         const record = event as AuditRecord;
         record.seq = seq;
         record.prevHash = prevHash;

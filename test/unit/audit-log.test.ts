@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AuditLog, GENESIS_HASH, recordHash, verifyAudit, type AuditCheckpoint, type AuditRecord } from '../../src/audit/index.js';
+import { AuditLog, GENESIS_HASH, recordHash, verifyAudit, type AuditCheckpoint, type AuditEvent, type AuditRecord } from '../../src/audit/index.js';
 import { MimtrustError } from '../../src/errors/index.js';
 import { openSqlite, SqliteAuditStore, type SqliteDatabase } from '../../src/store/index.js';
 import type { AuditStore } from '../../src/audit/index.js';
@@ -257,6 +257,36 @@ describe('AuditLog', () => {
     expect(stored?.targets.entityIds).toEqual(['a\u0000b']);
     expect(stored).not.toHaveProperty('extra');
     expect(await verifyAudit(store, key.publicKey)).toMatchObject({ ok: true, records: 1 });
+  });
+
+  it('writes the same hashes as before the log hashed its copies by the normalised payload', async () => {
+    // Hashes of these two events as records 1 and 2 of a log, taken with the general
+    // chainPayload: a record's hash must never change with how it is computed.
+    const events: AuditEvent[] = [
+      {
+        time: '2025-01-01T00:00:00.000Z', decisionId: 'd-1', requestId: 'r-1', issuer: 'https://idp.city.example', sub: 'citizen-1', clientId: 'wallet-app', binding: 'dpop',
+        operation: 'entity.query', action: 'read', tenant: 'city',
+        targets: { entityIds: Array.from({ length: 40 }, (_, i) => `urn:ngsi-ld:Vehicle:${i}`), types: ['Vehicle'], attrs: ['speed', 'x'.repeat(600)] },
+        effect: 'permit', reason: 'permitted', rules: ['urn:contract:mobility#r1'], upstreamStatus: 200, latencyMs: 12.345, method: 'GET', path: '/ngsi-ld/v1/entities?type=Vehicle',
+        decided: { types: ['https://uri.fiware.org/ns/dataModels#Vehicle'], attrs: ['https://uri.fiware.org/ns/dataModels#speed'] }, contractRevision: 7, auditLevel: 'detailed',
+        providers: ['urn:org:transit'],
+        released: { purpose: 'https://w3id.org/dpv#ServiceProvision', consents: ['urn:uuid:c1'], subjects: [{ id: 'urn:person:\uD800x', types: ['T'], attrs: ['a', 'b'] }] },
+      },
+      {
+        time: '2025-01-01T00:00:01.000Z', decisionId: 'd-2', requestId: 'r-2', operation: 'consent.given', action: 'write', targets: { entityIds: [], types: [], attrs: [] },
+        effect: 'deny', reason: 'no_matching_permission', latencyMs: 0, method: 'POST', path: '/consents/\uDC00',
+        consent: { id: 'urn:uuid:c2', event: 'given', subject: 'urn:person:1', recipient: 'urn:org:x', purposes: ['p1', 'p2'] },
+      },
+    ];
+    const { store } = openStore();
+    const log = await AuditLog.open({ store, signingKey: key.privateKey });
+    await Promise.all(events.map((e) => log.append(e)));
+    await log.close();
+    expect((await allRecords(store)).map((r) => r.hash)).toEqual([
+      '85b397fd0cb45d1e89755cf2475662b5ddcfe029b4f90529a3f757edde113336',
+      '2bc13fc915b7dceedc0705e34161361882bcb5e74823042c77e0824302adca39',
+    ]);
+    expect(await verifyAudit(store, key.publicKey)).toMatchObject({ ok: true, records: 2 });
   });
 
   it('refuses appends after close and rejects a bad configuration', async () => {
