@@ -116,7 +116,7 @@ async function appendOutcome(deps: AuditDeps, t: Trail, event: AuditEvent): Prom
 export function auditEventOf(t: Trail, effect: 'permit' | 'deny', reason: string): AuditEvent {
   const ngsi = t.ngsi;
   const event: AuditEvent = {
-    time: new Date(t.startedAt).toISOString(),
+    time: isoTime(t.startedAt),
     decisionId: t.decisionId,
     requestId: t.requestId,
     operation: ngsi?.operation ?? t.auditAs?.operation ?? 'unclassified',
@@ -154,6 +154,36 @@ export function auditEventOf(t: Trail, effect: 'permit' | 'deny', reason: string
     event.auditLevel = t.decision.obligations.auditLevel;
   }
   return event;
+}
+
+const DAY_MS = 86_400_000;
+/** 10000-01-01T00:00:00.000Z: from there on, toISOString writes six-digit years. */
+const YEAR_10000_MS = 253_402_300_800_000;
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+let isoDay = -1;
+let isoDayPrefix = '';
+
+/**
+ * `new Date(ms).toISOString()`, byte for byte (the time is hashed into the record): a
+ * Date costed about 1 µs per record under load, most of it a local-time offset nobody
+ * reads. The date part is taken from toISOString once per day; times outside 1970 to
+ * 9999 and fractional ones are left to it.
+ */
+export function isoTime(ms: number): string {
+  if (!Number.isSafeInteger(ms) || ms < 0 || ms >= YEAR_10000_MS) return new Date(ms).toISOString();
+  const day = Math.floor(ms / DAY_MS);
+  if (day !== isoDay) {
+    isoDayPrefix = new Date(day * DAY_MS).toISOString().slice(0, 11);
+    isoDay = day;
+  }
+  let rest = ms - day * DAY_MS;
+  const h = Math.floor(rest / 3_600_000);
+  rest -= h * 3_600_000;
+  const m = Math.floor(rest / 60_000);
+  rest -= m * 60_000;
+  const sec = Math.floor(rest / 1000);
+  return isoDayPrefix + (TWO_DIGITS[h] as string) + ':' + (TWO_DIGITS[m] as string) + ':' + (TWO_DIGITS[sec] as string) + '.' + (THREE_DIGITS[rest - sec * 1000] as string) + 'Z';
 }
 
 /** The providers of the contracts behind a decision, each once. */
