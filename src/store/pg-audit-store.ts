@@ -8,7 +8,7 @@
 import type { AuditCheckpoint, AuditRecord, SubjectIndexRow } from '../audit/types.js';
 import type { AuditStore } from '../audit/index.js';
 import type { PgClient, PgPool } from './pg.js';
-import { RECORD_COLUMNS, fromRow, fromValues, toRow, type RecordRow } from './sqlite-audit-store.js';
+import { RECORD_COLUMNS, fromRow, fromValues, recordBatch, type RecordRow } from './sqlite-audit-store.js';
 
 const COLUMNS = RECORD_COLUMNS.split(', ');
 const INSERT_CHECKPOINT = 'INSERT INTO audit_checkpoints (instance, seq, hash, time, kid, signature) VALUES ($1, $2, $3, $4, $5, $6)';
@@ -47,17 +47,14 @@ export class PgAuditStore implements AuditStore {
     const params: unknown[] = [this.instance];
     const placeholders = (values: readonly unknown[]): string => `($1, ${values.map((v) => `$${params.push(v)}`).join(', ')})`;
     const inserts: string[] = [];
-    if (records.length > 0) {
-      const rows = records.map((r) => {
-        const row = toRow(r);
-        return placeholders(COLUMNS.map((c) => row[c as keyof RecordRow]));
-      });
-      inserts.push(`INSERT INTO audit_records (instance, ${RECORD_COLUMNS}) VALUES ${rows.join(', ')}`);
+    // The same values as SQLite's insert binds (recordValues), in RECORD_COLUMNS' order.
+    const { rows, subjects } = recordBatch(records);
+    if (rows.length > 0) {
+      inserts.push(`INSERT INTO audit_records (instance, ${RECORD_COLUMNS}) VALUES ${rows.map(placeholders).join(', ')}`);
     }
     // The index by which a person finds the reads of their data, as on SQLite. Two arrays, not
     // a placeholder per row: a read may release thousands of people's data, and a statement
     // takes at most 65,535 parameters (the records' are bounded by the batch size).
-    const subjects = records.flatMap((r) => (r.released?.subjects ?? []).map((subject) => [subject.id, r.seq] as const));
     if (subjects.length > 0) {
       const ids = `$${params.push(subjects.map(([id]) => id))}::text[]`;
       const seqs = `$${params.push(subjects.map(([, seq]) => seq))}::bigint[]`;

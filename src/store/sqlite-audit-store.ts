@@ -47,39 +47,74 @@ export interface RecordRow {
 export const RECORD_COLUMNS =
   'seq, time, decision_id, request_id, sub, client_id, operation, action, tenant, targets, effect, reason, rules, upstream_status, latency_ms, method, path, prev_hash, hash, decided, contract_revision, audit_level, issuer, providers, consent, released, binding';
 
-export function toRow(r: AuditRecord): RecordRow {
-  return {
-    seq: r.seq,
-    time: r.time,
-    decision_id: r.decisionId,
-    request_id: r.requestId,
-    sub: r.sub ?? null,
-    client_id: r.clientId ?? null,
-    operation: r.operation,
-    action: r.action,
-    tenant: r.tenant ?? null,
-    targets: JSON.stringify(r.targets),
-    effect: r.effect,
-    reason: r.reason,
-    rules: r.rules === undefined ? null : JSON.stringify(r.rules),
-    upstream_status: r.upstreamStatus ?? null,
-    latency_ms: r.latencyMs,
-    method: r.method,
-    path: r.path,
-    prev_hash: r.prevHash,
-    hash: r.hash,
-    decided: r.decided === undefined ? null : JSON.stringify(r.decided),
-    contract_revision: r.contractRevision ?? null,
-    audit_level: r.auditLevel ?? null,
-    issuer: r.issuer ?? null,
-    providers: r.providers === undefined ? null : JSON.stringify(r.providers),
-    consent: r.consent === undefined ? null : JSON.stringify(r.consent),
-    released: r.released === undefined ? null : JSON.stringify(r.released),
-    binding: r.binding ?? null,
-  };
+/** A value of one column of audit_records, as the insert binds it. */
+export type ColumnValue = string | number | null;
+
+/**
+ * A record as the insert binds it: RECORD_COLUMNS' values in order, the lists and objects
+ * as JSON text. Built straight from the record, with no row object keyed by column in
+ * between: the audit writer thread receives these arrays and inserts them as they come.
+ */
+export function recordValues(r: AuditRecord): ColumnValue[] {
+  return [
+    r.seq,
+    r.time,
+    r.decisionId,
+    r.requestId,
+    r.sub ?? null,
+    r.clientId ?? null,
+    r.operation,
+    r.action,
+    r.tenant ?? null,
+    JSON.stringify(r.targets),
+    r.effect,
+    r.reason,
+    r.rules === undefined ? null : JSON.stringify(r.rules),
+    r.upstreamStatus ?? null,
+    r.latencyMs,
+    r.method,
+    r.path,
+    r.prevHash,
+    r.hash,
+    r.decided === undefined ? null : JSON.stringify(r.decided),
+    r.contractRevision ?? null,
+    r.auditLevel ?? null,
+    r.issuer ?? null,
+    r.providers === undefined ? null : JSON.stringify(r.providers),
+    r.consent === undefined ? null : JSON.stringify(r.consent),
+    r.released === undefined ? null : JSON.stringify(r.released),
+    r.binding ?? null,
+  ];
 }
 
 const COLUMN_NAMES = RECORD_COLUMNS.split(', ') as Array<keyof RecordRow>;
+
+/** The record as a row keyed by column (for statements with named parameters). */
+export function toRow(r: AuditRecord): RecordRow {
+  const values = recordValues(r);
+  return Object.fromEntries(COLUMN_NAMES.map((name, i) => [name, values[i]])) as unknown as RecordRow;
+}
+
+/**
+ * A batch of records as the insert takes it: each record's values (recordValues), in seq
+ * order, and the rows of the data-subject index they add, as [subject, seq]. Plain arrays
+ * of strings and numbers: what the audit writer thread is sent, cheaper to copy between
+ * threads than the records' objects, and inserted with no object rebuilt on the way.
+ */
+export interface RecordBatch {
+  rows: ColumnValue[][];
+  subjects: Array<[subject: string, seq: number]>;
+}
+
+export function recordBatch(records: readonly AuditRecord[]): RecordBatch {
+  const rows: ColumnValue[][] = [];
+  const subjects: Array<[string, number]> = [];
+  for (const r of records) {
+    rows.push(recordValues(r));
+    if (r.released !== undefined) for (const s of r.released.subjects) subjects.push([s.id, r.seq]);
+  }
+  return { rows, subjects };
+}
 
 /** Where each column is in a row read as an array of RECORD_COLUMNS values (raw mode). */
 const AT = Object.fromEntries(COLUMN_NAMES.map((name, i) => [name, i])) as Record<keyof RecordRow, number>;
@@ -181,7 +216,7 @@ export class SqliteAuditStore implements AuditStore {
   private readonly selectCheckpoints: Statement<[string], AuditCheckpoint>;
   private readonly selectSubjects: Statement<[string, number], SubjectIndexRow>;
   private readonly selectSubjectsAfter: Statement<[string, number, string, number], SubjectIndexRow>;
-  private readonly writeBatch: (records: readonly AuditRecord[], checkpoints: readonly AuditCheckpoint[]) => void;
+  private readonly writeBatch: (batch: RecordBatch, checkpoints: readonly AuditCheckpoint[]) => void;
 
   private readonly walSync: WalSync | undefined;
 
@@ -200,7 +235,8 @@ export class SqliteAuditStore implements AuditStore {
   constructor(db: SqliteDatabase, options: SqliteAuditStoreOptions = {}) {
     this.walSync = options.walSync;
     this.segment = options.segment ?? '';
-    // Positional parameters: binding 28 named ones cost a third of each insert.
+    // Positional parameters, bound from recordValues' array: binding 28 named ones cost a
+    // third of each insert.
     this.insertRecord = db.prepare(`INSERT INTO audit_records (segment, ${RECORD_COLUMNS}) VALUES (?, ${COLUMN_NAMES.map(() => '?').join(', ')})`);
     this.insertCheckpoint = db.prepare(
       'INSERT INTO audit_checkpoints (segment, seq, hash, time, kid, signature) VALUES (@segment, @seq, @hash, @time, @kid, @signature)',
@@ -218,26 +254,26 @@ export class SqliteAuditStore implements AuditStore {
       'SELECT seq, subject FROM audit_data_subjects WHERE segment = ? AND (seq, subject) > (?, ?) ORDER BY seq, subject LIMIT ?',
     );
     const segment = this.segment;
-    const write = db.transaction((records: readonly AuditRecord[], checkpoints: readonly AuditCheckpoint[]) => {
+    const write = db.transaction((batch: RecordBatch, checkpoints: readonly AuditCheckpoint[]) => {
       // Other processes write other segments of this file; the head of this one is read
       // under the write lock, so a batch that does not continue what is stored (a second
       // writer of the segment) commits nothing rather than fork the chain.
-      const first = records[0];
+      const first = batch.rows[0];
       if (first !== undefined) {
+        const firstSeq = first[AT.seq] as number;
         const storedSeq = this.selectHead.get(segment)?.seq ?? 0;
-        if (storedSeq !== first.seq - 1) throw new SegmentHeadMoved(segment, first.seq - 1, storedSeq);
+        if (storedSeq !== firstSeq - 1) throw new SegmentHeadMoved(segment, firstSeq - 1, storedSeq);
       }
-      for (const r of records) {
-        const row = toRow(r);
-        this.insertRecord.run(segment, ...COLUMN_NAMES.map((name) => row[name]));
-        for (const s of r.released?.subjects ?? []) this.insertSubject.run(s.id, segment, r.seq);
-      }
+      // Spread, not the array itself: the driver reads an array's elements one property
+      // look-up at a time, and arguments as they are (about 1 µs a record, 27 values).
+      for (const values of batch.rows) this.insertRecord.run(segment, ...values);
+      for (const [subject, seq] of batch.subjects) this.insertSubject.run(subject, segment, seq);
       for (const cp of checkpoints) this.insertCheckpoint.run({ segment, ...checkpointRow(cp) });
     });
     // IMMEDIATE: the write lock is taken before the head is read. A deferred transaction
     // that read first could not wait for another process's commit (SQLITE_BUSY at once,
     // whatever the busy timeout); an immediate one waits for the lock, then reads.
-    this.writeBatch = (records, checkpoints) => write.immediate(records, checkpoints);
+    this.writeBatch = (batch, checkpoints) => write.immediate(batch, checkpoints);
   }
 
   // better-sqlite3 is synchronous: each method does its work before returning, and an
@@ -247,7 +283,12 @@ export class SqliteAuditStore implements AuditStore {
   }
 
   commitBatch(records: readonly AuditRecord[], checkpoints: readonly AuditCheckpoint[] = []): { durable: Promise<void> } {
-    this.writeBatch(records, checkpoints);
+    return this.commitRows(recordBatch(records), checkpoints);
+  }
+
+  /** commitBatch for a batch already turned into column values (recordBatch): what the audit writer thread is sent. */
+  commitRows(batch: RecordBatch, checkpoints: readonly AuditCheckpoint[] = []): { durable: Promise<void> } {
+    this.writeBatch(batch, checkpoints);
     return { durable: this.walSync ? this.walSync.sync() : Promise.resolve() };
   }
 

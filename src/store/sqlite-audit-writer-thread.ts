@@ -2,10 +2,13 @@
  * The SQLite audit store with its writes in a worker thread (sqlite-audit-writer.ts): the
  * insert transaction, the commit and the WAL's fdatasync no longer take the event loop's
  * time. Reads stay on a connection of the caller's (WAL lets them read while the thread
- * writes). One message per batch, the records as they are (structured clone): measured
- * by the posting thread's CPU time (bench/audit-transfer.mjs), as cheap as one JSON string
- * or arrays of column values for batches of 16 to 64, and cheaper for the small batches
- * a gateway mostly writes (1 to 4 records).
+ * writes). One message per batch, the records as the insert binds them (recordBatch:
+ * arrays of column values, lists and objects already JSON text): building and copying
+ * those costs the posting thread about what copying the records' objects did, and the
+ * thread less than half of reading the objects back, with no row left to build before the
+ * insert (bench/audit-transfer.mjs, bench/audit-handoff.mjs). The objects were dear to
+ * read back: the lists event normalisation builds with `new Array(n)` are copied as sparse
+ * arrays, key by key.
  *
  * Batches are handed over without waiting for the ones before (AuditLog chains the next
  * while the previous is on its way to the disk); the thread applies them in order and the
@@ -19,7 +22,7 @@ import type { AuditCheckpoint, AuditRecord, SubjectIndexRow } from '../audit/typ
 import type { AuditStore } from '../audit/store.js';
 import { workerScript } from '../lib/index.js';
 import type { SqliteDatabase } from './sqlite.js';
-import { SqliteAuditStore } from './sqlite-audit-store.js';
+import { recordBatch, SqliteAuditStore, type RecordBatch } from './sqlite-audit-store.js';
 
 /** What the thread is started with. */
 export interface WriterData {
@@ -31,7 +34,7 @@ export interface WriterData {
 
 /** A message to the thread: a batch, a checkpoint, or the order to finish and stop. */
 export type WriterJob =
-  | { kind: 'batch'; id: number; records: readonly AuditRecord[]; checkpoints: readonly AuditCheckpoint[] }
+  | { kind: 'batch'; id: number; batch: RecordBatch; checkpoints: readonly AuditCheckpoint[] }
   | { kind: 'checkpoint'; id: number; checkpoint: AuditCheckpoint }
   | { kind: 'close' };
 
@@ -99,7 +102,7 @@ export class SqliteAuditWriterThread implements AuditStore {
 
   /** Hands the batch to the thread; `durable` settles once it is committed and (with fsync) on disk, or has failed. */
   commitBatch(records: readonly AuditRecord[], checkpoints: readonly AuditCheckpoint[] = []): { durable: Promise<void> } {
-    return { durable: this.send((id) => ({ kind: 'batch', id, records, checkpoints })) };
+    return { durable: this.send((id) => ({ kind: 'batch', id, batch: recordBatch(records), checkpoints })) };
   }
 
   appendCheckpoint(checkpoint: AuditCheckpoint): Promise<void> {
@@ -147,10 +150,12 @@ export class SqliteAuditWriterThread implements AuditStore {
     const thread = this.thread;
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {
+      // Built and posted before the write is waited for: if either throws, the promise is
+      // refused and no answer is owed (a later batch meets the segment-head check).
+      thread.worker.postMessage(job(id));
       // Referenced while it owes an answer: a process must not end with a write half done.
       if (thread.waiting.size === 0) thread.worker.ref();
       thread.waiting.set(id, { resolve, reject });
-      thread.worker.postMessage(job(id));
     });
   }
 

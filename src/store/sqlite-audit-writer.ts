@@ -1,13 +1,13 @@
 /**
  * The audit writer thread (started by SqliteAuditWriterThread): owns the audit log's
  * writing connection (synchronous=NORMAL) and its WalSync, and runs each batch it is sent
- * through SqliteAuditStore, so the insert transaction, the commit and the wait for
- * fdatasync happen beside the event loop that serves requests. Messages are handled in
- * the order sent, and a batch is committed before the next message is read, so a batch
- * chained onto one that failed meets the segment-head check and commits nothing. Each
- * batch is answered once it is durable (or has failed), with the flush durations measured
- * since the last answer. Imports only what the write needs: each thread is an
- * isolate of its own.
+ * (the records' column values, see recordBatch) through SqliteAuditStore, so the insert
+ * transaction, the commit and the wait for fdatasync happen beside the event loop that
+ * serves requests. Messages are handled in the order sent, and a batch is committed before
+ * the next message is read, so a batch chained onto one that failed meets the segment-head
+ * check and commits nothing. Each batch is answered once it is durable (or has failed),
+ * with the flush durations measured since the last answer. Imports only what the write
+ * needs: each thread is an isolate of its own.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSqlite } from './sqlite.js';
@@ -50,7 +50,7 @@ function postAnswers(): void {
 }
 
 function run(job: Exclude<WriterJob, { kind: 'close' }>): Promise<void> {
-  return job.kind === 'batch' ? store.commitBatch(job.records, job.checkpoints).durable : store.appendCheckpoint(job.checkpoint);
+  return job.kind === 'batch' ? store.commitRows(job.batch, job.checkpoints).durable : store.appendCheckpoint(job.checkpoint);
 }
 
 async function close(): Promise<void> {

@@ -1,7 +1,7 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
-import { AuditLog, verifyAudit, type AuditRecord } from '../../src/audit/index.js';
+import { AuditLog, verifyAudit, type AuditEvent, type AuditRecord } from '../../src/audit/index.js';
 import { openSqlite, SqliteAuditStore, SqliteAuditWriterThread, type SqliteDatabase } from '../../src/store/index.js';
 import { tempDir, ed25519, event } from '../unit/audit-fixtures.js';
 
@@ -156,5 +156,71 @@ describe('the SQLite audit writer thread', () => {
     expect(storedDecisions(o.db).size).toBe(100);
     await expect(o.store.appendBatch([{ ...event(101), seq: 101, prevHash: 'x', hash: 'y' }])).rejects.toThrow(/closed/);
     expect(await verify(o.path, o.keys.publicKey)).toMatchObject({ ok: true, records: 100, checkpoints: 1 });
+  });
+
+  it('stores every field of a record as it was appended, optional ones and text outside ASCII included, as the same-thread store does', async () => {
+    const o = open();
+    const log = await AuditLog.open({ store: o.store, signingKey: o.keys.privateKey });
+    // Every optional field set, each column's value distinct from the others' (a value in
+    // the wrong column shows), and text JSON and SQLite must carry unchanged: quotes,
+    // backslashes, control characters, NUL, U+2028, combining marks, CJK, astral emoji.
+    const odd = 'Zürich "Nord" \\ e\u0301 東京 🚗\t\n\u0000\u2028 end';
+    const full: AuditEvent = {
+      time: '2026-12-03T09:00:00.123Z',
+      decisionId: `decision ${odd}`,
+      requestId: `request ${odd}`,
+      issuer: `https://idp.example/${odd}`,
+      sub: `sub ${odd}`,
+      clientId: `client ${odd}`,
+      binding: 'dpop',
+      operation: 'entity.query',
+      action: 'read',
+      tenant: `tenant ${odd}`,
+      targets: { entityIds: [`urn:ngsi-ld:Meter:${odd}`, 'urn:ngsi-ld:Meter:2'], types: ['https://example.org/Meter'], attrs: ['reading', `attr ${odd}`] },
+      effect: 'permit',
+      reason: 'permitted',
+      rules: ['urn:contract:energy#r1', `urn:contract:${odd}#r2`],
+      upstreamStatus: 206,
+      decided: { types: ['https://example.org/Meter'], attrs: [`https://example.org/${odd}`] },
+      contractRevision: 42,
+      auditLevel: 'detailed',
+      providers: ['urn:provider:utility', `urn:provider:${odd}`],
+      consent: { id: 'urn:uuid:8a1c2f0e-0000-4000-8000-000000000001', event: 'given', subject: `urn:person:${odd}`, recipient: 'urn:org:app', purposes: ['https://w3id.org/dpv#ServiceProvision'] },
+      released: {
+        purpose: 'https://w3id.org/dpv#ServiceProvision',
+        consents: ['urn:uuid:8a1c2f0e-0000-4000-8000-000000000001'],
+        subjects: [
+          { id: `urn:person:${odd}`, types: ['https://example.org/Meter'], attrs: ['https://example.org/reading'] },
+          { id: 'urn:person:2', types: ['https://example.org/Meter'], attrs: [] },
+        ],
+      },
+      latencyMs: 3,
+      method: 'POST',
+      path: `/ngsi-ld/v1/entityOperations/query?q=${odd}`,
+    };
+    const second: AuditEvent = { ...event(2), latencyMs: 1.5 };
+    await Promise.all([log.append(full), log.append(second)]);
+    await log.close();
+    const stored = await o.store.readRange(1, 10);
+    expect(stored).toHaveLength(2);
+    expect(stored[0]).toEqual({ ...full, seq: 1, prevHash: expect.any(String), hash: expect.any(String) });
+    expect(Object.keys(stored[0] as AuditRecord).sort()).toEqual(Object.keys({ ...full, seq: 1, prevHash: '', hash: '' }).sort());
+    expect(stored[1]).toEqual({ ...JSON.parse(JSON.stringify(second)), seq: 2, prevHash: (stored[0] as AuditRecord).hash, hash: expect.any(String) });
+    expect(await o.store.readSubjectIndex(undefined, 10)).toEqual([{ seq: 1, subject: 'urn:person:2' }, { seq: 1, subject: `urn:person:${odd}` }]);
+    await o.store.close();
+    expect(await verify(o.path, o.keys.publicKey)).toMatchObject({ ok: true, records: 2 });
+
+    // The same records through the same-thread store: the same rows, value for value and type for type.
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const other = openSqlite(join(dir, 'audit.db'));
+    cleanups.push(() => { other.close(); });
+    await new SqliteAuditStore(other).appendBatch(stored);
+    const rows = (db: SqliteDatabase): unknown[] => [
+      db.prepare('SELECT *, typeof(latency_ms) AS latency_type, typeof(seq) AS seq_type FROM audit_records ORDER BY seq').all(),
+      db.prepare('SELECT * FROM audit_data_subjects ORDER BY seq, subject').all(),
+    ];
+    expect(rows(other)).toEqual(rows(o.db));
+    expect((rows(o.db)[0] as Array<{ latency_type: string }>).map((r) => r.latency_type)).toEqual(['real', 'real']);
   });
 });
