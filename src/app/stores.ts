@@ -5,7 +5,7 @@
  *
  * SQLite: one gateway per file (the store lock, taken before by the gateway or, with
  * several workers, by their primary), the audit log written by a thread of its own
- * (SqliteAuditWriterThread) on its own connection, made durable by WalSync there. A single gateway writes the default audit segment and uses the in-process feed;
+ * (SqliteAuditWriterThread) on its own connection, made durable by its fdatasync there. A single gateway writes the default audit segment and uses the in-process feed;
  * a worker writes its own segment and announces its changes to the others through the
  * primary (ClusterChangeFeed). PostgreSQL: one pool, this instance's audit segment, the
  * LISTEN/NOTIFY feed; no store lock, since sharing the database between instances is the

@@ -4,8 +4,8 @@
  * consent/store.ts, credentials/status-store.ts, credentials/trusted-list.ts,
  * accounts/store.ts, issuer/model-store.ts), so storage depends on them and never the other way round. SQLite is the
  * embedded default; the audit log's writes run in a worker thread of their own
- * (SqliteAuditWriterThread, sqlite-audit-writer.ts) whose WalSync makes each commit durable
- * with fdatasync, so neither the inserts nor the disk take the event loop's time, and the
+ * (SqliteAuditWriterThread, sqlite-audit-writer.ts) that makes each commit durable with
+ * fdatasync of the WAL, so neither the inserts nor the disk take the event loop's time, and the
  * store lock keeps a second gateway off a data file one is already writing. SqliteAuditQuery
  * reads the audit log by caller, decision, effect and time for the command line.
  *

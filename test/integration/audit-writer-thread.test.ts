@@ -145,6 +145,18 @@ describe('the SQLite audit writer thread', () => {
     expect(result.records).toBeGreaterThanOrEqual(300 - refused.length + 50);
   });
 
+  it('flushes the batches that wait for the thread together, and answers each once that flush is done', async () => {
+    const o = open();
+    // Twenty batches handed over in one turn, chained by hand: they reach the thread while it is busy with the first.
+    const records: AuditRecord[] = Array.from({ length: 20 }, (_, i) => ({ ...event(i + 1), seq: i + 1, prevHash: 'p'.repeat(64), hash: 'h'.repeat(64) }));
+    const durable = records.map((r) => o.store.commitBatch([r]).durable);
+    await Promise.all(durable);
+    expect(storedDecisions(o.db).size).toBe(20);
+    // Fewer flushes than batches: one fdatasync served several of them.
+    expect(o.syncs.length).toBeGreaterThan(0);
+    expect(o.syncs.length).toBeLessThan(10);
+  });
+
   it('close() lets every write sent finish, without fsync too, and refuses writes after it', async () => {
     const o = open(false);
     const log = await AuditLog.open({ store: o.store, signingKey: o.keys.privateKey });
