@@ -320,6 +320,10 @@ export class AuditLog {
    * head is re-read before the next write.
    */
   private failFrom(flight: InFlight, err: unknown): void {
+    // Already refused with an earlier batch it was chained onto: that failure cleared the
+    // head and refused what was queued then. What was queued since waits for this batch
+    // to settle before it reloads the head, and is not this batch's to refuse.
+    if (flight.failed) return;
     const failure = writeFailed(err);
     this.head = undefined;
     for (const f of [flight, ...this.inFlight.filter((f) => f.order > flight.order)]) {

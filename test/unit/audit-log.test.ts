@@ -235,6 +235,38 @@ describe('AuditLog', () => {
     expect(await verifyAudit(store, key.publicKey)).toMatchObject({ ok: true, records: 9 });
   });
 
+  it('does not refuse what was appended after a failure when a batch chained onto the failed one fails late', async () => {
+    const { store } = openStore();
+    // Batch 1's commit is refused; batch 2 (chained onto it, handed over before that was known) is answered only when the test says so.
+    const answers: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
+    const controlled: AuditStore = {
+      ...countingStore(store),
+      commitBatch: () => ({ durable: new Promise<void>((resolve, reject) => { answers.push({ resolve, reject }); }) }),
+    };
+    const log = await AuditLog.open({ store: controlled, signingKey: key.privateKey });
+    const first = log.append(event(1)).then(() => 'ok', (e: unknown) => e);
+    await new Promise((r) => setImmediate(r));
+    const second = log.append(event(2)).then(() => 'ok', (e: unknown) => e);
+    await new Promise((r) => setImmediate(r));
+    expect(answers).toHaveLength(2);
+    answers[0]?.reject(new Error('refused'));
+    expect(await first).toMatchObject({ reason: 'audit_write_failed' });
+    expect(await second).toMatchObject({ reason: 'audit_write_failed' });
+    // Appended after the failure: the first waits for batch 2 to settle before re-reading
+    // the head, the second is queued behind it.
+    const later = log.append(event(3)).then(() => 'ok', (e: unknown) => e);
+    await new Promise((r) => setImmediate(r));
+    const queued = log.append(event(4)).then(() => 'ok', (e: unknown) => e);
+    await new Promise((r) => setImmediate(r));
+    answers[1]?.reject(new Error('chained onto a refused batch'));
+    for (let i = 0; i < 50 && answers.length < 4; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(answers).toHaveLength(4);
+    answers[2]?.resolve();
+    answers[3]?.resolve();
+    expect(await later).toBe('ok');
+    expect(await queued).toBe('ok');
+  });
+
   it('rejects a malformed event on its own without disturbing the batch', async () => {
     const { store } = openStore();
     const log = await AuditLog.open({ store, signingKey: key.privateKey });
