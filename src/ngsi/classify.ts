@@ -5,11 +5,11 @@
  */
 import { asMimtrustError } from '../errors/index.js';
 import { applyBody, bodyHasContext } from './body.js';
-import { compileBasePath, normalizePath, type BasePath } from './normalize-path.js';
+import { compileBasePath, splitTarget } from './normalize-path.js';
+import { LocatedPaths } from './located-paths.js';
 import { knownParameters } from './parameters.js';
 import { parseQuery } from './parse-query.js';
 import { applyQueryParams } from './query-params.js';
-import { matchRoute } from './routes.js';
 import { readTenant } from './tenant.js';
 import { refuseAmbiguousHeaders } from './request-headers.js';
 import { contextLinkOf } from '../context/link-header.js';
@@ -23,9 +23,9 @@ export interface ClassifyOptions {
 
 export type Classifier = (raw: RawRequest) => NgsiRequest;
 
-function classifyUnder(base: BasePath, raw: RawRequest): NgsiRequest {
-  const { segments, path, rawQuery } = normalizePath(raw.url, base);
-  const route = matchRoute(raw.method, segments);
+function classifyUnder(paths: LocatedPaths, raw: RawRequest): NgsiRequest {
+  const { rawPath, rawQuery } = splitTarget(raw.url);
+  const { located: { path }, route } = paths.route(rawPath, raw.method);
   const query = parseQuery(rawQuery, knownParameters(route.operation));
   refuseAmbiguousHeaders(raw.headers);
   const tenant = readTenant(raw.headers);
@@ -67,10 +67,10 @@ function classifyUnder(base: BasePath, raw: RawRequest): NgsiRequest {
 
 /** A classifier for one API base, with the base checked once. */
 export function createClassifier(opts: ClassifyOptions): Classifier {
-  const base = compileBasePath(opts.basePath);
+  const paths = new LocatedPaths(compileBasePath(opts.basePath));
   return (raw) => {
     try {
-      return classifyUnder(base, raw);
+      return classifyUnder(paths, raw);
     } catch (err) {
       throw asMimtrustError(err);
     }

@@ -42,8 +42,17 @@ function isDotSegment(s: string): boolean {
   return s === '.' || s === '..';
 }
 
+// RFC 3986 pchar less '%': a segment of only these decodes to itself and holds no
+// backslash, slash or control character, so only a dot segment is left to refuse. Most
+// paths are made of such segments alone.
+const PLAIN_SEGMENT = /^[A-Za-z0-9\-._~!$&'()*+,;=:@]+$/;
+
 /** Decodes one raw segment, refusing anything that could be read as a different path. */
 function decodeSegment(raw: string): string {
+  if (PLAIN_SEGMENT.test(raw)) {
+    if (isDotSegment(raw)) throw notCanonical();
+    return raw;
+  }
   if (raw === '') throw notCanonical();
   const decoded = decodeStrict(raw);
   if (decoded === undefined || decoded.includes('\\') || isDotSegment(decoded)) throw notCanonical();
@@ -67,20 +76,32 @@ export function compileBasePath(basePath: string): BasePath {
   return { segments, canonical: '/' + segments.map(encodeComponent).join('/') };
 }
 
-/** Splits the request target, checks and decodes the path, and strips the API base. */
-export function normalizePath(url: string, base: BasePath): NormalizedPath {
+export interface RequestTarget {
+  /** The path as received, still encoded. */
+  rawPath: string;
+  /** The raw query string (without '?'), still encoded. */
+  rawQuery: string;
+}
+
+/** Splits the request target into its raw path and query, refusing what no client sends. */
+export function splitTarget(url: string): RequestTarget {
   // A fragment never travels in a request target; a raw '#' is a sign of smuggling.
   if (!url.startsWith('/') || url.includes('#')) throw notCanonical();
   const q = url.indexOf('?');
-  const rawPath = q === -1 ? url : url.slice(0, q);
-  const rawQuery = q === -1 ? '' : url.slice(q + 1);
+  return q === -1 ? { rawPath: url, rawQuery: '' } : { rawPath: url.slice(0, q), rawQuery: url.slice(q + 1) };
+}
+
+/** Checks and decodes a raw path (as `splitTarget` gives it) and strips the API base. */
+export function normalizeRawPath(rawPath: string, base: BasePath): Omit<NormalizedPath, 'rawQuery'> {
   if (rawPath === '/') throw unknownPath();
 
   const raw = rawPath.slice(1).split('/');
   // One empty last segment is the trailing slash; any other empty segment is refused below.
   const trailingSlash = raw.length > 1 && raw[raw.length - 1] === '';
   if (trailingSlash) raw.pop();
-  const decoded = raw.map(decodeSegment);
+  // Decoded in place: one array fewer on the request path.
+  const decoded = raw;
+  for (let i = 0; i < decoded.length; i++) decoded[i] = decodeSegment(decoded[i] as string);
   const baseSegs = base.segments;
   if (decoded.length < baseSegs.length) throw unknownPath();
   for (let i = 0; i < baseSegs.length; i++) {
@@ -92,5 +113,12 @@ export function normalizePath(url: string, base: BasePath): NormalizedPath {
   let path = base.canonical;
   for (const s of segments) path += '/' + encodeComponent(s);
   if (trailingSlash) path += '/';
+  return { segments, path };
+}
+
+/** Splits the request target, checks and decodes the path, and strips the API base. */
+export function normalizePath(url: string, base: BasePath): NormalizedPath {
+  const { rawPath, rawQuery } = splitTarget(url);
+  const { segments, path } = normalizeRawPath(rawPath, base);
   return { segments, path, rawQuery };
 }
