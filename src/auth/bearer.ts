@@ -10,10 +10,22 @@ export interface Presented {
 
 const SCHEMES = ['bearer', 'dpop'] as const;
 
+/**
+ * Whether `header` starts with `scheme` (lower-case ASCII letters) in any case. Compared
+ * code by code: setting bit 0x20 folds an ASCII capital onto its small letter and maps no
+ * other code onto a small letter, so this is `slice().toLowerCase() ===` without the copies.
+ */
+function startsWithScheme(header: string, scheme: string): boolean {
+  for (let i = 0; i < scheme.length; i++) {
+    if ((header.charCodeAt(i) | 0x20) !== scheme.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
 /** The token after `<scheme> ` (one or more spaces), or undefined when the header is not of that scheme. */
 function tokenAfter(header: string, scheme: string): string | undefined {
   if (header.length <= scheme.length + 1) return undefined;
-  if (header.slice(0, scheme.length).toLowerCase() !== scheme || header.charCodeAt(scheme.length) !== 0x20) return undefined;
+  if (!startsWithScheme(header, scheme) || header.charCodeAt(scheme.length) !== 0x20) return undefined;
   let start = scheme.length + 1;
   while (header.charCodeAt(start) === 0x20) start++;
   const token = header.slice(start);

@@ -54,14 +54,17 @@ export function checkBearerUse(token: VerifiedToken, certThumbprint: string | un
   return 'bearer';
 }
 
+/** The binding of a token bound to no key (`cnf.jkt`): the DPoP scheme is refused with it, the rest as `checkBearerUse`. */
+export function checkUnbound(token: VerifiedToken, presented: Presented, certThumbprint: string | undefined, algorithms: Iterable<string>): Binding {
+  if (presented.scheme === 'dpop') throw bindingRefused('token_not_dpop_bound', algorithms);
+  return checkBearerUse(token, certThumbprint, algorithms);
+}
+
 export function createSenderBindingCheck(o: SenderBindingOptions) {
   const algorithms = o.dpop.algorithms;
   return async function checkBinding(token: VerifiedToken, presented: Presented, ctx: BindingContext): Promise<Binding> {
     const jkt = token.cnf?.['jkt'];
-    if (jkt === undefined) {
-      if (presented.scheme === 'dpop') throw bindingRefused('token_not_dpop_bound', algorithms);
-      return checkBearerUse(token, ctx.certThumbprint, algorithms);
-    }
+    if (jkt === undefined) return checkUnbound(token, presented, ctx.certThumbprint, algorithms);
     if (presented.scheme !== 'dpop') throw bindingRefused('token_requires_dpop', algorithms);
     if (ctx.dpop === undefined) throw invalidDpopProof('dpop_proof_missing', algorithms);
     if (Array.isArray(ctx.dpop)) throw invalidDpopProof('dpop_proof_repeated', algorithms);

@@ -1,11 +1,15 @@
 /**
  * A bounded cache with per-entry expiry. Least recently used entries go first when full;
- * a Map keeps insertion order, so a hit re-inserts its entry at the young end.
+ * a Map keeps insertion order, so a hit re-inserts its entry at the young end, unless it is
+ * there already (a key asked for again and again, such as one caller's token, costs one
+ * look-up instead of a delete and an insert each time).
  */
 export class TtlCache<K, V> {
   readonly #entries = new Map<K, { value: V; expiresAt: number }>();
   readonly #maxEntries: number;
   readonly #now: () => number;
+  /** The key last inserted, which is at the young end while it is in the cache. */
+  #youngest: K | undefined;
 
   constructor(maxEntries: number, now: () => number) {
     this.#maxEntries = Math.max(1, maxEntries);
@@ -16,11 +20,14 @@ export class TtlCache<K, V> {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
     if (entry.expiresAt <= this.#now()) {
-      this.#entries.delete(key);
+      this.delete(key);
       return undefined;
     }
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
+    if (key !== this.#youngest) {
+      this.#entries.delete(key);
+      this.#entries.set(key, entry);
+      this.#youngest = key;
+    }
     return entry.value;
   }
 
@@ -31,10 +38,12 @@ export class TtlCache<K, V> {
       if (oldest.done !== true) this.#entries.delete(oldest.value);
     }
     this.#entries.set(key, { value, expiresAt });
+    this.#youngest = key;
   }
 
   delete(key: K): void {
     this.#entries.delete(key);
+    if (key === this.#youngest) this.#youngest = undefined;
   }
 
   get size(): number {

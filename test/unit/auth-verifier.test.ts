@@ -104,6 +104,29 @@ describe('missing or unusable Authorization header', () => {
     expect(e.headers['www-authenticate']).toBe('Bearer realm="mimtrust"');
   });
 
+  it('reads the scheme case-insensitively as toLowerCase would, and nothing else as it', async () => {
+    const { readAuthorization } = await import('../../src/auth/bearer.js');
+    const reference = (h: string): string | undefined => {
+      for (const scheme of ['bearer', 'dpop']) {
+        if (h.length > scheme.length + 1 && h.slice(0, scheme.length).toLowerCase() === scheme && h[scheme.length] === ' ') return scheme;
+      }
+      return undefined;
+    };
+    const read = (h: string): string | undefined => { try { return readAuthorization(h).scheme; } catch { return undefined; } };
+    for (const word of ['Bearer', 'DPoP']) {
+      for (let at = 0; at < word.length; at++) {
+        // Every code up to U+0300, and the few beyond whose lower case is an ASCII letter or close to one.
+        const codes = [...Array.from({ length: 0x300 }, (_, c) => c), 0x130, 0x131, 0x17f, 0x212a, 0x212b, 0xff22, 0xff42];
+        for (const code of codes) {
+          const h = `${word.slice(0, at)}${String.fromCharCode(code)}${word.slice(at + 1)} token`;
+          expect(read(h), JSON.stringify(h)).toBe(reference(h));
+        }
+      }
+    }
+    expect(read('bEaReR t')).toBe('bearer');
+    expect(read('dpOP t')).toBe('dpop');
+  });
+
   it.each(['abc', 'a.b', 'a.b.c.d.e', 'a!b.c.d', '.x.y', 'eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln'])('%j is malformed', async (t) => {
     await expectInvalid(v().verify(`Bearer ${t}`), 'token_malformed');
   });

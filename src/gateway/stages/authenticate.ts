@@ -4,9 +4,13 @@ import { extend, type Authenticated, type Received } from '../exchange.js';
 
 /** The URL a DPoP proof is made for: the client's origin and the path, without the query. */
 function requestUrl(r: Received): string | undefined {
-  if (r.origin === undefined || !r.raw.url.startsWith('/')) return undefined;
-  const q = r.raw.url.search(/[?#]/);
-  return r.origin + (q === -1 ? r.raw.url : r.raw.url.slice(0, q));
+  const url = r.raw.url;
+  if (r.origin === undefined || !url.startsWith('/')) return undefined;
+  // Two indexOf calls rather than a regular expression: this runs for every request, DPoP or not.
+  const q = url.indexOf('?');
+  const h = url.indexOf('#');
+  const end = h === -1 || (q !== -1 && q < h) ? q : h;
+  return r.origin + (end === -1 ? url : url.slice(0, end));
 }
 
 /**
