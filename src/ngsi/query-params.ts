@@ -35,6 +35,8 @@ export function applyQueryParams(
   accept: string | string[] | undefined,
   t: Touches,
 ): string | undefined {
+  // No parameter (a read by id, most often): only the Accept header can ask for anything.
+  if (params.size === 0 && t.options.size === 0) return acceptsGeoJson(accept) ? 'geojson' : undefined;
   const id = params.get('id');
   if (id !== undefined) for (const e of splitList(id, 'id')) t.entityIds.add(e);
   const idPattern = params.get('idPattern');

@@ -119,6 +119,16 @@ describe('query parameters feed the request model', () => {
     expect(simplified.filterReads).toEqual([]);
   });
 
+  it('a read without query parameters still takes GeoJSON from Accept, and only from there', () => {
+    expect(req('GET', `${BASE}/entities/urn%3Aa`, { headers: { accept: 'application/geo+json' } }).format).toBe('geojson');
+    expect(req('GET', `${BASE}/entities/urn%3Aa`, { headers: { accept: ['application/json', 'Application/GEO+JSON;q=0.1'] } }).format).toBe('geojson');
+    const plain = req('GET', `${BASE}/entities/urn%3Aa`, { headers: { accept: 'application/json' } });
+    expect(plain.format).toBeUndefined();
+    expect(plain).not.toHaveProperty('format');
+    expect(req('GET', `${BASE}/entities/urn%3Aa`, { headers: { accept: 'application/geo+json-seq' } }).format).toBeUndefined();
+    expect(req('GET', `${BASE}/entities/urn%3Aa?`).format).toBeUndefined();
+  });
+
   it.each(['attrs=a,,b', 'id=urn%3Aa,', 'options=,keyValues', 'pick=a{b', 'omit=a}', 'pick=a{b}c', 'pick={b}', 'pick=a,'])('refuses malformed list %s', (qs) => {
     expectRefused(() => req('GET', `${BASE}/entities?type=A&${qs}`), 'BAD_REQUEST', 'invalid_parameter');
   });
