@@ -1,11 +1,12 @@
 /**
- * What raw paths name under one API base: the canonical path and, per method, the route.
- * Both depend on nothing but the path and the method (no header, token, tenant or query),
- * so they are kept per raw path: a path read again, as a polled entity is, skips decoding,
- * checking and re-encoding. The key is the path exactly as received, so two spellings of
- * one resource are two entries, each checked on its own. Only what passed is kept: a
- * refused path or method is refused afresh every time. Nothing kept reaches a request's
- * classification by reference but strings: its lists are built afresh each time.
+ * What raw paths name under one API base: the canonical path, and the route of the last
+ * method that matched there. Both depend on nothing but the path and the method (no
+ * header, token, tenant or query), so they are kept per raw path: a path read again, as a
+ * polled entity is, skips decoding, checking and re-encoding. The key is the path exactly
+ * as received, so two spellings of one resource are two entries, each checked on its own.
+ * Only what passed is kept: a refused path or method is refused afresh every time. Nothing
+ * kept reaches a request's classification by reference but strings: its lists are built
+ * afresh each time.
  *
  * Classification runs after authentication, so only callers with a valid token can fill
  * the memo; the bound and the length limit keep what any one of them can make it hold small.
