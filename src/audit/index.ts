@@ -7,9 +7,9 @@
  * Durability and batching (group commit):
  * - append() validates and copies the event and queues it: a few microseconds, no I/O.
  *   Its promise resolves only after the transaction holding the record has committed, and
- *   a commit means the WAL reached the disk (synchronous=FULL, or the store's WalSync
- *   flush when the store offers commitBatch; on SQLite the gateway's store does both in
- *   a worker thread, SqliteAuditWriterThread). A 2xx must wait for the promise of its
+ *   a commit means the WAL reached the disk (synchronous=FULL, or the store's own flush
+ *   when the store offers commitBatch: on SQLite the gateway's store commits and flushes
+ *   in a worker thread, SqliteAuditWriterThread). A 2xx must wait for the promise of its
  *   decision's record; a record no caller waits for (a read's outcome) is appended
  *   `withNext`: it starts no batch of its own but joins the next one, or is written alone
  *   after WITH_NEXT_WITHIN_MS (20 ms).

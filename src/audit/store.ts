@@ -27,7 +27,7 @@ export interface AuditStore {
   appendBatch(records: readonly AuditRecord[], checkpoints?: readonly AuditCheckpoint[]): Promise<void>;
   /**
    * Optional, for stores that take batches one after another without waiting for the
-   * disk (SQLite with WalSync, on the event loop or in the audit writer thread): hands the
+   * disk (SQLite's audit writer thread, which flushes the WAL after its commits): hands the
    * batch over (or throws, committing nothing) and says when it is committed and on disk.
    * Batches are applied in the order handed over, and one whose first seq does not follow
    * the segment's stored head commits nothing, so the log may chain the next batch at once:

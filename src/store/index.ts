@@ -36,7 +36,6 @@ export { acquireStoreLock, StoreLockedError } from './store-lock.js';
 export type { StoreLock } from './store-lock.js';
 export { SqliteContractStore } from './sqlite-contract-store.js';
 export { SqliteContractCopies } from './sqlite-contract-copies.js';
-export { WalSync } from './wal-sync.js';
 export { SqliteSubscriptionStore } from './sqlite-subscription-store.js';
 export { SqliteConsentStore } from './sqlite-consent-store.js';
 export { SqliteAccountStore } from './sqlite-account-store.js';

@@ -9,7 +9,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { AuditCheckpoint, AuditConsent, AuditDecided, AuditRecord, AuditRelease, AuditTargets, SubjectIndexRow } from '../audit/types.js';
 import type { SqliteDatabase } from './sqlite.js';
-import type { WalSync } from './wal-sync.js';
 // From the interface's own module, not the audit folder's index: the audit writer thread
 // loads this file and should load nothing else of the log.
 import { AuditRecordCorruptError, type AuditStore } from '../audit/store.js';
@@ -200,7 +199,6 @@ class SegmentHeadMoved extends Error {
 }
 
 export interface SqliteAuditStoreOptions {
-  walSync?: WalSync;
   /** The chain segment written and read: '' (the default) is the segment of a single gateway. */
   segment?: string;
 }
@@ -218,8 +216,6 @@ export class SqliteAuditStore implements AuditStore {
   private readonly selectSubjectsAfter: Statement<[string, number, string, number], SubjectIndexRow>;
   private readonly writeBatch: (batch: RecordBatch, checkpoints: readonly AuditCheckpoint[]) => void;
 
-  private readonly walSync: WalSync | undefined;
-
   /** The segments with records, checkpoints or data-subject index rows in the log, in name order ('' first). */
   static segments(db: SqliteDatabase): string[] {
     const rows = db.prepare(
@@ -229,11 +225,10 @@ export class SqliteAuditStore implements AuditStore {
   }
 
   /**
-   * With `walSync`, the connection must use synchronous=NORMAL: each write commits to the
-   * WAL and then waits for WalSync's fdatasync before it resolves.
+   * A batch is durable once committed if the connection is synchronous=FULL; the audit
+   * writer thread opens its connection with NORMAL and flushes the WAL itself.
    */
   constructor(db: SqliteDatabase, options: SqliteAuditStoreOptions = {}) {
-    this.walSync = options.walSync;
     this.segment = options.segment ?? '';
     // Positional parameters, bound from recordValues' array: binding 28 named ones cost a
     // third of each insert.
@@ -289,7 +284,7 @@ export class SqliteAuditStore implements AuditStore {
   /** commitBatch for a batch already turned into column values (recordBatch): what the audit writer thread is sent. */
   commitRows(batch: RecordBatch, checkpoints: readonly AuditCheckpoint[] = []): { durable: Promise<void> } {
     this.writeBatch(batch, checkpoints);
-    return { durable: this.walSync ? this.walSync.sync() : Promise.resolve() };
+    return { durable: Promise.resolve() };
   }
 
   async readRange(fromSeq: number, limit: number): Promise<AuditRecord[]> {
@@ -303,7 +298,6 @@ export class SqliteAuditStore implements AuditStore {
 
   async appendCheckpoint(checkpoint: AuditCheckpoint): Promise<void> {
     this.insertCheckpoint.run({ segment: this.segment, ...checkpointRow(checkpoint) });
-    if (this.walSync) await this.walSync.sync();
   }
 
   async checkpoints(): Promise<AuditCheckpoint[]> {

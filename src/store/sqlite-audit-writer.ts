@@ -20,7 +20,7 @@ const port = parentPort;
 if (port === null) throw new Error('the audit writer runs as a worker thread');
 
 const db = openSqlite(path, { synchronous: 'NORMAL' });
-// No WalSync: this thread flushes the WAL itself (see drain).
+// Committed with synchronous=NORMAL: this thread flushes the WAL itself (see drain).
 const store = new SqliteAuditStore(db, segment === '' ? {} : { segment });
 const NO_RECORDS = { rows: [], subjects: [] };
 

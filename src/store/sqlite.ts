@@ -18,7 +18,7 @@ export interface OpenSqliteOptions {
   busyTimeoutMs?: number;
   /**
    * FULL (default): every commit waits for the disk. NORMAL: commits return once in the
-   * WAL; only for a connection whose durability comes from WalSync.
+   * WAL; only for a connection that flushes the WAL itself (the audit writer thread).
    */
   synchronous?: 'FULL' | 'NORMAL';
   /** Schema migrations; defaults to mimtrust's own. */
