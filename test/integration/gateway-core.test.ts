@@ -201,6 +201,22 @@ describe('path and query canonicalisation', () => {
     });
   }
 
+  it('decides a path it has read before afresh for another method, and still refuses its other spellings', async () => {
+    const viewer = await token(h.issuer, { roles: ['viewer'] });
+    const spot = `${E}/urn:ngsi-ld:ParkingSpot:1`;
+    // Read twice: the second classification finds the path already worked out.
+    for (let i = 0; i < 2; i++) expect((await h.call('GET', spot, { token: viewer })).status).toBe(200);
+    const before = h.broker.requests.length;
+    const del = await h.call('DELETE', spot, { token: viewer });
+    expect(del.status).toBe(403);
+    expect(del.json().detail).toContain('delete');
+    for (const other of [`${spot}/..`, `${spot}/%2e%2e/..`, `${E}/./urn:ngsi-ld:ParkingSpot:1`, `${E}//urn:ngsi-ld:ParkingSpot:1`, `${spot}\\..`]) {
+      const res = await h.call('GET', other, { token: viewer });
+      expect([400, 404]).toContain(res.status);
+    }
+    expect(h.broker.requests.length).toBe(before);
+  });
+
   it('refuses repeated query parameters', async () => {
     const before = h.broker.requests.length;
     const res = await h.call('GET', `${E}?type=ParkingSpot&type=Person`, { token: await token(h.issuer) });
