@@ -4,7 +4,7 @@
  * removed).
  */
 import { describe, it, expect } from 'vitest';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import { createLogger } from '../../src/observe/index.js';
 import { lazyRequestLogger } from '../../src/app/request-logger.js';
 
@@ -15,7 +15,7 @@ async function serverWith(level: 'info' | 'warn') {
   // Counted on the root; children inherit the method, so it keeps its own receiver.
   const proto = Object.getPrototypeOf(log) as typeof log;
   log.child = function (this: typeof log, ...args: Parameters<typeof log.child>) { children++; return proto.child.apply(this, args); } as typeof log.child;
-  const app = Fastify({ loggerInstance: log, disableRequestLogging: true, childLoggerFactory: lazyRequestLogger, genReqId: () => 'req-1' });
+  const app = Fastify({ loggerInstance: log, logController: new LogController({ disableRequestLogging: true }), childLoggerFactory: lazyRequestLogger, genReqId: () => 'req-1' });
   app.get('/quiet', async () => 'ok');
   app.get('/loud', async (req) => {
     req.log.info('not at warn');
