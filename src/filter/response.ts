@@ -31,22 +31,11 @@ export const SLICE_UNITS = 10_000;
 
 const slices = channel('mimtrust:filter');
 
-export interface FilterResponseInput {
+/** The decision's view and the rest of what it shows (ViewExtras), and the request they apply to. */
+export interface FilterResponseInput extends ViewExtras {
   operation: Operation;
   body: unknown;
   view: View;
-  /** Scope for entity types the view does not name (a permission without a type restriction). */
-  otherTypes?: ViewExtras['otherTypes'];
-  /** Types whose entities are never shown (prohibited types). */
-  excludeTypes?: ViewExtras['excludeTypes'];
-  /** Attributes prohibited per type, removed from every entity carrying that type. */
-  forbidTypes?: ViewExtras['forbidTypes'];
-  /** Areas per type of the view that its entities must lie in (the decision's `within`). */
-  within?: ViewExtras['within'];
-  /** Areas bounding what `otherTypes` shows. */
-  otherTypesWithin?: ViewExtras['otherTypesWithin'];
-  /** Types shown per entity as far as its data subject consented. */
-  consent?: ViewExtras['consent'];
   /** Positions a geometry may have to be checked against an area (required with areas). */
   maxGeometryPoints?: number;
   /** Attributes the broker was asked for only because the obligations read them. */

@@ -5,7 +5,7 @@
  */
 import { isObject, type JsonObject } from '../lib/index.js';
 import { scopePermits } from '../policy/scope.js';
-import type { AttributeScope, ConsentObligation } from '../policy/types.js';
+import type { AttributeScope, ShownObligations } from '../policy/types.js';
 import type { Area } from '../geo/index.js';
 
 /** Turns a term as it appears in a response (short name, alias, CURIE or IRI) into its IRI. */
@@ -20,15 +20,7 @@ export type View = ReadonlyMap<string, AttributeScope>;
  * the areas bounding what a type shows (per type of the view, and for the other types),
  * and the types shown only with their data subject's consent.
  */
-export interface ViewExtras {
-  otherTypes?: AttributeScope;
-  excludeTypes?: ReadonlySet<string>;
-  forbidTypes?: ReadonlyMap<string, AttributeScope>;
-  within?: ReadonlyMap<string, ReadonlyArray<Area>>;
-  otherTypesWithin?: ReadonlyArray<Area>;
-  /** Types shown per entity as far as its data subject consented (consent.ts). */
-  consent?: ConsentObligation;
-}
+export type ViewExtras = Omit<ShownObligations, 'view'>;
 
 /**
  * The view as the filter consults it: `get` answers for one type IRI (undefined when

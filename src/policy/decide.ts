@@ -13,7 +13,7 @@ import { counterSubject } from './counter-key.js';
 import { addScope, Grants, type Applied, type TypeGrant } from './grants.js';
 import { isFullScope, scopePermits, unionScope, withoutScope } from './scope.js';
 import { consentMayApply, consentObligation, coveringConsents, subjectAttribute } from './consent.js';
-import type { AttributeScope, ConsentGrant, ConsentType, Considered, Culprit, Decision, Obligations, PolicyRequest, RuleRef, Subject } from './types.js';
+import type { AttributeScope, ConsentGrant, ConsentType, Considered, Culprit, Decision, Obligations, PolicyRequest, ShownObligations, RuleRef, Subject } from './types.js';
 
 export interface DecideState {
   /** Current value of every counter key a count constraint may ask about. */
@@ -280,9 +280,7 @@ function isDecision(x: Forbidden | Decision): x is Decision {
   return 'effect' in x;
 }
 
-type Shown = Pick<Obligations, 'view' | 'otherTypes' | 'excludeTypes' | 'forbidTypes' | 'within' | 'otherTypesWithin' | 'consent'>;
-
-function permit(id: string, used: readonly Applied[], counters: readonly string[], view: Shown): Decision {
+function permit(id: string, used: readonly Applied[], counters: readonly string[], view: ShownObligations): Decision {
   const keys: string[] = [];
   let detailed = false;
   for (const a of used) {
@@ -399,8 +397,8 @@ class AreaSink {
   }
 
   /** The obligations' `within` and `otherTypesWithin`. */
-  shown(): Shown {
-    const out: Shown = {};
+  shown(): ShownObligations {
+    const out: ShownObligations = {};
     if (this.byType !== undefined) out.within = this.byType;
     if (this.other !== undefined) out.otherTypesWithin = this.other;
     return out;

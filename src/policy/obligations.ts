@@ -1,7 +1,6 @@
 import { FULL_SCOPE } from './scope.js';
-import type { Area } from '../contracts/model.js';
 import { NGSI_LD_NAMESPACE } from '../context/core-terms.js';
-import type { AttributeScope, ConsentObligation, Obligations } from './types.js';
+import type { AttributeScope, Obligations, ShownObligations } from './types.js';
 
 /** IRI of the attribute a spatial obligation places entities by. */
 export const LOCATION_IRI = `${NGSI_LD_NAMESPACE}location`;
@@ -36,14 +35,8 @@ export function attributesRead(ob: Obligations): readonly string[] {
 }
 
 /** What a response filter must apply, from the obligations: one reading for every filter. */
-export interface Shown {
+export interface Shown extends ShownObligations {
   view: ReadonlyMap<string, AttributeScope>;
-  otherTypes?: AttributeScope;
-  excludeTypes?: ReadonlySet<string>;
-  forbidTypes?: ReadonlyMap<string, AttributeScope>;
-  within?: ReadonlyMap<string, ReadonlyArray<Area>>;
-  otherTypesWithin?: ReadonlyArray<Area>;
-  consent?: ConsentObligation;
 }
 
 export function shownBy(ob: Obligations): Shown {

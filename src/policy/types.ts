@@ -108,7 +108,11 @@ export interface ConsentObligation {
   consents: readonly string[];
 }
 
-export interface Obligations {
+/**
+ * What the obligations ask the response to show: one set of fields, read by the filter
+ * (filter/ViewExtras) and the decision alike.
+ */
+export interface ShownObligations {
   /**
    * What the response may show, per entity type IRI. An entity whose types are all absent
    * here is dropped; otherwise its attributes are cut to the union of the scopes of those
@@ -142,6 +146,9 @@ export interface Obligations {
   otherTypesWithin?: ReadonlyArray<Area>;
   /** Entities shown only as their data subjects consented (consent-bound permissions). */
   consent?: ConsentObligation;
+}
+
+export interface Obligations extends ShownObligations {
   /** Counter keys to increment once the request is permitted (count constraints). */
   counters: string[];
   /**
