@@ -5,8 +5,9 @@
  * after, the claims last; every failure is an INVALID_DPOP_PROOF with a fixed description.
  */
 import { createHash } from 'node:crypto';
-import { calculateJwkThumbprint, compactVerify, decodeProtectedHeader, importJWK, type JWK, type ProtectedHeaderParameters } from 'jose';
+import { calculateJwkThumbprint, compactVerify, decodeProtectedHeader, importJWK, type CryptoKey, type JWK, type ProtectedHeaderParameters } from 'jose';
 import { invalidDpopProof, type DpopProofReason } from './dpop-errors.js';
+import { BoundedMemo } from '../lib/index.js';
 
 /** Compact JWS with a non-empty signature: an unsigned proof is malformed. */
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
@@ -65,7 +66,7 @@ function publicKeyOf(header: ProtectedHeaderParameters, fail: (r: DpopProofReaso
   return key;
 }
 
-async function verifiedPayload(proof: string, header: ProtectedHeaderParameters, jwk: JWK, fail: (r: DpopProofReason) => Error): Promise<Record<string, unknown>> {
+async function publicCryptoKey(header: ProtectedHeaderParameters, jwk: JWK, fail: (r: DpopProofReason) => Error): Promise<CryptoKey> {
   let key;
   try {
     key = await importJWK(jwk, header.alg);
@@ -73,9 +74,13 @@ async function verifiedPayload(proof: string, header: ProtectedHeaderParameters,
     throw fail('dpop_key_invalid');
   }
   if (key instanceof Uint8Array || key.type !== 'public') throw fail('dpop_key_invalid');
+  return key;
+}
+
+async function verifiedPayload(proof: string, alg: string, key: CryptoKey, fail: (r: DpopProofReason) => Error): Promise<Record<string, unknown>> {
   let payload: Uint8Array;
   try {
-    ({ payload } = await compactVerify(proof, key, { algorithms: [header.alg as string] }));
+    ({ payload } = await compactVerify(proof, key, { algorithms: [alg] }));
   } catch {
     throw fail('dpop_signature_invalid');
   }
@@ -88,13 +93,26 @@ async function verifiedPayload(proof: string, header: ProtectedHeaderParameters,
   }
 }
 
+/** A protected header that passed every check of its own: its algorithm, its key's thumbprint, the key imported. */
+interface CheckedHeader {
+  alg: string;
+  thumbprint: string;
+  key: CryptoKey;
+}
+
 /**
- * Resolves with the proof's `jti` and how long it stays acceptable, or rejects with
- * INVALID_DPOP_PROOF. `nowSec` is seconds since the epoch.
+ * Checked headers by their encoded form. A client signs every proof with one key, so its
+ * proofs share one protected header (the claims that change, `jti` and `iat`, are in the
+ * payload): decoding it, hashing the key's thumbprint and importing the key took most of a
+ * proof's check, each a WebCrypto call. The same bytes always decode to the same header,
+ * so only what depends on the request or the settings is checked again: the algorithm
+ * against those allowed, the thumbprint against the token's, and the signature.
  */
-export async function checkDpopProof(proof: string, expected: DpopExpectation, limits: DpopLimits, nowSec: number): Promise<CheckedProof> {
-  const fail = (reason: DpopProofReason): Error => invalidDpopProof(reason, limits.algorithms);
-  if (proof.length > MAX_PROOF_LENGTH || !COMPACT_JWS.test(proof)) throw fail('dpop_proof_malformed');
+const CHECKED_HEADERS = new BoundedMemo<string, CheckedHeader>(1024);
+/** Headers longer than this are checked each time, so the memo holds at most about 1 MB of them. */
+const MAX_REMEMBERED_HEADER = 1024;
+
+async function checkedHeader(encoded: string, proof: string, expected: DpopExpectation, limits: DpopLimits, fail: (r: DpopProofReason) => Error): Promise<CheckedHeader> {
   let header: ProtectedHeaderParameters;
   try {
     header = decodeProtectedHeader(proof);
@@ -113,8 +131,27 @@ export async function checkDpopProof(proof: string, expected: DpopExpectation, l
     throw fail('dpop_key_invalid');
   }
   if (thumbprint !== expected.jkt) throw fail('dpop_key_mismatch');
+  const checked: CheckedHeader = { alg: header.alg, thumbprint, key: await publicCryptoKey(header, jwk, fail) };
+  if (encoded.length <= MAX_REMEMBERED_HEADER) CHECKED_HEADERS.set(encoded, checked);
+  return checked;
+}
 
-  const claims = await verifiedPayload(proof, header, jwk, fail);
+/**
+ * Resolves with the proof's `jti` and how long it stays acceptable, or rejects with
+ * INVALID_DPOP_PROOF. `nowSec` is seconds since the epoch.
+ */
+export async function checkDpopProof(proof: string, expected: DpopExpectation, limits: DpopLimits, nowSec: number): Promise<CheckedProof> {
+  const fail = (reason: DpopProofReason): Error => invalidDpopProof(reason, limits.algorithms);
+  if (proof.length > MAX_PROOF_LENGTH || !COMPACT_JWS.test(proof)) throw fail('dpop_proof_malformed');
+  const encoded = proof.slice(0, proof.indexOf('.'));
+  let checked = CHECKED_HEADERS.get(encoded);
+  if (checked === undefined) checked = await checkedHeader(encoded, proof, expected, limits, fail);
+  else {
+    // Checked under other settings, or bound to another token's key: asked again here.
+    if (!limits.algorithms.has(checked.alg)) throw fail('dpop_algorithm_refused');
+    if (checked.thumbprint !== expected.jkt) throw fail('dpop_key_mismatch');
+  }
+  const claims = await verifiedPayload(proof, checked.alg, checked.key, fail);
   const { jti, htm, htu, iat, ath } = claims;
   if (typeof jti !== 'string' || jti === '' || jti.length > MAX_JTI_LENGTH) throw fail('dpop_claim_invalid');
   if (typeof htm !== 'string' || typeof htu !== 'string' || typeof iat !== 'number' || !Number.isFinite(iat)) throw fail('dpop_claim_invalid');

@@ -110,6 +110,25 @@ describe('checkDpopProof', () => {
     await refused(checkDpopProof(`${'a'.repeat(9000)}.b.c`, expected, limits, NOW), 'dpop_proof_malformed');
   });
 
+  it('remembers what a header says, and asks again what depends on the request: the token\'s key, the algorithms allowed, the signature', async () => {
+    const es384 = await makeKey('ES384');
+    const bound384 = { ...expected, jkt: await thumbprint(es384) };
+    const first = await proof({ jti: 'h-1' }, { alg: 'ES384' }, es384);
+    // Refused before the header was ever accepted: a refusal is not remembered.
+    await refused(checkDpopProof(first, bound384, dpopLimits({ algorithms: ['ES256'] }), NOW), 'dpop_algorithm_refused');
+    await expect(checkDpopProof(first, bound384, limits, NOW)).resolves.toEqual({ jti: 'h-1', acceptedUntilSec: NOW + 65 });
+    // The same header from here on.
+    const [header, , signature] = first.split('.') as [string, string, string];
+    const again = await proof({ jti: 'h-2' }, { alg: 'ES384' }, es384);
+    expect(again.split('.')[0]).toBe(header);
+    await refused(checkDpopProof(again, expected, limits, NOW), 'dpop_key_mismatch');
+    await refused(checkDpopProof(again, bound384, dpopLimits({ algorithms: ['ES256'] }), NOW), 'dpop_algorithm_refused');
+    const otherClaims = Buffer.from(JSON.stringify({ jti: 'h-3', htm: 'GET', htu: URL_, iat: NOW, ath: 'x' })).toString('base64url');
+    await refused(checkDpopProof(`${header}.${otherClaims}.${signature}`, bound384, limits, NOW), 'dpop_signature_invalid');
+    await refused(checkDpopProof(await proof({ htm: 'POST' }, { alg: 'ES384' }, es384), bound384, limits, NOW), 'dpop_method_mismatch');
+    await expect(checkDpopProof(again, bound384, limits, NOW)).resolves.toEqual({ jti: 'h-2', acceptedUntilSec: NOW + 65 });
+  });
+
   it('never puts the proof into the error', async () => {
     const p = await proof({ htm: 'PUT' });
     const err = await checkDpopProof(p, expected, limits, NOW).catch((e: MimtrustError) => e);
