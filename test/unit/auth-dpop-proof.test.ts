@@ -3,6 +3,7 @@
  * proof bent on its own, and the reason it is refused for.
  */
 import { describe, it, expect, beforeAll } from 'vitest';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { generateKeyPair, exportJWK, SignJWT } from 'jose';
 import { MimtrustError } from '../../src/errors/index.js';
 import { checkDpopProof, dpopLimits, DpopReplayCache, type DpopExpectation } from '../../src/auth/index.js';
@@ -127,6 +128,36 @@ describe('checkDpopProof', () => {
     await refused(checkDpopProof(`${header}.${otherClaims}.${signature}`, bound384, limits, NOW), 'dpop_signature_invalid');
     await refused(checkDpopProof(await proof({ htm: 'POST' }, { alg: 'ES384' }, es384), bound384, limits, NOW), 'dpop_method_mismatch');
     await expect(checkDpopProof(again, bound384, limits, NOW)).resolves.toEqual({ jti: 'h-2', acceptedUntilSec: NOW + 65 });
+  });
+
+  it.each(['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'PS256', 'PS512', 'EdDSA', 'Ed25519'])('verifies %s: accepts the signature, refuses it altered or made by another key', async (alg) => {
+    const signer = await makeKey(alg);
+    const bound = { ...expected, jkt: await thumbprint(signer) };
+    const limits = dpopLimits({ algorithms: [alg] });
+    const good = await proof({}, { alg }, signer);
+    await expect(checkDpopProof(good, bound, limits, NOW)).resolves.toBeDefined();
+    const [h, p, sig] = good.split('.') as [string, string, string];
+    const bytes = Buffer.from(sig, 'base64url');
+    bytes[bytes.length >> 1] ^= 0x01;
+    await refused(checkDpopProof(`${h}.${p}.${bytes.toString('base64url')}`, bound, limits, NOW), 'dpop_signature_invalid');
+    await refused(checkDpopProof(`${h}.${p}.${sig.slice(0, -4)}`, bound, limits, NOW), 'dpop_signature_invalid');
+    const other = await makeKey(alg);
+    const forged = await proof({}, { alg, jwk: publicPart(signer.publicJwk) }, other);
+    await refused(checkDpopProof(forged, bound, limits, NOW), 'dpop_signature_invalid');
+  });
+
+  it('refuses an RSA key under 2048 bits and a key of another curve than the algorithm names', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const jwk = publicKey.export({ format: 'jwk' });
+    const small = { privateKey: privateKey as never, publicJwk: jwk };
+    const header = { alg: 'RS256', typ: 'dpop+jwt', jwk: publicPart(jwk) };
+    const unsigned = unsignedProof(header, { htm: 'GET', htu: URL_, iat: NOW, jti: 'rsa-1024', ath: Buffer.from('x').toString('base64url') }, 'x');
+    const input = unsigned.slice(0, unsigned.lastIndexOf('.'));
+    const signed = `${input}.${sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
+    await refused(checkDpopProof(signed, { ...expected, jkt: await thumbprint(small) }, dpopLimits({ algorithms: ['RS256'] }), NOW), 'dpop_key_invalid');
+    const p384 = await makeKey('ES384');
+    const mislabelled = unsignedProof({ alg: 'ES256', typ: 'dpop+jwt', jwk: publicPart(p384.publicJwk) }, { htm: 'GET', htu: URL_, iat: NOW, jti: 'curve' });
+    await refused(checkDpopProof(mislabelled, { ...expected, jkt: await thumbprint(p384) }, limits, NOW), 'dpop_key_invalid');
   });
 
   it('never puts the proof into the error', async () => {
