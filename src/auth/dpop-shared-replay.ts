@@ -2,12 +2,11 @@
  * DPoP replay detection across the processes of a deployment (RFC 9449 §11.1): a proof
  * first passes this process's own cache (DpopReplayCache: no round trip for a proof replayed
  * to the same process), then is taken once in the store every instance and worker shares,
- * so a proof replayed to another one is refused there too. The store's key is a hash of the
- * key thumbprint and `jti`: of fixed length whatever the `jti`, and naming neither.
+ * so a proof replayed to another one is refused there too. Both know a proof by the same
+ * key (proofKey).
  */
-import { createHash } from 'node:crypto';
 import type { ExpiringKeys, KeyKind } from '../lib/index.js';
-import type { DpopReplayCache } from './dpop-replay.js';
+import { proofKey, type DpopReplayCache } from './dpop-replay.js';
 
 export type ReplayUse = 'fresh' | 'replayed' | 'full';
 
@@ -22,9 +21,9 @@ export function localReplay(cache: DpopReplayCache): ReplayCheck {
 export function sharedReplay(cache: DpopReplayCache, keys: ExpiringKeys, max: number): ReplayCheck {
   const kind: KeyKind = { name: 'dpop-jti', max };
   return async (jkt, jti, until, now) => {
-    const local = cache.use(jkt, jti, until, now);
+    const key = proofKey(jkt, jti);
+    const local = cache.useKey(key, until, now);
     if (local !== 'fresh') return local;
-    const key = createHash('sha256').update(jkt).update('.').update(jti).digest('base64url');
     const shared = await keys.takeOnce(kind, key, until * 1000);
     return shared === 'taken' ? 'replayed' : shared;
   };

@@ -3,10 +3,11 @@
  * proof bent on its own, and the reason it is refused for.
  */
 import { describe, it, expect, beforeAll } from 'vitest';
-import { generateKeyPairSync, sign } from 'node:crypto';
+import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { generateKeyPair, exportJWK, SignJWT } from 'jose';
 import { MimtrustError } from '../../src/errors/index.js';
 import { checkDpopProof, dpopLimits, DpopReplayCache, type DpopExpectation } from '../../src/auth/index.js';
+import { proofKey } from '../../src/auth/dpop-replay.js';
 import { dpopProof, thumbprint, unsignedProof, publicPart, type ProofKey } from '../helpers/dpop.js';
 
 const NOW = 1_800_000_000;
@@ -138,7 +139,8 @@ describe('checkDpopProof', () => {
     await expect(checkDpopProof(good, bound, limits, NOW)).resolves.toBeDefined();
     const [h, p, sig] = good.split('.') as [string, string, string];
     const bytes = Buffer.from(sig, 'base64url');
-    bytes[bytes.length >> 1] ^= 0x01;
+    const middle = bytes.length >> 1;
+    bytes.writeUInt8((bytes.readUInt8(middle) ^ 0x01), middle);
     await refused(checkDpopProof(`${h}.${p}.${bytes.toString('base64url')}`, bound, limits, NOW), 'dpop_signature_invalid');
     await refused(checkDpopProof(`${h}.${p}.${sig.slice(0, -4)}`, bound, limits, NOW), 'dpop_signature_invalid');
     const other = await makeKey(alg);
@@ -182,6 +184,16 @@ describe('DpopReplayCache', () => {
     expect(cache.use('k', 'j', NOW + 60, NOW + 30)).toBe('replayed');
     expect(cache.use('other-key', 'j', NOW + 60, NOW)).toBe('fresh');
     expect(cache.use('k', 'j', NOW + 200, NOW + 61)).toBe('fresh');
+  });
+
+  it('knows a proof by a hash of fixed length, the one the shared store has always keyed it by', () => {
+    const jkt = 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs';
+    for (const jti of ['j', 'x'.repeat(256), 'jti-with-ünïcode']) {
+      expect(proofKey(jkt, jti)).toBe(createHash('sha256').update(jkt).update('.').update(jti).digest('base64url'));
+      expect(proofKey(jkt, jti)).toHaveLength(43);
+    }
+    expect(proofKey(jkt, 'a')).not.toBe(proofKey(jkt, 'b'));
+    expect(proofKey(jkt.replace(/^N/, 'M'), 'j')).not.toBe(proofKey(jkt, 'j'));
   });
 
   it('refuses rather than forgets a proof still in its window, and makes room from expired ones', () => {
