@@ -4,7 +4,7 @@
  */
 import { describe, it, expect, beforeAll } from 'vitest';
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
-import { generateKeyPair, exportJWK, SignJWT } from 'jose';
+import { calculateJwkThumbprint, generateKeyPair, exportJWK, SignJWT } from 'jose';
 import { MimtrustError } from '../../src/errors/index.js';
 import { checkDpopProof, dpopLimits, DpopReplayCache, type DpopExpectation } from '../../src/auth/index.js';
 import { proofKey } from '../../src/auth/dpop-replay.js';
@@ -151,12 +151,11 @@ describe('checkDpopProof', () => {
   it('refuses an RSA key under 2048 bits and a key of another curve than the algorithm names', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
     const jwk = publicKey.export({ format: 'jwk' });
-    const small = { privateKey: privateKey as never, publicJwk: jwk };
     const header = { alg: 'RS256', typ: 'dpop+jwt', jwk: publicPart(jwk) };
     const unsigned = unsignedProof(header, { htm: 'GET', htu: URL_, iat: NOW, jti: 'rsa-1024', ath: Buffer.from('x').toString('base64url') }, 'x');
     const input = unsigned.slice(0, unsigned.lastIndexOf('.'));
     const signed = `${input}.${sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
-    await refused(checkDpopProof(signed, { ...expected, jkt: await thumbprint(small) }, dpopLimits({ algorithms: ['RS256'] }), NOW), 'dpop_key_invalid');
+    await refused(checkDpopProof(signed, { ...expected, jkt: await calculateJwkThumbprint(publicPart(jwk), 'sha256') }, dpopLimits({ algorithms: ['RS256'] }), NOW), 'dpop_key_invalid');
     const p384 = await makeKey('ES384');
     const mislabelled = unsignedProof({ alg: 'ES256', typ: 'dpop+jwt', jwk: publicPart(p384.publicJwk) }, { htm: 'GET', htu: URL_, iat: NOW, jti: 'curve' });
     await refused(checkDpopProof(mislabelled, { ...expected, jkt: await thumbprint(p384) }, limits, NOW), 'dpop_key_invalid');
