@@ -113,7 +113,7 @@ export interface DpopOptions {
   maxAgeSec?: number;
   /** Clock difference allowed on `iat`, in seconds. Default 5. */
   clockSkewSec?: number;
-  /** Proofs remembered against replay at most. Default 100 000. */
+  /** Proofs remembered against replay at most. Default 200 000. */
   replayCacheSize?: number;
 }
 

@@ -32,7 +32,7 @@ const DEFAULTS = {
   jwksCacheMaxAgeMs: 600_000,
   jwksTimeoutMs: 5_000,
   jwksMaxBytes: 256 * 1024,
-  replayCacheSize: 100_000,
+  replayCacheSize: 200_000,
 } as const;
 
 /** `typ` compared as jose does (RFC 7515 §4.1.9): `at+jwt` and `application/at+jwt` are the same. */

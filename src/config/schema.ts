@@ -229,7 +229,7 @@ export const configSchema = {
               description: 'Proof signature algorithms accepted (asymmetric only).',
             },
             replayCacheSize: {
-              type: 'integer', minimum: 1000, default: 100000,
+              type: 'integer', minimum: 1000, default: 200000,
               description: 'Proofs remembered against replay, in each process and, on PostgreSQL, in the store shared by every instance; when full of proofs still inside their window, new ones are refused (503).',
             },
           },
