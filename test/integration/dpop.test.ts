@@ -13,6 +13,7 @@ import { SignJWT, decodeJwt, exportJWK, generateKeyPair } from 'jose';
 import { startHarness, REPO, type Harness } from '../helpers/harness.js';
 import { OIDC_ISSUER, assertionParams, clientKey, postForm, type ClientKey } from '../helpers/oidc.js';
 import { dpopProof, publicPart, thumbprint, unsignedProof, type ProofKey } from '../helpers/dpop.js';
+import { accessTokenHash } from '../../src/auth/index.js';
 import { createTestCa, type Issued } from '../helpers/pki.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
@@ -187,6 +188,20 @@ describe('a DPoP-bound token at the gateway', () => {
     await refusedProof(await read(token, await proofFor({}, {}, other)), 'dpop_key_mismatch');
     // The holder's public key in the header, another key's signature.
     await refusedProof(await read(token, await proofFor({}, { jwk: publicPart(holder.publicJwk) }, other)), 'dpop_signature_invalid');
+  });
+
+  it('checks a proof whose header it has accepted before against the token and the signature all the same', async () => {
+    // The holder's header is known by now: accepted in the tests above, and here once more.
+    const accepted = await proofFor();
+    expect((await read(token, accepted)).status).toBe(200);
+    // A token bound to another key, with a proof under the holder's header and signature.
+    const other = await clientKey();
+    const othersToken = await dpopToken(other);
+    await refusedProof(await read(othersToken, await proofFor({ accessToken: othersToken })), 'dpop_key_mismatch');
+    // The holder's header and signature over other claims: a fresh jti, so no replay to catch it.
+    const [header, , signature] = accepted.split('.') as [string, string, string];
+    const claims = Buffer.from(JSON.stringify({ htm: 'GET', htu: `${origin}${PATH}`, jti: 'moved-signature', iat: Math.floor(Date.now() / 1000), ath: accessTokenHash(token) })).toString('base64url');
+    await refusedProof(await read(token, `${header}.${claims}.${signature}`), 'dpop_signature_invalid');
   });
 
   it('is refused with a proof for another method', async () => {
