@@ -57,10 +57,13 @@ export class PgAuditStore implements AuditStore {
   async appendBatch(records: readonly AuditRecord[], checkpoints: readonly AuditCheckpoint[] = []): Promise<void> {
     // The same values as SQLite's insert binds (recordValues), in RECORD_COLUMNS' order.
     const { rows, subjects } = recordBatch(records);
-    const params: unknown[] = [this.instance, JSON.stringify(rows)];
+    const params: unknown[] = [this.instance];
     const placeholders = (values: readonly unknown[]): string => `($1, ${values.map((v) => `$${params.push(v)}`).join(', ')})`;
     const inserts: string[] = [];
-    if (rows.length > 0) inserts.push(`INSERT INTO audit_records (instance, ${RECORD_COLUMNS}) ${RECORD_ROWS}`);
+    if (rows.length > 0) {
+      params.push(JSON.stringify(rows));
+      inserts.push(`INSERT INTO audit_records (instance, ${RECORD_COLUMNS}) ${RECORD_ROWS}`);
+    }
     // The index by which a person finds the reads of their data, as on SQLite. Two arrays, not
     // a placeholder per row: a read may release thousands of people's data, and a statement
     // takes at most 65,535 parameters (the records' are bounded by the batch size).

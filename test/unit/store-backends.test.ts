@@ -235,6 +235,15 @@ describe.each(BACKENDS)('$name store', (backend) => {
       expect(await store.checkpoints()).toEqual([{ ...cp, seq: 1 }, { ...cp, seq: 2 }]);
     });
 
+    it('takes a batch of checkpoints without records', async () => {
+      const store = s.audit();
+      await store.appendBatch([record(1)]);
+      const cp = { seq: 1, hash: 'h', time: '2025-01-01T00:00:00.000Z', kid: 'k', signature: 's' };
+      await store.appendBatch([], [cp]);
+      expect(await store.checkpoints()).toEqual([cp]);
+      expect((await store.readRange(1, 10)).map((r) => r.seq)).toEqual([1]);
+    });
+
     it('refuses UPDATE and DELETE on audit tables', async () => {
       await s.audit().appendBatch([record(1)], [{ seq: 1, hash: 'h', time: 't', kid: 'k', signature: 's' }]);
       await expect(s.exec("UPDATE audit_records SET reason = 'x'")).rejects.toThrow(/append-only/);
