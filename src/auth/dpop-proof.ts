@@ -117,11 +117,9 @@ async function publicKeyObject(alg: string, jwk: JWK, fail: (r: DpopProofReason)
  */
 function verifiedPayload(proof: string, checked: CheckedHeader, fail: (r: DpopProofReason) => Error): Record<string, unknown> {
   const lastDot = proof.lastIndexOf('.');
-  const verification = VERIFICATIONS[checked.alg];
   let valid = false;
   try {
-    valid = verification !== undefined
-      && verifySignature(verification.hash, Buffer.from(proof.slice(0, lastDot), 'ascii'), { key: checked.key, ...verification.options }, Buffer.from(proof.slice(lastDot + 1), 'base64url'));
+    valid = verifySignature(checked.hash, Buffer.from(proof.slice(0, lastDot), 'ascii'), checked.key, Buffer.from(proof.slice(lastDot + 1), 'base64url'));
   } catch {
     // A signature of the wrong length or form is not a valid one.
   }
@@ -136,11 +134,15 @@ function verifiedPayload(proof: string, checked: CheckedHeader, fail: (r: DpopPr
   }
 }
 
-/** A protected header that passed every check of its own: its algorithm, its key's thumbprint, the key imported. */
+/**
+ * A protected header that passed every check of its own: its algorithm, its key's
+ * thumbprint, and how to verify a signature with its key (digest, key and its options).
+ */
 interface CheckedHeader {
   alg: string;
   thumbprint: string;
-  key: KeyObject;
+  hash: string | null;
+  key: { key: KeyObject } & Verification['options'];
 }
 
 /**
@@ -174,7 +176,11 @@ async function checkedHeader(encoded: string, proof: string, expected: DpopExpec
     throw fail('dpop_key_invalid');
   }
   if (thumbprint !== expected.jkt) throw fail('dpop_key_mismatch');
-  const checked: CheckedHeader = { alg: header.alg, thumbprint, key: await publicKeyObject(header.alg, jwk, fail) };
+  const verification = VERIFICATIONS[header.alg];
+  // Every algorithm the settings accept has its entry; one without is never verified.
+  if (verification === undefined) throw fail('dpop_algorithm_refused');
+  const key = await publicKeyObject(header.alg, jwk, fail);
+  const checked: CheckedHeader = { alg: header.alg, thumbprint, hash: verification.hash, key: { key, ...verification.options } };
   if (encoded.length <= MAX_REMEMBERED_HEADER) CHECKED_HEADERS.set(encoded, checked);
   return checked;
 }
